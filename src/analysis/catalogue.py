@@ -1,0 +1,85 @@
+"""The package's catalogues (resources, indicators, scenes) and every label a reader sees.
+
+Reports take Japanese labels only from here, so one table decides how a thing is called.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from importlib.resources import files
+
+import pandas as pd
+
+LAYER_LABELS = {"structure": "ストラクチャー", "process": "プロセス", "outcome": "アウトカム"}
+DENOMINATOR_LABELS = {
+    "none": "",
+    "population_100k": "人口10万人あたり",
+    "pop65_1000": "65歳以上人口1,000人あたり",
+    "pop75_1000": "75歳以上人口1,000人あたり",
+}
+SEX_LABELS = {"male": "男", "female": "女", "total": "男女計"}
+AREA_LEVEL_LABELS = {
+    "municipality": "市区町村",
+    "medical_area": "二次医療圏",
+    "prefecture": "都道府県",
+    "national": "全国",
+    "peers": "類似自治体",
+}
+SAMPLE_DATA_NOTICE = "架空のサンプルデータ"
+
+
+def _read(name: str) -> pd.DataFrame:
+    path = files("analysis") / "catalogues" / name
+    with path.open("r", encoding="utf-8") as handle:
+        return pd.read_csv(handle, dtype=str, keep_default_na=False)
+
+
+@cache
+def scenes() -> pd.DataFrame:
+    """scene, label_ja, order — the four scenes in the guide's order."""
+    frame = _read("scenes.csv")
+    frame["order"] = frame["order"].astype(int)
+    return frame.sort_values("order").reset_index(drop=True)
+
+
+@cache
+def resources() -> pd.DataFrame:
+    """The resource catalogue: what resource_counts may contain and how each is counted."""
+    frame = _read("resources.csv")
+    frame["mieruka"] = frame["mieruka"].eq("true")
+    return frame
+
+
+@cache
+def indicators() -> pd.DataFrame:
+    """The indicator catalogue: id, label, scene, layer, unit, kind, denominator, direction, source."""
+    frame = _read("indicators.csv")
+    frame["higher_is_better"] = frame["higher_is_better"].eq("true")
+    frame["mieruka"] = frame["mieruka"].eq("true")
+    return frame
+
+
+def scene_label(scene: str) -> str:
+    table = scenes().set_index("scene")["label_ja"]
+    if scene not in table:
+        raise KeyError(f"unknown scene {scene!r}; expected one of {', '.join(table.index)}")
+    return table[scene]
+
+
+def indicator(indicator_id: str) -> pd.Series:
+    """One catalogue row; KeyError for an id the catalogue does not know."""
+    table = indicators().set_index("indicator_id")
+    if indicator_id not in table.index:
+        raise KeyError(f"indicator {indicator_id!r} is not in the indicator catalogue")
+    return table.loc[indicator_id]
+
+
+def indicator_label(indicator_id: str) -> str:
+    return str(indicator(indicator_id)["label_ja"])
+
+
+def resource_label(resource_id: str) -> str:
+    table = resources().set_index("resource_id")["label_ja"]
+    if resource_id not in table:
+        raise KeyError(f"resource {resource_id!r} is not in the resource catalogue")
+    return str(table[resource_id])

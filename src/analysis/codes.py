@@ -1,0 +1,190 @@
+"""全国地方公共団体コード: 5-digit keys, 6-digit codes with check digit, and names in addresses.
+
+Inside the workbench a municipality is always keyed by its 5-character code string
+(prefecture 2 digits + municipality 3 digits); the 6-digit form is derived when needed.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Mapping
+
+import pandas as pd
+
+_WEIGHTS = (6, 5, 4, 3, 2)
+
+PREFECTURES: dict[str, str] = {
+    "01": "北海道", "02": "青森県", "03": "岩手県", "04": "宮城県", "05": "秋田県",
+    "06": "山形県", "07": "福島県", "08": "茨城県", "09": "栃木県", "10": "群馬県",
+    "11": "埼玉県", "12": "千葉県", "13": "東京都", "14": "神奈川県", "15": "新潟県",
+    "16": "富山県", "17": "石川県", "18": "福井県", "19": "山梨県", "20": "長野県",
+    "21": "岐阜県", "22": "静岡県", "23": "愛知県", "24": "三重県", "25": "滋賀県",
+    "26": "京都府", "27": "大阪府", "28": "兵庫県", "29": "奈良県", "30": "和歌山県",
+    "31": "鳥取県", "32": "島根県", "33": "岡山県", "34": "広島県", "35": "山口県",
+    "36": "徳島県", "37": "香川県", "38": "愛媛県", "39": "高知県", "40": "福岡県",
+    "41": "佐賀県", "42": "長崎県", "43": "熊本県", "44": "大分県", "45": "宮崎県",
+    "46": "鹿児島県", "47": "沖縄県",
+}
+PREFECTURE_CODES: dict[str, str] = {name: code for code, name in PREFECTURES.items()}
+
+
+class CodeError(ValueError):
+    """A value that cannot be a 全国地方公共団体コード."""
+
+
+def check_digit(code5: str) -> str:
+    """Check digit of a 5-digit code: weights 6,5,4,3,2 and (11 - S % 11) % 10."""
+    if len(code5) != 5 or not code5.isdigit():
+        raise CodeError(f"expected 5 digits, got {code5!r}")
+    total = sum(int(d) * w for d, w in zip(code5, _WEIGHTS))
+    return str((11 - total % 11) % 10)
+
+
+def to_code6(code5: str) -> str:
+    """The published 6-digit code (5-digit key plus check digit)."""
+    return code5 + check_digit(code5)
+
+
+def _digits(value: object) -> str:
+    """Digits of a code however a spreadsheet stored it (int, float 1101.0, text with spaces)."""
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        raise CodeError("empty code")
+    if isinstance(value, bool):
+        raise CodeError(f"not a code: {value!r}")
+    if isinstance(value, float):
+        if not value.is_integer():
+            raise CodeError(f"not a whole number: {value!r}")
+        value = int(value)
+    text = unicodedata.normalize("NFKC", str(value)).strip()
+    if text.endswith(".0") and text[:-2].isdigit():
+        text = text[:-2]
+    if not text.isdigit():
+        raise CodeError(f"not a number: {value!r}")
+    return text
+
+
+def normalize_code(value: object, *, digits: int | None = None) -> str:
+    """Return the 5-digit key for a code given as 5 or 6 digits, restoring lost leading zeros.
+
+    A spreadsheet that stored 01101 as the number 1101 gives '01101'. A 6-digit value
+    (or a 5-digit number that lost its zero and is really 6 digits, like 11011) is
+    recognised by ``digits=6``; without ``digits`` a value of up to 5 digits is taken
+    as the 5-digit key and a 6-digit value must carry a correct check digit.
+    """
+    text = _digits(value)
+    if digits is None:
+        digits = 6 if len(text) == 6 else 5
+    if digits not in (5, 6):
+        raise ValueError("digits must be 5 or 6")
+    if len(text) > digits:
+        raise CodeError(f"{value!r} has more than {digits} digits")
+    text = text.zfill(digits)
+    if digits == 6:
+        code5, cd = text[:5], text[5]
+        expected = check_digit(code5)
+        if cd != expected:
+            raise CodeError(
+                f"{text}: wrong check digit {cd} (for {code5} it should be {expected}, "
+                f"i.e. {code5}{expected})"
+            )
+        text = code5
+    validate_prefecture(text)
+    return text
+
+
+def validate_prefecture(code5: str) -> None:
+    """Raise CodeError unless the first two digits are a prefecture 01–47."""
+    if code5[:2] not in PREFECTURES:
+        raise CodeError(f"{code5}: prefecture part {code5[:2]} is not 01–47")
+
+
+def normalize_codes(values: Iterable[object], *, digits: int | None = None) -> list[str]:
+    """Vector form of normalize_code for a column."""
+    return [normalize_code(v, digits=digits) for v in values]
+
+
+def prefecture_code(code5: str) -> str:
+    """'40203' → '40'."""
+    return code5[:2]
+
+
+def prefecture_total_code(pref_code: str) -> str:
+    """The code used for a prefecture as a whole: '40' → '40000'."""
+    return f"{pref_code}000"
+
+
+def is_prefecture_total(code5: str) -> bool:
+    """True for 'NN000' codes, which stand for the whole prefecture."""
+    return code5.endswith("000")
+
+
+# ---------------------------------------------------------------------------
+# Names in addresses
+# ---------------------------------------------------------------------------
+
+_GUN = re.compile(r"^(?P<gun>[^\s郡]{1,6}郡)")
+
+
+def _normalize_text(text: str) -> str:
+    # Addresses come with full-width digits and odd spaces; names compare after NFKC.
+    return unicodedata.normalize("NFKC", str(text)).replace(" ", "").replace("\u3000", "")
+
+
+class AddressMatcher:
+    """Finds the municipality code at the start of an address.
+
+    Addresses in the 厚生局 名簿 start with the municipality name and no prefecture
+    (``佐賀市神園３丁目…``), town addresses often with the 郡 name first
+    (``神埼郡吉野ヶ里町…``), and some sources do prefix the prefecture. Matching is
+    by the longest municipality name that starts the address, within one prefecture
+    when it is known. Designated cities match their ward (``札幌市中央区…``) first.
+    """
+
+    def __init__(self, municipalities: pd.DataFrame) -> None:
+        """``municipalities`` has columns code, pref_code, pref_name, name."""
+        self._by_pref: dict[str, list[tuple[str, str]]] = {}
+        for row in municipalities.itertuples(index=False):
+            name = _normalize_text(row.name)
+            if not name or is_prefecture_total(row.code):
+                continue
+            self._by_pref.setdefault(row.pref_code, []).append((name, row.code))
+        for names in self._by_pref.values():
+            names.sort(key=lambda item: len(item[0]), reverse=True)
+
+    def match(self, address: str, pref_code: str | None = None) -> str | None:
+        """Code of the municipality that starts ``address``, or None."""
+        if address is None or (isinstance(address, float) and pd.isna(address)):
+            return None
+        text = _normalize_text(address)
+        prefs = [pref_code] if pref_code else list(self._by_pref)
+        for pc in prefs:
+            pref_name = PREFECTURES.get(pc or "", "")
+            if pref_name and text.startswith(pref_name):
+                text = text[len(pref_name):]
+                prefs = [pc]
+                break
+        else:
+            for pc, name in PREFECTURES.items():
+                if text.startswith(name) and (pref_code is None or pc == pref_code):
+                    text = text[len(name):]
+                    prefs = [pc]
+                    break
+        candidates = [text]
+        gun = _GUN.match(text)
+        if gun:
+            candidates.append(text[gun.end():])
+        for pc in prefs:
+            for name, code in self._by_pref.get(pc, []):
+                for candidate in candidates:
+                    if candidate.startswith(name):
+                        return code
+        return None
+
+    def match_many(self, addresses: Iterable[str], pref_code: str | None = None) -> list[str | None]:
+        return [self.match(a, pref_code) for a in addresses]
+
+
+def code_lookup(municipalities: pd.DataFrame) -> Mapping[str, str]:
+    """code → name, for labels."""
+    return dict(zip(municipalities["code"], municipalities["name"]))

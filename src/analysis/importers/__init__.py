@@ -1,0 +1,1 @@
+"""One importer module per public source format; each reads the file exactly as published."""

@@ -1,0 +1,109 @@
+"""The processed data model: table names, their columns and types.
+
+Every importer returns frames with these columns and ``zaitaku ingest`` writes one
+Parquet file per table into ``data/processed/``. Codes are 5-character strings
+everywhere (prefecture totals are ``NN000``; the whole country is ``00000``).
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from analysis.errors import InputError
+
+NATIONAL_CODE = "00000"
+
+SEXES = ("male", "female")
+AGE_GROUPS = tuple(f"{a}-{a + 4}" for a in range(0, 95, 5)) + ("95+",)
+
+# column -> pandas dtype ("string", "Int64", "float64", "bool")
+TABLES: dict[str, dict[str, str]] = {
+    "municipalities": {
+        "code": "string",            # 5-digit key
+        "code6": "string",           # with check digit
+        "pref_code": "string",       # 2 digits
+        "pref_name": "string",
+        "name": "string",
+        "kana": "string",
+        "kind": "string",            # prefecture / designated_city / ward / city / town / village / special_ward
+        "medical_area_code": "string",
+        "medical_area_name": "string",
+        "area_km2": "float64",
+        "source": "string",
+        "as_of": "string",
+    },
+    "population": {
+        "code": "string",
+        "year": "Int64",
+        "sex": "string",             # male / female
+        "age_group": "string",       # 0-4 … 90-94, 95+
+        "population": "float64",
+        "is_projection": "bool",
+        "source": "string",
+        "as_of": "string",
+    },
+    "facilities": {
+        "facility_id": "string",     # stable id from the source (事業所番号, 医療情報ネット ID, 医療機関コード)
+        "name": "string",
+        "facility_type": "string",   # resource_id of the facility's base type (catalogue)
+        "code": "string",
+        "address": "string",
+        "lat": "float64",
+        "lon": "float64",
+        "capabilities": "string",    # ';'-joined resource_ids from notifications (支援診 …), may be empty
+        "source": "string",
+        "source_file": "string",
+        "as_of": "string",
+    },
+    "resource_counts": {
+        "code": "string",
+        "resource_id": "string",
+        "count": "Int64",
+        "source": "string",
+        "as_of": "string",
+    },
+    "indicators": {
+        "code": "string",
+        "indicator_id": "string",
+        "fiscal_year": "Int64",
+        "value": "float64",          # NaN where the source suppressed the cell
+        "unit": "string",
+        "source": "string",
+        "source_file": "string",
+        "as_of": "string",
+    },
+    "reference_rates": {
+        "measure": "string",
+        "sex": "string",             # male / female / total
+        "age_group": "string",
+        "rate": "float64",
+        "unit": "string",
+        "year": "Int64",
+        "area": "string",            # '00000' national or a prefecture total code
+        "source": "string",
+    },
+}
+
+
+def empty_table(name: str) -> pd.DataFrame:
+    """An empty frame with the table's columns and dtypes."""
+    return pd.DataFrame({col: pd.Series(dtype=dtype) for col, dtype in TABLES[name].items()})
+
+
+def conform(frame: pd.DataFrame, name: str, *, origin: str | None = None) -> pd.DataFrame:
+    """Columns in schema order with schema dtypes; InputError naming the missing columns."""
+    columns = TABLES[name]
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise InputError(origin, f"table {name} lacks column(s) {', '.join(missing)}")
+    out = frame.loc[:, list(columns)].copy()
+    for col, dtype in columns.items():
+        if dtype == "string":
+            out[col] = out[col].astype("string")
+        elif dtype == "Int64":
+            out[col] = pd.to_numeric(out[col]).round().astype("Int64")
+        elif dtype == "float64":
+            out[col] = pd.to_numeric(out[col]).astype("float64")
+        elif dtype == "bool":
+            out[col] = out[col].astype(bool)
+    return out.reset_index(drop=True)
