@@ -83,3 +83,12 @@ def resource_label(resource_id: str) -> str:
     if resource_id not in table:
         raise KeyError(f"resource {resource_id!r} is not in the resource catalogue")
     return str(table[resource_id])
+
+
+# The four reports, in reading order: key, notebook file, Japanese title.
+REPORTS: tuple[tuple[str, str, str], ...] = (
+    ("resources", "01_resources.ipynb", "地域の医療・介護資源の把握"),
+    ("demand", "02_demand.ipynb", "将来の在宅医療・介護需要の推計"),
+    ("scene_trends", "03_scene_trends.ipynb", "4つの場面の指標推移"),
+    ("pdca", "04_pdca_check.ipynb", "PDCA 評価（目標と実績の確認）"),
+)

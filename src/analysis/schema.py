@@ -26,6 +26,7 @@ TABLES: dict[str, dict[str, str]] = {
         "name": "string",
         "kana": "string",
         "kind": "string",            # prefecture / designated_city / ward / city / town / village / special_ward
+        "parent_code": "string",     # for a ward of a designated city: the city's code; else empty
         "medical_area_code": "string",
         "medical_area_name": "string",
         "area_km2": "float64",
@@ -71,6 +72,15 @@ TABLES: dict[str, dict[str, str]] = {
         "source": "string",
         "source_file": "string",
         "as_of": "string",
+    },
+    "activities": {
+        "code": "string",
+        "activity_id": "string",
+        "activity_name": "string",
+        "fiscal_year": "Int64",
+        "planned": "float64",
+        "actual": "float64",
+        "unit": "string",
     },
     "reference_rates": {
         "measure": "string",

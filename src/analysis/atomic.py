@@ -1,0 +1,32 @@
+"""Replacing a whole output folder at once, so readers never see a mix of old and new files."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import uuid
+from pathlib import Path
+
+
+def replace_dir(new: Path, target: Path) -> None:
+    """Move ``new`` to ``target``, replacing it; the swap is two renames on one file system.
+
+    A crash between the renames leaves the previous folder as ``.<name>.old-*`` beside the
+    target; the next successful run cleans such leftovers up.
+    """
+    new, target = Path(new), Path(target)
+    old = target.with_name(f".{target.name}.old-{os.getpid()}-{uuid.uuid4().hex[:8]}")
+    if target.exists():
+        target.rename(old)
+    try:
+        new.rename(target)
+    except BaseException:
+        if old.exists() and not target.exists():
+            old.rename(target)
+        raise
+    keep = old / ".gitkeep"
+    if keep.exists():
+        shutil.copy2(keep, target / ".gitkeep")
+    shutil.rmtree(old, ignore_errors=True)
+    for leftover in target.parent.glob(f".{target.name}.old-*"):
+        shutil.rmtree(leftover, ignore_errors=True)
