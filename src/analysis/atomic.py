@@ -15,6 +15,7 @@ def replace_dir(new: Path, target: Path) -> None:
     target; the next successful run cleans such leftovers up.
     """
     new, target = Path(new), Path(target)
+    new.chmod(0o755)  # mkdtemp makes 0700 folders; outputs are for other readers too
     old = target.with_name(f".{target.name}.old-{os.getpid()}-{uuid.uuid4().hex[:8]}")
     if target.exists():
         target.rename(old)
