@@ -1,0 +1,181 @@
+"""The `zaitaku` command: ingest raw data, manage parameter files, run the reports."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from pathlib import Path
+
+from analysis.errors import InputError
+
+STARTER_TEMPLATE = """\
+# {name}（{code}）の在宅医療・介護連携 分析レポートの設定
+# 書式の説明は README.md の「自治体を追加する」を参照。
+code: "{code}"
+name: {name}
+comparison:
+  medical_area: true   # 二次医療圏と比べる
+  prefecture: true     # 都道府県と比べる
+  national: true       # 全国と比べる
+  peers: 5             # 類似自治体の数
+reports: [resources, demand, scene_trends, pdca]
+demand:
+  rate_area: national
+  scenario_rate_change: 0.10
+# plan:                 # PDCA の計画（めざすべき姿・場面別の目標・指標）。例は params/ のサンプルを参照。
+"""
+
+
+def _cmd_ingest(args: argparse.Namespace) -> int:
+    from analysis.ingest import ingest
+
+    started = time.perf_counter()
+    rows = ingest(args.raw, args.out)
+    for table, count in rows.items():
+        print(f"  {table:16s} {count:>9,d} 行")
+    print(f"取込完了: {args.out}（{time.perf_counter() - started:.1f} 秒）")
+    return 0
+
+
+def _cmd_sample(args: argparse.Namespace) -> int:
+    from analysis.sample import write_sample
+
+    paths = write_sample(Path(args.out))
+    print(f"架空のサンプルデータを {len(paths)} ファイル書き出しました: {args.out}")
+    return 0
+
+
+def _cmd_params_new(args: argparse.Namespace) -> int:
+    from analysis.codes import normalize_code
+    from analysis.processed import ProcessedData
+
+    code = normalize_code(args.code)
+    data = ProcessedData(args.processed)
+    row = data.municipality(code)
+    name = str(row["name"])
+    target = Path(args.dir) / f"{code}_{args.slug or name}.yaml"
+    if target.exists() and not args.overwrite:
+        raise InputError(target, "already exists (use --overwrite to replace it)")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(STARTER_TEMPLATE.format(code=code, name=name), encoding="utf-8")
+    print(f"書き出しました: {target}")
+    return 0
+
+
+def _cmd_params_check(args: argparse.Namespace) -> int:
+    from analysis.params import load_params, params_files
+
+    files = [Path(p) for p in args.files] or params_files(args.dir)
+    failures = 0
+    for path in files:
+        try:
+            params = load_params(path)
+            print(f"OK    {path.name}: {params.code} {params.name}")
+        except InputError as exc:
+            failures += 1
+            print(f"エラー {exc}")
+    print(f"{len(files) - failures}/{len(files)} ファイルが有効です")
+    return 1 if failures else 0
+
+
+def _cmd_run(args: argparse.Namespace) -> int:
+    from analysis.params import params_files
+    from analysis.runner import BatchOptions, run_batch, summary
+
+    if args.all:
+        paths = params_files(args.params_dir)
+    elif args.params:
+        paths = [Path(p) for p in args.params]
+    else:
+        raise InputError(None, "name parameter files (zaitaku run params/40203_久留米市.yaml) or use --all")
+    if not paths:
+        raise InputError(args.params_dir, "no parameter files (*.yaml) found")
+    missing = [p for p in paths if not p.exists()]
+    if missing:
+        raise InputError(missing[0], "parameter file not found")
+    options = BatchOptions(
+        notebooks_dir=Path(args.notebooks),
+        processed_dir=Path(args.processed),
+        reports_dir=Path(args.reports),
+        jobs=args.jobs,
+        force=args.force,
+        disclosure_control=not args.no_suppression,
+        executor=args.executor,
+        scheduler=args.scheduler,
+        warm_kernels=not args.fresh_kernels,
+    )
+    if not (options.processed_dir / "ingest.json").exists():
+        raise InputError(options.processed_dir, "no processed data; run `zaitaku ingest` first")
+    started = time.perf_counter()
+    results = run_batch(paths, options)
+    counts = summary(results)
+    print(
+        f"完了 {counts['ok']}・変更なし {counts['skipped']}・失敗 {counts['failed']}"
+        f"（{time.perf_counter() - started:.1f} 秒）"
+    )
+    print(f"一覧: {(options.reports_dir / 'index.html').resolve()}")
+    for result in results:
+        if result.status == "failed":
+            print(f"  失敗: {result.folder_name}: {result.error}", file=sys.stderr)
+    return 1 if counts["failed"] else 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="zaitaku", description="在宅医療・介護連携 PDCA ワークベンチ")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    ingest = sub.add_parser("ingest", help="raw files as published → data/processed/ (Parquet)")
+    ingest.add_argument("--raw", default="data/raw/sample")
+    ingest.add_argument("--out", default="data/processed")
+    ingest.set_defaults(func=_cmd_ingest)
+
+    sample = sub.add_parser("sample", help="write the fictional sample dataset (架空のサンプルデータ)")
+    sample.add_argument("--out", default="data/raw/sample")
+    sample.set_defaults(func=_cmd_sample)
+
+    params = sub.add_parser("params", help="parameter files")
+    params_sub = params.add_subparsers(dest="params_command", required=True)
+    new = params_sub.add_parser("new", help="write a starter parameter file for a municipality in the processed data")
+    new.add_argument("code")
+    new.add_argument("--processed", default="data/processed")
+    new.add_argument("--dir", default="params")
+    new.add_argument("--slug", help="file name part after the code (default: the municipality name)")
+    new.add_argument("--overwrite", action="store_true")
+    new.set_defaults(func=_cmd_params_new)
+    check = params_sub.add_parser("check", help="validate parameter files")
+    check.add_argument("files", nargs="*")
+    check.add_argument("--dir", default="params")
+    check.set_defaults(func=_cmd_params_check)
+
+    run = sub.add_parser("run", help="run the report notebooks and write HTML")
+    run.add_argument("params", nargs="*", help="parameter files")
+    run.add_argument("--all", action="store_true", help="every file in --params-dir")
+    run.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
+    run.add_argument("--force", action="store_true", help="re-run even when nothing changed")
+    run.add_argument("--no-suppression", action="store_true",
+                     help="internal run without disclosure control (reports say 配布しないでください)")
+    run.add_argument("--fresh-kernels", action="store_true",
+                     help="start a new kernel for every notebook instead of one reset kernel per municipality")
+    run.add_argument("--executor", choices=["process", "dask"], default="process")
+    run.add_argument("--scheduler", help="Dask scheduler address for --executor dask")
+    run.add_argument("--params-dir", default="params")
+    run.add_argument("--notebooks", default="notebooks")
+    run.add_argument("--processed", default="data/processed")
+    run.add_argument("--reports", default="reports")
+    run.set_defaults(func=_cmd_run)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except InputError as exc:
+        print(f"エラー: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

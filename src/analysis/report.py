@@ -1,0 +1,221 @@
+"""The report context every report notebook opens: parameters, data, comparison areas and safe output.
+
+Notebooks stay thin: they call analysis functions and hand figures and tables to the
+context, which escapes every value, adds the source and as-of line, and collects the
+sources for the footer.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+from dataclasses import dataclass, field
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import numpy as np
+import pandas as pd
+
+from analysis import __version__
+from analysis.disclosure import FOOTNOTE, NOT_FOR_DISTRIBUTION, DisclosureRules
+from analysis.params import MunicipalityParams, load_params
+from analysis.processed import ProcessedData
+from analysis.schema import NATIONAL_CODE
+
+JST = ZoneInfo("Asia/Tokyo")
+
+
+@dataclass(frozen=True)
+class ComparisonAreas:
+    """The municipality and the areas it is compared with, as lists of member codes."""
+
+    municipality: str
+    medical_area: list[str]
+    medical_area_name: str
+    prefecture: str
+    pref_name: str
+    pref_members: list[str]
+    national: str = NATIONAL_CODE
+
+
+def comparison_areas(municipalities: pd.DataFrame, code: str) -> ComparisonAreas:
+    """Members of the municipality's 二次医療圏 and prefecture (wards roll up into their city)."""
+    row = municipalities.loc[municipalities["code"] == code].iloc[0]
+    basic = municipalities[~municipalities["kind"].isin(["prefecture", "ward"])]
+    same_pref = basic[basic["pref_code"] == row["pref_code"]]
+    area_code = row["medical_area_code"] if pd.notna(row["medical_area_code"]) else ""
+    area_members = (
+        sorted(same_pref.loc[same_pref["medical_area_code"] == area_code, "code"]) if area_code else []
+    )
+    return ComparisonAreas(
+        municipality=code,
+        medical_area=area_members,
+        medical_area_name=str(row["medical_area_name"]) if area_code and pd.notna(row["medical_area_name"]) else "",
+        prefecture=f"{row['pref_code']}000",
+        pref_name=str(row["pref_name"]),
+        pref_members=sorted(same_pref["code"]),
+    )
+
+
+def _format_number(value: object, *, is_year: bool) -> object:
+    if value is None or value is pd.NA or (isinstance(value, (float, np.floating)) and np.isnan(value)):
+        return "—"
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
+        return value
+    if float(value).is_integer():
+        return str(int(value)) if is_year else f"{int(value):,}"
+    return f"{float(value):,.1f}"
+
+
+def format_table(frame: pd.DataFrame) -> pd.DataFrame:
+    """Numbers as readers expect them (thousands separators, one decimal; years plain), missing as '—'."""
+    out = frame.astype(object).copy()
+    for col in out.columns:
+        is_year = "年" in str(col) or "year" in str(col).lower()
+        out[col] = [_format_number(v, is_year=is_year) for v in out[col]]
+    return out
+
+
+@dataclass
+class ReportContext:
+    params: MunicipalityParams
+    data: ProcessedData
+    output_dir: Path
+    disclosure: DisclosureRules
+    areas: ComparisonAreas
+    sources: list[dict] = field(default_factory=list)
+    csv_files: list[str] = field(default_factory=list)
+
+    @property
+    def code(self) -> str:
+        return self.params.code
+
+    @property
+    def name(self) -> str:
+        return self.params.name
+
+    @property
+    def is_sample(self) -> bool:
+        return self.data.is_sample
+
+    # -- output -----------------------------------------------------------
+    def _html(self, fragment: str) -> None:
+        from IPython.display import HTML, display
+
+        display(HTML(fragment))
+
+    def header(self, title: str) -> None:
+        from analysis.html_export import banner_html
+
+        self._html(
+            banner_html(sample=self.is_sample, not_for_distribution=not self.disclosure.enabled)
+            + f"<h1>{html.escape(self.name)} {html.escape(title)}</h1>"
+        )
+
+    def section(self, title: str, level: int = 2) -> None:
+        if level not in (2, 3, 4):
+            raise ValueError("section level must be 2, 3 or 4")
+        self._html(f"<h{level}>{html.escape(title)}</h{level}>")
+
+    def text(self, markdown_ja: str) -> None:
+        """A short explanation; markdown formatting works, HTML in the text is shown as text."""
+        from IPython.display import Markdown, display
+
+        display(Markdown(html.escape(markdown_ja, quote=False)))
+
+    def _register(self, source: str, as_of: str | None) -> None:
+        entry = {"source": str(source), "as_of": str(as_of or "")}
+        if entry not in self.sources:
+            self.sources.append(entry)
+
+    def _caption(self, caption: str | None, source: str, as_of: str | None, *, suppressed_note: bool) -> str:
+        parts = []
+        if caption:
+            parts.append(f"<div class='caption'>{html.escape(caption)}</div>")
+        when = f"（{html.escape(str(as_of))} 時点）" if as_of else "（時点不明）"
+        parts.append(f"<div class='source-note'>出典: {html.escape(str(source))}{when}</div>")
+        if suppressed_note:
+            parts.append(f"<div class='footnote'>{html.escape(FOOTNOTE)}</div>")
+        return "".join(parts)
+
+    def table(
+        self,
+        frame: pd.DataFrame,
+        *,
+        source: str,
+        as_of: str | None,
+        caption: str | None = None,
+        suppressed_note: bool = False,
+    ) -> None:
+        """An escaped HTML table with its source line."""
+        self._register(source, as_of)
+        body = format_table(frame).to_html(index=False, escape=True, border=0, classes="data-table")
+        self._html(body + self._caption(caption, source, as_of, suppressed_note=suppressed_note))
+
+    def figure(self, fig, *, source: str, as_of: str | None, caption: str, suppressed_note: bool = False) -> None:
+        """Show a matplotlib figure (PNG) with its caption and source, then close it."""
+        import matplotlib.pyplot as plt
+        from IPython.display import display
+
+        self._register(source, as_of)
+        display(fig)
+        plt.close(fig)
+        self._html(self._caption(caption, source, as_of, suppressed_note=suppressed_note))
+
+    def save_csv(self, frame: pd.DataFrame, filename: str) -> Path:
+        """CSV next to the HTML, UTF-8 with BOM so Excel opens it with Japanese intact."""
+        if Path(filename).name != filename or not filename.endswith(".csv"):
+            raise ValueError(f"expected a plain file name ending in .csv, got {filename!r}")
+        path = self.output_dir / filename
+        self.output_dir.mkdir(parents=True, exist_ok=True)
+        frame.to_csv(path, index=False, encoding="utf-8-sig", lineterminator="\r\n")
+        if filename not in self.csv_files:
+            self.csv_files.append(filename)
+        return path
+
+    def footer(self) -> None:
+        from analysis.html_export import footer_html
+
+        self._html(
+            footer_html(
+                self.sources,
+                generated_on=generation_date(),
+                package_version=__version__,
+                not_for_distribution=not self.disclosure.enabled,
+            )
+        )
+
+
+def provenance(frame: pd.DataFrame) -> tuple[str, str]:
+    """(sources, as-of dates) of the rows of a processed table, each joined with '、'."""
+    if frame.empty:
+        return "—", ""
+    dated = frame.assign(as_of=frame["as_of"] if "as_of" in frame else frame.get("year", ""))
+    pairs = dated[["source", "as_of"]].astype(str).drop_duplicates().sort_values(["source", "as_of"])
+    sources = "、".join(dict.fromkeys(pairs["source"].astype(str)))
+    dates = "、".join(dict.fromkeys(d for d in pairs["as_of"].astype(str) if d and d != "<NA>"))
+    return sources, dates
+
+
+def generation_date() -> str:
+    """Today in Japan (the only line allowed to differ between two runs on the same inputs)."""
+    return dt.datetime.now(JST).date().isoformat()
+
+
+def open_report(
+    params_file: str | Path,
+    processed_dir: str | Path,
+    output_dir: str | Path = ".",
+    disclosure_control: bool = True,
+) -> ReportContext:
+    """Validate the parameters, open the processed data and work out the comparison areas."""
+    params = load_params(params_file)
+    data = ProcessedData(processed_dir)
+    data.municipality(params.code)  # a clear error when the code is not in the data
+    return ReportContext(
+        params=params,
+        data=data,
+        output_dir=Path(output_dir),
+        disclosure=DisclosureRules(params.disclosure, enabled=bool(disclosure_control)),
+        areas=comparison_areas(data.municipalities, params.code),
+    )
