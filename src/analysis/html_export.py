@@ -31,13 +31,21 @@ def _clean(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
         if tags & HIDDEN_TAGS or "papermill-error-cell-tag" in tags:
             continue
         if cell.cell_type == "code":
-            cell.outputs = [
-                out for out in cell.get("outputs", [])
-                if not (out.output_type == "stream" and out.get("name") == "stderr") and out.output_type != "error"
-            ]
+            cell.outputs = [out for out in cell.get("outputs", []) if _shown(out)]
         cells.append(cell)
     nb.cells = cells
     return nb
+
+
+def _shown(output) -> bool:
+    """Displayed content only: no stderr, no errors, no bare reprs of return values (they can hold paths)."""
+    if output.output_type == "error":
+        return False
+    if output.output_type == "stream":
+        return output.get("name") != "stderr"
+    if output.output_type == "execute_result":
+        return bool(set(output.get("data", {})) - {"text/plain"})
+    return True
 
 
 def add_toc(page: str) -> str:

@@ -162,8 +162,11 @@ class ReportContext:
         plt.close(fig)
         self._html(self._caption(caption, source, as_of, suppressed_note=suppressed_note))
 
-    def save_csv(self, frame: pd.DataFrame, filename: str) -> Path:
-        """CSV next to the HTML, UTF-8 with BOM so Excel opens it with Japanese intact."""
+    def save_csv(self, frame: pd.DataFrame, filename: str) -> None:
+        """CSV next to the HTML, UTF-8 with BOM so Excel opens it with Japanese intact.
+
+        Returns nothing on purpose: a returned path would be displayed in the report.
+        """
         if Path(filename).name != filename or not filename.endswith(".csv"):
             raise ValueError(f"expected a plain file name ending in .csv, got {filename!r}")
         path = self.output_dir / filename
@@ -171,7 +174,6 @@ class ReportContext:
         frame.to_csv(path, index=False, encoding="utf-8-sig", lineterminator="\r\n")
         if filename not in self.csv_files:
             self.csv_files.append(filename)
-        return path
 
     def footer(self) -> None:
         from analysis.html_export import footer_html
