@@ -92,3 +92,30 @@ REPORTS: tuple[tuple[str, str, str], ...] = (
     ("scene_trends", "03_scene_trends.ipynb", "4つの場面の指標推移"),
     ("pdca", "04_pdca_check.ipynb", "PDCA 評価（目標と実績の確認）"),
 )
+
+
+# Headings and legend texts of report 1 (地域の医療・介護資源の把握).
+RESOURCE_REPORT_LABELS = {
+    "scene": "場面",
+    "resource": "資源",
+    "basis": "人口あたりの単位",
+    "count": "件数",
+    "per_capita": "人口あたり",
+    "ratio_to_national": "全国比",
+    "ratio_axis": "全国値に対する比（全国＝1.0）",
+    "facility_name": "名称",
+    "facility_type": "種別",
+    "address": "所在地",
+    "capabilities": "届出による機能",
+    "lat": "緯度",
+    "lon": "経度",
+    "source": "出典",
+    "as_of": "時点",
+    "neighbour_facilities": "周辺の市区町村の施設",
+    "municipality": "自治体",
+    "distance": "距離（小さいほど類似）",
+    "population": "総人口（2020年）",
+    "share75": "75歳以上人口の割合（%）",
+    "growth75": "75歳以上人口の伸び（2040年÷2020年）",
+    "density": "人口密度（人/km²）",
+}

@@ -118,7 +118,8 @@ class DisclosureRules:
 def complementary_suppression(frame: pd.DataFrame, value_col: str, group_cols: list[str]) -> pd.Series:
     """Extend ``frame['_hidden']`` so that no group has exactly one hidden cell."""
     hidden = frame["_hidden"].astype(bool).copy()
-    for _, index in frame.groupby(group_cols, sort=False).groups.items():
+    for index in frame.groupby(group_cols, sort=False).indices.values():
+        index = frame.index[index]
         group_hidden = hidden.loc[index]
         if group_hidden.sum() != 1:
             continue

@@ -1,0 +1,238 @@
+"""Indicator series for the four scenes: per-capita values, comparisons, intervals, summary."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from analysis import catalogue
+from analysis.trends import fit_trend, poisson_ci, trend_direction
+
+COUNT_KINDS = {"facilities", "persons", "events"}
+LEVEL_LABELS = {"municipality": "当該市区町村", "medical_area": "二次医療圏", "prefecture": "都道府県", "national": "全国"}
+
+
+def denominators(population: pd.DataFrame, codes: list[str], years) -> pd.DataFrame:
+    """Total, 65+ and 75+ population per code and fiscal year, interpolated between five-year points."""
+    lower = population["age_group"].str.extract(r"^(\d+)")[0].astype(int)
+    frame = population.assign(
+        all=population["population"],
+        aged65=population["population"].where(lower >= 65, 0),
+        aged75=population["population"].where(lower >= 75, 0),
+    )
+    sums = frame[frame["code"].isin(codes)].groupby(["code", "year"])[["all", "aged65", "aged75"]].sum()
+    out = []
+    for code in codes:
+        if code not in sums.index.get_level_values(0):
+            continue
+        known = sums.loc[code]
+        target = sorted(set(years))
+        grid = known.reindex(sorted(set(known.index) | set(target))).interpolate(method="index", limit_direction="both")
+        out.append(grid.loc[target].assign(code=code).rename_axis("fiscal_year").reset_index())
+    return pd.concat(out, ignore_index=True) if out else pd.DataFrame(columns=["code", "fiscal_year", "all", "aged65", "aged75"])
+
+
+_DENOMINATOR = {"population_100k": ("all", 100_000), "pop65_1000": ("aged65", 1_000), "pop75_1000": ("aged75", 1_000)}
+
+
+def _area_values(indicators: pd.DataFrame, codes: list[str], kind: str) -> pd.DataFrame:
+    """Sum over member codes per indicator and year; missing when any member is missing that year."""
+    rows = indicators[indicators["code"].isin(codes)]
+    grouped = rows.groupby(["indicator_id", "fiscal_year"])
+    complete = grouped["value"].count() == len(codes)
+    return grouped["value"].sum(min_count=1).where(complete).rename("value").reset_index()
+
+
+def indicator_series(indicators: pd.DataFrame, population: pd.DataFrame, areas, *, national: bool = True) -> pd.DataFrame:
+    """Tidy: scene, indicator_id, fiscal_year, area_level, value, per_capita, ci_low, ci_high."""
+    cat = catalogue.indicators().set_index("indicator_id")
+    pieces = []
+    own = indicators[indicators["code"] == areas.municipality][["indicator_id", "fiscal_year", "value"]]
+    pieces.append(own.assign(area_level="municipality", code=areas.municipality))
+    counts = indicators[indicators["indicator_id"].map(cat["kind"]).isin(COUNT_KINDS)]
+    if areas.medical_area:
+        pieces.append(_area_values(counts, areas.medical_area, "count").assign(area_level="medical_area", code="area"))
+    pref = indicators[indicators["code"] == areas.prefecture][["indicator_id", "fiscal_year", "value"]]
+    summed = _area_values(counts, areas.pref_members, "count")
+    pref = pd.concat([pref, summed]).drop_duplicates(["indicator_id", "fiscal_year"], keep="first")
+    pieces.append(pref.assign(area_level="prefecture", code=areas.prefecture))
+    if national:
+        nat = indicators[indicators["code"] == areas.national][["indicator_id", "fiscal_year", "value"]]
+        pieces.append(nat.assign(area_level="national", code=areas.national))
+    series = pd.concat(pieces, ignore_index=True)
+    series = series[series["indicator_id"].isin(cat.index)]
+    years = series["fiscal_year"].astype(int).tolist()
+    member_codes = {"area": areas.medical_area, areas.prefecture: areas.pref_members}
+    dens = []
+    for code in series["code"].unique():
+        members = member_codes.get(code, [code])
+        den = denominators(population, members, years)
+        if not den.empty:
+            dens.append(den.groupby("fiscal_year")[["all", "aged65", "aged75"]].sum().assign(code=code).reset_index())
+    den = pd.concat(dens, ignore_index=True) if dens else pd.DataFrame(columns=["code", "fiscal_year", "all", "aged65", "aged75"])
+    series = series.merge(den, on=["code", "fiscal_year"], how="left")
+    basis = series["indicator_id"].map(cat["denominator"])
+    per_capita = np.full(len(series), np.nan)
+    for key, (column, scale) in _DENOMINATOR.items():
+        mask = (basis == key).to_numpy()
+        per_capita[mask] = (series.loc[mask, "value"] / series.loc[mask, column] * scale).to_numpy()
+    series["per_capita"] = per_capita
+    series["denominator_population"] = [row[_DENOMINATOR[b][0]] if b in _DENOMINATOR else np.nan for b, (_, row) in zip(basis, series.iterrows())]
+    is_count = series["indicator_id"].map(cat["kind"]).isin({"persons", "events"})
+    low, high = poisson_ci(series["value"].fillna(0))
+    scale = np.where(basis.isin(_DENOMINATOR), [(_DENOMINATOR[b][1] / d) if b in _DENOMINATOR and d else np.nan for b, d in zip(basis, series["denominator_population"])], 1.0)
+    series["ci_low"] = np.where(is_count & series["value"].notna(), low * scale, np.nan)
+    series["ci_high"] = np.where(is_count & series["value"].notna(), high * scale, np.nan)
+    series["scene"] = series["indicator_id"].map(cat["scene"])
+    series["kind"] = series["indicator_id"].map(cat["kind"])
+    series["display_value"] = series["per_capita"].where(basis != "none", series["value"])
+    series.loc[basis == "none", "display_value"] = series.loc[basis == "none", "value"]
+    return series.drop(columns=["all", "aged65", "aged75"]).sort_values(["scene", "indicator_id", "area_level", "fiscal_year"]).reset_index(drop=True)
+
+
+def apply_disclosure(series: pd.DataFrame, rules, population_by_level: dict[str, float]) -> pd.DataFrame:
+    """Hide small person/event counts (and their per-capita values and intervals) in shared output."""
+    frame = series.assign(population=series["area_level"].map(population_by_level))
+    return rules.suppress(frame, value_col="value", kind_col="kind", population_col="population",
+                          extra_value_cols=("per_capita", "display_value", "ci_low", "ci_high")).drop(columns="population")
+
+
+def fits(series: pd.DataFrame) -> dict[str, object]:
+    """Theil–Sen trend of the municipality's displayed value per indicator."""
+    own = series[(series["area_level"] == "municipality") & ~series.get("suppressed", False)]
+    return {ind: fit_trend(g["fiscal_year"], g["display_value"]) for ind, g in own.groupby("indicator_id")}
+
+
+def unavailable(series: pd.DataFrame) -> pd.DataFrame:
+    """Catalogue indicators without any value for the municipality, with where they could come from."""
+    cat = catalogue.indicators()
+    own = series[(series["area_level"] == "municipality") & series["value"].notna()]
+    missing = cat[~cat["indicator_id"].isin(own["indicator_id"])]
+    return pd.DataFrame({
+        "場面": missing["scene"].map(catalogue.scene_label),
+        "指標": missing["label_ja"],
+        "入手先の例": missing["source"],
+    })
+
+
+def summary_table(series: pd.DataFrame, trend_fits: dict, peer_values: pd.DataFrame | None = None) -> pd.DataFrame:
+    """One row per indicator with data: latest value, trend arrow, change per year, prefecture comparison, peer rank."""
+    cat = catalogue.indicators().set_index("indicator_id")
+    rows = []
+    for indicator_id, group in series[series["area_level"] == "municipality"].groupby("indicator_id"):
+        shown = group.dropna(subset=["display_value"])
+        suppressed = bool(group.get("suppressed", pd.Series(False)).any())
+        if shown.empty and not suppressed:
+            continue
+        info = cat.loc[indicator_id]
+        latest = shown.sort_values("fiscal_year").iloc[-1] if not shown.empty else None
+        fit = trend_fits.get(indicator_id)
+        arrow, judgement = trend_direction(fit.slope if fit else None, latest["display_value"] if latest is not None else np.nan, bool(info["higher_is_better"]))
+        pref = series[(series["area_level"] == "prefecture") & (series["indicator_id"] == indicator_id)]
+        pref_value = pref.loc[pref["fiscal_year"] == latest["fiscal_year"], "display_value"] if latest is not None else pd.Series(dtype=float)
+        rank = "—"
+        if peer_values is not None and latest is not None:
+            peers = peer_values[peer_values["indicator_id"] == indicator_id]["display_value"].dropna()
+            if not peers.empty:
+                pool = pd.concat([peers, pd.Series([latest["display_value"]])])
+                ordered = pool.rank(ascending=not info["higher_is_better"], method="min")
+                rank = f"{int(ordered.iloc[-1])}/{len(pool)}"
+        rows.append({
+            "場面": catalogue.scene_label(info["scene"]),
+            "指標": info["label_ja"],
+            "単位": (catalogue.DENOMINATOR_LABELS[info["denominator"]] + " " + info["unit"]).strip(),
+            "最新年度": int(latest["fiscal_year"]) if latest is not None else "—",
+            "最新値": latest["display_value"] if latest is not None else "秘匿",
+            "傾向": f"{arrow} {judgement}",
+            "年あたり変化": fit.slope if fit else np.nan,
+            "都道府県": pref_value.iloc[0] if len(pref_value) else np.nan,
+            "類似自治体での順位": rank,
+        })
+    order = {label: i for i, label in enumerate(catalogue.scenes()["label_ja"])}
+    out = pd.DataFrame(rows)
+    return out.sort_values("場面", key=lambda s: s.map(order), kind="stable").reset_index(drop=True) if not out.empty else out
+
+
+def small_multiples(series: pd.DataFrame, scene: str, trend_fits: dict, area_names: dict[str, str]):
+    """One panel per indicator of the scene: the municipality against the comparison areas, with its trend."""
+    import matplotlib.pyplot as plt
+
+    from analysis.plotting import area_style
+
+    cat = catalogue.indicators().set_index("indicator_id")
+    ids = [i for i in cat.index[cat["scene"] == scene] if i in set(series["indicator_id"])]
+    columns = 3
+    rows = max(1, -(-len(ids) // columns))
+    fig, axes = plt.subplots(rows, columns, figsize=(11, 3.1 * rows), squeeze=False)
+    for ax, indicator_id in zip(axes.flat, ids):
+        info = cat.loc[indicator_id]
+        data = series[series["indicator_id"] == indicator_id]
+        own = data[data["area_level"] == "municipality"]
+        if own.get("suppressed", pd.Series(False, index=own.index)).any():
+            ax.text(0.5, 0.5, "少数のため秘匿\n（図は表示しません）", ha="center", va="center", transform=ax.transAxes, fontsize=11)
+        for level in ("national", "prefecture", "medical_area", "municipality"):
+            part = data[(data["area_level"] == level) & data["display_value"].notna()].sort_values("fiscal_year")
+            if part.empty:
+                continue
+            style = area_style(level)
+            ax.plot(part["fiscal_year"], part["display_value"], color=style["color"], linestyle=style["linestyle"],
+                    marker=style["marker"], linewidth=style["linewidth"], markersize=4, label=area_names.get(level, LEVEL_LABELS[level]))
+            if level == "municipality" and part["ci_low"].notna().any():
+                ax.fill_between(part["fiscal_year"], part["ci_low"], part["ci_high"], color="#cccccc", alpha=0.5, linewidth=0)
+        fit = trend_fits.get(indicator_id)
+        if fit is not None:
+            xs = np.array([fit.first_year, fit.last_year])
+            ax.plot(xs, fit.value_at(xs), color="#000000", linewidth=1, linestyle=(0, (1, 1)))
+        unit = (catalogue.DENOMINATOR_LABELS[info["denominator"]] + " " + info["unit"]).strip()
+        ax.set_title(f"{info['label_ja']}\n（{unit}）", fontsize=9.5)
+        ax.tick_params(labelsize=8)
+        ax.xaxis.get_major_locator().set_params(integer=True)
+    for ax in list(axes.flat)[len(ids):]:
+        ax.axis("off")
+    handles, labels = [], []
+    for ax in axes.flat:
+        for h, l in zip(*ax.get_legend_handles_labels()):
+            if l not in labels:
+                handles.append(h)
+                labels.append(l)
+    if handles:
+        fig.legend(handles, labels, loc="lower center", ncol=len(labels), fontsize=9, frameon=False)
+    fig.tight_layout(rect=(0, 0.06, 1, 1))
+    return fig
+
+
+def level_populations(population: pd.DataFrame, areas) -> dict[str, float]:
+    """2020 population of each comparison level, for the disclosure thresholds."""
+    totals = population[population["year"] == 2020].groupby("code")["population"].sum()
+    return {
+        "municipality": float(totals.get(areas.municipality, np.nan)),
+        "medical_area": float(totals.reindex(areas.medical_area).sum()) if areas.medical_area else np.nan,
+        "prefecture": float(totals.get(areas.prefecture, totals.reindex(areas.pref_members).sum())),
+        "national": float(totals.get(areas.national, 1e9)),
+    }
+
+
+def peer_latest(indicators: pd.DataFrame, population: pd.DataFrame, municipalities: pd.DataFrame, codes: list[str], rules) -> pd.DataFrame:
+    """Latest displayed value per indicator for each peer municipality (after disclosure control)."""
+    from analysis.report import comparison_areas
+
+    frames = []
+    for code in codes:
+        areas = comparison_areas(municipalities, code)
+        own = indicator_series(indicators[indicators["code"] == code], population, areas, national=False)
+        own = own[own["area_level"] == "municipality"]
+        own = apply_disclosure(own, rules, {"municipality": level_populations(population, areas)["municipality"]})
+        latest = own.dropna(subset=["display_value"]).sort_values("fiscal_year").groupby("indicator_id").tail(1)
+        frames.append(latest.assign(code=code)[["code", "indicator_id", "display_value"]])
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=["code", "indicator_id", "display_value"])
+
+
+def trends_csv(series: pd.DataFrame, trend_fits: dict) -> pd.DataFrame:
+    """scene_trends.csv (documented in the report)."""
+    slopes = {k: (v.slope if v is not None else np.nan) for k, v in trend_fits.items()}
+    out = series.assign(
+        trend_slope_per_year=np.where(series["area_level"] == "municipality", series["indicator_id"].map(slopes), np.nan),
+        suppressed=series.get("suppressed", False),
+    )
+    return out[["scene", "indicator_id", "area_level", "fiscal_year", "value", "per_capita", "ci_low", "ci_high",
+                "suppressed", "trend_slope_per_year"]]

@@ -1,0 +1,49 @@
+"""The logic-model figure: めざすべき姿 → goals per scene → indicators, drawn from the plan."""
+
+from __future__ import annotations
+
+import textwrap
+
+from analysis import catalogue
+from analysis.pdca import SCENE_IDS, Plan
+
+
+def _wrap(text: str, width: int) -> str:
+    return "\n".join(textwrap.wrap(text, width=width)) if text else ""
+
+
+def logic_model_figure(plan: Plan):
+    import matplotlib.pyplot as plt
+    from matplotlib.patches import FancyBboxPatch
+
+    fig, ax = plt.subplots(figsize=(11, 7.5))
+    ax.set_xlim(0, 4)
+    ax.set_ylim(0, 10)
+    ax.axis("off")
+
+    def box(x, y, w, h, text, *, fill="#ffffff", size=8.5, bold=False):
+        ax.add_patch(FancyBboxPatch((x, y), w, h, boxstyle="round,pad=0.02", facecolor=fill, edgecolor="black", linewidth=1))
+        ax.text(x + w / 2, y + h / 2, text, ha="center", va="center", fontsize=size, fontweight="bold" if bold else "normal")
+
+    box(0.05, 8.7, 3.9, 1.1, "めざすべき姿\n" + _wrap(plan.vision, 60), fill="#e6e6e6", size=9.5, bold=True)
+    for i, scene in enumerate(SCENE_IDS):
+        x = 0.05 + i
+        ax.annotate("", xy=(x + 0.45, 7.75), xytext=(2.0, 8.7), arrowprops={"arrowstyle": "->", "color": "#444444"})
+        vision = plan.scene_visions.get(scene, "")
+        box(x, 6.9, 0.9, 0.85, catalogue.scene_label(scene) + "\n" + _wrap(vision, 14), fill="#f2f2f2", size=7.5)
+        goals = [g for g in plan.goals if g.scene == scene]
+        y = 6.6
+        for goal in goals:
+            lines = [_wrap("目標: " + goal.goal, 14)]
+            for gi in goal.indicators:
+                lines.append(_wrap(f"［{catalogue.LAYER_LABELS[gi.layer]}］{catalogue.indicator_label(gi.indicator_id)}", 15))
+            text = "\n".join(lines)
+            height = 0.28 * (text.count("\n") + 1) + 0.2
+            y -= height
+            ax.annotate("", xy=(x + 0.45, y + height), xytext=(x + 0.45, y + height + 0.3), arrowprops={"arrowstyle": "->", "color": "#444444"})
+            box(x, y, 0.9, height, text, size=7)
+            y -= 0.3
+        if not goals:
+            box(x, 5.6, 0.9, 0.6, "目標は未設定", size=7.5)
+    fig.tight_layout()
+    return fig

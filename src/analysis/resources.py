@@ -1,0 +1,461 @@
+"""Report 1: the municipality's medical and care resources, per capita, beside its comparison areas.
+
+Per-capita bases follow JMAP, the 医師会's own tool: medical resources per 100,000 total
+population, care resources per 1,000 aged 75+ (the catalogue's ``per_capita_basis``),
+with 2020 population as the denominator.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+
+from analysis import catalogue
+from analysis.catalogue import AREA_LEVEL_LABELS, DENOMINATOR_LABELS, RESOURCE_REPORT_LABELS as LABELS
+from analysis.schema import AGE_GROUPS, NATIONAL_CODE
+
+LEVELS = ("municipality", "medical_area", "prefecture", "national")
+BASE_YEAR = 2020
+AGED_65 = AGE_GROUPS[AGE_GROUPS.index("65-69"):]
+AGED_75 = AGE_GROUPS[AGE_GROUPS.index("75-79"):]
+
+# 令和2年国勢調査 total population: the denominator for packaged national counts when
+# the loaded data does not cover the whole country. No 65+/75+ figure is packaged, so
+# national per-capita values on those bases stay empty rather than guessed.
+NATIONAL_POPULATION_2020 = 126_146_099
+NATIONAL_POPULATION_SOURCE = "総務省「令和2年国勢調査」"
+
+# basis -> (population column, multiplier)
+BASES = {"population_100k": ("total", 100_000), "pop65_1000": ("pop65", 1_000), "pop75_1000": ("pop75", 1_000)}
+POPULATION_COLUMNS = ["total", "pop65", "pop75"]
+
+
+# -- population and counts per area -------------------------------------------------
+
+def population_bases(population: pd.DataFrame, codes, year: int = BASE_YEAR) -> pd.DataFrame:
+    """code, total, pop65, pop75, source, as_of for each requested code (NaN when absent)."""
+    codes = list(dict.fromkeys(codes))
+    rows = population[(population["year"] == year) & population["code"].isin(codes)]
+    # where both a census (base) row and a projection exist for the year, the census wins
+    has_actual = (~rows["is_projection"]).groupby(rows["code"]).transform("any")
+    rows = rows[~rows["is_projection"] | ~has_actual]
+    ages = rows["age_group"]
+    sums = (
+        rows.assign(
+            total=rows["population"],
+            pop65=rows["population"].where(ages.isin(AGED_65), 0.0),
+            pop75=rows["population"].where(ages.isin(AGED_75), 0.0),
+        )
+        .groupby("code")
+        .agg(total=("total", "sum"), pop65=("pop65", "sum"), pop75=("pop75", "sum"),
+             source=("source", "first"), as_of=("as_of", "first"))
+    )
+    out = sums.reindex(pd.Index(codes, name="code")).reset_index()
+    out["code"] = out["code"].astype("string")
+    return out
+
+
+def _area_sum(resource_counts: pd.DataFrame, bases: pd.DataFrame, members: list[str]) -> pd.DataFrame:
+    """Counts and population summed over members; NaN where any member lacks the value."""
+    members = list(dict.fromkeys(members))
+    ids = pd.Index(catalogue.resources()["resource_id"], name="resource_id")
+    rows = resource_counts[resource_counts["code"].isin(members)]
+    grouped = rows.groupby("resource_id")
+    counts = grouped.agg(source=("source", "first"), as_of=("as_of", "max"))
+    counts["count"] = grouped["count"].sum().astype("float64")
+    # a member without a row is unknown, not zero: the area total is then unknown too
+    known = rows[rows["count"].notna()].groupby("resource_id")["code"].nunique().reindex(counts.index, fill_value=0)
+    counts.loc[known < len(members), "count"] = np.nan
+    counts = counts.reindex(ids)
+    pops = bases.set_index("code").reindex(members)[POPULATION_COLUMNS].sum(min_count=len(members))
+    for col in POPULATION_COLUMNS:
+        counts[col] = pops[col] if members else np.nan
+    return counts.reset_index()
+
+
+def covers_whole_country(population: pd.DataFrame, year: int = BASE_YEAR) -> bool:
+    """True when the population table holds the national row or all 47 prefecture totals."""
+    codes = pd.Series(population.loc[population["year"] == year, "code"].unique(), dtype="string")
+    prefectures = codes[codes.str.fullmatch(r"\d\d000") & (codes != NATIONAL_CODE)]
+    return bool((codes == NATIONAL_CODE).any() or prefectures.nunique() == 47)
+
+
+def national_reference(
+    resource_counts: pd.DataFrame,
+    population: pd.DataFrame,
+    municipalities: pd.DataFrame | None = None,
+    year: int = BASE_YEAR,
+) -> pd.DataFrame:
+    """National count and population per resource: from the data when it covers the country, else packaged totals."""
+    if covers_whole_country(population, year):
+        return _national_from_data(resource_counts, population, municipalities, year)
+    return _national_from_package()
+
+
+def _national_from_data(resource_counts, population, municipalities, year) -> pd.DataFrame:
+    codes = population.loc[population["year"] == year, "code"].unique()
+    if NATIONAL_CODE in set(codes):
+        bases = population_bases(population, [NATIONAL_CODE], year)
+    else:
+        prefs = [c for c in codes if c.endswith("000") and c != NATIONAL_CODE]
+        bases = population_bases(population, prefs, year)[POPULATION_COLUMNS].sum(min_count=1).to_frame().T
+    counts = resource_counts
+    national = counts[counts["code"] == NATIONAL_CODE].set_index("resource_id")["count"].astype("float64")
+    is_pref = counts["code"].str.fullmatch(r"\d\d000") & (counts["code"] != NATIONAL_CODE)
+    prefs = counts[is_pref].groupby("resource_id")["count"]
+    by_prefs = prefs.sum().astype("float64").where(prefs.size() == 47)
+    basic = counts[~counts["code"].str.endswith("000")]
+    if municipalities is not None:
+        # a designated city's wards are counted inside the city already
+        wards = municipalities.loc[municipalities["kind"] == "ward", "code"]
+        basic = basic[~basic["code"].isin(wards)]
+    by_municipalities = basic.groupby("resource_id")["count"].sum().astype("float64")
+    count = national.combine_first(by_prefs).combine_first(by_municipalities)
+    meta = counts.groupby("resource_id").agg(source=("source", "first"), as_of=("as_of", "max"))
+    out = meta.assign(count=count).reset_index()
+    for col in POPULATION_COLUMNS:
+        out[col] = float(bases[col].iloc[0])
+    return out
+
+
+def _national_from_package() -> pd.DataFrame:
+    """Packaged national totals for the resources that have one (``<resource_id>_total``)."""
+    from analysis.importers.templates import national_totals
+
+    totals = national_totals()
+    totals = totals.assign(resource_id=totals["measure"].str.removesuffix("_total"))
+    known = catalogue.resources()["resource_id"]
+    totals = totals[totals["measure"].str.endswith("_total") & totals["resource_id"].isin(known)]
+    return pd.DataFrame({
+        "resource_id": totals["resource_id"].to_numpy(),
+        "source": (totals["source"] + "；人口: " + NATIONAL_POPULATION_SOURCE).to_numpy(),
+        "as_of": totals["year"].astype(str).to_numpy(),
+        "count": totals["value"].astype("float64").to_numpy(),
+        "total": float(NATIONAL_POPULATION_2020),
+        "pop65": np.nan,
+        "pop75": np.nan,
+    })
+
+
+def area_counts(
+    resource_counts: pd.DataFrame,
+    population: pd.DataFrame,
+    areas,
+    *,
+    national: pd.DataFrame | None = None,
+    year: int = BASE_YEAR,
+) -> pd.DataFrame:
+    """Tidy counts per resource and area level with per-capita values and the ratio to national.
+
+    ``areas`` is an ``analysis.report.ComparisonAreas``; ``national`` defaults to
+    ``national_reference(resource_counts, population)``.
+    """
+    if national is None:
+        national = national_reference(resource_counts, population, year=year)
+    members = {areas.municipality, areas.prefecture, *areas.medical_area, *areas.pref_members}
+    bases = population_bases(population, sorted(members), year)
+
+    frames = {"municipality": _area_sum(resource_counts, bases, [areas.municipality])}
+    if areas.medical_area:
+        frames["medical_area"] = _area_sum(resource_counts, bases, areas.medical_area)
+    direct = _area_sum(resource_counts, bases, [areas.prefecture])
+    summed = _area_sum(resource_counts, bases, areas.pref_members)
+    # a published prefecture total (NN000) beats our own sum; our sum fills the gaps
+    frames["prefecture"] = direct.set_index("resource_id").combine_first(summed.set_index("resource_id")).reset_index()
+    frames["national"] = national
+    codes = {"municipality": areas.municipality, "medical_area": "", "prefecture": areas.prefecture,
+             "national": NATIONAL_CODE}
+
+    ids = catalogue.resources()[["resource_id", "per_capita_basis"]]
+    parts = []
+    for level, frame in frames.items():
+        part = ids.merge(frame, on="resource_id", how="left")
+        parts.append(part.assign(level=level, area_code=codes[level]))
+    out = pd.concat(parts, ignore_index=True)
+    column = out["per_capita_basis"].map({k: v[0] for k, v in BASES.items()})
+    scale = out["per_capita_basis"].map({k: v[1] for k, v in BASES.items()}).astype("float64")
+    denominator = out[POPULATION_COLUMNS].to_numpy()[np.arange(len(out)), column.map(POPULATION_COLUMNS.index)]
+    out["denominator"] = pd.Series(denominator, index=out.index).astype("float64")
+    out["count"] = out["count"].astype("float64")
+    out["per_capita"] = out["count"] / out["denominator"].where(out["denominator"] > 0) * scale
+    national_value = out.loc[out["level"] == "national"].set_index("resource_id")["per_capita"]
+    out["ratio_to_national"] = out["per_capita"] / out["resource_id"].map(national_value).where(lambda v: v > 0)
+    return out[["level", "area_code", "resource_id", "per_capita_basis", "count", "denominator",
+                "per_capita", "ratio_to_national", "source", "as_of"]]
+
+
+def national_coverage(counts: pd.DataFrame) -> pd.DataFrame:
+    """resource_id, label and whether a national per-capita value exists (for the report's note)."""
+    national = counts[counts["level"] == "national"].set_index("resource_id")["per_capita"]
+    ids = catalogue.resources()[["resource_id", "label_ja"]]
+    return ids.assign(has_national=ids["resource_id"].map(national).notna().to_numpy())
+
+
+def national_table(counts: pd.DataFrame) -> pd.DataFrame:
+    """The national values in use (resources that have one), with their source and year, for the report."""
+    rows = counts[(counts["level"] == "national") & counts["count"].notna()]
+    labels = catalogue.resources().set_index("resource_id")["label_ja"]
+    return pd.DataFrame({
+        LABELS["resource"]: rows["resource_id"].map(labels).to_numpy(),
+        LABELS["count"]: rows["count"].to_numpy(),
+        LABELS["basis"]: rows["per_capita_basis"].map(DENOMINATOR_LABELS).to_numpy(),
+        LABELS["per_capita"]: [f"{v:,.2f}" if pd.notna(v) else "—" for v in rows["per_capita"]],
+        LABELS["source"]: rows["source"].to_numpy(),
+        LABELS["as_of"]: rows["as_of"].to_numpy(),
+    })
+
+
+def comparison_levels(comparison) -> tuple[str, ...]:
+    """The area levels the parameter file asks for (``analysis.params.Comparison``), municipality first."""
+    wanted = {"municipality": True, "medical_area": comparison.medical_area,
+              "prefecture": comparison.prefecture, "national": comparison.national}
+    return tuple(level for level in LEVELS if wanted[level])
+
+
+# -- summary table -----------------------------------------------------------------------
+
+def resources_by_scene() -> pd.DataFrame:
+    """scene, scene label, resource_id, resource label, basis: one row per resource and scene, catalogue order."""
+    table = catalogue.resources()[["resource_id", "label_ja", "scenes", "per_capita_basis"]]
+    table = table.assign(position=range(len(table)), scene=table["scenes"].str.split(";")).explode("scene")
+    scenes = catalogue.scenes()
+    table = table.merge(scenes.rename(columns={"label_ja": "scene_label"}), on="scene", how="inner")
+    return table.sort_values(["order", "position"]).reset_index(drop=True)[
+        ["scene", "scene_label", "resource_id", "label_ja", "per_capita_basis"]
+    ]
+
+
+def _area_names(levels, names) -> dict[str, str]:
+    names = dict(names or {})
+    return {level: names.get(level) or AREA_LEVEL_LABELS[level] for level in levels}
+
+
+def summary_by_scene(counts: pd.DataFrame, *, levels=LEVELS, names: dict | None = None) -> pd.DataFrame:
+    """The summary table: each resource under each of its scenes, count and per-capita value per area level.
+
+    ``names`` maps a level to the name shown in the column headings (e.g. the city's name).
+    """
+    levels = [level for level in levels if level in set(counts["level"])]
+    shown = _area_names(levels, names)
+    wide = counts[counts["level"].isin(levels)].pivot(index="resource_id", columns="level",
+                                                       values=["count", "per_capita"])
+    rows = resources_by_scene()
+    out = pd.DataFrame({
+        LABELS["scene"]: rows["scene_label"],
+        LABELS["resource"]: rows["label_ja"],
+        LABELS["basis"]: rows["per_capita_basis"].map(DENOMINATOR_LABELS),
+    })
+    for level, name in shown.items():
+        out[f"{name}・{LABELS['count']}"] = rows["resource_id"].map(wide[("count", level)]).to_numpy()
+        out[f"{name}・{LABELS['per_capita']}"] = rows["resource_id"].map(wide[("per_capita", level)]).to_numpy()
+    if "national" in levels:
+        ratio = counts[counts["level"] == "municipality"].set_index("resource_id")["ratio_to_national"]
+        out[f"{LABELS['ratio_to_national']}（{shown['municipality']}）"] = rows["resource_id"].map(ratio).to_numpy()
+    return out
+
+
+def format_summary(summary: pd.DataFrame) -> pd.DataFrame:
+    """Counts as whole numbers, per-capita values and ratios with two decimals, missing as '—'."""
+    out = summary.copy()
+    for col in out.columns:
+        if col.endswith(LABELS["count"]):
+            out[col] = [f"{v:,.0f}" if pd.notna(v) else "—" for v in out[col]]
+        elif col.endswith(LABELS["per_capita"]) or col.startswith(LABELS["ratio_to_national"]):
+            out[col] = [f"{v:,.2f}" if pd.notna(v) else "—" for v in out[col]]
+    return out
+
+
+# -- ratio chart ---------------------------------------------------------------------------
+
+def ratio_points(counts: pd.DataFrame, levels=("municipality", "medical_area", "prefecture")) -> pd.DataFrame:
+    """scene_label, resource label, level, ratio for every resource that has a national value."""
+    rows = resources_by_scene()
+    ratios = counts[counts["level"].isin(levels)][["resource_id", "level", "ratio_to_national"]]
+    out = rows.merge(ratios, on="resource_id").dropna(subset=["ratio_to_national"])
+    return out.rename(columns={"label_ja": "resource_label", "ratio_to_national": "ratio"})[
+        ["scene", "scene_label", "resource_id", "resource_label", "level", "ratio"]
+    ].reset_index(drop=True)
+
+
+def ratio_chart(counts: pd.DataFrame, *, levels=("municipality", "medical_area", "prefecture"), names: dict | None = None):
+    """Horizontal bars of the ratio to national (1.0 line), one panel per scene, greys and hatches per area."""
+    import matplotlib.pyplot as plt
+
+    from analysis.plotting import area_style
+
+    points = ratio_points(counts, [lv for lv in levels if lv != "national"])
+    levels = [lv for lv in LEVELS if lv in set(points["level"])]
+    shown = _area_names(levels, names)
+    scenes = [s for s in catalogue.scenes()["scene"] if s in set(points["scene"])]
+    if not scenes:
+        fig, ax = plt.subplots(figsize=(8, 1.5))
+        ax.axis("off")
+        ax.text(0.5, 0.5, "全国値のある資源がありません", ha="center", va="center")
+        return fig
+    heights = [points.loc[points["scene"] == s, "resource_id"].nunique() + 0.8 for s in scenes]
+    fig, axes = plt.subplots(len(scenes), 1, figsize=(8, 0.45 * sum(heights) + 1.2), sharex=True,
+                             gridspec_kw={"height_ratios": heights}, squeeze=False)
+    bar = 0.8 / len(levels)
+    for ax, scene in zip(axes[:, 0], scenes):
+        part = points[points["scene"] == scene]
+        labels = list(dict.fromkeys(part["resource_label"]))
+        for i, level in enumerate(levels):
+            style = area_style(level)
+            values = part[part["level"] == level].set_index("resource_label")["ratio"].reindex(labels)
+            y = np.arange(len(labels)) + (i - (len(levels) - 1) / 2) * bar
+            bars = ax.barh(y, values.to_numpy(), height=bar, color=style["color"], hatch=style["hatch"],
+                           edgecolor="black", linewidth=0.5, label=shown[level])
+            ax.bar_label(bars, fmt="%.2f", fontsize=7, padding=2)
+        ax.axvline(1.0, color="black", linestyle="--", linewidth=1)
+        ax.set_yticks(np.arange(len(labels)), labels)
+        ax.invert_yaxis()
+        ax.set_title(part["scene_label"].iloc[0], loc="left", fontsize=10)
+    axes[-1, 0].set_xlim(0, max(1.0, float(points["ratio"].max())) * 1.15)
+    axes[-1, 0].set_xlabel(LABELS["ratio_axis"])
+    handles, legend_labels = axes[0, 0].get_legend_handles_labels()
+    fig.legend(handles, legend_labels, loc="upper center", ncol=len(levels), fontsize=9, frameon=False)
+    fig.tight_layout(rect=(0, 0, 1, 1 - 0.5 / fig.get_figheight()))
+    return fig
+
+
+# -- facilities: list and map ------------------------------------------------------------------
+
+def facility_kind_label(resource_id: str) -> str:
+    """A facility's kind from the catalogue label without the counting suffix (薬局数 → 薬局)."""
+    return catalogue.resource_label(resource_id).removesuffix("数")
+
+
+def _kind_labels(ids: pd.Series) -> pd.Series:
+    table = catalogue.resources().set_index("resource_id")["label_ja"].str.removesuffix("数")
+    return ids.map(table)
+
+
+def capability_labels(capabilities: pd.Series) -> pd.Series:
+    """';'-joined resource_ids → Japanese kind labels joined with '・' (empty stays empty)."""
+    items = capabilities.fillna("").astype(str).str.split(";").explode().str.strip()
+    labels = _kind_labels(items[items != ""])
+    joined = labels.groupby(level=0).agg("・".join)
+    return joined.reindex(capabilities.index).fillna("").astype("string")
+
+
+def facility_list(facilities: pd.DataFrame, code: str) -> pd.DataFrame:
+    """The municipality's facilities with Japanese headings, by type (catalogue order) then name."""
+    rows = facilities[facilities["code"] == code]
+    order = {rid: i for i, rid in enumerate(catalogue.resources()["resource_id"])}
+    rows = rows.assign(_order=rows["facility_type"].map(order)).sort_values(["_order", "name", "facility_id"])
+    return pd.DataFrame({
+        LABELS["facility_name"]: rows["name"],
+        LABELS["facility_type"]: _kind_labels(rows["facility_type"]),
+        LABELS["address"]: rows["address"],
+        LABELS["capabilities"]: capability_labels(rows["capabilities"]),
+        LABELS["lat"]: rows["lat"],
+        LABELS["lon"]: rows["lon"],
+        LABELS["source"]: rows["source"],
+        LABELS["as_of"]: rows["as_of"],
+    }).reset_index(drop=True)
+
+
+def map_points(facilities: pd.DataFrame, code: str, areas) -> pd.DataFrame:
+    """Points to draw: the municipality's facilities and its neighbours' (the rest of the 二次医療圏, else prefecture).
+
+    Columns: facility_id, name, facility_type, type_label, code, lat, lon, group
+    ('municipality' / 'neighbour'), located (has coordinates). Any map (static or
+    interactive) is drawn from this frame.
+    """
+    neighbours = set(areas.medical_area or areas.pref_members) - {code}
+    rows = facilities[facilities["code"].isin(neighbours | {code})]
+    out = rows[["facility_id", "name", "facility_type", "code", "lat", "lon"]].assign(
+        type_label=_kind_labels(rows["facility_type"]),
+        group=np.where(rows["code"] == code, "municipality", "neighbour"),
+        located=rows["lat"].notna() & rows["lon"].notna(),
+    )
+    return out.reset_index(drop=True)
+
+
+def type_styles(facility_types) -> dict[str, dict]:
+    """Marker shape and grey per facility type, fixed by catalogue order so every map uses the same key."""
+    # 13 clearly different shapes × 4 fills (black, white, two greys): no two catalogue
+    # entries share shape and fill, and the key is the same on every municipality's map
+    shapes = ("o", "s", "^", "D", "v", "P", "X", "*", "<", ">", "p", "h", "d")
+    fills = ("#000000", "#ffffff", "#8c8c8c", "#555555")
+    order = list(catalogue.resources()["resource_id"])
+    styles = {}
+    for rid in facility_types:
+        i = order.index(rid) if rid in order else len(order)
+        styles[rid] = {"marker": shapes[i % len(shapes)], "color": fills[i % len(fills)]}
+    return styles
+
+
+def facility_map(facilities: pd.DataFrame, code: str, areas):
+    """Static map (no tiles, works offline) of the municipality's facilities by type, neighbours in light grey."""
+    return draw_facility_map(map_points(facilities, code, areas))
+
+
+def draw_facility_map(points: pd.DataFrame):
+    """Scatter of ``map_points``: the municipality's facilities filled and larger, neighbours light grey."""
+    import matplotlib.pyplot as plt
+
+    located = points[points["located"]]
+    home = located[located["group"] == "municipality"]
+    fig, ax = plt.subplots(figsize=(8, 6.5), layout="constrained")
+    if home.empty:
+        ax.axis("off")
+        ax.text(0.5, 0.5, "座標のある施設がありません", ha="center", va="center")
+        return fig
+    styles = type_styles(home["facility_type"].unique())
+    neighbours = located[located["group"] == "neighbour"]
+    if not neighbours.empty:
+        ax.scatter(neighbours["lon"], neighbours["lat"], s=8, marker="o", facecolors="none",
+                   edgecolors="#c8c8c8", linewidths=0.6, label=LABELS["neighbour_facilities"], zorder=1)
+    for rid in sorted(styles, key=list(catalogue.resources()["resource_id"]).index):
+        part = home[home["facility_type"] == rid]
+        ax.scatter(part["lon"], part["lat"], s=34, marker=styles[rid]["marker"], color=styles[rid]["color"],
+                   edgecolors="black", linewidths=0.4, label=part["type_label"].iloc[0], zorder=2)
+    # frame the municipality with a margin, so neighbours near the border give context
+    pad_lon = max((home["lon"].max() - home["lon"].min()) * 0.25, 0.01)
+    pad_lat = max((home["lat"].max() - home["lat"].min()) * 0.25, 0.01)
+    ax.set_xlim(home["lon"].min() - pad_lon, home["lon"].max() + pad_lon)
+    ax.set_ylim(home["lat"].min() - pad_lat, home["lat"].max() + pad_lat)
+    # one degree of longitude is cos(latitude) as long as one of latitude
+    ax.set_aspect(1 / math.cos(math.radians(home["lat"].mean())))
+    ax.set_xlabel(LABELS["lon"])
+    ax.set_ylabel(LABELS["lat"])
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8, frameon=False)
+    return fig
+
+
+# -- values per code (peers) ------------------------------------------------------------------
+
+def per_capita_by_code(resource_counts: pd.DataFrame, population: pd.DataFrame, codes, year: int = BASE_YEAR) -> pd.DataFrame:
+    """code, resource_id, count, per_capita for each code, on the catalogue's basis."""
+    codes = list(dict.fromkeys(codes))
+    bases = population_bases(population, codes, year).set_index("code")
+    rows = resource_counts[resource_counts["code"].isin(codes)][["code", "resource_id", "count"]]
+    rows = rows.merge(catalogue.resources()[["resource_id", "per_capita_basis"]], on="resource_id")
+    column = rows["per_capita_basis"].map({k: v[0] for k, v in BASES.items()})
+    scale = rows["per_capita_basis"].map({k: v[1] for k, v in BASES.items()}).astype("float64")
+    denominator = pd.Series(
+        bases[POPULATION_COLUMNS].reindex(rows["code"]).to_numpy()[np.arange(len(rows)), column.map(POPULATION_COLUMNS.index)],
+        index=rows.index,
+    ).astype("float64")
+    count = rows["count"].astype("float64")
+    return rows.assign(count=count, per_capita=count / denominator.where(denominator > 0) * scale)[
+        ["code", "resource_id", "per_capita_basis", "count", "per_capita"]
+    ].reset_index(drop=True)
+
+
+def peer_resource_table(per_capita: pd.DataFrame, names: dict[str, str]) -> pd.DataFrame:
+    """Resources as rows, one column of per-capita values per code (in ``names`` order, headed by name)."""
+    wide = per_capita.pivot(index="resource_id", columns="code", values="per_capita")
+    ids = catalogue.resources()[["resource_id", "label_ja", "per_capita_basis"]]
+    ids = ids[ids["resource_id"].isin(wide.index)]
+    out = pd.DataFrame({
+        LABELS["resource"]: ids["label_ja"].to_numpy(),
+        LABELS["basis"]: ids["per_capita_basis"].map(DENOMINATOR_LABELS).to_numpy(),
+    })
+    for code, name in names.items():
+        values = ids["resource_id"].map(wide[code]) if code in wide.columns else pd.Series(np.nan, index=ids.index)
+        out[name] = [f"{v:,.2f}" if pd.notna(v) else "—" for v in values]
+    return out

@@ -1,0 +1,59 @@
+"""Trend fitting robust to one outlier year (Theil–Sen), direction arrows and Poisson intervals."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.stats import chi2
+from sklearn.linear_model import TheilSenRegressor
+
+MIN_POINTS = 3
+FLAT_TOLERANCE = 0.01  # |slope| below 1 % of the mean level per year counts as flat (→)
+
+
+@dataclass(frozen=True)
+class TrendFit:
+    slope: float  # change per year
+    intercept: float
+    n: int
+    first_year: int
+    last_year: int
+
+    def value_at(self, year: float) -> float:
+        return self.intercept + self.slope * year
+
+
+def fit_trend(years, values) -> TrendFit | None:
+    """Theil–Sen line through the non-missing points; None with fewer than three."""
+    x = np.asarray(years, dtype=float)
+    y = np.asarray(values, dtype=float)
+    keep = ~np.isnan(x) & ~np.isnan(y)
+    x, y = x[keep], y[keep]
+    if len(x) < MIN_POINTS:
+        return None
+    model = TheilSenRegressor(random_state=0).fit(x.reshape(-1, 1), y)
+    return TrendFit(float(model.coef_[0]), float(model.intercept_), len(x), int(x.min()), int(x.max()))
+
+
+def projected_value(fit: TrendFit | None, year: int) -> float | None:
+    """The trend line's value in ``year`` (used for the PDCA target year)."""
+    return None if fit is None else fit.value_at(year)
+
+
+def trend_direction(slope: float | None, level: float, higher_is_better: bool) -> tuple[str, str]:
+    """(arrow, judgement): ↑/↓/→ and 改善/悪化/横ばい given the indicator's good direction."""
+    if slope is None or np.isnan(slope):
+        return "－", "判定できない"
+    if abs(slope) < FLAT_TOLERANCE * max(abs(level), 1e-9):
+        return "→", "横ばい"
+    arrow = "↑" if slope > 0 else "↓"
+    return arrow, "改善" if (slope > 0) == higher_is_better else "悪化"
+
+
+def poisson_ci(count, alpha: float = 0.05):
+    """Exact (Garwood) interval for a Poisson count; arrays in, arrays out."""
+    k = np.asarray(count, dtype=float)
+    low = np.where(k > 0, chi2.ppf(alpha / 2, 2 * k) / 2, 0.0)
+    high = chi2.ppf(1 - alpha / 2, 2 * (k + 1)) / 2
+    return low, high

@@ -1,0 +1,71 @@
+"""Parameter files are validated before anything runs; errors name the file and the key."""
+
+from pathlib import Path
+
+import pytest
+
+from analysis.errors import InputError
+from analysis.params import load_params, params_files
+
+ROOT = Path(__file__).resolve().parents[1]
+
+MINIMAL = 'code: "{code}"\nname: テスト市\n'
+
+
+def _write(tmp_path, text, name="40203_test.yaml"):
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_minimal_file_is_valid_with_defaults(tmp_path):
+    params = load_params(_write(tmp_path, MINIMAL.format(code="40203")))
+    assert params.code == "40203"
+    assert params.reports == ["resources", "demand", "scene_trends", "pdca"]
+    assert params.comparison.peers == 5
+
+
+def test_six_digit_code_is_checked_and_reduced_to_five(tmp_path):
+    assert load_params(_write(tmp_path, MINIMAL.format(code="402036"))).code == "40203"
+
+
+def test_wrong_check_digit_names_the_file_and_key(tmp_path):
+    with pytest.raises(InputError) as err:
+        load_params(_write(tmp_path, MINIMAL.format(code="402035")))
+    message = str(err.value)
+    assert "40203_test.yaml" in message and "key 'code'" in message and "402036" in message
+
+
+def test_unquoted_code_asks_for_quotes(tmp_path):
+    # YAML reads 01101 as an octal number: the code must be quoted.
+    with pytest.raises(InputError, match="quotes"):
+        load_params(_write(tmp_path, "code: 01101\nname: 札幌市中央区\n"))
+
+
+def test_unknown_key_is_an_error_naming_the_key(tmp_path):
+    with pytest.raises(InputError, match=r"key 'comparison.neighbours'.*unknown key"):
+        load_params(_write(tmp_path, MINIMAL.format(code="40203") + "comparison:\n  neighbours: 3\n"))
+
+
+def test_wrong_type_is_an_error_naming_the_key(tmp_path):
+    with pytest.raises(InputError, match=r"key 'comparison.peers'"):
+        load_params(_write(tmp_path, MINIMAL.format(code="40203") + "comparison:\n  peers: many\n"))
+
+
+def test_unknown_report_is_an_error(tmp_path):
+    with pytest.raises(InputError, match=r"key 'reports.0'"):
+        load_params(_write(tmp_path, MINIMAL.format(code="40203") + "reports: [resource]\n"))
+
+
+def test_missing_file_and_non_mapping(tmp_path):
+    with pytest.raises(InputError, match="not found"):
+        load_params(tmp_path / "nope.yaml")
+    with pytest.raises(InputError, match="mapping"):
+        load_params(_write(tmp_path, "- a\n- b\n"))
+
+
+def test_committed_parameter_files_are_all_valid():
+    files = params_files(ROOT / "params")
+    assert len(files) >= 6
+    for path in files:
+        load_params(path)
