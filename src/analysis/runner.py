@@ -169,18 +169,18 @@ class WarmKernel:
     )
 
     def __init__(self) -> None:
-        from jupyter_client.manager import KernelManager
+        # An *async* kernel manager: nbclient polls the kernel's liveness from inside its
+        # event loop, and a blocking client's checks hang there when a cell kills the kernel.
+        from jupyter_client.manager import AsyncKernelManager
+        from jupyter_core.utils import run_sync
 
+        self._run = run_sync
         last: BaseException | None = None
         for _attempt in range(KERNEL_START_ATTEMPTS):
             self.socket_dir = _socket_dir()
-            self.km = KernelManager(kernel_name="python3", config=_kernel_config(self.socket_dir))
+            self.km = AsyncKernelManager(kernel_name="python3", config=_kernel_config(self.socket_dir))
             try:
-                self.km.start_kernel()
-                client = self.km.client()
-                client.start_channels()
-                client.wait_for_ready(timeout=120)
-                client.stop_channels()
+                self._run(self._start)()
                 self.used = False
                 return
             except Exception as exc:  # noqa: BLE001 - a kernel that fails to start is retried
@@ -188,22 +188,37 @@ class WarmKernel:
                 self.close()
         raise RuntimeError(f"kernel did not start after {KERNEL_START_ATTEMPTS} attempts: {last}")
 
+    async def _start(self) -> None:
+        await self.km.start_kernel()
+        client = self.km.client()
+        client.start_channels()
+        try:
+            await client.wait_for_ready(timeout=120)
+        finally:
+            client.stop_channels()
+
+    async def _reset(self) -> None:
+        client = self.km.client()
+        client.start_channels()
+        try:
+            reply = await client.execute_interactive(self.RESET, timeout=60, store_history=False)
+        finally:
+            client.stop_channels()
+        if reply["content"]["status"] != "ok":
+            raise RuntimeError("could not reset the kernel namespace")
+
+    def is_alive(self) -> bool:
+        return bool(self._run(self.km.is_alive)())
+
     def reset(self) -> None:
         if self.used:
-            client = self.km.client()
-            client.start_channels()
-            try:
-                reply = client.execute_interactive(self.RESET, timeout=60, store_history=False)
-                if reply["content"]["status"] != "ok":
-                    raise RuntimeError("could not reset the kernel namespace")
-            finally:
-                client.stop_channels()
+            self._run(self._reset)()
         self.used = True
 
     def close(self) -> None:
         try:
             if self.km.has_kernel:
-                self.km.shutdown_kernel(now=True)
+                self._run(self.km.shutdown_kernel)(now=True)
         except Exception:  # noqa: BLE001 - a dead kernel needs no shutdown
             pass
         shutil.rmtree(self.socket_dir, ignore_errors=True)
@@ -214,7 +229,7 @@ _WORKER = threading.local()  # one warm kernel per worker thread, reused across 
 
 def _worker_kernel() -> WarmKernel:
     kernel = getattr(_WORKER, "kernel", None)
-    if kernel is None or not kernel.km.is_alive():
+    if kernel is None or not kernel.is_alive():
         if kernel is not None:
             kernel.close()
         kernel = WarmKernel()
