@@ -292,6 +292,9 @@ def run_task(task: Task) -> Result:
     started = time.perf_counter()
     reports_dir = Path(task.reports_dir)
     target = reports_dir / task.folder_name
+    # Leftovers of an interrupted run (kill -9) of this municipality: never published, safe to drop.
+    for leftover in reports_dir.glob(f".{task.folder_name}.staging-*"):
+        shutil.rmtree(leftover, ignore_errors=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{task.folder_name}.staging-", dir=reports_dir))
     result = Result(task.folder_name, task.code, task.name, status="ok")
     kernel = None
