@@ -132,7 +132,7 @@ class ReportContext:
         parts = []
         if caption:
             parts.append(f"<div class='caption'>{html.escape(caption)}</div>")
-        when = f"（{html.escape(str(as_of))} 時点）" if as_of else "（時点不明）"
+        when = f"（{html.escape(str(as_of))} 時点）" if as_of else "" if "時点" in str(source) else "（時点不明）"
         parts.append(f"<div class='source-note'>出典: {html.escape(str(source))}{when}</div>")
         if suppressed_note:
             parts.append(f"<div class='footnote'>{html.escape(FOOTNOTE)}</div>")
@@ -189,14 +189,30 @@ class ReportContext:
 
 
 def provenance(frame: pd.DataFrame) -> tuple[str, str]:
-    """(sources, as-of dates) of the rows of a processed table, each joined with '、'."""
-    if frame.empty:
+    """(source, as-of) for a caption from the rows of a processed table.
+
+    One source gives its dates as the as-of text; several sources each carry their own
+    dates inside the source text (``A（2026-06-30 時点）、B（2025-12-01 時点）``) so that
+    sources and dates cannot be mismatched.
+    """
+    if frame.empty or "source" not in frame:
         return "—", ""
-    dated = frame.assign(as_of=frame["as_of"] if "as_of" in frame else frame.get("year", ""))
-    pairs = dated[["source", "as_of"]].astype(str).drop_duplicates().sort_values(["source", "as_of"])
-    sources = "、".join(dict.fromkeys(pairs["source"].astype(str)))
-    dates = "、".join(dict.fromkeys(d for d in pairs["as_of"].astype(str) if d and d != "<NA>"))
-    return sources, dates
+    dates = frame["as_of"] if "as_of" in frame else frame.get("year", pd.Series("", index=frame.index))
+    pairs = (
+        pd.DataFrame({"source": frame["source"], "as_of": dates})
+        .dropna(subset=["source"])
+        .astype(str)
+        .replace({"as_of": {"<NA>": "", "nan": ""}})
+        .drop_duplicates()
+        .sort_values(["source", "as_of"])
+    )
+    grouped = {src: [d for d in g["as_of"] if d] for src, g in pairs.groupby("source", sort=False)}
+    if not grouped:
+        return "—", ""
+    if len(grouped) == 1:
+        source, when = next(iter(grouped.items()))
+        return source, "、".join(when)
+    return "、".join(f"{src}（{'、'.join(when)} 時点）" if when else src for src, when in grouped.items()), ""
 
 
 def generation_date() -> str:
