@@ -173,17 +173,24 @@ def area_counts(
     for level, frame in frames.items():
         part = ids.merge(frame, on="resource_id", how="left")
         parts.append(part.assign(level=level, area_code=codes[level]))
-    out = pd.concat(parts, ignore_index=True)
-    column = out["per_capita_basis"].map({k: v[0] for k, v in BASES.items()})
-    scale = out["per_capita_basis"].map({k: v[1] for k, v in BASES.items()}).astype("float64")
-    denominator = out[POPULATION_COLUMNS].to_numpy()[np.arange(len(out)), column.map(POPULATION_COLUMNS.index)]
-    out["denominator"] = pd.Series(denominator, index=out.index).astype("float64")
-    out["count"] = out["count"].astype("float64")
-    out["per_capita"] = out["count"] / out["denominator"].where(out["denominator"] > 0) * scale
+    out = _with_per_capita(pd.concat(parts, ignore_index=True))
     national_value = out.loc[out["level"] == "national"].set_index("resource_id")["per_capita"]
     out["ratio_to_national"] = out["per_capita"] / out["resource_id"].map(national_value).where(lambda v: v > 0)
     return out[["level", "area_code", "resource_id", "per_capita_basis", "count", "denominator",
                 "per_capita", "ratio_to_national", "source", "as_of"]]
+
+
+def _with_per_capita(frame: pd.DataFrame) -> pd.DataFrame:
+    """Adds denominator and per_capita to rows holding count, per_capita_basis and the population columns."""
+    basis = frame["per_capita_basis"]
+    denominator = np.select(
+        [basis.map(lambda b: BASES.get(b, (None,))[0] == col).to_numpy(dtype=bool) for col in POPULATION_COLUMNS],
+        [frame[col].to_numpy(dtype="float64") for col in POPULATION_COLUMNS],
+        default=np.nan,
+    )
+    scale = basis.map(lambda b: BASES.get(b, (None, np.nan))[1]).astype("float64")
+    out = frame.assign(count=frame["count"].astype("float64"), denominator=denominator)
+    return out.assign(per_capita=out["count"] / out["denominator"].where(out["denominator"] > 0) * scale)
 
 
 def national_coverage(counts: pd.DataFrame) -> pd.DataFrame:
@@ -248,7 +255,7 @@ def summary_by_scene(counts: pd.DataFrame, *, levels=LEVELS, names: dict | None 
         LABELS["basis"]: rows["per_capita_basis"].map(DENOMINATOR_LABELS),
     })
     for level, name in shown.items():
-        out[f"{name}・{LABELS['count']}"] = rows["resource_id"].map(wide[("count", level)]).to_numpy()
+        out[f"{name}・{LABELS['count']}"] = rows["resource_id"].map(wide[("count", level)]).round().astype("Int64")
         out[f"{name}・{LABELS['per_capita']}"] = rows["resource_id"].map(wide[("per_capita", level)]).to_numpy()
     if "national" in levels:
         ratio = counts[counts["level"] == "municipality"].set_index("resource_id")["ratio_to_national"]
@@ -322,12 +329,8 @@ def ratio_chart(counts: pd.DataFrame, *, levels=("municipality", "medical_area",
 
 # -- facilities: list and map ------------------------------------------------------------------
 
-def facility_kind_label(resource_id: str) -> str:
-    """A facility's kind from the catalogue label without the counting suffix (薬局数 → 薬局)."""
-    return catalogue.resource_label(resource_id).removesuffix("数")
-
-
 def _kind_labels(ids: pd.Series) -> pd.Series:
+    """A facility's kind from the catalogue label without the counting suffix (薬局数 → 薬局)."""
     table = catalogue.resources().set_index("resource_id")["label_ja"].str.removesuffix("数")
     return ids.map(table)
 
@@ -429,21 +432,12 @@ def draw_facility_map(points: pd.DataFrame):
 # -- values per code (peers) ------------------------------------------------------------------
 
 def per_capita_by_code(resource_counts: pd.DataFrame, population: pd.DataFrame, codes, year: int = BASE_YEAR) -> pd.DataFrame:
-    """code, resource_id, count, per_capita for each code, on the catalogue's basis."""
+    """code, resource_id, per_capita_basis, count, per_capita for each code, on the catalogue's basis."""
     codes = list(dict.fromkeys(codes))
-    bases = population_bases(population, codes, year).set_index("code")
+    bases = population_bases(population, codes, year)[["code", *POPULATION_COLUMNS]]
     rows = resource_counts[resource_counts["code"].isin(codes)][["code", "resource_id", "count"]]
-    rows = rows.merge(catalogue.resources()[["resource_id", "per_capita_basis"]], on="resource_id")
-    column = rows["per_capita_basis"].map({k: v[0] for k, v in BASES.items()})
-    scale = rows["per_capita_basis"].map({k: v[1] for k, v in BASES.items()}).astype("float64")
-    denominator = pd.Series(
-        bases[POPULATION_COLUMNS].reindex(rows["code"]).to_numpy()[np.arange(len(rows)), column.map(POPULATION_COLUMNS.index)],
-        index=rows.index,
-    ).astype("float64")
-    count = rows["count"].astype("float64")
-    return rows.assign(count=count, per_capita=count / denominator.where(denominator > 0) * scale)[
-        ["code", "resource_id", "per_capita_basis", "count", "per_capita"]
-    ].reset_index(drop=True)
+    rows = rows.merge(catalogue.resources()[["resource_id", "per_capita_basis"]], on="resource_id").merge(bases, on="code", how="left")
+    return _with_per_capita(rows)[["code", "resource_id", "per_capita_basis", "count", "per_capita"]]
 
 
 def peer_resource_table(per_capita: pd.DataFrame, names: dict[str, str]) -> pd.DataFrame:
