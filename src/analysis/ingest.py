@@ -84,20 +84,14 @@ def _csv_header(path: Path) -> set[str]:
 
 def _sniff_xlsx(path: Path) -> str | None:
     """Which importer reads an xlsx whose name does not say (e.g. 000925835.xlsx)."""
-    from openpyxl import load_workbook
+    from python_calamine import CalamineWorkbook
 
-    # read_only is fine for a peek at the first rows; full reads use normal mode.
-    workbook = load_workbook(path, read_only=True, data_only=True)
     try:
-        sheet = workbook.worksheets[0]
-        cells = [
-            unicodedata.normalize("NFKC", str(v)).replace("\n", "")
-            for row in sheet.iter_rows(min_row=1, max_row=12, max_col=8, values_only=True)
-            for v in row
-            if v is not None
-        ]
-    finally:
-        workbook.close()
+        sheet = CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0)
+        rows = sheet.to_python(skip_empty_area=False, nrows=12)
+    except Exception:  # noqa: BLE001 - not a workbook we can peek into: leave it to the user
+        return None
+    cells = {unicodedata.normalize("NFKC", str(v)).replace("\n", "") for row in rows for v in row[:8] if v not in (None, "")}
     if "団体コード" in cells:
         return "soumu"
     if "項番" in cells:

@@ -16,6 +16,7 @@ import pandas as pd
 
 from analysis.codes import AddressMatcher
 from analysis.errors import InputError
+from analysis.importers.workbook import read_xlsx
 
 SOURCE = "地方厚生局 届出受理医療機関名簿（施設基準）"
 # header names after NFKC (full-width brackets become ASCII)
@@ -60,6 +61,12 @@ def _nfkc(value: object) -> str:
     return unicodedata.normalize("NFKC", str(value)).strip()
 
 
+def _nfkc_column(values: pd.Series) -> pd.Series:
+    """NFKC of a column, computed once per distinct value (名簿 repeat each institution many times)."""
+    uniques = values.drop_duplicates()
+    return values.map(dict(zip(uniques, map(_nfkc, uniques))))
+
+
 def wareki_to_iso(text: object) -> str:
     """'令和 6年 6月 1日' / '令和元年10月 1日' → ISO date; '' when it is not a date."""
     t = _nfkc(text).replace(" ", "").replace("元年", "1年")
@@ -76,13 +83,8 @@ def symbol_resource_id(symbol: object) -> str | None:
 def read_notifications(path: str | Path) -> pd.DataFrame:
     """One row per notification (institution × 受理記号 × 受理番号)."""
     path = Path(path)
-    if not path.exists():
-        raise InputError(path, "file not found")
-    try:
-        sheet = pd.read_excel(path, sheet_name=0, header=None, dtype=object, engine="openpyxl")
-    except Exception as exc:  # noqa: BLE001
-        raise InputError(path, f"not a readable xlsx workbook ({type(exc).__name__})") from None
-    first_col = sheet.iloc[:, 0].map(_nfkc)
+    sheet = read_xlsx(path)
+    first_col = _nfkc_column(sheet.iloc[:, 0])
     header_rows = first_col.index[first_col == "項番"]
     if len(header_rows) == 0:
         raise InputError(path, "no header row: expected a row whose column A reads 項番")
@@ -102,7 +104,7 @@ def read_notifications(path: str | Path) -> pd.DataFrame:
     body["row"] = body.index + 1
     body = body[body["institution_number"].map(_nfkc) != ""]
     for col in ("pref_code", "institution_number", "name", "address", "symbol", "accepted_number", "notification_name", "section", "postal_code", "beds"):
-        body[col] = body[col].map(_nfkc)
+        body[col] = _nfkc_column(body[col])
     body["symbol"] = body["symbol"].str.replace(" ", "", regex=False)
     body["pref_code"] = body["pref_code"].str.zfill(2)
     bad = ~body["institution_number"].str.fullmatch(r"\d{1,7}")
@@ -111,7 +113,8 @@ def read_notifications(path: str | Path) -> pd.DataFrame:
         raise InputError(path, f"医療機関番号 must be up to 7 digits, got {body.loc[bad, 'institution_number'].iloc[0]!r}", row=int(row), column="医療機関番号")
     section_digit = body["section"].map(lambda s: "3" if "歯" in s else "1")
     body["institution_code"] = body["pref_code"] + section_digit + body["institution_number"].str.zfill(7)
-    body["start_date"] = body["start_date"].map(wareki_to_iso)
+    dates = body["start_date"].drop_duplicates()
+    body["start_date"] = body["start_date"].map(dict(zip(dates, map(wareki_to_iso, dates))))
     folded = body.drop_duplicates(["institution_code", "symbol", "accepted_number"], keep="first")
     return folded.assign(as_of=as_of, source=SOURCE, source_file=path.name).reset_index(drop=True)
 
