@@ -11,101 +11,113 @@ import re
 import unicodedata
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from analysis.codes import CodeError, normalize_code, to_code6
 from analysis.errors import InputError
+from analysis.importers.workbook import read_xlsx
 from analysis.schema import conform
 
 SOURCE = "総務省 全国地方公共団体コード"
+# Header text after NFKC and with all whitespace removed (the published headers contain a newline).
 HEADERS = {
-    "団体コード": "code6",
+    "団体コード": "code",
     "都道府県名(漢字)": "pref_name",
     "市区町村名(漢字)": "name",
     "都道府県名(カナ)": "pref_kana",
     "市区町村名(カナ)": "kana",
 }
+TOKYO_SPECIAL_WARDS = frozenset(f"13{n:03d}" for n in range(101, 124))
+_KIND_BY_LAST_CHAR = {"市": "city", "町": "town", "村": "village"}
 
 
 def _clean(text: object) -> str:
-    if text is None or (isinstance(text, float) and pd.isna(text)):
+    """NFKC (half-width kana → full-width) without any whitespace; empty for a blank cell."""
+    if text is None or (isinstance(text, float) and np.isnan(text)):
         return ""
     return re.sub(r"\s+", "", unicodedata.normalize("NFKC", str(text)))
 
 
-def _as_of(sheet_name: str) -> str:
-    match = re.search(r"([RH])(\d+)\.(\d+)\.(\d+)", unicodedata.normalize("NFKC", sheet_name))
+def as_of_from_sheet_name(sheet_name: str) -> str:
+    """'R6.1.1現在の団体' → '2024-01-01'; '' when the name carries no date."""
+    text = unicodedata.normalize("NFKC", sheet_name).replace("元", "1")
+    match = re.search(r"(R|H|令和|平成)(\d{1,2})[.年](\d{1,2})[.月](\d{1,2})", text)
     if not match:
         return ""
-    era, year, month, day = match.group(1), *map(int, match.groups()[1:])
-    return f"{(2018 if era == 'R' else 1988) + year:04d}-{month:02d}-{day:02d}"
+    offset = 2018 if match.group(1) in ("R", "令和") else 1988
+    year, month, day = (int(g) for g in match.groups()[1:])
+    return f"{offset + year:04d}-{month:02d}-{day:02d}"
 
 
 def _read_sheet(path: Path, sheet: pd.DataFrame, sheet_name: str) -> pd.DataFrame:
-    header = [_clean(c) for c in sheet.iloc[0]]
+    """The five published columns with 5-digit codes and the 1-based spreadsheet row of each entry."""
+    header = [_clean(c) for c in sheet.iloc[0]] if len(sheet) else []
     missing = [h for h in HEADERS if h not in header]
     if missing:
-        raise InputError(path, f"sheet '{sheet_name}': missing column(s) {', '.join(missing)}; found {', '.join(h for h in header if h)}", row=1)
-    body = sheet.iloc[1:].copy()
-    body.columns = header
-    body = body[[h for h in HEADERS]].rename(columns=HEADERS)
-    body["row"] = range(2, len(body) + 2)
-    body = body[body["code6"].notna() & body["code6"].map(_clean).ne("")]
+        found = ", ".join(h for h in header if h) or "nothing"
+        raise InputError(path, f"sheet '{sheet_name}': missing column(s) {', '.join(missing)} in the header row; found {found}", row=1)
+    body = sheet.iloc[1:, [header.index(h) for h in HEADERS]]
+    body.columns = list(HEADERS.values())
+    body = body.assign(row=np.arange(2, len(body) + 2))
+    body = body[body["code"].map(_clean).ne("")]
     codes = []
-    for raw, row in zip(body["code6"], body["row"]):
+    for raw, row in zip(body["code"], body["row"]):
         try:
             codes.append(normalize_code(raw, digits=6))
         except CodeError as exc:
-            raise InputError(path, f"sheet '{sheet_name}': {exc}", row=row, column="団体コード") from None
-    body["code"] = codes
-    for col in ("pref_name", "name", "kana"):
-        body[col] = body[col].map(_clean)
+            raise InputError(path, f"sheet '{sheet_name}': expected a 6-digit 団体コード with a correct check digit; {exc}",
+                             row=int(row), column="団体コード") from None
+    text = {col: body[col].map(_clean).astype(str) for col in ("pref_name", "name", "pref_kana", "kana")}
+    body = body.assign(code=pd.Series(codes, index=body.index, dtype=str), **text)
+    duplicated = body["code"].duplicated()
+    if duplicated.any():
+        second = body[duplicated].iloc[0]
+        first_row = int(body.loc[body["code"].eq(second["code"]), "row"].iloc[0])
+        raise InputError(path, f"sheet '{sheet_name}': code {second['code']} appears twice (also in row {first_row}); each 団体コード must be listed once",
+                         row=int(second["row"]), key=second["code"])
     return body
+
+
+def _designated(path: Path, body: pd.DataFrame, sheet_name: str) -> pd.DataFrame:
+    """Sheet 2 rows with kind designated_city / ward and each ward's parent (the city listed above it)."""
+    is_ward = body["name"].str.endswith("区")
+    parent = body["code"].where(~is_ward).ffill().fillna("")
+    orphan = is_ward & (parent.eq("") | parent.str[:2].ne(body["code"].str[:2]))
+    if orphan.any():
+        bad = body[orphan].iloc[0]
+        raise InputError(path, f"sheet '{sheet_name}': ward {bad['name']} is not listed below a designated city of its prefecture",
+                         row=int(bad["row"]), key=bad["code"])
+    return body.assign(kind=np.where(is_ward, "ward", "designated_city"), parent_code=parent.where(is_ward, ""))
+
+
+def _kinds(code: pd.Series, name: pd.Series) -> np.ndarray:
+    """prefecture / special_ward / city / town / village for sheet 1 rows (wards come from sheet 2)."""
+    by_name = name.str[-1:].map({**_KIND_BY_LAST_CHAR, "区": "ward"}).fillna("city")
+    return np.select([code.str.endswith("000"), code.isin(TOKYO_SPECIAL_WARDS)], ["prefecture", "special_ward"], by_name)
 
 
 def read_municipality_codes(path: str | Path) -> pd.DataFrame:
     """The municipality master (schema table ``municipalities``) from the published workbook."""
     path = Path(path)
-    if not path.exists():
-        raise InputError(path, "file not found")
-    try:
-        sheets = pd.read_excel(path, sheet_name=None, header=None, dtype=object, engine="openpyxl")
-    except Exception as exc:  # noqa: BLE001 - openpyxl raises many types for a non-xlsx file
-        raise InputError(path, f"not a readable xlsx workbook ({type(exc).__name__})") from None
+    sheets = read_xlsx(path, sheet_name=None)
     names = list(sheets)
     main = _read_sheet(path, sheets[names[0]], names[0])
-    duplicated = main[main["code"].duplicated(keep=False)]
-    if not duplicated.empty:
-        rows = ", ".join(map(str, duplicated["row"].head(4)))
-        raise InputError(path, f"code {duplicated['code'].iloc[0]} appears more than once (rows {rows})")
-    main["kind"] = main.apply(lambda r: _kind(r["code"], r["name"]), axis=1)
-    main["parent_code"] = ""
+    main = main.assign(kind=_kinds(main["code"], main["name"]), parent_code="")
     if len(names) > 1:
-        designated = _read_sheet(path, sheets[names[1]], names[1])
-        parent = ""
-        wards = []
-        for row in designated.itertuples():
-            if row.name.endswith("区") and parent and row.code[:2] == parent[:2]:
-                wards.append({"code": row.code, "pref_name": row.pref_name, "name": row.name, "kana": row.kana,
-                              "kind": "ward", "parent_code": parent})
-            else:
-                parent = row.code
-                main.loc[main["code"] == row.code, "kind"] = "designated_city"
-        if wards:
-            wards = pd.DataFrame(wards)
-            main = pd.concat([main[~main["code"].isin(wards["code"])], wards], ignore_index=True)
-    main["code6"] = main["code"].map(to_code6)
-    main["pref_code"] = main["code"].str[:2]
-    # prefecture rows carry no municipality name; the prefecture's own name stands in
-    main.loc[main["kind"] == "prefecture", "name"] = main.loc[main["kind"] == "prefecture", "pref_name"]
-    main = main.assign(medical_area_code="", medical_area_name="", area_km2=float("nan"), source=SOURCE,
-                       as_of=_as_of(names[0]))
+        designated = _designated(path, _read_sheet(path, sheets[names[1]], names[1]), names[1])
+        listed = main["code"].isin(designated["code"])
+        sheet2 = designated.set_index("code")
+        main.loc[listed, "kind"] = main.loc[listed, "code"].map(sheet2["kind"])
+        main.loc[listed, "parent_code"] = main.loc[listed, "code"].map(sheet2["parent_code"])
+        # entries only on sheet 2 (normally the wards) are added from there
+        main = pd.concat([main, designated[~designated["code"].isin(main["code"])]], ignore_index=True)
+    is_pref = main["kind"].eq("prefecture")
+    # prefecture rows leave 市区町村名 empty; the prefecture's own name and kana stand in
+    main["name"] = main["name"].where(~is_pref, main["pref_name"])
+    main["kana"] = main["kana"].where(~is_pref, main["pref_kana"])
+    main = main.assign(
+        code6=main["code"].map(to_code6), pref_code=main["code"].str[:2], medical_area_code="", medical_area_name="",
+        area_km2=np.nan, source=SOURCE, as_of=as_of_from_sheet_name(str(names[0])),
+    )
     return conform(main.sort_values("code"), "municipalities", origin=str(path))
-
-
-def _kind(code: str, name: str) -> str:
-    if code.endswith("000"):
-        return "prefecture"
-    if code[:2] == "13" and 101 <= int(code[2:]) <= 123:
-        return "special_ward"
-    return {"市": "city", "町": "town", "村": "village", "区": "ward"}.get(name[-1:] if name else "", "city")

@@ -17,33 +17,38 @@ import pandas as pd
 from analysis import catalogue
 from analysis.codes import CodeError, normalize_code
 from analysis.errors import InputError
+from analysis.importers.workbook import read_xlsx
 from analysis.importers.values import to_number
-from analysis.schema import NATIONAL_CODE, conform
+from analysis.schema import NATIONAL_CODE, conform, empty_table
 
 SOURCE = "厚生労働省「在宅医療にかかる地域別データ集」"
-HEADER_ROW, NATIONAL_ROW, FIRST_DATA_ROW, FIRST_ITEM_COL = 7, 6, 8, 6
+# 0-based rows and columns of one year's sheet
+ITEM_ROW, AS_OF_ROW, NATIONAL_ROW, HEADER_ROW, FIRST_DATA_ROW = 0, 1, 6, 7, 8
+FIRST_ITEM_COL = 6
+PREF_COL, AREA_COL, CODE_COL, NAME_COL = 0, 1, 2, 4
+CODE_HEADER = "市区町村コード"
 
-# indicator id → item numbers whose sum it is (a sum with a suppressed part stays missing)
+# indicator id → the item numbers whose sum it is (a sum with a suppressed part stays missing)
 ITEMS: dict[str, tuple[int, ...]] = {
-    "home_care_support_hospitals": (5,),
-    "home_care_support_clinics": (9,),
-    "home_visit_facilities": (13, 19),
-    "home_visit_count": (14, 20),
-    "house_call_count": (26, 32),
-    "end_of_life_facilities": (37, 43),
-    "end_of_life_count": (38, 44),
-    "visiting_nursing_offices": (58,),
+    "home_care_support_hospitals": (5,),   # 在支病数
+    "home_care_support_clinics": (9,),     # 在支診数
+    "home_visit_facilities": (13, 19),     # 訪問診療を実施する病院数 + 一般診療所数
+    "home_visit_count": (14, 20),          # 訪問診療件数 病院 + 診療所
+    "house_call_count": (26, 32),          # 往診件数 病院 + 診療所
+    "end_of_life_facilities": (37, 43),    # 看取りを実施する病院数 + 一般診療所数
+    "end_of_life_count": (38, 44),         # 看取り件数 病院 + 診療所
+    "visiting_nursing_offices": (58,),     # 訪問看護ステーション数
 }
 
 
 def fiscal_year_of_sheet(name: str) -> int | None:
     """'R５年' → 2023, 'R元年' → 2019, 'H30年' → 2018, '2023年' → 2023; None for other sheets."""
     text = unicodedata.normalize("NFKC", name).replace(" ", "").replace("元", "1")
-    if m := re.fullmatch(r"(?:R|令和)(\d{1,2})年?(?:度)?", text):
+    if m := re.fullmatch(r"(?:R|令和)(\d{1,2})年?度?", text):
         return 2018 + int(m.group(1))
-    if m := re.fullmatch(r"(?:H|平成)(\d{1,2})年?(?:度)?", text):
+    if m := re.fullmatch(r"(?:H|平成)(\d{1,2})年?度?", text):
         return 1988 + int(m.group(1))
-    if m := re.fullmatch(r"(\d{4})年?(?:度)?", text):
+    if m := re.fullmatch(r"(\d{4})年?度?", text):
         return int(m.group(1))
     return None
 
@@ -54,13 +59,13 @@ def parse_date(text: object) -> str:
         return ""
     if hasattr(text, "strftime"):
         return text.strftime("%Y-%m-%d")
-    t = unicodedata.normalize("NFKC", str(text)).replace(" ", "").replace("元", "1")
+    t = unicodedata.normalize("NFKC", str(text)).strip().replace(" ", "").replace("元", "1")
     era = {"令和": 2018, "R": 2018, "平成": 1988, "H": 1988}
     if m := re.search(r"(令和|平成|R|H)(\d{1,2})[年.](\d{1,2})[月.](\d{1,2})", t):
         return f"{era[m.group(1)] + int(m.group(2)):04d}-{int(m.group(3)):02d}-{int(m.group(4)):02d}"
     if m := re.search(r"(\d{4})[年/.-](\d{1,2})[月/.-](\d{1,2})", t):
         return f"{int(m.group(1)):04d}-{int(m.group(2)):02d}-{int(m.group(3)):02d}"
-    return t
+    return unicodedata.normalize("NFKC", str(text)).strip()
 
 
 def _item_number(value: object) -> int | None:
@@ -68,59 +73,71 @@ def _item_number(value: object) -> int | None:
     return int(float(text)) if re.fullmatch(r"\d+(\.0)?", text) else None
 
 
+def _text(value: object) -> str:
+    return "" if value is None or pd.isna(value) else unicodedata.normalize("NFKC", str(value)).strip()
+
+
+def _numbers(values: pd.Series, rows: np.ndarray, path: Path, column: str) -> np.ndarray:
+    """Cells → floats via ``to_number``; errors name the spreadsheet row even where rows were skipped."""
+    try:
+        return to_number(values.reset_index(drop=True), path=path, column=column, first_row=0).to_numpy()
+    except InputError as exc:
+        raise InputError(path, exc.problem, row=int(rows[exc.row]), column=column) from None
+
+
 def _read_sheet(path: Path, name: str, sheet: pd.DataFrame, fiscal_year: int) -> tuple[pd.DataFrame, pd.DataFrame]:
-    header = unicodedata.normalize("NFKC", str(sheet.iat[HEADER_ROW, 2])).strip() if sheet.shape[0] > HEADER_ROW else ""
-    if header != "市区町村コード":
-        raise InputError(path, f"sheet '{name}': expected 市区町村コード in row {HEADER_ROW + 1}, column C (the published layout), found {header!r}", row=HEADER_ROW + 1)
-    columns = {}
+    header = _text(sheet.iat[HEADER_ROW, CODE_COL]) if sheet.shape[0] > HEADER_ROW and sheet.shape[1] > CODE_COL else ""
+    if header != CODE_HEADER:
+        raise InputError(path, f"sheet '{name}': expected {CODE_HEADER} in cell C{HEADER_ROW + 1} (the published layout), found {header!r}",
+                         row=HEADER_ROW + 1, column="C")
+    item_columns = {}
     for col in range(FIRST_ITEM_COL, sheet.shape[1]):
-        number = _item_number(sheet.iat[0, col])
+        number = _item_number(sheet.iat[ITEM_ROW, col])
         if number is not None:
-            columns[number] = col
+            item_columns.setdefault(number, col)
     body = sheet.iloc[FIRST_DATA_ROW:]
-    body = body[body.iloc[:, 2].notna()]
+    body = body[body.iloc[:, CODE_COL].notna()]  # footnotes and blank lines below the table
     codes = []
-    for offset, value in zip(body.index, body.iloc[:, 2]):
+    for index, value in zip(body.index, body.iloc[:, CODE_COL]):
         try:
             codes.append(normalize_code(value, digits=5))
         except CodeError as exc:
-            raise InputError(path, f"sheet '{name}': {exc}", row=offset + 1, column="市区町村コード") from None
-    codes = [NATIONAL_CODE, *codes]
-    rows = pd.concat([sheet.iloc[[NATIONAL_ROW]], body])
+            raise InputError(path, f"sheet '{name}': expected a 5-digit 市区町村コード; {exc}", row=index + 1, column=CODE_HEADER) from None
+    duplicated = pd.Series(codes).duplicated().to_numpy()
+    if duplicated.any():
+        i = int(np.argmax(duplicated))
+        raise InputError(path, f"sheet '{name}': 市区町村コード {codes[i]} appears twice; each municipality must have one row",
+                         row=int(body.index[i]) + 1, key=codes[i])
+    table = pd.concat([sheet.iloc[[NATIONAL_ROW]], body])
+    rows = table.index.to_numpy() + 1
+    all_codes = [NATIONAL_CODE, *codes]
     units = catalogue.indicators().set_index("indicator_id")["unit"]
     frames = []
     for indicator_id, numbers in ITEMS.items():
-        if not all(n in columns for n in numbers):
+        if not all(n in item_columns for n in numbers):
             continue
-        parts = [
-            to_number(rows.iloc[:, columns[n]].reset_index(drop=True), path=path, column=f"{name} 項目{n}",
-                      first_row=NATIONAL_ROW + 1)
-            for n in numbers
-        ]
-        value = sum(parts[1:], parts[0])  # NaN when any part is suppressed: never read as 0
-        as_of = parse_date(sheet.iat[1, columns[numbers[0]]])
-        frames.append(pd.DataFrame({"code": codes, "indicator_id": indicator_id, "fiscal_year": fiscal_year,
-                                    "value": value.to_numpy(), "unit": units.get(indicator_id, ""),
-                                    "source": SOURCE, "source_file": path.name, "as_of": as_of}))
+        parts = [_numbers(table.iloc[:, item_columns[n]], rows, path, f"{name} 項目{n}") for n in numbers]
+        frames.append(pd.DataFrame({
+            "code": all_codes, "indicator_id": indicator_id, "fiscal_year": fiscal_year,
+            "value": np.sum(parts, axis=0),  # NaN when any part is suppressed: never read as 0
+            "unit": units.get(indicator_id, ""), "source": SOURCE, "source_file": path.name,
+            "as_of": parse_date(sheet.iat[AS_OF_ROW, item_columns[numbers[0]]]),
+        }))
     areas = pd.DataFrame({
-        "code": codes[1:],
-        "medical_area_code": [str(v).split(".")[0].zfill(4) if pd.notna(v) else "" for v in body.iloc[:, 1]],
-        "pref_code": [c[:2] for c in codes[1:]],
-        "name": body.iloc[:, 4].astype(str).to_numpy(),
+        "code": codes,
+        "medical_area_code": [_text(v).removesuffix(".0").zfill(4) if _text(v) else "" for v in body.iloc[:, AREA_COL]],
+        "pref_code": [c[:2] for c in codes],
+        "name": [_text(v) for v in body.iloc[:, NAME_COL]],
     })
-    return (pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()), areas
+    series = pd.concat(frames, ignore_index=True) if frames else empty_table("indicators")
+    return series, areas
 
 
 def read_databook(path: str | Path) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """(indicators table rows, 二次医療圏 code per municipality from the latest sheet)."""
+    """(``indicators`` rows of every year sheet, 二次医療圏 code per municipality from the latest sheet)."""
     path = Path(path)
-    if not path.exists():
-        raise InputError(path, "file not found")
-    try:
-        sheets = pd.read_excel(path, sheet_name=None, header=None, dtype=object, engine="openpyxl")
-    except Exception as exc:  # noqa: BLE001
-        raise InputError(path, f"not a readable xlsx workbook ({type(exc).__name__})") from None
-    series, latest_areas, latest_year = [], pd.DataFrame(), -1
+    sheets = read_xlsx(path, sheet_name=None)
+    series, latest_areas, latest_year = [], pd.DataFrame(columns=["code", "medical_area_code", "pref_code", "name"]), -1
     for name, sheet in sheets.items():
         year = fiscal_year_of_sheet(str(name))
         if year is None:
@@ -129,7 +146,7 @@ def read_databook(path: str | Path) -> tuple[pd.DataFrame, pd.DataFrame]:
         series.append(one)
         if year > latest_year:
             latest_year, latest_areas = year, areas
-    if not series:
-        raise InputError(path, "no sheet named by a year (e.g. R6年, H30年) was found")
-    frame = pd.concat([s for s in series if not s.empty], ignore_index=True)
+    if latest_year < 0:
+        raise InputError(path, f"no sheet named by a year (e.g. R6年, H30年) among {', '.join(map(str, sheets))}")
+    frame = pd.concat([s for s in series if not s.empty] or [empty_table("indicators")], ignore_index=True)
     return conform(frame, "indicators", origin=str(path)), latest_areas
