@@ -121,3 +121,9 @@ def test_cp932_template_reads_the_same_as_utf8(tmp_path, sample_raw):
         read_indicator_series(source).drop(columns="source_file"),
         read_indicator_series(converted).drop(columns="source_file"),
     )
+
+
+def test_a_series_never_mixes_published_figures_with_facility_counts(processed_sample):
+    ind = ProcessedData(processed_sample).indicators
+    for (code, indicator_id), group in ind.groupby(["code", "indicator_id"]):
+        assert group["source"].nunique() == 1, (code, indicator_id, sorted(group["source"].unique()))

@@ -186,6 +186,9 @@ def small_multiples(series: pd.DataFrame, scene: str, trend_fits: dict, area_nam
         unit = (catalogue.DENOMINATOR_LABELS[info["denominator"]] + " " + info["unit"]).strip()
         ax.set_title(f"{info['label_ja']}\n（{unit}）", fontsize=9.5)
         ax.tick_params(labelsize=8)
+        years = data.loc[data["display_value"].notna(), "fiscal_year"]
+        if not years.empty:
+            ax.set_xlim(years.min() - 0.5, years.max() + 0.5)
         ax.xaxis.get_major_locator().set_params(integer=True)
     for ax in list(axes.flat)[len(ids):]:
         ax.axis("off")

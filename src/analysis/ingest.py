@@ -317,6 +317,11 @@ def build_indicators(raw: RawFiles, databook_series: pd.DataFrame, resource_coun
         if any(not f.empty for f in frames)
         else empty_table("indicators").assign(_rank=0)
     )
+    # A count from the facility files only stands in where no published series exists for
+    # that municipality and indicator: one series never mixes two ways of counting.
+    series_key = indicators["code"].astype(str) + "|" + indicators["indicator_id"].astype(str)
+    published = set(series_key[indicators["_rank"] < 2])
+    indicators = indicators[~((indicators["_rank"] == 2) & series_key.isin(published))]
     indicators = (
         indicators.sort_values("_rank", kind="stable")
         .drop_duplicates(["code", "indicator_id", "fiscal_year"], keep="first")

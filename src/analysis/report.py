@@ -188,6 +188,12 @@ class ReportContext:
         )
 
 
+def _date_span(dates: list[str]) -> list[str]:
+    """Up to three dates listed; a longer series as its first and last date."""
+    dates = sorted(set(dates))
+    return dates if len(dates) <= 3 else [f"{dates[0]}〜{dates[-1]}"]
+
+
 def provenance(frame: pd.DataFrame) -> tuple[str, str]:
     """(source, as-of) for a caption from the rows of a processed table.
 
@@ -206,7 +212,7 @@ def provenance(frame: pd.DataFrame) -> tuple[str, str]:
         .drop_duplicates()
         .sort_values(["source", "as_of"])
     )
-    grouped = {src: [d for d in g["as_of"] if d] for src, g in pairs.groupby("source", sort=False)}
+    grouped = {src: _date_span([d for d in g["as_of"] if d]) for src, g in pairs.groupby("source", sort=False)}
     if not grouped:
         return "—", ""
     if len(grouped) == 1:
