@@ -1,0 +1,159 @@
+"""Japanese figures without missing glyphs, reproducible PNGs, and print-safe styles."""
+
+from __future__ import annotations
+
+import io
+import struct
+import warnings
+
+import matplotlib
+import pytest
+import seaborn as sns
+from matplotlib.colors import to_rgb
+from matplotlib.figure import Figure
+
+from analysis.catalogue import AREA_LEVEL_LABELS
+from analysis.plotting import GREYS, HATCHES, LINESTYLES, MARKERS, area_style, caption, setup_japanese
+
+
+@pytest.fixture(autouse=True)
+def own_rcparams():
+    """Every test starts from and leaves behind the rcParams it found."""
+    with matplotlib.rc_context():
+        yield
+
+
+def japanese_figure() -> Figure:
+    fig = Figure(figsize=(5, 3.5))
+    ax = fig.subplots()
+    ax.plot([2020, 2021, 2022], [120, 135, 150], label="久留米市")
+    ax.plot([2020, 2021, 2022], [100, 104, 109], label="全国")
+    ax.set_title("人口10万人あたり訪問診療件数（福岡県・久留米市）")
+    ax.set_xlabel("年度")
+    ax.set_ylabel("件数（人口10万人あたり）")
+    ax.set_xticks([2020, 2021, 2022], ["令和2年度", "令和3年度", "令和4年度"])
+    ax.legend(title="地域")
+    return fig
+
+
+def missing_glyph_warnings(fig: Figure) -> list[str]:
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        fig.savefig(io.BytesIO(), format="png")
+    return [str(w.message) for w in caught if "missing from font" in str(w.message)]
+
+
+def png_chunks(data: bytes) -> list[tuple[bytes, bytes]]:
+    """(type, payload) of every chunk, read by hand from the PNG byte layout."""
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    chunks, offset = [], 8
+    while offset < len(data):
+        (length,) = struct.unpack(">I", data[offset:offset + 4])
+        kind = data[offset + 4:offset + 8]
+        chunks.append((kind, data[offset + 8:offset + 8 + length]))
+        offset += 12 + length
+    return chunks
+
+
+def png_height(data: bytes) -> int:
+    kind, payload = png_chunks(data)[0]
+    assert kind == b"IHDR"
+    return struct.unpack(">I", payload[4:8])[0]
+
+
+def test_japanese_text_renders_without_missing_glyphs_after_seaborn_theme_was_set_again():
+    sns.set_theme()  # e.g. a notebook cell that re-applies seaborn's theme (and its Latin font)
+    setup_japanese()
+    assert missing_glyph_warnings(japanese_figure()) == []
+
+
+def test_without_setup_the_same_figure_warns_about_missing_glyphs():
+    matplotlib.rcdefaults()
+    found = missing_glyph_warnings(japanese_figure())
+    assert found, "the default font has no Japanese glyphs, so this must warn (else the test above proves nothing)"
+
+
+def test_seaborn_theme_after_setup_would_lose_the_font_which_is_why_setup_sets_it_last():
+    setup_japanese()
+    sns.set_theme(style="whitegrid", context="notebook")
+    assert missing_glyph_warnings(japanese_figure())
+
+
+def test_setup_is_idempotent():
+    from matplotlib import font_manager
+
+    setup_japanese()
+    first = {key: repr(value) for key, value in matplotlib.rcParams.items()}
+    fonts = len(font_manager.fontManager.ttflist)
+    setup_japanese()
+    assert {key: repr(value) for key, value in matplotlib.rcParams.items()} == first
+    assert len(font_manager.fontManager.ttflist) == fonts
+
+
+def test_setup_gives_white_print_theme_and_html_dpi():
+    setup_japanese()
+    params = matplotlib.rcParams
+    assert params["figure.dpi"] == 110
+    assert to_rgb(params["axes.facecolor"]) == (1.0, 1.0, 1.0)
+    assert params["axes.grid"] is True  # seaborn's whitegrid
+    assert params["font.family"][0] == "IPAexGothic"
+    assert params["svg.hashsalt"]
+
+
+def test_png_figures_carry_no_timestamp_and_are_byte_reproducible():
+    setup_japanese()
+    renders = []
+    for _ in range(2):
+        buffer = io.BytesIO()
+        japanese_figure().savefig(buffer, format="png")
+        renders.append(buffer.getvalue())
+    assert renders[0] == renders[1]
+    chunks = png_chunks(renders[0])
+    assert b"tIME" not in {kind for kind, _ in chunks}
+    text = b" ".join(payload for kind, payload in chunks if kind in (b"tEXt", b"iTXt", b"zTXt"))
+    assert b"Creation" not in text and b"Date" not in text
+
+
+def test_greys_run_from_black_to_light_and_markers_hatches_dashes_are_distinct():
+    shades = [to_rgb(c) for c in GREYS]
+    assert all(r == g == b for r, g, b in shades), "greys only: the series survive black-and-white print"
+    assert [s[0] for s in shades] == sorted(s[0] for s in shades) and shades[0] == (0.0, 0.0, 0.0)
+    for sequence in (GREYS, HATCHES, MARKERS, LINESTYLES):
+        assert len(set(map(str, sequence))) == len(sequence) >= 5
+
+
+def test_every_comparison_level_has_a_style_and_the_municipality_is_darkest_and_solid():
+    styles = {level: area_style(level) for level in AREA_LEVEL_LABELS}
+    own = styles.pop("municipality")
+    assert own["linestyle"] == "-" and own["hatch"] == ""
+    for level, style in styles.items():
+        assert sum(to_rgb(own["color"])) < sum(to_rgb(style["color"])), level
+        assert own["linewidth"] > style["linewidth"] and own["zorder"] > style["zorder"], level
+    assert len({(s["color"], s["linestyle"], s["marker"]) for s in styles.values()}) == len(styles)
+
+
+def test_area_style_returns_a_copy_and_rejects_unknown_levels():
+    area_style("national")["color"] = "red"
+    assert area_style("national")["color"] != "red"
+    with pytest.raises(ValueError, match="prefecture"):
+        area_style("県")
+
+
+@pytest.mark.parametrize("target", ["axes", "figure"])
+def test_caption_adds_a_source_line_under_the_figure(target):
+    setup_japanese()
+    fig = japanese_figure()
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", bbox_inches="tight")
+    plain_height = png_height(buffer.getvalue())
+
+    fig = japanese_figure()
+    text = caption(fig.axes[0] if target == "axes" else fig, "出典: 厚生労働省 NDB（2023年度 時点）")
+    assert text in fig.texts and text.get_text() == "出典: 厚生労働省 NDB（2023年度 時点）"
+    assert text.get_position()[1] < 0.05 and text.get_fontsize() < matplotlib.rcParams["font.size"]
+    buffer = io.BytesIO()
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        fig.savefig(buffer, format="png", bbox_inches="tight")
+    assert not [w for w in caught if "missing from font" in str(w.message)]
+    assert png_height(buffer.getvalue()) > plain_height
