@@ -89,3 +89,18 @@ def test_dashboard_always_lists_the_four_scenes_in_order():
     rows = dashboard_rows(check)
     assert [r["scene_label"] for r in rows] == ["日常の療養支援", "入退院支援", "急変時の対応", "看取り"]
     assert rows[3]["goals"][0]["status"] == "遅れ" and rows[0]["goals"] == []
+
+
+def test_logic_model_shows_vision_scenes_goals_and_indicators_from_the_plan():
+    from analysis import catalogue
+    from analysis.logic_model import logic_model_figure
+    from analysis.plotting import setup_japanese
+
+    setup_japanese()
+    plan = Plan.model_validate(_plan())
+    fig = logic_model_figure(plan)
+    text = "\n".join(t.get_text() for t in fig.axes[0].texts).replace("\n", "")
+    for scene in ("日常の療養支援", "入退院支援", "急変時の対応", "看取り"):
+        assert scene in text
+    assert "目標: g" in text and catalogue.indicator_label("home_visit_count").replace("\n", "") in text
+    assert "目標は未設定" in text  # scenes without goals say so
