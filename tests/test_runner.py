@@ -113,3 +113,23 @@ def test_dask_executor_runs_municipalities_on_a_local_cluster(tmp_path, processe
     assert sorted(r.status for r in results) == ["ok", "ok"]
     for param in params:
         assert (reports / param.stem / "04_pdca_check.html").exists()
+
+
+def test_facility_names_from_data_render_as_text(tmp_path, processed_sample):
+    import pandas as pd
+
+    processed = tmp_path / "processed"
+    shutil.copytree(processed_sample, processed)
+    facilities = pd.read_parquet(processed / "facilities.parquet")
+    first = facilities.index[facilities["code"] == "40942"][0]
+    facilities.loc[first, "name"] = "<script>alert(1)</script>"
+    facilities.loc[first, "address"] = "<img src=x onerror=alert(2)>"
+    facilities.to_parquet(processed / "facilities.parquet", index=False)
+    params = _params(tmp_path, "40942_nangi.yaml", "resources")
+    reports = tmp_path / "reports"
+    assert [r.status for r in run_batch([params], _options(processed, reports, jobs=1), echo=lambda *_: None)] == ["ok"]
+    page = (reports / params.stem / "01_resources.html").read_text(encoding="utf-8")
+    assert "<script>alert(1)</script>" not in page and "<img src=x" not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    listed = pd.read_csv(reports / params.stem / "facility_list.csv", encoding="utf-8-sig")
+    assert "<script>alert(1)</script>" in set(listed.iloc[:, 0])  # the CSV keeps the data as it is

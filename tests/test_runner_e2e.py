@@ -131,3 +131,22 @@ def _inject_fault(notebook: Path, raising: str, dying: str) -> None:
         ),
     )
     nbformat.write(nb, notebook)
+
+
+def test_demand_csv_matches_a_hand_computation_from_the_processed_tables(batch, processed_sample):
+    """Σ population × rate for one municipality and year, done here with plain pandas."""
+    import pandas as pd
+
+    _, reports, params = batch
+    code = params[0].stem.split("_")[0]
+    csv = pd.read_csv(reports / params[0].stem / "demand_projection.csv", encoding="utf-8-sig")
+    population = pd.read_parquet(processed_sample / "population.parquet")
+    rates = pd.read_parquet(processed_sample / "reference_rates.parquet")
+    pop = population[(population["code"] == code) & (population["year"] == 2040)].groupby("age_group")["population"].sum()
+    for measure, rate_measure in (("home_visit_patients_per_month", "home_visit_medical_monthly_rate"),
+                                  ("care_certified_persons", "care_certification_rate")):
+        rate = rates[rates["measure"] == rate_measure].set_index("age_group")["rate"]
+        expected = sum(pop.get(age, 0) * r for age, r in rate.items() if age != "90+")
+        expected += (pop.get("90-94", 0) + pop.get("95+", 0)) * rate.get("90+", 0)
+        got = csv[(csv["measure"] == measure) & (csv["year"] == 2040) & (csv["scenario"] == "base")]["value"].item()
+        assert got == pytest.approx(expected, rel=1e-9), measure
