@@ -104,3 +104,16 @@ def test_logic_model_shows_vision_scenes_goals_and_indicators_from_the_plan():
         assert scene in text
     assert "目標: g" in text and catalogue.indicator_label("home_visit_count").replace("\n", "") in text
     assert "目標は未設定" in text  # scenes without goals say so
+
+
+def test_small_observed_counts_in_the_check_table_are_hidden():
+    from analysis.disclosure import DisclosureRules
+    from analysis.pdca import apply_disclosure
+
+    check = pd.DataFrame({"indicator_id": ["home_terminal_care_patients", "home_visit_facilities"],
+                          "baseline": [10.0, 2.0], "target": [13.0, 3.0], "latest": [21.0, 2.0],
+                          "progress": [3.67, 0.0], "expected_progress": [0.7, 0.7], "trend_projection": [25.0, 2.0]})
+    out = apply_disclosure(check, DisclosureRules(), population=13_600)
+    assert pd.isna(out.loc[0, "baseline"]) and out.loc[0, "latest"] == 21 and pd.isna(out.loc[0, "progress"])
+    assert out.loc[0, "target"] == 13  # a plan value, not an observation
+    assert out.loc[1].tolist() == check.loc[1].tolist()  # facility counts are never hidden

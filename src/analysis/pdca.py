@@ -170,9 +170,13 @@ def act_prompts(check: pd.DataFrame, activities: pd.DataFrame) -> list[str]:
     for row in check[check["status"].isin(["遅れ", "悪化"])].itertuples():
         label = catalogue.indicator_label(row.indicator_id)
         gap_target = row.target - row.latest
-        text = (f"【{catalogue.scene_label(row.scene)}】「{row.goal}」の指標「{label}」は、{row.latest_year}年度 {row.latest:,.1f}"
-                f"（基準 {row.baseline_year}年度 {row.baseline:,.1f}、目標 {row.target_year}年度 {row.target:,.1f}）で、"
-                f"進捗率 {row.progress:.0%}（直線的に進んだ場合の想定 {row.expected_progress:.0%}）、目標まで {gap_target:+,.1f} です。")
+        if np.isnan(row.latest) or np.isnan(row.progress):
+            facts = "少数のため値を秘匿しています"
+        else:
+            facts = (f"{row.latest_year}年度 {row.latest:,.1f}（基準 {row.baseline_year}年度 {row.baseline:,.1f}、"
+                     f"目標 {row.target_year}年度 {row.target:,.1f}）で、進捗率 {row.progress:.0%}"
+                     f"（直線的に進んだ場合の想定 {row.expected_progress:.0%}）、目標まで {gap_target:+,.1f}")
+        text = f"【{catalogue.scene_label(row.scene)}】「{row.goal}」の指標「{label}」は、{facts}です。"
         if not np.isnan(row.trend_projection):
             text += f"これまでの傾向を延ばすと {row.target_year}年度は {row.trend_projection:,.1f} の見込みです。"
         for activity_id in filter(None, row.activities.split(";")):
@@ -235,3 +239,21 @@ def goal_figure(check: pd.DataFrame, series: pd.DataFrame):
         ax.axis("off")
     fig.tight_layout()
     return fig
+
+
+def apply_disclosure(check: pd.DataFrame, rules, population: float) -> pd.DataFrame:
+    """Hide small observed person/event counts (baseline, latest) and the progress that would reveal them.
+
+    Targets are plan values, not observations, and stay visible.
+    """
+    kinds = check["indicator_id"].map(catalogue.indicators().set_index("indicator_id")["kind"])
+    out = check.copy()
+    hidden_any = pd.Series(False, index=out.index)
+    for column in ("baseline", "latest"):
+        hidden = rules.hidden(out[column], kinds, population)
+        out[column] = out[column].where(~hidden)
+        hidden_any |= hidden
+    for column in ("progress", "expected_progress", "trend_projection"):
+        if column in out:
+            out[column] = out[column].where(~hidden_any)
+    return out
