@@ -90,11 +90,38 @@ def indicator_series(indicators: pd.DataFrame, population: pd.DataFrame, areas, 
     return series.drop(columns=["all", "aged65", "aged75"]).sort_values(["scene", "indicator_id", "area_level", "fiscal_year"]).reset_index(drop=True)
 
 
-def apply_disclosure(series: pd.DataFrame, rules, population_by_level: dict[str, float]) -> pd.DataFrame:
-    """Hide small person/event counts (and their per-capita values and intervals) in shared output."""
+def apply_disclosure(series: pd.DataFrame, rules, population_by_level: dict[str, float], *,
+                     indicators: pd.DataFrame | None = None, population: pd.DataFrame | None = None, areas=None) -> pd.DataFrame:
+    """Hide small person/event counts (and their per-capita values and intervals) in shared output.
+
+    Given the member municipalities' data, an area total is hidden too where exactly one of
+    its members is hidden that year: with the other members' published reports the total
+    would give the hidden count away (complementary suppression).
+    """
     frame = series.assign(population=series["area_level"].map(population_by_level))
-    return rules.suppress(frame, value_col="value", kind_col="kind", population_col="population",
-                          extra_value_cols=("per_capita", "display_value", "ci_low", "ci_high")).drop(columns="population")
+    out = rules.suppress(frame, value_col="value", kind_col="kind", population_col="population",
+                         extra_value_cols=("per_capita", "display_value", "ci_low", "ci_high")).drop(columns="population")
+    if indicators is None or population is None or areas is None or not rules.enabled:
+        return out
+    for level, members in (("medical_area", areas.medical_area), ("prefecture", areas.pref_members)):
+        revealing = _single_hidden_member(indicators, population, members, rules)
+        keys = pd.Series(list(zip(out["indicator_id"], out["fiscal_year"])), index=out.index)
+        hide = (out["area_level"] == level) & keys.isin(revealing)
+        out.loc[hide, ["value", "per_capita", "display_value", "ci_low", "ci_high"]] = np.nan
+        out.loc[hide, "suppressed"] = True
+    return out
+
+
+def _single_hidden_member(indicators: pd.DataFrame, population: pd.DataFrame, members: list[str], rules) -> set:
+    """(indicator, fiscal year) pairs in which exactly one member municipality's count is hidden."""
+    if not members:
+        return set()
+    sizes = population[population["year"] == 2020].groupby("code")["population"].sum()
+    kinds = catalogue.indicators().set_index("indicator_id")["kind"]
+    rows = indicators[indicators["code"].isin(members) & indicators["indicator_id"].isin(kinds.index)]
+    hidden = rules.hidden(rows["value"], rows["indicator_id"].map(kinds), rows["code"].map(sizes))
+    counts = rows[hidden.to_numpy()].groupby(["indicator_id", "fiscal_year"]).size()
+    return set(counts[counts == 1].index)
 
 
 def fits(series: pd.DataFrame) -> dict[str, object]:
