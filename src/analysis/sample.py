@@ -568,9 +568,9 @@ def write_templates(out: Path, series: pd.DataFrame, rng) -> list[Path]:
             for fy in range(2021, 2025):
                 planned = max(1, round(base * scale))
                 actual = max(0, round(planned * rng.uniform(0.6, 1.15)))
-                rows.append([m.code, activity_id, name, fy, planned, actual, unit])
+                rows.append([m.code, activity_id, name, fy, planned, actual, unit, NOTICE])
     path = out / "activities" / "activities.csv"
-    _write_csv(path, ["code", "activity_id", "activity_name", "fiscal_year", "planned", "actual", "unit"], rows)
+    _write_csv(path, ["code", "activity_id", "activity_name", "fiscal_year", "planned", "actual", "unit", "source"], rows)
     paths.append(path)
     return paths
 
