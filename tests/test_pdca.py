@@ -116,4 +116,9 @@ def test_small_observed_counts_in_the_check_table_are_hidden():
     out = apply_disclosure(check, DisclosureRules(), population=13_600)
     assert pd.isna(out.loc[0, "baseline"]) and out.loc[0, "latest"] == 21 and pd.isna(out.loc[0, "progress"])
     assert out.loc[0, "target"] == 13  # a plan value, not an observation
-    assert out.loc[1].tolist() == check.loc[1].tolist()  # facility counts are never hidden
+    assert out.loc[1, check.columns].tolist() == check.loc[1].tolist()  # facility counts are never hidden
+    from analysis.pdca import display_table
+
+    shown = display_table(out.assign(scene="end_of_life", goal="g", layer="process", baseline_year=2019,
+                                     target_year=2026, latest_year=2024, status="達成"))
+    assert shown.loc[0, "基準値"] == "秘匿" and shown.loc[1, "基準値"] == 2.0

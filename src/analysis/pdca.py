@@ -24,6 +24,7 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from analysis import catalogue
+from analysis.disclosure import SUPPRESSED_MARK
 
 SCENE_IDS = ("daily_care", "admission_discharge", "emergency", "end_of_life")
 TOLERANCE = 0.10
@@ -150,15 +151,21 @@ CSV_COLUMNS = ["scene", "goal", "indicator_id", "baseline_year", "baseline", "ta
                "latest_year", "latest", "progress", "status"]
 
 
+def _marked(check: pd.DataFrame, column: str) -> pd.Series:
+    """Values with the 秘匿 mark where disclosure control hid them (not '—', which means no data)."""
+    flag = check.get(f"{column}_suppressed", pd.Series(False, index=check.index)).astype(bool)
+    return check[column].astype(object).where(~flag, SUPPRESSED_MARK)
+
+
 def display_table(check: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame({
         "場面": check["scene"].map(catalogue.scene_label),
         "目標": check["goal"],
         "指標": check["indicator_id"].map(catalogue.indicator_label),
         "層": check["layer"].map(catalogue.LAYER_LABELS),
-        "基準（年度）": check["baseline_year"], "基準値": check["baseline"],
+        "基準（年度）": check["baseline_year"], "基準値": _marked(check, "baseline"),
         "目標（年度）": check["target_year"], "目標値": check["target"],
-        "最新（年度）": check["latest_year"], "最新値": check["latest"],
+        "最新（年度）": check["latest_year"], "最新値": _marked(check, "latest"),
         "進捗率(%)": check["progress"] * 100, "想定進捗(%)": check["expected_progress"] * 100,
         "傾向での目標年の値": check["trend_projection"], "判定": check["status"],
     })
@@ -252,6 +259,7 @@ def apply_disclosure(check: pd.DataFrame, rules, population: float) -> pd.DataFr
     for column in ("baseline", "latest"):
         hidden = rules.hidden(out[column], kinds, population)
         out[column] = out[column].where(~hidden)
+        out[f"{column}_suppressed"] = hidden.to_numpy()
         hidden_any |= hidden
     for column in ("progress", "expected_progress", "trend_projection"):
         if column in out:
