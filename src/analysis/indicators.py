@@ -72,17 +72,20 @@ def indicator_series(indicators: pd.DataFrame, population: pd.DataFrame, areas, 
     den = pd.concat(dens, ignore_index=True) if dens else pd.DataFrame(columns=["code", "fiscal_year", "all", "aged65", "aged75"])
     series = series.merge(den, on=["code", "fiscal_year"], how="left")
     basis = series["indicator_id"].map(cat["denominator"])
-    per_capita = np.full(len(series), np.nan)
+    # per-capita = value ÷ the catalogue's denominator population × its scale; counts per area otherwise
+    denominator = pd.Series(np.nan, index=series.index)
+    multiplier = pd.Series(np.nan, index=series.index)
     for key, (column, scale) in _DENOMINATOR.items():
-        mask = (basis == key).to_numpy()
-        per_capita[mask] = (series.loc[mask, "value"] / series.loc[mask, column] * scale).to_numpy()
-    series["per_capita"] = per_capita
-    series["denominator_population"] = [row[_DENOMINATOR[b][0]] if b in _DENOMINATOR else np.nan for b, (_, row) in zip(basis, series.iterrows())]
-    is_count = series["indicator_id"].map(cat["kind"]).isin({"persons", "events"})
+        mask = basis == key
+        denominator = denominator.mask(mask, series[column])
+        multiplier = multiplier.mask(mask, scale)
+    series["per_capita"] = series["value"] / denominator * multiplier
+    series["denominator_population"] = denominator
+    is_count = series["indicator_id"].map(cat["kind"]).isin({"persons", "events"}) & series["value"].notna()
     low, high = poisson_ci(series["value"].fillna(0))
-    scale = np.where(basis.isin(_DENOMINATOR), [(_DENOMINATOR[b][1] / d) if b in _DENOMINATOR and d else np.nan for b, d in zip(basis, series["denominator_population"])], 1.0)
-    series["ci_low"] = np.where(is_count & series["value"].notna(), low * scale, np.nan)
-    series["ci_high"] = np.where(is_count & series["value"].notna(), high * scale, np.nan)
+    ci_scale = (multiplier / denominator).where(basis.isin(list(_DENOMINATOR)), 1.0)
+    series["ci_low"] = (low * ci_scale).where(is_count)
+    series["ci_high"] = (high * ci_scale).where(is_count)
     series["scene"] = series["indicator_id"].map(cat["scene"])
     series["kind"] = series["indicator_id"].map(cat["kind"])
     series["display_value"] = series["per_capita"].where(basis != "none", series["value"])
