@@ -14,22 +14,28 @@ LEVEL_LABELS = {"municipality": "当該市区町村", "medical_area": "二次医
 
 def denominators(population: pd.DataFrame, codes: list[str], years) -> pd.DataFrame:
     """Total, 65+ and 75+ population per code and fiscal year, interpolated between five-year points."""
-    lower = population["age_group"].str.extract(r"^(\d+)")[0].astype(int)
-    frame = population.assign(
-        all=population["population"],
-        aged65=population["population"].where(lower >= 65, 0),
-        aged75=population["population"].where(lower >= 75, 0),
-    )
-    sums = frame[frame["code"].isin(codes)].groupby(["code", "year"])[["all", "aged65", "aged75"]].sum()
+    rows = population[population["code"].isin(codes)]
+    # the lower bound of each age group, looked up once per distinct label ('65-69' → 65, '95+' → 95)
+    lower = rows["age_group"].map({g: int(g.rstrip("+").split("-")[0]) for g in rows["age_group"].unique()})
+    frame = pd.DataFrame({
+        "code": rows["code"], "year": rows["year"].astype(int), "all": rows["population"],
+        "aged65": rows["population"].where(lower >= 65, 0), "aged75": rows["population"].where(lower >= 75, 0),
+    })
+    sums = frame.groupby(["code", "year"])[["all", "aged65", "aged75"]].sum()
+    if sums.empty:
+        return pd.DataFrame(columns=["code", "fiscal_year", "all", "aged65", "aged75"])
+    target = sorted(set(int(y) for y in years))
     out = []
-    for code in codes:
-        if code not in sums.index.get_level_values(0):
-            continue
-        known = sums.loc[code]
-        target = sorted(set(years))
-        grid = known.reindex(sorted(set(known.index) | set(target))).interpolate(method="index", limit_direction="both")
-        out.append(grid.loc[target].assign(code=code).rename_axis("fiscal_year").reset_index())
-    return pd.concat(out, ignore_index=True) if out else pd.DataFrame(columns=["code", "fiscal_year", "all", "aged65", "aged75"])
+    for column in ("all", "aged65", "aged75"):
+        # years across the columns: straight-line interpolation between census/projection years,
+        # the nearest known year outside them
+        wide = sums[column].unstack("year")
+        grid = wide.reindex(columns=sorted(set(wide.columns) | set(target))).astype(float)
+        grid = grid.interpolate(method="index", axis=1, limit_direction="both")[target]
+        out.append(grid.rename_axis(columns="fiscal_year").stack().rename(column))
+    result = pd.concat(out, axis=1).reset_index()
+    order = {code: i for i, code in enumerate(codes)}
+    return result.sort_values(["code", "fiscal_year"], key=lambda c: c.map(order) if c.name == "code" else c).reset_index(drop=True)
 
 
 _DENOMINATOR = {"population_100k": ("all", 100_000), "pop65_1000": ("aged65", 1_000), "pop75_1000": ("aged75", 1_000)}
@@ -60,15 +66,28 @@ def indicator_series(indicators: pd.DataFrame, population: pd.DataFrame, areas, 
         nat = indicators[indicators["code"] == areas.national][["indicator_id", "fiscal_year", "value"]]
         pieces.append(nat.assign(area_level="national", code=areas.national))
     series = pd.concat(pieces, ignore_index=True)
+    member_codes = {"area": areas.medical_area, areas.prefecture: areas.pref_members}
+    return _with_per_capita(series, population, member_codes)
+
+
+def _with_per_capita(series: pd.DataFrame, population: pd.DataFrame, member_codes: dict[str, list[str]]) -> pd.DataFrame:
+    """Add per-capita values and 95% intervals on each indicator's catalogue denominator.
+
+    ``series`` has indicator_id, fiscal_year, value, area_level and code; an area's denominator
+    is the sum over ``member_codes[code]`` (a municipality is its own member).
+    """
+    cat = catalogue.indicators().set_index("indicator_id")
     series = series[series["indicator_id"].isin(cat.index)]
     years = series["fiscal_year"].astype(int).tolist()
-    member_codes = {"area": areas.medical_area, areas.prefecture: areas.pref_members}
     dens = []
+    own_codes = [code for code in series["code"].unique() if code not in member_codes]
+    if own_codes:
+        dens.append(denominators(population, own_codes, years))
     for code in series["code"].unique():
-        members = member_codes.get(code, [code])
-        den = denominators(population, members, years)
-        if not den.empty:
-            dens.append(den.groupby("fiscal_year")[["all", "aged65", "aged75"]].sum().assign(code=code).reset_index())
+        if code in member_codes:
+            den = denominators(population, member_codes[code], years)
+            if not den.empty:
+                dens.append(den.groupby("fiscal_year")[["all", "aged65", "aged75"]].sum().assign(code=code).reset_index())
     den = pd.concat(dens, ignore_index=True) if dens else pd.DataFrame(columns=["code", "fiscal_year", "all", "aged65", "aged75"])
     series = series.merge(den, on=["code", "fiscal_year"], how="left")
     basis = series["indicator_id"].map(cat["denominator"])
@@ -247,17 +266,17 @@ def level_populations(population: pd.DataFrame, areas) -> dict[str, float]:
 
 def peer_latest(indicators: pd.DataFrame, population: pd.DataFrame, municipalities: pd.DataFrame, codes: list[str], rules) -> pd.DataFrame:
     """Latest displayed value per indicator for each peer municipality (after disclosure control)."""
-    from analysis.report import comparison_areas
-
-    frames = []
-    for code in codes:
-        areas = comparison_areas(municipalities, code)
-        own = indicator_series(indicators[indicators["code"] == code], population, areas, national=False)
-        own = own[own["area_level"] == "municipality"]
-        own = apply_disclosure(own, rules, {"municipality": level_populations(population, areas)["municipality"]})
-        latest = own.dropna(subset=["display_value"]).sort_values("fiscal_year").groupby("indicator_id").tail(1)
-        frames.append(latest.assign(code=code)[["code", "indicator_id", "display_value"]])
-    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=["code", "indicator_id", "display_value"])
+    columns = ["code", "indicator_id", "display_value"]
+    rows = indicators[indicators["code"].isin(codes)][["code", "indicator_id", "fiscal_year", "value"]]
+    if rows.empty:
+        return pd.DataFrame(columns=columns)
+    series = _with_per_capita(rows.assign(area_level="municipality"), population, {})
+    sizes = population[(population["year"] == 2020) & population["code"].isin(codes)].groupby("code")["population"].sum()
+    shown = rules.suppress(series.assign(population=series["code"].map(sizes)), value_col="value", kind_col="kind",
+                           population_col="population", extra_value_cols=("per_capita", "display_value", "ci_low", "ci_high"))
+    latest = shown.dropna(subset=["display_value"]).sort_values("fiscal_year").groupby(["code", "indicator_id"]).tail(1)
+    order = {code: i for i, code in enumerate(codes)}
+    return latest[columns].sort_values(["code", "indicator_id"], key=lambda c: c.map(order) if c.name == "code" else c).reset_index(drop=True)
 
 
 def trends_csv(series: pd.DataFrame, trend_fits: dict) -> pd.DataFrame:
