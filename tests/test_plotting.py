@@ -157,3 +157,92 @@ def test_caption_adds_a_source_line_under_the_figure(target):
         fig.savefig(buffer, format="png", bbox_inches="tight")
     assert not [w for w in caught if "missing from font" in str(w.message)]
     assert png_height(buffer.getvalue()) > plain_height
+
+
+def _labels_fit(fig: Figure) -> list[str]:
+    """Problems found: a text outside the figure, or two panels (with their labels) overlapping."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    canvas = FigureCanvasAgg(fig)
+    canvas.draw()
+    renderer = canvas.get_renderer()
+    frame = fig.bbox
+    problems = []
+    # a panel's tight box covers what is drawn of it: title, tick labels, axis labels
+    boxes = [ax.get_tightbbox(renderer) for ax in fig.axes if ax.axison]
+    boxes += [artist.get_window_extent(renderer) for artist in [*fig.texts, *fig.legends]]
+    for box in boxes:
+        if box.x0 < frame.x0 - 1 or box.x1 > frame.x1 + 1 or box.y0 < frame.y0 - 1 or box.y1 > frame.y1 + 1:
+            problems.append(f"outside the figure: {box}")
+    panels = [ax.get_tightbbox(renderer) for ax in fig.axes if ax.axison]
+    for i, a in enumerate(panels):
+        for b in panels[i + 1:]:
+            if a.overlaps(b):
+                problems.append(f"panels overlap: {a} / {b}")
+    return problems
+
+
+def _all_indicator_series() -> "pd.DataFrame":
+    """Every catalogue indicator, ten years, municipality and prefecture, with five-digit values."""
+    import numpy as np
+    import pandas as pd
+
+    from analysis.catalogue import indicators
+
+    cat = indicators()
+    rows = [
+        {"indicator_id": ind, "scene": scene, "area_level": level, "fiscal_year": year,
+         "value": 12345.6 + year, "display_value": 12345.6 + year, "ci_low": np.nan, "ci_high": np.nan, "suppressed": False}
+        for ind, scene in zip(cat["indicator_id"], cat["scene"])
+        for level in ("municipality", "prefecture")
+        for year in range(2015, 2025)
+    ]
+    return pd.DataFrame(rows)
+
+
+@pytest.mark.parametrize("scene", ["daily_care", "admission_discharge", "emergency", "end_of_life"])
+def test_indicator_panels_keep_titles_and_tick_labels_inside_and_apart(scene):
+    from analysis.indicators import small_multiples
+
+    setup_japanese()
+    fig = small_multiples(_all_indicator_series(), scene, {}, {"municipality": "架空市", "prefecture": "架空県"})
+    assert len([ax for ax in fig.axes if ax.axison]) >= 1
+    assert _labels_fit(fig) == []
+
+
+def test_goal_panels_of_every_indicator_keep_titles_and_tick_labels_inside_and_apart():
+    import pandas as pd
+
+    from analysis.catalogue import indicators
+    from analysis.pdca import goal_figure
+
+    setup_japanese()
+    ids = list(indicators()["indicator_id"])
+    check = pd.DataFrame({"indicator_id": ids, "baseline_year": 2019, "target_year": 2026, "baseline": 12000.0,
+                          "target": 15000.0, "status": "遅れ"})
+    fig = goal_figure(check, _all_indicator_series())
+    assert len([ax for ax in fig.axes if ax.axison]) == len(ids)
+    assert _labels_fit(fig) == []
+
+
+def test_the_fit_check_sees_panels_that_collide():
+    from analysis.plotting import grid_layout
+
+    setup_japanese()
+    fig = Figure(figsize=(11, 6.2))
+    axes = fig.subplots(2, 3, squeeze=False)
+    for ax in axes.flat:
+        ax.set_title("訪問診療を実施している診療所・病院数\n（人口10万人あたり 施設）")
+    grid_layout(fig, top=0.1, bottom=0.1, left=0.1, wspace=0.05, hspace=0.05)
+    assert _labels_fit(fig)
+
+
+def test_png_bytes_is_the_figure_at_its_own_size():
+    from analysis.plotting import png_bytes
+
+    setup_japanese()
+    fig = Figure(figsize=(5, 3.5))
+    fig.subplots().plot([1, 2], [1, 2])
+    data = png_bytes(fig)
+    width, height = struct.unpack(">II", data[16:24])
+    assert (width, height) == (round(5 * 110), round(3.5 * 110))

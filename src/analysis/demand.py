@@ -221,7 +221,7 @@ def population_table(summary: pd.DataFrame) -> pd.DataFrame:
 def population_figure(summary: pd.DataFrame):
     import matplotlib.pyplot as plt
 
-    from analysis.plotting import GREYS, LINESTYLES, MARKERS
+    from analysis.plotting import GREYS, LINESTYLES, MARKERS, grid_layout
 
     fig, (left, right) = plt.subplots(1, 2, figsize=(10, 4))
     left.plot(summary["year"], summary["total"], color="black", marker="o")
@@ -234,7 +234,7 @@ def population_figure(summary: pd.DataFrame):
         ax.set_xlabel("年")
         ax.set_ylabel("人")
         ax.yaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: f"{v:,.0f}"))
-    fig.tight_layout()
+    grid_layout(fig, left=1.05, right=0.2, top=0.45, bottom=0.7, wspace=1.2)
     return fig
 
 
@@ -262,6 +262,8 @@ def pyramid_figure(pyramid: pd.DataFrame, years=(2020, 2040)):
 def projection_figure(projection: pd.DataFrame):
     import matplotlib.pyplot as plt
 
+    from analysis.plotting import grid_layout
+
     measures = [m for m in ("home_visit_patients_per_month", "care_certified_persons", "deaths_per_year", "home_deaths_per_year")
                 if m in set(projection["measure"])]
     fig, axes = plt.subplots(1, len(measures), figsize=(3.2 * len(measures), 3.6), squeeze=False)
@@ -273,7 +275,7 @@ def projection_figure(projection: pd.DataFrame):
         ax.yaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: f"{v:,.0f}"))
         ax.tick_params(labelsize=8)
     axes[0][0].legend(fontsize=8)
-    fig.tight_layout()
+    grid_layout(fig, left=0.7, top=0.4, bottom=0.4, wspace=0.75)
     return fig
 
 

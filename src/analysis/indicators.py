@@ -206,7 +206,9 @@ def small_multiples(series: pd.DataFrame, scene: str, trend_fits: dict, area_nam
     """One panel per indicator of the scene: the municipality against the comparison areas, with its trend."""
     import matplotlib.pyplot as plt
 
-    from analysis.plotting import area_style
+    from matplotlib.ticker import MaxNLocator
+
+    from analysis.plotting import area_style, grid_layout, wrap_text
 
     cat = catalogue.indicators().set_index("indicator_id")
     ids = [i for i in cat.index[cat["scene"] == scene] if i in set(series["indicator_id"])]
@@ -233,12 +235,12 @@ def small_multiples(series: pd.DataFrame, scene: str, trend_fits: dict, area_nam
             xs = np.array([fit.first_year, fit.last_year])
             ax.plot(xs, fit.value_at(xs), color="#000000", linewidth=1, linestyle=(0, (1, 1)))
         unit = (catalogue.DENOMINATOR_LABELS[info["denominator"]] + " " + info["unit"]).strip()
-        ax.set_title(f"{info['label_ja']}\n（{unit}）", fontsize=9.5)
+        ax.set_title(f"{wrap_text(info['label_ja'], 18)}\n（{unit}）", fontsize=9.5)
         ax.tick_params(labelsize=8)
         years = data.loc[data["display_value"].notna(), "fiscal_year"]
         if not years.empty:
             ax.set_xlim(years.min() - 0.5, years.max() + 0.5)
-        ax.xaxis.get_major_locator().set_params(integer=True)
+        ax.xaxis.set_major_locator(MaxNLocator(nbins=6, integer=True, min_n_ticks=1))  # fiscal years, never 2025.5
     for ax in list(axes.flat)[len(ids):]:
         ax.axis("off")
     handles, labels = [], []
@@ -249,7 +251,7 @@ def small_multiples(series: pd.DataFrame, scene: str, trend_fits: dict, area_nam
                 labels.append(l)
     if handles:
         fig.legend(handles, labels, loc="lower center", ncol=len(labels), fontsize=9, frameon=False)
-    fig.tight_layout(rect=(0, 0.06, 1, 1))
+    grid_layout(fig, top=0.7, bottom=0.8, left=0.65, wspace=0.7, hspace=1.0)
     return fig
 
 

@@ -2,14 +2,9 @@
 
 from __future__ import annotations
 
-import textwrap
-
 from analysis import catalogue
 from analysis.pdca import SCENE_IDS, Plan
-
-
-def _wrap(text: str, width: int) -> str:
-    return "\n".join(textwrap.wrap(text, width=width)) if text else ""
+from analysis.plotting import wrap_text
 
 
 def logic_model_figure(plan: Plan):
@@ -26,18 +21,18 @@ def logic_model_figure(plan: Plan):
         ax.text(x + w / 2, y + h / 2, text, ha="center", va="center", fontsize=size, fontweight="bold" if bold else "normal")
 
     lowest = 10.0
-    box(0.05, 8.7, 3.9, 1.1, "めざすべき姿\n" + _wrap(plan.vision, 60), fill="#e6e6e6", size=9.5, bold=True)
+    box(0.05, 8.7, 3.9, 1.1, "めざすべき姿\n" + wrap_text(plan.vision, 60), fill="#e6e6e6", size=9.5, bold=True)
     for i, scene in enumerate(SCENE_IDS):
         x = 0.05 + i
         ax.annotate("", xy=(x + 0.45, 7.75), xytext=(2.0, 8.7), arrowprops={"arrowstyle": "->", "color": "#444444"})
         vision = plan.scene_visions.get(scene, "")
-        box(x, 6.5, 0.9, 1.25, catalogue.scene_label(scene) + "\n" + _wrap(vision, 14), fill="#f2f2f2", size=8)
+        box(x, 6.5, 0.9, 1.25, catalogue.scene_label(scene) + "\n" + wrap_text(vision, 14), fill="#f2f2f2", size=8)
         goals = [g for g in plan.goals if g.scene == scene]
         y = 6.2
         for goal in goals:
-            lines = [_wrap("目標: " + goal.goal, 14)]
+            lines = [wrap_text("目標: " + goal.goal, 14)]
             for gi in goal.indicators:
-                lines.append(_wrap(f"［{catalogue.LAYER_LABELS[gi.layer]}］{catalogue.indicator_label(gi.indicator_id)}", 15))
+                lines.append(wrap_text(f"［{catalogue.LAYER_LABELS[gi.layer]}］{catalogue.indicator_label(gi.indicator_id)}", 15))
             text = "\n".join(lines)
             height = 0.28 * (text.count("\n") + 1) + 0.2
             y -= height

@@ -69,6 +69,38 @@ def area_style(level: str) -> dict:
     return dict(AREA_STYLES[level])
 
 
+def wrap_text(text: str, width: int) -> str:
+    """Break a label into lines of at most ``width`` characters (Japanese has no spaces to break at)."""
+    import textwrap
+
+    return "\n".join(textwrap.wrap(text, width=width)) if text else ""
+
+
+def grid_layout(fig, *, left: float = 0.7, right: float = 0.3, top: float = 0.65, bottom: float = 0.45,
+                wspace: float = 0.75, hspace: float = 0.95) -> None:
+    """Place a grid of panels with fixed margins and gaps, given in inches.
+
+    ``tight_layout`` measures every tick label and title; on the report's grids of small
+    panels that took as long as drawing the figure (benchmarks/batch_speed.py). The defaults
+    leave room for two-line titles and tick labels of about seven characters.
+    """
+    width, height = fig.get_size_inches()
+    rows, columns = fig.axes[0].get_subplotspec().get_gridspec().get_geometry()
+    panel_width = (width - left - right - (columns - 1) * wspace) / columns
+    panel_height = (height - top - bottom - (rows - 1) * hspace) / rows
+    fig.subplots_adjust(left=left / width, right=1 - right / width, top=1 - top / height, bottom=bottom / height,
+                        wspace=wspace / panel_width, hspace=hspace / panel_height)
+
+
+def png_bytes(fig) -> bytes:
+    """The figure as PNG, drawn once at the figure's own size (no cropping pass)."""
+    import io
+
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png")
+    return buffer.getvalue()
+
+
 def caption(ax_or_fig, text: str) -> Artist:
     """A small source line (出典・時点) just under the figure, left-aligned.
 

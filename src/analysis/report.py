@@ -155,10 +155,14 @@ class ReportContext:
     def figure(self, fig, *, source: str, as_of: str | None, caption: str, suppressed_note: bool = False) -> None:
         """Show a matplotlib figure (PNG) with its caption and source, then close it."""
         import matplotlib.pyplot as plt
-        from IPython.display import display
+        from IPython.display import Image, display
+
+        from analysis.plotting import png_bytes
 
         self._register(source, as_of)
-        display(fig)
+        # Drawn here rather than by the inline backend, whose bbox_inches="tight" draws twice;
+        # every figure function lays itself out.
+        display(Image(data=png_bytes(fig), format="png"))
         plt.close(fig)
         self._html(self._caption(caption, source, as_of, suppressed_note=suppressed_note))
 
