@@ -21,7 +21,9 @@ from analysis.schema import conform
 
 SOURCE = "医療情報ネット オープンデータ"
 TYPES = (("hospital", "hospitals", "1"), ("clinic", "clinics", "2"), ("dental", "dental_clinics", "3"), ("pharmacy", "pharmacies", "5"))
-REQUIRED = ("ID", "都道府県コード", "市区町村コード", "所在地", "所在地座標（緯度）", "所在地座標（経度）")
+# pharmacy files call the name column 名称; it is renamed to 正式名称 before this check
+REQUIRED = ("ID", "正式名称", "都道府県コード", "市区町村コード", "所在地", "所在地座標（緯度）", "所在地座標（経度）")
+ID_DIGITS = 13
 
 
 def is_facility_file(name: str) -> bool:
@@ -76,11 +78,15 @@ def _stage(data: bytes, name: str) -> str:
     return str(target)
 
 
+def _facility_ids(ids: pd.Series) -> pd.Series:
+    """IDs as 13-digit text: an ID that Excel stored as a number lost its leading zero (01… → 1…)."""
+    ids = ids.str.strip()
+    return ids.where(~ids.str.fullmatch(r"\d+"), ids.str.zfill(ID_DIGITS))
+
+
 def _read(path: Path, display_name: str) -> pd.DataFrame:
     facility_type, section = _type_of(display_name)
     raw = read_csv_text(path, required_columns=REQUIRED, column_aliases={"名称": "正式名称"})
-    if "正式名称" not in raw.columns:
-        raise InputError(display_name, f"missing required column 正式名称 (名称 for pharmacies); found {', '.join(raw.columns[:12])}")
     if "機関区分" in raw.columns:
         wrong = raw["機関区分"].str.strip().ne(section) & raw["機関区分"].str.strip().ne("")
         if wrong.any():
@@ -93,7 +99,7 @@ def _read(path: Path, display_name: str) -> pd.DataFrame:
         except CodeError as exc:
             raise InputError(display_name, str(exc), row=i + 2, column="都道府県コード/市区町村コード") from None
     frame = pd.DataFrame({
-        "facility_id": raw["ID"].str.strip(),
+        "facility_id": _facility_ids(raw["ID"]),
         "name": raw["正式名称"].str.strip(),
         "facility_type": facility_type,
         "code": codes,

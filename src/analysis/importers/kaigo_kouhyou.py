@@ -28,6 +28,7 @@ ALIASES = {
     "NO": "No",
 }
 REQUIRED = (CODE_COLUMN, "事業所名", "住所", "緯度", "経度", "事業所番号")
+OFFICE_NUMBER_DIGITS = 10
 _NAME = re.compile(r"^(?:jigyosho_)?(\d{3})(?:_all_(\d{8})\d*)?(?:[_.].*)?\.csv$", re.IGNORECASE)
 
 
@@ -44,6 +45,12 @@ def _as_of(name: str) -> str:
     return f"{stamp[:4]}-{stamp[4:6]}-{stamp[6:8]}" if stamp else ""
 
 
+def _office_numbers(numbers: pd.Series) -> pd.Series:
+    """事業所番号 as 10-digit text: a copy saved from Excel turns 0170101950 into 170101950."""
+    numbers = numbers.str.strip()
+    return numbers.where(~numbers.str.fullmatch(r"\d+"), numbers.str.zfill(OFFICE_NUMBER_DIGITS))
+
+
 def read_kaigo_csv(path: str | Path) -> pd.DataFrame:
     path = Path(path)
     service = service_code_from_filename(path.name)
@@ -58,7 +65,7 @@ def read_kaigo_csv(path: str | Path) -> pd.DataFrame:
             raise InputError(path, str(exc), row=i + 2, column=CODE_COLUMN) from None
     types = catalogue.resources().set_index("source_key")["resource_id"]
     frame = pd.DataFrame({
-        "facility_id": raw["事業所番号"].str.strip(),
+        "facility_id": _office_numbers(raw["事業所番号"]),
         "name": raw["事業所名"].str.strip(),
         "facility_type": types.get(f"kaigo:{service}", f"care_service_{service}"),
         "code": codes,

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from datetime import date
 from pathlib import Path
 
 import pandas as pd
 
-from analysis.codes import AddressMatcher
+from analysis.codes import PREFECTURES, AddressMatcher
 from analysis.errors import InputError
 from analysis.importers.workbook import read_xlsx
 
@@ -73,7 +74,10 @@ def wareki_to_iso(text: object) -> str:
     m = re.search(r"(令和|平成|昭和)(\d+)年(\d+)月(\d+)日", t)
     if not m:
         return ""
-    return f"{_ERA[m.group(1)] + int(m.group(2)):04d}-{int(m.group(3)):02d}-{int(m.group(4)):02d}"
+    try:
+        return date(_ERA[m.group(1)] + int(m.group(2)), int(m.group(3)), int(m.group(4))).isoformat()
+    except ValueError:  # an impossible day such as 令和6年2月30日
+        return ""
 
 
 def symbol_resource_id(symbol: object) -> str | None:
@@ -102,11 +106,16 @@ def read_notifications(path: str | Path) -> pd.DataFrame:
     body.columns = header
     body = body[list(COLUMNS)].rename(columns=COLUMNS)
     body["row"] = body.index + 1
-    body = body[body["institution_number"].map(_nfkc) != ""]
     for col in ("pref_code", "institution_number", "name", "address", "symbol", "accepted_number", "notification_name", "section", "postal_code", "beds"):
         body[col] = _nfkc_column(body[col])
     body["symbol"] = body["symbol"].str.replace(" ", "", regex=False)
+    # a row without 医療機関番号 or 受理記号 only continues the 備考 of the notification above it
+    body = body[body["institution_number"].ne("") & body["symbol"].ne("")]
     body["pref_code"] = body["pref_code"].str.zfill(2)
+    unknown = ~body["pref_code"].isin(list(PREFECTURES))
+    if unknown.any():
+        row = body.loc[unknown, "row"].iloc[0]
+        raise InputError(path, f"expected a prefecture code 01–47, got {body.loc[unknown, 'pref_code'].iloc[0]!r}", row=int(row), column="都道府県コード")
     bad = ~body["institution_number"].str.fullmatch(r"\d{1,7}")
     if bad.any():
         row = body.loc[bad, "row"].iloc[0]

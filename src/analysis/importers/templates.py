@@ -47,6 +47,14 @@ def _integers(values: pd.Series, path: Path, column: str, low: int, high: int) -
     return out
 
 
+def _require_text(raw: pd.DataFrame, columns: tuple[str, ...], path: Path) -> None:
+    """An identifier or label cell left empty is an error naming its row."""
+    for column in columns:
+        empty = raw[column].str.strip().eq("")
+        if empty.any():
+            raise InputError(path, f"{column} is empty; every row needs one", row=int(empty.idxmax()) + 2, column=column)
+
+
 def _reject_duplicates(frame: pd.DataFrame, keys: list[str], path: Path) -> None:
     duplicated = frame[frame.duplicated(keys, keep=False)]
     if not duplicated.empty:
@@ -69,7 +77,8 @@ def read_indicator_series(path: str | Path) -> pd.DataFrame:
         "indicator_id": ids,
         "fiscal_year": _integers(raw["fiscal_year"], path, "fiscal_year", 1990, 2100),
         "value": to_number(raw["value"], path=path, column="value", first_row=2),
-        "unit": raw["unit"] if "unit" in raw else ids.map(known["unit"]),
+        # an empty unit cell means the catalogue unit, as when the column is left out
+        "unit": raw["unit"].str.strip().replace("", pd.NA).fillna(ids.map(known["unit"])) if "unit" in raw else ids.map(known["unit"]),
         "source": raw["source"].replace("", TEMPLATE_SOURCE) if "source" in raw else TEMPLATE_SOURCE,
         "source_file": path.name,
         "as_of": raw["as_of"] if "as_of" in raw else "",
@@ -81,11 +90,18 @@ def read_indicator_series(path: str | Path) -> pd.DataFrame:
 def read_medical_areas(path: str | Path) -> pd.DataFrame:
     path = Path(path)
     raw = read_csv_text(path, required_columns=("code", "medical_area_code", "medical_area_name"))
+    _require_text(raw, ("medical_area_code", "medical_area_name"), path)
+    area = pd.Series(float("nan"), index=raw.index)
+    if "area_km2" in raw:
+        area = to_number(raw["area_km2"], path=path, column="area_km2", first_row=2)
+    if area.eq(0).any():  # the area divides population into density
+        raise InputError(path, "expected an area in km² greater than 0 (leave the cell empty if unknown)",
+                         row=int(area.eq(0).idxmax()) + 2, column="area_km2")
     frame = pd.DataFrame({
         "code": _codes(raw["code"], path),
         "medical_area_code": raw["medical_area_code"].str.strip(),
         "medical_area_name": raw["medical_area_name"].str.strip(),
-        "area_km2": to_number(raw["area_km2"], path=path, column="area_km2", first_row=2) if "area_km2" in raw else float("nan"),
+        "area_km2": area,
     })
     _reject_duplicates(frame, ["code"], path)
     return frame
@@ -94,6 +110,7 @@ def read_medical_areas(path: str | Path) -> pd.DataFrame:
 def read_activities(path: str | Path) -> pd.DataFrame:
     path = Path(path)
     raw = read_csv_text(path, required_columns=("code", "activity_id", "activity_name", "fiscal_year", "planned", "actual"))
+    _require_text(raw, ("activity_id", "activity_name"), path)
     frame = pd.DataFrame({
         "code": _codes(raw["code"], path),
         "activity_id": raw["activity_id"].str.strip(),
@@ -110,6 +127,7 @@ def read_activities(path: str | Path) -> pd.DataFrame:
 def read_rates(path: str | Path) -> pd.DataFrame:
     path = Path(path)
     raw = read_csv_text(path, required_columns=("measure", "sex", "age_group", "rate", "unit", "year", "area", "source"))
+    _require_text(raw, ("measure",), path)
     bad_sex = ~raw["sex"].isin(["male", "female", "total"])
     if bad_sex.any():
         i = int(bad_sex.idxmax())
@@ -151,4 +169,5 @@ def read_package_reference_values() -> pd.DataFrame:
 def national_totals() -> pd.DataFrame:
     """National counts and constants (clinics_total, …): measure, value, unit, year, source."""
     frame = _package_values()
-    return frame.loc[frame["age_group"] == "all", ["measure", "value", "unit", "year", "source"]].reset_index(drop=True)
+    totals = frame.loc[frame["age_group"] == "all", ["measure", "value", "unit", "year", "source"]]
+    return totals.astype({"year": int}).reset_index(drop=True)

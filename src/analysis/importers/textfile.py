@@ -61,9 +61,13 @@ def read_csv_text(
         frame = frame.rename(columns={k: v for k, v in column_aliases.items() if k in frame.columns})
     missing = [c for c in required_columns if c not in frame.columns]
     if missing:
-        found = ", ".join(frame.columns[:12])
+        aliases = column_aliases or {}
+        named = [
+            c + "".join(f" (or {a})" for a, canonical in aliases.items() if canonical == c) for c in missing
+        ]
+        # every found column: a renamed one is often far to the right (事業所番号 is column 16 of 24)
         raise InputError(
             path,
-            f"missing required column(s) {', '.join(missing)}; found: {found}",
+            f"missing required column(s) {', '.join(named)}; found: {', '.join(frame.columns)}",
         )
     return frame
