@@ -3,12 +3,16 @@
 (a) the naive way: a shell loop of `papermill` CLI + `jupyter nbconvert` CLI per notebook;
 (b) `zaitaku run` fresh (--force) and incremental (nothing changed);
 (c) `zaitaku run` on a synthetic batch of N municipalities (copies of the sample parameter
-    files under new folder names), extrapolated to 1,741 municipalities.
+    files under new folder names), extrapolated to 1,741 municipalities;
+(d) with --national DIR (the processed folder that benchmarks/national_ingest.py writes):
+    N municipalities spread over the country, each with the sample plan, against national-size
+    processed data — the honest basis for the national projection, since every report reads
+    the whole country's tables (peers, prefecture totals).
 
 Prints seconds per municipality, the ratio, and the peak memory of the worker processes
 and their kernels. Usage:
 
-    .venv/bin/python benchmarks/batch_speed.py [--jobs 2] [--synthetic 24]
+    .venv/bin/python benchmarks/batch_speed.py [--jobs 2] [--synthetic 24] [--national /tmp/zaitaku-national/processed]
 """
 
 from __future__ import annotations
@@ -31,28 +35,49 @@ NATIONAL = 1741
 
 
 class PeakMemory:
-    """Samples the resident memory of every descendant process (workers and kernels)."""
+    """Samples resident memory: the `zaitaku run` parent, each worker process, each kernel, and a
+    worker together with its kernels (what one parallel slot costs)."""
 
     def __init__(self) -> None:
+        self.peak_parent = 0
         self.peak_worker = 0
         self.peak_kernel = 0
+        self.peak_slot = 0
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
+
+    @staticmethod
+    def _rss(process: psutil.Process) -> int:
+        try:
+            return process.memory_info().rss
+        except psutil.Error:
+            return 0
 
     def _run(self) -> None:
         me = psutil.Process()
         while not self._stop.is_set():
-            for child in me.children(recursive=True):
+            for parent in me.children():  # the zaitaku CLI
+                self.peak_parent = max(self.peak_parent, self._rss(parent))
                 try:
-                    rss = child.memory_info().rss
-                    cmd = " ".join(child.cmdline())
+                    workers = parent.children()
                 except psutil.Error:
                     continue
-                if "ipykernel" in cmd:
-                    self.peak_kernel = max(self.peak_kernel, rss)
-                elif "zaitaku" in cmd or "multiprocessing" in cmd or "python" in cmd:
-                    self.peak_worker = max(self.peak_worker, rss)
+                for worker in workers:  # pool workers; their children are the kernels
+                    try:
+                        kernels = worker.children(recursive=True)
+                    except psutil.Error:
+                        kernels = []
+                    worker_rss = self._rss(worker)
+                    kernel_rss = [self._rss(k) for k in kernels]
+                    self.peak_worker = max(self.peak_worker, worker_rss)
+                    self.peak_kernel = max([self.peak_kernel, *kernel_rss])
+                    self.peak_slot = max(self.peak_slot, worker_rss + sum(kernel_rss))
             time.sleep(0.1)
+
+    def describe(self) -> str:
+        mb = 2**20
+        return (f"worker {self.peak_worker / mb:.0f} MB, its kernel {self.peak_kernel / mb:.0f} MB, "
+                f"worker + kernel {self.peak_slot / mb:.0f} MB (the zaitaku parent: {self.peak_parent / mb:.0f} MB)")
 
     def __enter__(self):
         self._thread.start()
@@ -85,11 +110,13 @@ def naive(params: list[Path], out: Path) -> float:
     return time.perf_counter() - started
 
 
-def zaitaku(params: list[Path], reports: Path, jobs: int, *, force: bool) -> float:
+def zaitaku(params: list[Path], reports: Path, jobs: int, *, force: bool, processed: Path | None = None) -> float:
     started = time.perf_counter()
     cmd = [BIN / "zaitaku", "run", *map(str, params), "--jobs", str(jobs), "--reports", str(reports)]
     if force:
         cmd.append("--force")
+    if processed is not None:
+        cmd += ["--processed", str(processed)]
     subprocess.run(cmd, check=True, capture_output=True, cwd=ROOT)
     return time.perf_counter() - started
 
@@ -107,11 +134,44 @@ def synthetic_params(n: int, folder: Path) -> list[Path]:
     return out
 
 
+def national_params(n: int, processed: Path, folder: Path) -> list[Path]:
+    """n parameter files for municipalities spread evenly over the national processed data,
+    each given the plan of the first sample parameter file (so the PDCA report does its full work)."""
+    import pandas as pd
+    import yaml
+
+    table = pd.read_parquet(processed / "municipalities.parquet")
+    codes = table.loc[table["kind"] != "prefecture", "code"].sort_values().tolist()
+    chosen = [codes[round(i * (len(codes) - 1) / max(n - 1, 1))] for i in range(n)]
+    plan = yaml.safe_load(sorted((ROOT / "params").glob("*.yaml"))[0].read_text(encoding="utf-8"))["plan"]
+    folder.mkdir(parents=True, exist_ok=True)
+    out = []
+    for code in chosen:
+        subprocess.run([BIN / "zaitaku", "params", "new", code, "--processed", str(processed), "--dir", str(folder),
+                        "--slug", f"n{code}"], check=True, capture_output=True, cwd=ROOT)
+        path = folder / f"{code}_n{code}.yaml"
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        path.write_text(yaml.safe_dump({**data, "plan": plan}, allow_unicode=True, sort_keys=False), encoding="utf-8")
+        out.append(path)
+    return out
+
+
+def report_scale(label: str, seconds: float, n: int, jobs: int, memory: "PeakMemory") -> None:
+    per = seconds / n
+    cpu_per = per * jobs
+    print(f"{label}: {seconds:.1f} s = {per:.2f} s/municipality ({cpu_per:.2f} core-s each with {jobs} jobs)")
+    for cores in (jobs, 16):
+        print(f"    projected {NATIONAL} municipalities on {cores} cores: "
+              f"{NATIONAL} × {cpu_per:.2f} core-s ÷ {cores} = {NATIONAL * cpu_per / cores / 60:.1f} min")
+    print(f"    peak memory: {memory.describe()}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 2)
     parser.add_argument("--synthetic", type=int, default=24, help="municipalities in the scale run")
     parser.add_argument("--skip-naive", action="store_true")
+    parser.add_argument("--national", help="processed folder written by benchmarks/national_ingest.py")
     args = parser.parse_args()
 
     params = sorted((ROOT / "params").glob("*.yaml"))
@@ -130,19 +190,18 @@ def main() -> None:
     print(f"(b) zaitaku run (nothing changed):       {incremental:7.1f} s")
     if not args.skip_naive:
         print(f"throughput ratio naive/fresh: {naive_s / fresh:.1f}×")
-    print(f"peak memory: worker process {memory.peak_worker / 2**20:.0f} MB, kernel {memory.peak_kernel / 2**20:.0f} MB")
+    print(f"peak memory: {memory.describe()}")
 
     batch = synthetic_params(args.synthetic, work / "params")
     with PeakMemory() as memory:
         scale = zaitaku(batch, work / "reports-scale", args.jobs, force=True)
-    per = scale / args.synthetic
-    cpu_per = per * args.jobs
-    print(f"(c) synthetic batch of {args.synthetic}: {scale:.1f} s = {per:.2f} s/municipality "
-          f"({cpu_per:.2f} core-s each with {args.jobs} jobs)")
-    for cores in (args.jobs, 16):
-        print(f"    projected {NATIONAL} municipalities on {cores} cores: "
-              f"{NATIONAL} × {cpu_per:.2f} core-s ÷ {cores} = {NATIONAL * cpu_per / cores / 60:.1f} min")
-    print(f"peak memory (scale run): worker {memory.peak_worker / 2**20:.0f} MB, kernel {memory.peak_kernel / 2**20:.0f} MB")
+    report_scale(f"(c) synthetic batch of {args.synthetic} (sample data)", scale, args.synthetic, args.jobs, memory)
+    if args.national:
+        processed = Path(args.national)
+        batch = national_params(args.synthetic, processed, work / "params-national")
+        with PeakMemory() as memory:
+            seconds = zaitaku(batch, work / "reports-national", args.jobs, force=True, processed=processed)
+        report_scale(f"(d) {args.synthetic} municipalities on national-size data", seconds, args.synthetic, args.jobs, memory)
     shutil.rmtree(work, ignore_errors=True)
 
 
