@@ -127,3 +127,69 @@ def test_a_series_never_mixes_published_figures_with_facility_counts(processed_s
     ind = ProcessedData(processed_sample).indicators
     for (code, indicator_id), group in ind.groupby(["code", "indicator_id"]):
         assert group["source"].nunique() == 1, (code, indicator_id, sorted(group["source"].unique()))
+
+
+# -- codes that changed, unknown codes, a designated city given twice ------------------------
+
+def _master(*rows: tuple[str, str]) -> pd.DataFrame:
+    """A municipality master: (code, parent_code) pairs."""
+    return pd.DataFrame({"code": [c for c, _ in rows], "parent_code": [p for _, p in rows]})
+
+
+def _databook_rows(code_years: list[tuple[str, int, float]]) -> pd.DataFrame:
+    return pd.DataFrame({
+        "code": [c for c, _, _ in code_years], "indicator_id": "home_visit_patients",
+        "fiscal_year": [y for _, y, _ in code_years], "value": [v for _, _, v in code_years],
+        "unit": "人", "source": "在宅医療にかかる地域別データ集", "source_file": "databook.xlsx", "as_of": "",
+    })
+
+
+def test_a_series_published_under_the_old_code_continues_under_the_new_one():
+    from analysis.ingest import RawFiles, build_indicators
+
+    # 那珂川町 40305 became 那珂川市 40231 in 2018-10 (catalogues/code_changes.csv)
+    series = _databook_rows([("40305", 2016, 10.0), ("40305", 2017, 11.0), ("40231", 2018, 12.0),
+                             ("40305", 2018, 99.0)])
+    out = build_indicators(RawFiles(), series, pd.DataFrame(columns=["code", "resource_id", "count", "as_of"]),
+                           _master(("40231", ""), ("40000", "")))
+    own = out[out["code"] == "40231"].sort_values("fiscal_year")
+    assert own["fiscal_year"].tolist() == [2016, 2017, 2018]
+    # for the year published under both codes, the row under today's code stands
+    assert own["value"].tolist() == [10.0, 11.0, 12.0]
+    assert "40305" not in set(out["code"])
+
+
+def test_an_unknown_municipality_code_names_the_file_and_the_code():
+    from analysis.ingest import RawFiles, build_indicators
+
+    series = _databook_rows([("40231", 2018, 12.0), ("40988", 2018, 3.0)])
+    with pytest.raises(InputError, match=r"databook\.xlsx.*40988.*not in the 総務省 code list"):
+        build_indicators(RawFiles(), series, pd.DataFrame(columns=["code", "resource_id", "count", "as_of"]),
+                         _master(("40231", "")))
+
+
+def test_a_designated_city_given_as_a_whole_and_by_ward_is_one_error_naming_the_row(tmp_path):
+    from analysis.ingest import RawFiles, build_indicators
+
+    path = tmp_path / "indicator_series.csv"
+    path.write_text("code,indicator_id,fiscal_year,value\n"
+                    "40131,home_deaths,2023,120\n"
+                    "40130,home_deaths,2022,900\n"
+                    "40130,home_deaths,2023,910\n", encoding="utf-8")
+    master = _master(("40130", ""), ("40131", "40130"), ("40132", "40130"))
+    with pytest.raises(InputError) as caught:
+        build_indicators(RawFiles(indicator_series=[path]), _databook_rows([]).iloc[0:0],
+                         pd.DataFrame(columns=["code", "resource_id", "count", "as_of"]), master)
+    message = str(caught.value)
+    assert "indicator_series.csv" in message and "row 2" in message and "40130" in message and "40131" in message
+
+
+def test_wards_alone_and_a_city_alone_are_both_accepted(tmp_path):
+    from analysis.ingest import reject_city_with_its_wards
+
+    master = _master(("40130", ""), ("40131", "40130"), ("40132", "40130"))
+    wards = pd.DataFrame({"code": ["40131", "40132"], "indicator_id": "home_deaths", "fiscal_year": 2023})
+    city = pd.DataFrame({"code": ["40130"], "indicator_id": "home_deaths", "fiscal_year": 2023})
+    other_year = pd.concat([wards, city.assign(fiscal_year=2022)], ignore_index=True)
+    for frame in (wards, city, other_year):
+        reject_city_with_its_wards(frame, master, tmp_path / "x.csv", ["indicator_id", "fiscal_year"])

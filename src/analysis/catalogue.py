@@ -59,6 +59,12 @@ def indicators() -> pd.DataFrame:
     return frame
 
 
+@cache
+def code_changes() -> pd.DataFrame:
+    """Codes no longer in the 総務省 list (renamed or reorganised municipalities) → current code."""
+    return _read("code_changes.csv")
+
+
 def scene_label(scene: str) -> str:
     table = scenes().set_index("scene")["label_ja"]
     if scene not in table:

@@ -155,7 +155,9 @@ def build_municipalities(raw: RawFiles, databook_areas: pd.DataFrame | None) -> 
     frame = pd.concat([soumu_codes.read_municipality_codes(p) for p in raw.soumu], ignore_index=True)
     frame = frame.drop_duplicates("code", keep="last")
     if raw.medical_areas:
-        areas = pd.concat([templates.read_medical_areas(p) for p in raw.medical_areas], ignore_index=True)
+        areas = pd.concat([current_codes(templates.read_medical_areas(p)).assign(source_file=p.name)
+                           for p in raw.medical_areas], ignore_index=True)
+        reject_unknown_codes(areas, frame, "二次医療圏")
         frame = frame.drop(columns=["medical_area_code", "medical_area_name", "area_km2"]).merge(
             areas.reindex(columns=["code", "medical_area_code", "medical_area_name", "area_km2"]), on="code", how="left"
         )
@@ -188,6 +190,54 @@ def build_population(raw: RawFiles) -> pd.DataFrame:
     return conform(population, "population")
 
 
+def current_codes(frame: pd.DataFrame) -> pd.DataFrame:
+    """Old codes of renamed or reorganised municipalities (catalogues/code_changes.csv) → today's.
+
+    A ten-year series from 2015 lists 那珂川町 40305 for its early years and 那珂川市 40231
+    after 2018-10; both are one municipality. ``code_before_change`` keeps the published code.
+    """
+    changes = catalogue.code_changes()
+    mapping = dict(zip(changes["old_code"], changes["new_code"]))
+    return frame.assign(code=frame["code"].map(lambda c: mapping.get(c, c)), code_before_change=frame["code"])
+
+
+def reject_unknown_codes(frame: pd.DataFrame, municipalities: pd.DataFrame, what: str) -> None:
+    """One error for the first file with a code that is neither in the 総務省 list nor a known old code."""
+    known = set(municipalities["code"]) | {f"{p}000" for p in PREFECTURES} | {NATIONAL_CODE}
+    unknown = frame[~frame["code"].isin(known)]
+    if unknown.empty:
+        return
+    first = unknown.iloc[0]
+    in_file = unknown[unknown["source_file"] == first["source_file"]] if "source_file" in unknown else unknown
+    codes = ", ".join(sorted(set(in_file["code"]))[:5])
+    raise InputError(
+        first.get("source_file") or what,
+        f"{len(in_file)} {what} row(s) with municipality code(s) {codes} not in the 総務省 code list; expected a current "
+        "code (a renamed or merged municipality's old code can be added to catalogues/code_changes.csv)",
+        key="code",
+    )
+
+
+def reject_city_with_its_wards(frame: pd.DataFrame, municipalities: pd.DataFrame, path: Path, keys: list[str]) -> None:
+    """A designated city given both as a whole and ward by ward would be counted twice."""
+    parents = municipalities.loc[municipalities["parent_code"] != "", ["code", "parent_code"]]
+    wards = frame.merge(parents, on="code")
+    if wards.empty:
+        return
+    whole = frame[["code", *keys]].rename(columns={"code": "parent_code"})
+    both = wards.merge(whole, on=["parent_code", *keys])
+    if both.empty:
+        return
+    first = both.iloc[0]
+    rows = frame.index[(frame["code"] == first["code"]) & (frame[keys] == first[keys]).all(axis=1)]
+    raise InputError(
+        path,
+        f"designated city {first['parent_code']} is given both as a whole and by its ward {first['code']} "
+        f"({', '.join(f'{k}={first[k]}' for k in keys)}); expected either the city or its wards, not both",
+        row=int(rows[0]) + 2 if len(rows) else None, key="code",
+    )
+
+
 def _roll_up_wards(frame: pd.DataFrame, municipalities: pd.DataFrame) -> pd.DataFrame:
     """Codes of designated-city wards become the city's code (reports are per insurer/city)."""
     parents = municipalities.loc[municipalities["parent_code"] != "", ["code", "parent_code"]]
@@ -206,6 +256,8 @@ def build_facilities(raw: RawFiles, municipalities: pd.DataFrame) -> tuple[pd.Da
     frames = [kaigo_kouhyou.read_kaigo_csv(p) for p in raw.kaigo]
     frames += [iryou_net.read_iryou_csv(p) for p in raw.iryou]
     facilities = pd.concat(frames, ignore_index=True) if frames else empty_table("facilities")
+    facilities = current_codes(facilities).drop(columns="code_before_change")
+    reject_unknown_codes(facilities, municipalities, "facility")
     facilities = _roll_up_wards(facilities, municipalities)
 
     notifications = pd.DataFrame()
@@ -294,10 +346,22 @@ def read_databooks(raw: RawFiles) -> tuple[pd.DataFrame, pd.DataFrame]:
     return pd.concat(series, ignore_index=True), pd.concat(areas, ignore_index=True).drop_duplicates("code", keep="last")
 
 
-def build_indicators(raw: RawFiles, databook_series: pd.DataFrame, resource_counts: pd.DataFrame) -> pd.DataFrame:
+def build_indicators(raw: RawFiles, databook_series: pd.DataFrame, resource_counts: pd.DataFrame,
+                     municipalities: pd.DataFrame) -> pd.DataFrame:
     """Indicator series; precedence: the municipality's own template > 地域別データ集 > facility counts."""
-    frames = [templates.read_indicator_series(path).assign(_rank=0) for path in raw.indicator_series]
+    frames = []
+    for path in raw.indicator_series:
+        template = templates.read_indicator_series(path)
+        reject_city_with_its_wards(template, municipalities, path, ["indicator_id", "fiscal_year"])
+        frames.append(template.assign(_rank=0))
     frames.append(databook_series.assign(_rank=1))
+    # a published old code (那珂川町 before 2018-10) joins the series of today's code; where both
+    # give the same year, the row published under today's code wins
+    frames = [current_codes(f) for f in frames]
+    frames = [f.assign(_rank=f["_rank"] + f["code"].ne(f["code_before_change"]).astype(float) / 2).drop(columns="code_before_change")
+              for f in frames]
+    for frame in frames:
+        reject_unknown_codes(frame, municipalities, "indicator")
     catalogue_ids = set(catalogue.indicators()["indicator_id"])
     from_counts = resource_counts[resource_counts["resource_id"].isin(catalogue_ids)]
     if not from_counts.empty:
@@ -321,7 +385,7 @@ def build_indicators(raw: RawFiles, databook_series: pd.DataFrame, resource_coun
     # that municipality and indicator: one series never mixes two ways of counting.
     series_key = indicators["code"].astype(str) + "|" + indicators["indicator_id"].astype(str)
     published = set(series_key[indicators["_rank"] < 2])
-    indicators = indicators[~((indicators["_rank"] == 2) & series_key.isin(published))]
+    indicators = indicators[~((indicators["_rank"] >= 2) & series_key.isin(published))]
     indicators = (
         indicators.sort_values("_rank", kind="stable")
         .drop_duplicates(["code", "indicator_id", "fiscal_year"], keep="first")
@@ -349,10 +413,14 @@ def build_reference_rates(raw: RawFiles) -> pd.DataFrame:
     return conform(rates, "reference_rates")
 
 
-def build_activities(raw: RawFiles) -> pd.DataFrame:
+def build_activities(raw: RawFiles, municipalities: pd.DataFrame) -> pd.DataFrame:
     if not raw.activities:
         return empty_table("activities")
-    return conform(pd.concat([templates.read_activities(p) for p in raw.activities], ignore_index=True), "activities")
+    frames = [current_codes(templates.read_activities(p)).drop(columns="code_before_change").assign(source_file=p.name)
+              for p in raw.activities]
+    for frame in frames:
+        reject_unknown_codes(frame, municipalities, "activity")
+    return conform(pd.concat(frames, ignore_index=True), "activities")
 
 
 def _sha256(path: Path) -> str:
@@ -371,7 +439,7 @@ def build_tables(raw: RawFiles) -> dict[str, pd.DataFrame]:
     municipalities = build_municipalities(raw, databook_areas)
     facilities, notifications = build_facilities(raw, municipalities)
     resource_counts = build_resource_counts(facilities, notifications, municipalities)
-    indicators = build_indicators(raw, databook_series, resource_counts)
+    indicators = build_indicators(raw, databook_series, resource_counts, municipalities)
     return {
         "municipalities": municipalities,
         "population": population,
@@ -379,7 +447,7 @@ def build_tables(raw: RawFiles) -> dict[str, pd.DataFrame]:
         "resource_counts": resource_counts,
         "indicators": indicators,
         "reference_rates": build_reference_rates(raw),
-        "activities": build_activities(raw),
+        "activities": build_activities(raw, municipalities),
     }
 
 
