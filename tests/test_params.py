@@ -69,3 +69,19 @@ def test_committed_parameter_files_are_all_valid():
     assert len(files) >= 6
     for path in files:
         load_params(path)
+
+
+def test_plan_title_and_adoption_date_become_the_plan_tables_source_and_as_of(tmp_path):
+    from analysis.pdca import plan_source
+
+    text = MINIMAL.format(code="40203") + "plan:\n  title: 第9期介護保険事業計画\n  adopted: 2024-03-29\n  vision: 住み慣れた地域で\n"
+    params = load_params(_write(tmp_path, text))
+    assert plan_source(params.plan) == ("自治体の計画（第9期介護保険事業計画）", "2024-03-29")
+    bare = load_params(_write(tmp_path, MINIMAL.format(code="40203") + "plan:\n  vision: 住み慣れた地域で\n", name="40203_b.yaml"))
+    assert plan_source(bare.plan) == ("自治体の設定ファイル（計画）", None)
+
+
+def test_an_impossible_adoption_date_names_the_key(tmp_path):
+    text = MINIMAL.format(code="40203") + "plan:\n  adopted: 2024-13-01\n  vision: 住み慣れた地域で\n"
+    with pytest.raises(InputError, match=r"plan\.adopted"):
+        load_params(_write(tmp_path, text))

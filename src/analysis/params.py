@@ -56,13 +56,24 @@ def _key_path(loc: tuple) -> str:
     return ".".join(str(part) for part in loc)
 
 
+class _DatesAsText(yaml.SafeLoader):
+    """YAML without implicit timestamps: a date stays text, so an impossible one (2024-13-01) is
+    reported by validation with its key instead of failing inside the YAML parser."""
+
+
+_DatesAsText.yaml_implicit_resolvers = {
+    first: [(tag, pattern) for tag, pattern in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
 def load_params(path: str | Path) -> MunicipalityParams:
     """Read and validate one parameter file; InputError naming the file and key on any problem."""
     path = Path(path)
     if not path.exists():
         raise InputError(path, "parameter file not found")
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        raw = yaml.load(path.read_text(encoding="utf-8"), Loader=_DatesAsText)
     except (yaml.YAMLError, UnicodeDecodeError) as exc:
         raise InputError(path, f"not valid UTF-8 YAML ({str(exc).splitlines()[0]})") from None
     if not isinstance(raw, dict):

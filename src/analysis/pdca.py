@@ -16,6 +16,7 @@ year y is (y − baseline year) / (target year − baseline year).
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from typing import Literal
 
@@ -83,9 +84,17 @@ class Plan(BaseModel):
     """めざすべき姿 (overall and per scene) and the goals per scene."""
 
     model_config = ConfigDict(extra="forbid")
+    title: str | None = None  # the plan this comes from, e.g. 第9期介護保険事業計画
+    adopted: dt.date | None = None  # when the plan was decided: the as-of date of every plan table
     vision: str = Field(min_length=1)
     scene_visions: dict[Literal["daily_care", "admission_discharge", "emergency", "end_of_life"], str] = Field(default_factory=dict)
     goals: list[Goal] = Field(default_factory=list)
+
+
+def plan_source(plan: Plan) -> tuple[str, str | None]:
+    """(source, as-of) for the figures and tables drawn from the plan in the parameter file."""
+    source = f"自治体の計画（{plan.title}）" if plan.title else "自治体の設定ファイル（計画）"
+    return source, plan.adopted.isoformat() if plan.adopted else None
 
 
 def assess(baseline: Point, target: Point, actuals: pd.DataFrame,
