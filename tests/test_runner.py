@@ -133,3 +133,21 @@ def test_facility_names_from_data_render_as_text(tmp_path, processed_sample):
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
     listed = pd.read_csv(reports / params.stem / "facility_list.csv", encoding="utf-8-sig")
     assert "<script>alert(1)</script>" in set(listed.iloc[:, 0])  # the CSV keeps the data as it is
+
+
+def test_a_warm_kernel_keeps_no_client_listening_after_its_notebooks(tmp_path, processed_sample):
+    # An old client left listening receives every later notebook's output: the worker's memory
+    # grew by about 55 MB per municipality before the clients were released.
+    from analysis import runner
+
+    params = _params(tmp_path, "40942_nangi.yaml", "demand, pdca")
+    (tmp_path / "out").mkdir()
+    kernel = runner.WarmKernel()
+    try:
+        for notebook in ("02_demand.ipynb", "04_pdca_check.ipynb"):
+            runner._execute(ROOT / "notebooks" / notebook, tmp_path / "out" / notebook,
+                            {"params_file": str(params), "processed_dir": str(processed_sample),
+                             "output_dir": str(tmp_path / "out"), "disclosure_control": True}, kernel)
+            assert kernel.km.open_clients == [], "papermill's client on the warm kernel is still open"
+    finally:
+        kernel.close()

@@ -9,6 +9,7 @@ code non-zero, while the other municipalities complete.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import multiprocessing.util
@@ -171,14 +172,13 @@ class WarmKernel:
     def __init__(self) -> None:
         # An *async* kernel manager: nbclient polls the kernel's liveness from inside its
         # event loop, and a blocking client's checks hang there when a cell kills the kernel.
-        from jupyter_client.manager import AsyncKernelManager
         from jupyter_core.utils import run_sync
 
         self._run = run_sync
         last: BaseException | None = None
         for _attempt in range(KERNEL_START_ATTEMPTS):
             self.socket_dir = _socket_dir()
-            self.km = AsyncKernelManager(kernel_name="python3", config=_kernel_config(self.socket_dir))
+            self.km = _tracking_kernel_manager()(kernel_name="python3", config=_kernel_config(self.socket_dir))
             try:
                 self._run(self._start)()
                 self.used = False
@@ -210,6 +210,16 @@ class WarmKernel:
     def is_alive(self) -> bool:
         return bool(self._run(self.km.is_alive)())
 
+    def release_clients(self) -> None:
+        """Close the channels of the clients papermill opened on this kernel.
+
+        nbclient stops a client's channels only on a kernel manager it created itself. Left
+        open, every old client's IOPub socket keeps receiving (and queueing) the outputs of
+        all later notebooks: about 55 MB more worker memory per municipality, and slower.
+        """
+        while self.km.open_clients:
+            self.km.open_clients.pop().stop_channels()
+
     def reset(self) -> None:
         if self.used:
             self._run(self._reset)()
@@ -222,6 +232,25 @@ class WarmKernel:
         except Exception:  # noqa: BLE001 - a dead kernel needs no shutdown
             pass
         shutil.rmtree(self.socket_dir, ignore_errors=True)
+
+
+@functools.cache
+def _tracking_kernel_manager():
+    from jupyter_client.manager import AsyncKernelManager
+
+    class TrackingKernelManager(AsyncKernelManager):
+        """An async kernel manager that remembers the clients made from it (see release_clients)."""
+
+        def __init__(self, **kwargs) -> None:
+            super().__init__(**kwargs)
+            self.open_clients: list = []
+
+        def client(self, **kwargs):
+            made = super().client(**kwargs)
+            self.open_clients.append(made)
+            return made
+
+    return TrackingKernelManager
 
 
 _WORKER = threading.local()  # one warm kernel per worker thread, reused across municipalities
@@ -253,7 +282,10 @@ def _execute(notebook_path: Path, output_path: Path, parameters: dict, kernel: W
     common = dict(parameters=parameters, kernel_name="python3", progress_bar=False, start_timeout=120)
     if kernel is not None:
         kernel.reset()
-        papermill.execute_notebook(str(notebook_path), str(output_path), km=kernel.km, **common)
+        try:
+            papermill.execute_notebook(str(notebook_path), str(output_path), km=kernel.km, **common)
+        finally:
+            kernel.release_clients()
         return
     last: BaseException | None = None
     for attempt in range(1, KERNEL_START_ATTEMPTS + 1):
