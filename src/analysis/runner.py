@@ -236,13 +236,52 @@ class WarmKernel:
 
 @functools.cache
 def _tracking_kernel_manager():
+    from queue import Empty
+
+    from jupyter_client.asynchronous import AsyncKernelClient
     from jupyter_client.manager import AsyncKernelManager
+
+    class QuickReadyClient(AsyncKernelClient):
+        """A client for a kernel that is already running and idle between notebooks."""
+
+        async def wait_for_ready(self, timeout: float | None = None) -> None:
+            """Ready once kernel_info is answered and IOPub is seen to be connected.
+
+            jupyter_client then waits for IOPub to stay silent for 0.2 s; papermill starts a
+            client for every notebook, so that wait alone was a tenth of a municipality's time.
+            Here only what is already queued is drained: a later stray status message has
+            another parent and nbclient ignores it.
+            """
+            deadline = time.monotonic() + (timeout if timeout is not None else 60)
+            while True:
+                self.kernel_info()
+                try:
+                    reply = await self.shell_channel.get_msg(timeout=1)
+                except Empty:
+                    reply = None
+                if reply is not None and reply["msg_type"] == "kernel_info_reply":
+                    try:
+                        await self.iopub_channel.get_msg(timeout=0.2)  # the reply's status: IOPub is connected
+                    except Empty:
+                        pass
+                    else:
+                        self._handle_kernel_info_reply(reply)
+                        break
+                if not await self._async_is_alive():
+                    raise RuntimeError("Kernel died before replying to kernel_info")
+                if time.monotonic() > deadline:
+                    raise RuntimeError(f"Kernel didn't respond in {timeout} seconds")
+            while True:
+                try:
+                    await self.iopub_channel.get_msg(timeout=0.005)
+                except Empty:
+                    break
 
     class TrackingKernelManager(AsyncKernelManager):
         """An async kernel manager that remembers the clients made from it (see release_clients)."""
 
         def __init__(self, **kwargs) -> None:
-            super().__init__(**kwargs)
+            super().__init__(client_factory=QuickReadyClient, **kwargs)
             self.open_clients: list = []
 
         def client(self, **kwargs):
