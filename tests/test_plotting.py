@@ -246,3 +246,24 @@ def test_png_bytes_is_the_figure_at_its_own_size():
     data = png_bytes(fig)
     width, height = struct.unpack(">II", data[16:24])
     assert (width, height) == (round(5 * 110), round(3.5 * 110))
+
+
+def test_ratio_chart_of_every_resource_keeps_the_longest_name_inside_and_panels_apart():
+    import pandas as pd
+
+    from analysis.catalogue import resources
+    from analysis.resources import ratio_chart
+
+    setup_japanese()
+    ids = list(resources()["resource_id"])
+    counts = pd.DataFrame([{"resource_id": rid, "level": level, "ratio_to_national": 0.5 + (i % 7) * 0.3}
+                           for i, rid in enumerate(ids) for level in ("municipality", "medical_area", "prefecture")])
+    fig = ratio_chart(counts, names={"municipality": "架空市", "medical_area": "架空中央医療圏", "prefecture": "架空県"})
+    assert _labels_fit(fig) == []
+
+
+def test_text_width_counts_full_width_characters_as_one_em():
+    from analysis.plotting import text_width_inches
+
+    assert text_width_inches(["訪問看護", "ab"], 72) == 4.0
+    assert text_width_inches(["ab"], 72) == pytest.approx(1.2)

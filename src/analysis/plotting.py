@@ -76,6 +76,16 @@ def wrap_text(text: str, width: int) -> str:
     return "\n".join(textwrap.wrap(text, width=width)) if text else ""
 
 
+def text_width_inches(labels, size_points: float) -> float:
+    """Width of the longest label, estimated without drawing: full-width characters 1 em, others 0.6 em."""
+    import unicodedata
+
+    def ems(label: str) -> float:
+        return sum(1.0 if unicodedata.east_asian_width(ch) in ("F", "W") else 0.6 for ch in str(label))
+
+    return max((ems(label) for label in labels), default=0.0) * size_points / 72
+
+
 def grid_layout(fig, *, left: float = 0.7, right: float = 0.3, top: float = 0.65, bottom: float = 0.45,
                 wspace: float = 0.75, hspace: float = 0.95) -> None:
     """Place a grid of panels with fixed margins and gaps, given in inches.

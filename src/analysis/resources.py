@@ -290,7 +290,9 @@ def ratio_chart(counts: pd.DataFrame, *, levels=("municipality", "medical_area",
     """Horizontal bars of the ratio to national (1.0 line), one panel per scene, greys and hatches per area."""
     import matplotlib.pyplot as plt
 
-    from analysis.plotting import area_style
+    from matplotlib.font_manager import FontProperties
+
+    from analysis.plotting import area_style, grid_layout, text_width_inches
 
     points = ratio_points(counts, [lv for lv in levels if lv != "national"])
     levels = [lv for lv in LEVELS if lv in set(points["level"])]
@@ -323,7 +325,10 @@ def ratio_chart(counts: pd.DataFrame, *, levels=("municipality", "medical_area",
     axes[-1, 0].set_xlabel(LABELS["ratio_axis"])
     handles, legend_labels = axes[0, 0].get_legend_handles_labels()
     fig.legend(handles, legend_labels, loc="upper center", ncol=len(levels), fontsize=9, frameon=False)
-    fig.tight_layout(rect=(0, 0, 1, 1 - 0.5 / fig.get_figheight()))
+    # margins from the longest resource name instead of tight_layout's measuring of every label
+    tick_points = FontProperties(size=plt.rcParams["ytick.labelsize"]).get_size_in_points()
+    grid_layout(fig, left=text_width_inches(points["resource_label"], tick_points) + 0.3, right=0.3,
+                top=0.85, bottom=0.65, hspace=0.5, wspace=0)
     return fig
 
 
