@@ -38,6 +38,14 @@ def denominators(population: pd.DataFrame, codes: list[str], years) -> pd.DataFr
     return result.sort_values(["code", "fiscal_year"], key=lambda c: c.map(order) if c.name == "code" else c).reset_index(drop=True)
 
 
+def population_2020(population: pd.DataFrame, codes=None) -> pd.Series:
+    """2020 population per code: the size that sets each area's disclosure threshold."""
+    rows = population[population["year"] == 2020]
+    if codes is not None:
+        rows = rows[rows["code"].isin(codes)]
+    return rows.groupby("code")["population"].sum()
+
+
 _DENOMINATOR = {"population_100k": ("all", 100_000), "pop65_1000": ("aged65", 1_000), "pop75_1000": ("aged75", 1_000)}
 
 
@@ -138,7 +146,7 @@ def _single_hidden_member(indicators: pd.DataFrame, population: pd.DataFrame, me
     """(indicator, fiscal year) pairs in which exactly one member municipality's count is hidden."""
     if not members:
         return set()
-    sizes = population[population["year"] == 2020].groupby("code")["population"].sum()
+    sizes = population_2020(population)
     kinds = catalogue.indicators().set_index("indicator_id")["kind"]
     rows = indicators[indicators["code"].isin(members) & indicators["indicator_id"].isin(kinds.index)]
     hidden = rules.hidden(rows["value"], rows["indicator_id"].map(kinds), rows["code"].map(sizes))
@@ -257,7 +265,7 @@ def small_multiples(series: pd.DataFrame, scene: str, trend_fits: dict, area_nam
 
 def level_populations(population: pd.DataFrame, areas) -> dict[str, float]:
     """2020 population of each comparison level, for the disclosure thresholds."""
-    totals = population[population["year"] == 2020].groupby("code")["population"].sum()
+    totals = population_2020(population)
     return {
         "municipality": float(totals.get(areas.municipality, np.nan)),
         "medical_area": float(totals.reindex(areas.medical_area).sum()) if areas.medical_area else np.nan,
@@ -273,7 +281,7 @@ def peer_latest(indicators: pd.DataFrame, population: pd.DataFrame, municipaliti
     if rows.empty:
         return pd.DataFrame(columns=columns)
     series = _with_per_capita(rows.assign(area_level="municipality"), population, {})
-    sizes = population[(population["year"] == 2020) & population["code"].isin(codes)].groupby("code")["population"].sum()
+    sizes = population_2020(population, codes)
     shown = rules.suppress(series.assign(population=series["code"].map(sizes)), value_col="value", kind_col="kind",
                            population_col="population", extra_value_cols=("per_capita", "display_value", "ci_low", "ci_high"))
     latest = shown.dropna(subset=["display_value"]).sort_values("fiscal_year").groupby(["code", "indicator_id"]).tail(1)
