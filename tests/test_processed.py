@@ -7,7 +7,7 @@ import os
 
 import pandas as pd
 
-from analysis.processed import METADATA_FILE, ProcessedData
+from analysis.processed import METADATA_FILE, ProcessedData, read_table
 
 
 def _folder(tmp_path, values):
@@ -44,3 +44,54 @@ def test_the_same_file_is_parsed_once(tmp_path, monkeypatch):
     for _ in range(3):
         ProcessedData(folder).municipalities
     assert len(calls) == 1
+
+
+def _mixed_table(rows: int) -> pd.DataFrame:
+    """Text of every kind a processed table holds, with gaps, next to numbers."""
+    source = "国立社会保障・人口問題研究所「日本の地域別将来推計人口（令和5(2023)年推計）」"
+    return pd.DataFrame({
+        "code": pd.array([f"{40901 + i % 7}" for i in range(rows)], dtype="string"),
+        "name": pd.array([f"施設{i}" if i % 11 else None for i in range(rows)], dtype="string"),
+        "year": pd.array([2020 + i % 5 if i % 13 else None for i in range(rows)], dtype="Int64"),
+        "value": [i / 3 for i in range(rows)],
+        "source": pd.array([source if i % 17 else None for i in range(rows)], dtype="string"),
+        # the first value differs between row groups of 8,000, so their dictionaries differ in order
+        "as_of": pd.array(["2023-12-22" if i % 2 == i // 8_000 % 2 else "2025-06-30" for i in range(rows)], dtype="string"),
+        "note": [("長めの注記テキストです" if i % 3 else None) for i in range(rows)],  # pandas' "str" dtype
+        "sex": ["male" if i % 2 else "female" for i in range(rows)],  # short, "str" dtype
+    })
+
+
+def test_a_table_reads_as_pandas_reads_it(tmp_path):
+    frame = _mixed_table(20_000)
+    path = tmp_path / "population.parquet"
+    frame.to_parquet(path, index=False, row_group_size=8_000)  # several row groups, each its own dictionary
+    expected, got = pd.read_parquet(path), read_table(path)
+    assert got["source"].dtype.storage == "python"  # the shared-text path is the one under test
+    pd.testing.assert_frame_equal(got, expected, check_dtype=False)
+    assert list(got.columns) == list(frame.columns)
+    for column in got.columns:
+        assert str(got[column].dtype) == str(expected[column].dtype), column
+        assert getattr(got[column].dtype, "na_value", None) is getattr(expected[column].dtype, "na_value", None), column
+    # what the reports do with text columns gives the same answers
+    assert got["source"].isna().sum() == expected["source"].isna().sum() > 0
+    assert got.groupby("as_of")["value"].sum().equals(expected.groupby("as_of")["value"].sum())
+    assert (got["note"] == "長めの注記テキストです").equals(expected["note"] == "長めの注記テキストです")
+
+
+def test_long_repeated_text_is_held_once_per_distinct_value(tmp_path):
+    path = tmp_path / "population.parquet"
+    _mixed_table(5_000).to_parquet(path, index=False)
+    got = read_table(path)
+    for column in ("source", "as_of", "note"):
+        present = got[column].dropna()
+        assert len({id(value) for value in present.array}) == present.nunique(), column
+    assert got["code"].dtype.storage == "pyarrow"  # short codes stay where comparisons are fast
+    assert got["name"].dtype.storage == "pyarrow"  # so do near-unique names
+
+
+def test_an_empty_table_reads_with_its_columns(tmp_path):
+    path = tmp_path / "population.parquet"
+    _mixed_table(0).to_parquet(path, index=False)
+    got = read_table(path)
+    assert got.empty and list(got.columns) == list(_mixed_table(0).columns)

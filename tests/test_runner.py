@@ -151,3 +151,37 @@ def test_a_warm_kernel_keeps_no_client_listening_after_its_notebooks(tmp_path, p
             assert kernel.km.open_clients == [], "papermill's client on the warm kernel is still open"
     finally:
         kernel.close()
+
+
+def _printed_by(kernel, code: str) -> str:
+    async def run() -> str:
+        client = kernel.km.client()
+        client.start_channels()
+        printed: list[str] = []
+        try:
+            await client.execute_interactive(
+                code, timeout=60,
+                output_hook=lambda msg: printed.append(msg["content"]["text"]) if msg["msg_type"] == "stream" else None,
+            )
+        finally:
+            client.stop_channels()
+        return "".join(printed).strip()
+
+    return kernel._run(run)()
+
+
+@pytest.mark.parametrize(("user_setting", "expected"), [(None, "system"), ("mimalloc", "mimalloc")])
+def test_a_warm_kernel_gives_arrow_memory_back_unless_the_user_chose_otherwise(monkeypatch, user_setting, expected):
+    # The warm kernel keeps the national tables for the whole batch; Arrow's own allocator
+    # would keep the buffers freed after reading them as well.
+    from analysis import runner
+
+    if user_setting is None:
+        monkeypatch.delenv("ARROW_DEFAULT_MEMORY_POOL", raising=False)
+    else:
+        monkeypatch.setenv("ARROW_DEFAULT_MEMORY_POOL", user_setting)
+    kernel = runner.WarmKernel()
+    try:
+        assert _printed_by(kernel, "import pyarrow; print(pyarrow.default_memory_pool().backend_name)") == expected
+    finally:
+        kernel.close()
