@@ -46,6 +46,10 @@ def setup_japanese() -> None:
         "figure.facecolor": "white",
         "savefig.facecolor": "white",
         "axes.unicode_minus": False,  # the ASCII minus exists in every font
+        # Titles sit just above their axes. Left to matplotlib ("auto"), each title's place is
+        # searched for on every draw, a third of the drawing time of a grid of 30 panels; the
+        # search only moves titles clear of ticks on top of the axes, which no figure here has.
+        "axes.titley": 1.0,
         # Fixed ids in SVG output; PNG (what the reports embed) carries no time stamp anyway.
         "svg.hashsalt": "zaitaku",
     })

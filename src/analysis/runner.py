@@ -329,7 +329,10 @@ def _execute(notebook_path: Path, output_path: Path, parameters: dict, kernel: W
     """Run one notebook with papermill: in the municipality's warm kernel, or in a fresh one."""
     import papermill
 
-    common = dict(parameters=parameters, kernel_name="python3", progress_bar=False, start_timeout=120)
+    # papermill otherwise rewrites the whole notebook, images included, before and after every
+    # cell; the batch needs only the final notebook, which papermill also writes when a cell fails.
+    common = dict(parameters=parameters, kernel_name="python3", progress_bar=False, start_timeout=120,
+                  request_save_on_cell_execute=False)
     if kernel is not None:
         kernel.reset()
         try:
