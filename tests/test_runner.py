@@ -185,3 +185,28 @@ def test_a_warm_kernel_gives_arrow_memory_back_unless_the_user_chose_otherwise(m
         assert _printed_by(kernel, "import pyarrow; print(pyarrow.default_memory_pool().backend_name)") == expected
     finally:
         kernel.close()
+
+
+def test_a_reset_clears_the_namespace_and_collects_the_garbage_of_the_notebook_before():
+    # Resets freeze what survives them (to keep later collections short); garbage left by a
+    # notebook, such as a closed figure's reference cycles, must be collected, never frozen.
+    from analysis import runner
+
+    kernel = runner.WarmKernel()
+    try:
+        kernel.reset()  # first use: nothing to reset
+        _printed_by(kernel, "\n".join([
+            "import sys, weakref, matplotlib.pyplot as plt",
+            "class Node: pass",
+            "node = Node(); node.self = node",  # a reference cycle only the collector frees
+            "plt.switch_backend('agg')",  # the inline backend would close the figure at the end of the cell
+            "fig = plt.figure()",  # left open; plt.close('all') in the reset frees it
+            "held = Node(); held.self = held; fig.held = held",  # a cycle that is garbage only once fig is closed
+            "sys._probes = (weakref.ref(node), weakref.ref(fig), weakref.ref(held))",
+        ]))
+        kernel.reset()
+        assert _printed_by(kernel, "import sys, matplotlib.pyplot as plt\n"
+                                   "print('node' in dir(), 'fig' in dir(), plt.get_fignums(), "
+                                   "[probe() is None for probe in sys._probes])") == "False False [] [True, True, True]"
+    finally:
+        kernel.close()

@@ -175,9 +175,14 @@ class WarmKernel:
     the per-notebook start-up cost; the user namespace and open figures do not carry over.
     """
 
+    # A full garbage collection walks every object the kernel holds (modules, national tables):
+    # ~0.25 s per notebook for %reset's own collections. After each reset has collected the
+    # garbage, the survivors are frozen, so later collections walk only objects made since:
+    # garbage is still collected at every reset, in ~0.03 s.
     RESET = (
         "get_ipython().run_line_magic('reset', '-f')\n"
         "import matplotlib.pyplot as _plt\n_plt.close('all')\ndel _plt\n"
+        "import gc as _gc\n_gc.collect()\n_gc.freeze()\ndel _gc\n"
     )
 
     def __init__(self) -> None:
