@@ -248,6 +248,28 @@ def test_png_bytes_is_the_figure_at_its_own_size():
     assert (width, height) == (round(5 * 110), round(3.5 * 110))
 
 
+def _tight_figure():
+    fig = Figure(figsize=(5, 3.5))
+    ax = fig.subplots()
+    ax.plot([2020, 2025, 2030], [1, 3, 2])
+    ax.set_title("75歳以上人口の推移")
+    fig.tight_layout()
+    return fig
+
+
+def test_png_bytes_draws_a_tight_laid_out_figure_once_and_the_same(monkeypatch):
+    from analysis.plotting import png_bytes
+
+    setup_japanese()
+    expected = io.BytesIO()
+    _tight_figure().savefig(expected, format="png")  # matplotlib's own way: a layout pass, then the drawing
+    draws = []
+    real_draw = Figure.draw
+    monkeypatch.setattr(Figure, "draw", lambda self, renderer: draws.append(1) or real_draw(self, renderer))
+    assert png_bytes(_tight_figure()) == expected.getvalue()
+    assert len(draws) == 1
+
+
 def test_ratio_chart_of_every_resource_keeps_the_longest_name_inside_and_panels_apart():
     import pandas as pd
 

@@ -110,6 +110,13 @@ def png_bytes(fig) -> bytes:
     """The figure as PNG, drawn once at the figure's own size (no cropping pass)."""
     import io
 
+    from matplotlib.layout_engine import PlaceHolderLayoutEngine
+
+    # After tight_layout() a figure keeps a placeholder layout engine, and savefig draws a
+    # figure with any engine twice (a first pass to lay it out). The placeholder lays out
+    # nothing, so that pass was a wasted draw; a real engine (constrained) keeps its pass.
+    if isinstance(fig.get_layout_engine(), PlaceHolderLayoutEngine):
+        fig.set_layout_engine(None)
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png")
     return buffer.getvalue()
