@@ -210,3 +210,23 @@ def test_a_reset_clears_the_namespace_and_collects_the_garbage_of_the_notebook_b
                                    "[probe() is None for probe in sys._probes])") == "False False [] [True, True, True]"
     finally:
         kernel.close()
+
+
+def test_the_worker_imports_papermill_without_the_iri_grammar_and_still_validates_notebooks(tmp_path):
+    # In a fresh interpreter, as in a worker: the grammar module stays out, validation still works.
+    script = (
+        "import sys\n"
+        "from analysis.runner import _import_papermill\n"
+        "_import_papermill()\n"
+        "import nbformat\n"
+        "print(sys.modules.get('rfc3987_syntax') is None)\n"
+        f"nb = nbformat.read({str(ROOT / 'notebooks' / '02_demand.ipynb')!r}, as_version=4)\n"
+        "nbformat.validate(nb)\n"
+        "nb.cells[0]['cell_type'] = 'no-such-type'\n"
+        "try:\n"
+        "    nbformat.validate(nb)\n"
+        "except nbformat.ValidationError:\n"
+        "    print('invalid notebook rejected')\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True, cwd=tmp_path)
+    assert done.stdout.split("\n")[:2] == ["True", "invalid notebook rejected"]

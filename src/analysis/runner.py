@@ -330,9 +330,24 @@ def _discard_worker_kernel() -> None:
         _WORKER.kernel = None
 
 
+def _import_papermill():
+    """papermill, imported without the IRI grammar that jsonschema would build on the way.
+
+    papermill → nbformat → jsonschema, whose format checkers import rfc3987-syntax if it is
+    installed (JupyterLab's dependencies install it); that module builds ~35 Earley parsers
+    at import, 1.3–1.7 s of CPU in every worker (python-jsonschema/jsonschema#1428). Notebook
+    validation checks no "iri" formats, so the worker does without them. A process that has
+    already imported the module keeps it.
+    """
+    sys.modules.setdefault("rfc3987_syntax", None)  # None: `import rfc3987_syntax` raises ImportError
+    import papermill
+
+    return papermill
+
+
 def _execute(notebook_path: Path, output_path: Path, parameters: dict, kernel: WarmKernel | None) -> None:
     """Run one notebook with papermill: in the municipality's warm kernel, or in a fresh one."""
-    import papermill
+    papermill = _import_papermill()
 
     # papermill otherwise rewrites the whole notebook, images included, before and after every
     # cell; the batch needs only the final notebook, which papermill also writes when a cell fails.
@@ -377,6 +392,7 @@ def _describe_failure(exc: BaseException, notebook: str) -> tuple[str, str]:
 
 def run_task(task: Task) -> Result:
     """Run every report of one municipality; publish its folder only if all succeeded."""
+    _import_papermill()  # before nbformat, which would import jsonschema the slow way
     import nbformat
 
     started = time.perf_counter()
