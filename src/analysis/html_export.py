@@ -93,7 +93,8 @@ def finish_page(page: str) -> str:
     from bs4 import BeautifulSoup
 
     soup = BeautifulSoup(page, "html.parser")
-    for anchor in soup.select("a.anchor-link"):
+    # find_all rather than CSS selectors: soupsieve's matching was a third of this function's time.
+    for anchor in soup.find_all("a", class_="anchor-link"):
         anchor.decompose()
     first_h1 = soup.find("h1")
     if first_h1 is not None and soup.title is not None:
@@ -113,20 +114,25 @@ def finish_page(page: str) -> str:
 
 def _mark_number_columns(soup: BeautifulSoup) -> None:
     """Class `num` on every cell of a table column that holds only numbers (and blanks/秘匿), for right alignment."""
-    for table in soup.select("table.data-table, table.dataframe"):
-        body = [row.find_all(["td", "th"], recursive=False) for row in table.select("tbody > tr")]
+    for table in soup.find_all("table", class_=["data-table", "dataframe"]):
+        body = [row.find_all(["td", "th"], recursive=False) for row in _rows(table, "tbody")]
         width = max((len(row) for row in body), default=0)
         for column in range(width):
             cells = [row[column] for row in body if column < len(row)]
             texts = [cell.get_text(strip=True) for cell in cells]
             if not any(NUMBER.match(t) for t in texts) or not all(NUMBER.match(t) or t in NOT_A_NUMBER for t in texts):
                 continue
-            for header_row in table.select("thead > tr"):
+            for header_row in _rows(table, "thead"):
                 headers = header_row.find_all(["td", "th"], recursive=False)
                 if column < len(headers):
                     cells.append(headers[column])
             for cell in cells:
                 cell["class"] = [*cell.get("class", []), "num"]
+
+
+def _rows(table, section: str) -> list:
+    """The rows of a table's tbody or thead sections (CSS `section > tr`)."""
+    return [row for part in table.find_all(section) for row in part.find_all("tr", recursive=False)]
 
 
 def _give_ids(soup: BeautifulSoup, headings: list) -> None:
