@@ -1,5 +1,8 @@
 """Robust trend fitting, direction arrows and Poisson intervals."""
 
+import itertools
+import statistics
+
 import numpy as np
 import pytest
 
@@ -16,6 +19,21 @@ def test_theil_sen_recovers_a_known_slope_despite_one_outlier_year():
     ols = np.polyfit(years, values, 1)[0]
     assert abs(fit.slope - 2.5) < abs(ols - 2.5), "the robust fit is closer than ordinary least squares"
     assert projected_value(fit, 2030) == pytest.approx(100 + 2.5 * 15, abs=5)
+
+
+def test_theil_sen_line_is_the_median_pairwise_slope_through_the_median_point():
+    # Computed by hand: the report tells readers how the trend is made, so they can check it.
+    years = [2016, 2017, 2018, 2019, 2020, 2022]  # 2021 missing
+    values = [4.0, 3.0, 9.0, 5.0, 6.0, 5.0]
+    slopes = [(values[j] - values[i]) / (years[j] - years[i]) for i, j in itertools.combinations(range(6), 2)]
+    slope = statistics.median(slopes)
+    level = statistics.median(values) - slope * statistics.median(years)
+    fit = fit_trend(years, values)
+    assert fit.slope == pytest.approx(slope, abs=1e-12)
+    assert fit.value_at(2024) == pytest.approx(level + slope * 2024, abs=1e-9)
+    assert (fit.n, fit.first_year, fit.last_year) == (6, 2016, 2022)
+    # The line passes through (median year, median value) = (2018.5, 5.0).
+    assert fit.value_at(2018.5) == pytest.approx(5.0, abs=1e-9)
 
 
 def test_fewer_than_three_points_give_no_trend():

@@ -36,7 +36,7 @@ MANIFEST = "manifest.json"
 FAILED_DIR = "_failed"
 KERNEL_START_ATTEMPTS = 3
 PACKAGES_IN_MANIFEST = (
-    "zaitaku-workbench", "pandas", "numpy", "matplotlib", "seaborn", "scikit-learn",
+    "zaitaku-workbench", "pandas", "numpy", "matplotlib", "seaborn", "scikit-learn", "scipy",
     "papermill", "nbconvert", "nbclient", "ipykernel", "pyarrow", "openpyxl", "pydantic",
 )
 

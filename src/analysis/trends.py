@@ -5,8 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.stats import chi2
-from sklearn.linear_model import TheilSenRegressor
+from scipy.stats import chi2, theilslopes
 
 MIN_POINTS = 3
 FLAT_TOLERANCE = 0.01  # |slope| below 1 % of the mean level per year counts as flat (→)
@@ -25,15 +24,22 @@ class TrendFit:
 
 
 def fit_trend(years, values) -> TrendFit | None:
-    """Theil–Sen line through the non-missing points; None with fewer than three."""
+    """Theil–Sen line through the non-missing points; None with fewer than three.
+
+    The slope is the median of the slopes between every two years (Sen 1968), and the line
+    passes through the point (median year, median value) (Conover 1980): both can be checked
+    by hand, as the report says. scikit-learn's TheilSenRegressor is a different estimator —
+    the spatial median of (intercept, slope) pairs, with the intercept at year 0 — whose line
+    can sit far from the values.
+    """
     x = np.asarray(years, dtype=float)
     y = np.asarray(values, dtype=float)
     keep = ~np.isnan(x) & ~np.isnan(y)
     x, y = x[keep], y[keep]
     if len(x) < MIN_POINTS:
         return None
-    model = TheilSenRegressor(random_state=0).fit(x.reshape(-1, 1), y)
-    return TrendFit(float(model.coef_[0]), float(model.intercept_), len(x), int(x.min()), int(x.max()))
+    slope, intercept, _low, _high = theilslopes(y, x, method="separate")
+    return TrendFit(float(slope), float(intercept), len(x), int(x.min()), int(x.max()))
 
 
 def projected_value(fit: TrendFit | None, year: int) -> float | None:
