@@ -30,3 +30,19 @@ def shared_dir() -> Path:
     if not SHARED.exists():
         pytest.skip("../shared is not present beside the checkout")
     return SHARED
+
+
+BACKTEST_PARAMS = ("40901_chikusui.yaml", "40942_nangi.yaml")  # the core city and the smallest town
+
+
+@pytest.fixture(scope="session")
+def sample_batch(tmp_path_factory, processed_sample):
+    """The real runner over the core city and the smallest town: the widest spread of sizes and
+    disclosure rules. Built once per session; the end-to-end tests and the back-tests read it."""
+    from analysis.cli import main as zaitaku
+
+    reports = tmp_path_factory.mktemp("reports")
+    params = [ROOT / "params" / name for name in BACKTEST_PARAMS]
+    code = zaitaku(["run", *map(str, params), "--jobs", "2", "--processed", str(processed_sample),
+                    "--reports", str(reports), "--notebooks", str(ROOT / "notebooks")])
+    return code, reports, params

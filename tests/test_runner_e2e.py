@@ -17,19 +17,9 @@ ROOT = Path(__file__).resolve().parents[1]
 pytestmark = pytest.mark.slow
 
 
-def _two_sample_params() -> list[Path]:
-    files = params_files(ROOT / "params")
-    # the core city and the smallest town: the widest spread of sizes and of disclosure rules
-    return [files[0], files[-1]]
-
-
 @pytest.fixture(scope="module")
-def batch(tmp_path_factory, processed_sample):
-    reports = tmp_path_factory.mktemp("reports")
-    params = _two_sample_params()
-    code = zaitaku(["run", *map(str, params), "--jobs", "2", "--processed", str(processed_sample),
-                    "--reports", str(reports), "--notebooks", str(ROOT / "notebooks")])
-    return code, reports, params
+def batch(sample_batch):
+    return sample_batch
 
 
 def test_batch_succeeds_and_writes_every_report(batch):
