@@ -1,7 +1,13 @@
 import pandas as pd
 import pytest
 
-from analysis.codes import AddressMatcher, CodeError, check_digit, normalize_code, to_code6
+from analysis.codes import (
+    AddressMatcher,
+    CodeError,
+    check_digit,
+    normalize_code,
+    to_code6,
+)
 
 
 @pytest.mark.parametrize(

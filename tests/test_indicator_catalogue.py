@@ -14,7 +14,7 @@ SCENES = {"daily_care", "admission_discharge", "emergency", "end_of_life"}
 
 def _ids_used_in_code() -> set[str]:
     """Ids the code and the parameter files name: the databook mapping and every plan."""
-    from analysis.importers.zaitaku_databook import ITEMS
+    from analysis.ingest.importers.zaitaku_databook import ITEMS
 
     used = set(ITEMS)
     for params in (ROOT / "params").glob("*.yaml"):
@@ -49,7 +49,7 @@ def test_each_scene_has_at_least_three_indicators():
 
 
 def test_each_scene_has_three_indicators_with_data_in_the_sample(processed_sample):
-    from analysis.processed import ProcessedData
+    from analysis.ingest.processed import ProcessedData
 
     ind = ProcessedData(processed_sample).indicators
     with_data = ind[(ind["code"] == "40901") & ind["value"].notna()]["indicator_id"].unique()

@@ -60,6 +60,27 @@ def indicators() -> pd.DataFrame:
 
 
 @cache
+def national_reference_values() -> pd.DataFrame:
+    """The packaged national figures (measure, age_group, sex, value, unit, year, status, source).
+
+    Facts carried over with their published source; '同上' (ditto) in the file points at the
+    source line above it and is resolved here.
+    """
+    frame = _read("national_reference_values.csv")
+    ditto = frame["source"].str.startswith("同上")
+    frame["source"] = frame["source"].where(~ditto).ffill() + frame["source"].where(ditto, "").str.replace("同上", "", n=1)
+    frame["value"] = frame["value"].astype(float)
+    return frame
+
+
+def national_totals() -> pd.DataFrame:
+    """National counts and constants (clinics_total, …): measure, value, unit, year, source."""
+    frame = national_reference_values()
+    totals = frame.loc[frame["age_group"] == "all", ["measure", "value", "unit", "year", "source"]]
+    return totals.astype({"year": int}).reset_index(drop=True)
+
+
+@cache
 def code_changes() -> pd.DataFrame:
     """Codes no longer in the 総務省 list (renamed or reorganised municipalities) → current code."""
     return _read("code_changes.csv")

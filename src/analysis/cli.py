@@ -40,7 +40,7 @@ def _cmd_ingest(args: argparse.Namespace) -> int:
 
 
 def _cmd_sample(args: argparse.Namespace) -> int:
-    from analysis.sample import write_sample
+    from analysis.sample.world import write_sample
 
     paths = write_sample(Path(args.out))
     print(f"架空のサンプルデータを {len(paths)} ファイル書き出しました: {args.out}")
@@ -49,7 +49,7 @@ def _cmd_sample(args: argparse.Namespace) -> int:
 
 def _cmd_params_new(args: argparse.Namespace) -> int:
     from analysis.codes import normalize_code
-    from analysis.processed import ProcessedData
+    from analysis.ingest.processed import ProcessedData
 
     code = normalize_code(args.code)
     data = ProcessedData(args.processed)
@@ -65,7 +65,7 @@ def _cmd_params_new(args: argparse.Namespace) -> int:
 
 
 def _cmd_params_check(args: argparse.Namespace) -> int:
-    from analysis.params import load_params, params_files
+    from analysis.reporting.params import load_params, params_files
 
     files = [Path(p) for p in args.files] or params_files(args.dir)
     failures = 0
@@ -81,8 +81,8 @@ def _cmd_params_check(args: argparse.Namespace) -> int:
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
-    from analysis.params import params_files
-    from analysis.runner import BatchOptions, run_batch, summary
+    from analysis.reporting.params import params_files
+    from analysis.batch.runner import BatchOptions, run_batch, summary
 
     if args.all:
         paths = params_files(args.params_dir)

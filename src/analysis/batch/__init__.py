@@ -1,0 +1,1 @@
+"""Stage 4: running the report notebooks for many municipalities (workers, kernels, manifests)."""

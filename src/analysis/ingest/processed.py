@@ -1,0 +1,165 @@
+"""Reading the processed tables that `zaitaku ingest` wrote (one Parquet file per table)."""
+
+from __future__ import annotations
+
+import json
+from functools import cached_property
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+from analysis.errors import InputError
+from analysis.ingest.schema import TABLES, empty_table
+
+METADATA_FILE = "ingest.json"
+
+# Tables read in this process, by file identity. A warm kernel runs many notebooks and
+# municipalities against the same processed folder; reading each national table once per
+# process instead of once per notebook saves about a second per municipality.
+_READ_CACHE: dict[tuple[str, int, int], pd.DataFrame] = {}
+
+# Text whose values repeat is held as one Python string per distinct value when the values
+# are this long and repeat this often: the national population table repeats one ~100-byte
+# 出典 on each of its 500,000 rows, 50 MB as Arrow text and 4 MB as pointers to one string.
+# Short text (codes, sex, age groups) stays Arrow-backed, where comparisons are ten times faster.
+_SHARED_TEXT_MIN_REPEATS = 100
+_SHARED_TEXT_MIN_CHARS = 8
+# A column is read through its dictionary when its dictionary pages hold at most this many
+# bytes per row: population codes hold ~0.01, the 出典 far less, facility names ~0.8.
+_DICTIONARY_BYTES_PER_ROW = 1 / 16
+
+
+def _text_dtypes(schema: pa.Schema) -> dict[str, pd.StringDtype]:
+    """The text columns and the pandas dtype each was written with (``string`` or ``str``)."""
+    written = {c["name"]: c["numpy_type"] for c in (schema.pandas_metadata or {}).get("columns", [])}
+    return {
+        field.name: pd.api.types.pandas_dtype(written[field.name] if written.get(field.name) in ("string", "str") else "string")
+        for field in schema
+        if pa.types.is_string(field.type) or pa.types.is_large_string(field.type)
+    }
+
+
+def _values_repeat(metadata: pq.FileMetaData, column: int) -> bool:
+    """Whether a column's dictionary pages are small beside its row count.
+
+    Only a guess from the file's layout, deciding how the column is read; the values read
+    are the same either way. Decoding near-unique text (names, addresses) through a
+    dictionary is several times slower than reading it plainly.
+    """
+    for index in range(metadata.num_row_groups):
+        group = metadata.row_group(index)
+        chunk = group.column(column)
+        if not chunk.has_dictionary_page or chunk.dictionary_page_offset is None:
+            return False
+        if chunk.data_page_offset - chunk.dictionary_page_offset > group.num_rows * _DICTIONARY_BYTES_PER_ROW:
+            return False
+    return metadata.num_rows > 0
+
+
+def _text_array(column: pa.ChunkedArray, dtype: pd.StringDtype):
+    """A dictionary-encoded text column as pandas text of the given dtype, sharing repeats."""
+    dictionary = column.chunk(0).dictionary if column.num_chunks else pa.array([], pa.string())
+    total_chars = pc.sum(pc.utf8_length(dictionary)).as_py() or 0
+    repeated = 0 < len(dictionary) * _SHARED_TEXT_MIN_REPEATS <= len(column)
+    if not (repeated and total_chars >= _SHARED_TEXT_MIN_CHARS * len(dictionary)):
+        return dtype.__from_arrow__(column.cast(pa.large_string()))
+    distinct = np.array([*dictionary.to_pylist(), dtype.na_value], dtype=object)
+    positions = np.concatenate([chunk.indices.fill_null(-1).to_numpy() for chunk in column.chunks])
+    return pd.array(distinct[positions], dtype=pd.StringDtype("python", na_value=dtype.na_value))
+
+
+def read_table(path: Path) -> pd.DataFrame:
+    """One processed table: the values and dtypes ``pd.read_parquet`` gives, in less memory.
+
+    Text whose values repeat is decoded from the file's dictionary pages instead of into
+    full Arrow strings first, which halves the peak while reading the national population
+    table, and long repeated text (出典, 時点) is held once per distinct value (see above).
+    The dtypes are those the table was written with, so no result depends on the storage.
+    """
+    metadata = pq.read_metadata(path)
+    schema = metadata.schema.to_arrow_schema()
+    text = _text_dtypes(schema)
+    repeated = [name for name in text if _values_repeat(metadata, schema.get_field_index(name))]
+    others = [name for name in schema.names if name not in repeated and not name.startswith("__index_level_")]
+    frame = pd.read_parquet(path, columns=others) if others else pd.DataFrame(index=pd.RangeIndex(metadata.num_rows))
+    if repeated:
+        encoded = pq.read_table(path, columns=repeated, read_dictionary=repeated).unify_dictionaries()
+        for name in repeated:
+            frame[name] = _text_array(encoded[name], text[name])
+    return frame[[name for name in schema.names if name in frame.columns]]
+
+
+class ProcessedData:
+    """Lazy access to ``data/processed/<table>.parquet``; each table is read at most once."""
+
+    def __init__(self, directory: str | Path) -> None:
+        self.directory = Path(directory)
+        if not (self.directory / METADATA_FILE).exists():
+            raise InputError(
+                self.directory,
+                "no processed data here; run `zaitaku ingest --raw <folder> --out <this folder>` first",
+            )
+
+    def table(self, name: str) -> pd.DataFrame:
+        if name not in TABLES:
+            raise KeyError(f"unknown table {name!r}; known: {', '.join(TABLES)}")
+        path = self.directory / f"{name}.parquet"
+        if not path.exists():
+            return empty_table(name)
+        stat = path.stat()
+        key = (str(path.resolve()), stat.st_mtime_ns, stat.st_size)
+        if key not in _READ_CACHE:
+            # a rewritten file (new mtime or size) replaces its stale entry
+            for stale in [k for k in _READ_CACHE if k[0] == key[0]]:
+                del _READ_CACHE[stale]
+            _READ_CACHE[key] = read_table(path)
+        # Copy-on-write: the shallow copy shares the data, and whatever a report does to its
+        # copy (new columns, changed cells) never reaches the cached table.
+        return _READ_CACHE[key].copy(deep=False)
+
+    @cached_property
+    def metadata(self) -> dict:
+        return json.loads((self.directory / METADATA_FILE).read_text(encoding="utf-8"))
+
+    @property
+    def is_sample(self) -> bool:
+        return bool(self.metadata.get("is_sample", False))
+
+    @cached_property
+    def municipalities(self) -> pd.DataFrame:
+        return self.table("municipalities")
+
+    @cached_property
+    def population(self) -> pd.DataFrame:
+        return self.table("population")
+
+    @cached_property
+    def facilities(self) -> pd.DataFrame:
+        return self.table("facilities")
+
+    @cached_property
+    def resource_counts(self) -> pd.DataFrame:
+        return self.table("resource_counts")
+
+    @cached_property
+    def indicators(self) -> pd.DataFrame:
+        return self.table("indicators")
+
+    @cached_property
+    def reference_rates(self) -> pd.DataFrame:
+        return self.table("reference_rates")
+
+    @cached_property
+    def activities(self) -> pd.DataFrame:
+        return self.table("activities")
+
+    def municipality(self, code: str) -> pd.Series:
+        """The municipalities row for ``code``; InputError when the code is not in the data."""
+        rows = self.municipalities[self.municipalities["code"] == code]
+        if rows.empty:
+            raise InputError(self.directory, f"municipality code {code} is not in the processed data", key="code")
+        return rows.iloc[0]

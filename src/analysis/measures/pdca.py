@@ -1,0 +1,254 @@
+"""PDCA check: the plan section of the parameter file, goal status against targets, prompts for the council.
+
+Status rule (printed in the report as well):
+
+| status     | rule                                                                                       |
+|------------|--------------------------------------------------------------------------------------------|
+| 達成       | the latest actual has reached the target (in the direction from baseline to target)        |
+| 悪化       | the latest actual has moved away from the target compared with the baseline (progress < 0) |
+| 順調       | progress ≥ the straight-line expectation − 0.10, or the trend reaches the target in time   |
+| 遅れ       | otherwise                                                                                  |
+| データなし | no actual value after the baseline year (or the latest value is suppressed)                |
+
+progress = (actual − baseline) / (target − baseline); the straight-line expectation for
+year y is (y − baseline year) / (target year − baseline year).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from analysis import catalogue
+from analysis.measures.disclosure import SUPPRESSED_MARK
+
+SCENE_IDS = ("daily_care", "admission_discharge", "emergency", "end_of_life")
+TOLERANCE = 0.10
+STATUS_RULE = pd.DataFrame({
+    "判定": ["達成", "悪化", "順調", "遅れ", "データなし"],
+    "規則": [
+        "最新の実績が目標値に達している（基準値から目標値への向きで判断）",
+        "最新の実績が基準値より目標から遠ざかっている（進捗率がマイナス）",
+        f"進捗率が、基準年から目標年まで直線的に進んだ場合の想定 −{TOLERANCE:.0%} 以上、または傾向を延ばすと目標年に目標値に届く",
+        "上のいずれにも当たらない",
+        "基準年より後の実績がない（または少数のため秘匿）",
+    ],
+})
+
+
+class Point(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    fiscal_year: int = Field(ge=1990, le=2100)
+    value: float
+
+
+class GoalIndicator(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    indicator_id: str
+    layer: Literal["structure", "process", "outcome"]
+    baseline: Point
+    target: Point
+
+    @field_validator("indicator_id")
+    @classmethod
+    def _known(cls, value: str) -> str:
+        if value not in set(catalogue.indicators()["indicator_id"]):
+            raise ValueError(f"indicator {value!r} is not in the indicator catalogue")
+        return value
+
+    @model_validator(mode="after")
+    def _target_after_baseline(self) -> "GoalIndicator":
+        if self.target.fiscal_year <= self.baseline.fiscal_year:
+            raise ValueError(
+                f"target year {self.target.fiscal_year} must be after the baseline year {self.baseline.fiscal_year}"
+            )
+        if self.target.value == self.baseline.value:
+            raise ValueError("target value equals the baseline value: no direction to assess")
+        return self
+
+
+class Goal(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    scene: Literal["daily_care", "admission_discharge", "emergency", "end_of_life"]
+    goal: str = Field(min_length=1)
+    indicators: list[GoalIndicator] = Field(min_length=1)
+    activities: list[str] = Field(default_factory=list)
+
+
+class Plan(BaseModel):
+    """めざすべき姿 (overall and per scene) and the goals per scene."""
+
+    model_config = ConfigDict(extra="forbid")
+    title: str | None = None  # the plan this comes from, e.g. 第9期介護保険事業計画
+    adopted: dt.date | None = None  # when the plan was decided: the as-of date of every plan table
+    vision: str = Field(min_length=1)
+    scene_visions: dict[Literal["daily_care", "admission_discharge", "emergency", "end_of_life"], str] = Field(default_factory=dict)
+    goals: list[Goal] = Field(default_factory=list)
+
+
+def plan_source(plan: Plan) -> tuple[str, str | None]:
+    """(source, as-of) for the figures and tables drawn from the plan in the parameter file."""
+    source = f"自治体の計画（{plan.title}）" if plan.title else "自治体の設定ファイル（計画）"
+    return source, plan.adopted.isoformat() if plan.adopted else None
+
+
+def assess(baseline: Point, target: Point, actuals: pd.DataFrame,
+           project: Callable[[list, list, int], float | None] | None = None) -> dict:
+    """Latest actual, progress, expected progress, trend projection and status for one goal indicator.
+
+    ``actuals`` has fiscal_year, value and optionally suppressed.
+    """
+    after = actuals[actuals["fiscal_year"] > baseline.fiscal_year].sort_values("fiscal_year")
+    result = {"latest_year": None, "latest": np.nan, "progress": np.nan, "expected": np.nan, "projected": np.nan, "status": "データなし"}
+    if after.empty:
+        return result
+    last = after.iloc[-1]
+    if bool(last.get("suppressed", False)) or pd.isna(last["value"]):
+        result["latest_year"] = int(last["fiscal_year"])
+        return result
+    span = target.value - baseline.value
+    progress = (float(last["value"]) - baseline.value) / span
+    expected = min(1.0, (int(last["fiscal_year"]) - baseline.fiscal_year) / (target.fiscal_year - baseline.fiscal_year))
+    history = actuals[actuals["fiscal_year"] >= baseline.fiscal_year].dropna(subset=["value"])
+    projected = project(history["fiscal_year"].tolist(), history["value"].tolist(), target.fiscal_year) if project else None
+    reaches = projected is not None and (projected - target.value) * np.sign(span) >= 0
+    if progress >= 1:
+        status = "達成"
+    elif progress < 0:
+        status = "悪化"
+    elif progress >= expected - TOLERANCE or reaches:
+        status = "順調"
+    else:
+        status = "遅れ"
+    result.update(latest_year=int(last["fiscal_year"]), latest=float(last["value"]), progress=progress,
+                  expected=expected, projected=np.nan if projected is None else projected, status=status)
+    return result
+
+
+def trend_projection(years: list, values: list, target_year: int) -> float | None:
+    from analysis.measures.trends import fit_trend, projected_value
+
+    return projected_value(fit_trend(years, values), target_year)
+
+
+def check_table(plan: Plan, series: pd.DataFrame) -> pd.DataFrame:
+    """pdca_check.csv: one row per goal indicator, using the municipality's values (display units)."""
+    own = series[series["area_level"] == "municipality"]
+    rows = []
+    for goal in plan.goals:
+        for gi in goal.indicators:
+            actuals = own[own["indicator_id"] == gi.indicator_id].rename(columns={"value": "raw"})
+            actuals = actuals.assign(value=actuals["raw"])
+            outcome = assess(gi.baseline, gi.target, actuals, trend_projection)
+            rows.append({
+                "scene": goal.scene, "goal": goal.goal, "indicator_id": gi.indicator_id, "layer": gi.layer,
+                "baseline_year": gi.baseline.fiscal_year, "baseline": gi.baseline.value,
+                "target_year": gi.target.fiscal_year, "target": gi.target.value,
+                "latest_year": outcome["latest_year"], "latest": outcome["latest"], "progress": outcome["progress"],
+                "expected_progress": outcome["expected"], "trend_projection": outcome["projected"], "status": outcome["status"],
+                "activities": ";".join(goal.activities),
+            })
+    return pd.DataFrame(rows)
+
+
+CSV_COLUMNS = ["scene", "goal", "indicator_id", "baseline_year", "baseline", "target_year", "target",
+               "latest_year", "latest", "progress", "status"]
+
+
+def _marked(check: pd.DataFrame, column: str) -> pd.Series:
+    """Values with the 秘匿 mark where disclosure control hid them (not '—', which means no data)."""
+    flag = check.get(f"{column}_suppressed", pd.Series(False, index=check.index)).astype(bool)
+    return check[column].astype(object).where(~flag, SUPPRESSED_MARK)
+
+
+def display_table(check: pd.DataFrame) -> pd.DataFrame:
+    return pd.DataFrame({
+        "場面": check["scene"].map(catalogue.scene_label),
+        "目標": check["goal"],
+        "指標": check["indicator_id"].map(catalogue.indicator_label),
+        "層": check["layer"].map(catalogue.LAYER_LABELS),
+        "基準（年度）": check["baseline_year"], "基準値": _marked(check, "baseline"),
+        "目標（年度）": check["target_year"], "目標値": check["target"],
+        "最新（年度）": check["latest_year"], "最新値": _marked(check, "latest"),
+        "進捗率(%)": check["progress"] * 100, "想定進捗(%)": check["expected_progress"] * 100,
+        "傾向での目標年の値": check["trend_projection"], "判定": check["status"],
+    })
+
+
+def act_prompts(check: pd.DataFrame, activities: pd.DataFrame) -> list[str]:
+    """Discussion prompts for goals behind or worsening — facts, not conclusions."""
+    prompts = []
+    for row in check[check["status"].isin(["遅れ", "悪化"])].itertuples():
+        label = catalogue.indicator_label(row.indicator_id)
+        gap_target = row.target - row.latest
+        if np.isnan(row.latest) or np.isnan(row.progress):
+            facts = "少数のため値を秘匿しています"
+        else:
+            facts = (f"{row.latest_year}年度 {row.latest:,.1f}（基準 {row.baseline_year}年度 {row.baseline:,.1f}、"
+                     f"目標 {row.target_year}年度 {row.target:,.1f}）で、進捗率 {row.progress:.0%}"
+                     f"（直線的に進んだ場合の想定 {row.expected_progress:.0%}）、目標まで {gap_target:+,.1f}")
+        text = f"【{catalogue.scene_label(row.scene)}】「{row.goal}」の指標「{label}」は、{facts}です。"
+        if not np.isnan(row.trend_projection):
+            text += f"これまでの傾向を延ばすと {row.target_year}年度は {row.trend_projection:,.1f} の見込みです。"
+        for activity_id in filter(None, row.activities.split(";")):
+            acts = activities[activities["activity_id"] == activity_id].sort_values("fiscal_year")
+            if not acts.empty:
+                last = acts.iloc[-1]
+                text += f"関連する取組「{last['activity_name']}」は {int(last['fiscal_year'])}年度 計画 {last['planned']:,.0f} に対し実績 {last['actual']:,.0f}{last['unit']} でした。"
+        text += "要因と今後の取組について、協議会で確認してはどうでしょうか。"
+        prompts.append(text)
+    return prompts
+
+
+def dashboard_rows(check: pd.DataFrame) -> list[dict]:
+    """The four scenes in order, each with its goals' statuses (for the municipality index page)."""
+    rows = []
+    for scene in SCENE_IDS:
+        part = check[check["scene"] == scene] if not check.empty else check
+        rows.append({
+            "scene_label": catalogue.scene_label(scene),
+            "goals": [{"goal": r.goal, "indicator_label": catalogue.indicator_label(r.indicator_id), "status": r.status}
+                      for r in part.itertuples()],
+        })
+    return rows
+
+
+def visions_table(plan: Plan) -> pd.DataFrame:
+    return pd.DataFrame({
+        "場面": [catalogue.scene_label(s) for s in SCENE_IDS],
+        "めざすべき姿": [plan.scene_visions.get(s, "（未設定）") for s in SCENE_IDS],
+    })
+
+
+def activities_table(activities: pd.DataFrame) -> pd.DataFrame:
+    if activities.empty:
+        return pd.DataFrame({"取組": ["（実績の記録がありません）"]})
+    return pd.DataFrame({
+        "取組": activities["activity_name"], "年度": activities["fiscal_year"], "計画": activities["planned"],
+        "実績": activities["actual"], "単位": activities["unit"],
+        "達成率(%)": activities["actual"] / activities["planned"] * 100,
+    }).sort_values(["取組", "年度"]).reset_index(drop=True)
+
+
+def apply_disclosure(check: pd.DataFrame, rules, population: float) -> pd.DataFrame:
+    """Hide small observed person/event counts (baseline, latest) and the progress that would reveal them.
+
+    Targets are plan values, not observations, and stay visible.
+    """
+    kinds = check["indicator_id"].map(catalogue.indicators().set_index("indicator_id")["kind"])
+    out = check.copy()
+    hidden_any = pd.Series(False, index=out.index)
+    for column in ("baseline", "latest"):
+        hidden = rules.hidden(out[column], kinds, population)
+        out[column] = out[column].where(~hidden)
+        out[f"{column}_suppressed"] = hidden.to_numpy()
+        hidden_any |= hidden
+    for column in ("progress", "expected_progress", "trend_projection"):
+        if column in out:
+            out[column] = out[column].where(~hidden_any)
+    return out

@@ -1,0 +1,359 @@
+"""Report 1: the municipality's medical and care resources, per capita, beside its comparison areas.
+
+Per-capita bases follow JMAP, the 医師会's own tool: medical resources per 100,000 total
+population, care resources per 1,000 aged 75+ (the catalogue's ``per_capita_basis``),
+with 2020 population as the denominator.
+"""
+
+from __future__ import annotations
+
+
+import numpy as np
+import pandas as pd
+
+from analysis import catalogue
+from analysis.catalogue import AREA_LEVEL_LABELS, DENOMINATOR_LABELS, RESOURCE_REPORT_LABELS as LABELS
+from analysis.ingest.schema import AGE_GROUPS, NATIONAL_CODE
+
+LEVELS = ("municipality", "medical_area", "prefecture", "national")
+BASE_YEAR = 2020
+AGED_65 = AGE_GROUPS[AGE_GROUPS.index("65-69"):]
+AGED_75 = AGE_GROUPS[AGE_GROUPS.index("75-79"):]
+
+# 令和2年国勢調査 total population: the denominator for packaged national counts when
+# the loaded data does not cover the whole country. No 65+/75+ figure is packaged, so
+# national per-capita values on those bases stay empty rather than guessed.
+NATIONAL_POPULATION_2020 = 126_146_099
+NATIONAL_POPULATION_SOURCE = "総務省「令和2年国勢調査」"
+
+# basis -> (population column, multiplier)
+BASES = {"population_100k": ("total", 100_000), "pop65_1000": ("pop65", 1_000), "pop75_1000": ("pop75", 1_000)}
+POPULATION_COLUMNS = ["total", "pop65", "pop75"]
+
+
+# -- population and counts per area -------------------------------------------------
+
+def population_bases(population: pd.DataFrame, codes, year: int = BASE_YEAR) -> pd.DataFrame:
+    """code, total, pop65, pop75, source, as_of for each requested code (NaN when absent)."""
+    codes = list(dict.fromkeys(codes))
+    rows = population[(population["year"] == year) & population["code"].isin(codes)]
+    # where both a census (base) row and a projection exist for the year, the census wins
+    has_actual = (~rows["is_projection"]).groupby(rows["code"]).transform("any")
+    rows = rows[~rows["is_projection"] | ~has_actual]
+    ages = rows["age_group"]
+    sums = (
+        rows.assign(
+            total=rows["population"],
+            pop65=rows["population"].where(ages.isin(AGED_65), 0.0),
+            pop75=rows["population"].where(ages.isin(AGED_75), 0.0),
+        )
+        .groupby("code")
+        .agg(total=("total", "sum"), pop65=("pop65", "sum"), pop75=("pop75", "sum"),
+             source=("source", "first"), as_of=("as_of", "first"))
+    )
+    out = sums.reindex(pd.Index(codes, name="code")).reset_index()
+    out["code"] = out["code"].astype("string")
+    return out
+
+
+def _area_sum(resource_counts: pd.DataFrame, bases: pd.DataFrame, members: list[str]) -> pd.DataFrame:
+    """Counts and population summed over members; NaN where any member lacks the value."""
+    members = list(dict.fromkeys(members))
+    ids = pd.Index(catalogue.resources()["resource_id"], name="resource_id")
+    rows = resource_counts[resource_counts["code"].isin(members)]
+    grouped = rows.groupby("resource_id")
+    counts = grouped.agg(source=("source", "first"), as_of=("as_of", "max"))
+    counts["count"] = grouped["count"].sum().astype("float64")
+    # a member without a row is unknown, not zero: the area total is then unknown too
+    known = rows[rows["count"].notna()].groupby("resource_id")["code"].nunique().reindex(counts.index, fill_value=0)
+    counts.loc[known < len(members), "count"] = np.nan
+    counts = counts.reindex(ids)
+    pops = bases.set_index("code").reindex(members)[POPULATION_COLUMNS].sum(min_count=len(members))
+    for col in POPULATION_COLUMNS:
+        counts[col] = pops[col] if members else np.nan
+    return counts.reset_index()
+
+
+def covers_whole_country(population: pd.DataFrame, year: int = BASE_YEAR) -> bool:
+    """True when the population table holds the national row or all 47 prefecture totals."""
+    codes = pd.Series(population.loc[population["year"] == year, "code"].unique(), dtype="string")
+    prefectures = codes[codes.str.fullmatch(r"\d\d000") & (codes != NATIONAL_CODE)]
+    return bool((codes == NATIONAL_CODE).any() or prefectures.nunique() == 47)
+
+
+def national_reference(
+    resource_counts: pd.DataFrame,
+    population: pd.DataFrame,
+    municipalities: pd.DataFrame | None = None,
+    year: int = BASE_YEAR,
+) -> pd.DataFrame:
+    """National count and population per resource: from the data when it covers the country, else packaged totals."""
+    if covers_whole_country(population, year):
+        return _national_from_data(resource_counts, population, municipalities, year)
+    return _national_from_package()
+
+
+def _national_from_data(resource_counts, population, municipalities, year) -> pd.DataFrame:
+    codes = population.loc[population["year"] == year, "code"].unique()
+    if NATIONAL_CODE in set(codes):
+        bases = population_bases(population, [NATIONAL_CODE], year)
+    else:
+        prefs = [c for c in codes if c.endswith("000") and c != NATIONAL_CODE]
+        bases = population_bases(population, prefs, year)[POPULATION_COLUMNS].sum(min_count=1).to_frame().T
+    counts = resource_counts
+    national = counts[counts["code"] == NATIONAL_CODE].set_index("resource_id")["count"].astype("float64")
+    is_pref = counts["code"].str.fullmatch(r"\d\d000") & (counts["code"] != NATIONAL_CODE)
+    prefs = counts[is_pref].groupby("resource_id")["count"]
+    by_prefs = prefs.sum().astype("float64").where(prefs.size() == 47)
+    basic = counts[~counts["code"].str.endswith("000")]
+    if municipalities is not None:
+        # a designated city's wards are counted inside the city already
+        wards = municipalities.loc[municipalities["kind"] == "ward", "code"]
+        basic = basic[~basic["code"].isin(wards)]
+    by_municipalities = basic.groupby("resource_id")["count"].sum().astype("float64")
+    count = national.combine_first(by_prefs).combine_first(by_municipalities)
+    meta = counts.groupby("resource_id").agg(source=("source", "first"), as_of=("as_of", "max"))
+    out = meta.assign(count=count).reset_index()
+    for col in POPULATION_COLUMNS:
+        out[col] = float(bases[col].iloc[0])
+    return out
+
+
+def _national_from_package() -> pd.DataFrame:
+    """Packaged national totals for the resources that have one (``<resource_id>_total``)."""
+    totals = catalogue.national_totals()
+    totals = totals.assign(resource_id=totals["measure"].str.removesuffix("_total"))
+    known = catalogue.resources()["resource_id"]
+    totals = totals[totals["measure"].str.endswith("_total") & totals["resource_id"].isin(known)]
+    return pd.DataFrame({
+        "resource_id": totals["resource_id"].to_numpy(),
+        "source": (totals["source"] + "；人口: " + NATIONAL_POPULATION_SOURCE).to_numpy(),
+        "as_of": totals["year"].astype(str).to_numpy(),
+        "count": totals["value"].astype("float64").to_numpy(),
+        "total": float(NATIONAL_POPULATION_2020),
+        "pop65": np.nan,
+        "pop75": np.nan,
+    })
+
+
+def area_counts(
+    resource_counts: pd.DataFrame,
+    population: pd.DataFrame,
+    areas,
+    *,
+    national: pd.DataFrame | None = None,
+    year: int = BASE_YEAR,
+) -> pd.DataFrame:
+    """Tidy counts per resource and area level with per-capita values and the ratio to national.
+
+    ``areas`` is an ``analysis.reporting.context.ComparisonAreas``; ``national`` defaults to
+    ``national_reference(resource_counts, population)``.
+    """
+    if national is None:
+        national = national_reference(resource_counts, population, year=year)
+    members = {areas.municipality, areas.prefecture, *areas.medical_area, *areas.pref_members}
+    bases = population_bases(population, sorted(members), year)
+
+    frames = {"municipality": _area_sum(resource_counts, bases, [areas.municipality])}
+    if areas.medical_area:
+        frames["medical_area"] = _area_sum(resource_counts, bases, areas.medical_area)
+    direct = _area_sum(resource_counts, bases, [areas.prefecture])
+    summed = _area_sum(resource_counts, bases, areas.pref_members)
+    # a published prefecture total (NN000) beats our own sum; our sum fills the gaps
+    frames["prefecture"] = direct.set_index("resource_id").combine_first(summed.set_index("resource_id")).reset_index()
+    frames["national"] = national
+    codes = {"municipality": areas.municipality, "medical_area": "", "prefecture": areas.prefecture,
+             "national": NATIONAL_CODE}
+
+    ids = catalogue.resources()[["resource_id", "per_capita_basis"]]
+    parts = []
+    for level, frame in frames.items():
+        part = ids.merge(frame, on="resource_id", how="left")
+        parts.append(part.assign(level=level, area_code=codes[level]))
+    out = _with_per_capita(pd.concat(parts, ignore_index=True))
+    national_value = out.loc[out["level"] == "national"].set_index("resource_id")["per_capita"]
+    out["ratio_to_national"] = out["per_capita"] / out["resource_id"].map(national_value).where(lambda v: v > 0)
+    return out[["level", "area_code", "resource_id", "per_capita_basis", "count", "denominator",
+                "per_capita", "ratio_to_national", "source", "as_of"]]
+
+
+def _with_per_capita(frame: pd.DataFrame) -> pd.DataFrame:
+    """Adds denominator and per_capita to rows holding count, per_capita_basis and the population columns."""
+    basis = frame["per_capita_basis"]
+    denominator = np.select(
+        [basis.map(lambda b: BASES.get(b, (None,))[0] == col).to_numpy(dtype=bool) for col in POPULATION_COLUMNS],
+        [frame[col].to_numpy(dtype="float64") for col in POPULATION_COLUMNS],
+        default=np.nan,
+    )
+    scale = basis.map(lambda b: BASES.get(b, (None, np.nan))[1]).astype("float64")
+    out = frame.assign(count=frame["count"].astype("float64"), denominator=denominator)
+    return out.assign(per_capita=out["count"] / out["denominator"].where(out["denominator"] > 0) * scale)
+
+
+def national_coverage(counts: pd.DataFrame) -> pd.DataFrame:
+    """resource_id, label and whether a national per-capita value exists (for the report's note)."""
+    national = counts[counts["level"] == "national"].set_index("resource_id")["per_capita"]
+    ids = catalogue.resources()[["resource_id", "label_ja"]]
+    return ids.assign(has_national=ids["resource_id"].map(national).notna().to_numpy())
+
+
+def national_table(counts: pd.DataFrame) -> pd.DataFrame:
+    """The national values in use (resources that have one), with their source and year, for the report."""
+    rows = counts[(counts["level"] == "national") & counts["count"].notna()]
+    labels = catalogue.resources().set_index("resource_id")["label_ja"]
+    return pd.DataFrame({
+        LABELS["resource"]: rows["resource_id"].map(labels).to_numpy(),
+        LABELS["count"]: rows["count"].to_numpy(),
+        LABELS["basis"]: rows["per_capita_basis"].map(DENOMINATOR_LABELS).to_numpy(),
+        LABELS["per_capita"]: [f"{v:,.2f}" if pd.notna(v) else "—" for v in rows["per_capita"]],
+        LABELS["source"]: rows["source"].to_numpy(),
+        LABELS["as_of"]: rows["as_of"].to_numpy(),
+    })
+
+
+def comparison_levels(comparison) -> tuple[str, ...]:
+    """The area levels the parameter file asks for (``analysis.reporting.params.Comparison``), municipality first."""
+    wanted = {"municipality": True, "medical_area": comparison.medical_area,
+              "prefecture": comparison.prefecture, "national": comparison.national}
+    return tuple(level for level in LEVELS if wanted[level])
+
+
+# -- summary table -----------------------------------------------------------------------
+
+def resources_by_scene() -> pd.DataFrame:
+    """scene, scene label, resource_id, resource label, basis: one row per resource and scene, catalogue order."""
+    table = catalogue.resources()[["resource_id", "label_ja", "scenes", "per_capita_basis"]]
+    table = table.assign(position=range(len(table)), scene=table["scenes"].str.split(";")).explode("scene")
+    scenes = catalogue.scenes()
+    table = table.merge(scenes.rename(columns={"label_ja": "scene_label"}), on="scene", how="inner")
+    return table.sort_values(["order", "position"]).reset_index(drop=True)[
+        ["scene", "scene_label", "resource_id", "label_ja", "per_capita_basis"]
+    ]
+
+
+def area_names(levels, names) -> dict[str, str]:
+    names = dict(names or {})
+    return {level: names.get(level) or AREA_LEVEL_LABELS[level] for level in levels}
+
+
+def summary_by_scene(counts: pd.DataFrame, *, levels=LEVELS, names: dict | None = None) -> pd.DataFrame:
+    """The summary table: each resource under each of its scenes, count and per-capita value per area level.
+
+    ``names`` maps a level to the name shown in the column headings (e.g. the city's name).
+    """
+    levels = [level for level in levels if level in set(counts["level"])]
+    shown = area_names(levels, names)
+    wide = counts[counts["level"].isin(levels)].pivot(index="resource_id", columns="level",
+                                                       values=["count", "per_capita"])
+    rows = resources_by_scene()
+    out = pd.DataFrame({
+        LABELS["scene"]: rows["scene_label"],
+        LABELS["resource"]: rows["label_ja"],
+        LABELS["basis"]: rows["per_capita_basis"].map(DENOMINATOR_LABELS),
+    })
+    for level, name in shown.items():
+        out[f"{name}・{LABELS['count']}"] = rows["resource_id"].map(wide[("count", level)]).round().astype("Int64")
+        out[f"{name}・{LABELS['per_capita']}"] = rows["resource_id"].map(wide[("per_capita", level)]).to_numpy()
+    if "national" in levels:
+        ratio = counts[counts["level"] == "municipality"].set_index("resource_id")["ratio_to_national"]
+        out[f"{LABELS['ratio_to_national']}（{shown['municipality']}）"] = rows["resource_id"].map(ratio).to_numpy()
+    return out
+
+
+def format_summary(summary: pd.DataFrame) -> pd.DataFrame:
+    """Counts as whole numbers, per-capita values and ratios with two decimals, missing as '—'."""
+    out = summary.copy()
+    for col in out.columns:
+        if col.endswith(LABELS["count"]):
+            out[col] = [f"{v:,.0f}" if pd.notna(v) else "—" for v in out[col]]
+        elif col.endswith(LABELS["per_capita"]) or col.startswith(LABELS["ratio_to_national"]):
+            out[col] = [f"{v:,.2f}" if pd.notna(v) else "—" for v in out[col]]
+    return out
+
+
+# -- ratio chart ---------------------------------------------------------------------------
+
+def ratio_points(counts: pd.DataFrame, levels=("municipality", "medical_area", "prefecture")) -> pd.DataFrame:
+    """scene_label, resource label, level, ratio for every resource that has a national value."""
+    rows = resources_by_scene()
+    ratios = counts[counts["level"].isin(levels)][["resource_id", "level", "ratio_to_national"]]
+    out = rows.merge(ratios, on="resource_id").dropna(subset=["ratio_to_national"])
+    return out.rename(columns={"label_ja": "resource_label", "ratio_to_national": "ratio"})[
+        ["scene", "scene_label", "resource_id", "resource_label", "level", "ratio"]
+    ].reset_index(drop=True)
+
+
+# -- facilities: list and map ------------------------------------------------------------------
+
+def _kind_labels(ids: pd.Series) -> pd.Series:
+    """A facility's kind from the catalogue label without the counting suffix (薬局数 → 薬局)."""
+    table = catalogue.resources().set_index("resource_id")["label_ja"].str.removesuffix("数")
+    return ids.map(table)
+
+
+def capability_labels(capabilities: pd.Series) -> pd.Series:
+    """';'-joined resource_ids → Japanese kind labels joined with '・' (empty stays empty)."""
+    items = capabilities.fillna("").astype(str).str.split(";").explode().str.strip()
+    labels = _kind_labels(items[items != ""])
+    joined = labels.groupby(level=0).agg("・".join)
+    return joined.reindex(capabilities.index).fillna("").astype("string")
+
+
+def facility_list(facilities: pd.DataFrame, code: str) -> pd.DataFrame:
+    """The municipality's facilities with Japanese headings, by type (catalogue order) then name."""
+    rows = facilities[facilities["code"] == code]
+    order = {rid: i for i, rid in enumerate(catalogue.resources()["resource_id"])}
+    rows = rows.assign(_order=rows["facility_type"].map(order)).sort_values(["_order", "name", "facility_id"])
+    return pd.DataFrame({
+        LABELS["facility_name"]: rows["name"],
+        LABELS["facility_type"]: _kind_labels(rows["facility_type"]),
+        LABELS["address"]: rows["address"],
+        LABELS["capabilities"]: capability_labels(rows["capabilities"]),
+        LABELS["lat"]: rows["lat"],
+        LABELS["lon"]: rows["lon"],
+        LABELS["source"]: rows["source"],
+        LABELS["as_of"]: rows["as_of"],
+    }).reset_index(drop=True)
+
+
+def map_points(facilities: pd.DataFrame, code: str, areas) -> pd.DataFrame:
+    """Points to draw: the municipality's facilities and its neighbours' (the rest of the 二次医療圏, else prefecture).
+
+    Columns: facility_id, name, facility_type, type_label, code, lat, lon, group
+    ('municipality' / 'neighbour'), located (has coordinates). Any map (static or
+    interactive) is drawn from this frame.
+    """
+    neighbours = set(areas.medical_area or areas.pref_members) - {code}
+    rows = facilities[facilities["code"].isin(neighbours | {code})]
+    out = rows[["facility_id", "name", "facility_type", "code", "lat", "lon"]].assign(
+        type_label=_kind_labels(rows["facility_type"]),
+        group=np.where(rows["code"] == code, "municipality", "neighbour"),
+        located=rows["lat"].notna() & rows["lon"].notna(),
+    )
+    return out.reset_index(drop=True)
+
+
+# -- values per code (peers) ------------------------------------------------------------------
+
+def per_capita_by_code(resource_counts: pd.DataFrame, population: pd.DataFrame, codes, year: int = BASE_YEAR) -> pd.DataFrame:
+    """code, resource_id, per_capita_basis, count, per_capita for each code, on the catalogue's basis."""
+    codes = list(dict.fromkeys(codes))
+    bases = population_bases(population, codes, year)[["code", *POPULATION_COLUMNS]]
+    rows = resource_counts[resource_counts["code"].isin(codes)][["code", "resource_id", "count"]]
+    rows = rows.merge(catalogue.resources()[["resource_id", "per_capita_basis"]], on="resource_id").merge(bases, on="code", how="left")
+    return _with_per_capita(rows)[["code", "resource_id", "per_capita_basis", "count", "per_capita"]]
+
+
+def peer_resource_table(per_capita: pd.DataFrame, names: dict[str, str]) -> pd.DataFrame:
+    """Resources as rows, one column of per-capita values per code (in ``names`` order, headed by name)."""
+    wide = per_capita.pivot(index="resource_id", columns="code", values="per_capita")
+    ids = catalogue.resources()[["resource_id", "label_ja", "per_capita_basis"]]
+    ids = ids[ids["resource_id"].isin(wide.index)]
+    out = pd.DataFrame({
+        LABELS["resource"]: ids["label_ja"].to_numpy(),
+        LABELS["basis"]: ids["per_capita_basis"].map(DENOMINATOR_LABELS).to_numpy(),
+    })
+    for code, name in names.items():
+        values = ids["resource_id"].map(wide[code]) if code in wide.columns else pd.Series(np.nan, index=ids.index)
+        out[name] = [f"{v:,.2f}" if pd.notna(v) else "—" for v in values]
+    return out

@@ -1,0 +1,1 @@
+"""Stage 3: what a reader sees (the notebook context, figures, HTML export and index pages)."""

@@ -1,0 +1,249 @@
+"""The report context every report notebook opens: parameters, data, comparison areas and safe output.
+
+Notebooks stay thin: they call analysis functions and hand figures and tables to the
+context, which escapes every value, adds the source and as-of line, and collects the
+sources for the footer.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+from dataclasses import dataclass, field
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import numpy as np
+import pandas as pd
+
+from analysis import __version__
+from analysis.measures.disclosure import FOOTNOTE, DisclosureRules
+from analysis.reporting.params import MunicipalityParams, load_params
+from analysis.ingest.processed import ProcessedData
+from analysis.ingest.schema import NATIONAL_CODE
+
+JST = ZoneInfo("Asia/Tokyo")
+
+
+@dataclass(frozen=True)
+class ComparisonAreas:
+    """The municipality and the areas it is compared with, as lists of member codes."""
+
+    municipality: str
+    medical_area: list[str]
+    medical_area_name: str
+    prefecture: str
+    pref_name: str
+    pref_members: list[str]
+    national: str = NATIONAL_CODE
+
+
+def comparison_areas(municipalities: pd.DataFrame, code: str) -> ComparisonAreas:
+    """Members of the municipality's 二次医療圏 and prefecture (wards roll up into their city)."""
+    row = municipalities.loc[municipalities["code"] == code].iloc[0]
+    basic = municipalities[~municipalities["kind"].isin(["prefecture", "ward"])]
+    same_pref = basic[basic["pref_code"] == row["pref_code"]]
+    area_code = row["medical_area_code"] if pd.notna(row["medical_area_code"]) else ""
+    area_members = (
+        sorted(same_pref.loc[same_pref["medical_area_code"] == area_code, "code"]) if area_code else []
+    )
+    return ComparisonAreas(
+        municipality=code,
+        medical_area=area_members,
+        medical_area_name=str(row["medical_area_name"]) if area_code and pd.notna(row["medical_area_name"]) else "",
+        prefecture=f"{row['pref_code']}000",
+        pref_name=str(row["pref_name"]),
+        pref_members=sorted(same_pref["code"]),
+    )
+
+
+def _format_number(value: object, *, is_year: bool) -> object:
+    if value is None or value is pd.NA or (isinstance(value, (float, np.floating)) and np.isnan(value)):
+        return "—"
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
+        return value
+    if float(value).is_integer():
+        return str(int(value)) if is_year else f"{int(value):,}"
+    return f"{float(value):,.1f}"
+
+
+def format_table(frame: pd.DataFrame) -> pd.DataFrame:
+    """Numbers as readers expect them (thousands separators, one decimal; years plain), missing as '—'."""
+    out = frame.astype(object).copy()
+    for col in out.columns:
+        is_year = "年" in str(col) or "year" in str(col).lower()
+        out[col] = [_format_number(v, is_year=is_year) for v in out[col]]
+    return out
+
+
+@dataclass
+class ReportContext:
+    params: MunicipalityParams
+    data: ProcessedData
+    output_dir: Path
+    disclosure: DisclosureRules
+    areas: ComparisonAreas
+    sources: list[dict] = field(default_factory=list)
+    csv_files: list[str] = field(default_factory=list)
+
+    @property
+    def code(self) -> str:
+        return self.params.code
+
+    @property
+    def name(self) -> str:
+        return self.params.name
+
+    @property
+    def is_sample(self) -> bool:
+        return self.data.is_sample
+
+    # -- output -----------------------------------------------------------
+    def _html(self, fragment: str) -> None:
+        from IPython.display import HTML, display
+
+        display(HTML(fragment))
+
+    def header(self, title: str) -> None:
+        from analysis.reporting.html_export import banner_html
+
+        self._html(
+            banner_html(sample=self.is_sample, not_for_distribution=not self.disclosure.enabled)
+            + f"<h1>{html.escape(self.name)} {html.escape(title)}</h1>"
+        )
+
+    def section(self, title: str, level: int = 2) -> None:
+        if level not in (2, 3, 4):
+            raise ValueError("section level must be 2, 3 or 4")
+        self._html(f"<h{level}>{html.escape(title)}</h{level}>")
+
+    def text(self, markdown_ja: str) -> None:
+        """A short explanation; markdown formatting works, HTML in the text is shown as text."""
+        from IPython.display import Markdown, display
+
+        display(Markdown(html.escape(markdown_ja, quote=False)))
+
+    def _register(self, source: str, as_of: str | None) -> None:
+        entry = {"source": str(source), "as_of": str(as_of or "")}
+        if entry not in self.sources:
+            self.sources.append(entry)
+
+    def _caption(self, caption: str | None, source: str, as_of: str | None, *, suppressed_note: bool) -> str:
+        parts = []
+        if caption:
+            parts.append(f"<div class='caption'>{html.escape(caption)}</div>")
+        when = f"（{html.escape(str(as_of))} 時点）" if as_of else "" if "時点" in str(source) else "（時点不明）"
+        parts.append(f"<div class='source-note'>出典: {html.escape(str(source))}{when}</div>")
+        if suppressed_note:
+            parts.append(f"<div class='footnote'>{html.escape(FOOTNOTE)}</div>")
+        return "".join(parts)
+
+    def table(
+        self,
+        frame: pd.DataFrame,
+        *,
+        source: str,
+        as_of: str | None,
+        caption: str | None = None,
+        suppressed_note: bool = False,
+    ) -> None:
+        """An escaped HTML table with its source line."""
+        self._register(source, as_of)
+        body = format_table(frame).to_html(index=False, escape=True, border=0, classes="data-table")
+        self._html(body + self._caption(caption, source, as_of, suppressed_note=suppressed_note))
+
+    def figure(self, fig, *, source: str, as_of: str | None, caption: str, suppressed_note: bool = False) -> None:
+        """Show a matplotlib figure (PNG) with its caption and source, then close it."""
+        import matplotlib.pyplot as plt
+        from IPython.display import Image, display
+
+        from analysis.reporting.figures import png_bytes
+
+        self._register(source, as_of)
+        # Drawn here rather than by the inline backend, whose bbox_inches="tight" draws twice;
+        # every figure function lays itself out.
+        display(Image(data=png_bytes(fig), format="png"))
+        plt.close(fig)
+        self._html(self._caption(caption, source, as_of, suppressed_note=suppressed_note))
+
+    def save_csv(self, frame: pd.DataFrame, filename: str) -> None:
+        """CSV next to the HTML, UTF-8 with BOM so Excel opens it with Japanese intact.
+
+        Returns nothing on purpose: a returned path would be displayed in the report.
+        """
+        if Path(filename).name != filename or not filename.endswith(".csv"):
+            raise ValueError(f"expected a plain file name ending in .csv, got {filename!r}")
+        path = self.output_dir / filename
+        self.output_dir.mkdir(parents=True, exist_ok=True)
+        frame.to_csv(path, index=False, encoding="utf-8-sig", lineterminator="\r\n")
+        if filename not in self.csv_files:
+            self.csv_files.append(filename)
+
+    def footer(self) -> None:
+        from analysis.reporting.html_export import footer_html
+
+        self._html(
+            footer_html(
+                self.sources,
+                generated_on=generation_date(),
+                package_version=__version__,
+                not_for_distribution=not self.disclosure.enabled,
+            )
+        )
+
+
+def _date_span(dates: list[str]) -> list[str]:
+    """Up to three dates listed; a longer series as its first and last date."""
+    dates = sorted(set(dates))
+    return dates if len(dates) <= 3 else [f"{dates[0]}〜{dates[-1]}"]
+
+
+def provenance(frame: pd.DataFrame) -> tuple[str, str]:
+    """(source, as-of) for a caption from the rows of a processed table.
+
+    One source gives its dates as the as-of text; several sources each carry their own
+    dates inside the source text (``A（2026-06-30 時点）、B（2025-12-01 時点）``) so that
+    sources and dates cannot be mismatched.
+    """
+    if frame.empty or "source" not in frame:
+        return "—", ""
+    dates = frame["as_of"] if "as_of" in frame else frame.get("year", pd.Series("", index=frame.index))
+    pairs = (
+        pd.DataFrame({"source": frame["source"], "as_of": dates})
+        .dropna(subset=["source"])
+        .astype(str)
+        .replace({"as_of": {"<NA>": "", "nan": ""}})
+        .drop_duplicates()
+        .sort_values(["source", "as_of"])
+    )
+    grouped = {src: _date_span([d for d in g["as_of"] if d]) for src, g in pairs.groupby("source", sort=False)}
+    if not grouped:
+        return "—", ""
+    if len(grouped) == 1:
+        source, when = next(iter(grouped.items()))
+        return source, "、".join(when)
+    return "、".join(f"{src}（{'、'.join(when)} 時点）" if when else src for src, when in grouped.items()), ""
+
+
+def generation_date() -> str:
+    """Today in Japan (the only line allowed to differ between two runs on the same inputs)."""
+    return dt.datetime.now(JST).date().isoformat()
+
+
+def open_report(
+    params_file: str | Path,
+    processed_dir: str | Path,
+    output_dir: str | Path = ".",
+    disclosure_control: bool = True,
+) -> ReportContext:
+    """Validate the parameters, open the processed data and work out the comparison areas."""
+    params = load_params(params_file)
+    data = ProcessedData(processed_dir)
+    data.municipality(params.code)  # a clear error when the code is not in the data
+    return ReportContext(
+        params=params,
+        data=data,
+        output_dir=Path(output_dir),
+        disclosure=DisclosureRules(params.disclosure, enabled=bool(disclosure_control)),
+        areas=comparison_areas(data.municipalities, params.code),
+    )

@@ -1,0 +1,62 @@
+"""Figures of the indicators report section, drawn in greys for black-and-white print."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from analysis import catalogue
+from analysis.measures.indicators import LEVEL_LABELS
+
+
+def small_multiples(series: pd.DataFrame, scene: str, trend_fits: dict, area_names: dict[str, str]):
+    """One panel per indicator of the scene: the municipality against the comparison areas, with its trend."""
+    import matplotlib.pyplot as plt
+
+    from matplotlib.ticker import MaxNLocator
+
+    from analysis.reporting.figures import area_style, grid_layout, wrap_text
+
+    cat = catalogue.indicators().set_index("indicator_id")
+    ids = [i for i in cat.index[cat["scene"] == scene] if i in set(series["indicator_id"])]
+    columns = 3
+    rows = max(1, -(-len(ids) // columns))
+    fig, axes = plt.subplots(rows, columns, figsize=(11, 3.1 * rows), squeeze=False)
+    for ax, indicator_id in zip(axes.flat, ids):
+        info = cat.loc[indicator_id]
+        data = series[series["indicator_id"] == indicator_id]
+        own = data[data["area_level"] == "municipality"]
+        if own.get("suppressed", pd.Series(False, index=own.index)).any():
+            ax.text(0.5, 0.5, "少数のため秘匿\n（図は表示しません）", ha="center", va="center", transform=ax.transAxes, fontsize=11)
+        for level in ("national", "prefecture", "medical_area", "municipality"):
+            part = data[(data["area_level"] == level) & data["display_value"].notna()].sort_values("fiscal_year")
+            if part.empty:
+                continue
+            style = area_style(level)
+            ax.plot(part["fiscal_year"], part["display_value"], color=style["color"], linestyle=style["linestyle"],
+                    marker=style["marker"], linewidth=style["linewidth"], markersize=4, label=area_names.get(level, LEVEL_LABELS[level]))
+            if level == "municipality" and part["ci_low"].notna().any():
+                ax.fill_between(part["fiscal_year"], part["ci_low"], part["ci_high"], color="#cccccc", alpha=0.5, linewidth=0)
+        fit = trend_fits.get(indicator_id)
+        if fit is not None:
+            xs = np.array([fit.first_year, fit.last_year])
+            ax.plot(xs, fit.value_at(xs), color="#000000", linewidth=1, linestyle=(0, (1, 1)))
+        unit = (catalogue.DENOMINATOR_LABELS[info["denominator"]] + " " + info["unit"]).strip()
+        ax.set_title(f"{wrap_text(info['label_ja'], 18)}\n（{unit}）", fontsize=9.5)
+        ax.tick_params(labelsize=8)
+        years = data.loc[data["display_value"].notna(), "fiscal_year"]
+        if not years.empty:
+            ax.set_xlim(years.min() - 0.5, years.max() + 0.5)
+        ax.xaxis.set_major_locator(MaxNLocator(nbins=6, integer=True, min_n_ticks=1))  # fiscal years, never 2025.5
+    for ax in list(axes.flat)[len(ids):]:
+        ax.axis("off")
+    handles, labels = [], []
+    for ax in axes.flat:
+        for h, l in zip(*ax.get_legend_handles_labels()):
+            if l not in labels:
+                handles.append(h)
+                labels.append(l)
+    if handles:
+        fig.legend(handles, labels, loc="lower center", ncol=len(labels), fontsize=9, frameon=False)
+    grid_layout(fig, top=0.7, bottom=0.8, left=0.65, wspace=0.7, hspace=1.0)
+    return fig

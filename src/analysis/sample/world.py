@@ -1,0 +1,625 @@
+"""The fictional sample dataset (架空のサンプルデータ), written in the real published layouts.
+
+A fictional prefecture (code 40 but named 架空県; municipality codes 409xx, unused in
+reality) with three 二次医療圏. The six municipalities of 架空中央医療圏 get parameter
+files; the others make prefecture totals and peer comparisons meaningful. Magnitudes
+follow the national rates in catalogues/national_reference_values.csv. Deterministic:
+a fixed seed and no clock, so regenerating gives the committed files.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import shutil
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from openpyxl import Workbook
+
+from analysis.codes import to_code6
+from analysis.ingest.schema import AGE_GROUPS
+
+NOTICE = "架空のサンプルデータ"
+PREF_CODE, PREF_NAME, PREF_KANA = "40", "架空県", "カクウケン"
+YEARS = (2020, 2025, 2030, 2035, 2040, 2045, 2050)
+FISCAL_YEARS = tuple(range(2015, 2025))
+SEED = 20261122
+FIXED_TIME = dt.datetime(2026, 6, 30, 12, 0, 0)
+
+
+@dataclass(frozen=True)
+class Municipality:
+    code: str
+    name: str
+    kana: str
+    gun: str  # 郡 name for towns and villages ('' for cities)
+    area_code: str
+    area_name: str
+    population: int  # 2020
+    aged65: float  # share 65+
+    area_km2: float
+    lat: float
+    lon: float
+    growth: float  # net migration factor per 5 years for ages 15–39
+
+
+_M = Municipality
+SAMPLE_WORLD: tuple[Municipality, ...] = (
+    _M("40901", "筑水市", "チクスイシ", "", "4009", "架空中央医療圏", 302_000, 0.278, 229.8, 33.31, 130.52, 1.01),
+    _M("40902", "川原市", "カワハラシ", "", "4009", "架空中央医療圏", 58_400, 0.305, 57.2, 33.39, 130.55, 0.98),
+    _M("40903", "東浜市", "ヒガシハマシ", "", "4009", "架空中央医療圏", 33_900, 0.342, 33.6, 33.20, 130.40, 0.95),
+    _M("40904", "山辺市", "ヤマベシ", "", "4009", "架空中央医療圏", 29_700, 0.366, 117.5, 33.34, 130.78, 0.94),
+    _M("40941", "北原町", "キタハラマチ", "架空郡", "4009", "架空中央医療圏", 15_200, 0.318, 22.8, 33.37, 130.62, 0.97),
+    _M("40942", "南木町", "ナンギマチ", "架空郡", "4009", "架空中央医療圏", 13_600, 0.352, 18.4, 33.25, 130.47, 0.95),
+    _M("40905", "海坂市", "ウナサカシ", "", "4010", "架空北部医療圏", 196_000, 0.272, 138.0, 33.56, 130.41, 1.01),
+    _M("40906", "岩戸市", "イワトシ", "", "4010", "架空北部医療圏", 45_200, 0.318, 88.1, 33.55, 130.62, 0.97),
+    _M("40907", "朝霧市", "アサギリシ", "", "4010", "架空北部医療圏", 61_300, 0.296, 74.9, 33.50, 130.52, 0.99),
+    _M("40961", "西岡町", "ニシオカマチ", "架空北郡", "4010", "架空北部医療圏", 18_100, 0.331, 41.7, 33.58, 130.33, 0.96),
+    _M("40962", "谷内村", "ヤチムラ", "架空北郡", "4010", "架空北部医療圏", 1_850, 0.452, 96.3, 33.52, 130.92, 0.90),
+    _M("40963", "青里町", "アオサトマチ", "架空北郡", "4010", "架空北部医療圏", 8_900, 0.389, 63.0, 33.47, 130.85, 0.93),
+    _M("40908", "白砂市", "シラスナシ", "", "4011", "架空南部医療圏", 254_000, 0.281, 187.2, 33.08, 130.46, 1.00),
+    _M("40909", "松葉市", "マツバシ", "", "4011", "架空南部医療圏", 71_500, 0.301, 92.4, 33.12, 130.63, 0.98),
+    _M("40910", "花咲市", "ハナサキシ", "", "4011", "架空南部医療圏", 47_800, 0.327, 105.6, 33.03, 130.74, 0.96),
+    _M("40981", "石浦町", "イシウラマチ", "架空南郡", "4011", "架空南部医療圏", 21_700, 0.314, 38.2, 33.01, 130.36, 0.97),
+    _M("40982", "深山村", "ミヤマムラ", "架空南郡", "4011", "架空南部医療圏", 3_900, 0.428, 121.0, 33.07, 130.95, 0.91),
+    _M("40983", "小滝町", "コタキマチ", "架空南郡", "4011", "架空南部医療圏", 11_300, 0.356, 47.9, 33.15, 130.86, 0.95),
+)
+# The six municipalities of 架空中央医療圏 that get parameter files.
+SAMPLE_MUNICIPALITIES = tuple(m for m in SAMPLE_WORLD if m.area_code == "4009")
+
+# Japan 2020 age profile (share of population, %) and male share by age group
+_AGE_PROFILE = np.array([3.7, 4.0, 4.3, 4.5, 4.7, 4.9, 5.3, 5.9, 6.6, 7.7, 7.1, 6.3, 6.0, 6.9, 7.7, 5.7, 4.7, 3.3, 1.5, 0.5])
+_MALE_SHARE = np.array([0.512] * 12 + [0.50, 0.485, 0.475, 0.455, 0.425, 0.375, 0.30, 0.22])
+# five-year survival by age group and net migration weight by age group
+_SURVIVAL = np.array([0.999, 0.9995, 0.9995, 0.999, 0.998, 0.998, 0.997, 0.996, 0.994, 0.991, 0.986, 0.978, 0.966,
+                      0.948, 0.918, 0.868, 0.785, 0.65, 0.47, 0.35])
+_MIGRATING = np.array([0.2, 0.2, 0.2, 1.0, 1.0, 1.0, 1.0, 0.6, 0.3, 0.2, 0.1, 0.1, 0.1, 0.1, 0, 0, 0, 0, 0, 0])
+_OLD = slice(13, 20)  # 65+
+
+# per-capita rates of facilities: (resource, per, rate) with per = 'pop100k' or 'pop75_1000'
+_KAIGO_RATES = {
+    "110": ("訪問介護", 1.8), "130": ("訪問看護", 0.95), "140": ("訪問リハビリテーション", 0.25),
+    "150": ("通所介護", 1.3), "160": ("通所リハビリテーション", 0.4), "430": ("居宅介護支援", 1.9),
+    "510": ("介護老人福祉施設", 0.5), "520": ("介護老人保健施設", 0.22), "540": ("地域密着型介護老人福祉施設入所者生活介護", 0.12),
+    "550": ("介護医療院", 0.04), "770": ("看護小規模多機能型居宅介護", 0.05),
+}
+_KAIGO_NAME = {"110": "ヘルパーステーション", "130": "訪問看護ステーション", "140": "訪問リハビリ",
+               "150": "デイサービスセンター", "160": "デイケア", "430": "ケアプランセンター", "510": "特別養護老人ホーム",
+               "520": "介護老人保健施設", "540": "地域密着型特養", "550": "介護医療院", "770": "看多機"}
+_VISITING = {"110", "130", "140", "430"}
+_MEDICAL_RATES = {"hospital": 6.5, "clinic": 83.0, "dental": 54.0, "pharmacy": 49.0}  # per 100k
+_SURNAMES = ("青木", "石田", "上野", "岡本", "川口", "木村", "久保", "小林", "坂本", "佐野", "柴田", "杉山", "高木", "田中",
+             "中島", "中村", "西田", "野口", "橋本", "浜田", "原田", "平野", "福田", "藤井", "星野", "松本", "宮本", "森田",
+             "山口", "山本", "横山", "吉田", "渡辺", "今村", "内田", "大野", "片山", "北村", "工藤", "近藤")
+_STREETS = ("本町", "中央", "栄町", "旭町", "緑町", "東町", "西町", "南町", "北町", "新町", "昭和町", "大手町")
+
+
+# ---------------------------------------------------------------------------
+# Population
+# ---------------------------------------------------------------------------
+
+
+def _base_population(m: Municipality) -> np.ndarray:
+    """2020 population (20 age groups × male/female) matching the size and aging rate."""
+    profile = _AGE_PROFILE / _AGE_PROFILE.sum()
+    old = profile[_OLD].sum()
+    scaled = profile.copy()
+    scaled[_OLD] *= m.aged65 / old
+    scaled[: _OLD.start] *= (1 - m.aged65) / (1 - old)
+    total = np.round(scaled * m.population)
+    male = np.round(total * _MALE_SHARE)
+    return np.stack([male, total - male])  # shape (2, 20)
+
+
+def _project(base: np.ndarray, growth: float) -> dict[int, np.ndarray]:
+    out = {YEARS[0]: base}
+    current = base.astype(float)
+    for year in YEARS[1:]:
+        nxt = np.zeros_like(current)
+        survivors = current * _SURVIVAL
+        nxt[:, 1:] = survivors[:, :-1]
+        nxt[:, -1] += survivors[:, -1]
+        nxt *= 1 + (growth - 1) * _MIGRATING
+        births = 0.30 * current[1, 4:8].sum()
+        nxt[:, 0] = births * np.array([0.512, 0.488])
+        current = nxt
+        out[year] = np.round(current)
+    return out
+
+
+def populations() -> dict[str, dict[int, np.ndarray]]:
+    """code → year → (2, 20) array; the prefecture row is the exact sum."""
+    pops = {m.code: _project(_base_population(m), m.growth) for m in SAMPLE_WORLD}
+    pops[f"{PREF_CODE}000"] = {y: sum(p[y] for p in pops.values()) for y in YEARS}
+    return pops
+
+
+def _interpolated(pop: dict[int, np.ndarray], year: int) -> np.ndarray:
+    lower = max(y for y in YEARS if y <= max(year, YEARS[0]))
+    upper = min(y for y in YEARS if y >= min(year, YEARS[-1]))
+    if lower == upper:
+        return pop[lower]
+    w = (year - lower) / (upper - lower)
+    return pop[lower] * (1 - w) + pop[upper] * w
+
+
+# ---------------------------------------------------------------------------
+# Writers, each in the published layout
+# ---------------------------------------------------------------------------
+
+
+def _workbook() -> Workbook:
+    book = Workbook()
+    book.properties.created = FIXED_TIME
+    book.properties.modified = FIXED_TIME
+    book.properties.creator = NOTICE
+    return book
+
+
+def _save(book: Workbook, path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    book.save(path)
+
+
+def _write_csv(path: Path, header: list[str], rows: list[list], *, quote_all_header=False, unquoted: set[int] = frozenset()) -> None:
+    """UTF-8 with BOM and CRLF, as the public files are published."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    buffer = io.StringIO()
+    if quote_all_header:
+        buffer.write(",".join(f'"{h}"' for h in header) + "\r\n")
+        for row in rows:
+            cells = [str(v) if i in unquoted else '"' + str(v).replace('"', '""') + '"' for i, v in enumerate(row)]
+            buffer.write(",".join(cells) + "\r\n")
+    else:
+        writer = csv.writer(buffer, lineterminator="\r\n")
+        writer.writerow(header)
+        writer.writerows(rows)
+    path.write_bytes(b"\xef\xbb\xbf" + buffer.getvalue().encode("utf-8"))
+
+
+def write_soumu(out: Path) -> Path:
+    book = _workbook()
+    sheet = book.active
+    sheet.title = "R6.1.1現在の団体"
+    header = ["団体コード", "都道府県名\n（漢字）", "市区町村名\n（漢字）", "都道府県名\n（カナ）", "市区町村名\n（カナ）"]
+    sheet.append(header)
+    sheet.append([to_code6(f"{PREF_CODE}000"), PREF_NAME, None, PREF_KANA, None])
+    for m in SAMPLE_WORLD:
+        sheet.append([to_code6(m.code), PREF_NAME, m.name, PREF_KANA, m.kana])
+    sheet["G1"] = f"【{NOTICE}】実在の団体ではありません"
+    designated = book.create_sheet("R6.1.1政令指定都市")
+    designated.append(header)
+    path = out / "soumu" / "000925835.xlsx"
+    _save(book, path)
+    return path
+
+
+def write_ipss(out: Path, pops) -> Path:
+    book = _workbook()
+    sheet = book.active
+    sheet.title = "Sheet1"
+    sheet["A1"] = f"【{NOTICE}】男女・年齢（5歳）階級別の推計結果（総人口）－市区町村"
+    ages = [f"{a}～{a + 4}歳" for a in range(0, 95, 5)] + ["95歳～"]
+    header4 = [None] * 84
+    header5 = [None] * 84
+    for i, label in enumerate(["コード", "市などの別", "都道府県", "市区町村", "年"]):
+        header4[i] = label
+    for start, label in ((6, "男女計"), (28, "男"), (50, "女")):
+        header4[start - 1] = label
+        header5[start - 1] = "総数"
+        for j, age in enumerate(ages):
+            header5[start + j] = age
+    for col, label in ((72, "総人口指数"), (75, "(再掲)15～64歳"), (76, "(再掲)65歳以上"), (78, "(再掲)75歳以上"),
+                       (81, "15～64歳割合(%)"), (82, "65歳以上割合(%)")):
+        header4[col - 1] = label
+    for row_number, values in ((4, header4), (5, header5)):
+        for col, value in enumerate(values, start=1):
+            if value is not None:
+                sheet.cell(row=row_number, column=col, value=value)
+    rows = [(f"{PREF_CODE}000", "a", "")] + [(m.code, "2" if m.name.endswith("市") else "3", m.name) for m in SAMPLE_WORLD]
+    row_number = 6
+    for code, kind, name in rows:
+        for year in YEARS:
+            male, female = pops[code][year]
+            both = male + female
+            values = [int(code), kind, PREF_NAME, name or PREF_NAME, f"{year}年"]
+            line = values + [None] * 79
+            for start, block in ((6, both), (28, male), (50, female)):
+                line[start - 1] = int(block.sum())
+                for j, v in enumerate(block):
+                    line[start + j] = int(v)
+            total = both.sum()
+            line[71] = round(float(total / pops[code][2020].sum() * 100), 1)
+            line[74] = int(both[3:13].sum())
+            line[75] = int(both[13:].sum())
+            line[77] = int(both[15:].sum())
+            line[80] = round(float(both[3:13].sum() / total * 100), 1)
+            line[81] = round(float(both[13:].sum() / total * 100), 1)
+            for col, value in enumerate(line, start=1):
+                if value is not None:
+                    sheet.cell(row=row_number, column=col, value=value)
+            row_number += 1
+    path = out / "ipss" / "suikei_kekka.xlsx"
+    _save(book, path)
+    return path
+
+
+def _aged(pops, code: str, start_group: int, year: int = 2020) -> float:
+    return float(_interpolated(pops[code], year)[:, start_group:].sum())
+
+
+def _point(rng, m: Municipality) -> tuple[float, float]:
+    return round(m.lat + rng.uniform(-0.035, 0.035), 6), round(m.lon + rng.uniform(-0.045, 0.045), 6)
+
+
+def _address(rng, m: Municipality, *, with_gun: bool = True) -> str:
+    town = f"{m.gun}{m.name}" if (m.gun and with_gun) else m.name
+    if m.gun:
+        return f"{town}大字{rng.choice(_STREETS)}{rng.integers(1, 3000)}番地"
+    return f"{town}{rng.choice(_STREETS)}{rng.integers(1, 6)}丁目{rng.integers(1, 30)}番{rng.integers(1, 20)}号"
+
+
+def write_kaigo(out: Path, pops, rng) -> list[Path]:
+    header = ["都道府県コード又は市町村コード", "No", "都道府県名", "市区町村名", "事業所名", "事業所名カナ", "サービスの種類",
+              "住所", "方書（ビル名等）", "緯度", "経度", "電話番号", "FAX番号", "法人番号", "法人の名称", "事業所番号",
+              "利用可能曜日", "利用可能曜日特記事項", "定員", "URL", "高齢者の方と障害者の方が同時一体的に利用できるサービス",
+              "介護保険の通常の指定基準を満たしている", "障害福祉の通常の指定基準を満たしている", "備考"]
+    rows_by_service: dict[str, list[list]] = {code: [] for code in _KAIGO_RATES}
+    serial = 0
+    for m in SAMPLE_WORLD:
+        aged75 = _aged(pops, m.code, 15)
+        nursing_offices = []
+        for service, (label, rate) in _KAIGO_RATES.items():
+            count = int(rng.poisson(rate * aged75 / 1000))
+            for k in range(count):
+                serial += 1
+                number = f"40{serial:08d}"
+                lat, lon = _point(rng, m)
+                if service == "140" and nursing_offices and k % 2 == 0:
+                    # 訪問看護ステーションが訪問リハも行う: same office number in two service files
+                    number, lat, lon, name = nursing_offices[k // 2 % len(nursing_offices)]
+                else:
+                    name = f"{m.name[:-1]}{_KAIGO_NAME[service]}{chr(0x3042 + k % 40)}"
+                if service == "130":
+                    nursing_offices.append((number, lat, lon, name))
+                address = _address(rng, m, with_gun=False)
+                rows_by_service[service].append([
+                    to_code6(m.code), number, PREF_NAME, m.name, name, "カクウ", label, address, "", lat, lon,
+                    "000-000-0000", "", f"9{serial:012d}", f"社会福祉法人架空会{serial % 17}", number, "月火水木金", "",
+                    0 if service in _VISITING else int(rng.integers(20, 100)), "", "", "", "", NOTICE,
+                ])
+    paths = []
+    for service, rows in rows_by_service.items():
+        path = out / "kaigo" / f"jigyosho_{service}_all_20260630120000.csv"
+        _write_csv(path, header, rows)
+        paths.append(path)
+    return paths
+
+
+def medical_facilities(pops, rng) -> dict[str, list[dict]]:
+    """Hospitals, clinics, dental clinics and pharmacies per type, with names unique per municipality."""
+    facilities: dict[str, list[dict]] = {t: [] for t in _MEDICAL_RATES}
+    serial = 0
+    for m in SAMPLE_WORLD:
+        pop = _aged(pops, m.code, 0)
+        for kind, rate in _MEDICAL_RATES.items():
+            count = int(rng.poisson(rate * pop / 100_000))
+            for k in range(count):
+                serial += 1
+                surname = _SURNAMES[(k * 7 + serial) % len(_SURNAMES)]
+                name = {
+                    "hospital": f"{m.name[:-1]}{('中央', '記念', '第一', '協立', '南', '北', '東', '西')[k % 8]}病院",
+                    "clinic": f"{surname}{('内科クリニック', '医院', '診療所', 'ファミリークリニック', '在宅クリニック')[k % 5]}{'' if k < 40 else k}",
+                    "dental": f"{surname}歯科医院{'' if k < 40 else k}",
+                    "pharmacy": f"{m.name[:-1]}{('中央', '駅前', 'さくら', 'ひまわり', 'みどり', '本町')[k % 6]}薬局{k // 6 or ''}",
+                }[kind]
+                lat, lon = _point(rng, m)
+                facilities[kind].append({"id": f"{4000000000000 + serial:013d}", "name": name, "m": m, "lat": lat, "lon": lon,
+                                         "address": _address(rng, m, with_gun=False),
+                                         "beds": int(rng.integers(50, 400)) if kind == "hospital" else 0})
+    return facilities
+
+
+def write_iryou(out: Path, facilities) -> list[Path]:
+    common = ["ID", "正式名称", "正式名称（フリガナ）", "略称", "略称（フリガナ）", "英語表記（ローマ字表記）", "機関区分",
+              "都道府県コード", "市区町村コード", "所在地", "所在地座標（緯度）", "所在地座標（経度）", "案内用ホームページアドレス"]
+    beds = ["一般病床", "療養病床", "療養病床のうち医療保険適用", "療養病床のうち介護保険適用", "精神病床", "結核病床", "感染症病床", "合計病床数"]
+    files = {"hospital": ("01-1_hospital_facility_info_20251201.csv", "1"), "clinic": ("02-1_clinic_facility_info_20251201.csv", "2"),
+             "dental": ("03-1_dental_facility_info_20251201.csv", "3"), "pharmacy": ("05_pharmacy_20251201.csv", "5")}
+    paths = []
+    for kind, (filename, section) in files.items():
+        header = list(common)
+        if kind == "pharmacy":
+            header[1:6] = ["名称", "フリガナ", "略称", "略称（フリガナ）", "ローマ字"]
+        if kind == "hospital":
+            header += beds
+        rows = []
+        for f in facilities[kind]:
+            row = [f["id"], f["name"], "カクウ", "", "", "", section, PREF_CODE, f["m"].code[2:], f["address"], f["lat"], f["lon"], NOTICE]
+            if kind == "hospital":
+                general = int(f["beds"] * 0.7)
+                row += [general, f["beds"] - general, f["beds"] - general, 0, 0, 0, 0, f["beds"]]
+            rows.append(row)
+        path = out / "iryou" / filename
+        _write_csv(path, header, rows, quote_all_header=True, unquoted={10, 11})
+        paths.append(path)
+    return paths
+
+
+def write_kouseikyoku(out: Path, facilities, rng) -> Path:
+    book = _workbook()
+    sheet = book.active
+    sheet.title = "Sheet1"
+    sheet.append([None])
+    sheet.append([f"[令和８年６月１日 現在 ]令和８年６月１６日作成【{NOTICE}】"])
+    sheet.append([None])
+    sheet.append(["項番", "都道府県コード", "都道府県名", "区分", "医療機関番号", "併設医療機関番号", "医療機関記号番号", "医療機関名称",
+                  "医療機関所在地（郵便番号）", "医療機関所在地（住所）", "電話番号", "FAX番号", "病床数", "受理届出名称", "受理記号",
+                  "受理番号", "算定開始年月日", "個別有効開始年月日", "備考（見出し）", "備考（データ）", "市町村コード", "市町村名",
+                  "種別コード", "種別"])
+    names = {"支援診１": "在宅療養支援診療所（１）", "支援診２": "在宅療養支援診療所（２）", "支援診３": "在宅療養支援診療所（３）",
+             "支援病３": "在宅療養支援病院（３）", "支援病２": "在宅療養支援病院（２）", "在後病": "在宅療養後方支援病院",
+             "入退支": "入退院支援加算", "在医総管１": "在宅時医学総合管理料及び施設入居時等医学総合管理料", "外来機能": "外来機能強化加算",
+             "在総": "在宅がん医療総合診療料", "精入退支": "精神科入退院支援加算"}
+    item = 0
+    for kind in ("hospital", "clinic"):
+        for n, f in enumerate(facilities[kind]):
+            symbols = []
+            draw = rng.random()
+            if kind == "clinic":
+                if draw < 0.005:
+                    symbols += ["支援診１", "在医総管１", "在総"]
+                elif draw < 0.04:
+                    symbols += ["支援診２", "在医総管１"]
+                elif draw < 0.145:
+                    symbols += ["支援診３", "在医総管１"]
+                elif draw < 0.25:
+                    symbols.append("在医総管１")
+                if rng.random() < 0.2:
+                    symbols.append("外来機能")
+            else:
+                if draw < 0.06:
+                    symbols.append("支援病２")
+                elif draw < 0.27:
+                    symbols.append("支援病３")
+                if rng.random() < 0.08:
+                    symbols.append("在後病")
+                if rng.random() < 0.45:
+                    symbols.append("入退支")
+                if rng.random() < 0.1:
+                    symbols.append("精入退支")
+            if not symbols:
+                continue
+            item += 1
+            m = f["m"]
+            number = f"{1000000 + item:07d}"
+            for k, symbol in enumerate(symbols):
+                era_year = int(rng.integers(1, 8))
+                base = [str(item), PREF_CODE, PREF_NAME, "医科", number, None, f"架医{item}", f["name"], "830-0000",
+                        _address(rng, m) if k == 0 else None, "000-00-0000", None,
+                        f"一般\u3000\u3000{f['beds']}" if f["beds"] else None, names[symbol], symbol, f"第{item * 10 + k}号",
+                        f"令和{era_year:>2}年{int(rng.integers(1, 13)):>2}月 1日".replace("令和 1年", "令和元年"), None, None, None, None, None, None, None]
+                if k > 0:
+                    base[9] = sheet.cell(row=sheet.max_row, column=10).value
+                sheet.append(base)
+                if symbol.startswith("入退支"):
+                    # one notification on two rows: the second only adds 備考
+                    sheet.append(base[:18] + ["届出区分", "入退院支援加算１"] + base[20:])
+    path = out / "kouseikyoku" / "r8_06_shisetsu_kakuu_ika_02.xlsx"
+    _save(book, path)
+    return path
+
+
+def _sheet_name(fiscal_year: int) -> str:
+    if fiscal_year <= 2018:
+        return f"H{fiscal_year - 1988}年"
+    if fiscal_year == 2019:
+        return "R元年"
+    digits = str(fiscal_year - 2018)
+    full = digits.translate(str.maketrans("0123456789", "０１２３４５６７８９"))
+    return f"R{full if fiscal_year % 2 else digits}年"
+
+
+def _home_visit_patients(pops, code: str, year: int) -> float:
+    rates = {12: 0.00151, 13: 0.00261, 14: 0.00499, 15: 0.01074, 16: 0.02522, 17: 0.06191, 18: 0.15163, 19: 0.15163}
+    pop = _interpolated(pops[code], year).sum(axis=0)
+    return float(sum(pop[g] * r for g, r in rates.items()))
+
+
+def databook_values(pops, facilities, kaigo_counts, rng) -> pd.DataFrame:
+    """Per municipality and fiscal year the databook items (September-month volumes)."""
+    rows = []
+    for m in SAMPLE_WORLD:
+        n_hosp = sum(f["m"] is m for f in facilities["hospital"])
+        n_clin = sum(f["m"] is m for f in facilities["clinic"])
+        growth = rng.normal(0.045, 0.01)
+        for fy in FISCAL_YEARS:
+            t = fy - 2023
+            trend = (1 + growth) ** t
+            noise = lambda: rng.normal(1, 0.04)  # noqa: E731
+            patients = _home_visit_patients(pops, m.code, fy) * trend
+            if m.code == "40902" and fy == 2020:
+                patients *= 0.62  # an outlier year (a large provider closed for months)
+            visits = patients * 1.9 * noise()
+            deaths_month = float(_interpolated(pops[m.code], fy).sum()) * (0.0115 + (m.aged65 - 0.28) * 0.05) / 12
+            rows.append({
+                "code": m.code, "fiscal_year": fy,
+                1: round(float(_interpolated(pops[m.code], fy).sum())), 2: round(float(_interpolated(pops[m.code], fy)[:, 13:].sum())),
+                5: max(0, round(n_hosp * 0.27 * (1.02 ** t))), 9: max(0, round(n_clin * 0.145 * (1.02 ** t) * noise())),
+                13: max(0, round(n_hosp * 0.3)), 14: round(visits * 0.15), 19: max(1, round(n_clin * 0.22 * trend ** 0.5)),
+                20: round(visits * 0.85), 26: round(visits * 0.02 * noise()), 32: round(visits * 0.16 * noise()),
+                37: max(0, round(n_hosp * 0.15)), 38: round(deaths_month * 0.02 * trend), 43: max(0, round(n_clin * 0.1 * trend ** 0.5)),
+                44: round(deaths_month * 0.08 * trend * noise()), 58: round(kaigo_counts.get(m.code, 0) * (1.05 ** t)),
+            })
+    return pd.DataFrame(rows)
+
+
+def write_databook(out: Path, values: pd.DataFrame) -> Path:
+    items = [1, 2, 5, 9, 13, 14, 19, 20, 26, 32, 37, 38, 43, 44, 58]
+    labels = {1: "人口", 2: "65歳以上人口", 5: "在宅療養支援病院数", 9: "在宅療養支援診療所数", 13: "訪問診療を実施する病院数",
+              14: "訪問診療件数（病院）", 19: "訪問診療を実施する一般診療所数", 20: "訪問診療件数（診療所）", 26: "往診件数（病院）",
+              32: "往診件数（診療所）", 37: "看取りを実施する病院数", 38: "看取り件数（病院）", 43: "看取りを実施する一般診療所数",
+              44: "看取り件数（一般診療所）", 58: "訪問看護ステーション数"}
+    book = _workbook()
+    book.remove(book.active)
+    national_scale = 126_146_099 / values.loc[values["fiscal_year"] == 2020, 1].sum()
+    area_of = {m.code: m for m in SAMPLE_WORLD}
+    for fy in FISCAL_YEARS:
+        sheet = book.create_sheet(_sheet_name(fy))
+        year_values = values[values["fiscal_year"] == fy]
+        grid = [[None] * (6 + len(items)) for _ in range(8)]
+        for j, item in enumerate(items):
+            grid[0][6 + j] = item
+            grid[1][6 + j] = f"{fy}年10月1日" if item not in (5, 9) else f"{fy + 1}年3月31日"
+            grid[2][6 + j] = labels[item]
+            grid[6][6 + j] = round(float(year_values[item].sum() * national_scale))
+        grid[2][0] = f"【{NOTICE}】在宅医療にかかる地域別データ集（架空）"
+        grid[6][3], grid[6][4] = "全国", "全国計"
+        grid[7][:6] = ["都道府県コード", "二次医療圏コード", "市区町村コード", "都道府県", "市区町村", "区分"]
+        for line in grid:
+            sheet.append(line)
+        for _, row in year_values.iterrows():
+            m = area_of[row["code"]]
+            cells = [PREF_CODE, int(m.area_code), int(m.code), PREF_NAME, m.name, "市" if m.name.endswith("市") else "町村"]
+            for item in items:
+                value = int(row[item])
+                # small places: the 看取り件数 of a few years is suppressed as published
+                if m.population < 5000 and item in (38, 44) and fy % 3 == 0:
+                    value = "‐"
+                cells.append(value)
+            sheet.append(cells)
+    path = out / "databook" / "zaitaku_databook_sample.xlsx"
+    _save(book, path)
+    return path
+
+
+def indicator_series(pops, facilities, kaigo_counts, rng) -> pd.DataFrame:
+    rows = []
+    for m in SAMPLE_WORLD:
+        pharmacies = sum(f["m"] is m for f in facilities["pharmacy"])
+        drift = rng.normal(0, 0.01)
+        for fy in FISCAL_YEARS:
+            t = fy - 2015
+            aged75 = _aged(pops, m.code, 15, fy)
+            deaths = float(_interpolated(pops[m.code], fy).sum()) * (0.0115 + (m.aged65 - 0.28) * 0.05)
+            home_share = 0.125 + 0.006 * t + drift + rng.normal(0, 0.006)
+            nh_share = 0.08 + 0.004 * t + rng.normal(0, 0.005)
+            values = {
+                "discharge_support_patients": aged75 * 0.02 * (1.05 ** t),
+                "care_collaboration_guidance_patients": aged75 * 0.004 * (1.04 ** t),
+                "joint_discharge_guidance_patients": aged75 * 0.003 * (1.03 ** t),
+                "admission_info_collaboration_rate": 30 + 1.6 * t + rng.normal(0, 1.2),
+                "discharge_collaboration_rate": 8 + 0.6 * t + rng.normal(0, 0.6),
+                "visiting_nursing_24h_offices": kaigo_counts.get(m.code, 0) * 0.8 * (1.04 ** (t - 9)),
+                "emergency_visit_nursing_rate": 50 + 1.5 * t + rng.normal(0, 1.5),
+                "home_terminal_care_patients": deaths * 0.04 * (1.05 ** t),
+                "home_deaths": deaths * home_share,
+                "home_death_share": home_share * 100,
+                "nursing_home_death_share": nh_share * 100,
+                "home_pharmacy_visit_pharmacies": pharmacies * 0.3 * (1.04 ** (t - 9)),
+            }
+            for indicator_id, value in values.items():
+                is_share = indicator_id.endswith(("_rate", "_share"))
+                value = round(value * rng.normal(1, 0.03), 1) if is_share else int(rng.poisson(max(value, 0)))
+                rows.append({"code": m.code, "indicator_id": indicator_id, "fiscal_year": fy, "value": value})
+    frame = pd.DataFrame(rows)
+    counts = frame[~frame["indicator_id"].str.endswith(("_rate", "_share"))]
+    pref = counts.groupby(["indicator_id", "fiscal_year"], as_index=False)["value"].sum()
+    shares = frame[frame["indicator_id"].str.endswith(("_rate", "_share"))]
+    pref_shares = shares.groupby(["indicator_id", "fiscal_year"], as_index=False)["value"].mean().round(1)
+    pref = pd.concat([pref, pref_shares]).assign(code=f"{PREF_CODE}000")
+    return pd.concat([frame, pref], ignore_index=True).assign(source=NOTICE)
+
+
+def write_templates(out: Path, series: pd.DataFrame, rng) -> list[Path]:
+    paths = []
+    path = out / "indicators" / "indicator_series.csv"
+    _write_csv(path, ["code", "indicator_id", "fiscal_year", "value", "source"],
+               series[["code", "indicator_id", "fiscal_year", "value", "source"]].values.tolist())
+    paths.append(path)
+    path = out / "areas" / "medical_areas.csv"
+    _write_csv(path, ["code", "medical_area_code", "medical_area_name", "area_km2"],
+               [[m.code, m.area_code, m.area_name, m.area_km2] for m in SAMPLE_WORLD])
+    paths.append(path)
+    # Death rates near the national level (illustrative), male/female × 5-year group
+    male = [0.0004, 0.0001, 0.0001, 0.0002, 0.0004, 0.0005, 0.0006, 0.0008, 0.0011, 0.0018, 0.0029, 0.0046, 0.0073,
+            0.0112, 0.0172, 0.0290, 0.0500, 0.0900, 0.1600, 0.3000]
+    female = [0.0003, 0.0001, 0.0001, 0.0001, 0.0002, 0.0002, 0.0003, 0.0004, 0.0006, 0.0010, 0.0015, 0.0022, 0.0032,
+              0.0048, 0.0075, 0.0130, 0.0250, 0.0550, 0.1150, 0.2500]
+    rows = []
+    for sex, rates in (("male", male), ("female", female)):
+        for age, rate in zip(AGE_GROUPS, rates):
+            rows.append(["death_rate", sex, age, rate, "deaths per person per year", 2020, "00000",
+                         f"{NOTICE}（人口動態統計の全国値に近い水準の例示）"])
+    path = out / "rates" / "death_rates.csv"
+    _write_csv(path, ["measure", "sex", "age_group", "rate", "unit", "year", "area", "source"], rows)
+    paths.append(path)
+    activities = (("training_sessions", "多職種研修会の開催回数", "回", 6), ("consultations", "在宅医療・介護連携相談件数", "件", 120),
+                  ("public_lectures", "住民向け講演会の参加者数", "人", 300), ("discharge_rule_meetings", "入退院支援ルール検討会議の開催回数", "回", 4))
+    rows = []
+    for m in SAMPLE_MUNICIPALITIES:
+        scale = max(0.3, (m.population / 100_000) ** 0.5)
+        for activity_id, name, unit, base in activities:
+            for fy in range(2021, 2025):
+                planned = max(1, round(base * scale))
+                actual = max(0, round(planned * rng.uniform(0.6, 1.15)))
+                rows.append([m.code, activity_id, name, fy, planned, actual, unit, NOTICE])
+    path = out / "activities" / "activities.csv"
+    _write_csv(path, ["code", "activity_id", "activity_name", "fiscal_year", "planned", "actual", "unit", "source"], rows)
+    paths.append(path)
+    return paths
+
+
+README = """このフォルダは{notice}です（`zaitaku sample` が生成）。実在の地域・団体・施設を表すものではありません。
+県名「架空県」、市町村コード 409xx はいずれも架空です。ファイルは公表データと同じ形式で書かれており、
+`zaitaku ingest --raw data/raw/sample` が実データと同じ取込処理で読み込みます。
+
+soumu/        総務省「全国地方公共団体コード」の形式
+ipss/         社人研「日本の地域別将来推計人口（令和5年推計）」suikei_kekka.xlsx の形式
+kaigo/        介護サービス情報公表システム オープンデータ jigyosho_<サービスコード>_all_<日時>.csv の形式
+iryou/        医療情報ネット オープンデータ（病院・診療所・歯科・薬局）の形式
+kouseikyoku/  地方厚生局 届出受理医療機関名簿（施設基準）の形式
+databook/     厚労省「在宅医療にかかる地域別データ集」の形式（10年度分）
+indicators/   自治体が把握している指標の取込テンプレート（10年度分）
+areas/        二次医療圏と面積
+rates/        年齢別死亡率（例示）
+activities/   事業の実績（研修回数・相談件数など）
+"""
+
+
+def write_sample(out_dir: Path) -> list[Path]:
+    """Write the whole sample into ``out_dir`` (replaced only when everything was written)."""
+    out_dir = Path(out_dir)
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.staging-", dir=out_dir.parent))
+    try:
+        rng = np.random.default_rng(SEED)
+        pops = populations()
+        paths = [write_soumu(staging), write_ipss(staging, pops)]
+        paths += write_kaigo(staging, pops, rng)
+        facilities = medical_facilities(pops, rng)
+        paths += write_iryou(staging, facilities)
+        paths.append(write_kouseikyoku(staging, facilities, rng))
+        kaigo_counts = _kaigo_counts(staging)
+        paths.append(write_databook(staging, databook_values(pops, facilities, kaigo_counts, rng)))
+        paths += write_templates(staging, indicator_series(pops, facilities, kaigo_counts, rng), rng)
+        (staging / "README.txt").write_text(README.format(notice=NOTICE), encoding="utf-8")
+        paths.append(staging / "README.txt")
+        from analysis.atomic import replace_dir
+
+        replace_dir(staging, out_dir)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return [out_dir / p.relative_to(staging) for p in paths]
+
+
+def _kaigo_counts(folder: Path) -> dict[str, int]:
+    """訪問看護 offices per municipality, read back from the written CSV."""
+    frame = pd.read_csv(folder / "kaigo" / "jigyosho_130_all_20260630120000.csv", dtype=str, encoding="utf-8-sig")
+    return frame["都道府県コード又は市町村コード"].str[:5].value_counts().to_dict()

@@ -1,0 +1,142 @@
+"""End to end: the real runner (papermill + nbconvert) over sample municipalities."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+from bs4 import BeautifulSoup
+
+from analysis.catalogue import REPORTS
+from analysis.cli import main as zaitaku
+from analysis.reporting.params import params_files
+from tests.conftest import ROOT  # noqa: E402
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def batch(sample_batch):
+    return sample_batch
+
+
+def test_batch_succeeds_and_writes_every_report(batch):
+    code, reports, params = batch
+    assert code == 0
+    for param in params:
+        folder = reports / param.stem
+        for _, notebook, _ in REPORTS:
+            assert (folder / notebook.replace(".ipynb", ".html")).exists()
+        assert (folder / "index.html").exists() and (folder / "manifest.json").exists()
+    index = (reports / "index.html").read_text(encoding="utf-8")
+    for param in params:
+        assert f"{param.stem}/index.html" in index
+
+
+def _report_pages(reports: Path) -> list[Path]:
+    return sorted(p for p in reports.glob("*/*.html"))
+
+
+def test_html_is_japanese_offline_and_has_no_code(batch):
+    _, reports, _ = batch
+    pages = _report_pages(reports)
+    assert len(pages) >= 10
+    for page in pages:
+        html = page.read_text(encoding="utf-8")
+        soup = BeautifulSoup(html, "html.parser")
+        assert soup.html.get("lang") == "ja", page
+        assert not soup.find_all("script", src=True), page
+        for link in soup.find_all("link", href=True):
+            assert not re.match(r"https?://", link["href"]), (page, link["href"])
+        assert "open_report(" not in html and "import " not in html, page
+        assert "Traceback" not in html and "/tmp/" not in html and "/work/" not in html, page
+        assert "架空のサンプルデータ" in html, page
+
+
+def test_report_pages_have_figures_title_toc_and_footer(batch):
+    _, reports, _ = batch
+    for page in _report_pages(reports):
+        if page.name == "index.html":
+            continue
+        soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
+        title = soup.find("h1").get_text()
+        assert re.search(r"[\u3040-\u30ff\u4e00-\u9fff]", title), title
+        assert soup.find("img", src=re.compile(r"^data:image/png;base64,")), page
+        assert soup.find("nav", class_="toc"), page
+        footer = soup.find("footer")
+        assert footer and "作成日" in footer.get_text(), page
+
+
+def test_csv_files_open_in_excel_encoding(batch):
+    import pandas as pd
+
+    _, reports, params = batch
+    folder = reports / params[0].stem
+    for name in ("facility_list.csv", "demand_projection.csv", "scene_trends.csv", "pdca_check.csv"):
+        path = folder / name
+        assert path.read_bytes().startswith(b"\xef\xbb\xbf"), name
+        assert not pd.read_csv(path, encoding="utf-8-sig").empty, name
+
+
+def test_failing_notebook_for_one_municipality_leaves_the_others_complete(tmp_path, processed_sample):
+    """Fault injection: one notebook raises, one kernel dies, one parameter file is invalid."""
+    notebooks = tmp_path / "notebooks"
+    shutil.copytree(ROOT / "notebooks", notebooks)
+    files = params_files(ROOT / "params")
+    good, raising, dying = files[0], files[1], files[2]
+    _inject_fault(notebooks / REPORTS[1][1], raising.stem, dying.stem)
+    params_dir = tmp_path / "params"
+    params_dir.mkdir()
+    for source in (good, raising, dying):
+        shutil.copy(source, params_dir / source.name)
+    (params_dir / "99999_broken.yaml").write_text('code: "40203"\nname: 壊れた設定\nunknown_key: 1\n', encoding="utf-8")
+    reports = tmp_path / "reports"
+    code = zaitaku(["run", "--all", "--params-dir", str(params_dir), "--jobs", "2", "--processed",
+                    str(processed_sample), "--reports", str(reports), "--notebooks", str(notebooks)])
+    assert code == 1
+    assert (reports / good.stem / "index.html").exists()
+    for _, notebook, _ in REPORTS:
+        assert (reports / good.stem / notebook.replace(".ipynb", ".html")).exists()
+    for failed in (raising, dying):
+        assert not (reports / failed.stem).exists(), "a failed municipality must not publish a partial folder"
+    assert (reports / "_failed" / raising.stem / REPORTS[1][1]).exists(), "executed notebook kept for debugging"
+    index = (reports / "index.html").read_text(encoding="utf-8")
+    assert "ZeroDivisionError" in index
+    assert "unknown_key" in index or "99999_broken" in index
+    assert index.count("失敗") >= 3
+
+
+def _inject_fault(notebook: Path, raising: str, dying: str) -> None:
+    import nbformat
+
+    nb = nbformat.read(notebook, as_version=4)
+    nb.cells.insert(
+        2,
+        nbformat.v4.new_code_cell(
+            "import os\n"
+            f"if '{raising}' in params_file: 1 / 0\n"
+            f"if '{dying}' in params_file: os._exit(1)\n"
+        ),
+    )
+    nbformat.write(nb, notebook)
+
+
+def test_demand_csv_matches_a_hand_computation_from_the_processed_tables(batch, processed_sample):
+    """Σ population × rate for one municipality and year, done here with plain pandas."""
+    import pandas as pd
+
+    _, reports, params = batch
+    code = params[0].stem.split("_")[0]
+    csv = pd.read_csv(reports / params[0].stem / "demand_projection.csv", encoding="utf-8-sig")
+    population = pd.read_parquet(processed_sample / "population.parquet")
+    rates = pd.read_parquet(processed_sample / "reference_rates.parquet")
+    pop = population[(population["code"] == code) & (population["year"] == 2040)].groupby("age_group")["population"].sum()
+    for measure, rate_measure in (("home_visit_patients_per_month", "home_visit_medical_monthly_rate"),
+                                  ("care_certified_persons", "care_certification_rate")):
+        rate = rates[rates["measure"] == rate_measure].set_index("age_group")["rate"]
+        expected = sum(pop.get(age, 0) * r for age, r in rate.items() if age != "90+")
+        expected += (pop.get("90-94", 0) + pop.get("95+", 0)) * rate.get("90+", 0)
+        got = csv[(csv["measure"] == measure) & (csv["year"] == 2040) & (csv["scenario"] == "base")]["value"].item()
+        assert got == pytest.approx(expected, rel=1e-9), measure

@@ -1,0 +1,70 @@
+"""Indicator series: per-capita values, area sums, and disclosure of small counts."""
+
+import pandas as pd
+import pytest
+
+from analysis.ingest.schema import AGE_GROUPS
+from analysis.measures.disclosure import DisclosureRules
+from analysis.measures.indicators import (
+    apply_disclosure,
+    indicator_series,
+    level_populations,
+)
+from analysis.reporting.context import ComparisonAreas
+
+AREAS = ComparisonAreas(municipality="99001", medical_area=["99001", "99002", "99003"], medical_area_name="圏",
+                        prefecture="99000", pref_name="県", pref_members=["99001", "99002", "99003"])
+
+
+def _population(sizes):
+    rows = []
+    for code, size in sizes.items():
+        for year in (2020, 2025):
+            for sex in ("male", "female"):
+                for age in AGE_GROUPS:
+                    share = 0.5 / len(AGE_GROUPS)
+                    rows.append({"code": code, "year": year, "sex": sex, "age_group": age, "population": size * share})
+    return pd.DataFrame(rows)
+
+
+def _indicators(values):
+    return pd.DataFrame([{"code": c, "indicator_id": "home_deaths", "fiscal_year": y, "value": v}
+                         for (c, y), v in values.items()])
+
+
+def test_per_capita_uses_the_catalogue_denominator_and_sums_areas():
+    population = _population({"99001": 30_000, "99002": 40_000, "99003": 50_000})
+    indicators = _indicators({("99001", 2020): 30, ("99002", 2020): 40, ("99003", 2020): 50})
+    series = indicator_series(indicators, population, AREAS, national=False)
+    own = series[(series.area_level == "municipality")].iloc[0]
+    aged75 = 30_000 * 5 / 20  # 75-79 … 95+ are 5 of the 20 equal groups
+    assert own["per_capita"] == pytest.approx(30 / aged75 * 1000)  # 在宅死亡者数: per 1,000 aged 75+
+    area = series[series.area_level == "medical_area"].iloc[0]
+    assert area["value"] == 120
+
+
+def test_an_area_total_is_hidden_when_it_would_reveal_one_hidden_member():
+    population = _population({"99001": 30_000, "99002": 14_000, "99003": 50_000})
+    # 2020: only 99002 (a town of 14,000) is under its threshold of 20 → the total would reveal it
+    # 2025: nobody is hidden → the total is shown
+    values = {("99001", 2020): 30, ("99002", 2020): 12, ("99003", 2020): 50,
+              ("99001", 2025): 31, ("99002", 2025): 25, ("99003", 2025): 52}
+    indicators = _indicators(values)
+    series = indicator_series(indicators, population, AREAS, national=False)
+    rules = DisclosureRules()
+    out = apply_disclosure(series, rules, level_populations(population, AREAS),
+                           indicators=indicators, population=population, areas=AREAS)
+    area = out[out.area_level == "medical_area"].set_index("fiscal_year")
+    assert pd.isna(area.loc[2020, "value"]) and area.loc[2020, "suppressed"]
+    assert area.loc[2025, "value"] == 108 and not area.loc[2025, "suppressed"]
+    own = out[out.area_level == "municipality"].set_index("fiscal_year")
+    assert own.loc[2020, "value"] == 30  # the municipality's own count of 30 is above its threshold of 10
+
+
+def test_without_disclosure_control_nothing_is_hidden():
+    population = _population({"99001": 30_000, "99002": 14_000, "99003": 50_000})
+    indicators = _indicators({("99001", 2020): 3, ("99002", 2020): 12, ("99003", 2020): 50})
+    series = indicator_series(indicators, population, AREAS, national=False)
+    out = apply_disclosure(series, DisclosureRules(enabled=False), level_populations(population, AREAS),
+                           indicators=indicators, population=population, areas=AREAS)
+    assert out["value"].notna().all() and not out["suppressed"].any()

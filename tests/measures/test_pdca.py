@@ -1,0 +1,123 @@
+"""The PDCA status rule on constructed cases, and validation of the plan section."""
+
+
+import pandas as pd
+import pytest
+from pydantic import ValidationError
+
+from analysis.errors import InputError
+from analysis.measures.pdca import Plan, Point, assess, dashboard_rows
+from analysis.reporting.params import load_params
+
+B, T = Point(fiscal_year=2020, value=100), Point(fiscal_year=2030, value=200)
+
+
+def _actuals(year, value, suppressed=False):
+    return pd.DataFrame({"fiscal_year": [2020, year], "value": [100, value], "suppressed": [False, suppressed]})
+
+
+@pytest.mark.parametrize(
+    "year, value, status",
+    [
+        (2025, 210, "達成"),   # already met
+        (2025, 150, "順調"),   # exactly on the straight path (0.5 of the way at half time)
+        (2025, 145, "順調"),   # within the tolerance
+        (2025, 120, "遅れ"),   # progress 0.2, expected 0.5
+        (2025, 90, "悪化"),    # moved away from the target
+    ],
+)
+def test_status_rule_for_an_increasing_target(year, value, status):
+    assert assess(B, T, _actuals(year, value))["status"] == status
+
+
+@pytest.mark.parametrize(
+    "value, status",
+    [(14, "達成"), (17.5, "順調"), (19, "遅れ"), (22, "悪化")],
+)
+def test_status_rule_for_a_decreasing_is_better_target(value, status):
+    baseline, target = Point(fiscal_year=2020, value=20), Point(fiscal_year=2030, value=15)
+    assert assess(baseline, target, _actuals(2025, value).assign(value=[20, value]))["status"] == status
+
+
+def test_missing_and_suppressed_actuals_are_no_data():
+    assert assess(B, T, _actuals(2019, 150))["status"] == "データなし"
+    assert assess(B, T, _actuals(2025, float("nan"), suppressed=True))["status"] == "データなし"
+
+
+def test_progress_is_computed_from_baseline_and_target():
+    result = assess(B, T, _actuals(2024, 130))
+    assert result["progress"] == pytest.approx(0.3) and result["expected"] == pytest.approx(0.4)
+
+
+def test_trend_that_reaches_the_target_counts_as_on_track():
+    result = assess(B, T, _actuals(2025, 120), project=lambda years, values, year: 205.0)
+    assert result["status"] == "順調"
+
+
+def _plan(**indicator):
+    goal = {"indicator_id": "home_visit_count", "layer": "process",
+            "baseline": {"fiscal_year": 2022, "value": 10}, "target": {"fiscal_year": 2026, "value": 20}}
+    goal.update(indicator)
+    return {"vision": "v", "goals": [{"scene": "daily_care", "goal": "g", "indicators": [goal]}]}
+
+
+def test_target_year_before_baseline_is_rejected():
+    with pytest.raises(ValidationError, match="target year 2021 must be after the baseline year 2022"):
+        Plan.model_validate(_plan(target={"fiscal_year": 2021, "value": 20}))
+
+
+def test_unknown_indicator_is_rejected():
+    with pytest.raises(ValidationError, match="not_an_indicator"):
+        Plan.model_validate(_plan(indicator_id="not_an_indicator"))
+
+
+def test_parameter_file_errors_name_file_and_key(tmp_path):
+    path = tmp_path / "40203_test.yaml"
+    path.write_text(
+        'code: "40203"\nname: テスト市\nplan:\n  vision: v\n  goals:\n    - scene: daily_care\n      goal: g\n      indicators:\n'
+        "        - indicator_id: home_visit_count\n          layer: process\n"
+        "          baseline: {fiscal_year: 2022, value: 10}\n          target: {fiscal_year: 2020, value: 20}\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(InputError, match=r"40203_test.yaml, key 'plan.goals.0.indicators.0'.*before|after the baseline"):
+        load_params(path)
+
+
+def test_dashboard_always_lists_the_four_scenes_in_order():
+    check = pd.DataFrame({"scene": ["end_of_life"], "goal": ["g"], "indicator_id": ["home_deaths"], "status": ["遅れ"]})
+    rows = dashboard_rows(check)
+    assert [r["scene_label"] for r in rows] == ["日常の療養支援", "入退院支援", "急変時の対応", "看取り"]
+    assert rows[3]["goals"][0]["status"] == "遅れ" and rows[0]["goals"] == []
+
+
+def test_logic_model_shows_vision_scenes_goals_and_indicators_from_the_plan():
+    from analysis import catalogue
+    from analysis.reporting.figures import setup_japanese
+    from analysis.reporting.figures.logic_model import logic_model_figure
+
+    setup_japanese()
+    plan = Plan.model_validate(_plan())
+    fig = logic_model_figure(plan)
+    text = "\n".join(t.get_text() for t in fig.axes[0].texts).replace("\n", "")
+    for scene in ("日常の療養支援", "入退院支援", "急変時の対応", "看取り"):
+        assert scene in text
+    assert "目標: g" in text and catalogue.indicator_label("home_visit_count").replace("\n", "") in text
+    assert "目標は未設定" in text  # scenes without goals say so
+
+
+def test_small_observed_counts_in_the_check_table_are_hidden():
+    from analysis.measures.disclosure import DisclosureRules
+    from analysis.measures.pdca import apply_disclosure
+
+    check = pd.DataFrame({"indicator_id": ["home_terminal_care_patients", "home_visit_facilities"],
+                          "baseline": [10.0, 2.0], "target": [13.0, 3.0], "latest": [21.0, 2.0],
+                          "progress": [3.67, 0.0], "expected_progress": [0.7, 0.7], "trend_projection": [25.0, 2.0]})
+    out = apply_disclosure(check, DisclosureRules(), population=13_600)
+    assert pd.isna(out.loc[0, "baseline"]) and out.loc[0, "latest"] == 21 and pd.isna(out.loc[0, "progress"])
+    assert out.loc[0, "target"] == 13  # a plan value, not an observation
+    assert out.loc[1, check.columns].tolist() == check.loc[1].tolist()  # facility counts are never hidden
+    from analysis.measures.pdca import display_table
+
+    shown = display_table(out.assign(scene="end_of_life", goal="g", layer="process", baseline_year=2019,
+                                     target_year=2026, latest_year=2024, status="達成"))
+    assert shown.loc[0, "基準値"] == "秘匿" and shown.loc[1, "基準値"] == 2.0

@@ -1,0 +1,135 @@
+"""Similar municipalities: constructed feature tables whose nearest neighbours are obvious by eye."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from analysis.errors import InputError
+from analysis.measures import peers
+
+
+def features_frame(rows) -> pd.DataFrame:
+    columns = ["code", "name", "kind", "population", "share75", "growth75", "density"]
+    return pd.DataFrame(rows, columns=columns).astype({"code": "string"})
+
+
+@pytest.fixture
+def features():
+    # only the population differs; on a log scale the steps from 40901 are 0, 1, 3 and 6 doublings
+    return features_frame([
+        ("40901", "基準市", "city", 1000, 0.15, 1.2, 500.0),
+        ("40902", "双子市", "city", 1000, 0.15, 1.2, 500.0),
+        ("40903", "倍町", "town", 2000, 0.15, 1.2, 500.0),
+        ("40904", "八倍市", "city", 8000, 0.15, 1.2, 500.0),
+        ("40905", "大市", "city", 64000, 0.15, 1.2, 500.0),
+        # identical to 40901, yet never a peer: prefecture total, nation, a ward of a designated city
+        ("40000", "テスト県", "prefecture", 1000, 0.15, 1.2, 500.0),
+        ("00000", "全国", "", 1000, 0.15, 1.2, 500.0),
+        ("40131", "テスト区", "ward", 1000, 0.15, 1.2, 500.0),
+    ])
+
+
+def test_a_twin_is_the_nearest_peer(features):
+    found = peers.find_peers(features, "40901", n=1)
+    assert found["code"].tolist() == ["40902"]
+    assert found["distance"].iloc[0] == pytest.approx(0.0)
+
+
+def test_peers_come_in_order_of_distance(features):
+    found = peers.find_peers(features, "40901", n=5)
+    assert found["code"].tolist() == ["40902", "40903", "40904", "40905"]
+    assert found["rank"].tolist() == [1, 2, 3, 4]
+    # distances are proportional to the log steps 0 : 1 : 3 : 6
+    d = found["distance"].to_numpy()
+    assert d[2] / d[1] == pytest.approx(3.0) and d[3] / d[1] == pytest.approx(6.0)
+
+
+def test_the_municipality_prefecture_nation_and_wards_are_never_peers(features):
+    found = peers.find_peers(features, "40901", n=10)
+    assert not {"40901", "40000", "00000", "40131"} & set(found["code"])
+
+
+def test_a_ward_is_compared_with_wards_and_cities():
+    table = features_frame([
+        ("40131", "東区", "ward", 1000, 0.15, 1.2, 500.0),
+        ("40132", "西区", "ward", 1000, 0.15, 1.2, 500.0),
+        ("40903", "倍町", "town", 2000, 0.15, 1.2, 500.0),
+    ])
+    assert peers.find_peers(table, "40131", n=2)["code"].tolist() == ["40132", "40903"]
+
+
+def test_returned_rows_carry_names_and_feature_values(features):
+    found = peers.find_peers(features, "40901", n=2)
+    assert found.loc[1, "name"] == "倍町"
+    assert found.loc[1, ["population", "share75", "growth75", "density"]].tolist() == [2000, 0.15, 1.2, 500.0]
+
+
+def test_equal_distances_are_broken_by_code(features):
+    table = features_frame([
+        ("40901", "基準市", "city", 1000, 0.15, 1.2, 500.0),
+        ("40909", "上", "city", 2000, 0.15, 1.2, 500.0),
+        ("40908", "下", "city", 500, 0.15, 1.2, 500.0),
+    ])
+    assert peers.find_peers(table, "40901", n=2)["code"].tolist() == ["40908", "40909"]
+
+
+def test_a_feature_with_gaps_is_dropped_not_guessed(features):
+    gappy = features.copy()
+    gappy.loc[gappy["code"] == "40905", "density"] = np.nan
+    assert peers.usable_features(gappy, "40901") == ["population", "share75", "growth75"]
+    # 40905 stays a candidate; only the density column is left out of the distance
+    assert "40905" in set(peers.find_peers(gappy, "40901", n=10)["code"])
+
+
+def test_density_decides_when_it_is_the_only_difference():
+    table = features_frame([
+        ("40901", "基準市", "city", 1000, 0.15, 1.2, 500.0),
+        ("40902", "過疎村", "village", 1000, 0.15, 1.2, 5.0),
+        ("40903", "近い町", "town", 1000, 0.15, 1.2, 400.0),
+    ])
+    assert peers.find_peers(table, "40901", n=1)["code"].tolist() == ["40903"]
+
+
+def test_a_municipality_without_population_gets_a_clear_error(features):
+    missing = features.copy()
+    missing.loc[missing["code"] == "40901", "population"] = np.nan
+    with pytest.raises(InputError, match="40901"):
+        peers.find_peers(missing, "40901")
+
+
+def test_peer_features_from_the_processed_tables():
+    municipalities = pd.DataFrame({
+        "code": ["40000", "40901", "40902"],
+        "name": ["テスト県", "基準市", "隣町"],
+        "kind": ["prefecture", "city", "town"],
+        "area_km2": [np.nan, 50.0, np.nan],
+    }).astype({"code": "string"})
+    rows = []
+    for code, year, young, old in [("40901", 2020, 8000, 2000), ("40901", 2040, 6000, 3000),
+                                   ("40902", 2020, 900, 100), ("40902", 2040, 700, 100),
+                                   ("40000", 2020, 8900, 2100)]:
+        rows += [{"code": code, "year": year, "sex": "male", "age_group": "40-44", "population": young,
+                  "is_projection": year > 2020, "source": "s", "as_of": "a"},
+                 {"code": code, "year": year, "sex": "female", "age_group": "80-84", "population": old,
+                  "is_projection": year > 2020, "source": "s", "as_of": "a"}]
+    population = pd.DataFrame(rows).astype({"code": "string", "year": "Int64"})
+    table = peers.peer_features(population, municipalities).set_index("code")
+    assert list(table.index) == ["40901", "40902"]  # the prefecture total is not a municipality
+    # 40901: 10,000 people, 2,000 aged 75+, 3,000 in 2040, 50 km²
+    assert table.loc["40901", "population"] == 10000
+    assert table.loc["40901", "share75"] == pytest.approx(0.2)
+    assert table.loc["40901", "growth75"] == pytest.approx(1.5)
+    assert table.loc["40901", "density"] == pytest.approx(200.0)
+    assert np.isnan(table.loc["40902", "density"])
+    assert table.loc["40902", "growth75"] == pytest.approx(1.0)
+
+
+def test_peer_table_puts_the_municipality_first_with_japanese_headings(features):
+    found = peers.find_peers(features, "40901", n=2)
+    table = peers.peer_table(features, found, "40901")
+    assert table["自治体"].tolist() == ["基準市", "双子市", "倍町"]
+    assert table.loc[0, "距離（小さいほど類似）"] == "—"
+    assert table.loc[2, "総人口（2020年）"] == "2,000"
+    assert table.loc[0, "75歳以上人口の割合（%）"] == pytest.approx(15.0)

@@ -1,0 +1,287 @@
+"""Report 1 functions on small hand-built tables; every expected figure is worked out by hand here."""
+
+from __future__ import annotations
+
+import math
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from analysis import catalogue
+from analysis.measures import resources
+from analysis.reporting.context import ComparisonAreas, ReportContext
+
+# 2020 population by code and sex: {age_group: persons}
+POPULATION_2020 = {
+    # total 50,000; 65+ 3,000+2,000+3,000+2,000 = 10,000; 75+ 2,000+2,000 = 4,000
+    "40901": {"male": {"40-44": 20000, "65-69": 3000, "80-84": 2000},
+              "female": {"40-44": 20000, "70-74": 3000, "95+": 2000}},
+    # total 20,000; 65+ 2,000; 75+ 2,000
+    "40902": {"male": {"40-44": 10000, "75-79": 1000}, "female": {"40-44": 8000, "90-94": 1000}},
+    # total 20,000; 65+ 5,000; 75+ 5,000
+    "40903": {"male": {"20-24": 15000}, "female": {"85-89": 5000}},
+}
+NATIONAL_CLINICS, NATIONAL_POPULATION = 104_894, 126_146_099  # 医療施設調査 2023, 令和2年国勢調査
+
+
+def population_frame(table=POPULATION_2020, year=2020, *, projection=False, factor=1.0) -> pd.DataFrame:
+    rows = [
+        {"code": code, "year": year, "sex": sex, "age_group": age, "population": value * factor,
+         "is_projection": projection, "source": "テスト人口", "as_of": "2020-10-01"}
+        for code, by_sex in table.items() for sex, ages in by_sex.items() for age, value in ages.items()
+    ]
+    return pd.DataFrame(rows).astype({"code": "string", "year": "Int64"})
+
+
+def counts_frame(rows) -> pd.DataFrame:
+    frame = pd.DataFrame(rows, columns=["code", "resource_id", "count"])
+    return frame.assign(source="テスト出典", as_of="2025-01-01").astype({"code": "string", "count": "Int64"})
+
+
+@pytest.fixture(scope="module", autouse=True)
+def japanese_font():
+    from analysis.reporting.figures import setup_japanese
+
+    setup_japanese()
+
+
+@pytest.fixture
+def population():
+    return population_frame()
+
+
+@pytest.fixture
+def resource_counts():
+    return counts_frame([
+        ("40901", "clinics", 40), ("40902", "clinics", 10), ("40903", "clinics", 6),
+        ("40000", "clinics", 60),  # a published prefecture total that differs from the members' sum
+        ("40901", "care_management_offices", 12), ("40902", "care_management_offices", 4),
+        ("40903", "care_management_offices", 5),
+        ("40901", "pharmacies", 25), ("40902", "pharmacies", 9),  # 40903 has no pharmacy row
+    ])
+
+
+@pytest.fixture
+def areas():
+    return ComparisonAreas(
+        municipality="40901", medical_area=["40901", "40902"], medical_area_name="テスト医療圏",
+        prefecture="40000", pref_name="テスト県", pref_members=["40901", "40902", "40903"],
+    )
+
+
+def _value(counts, level, resource_id, column):
+    row = counts[(counts["level"] == level) & (counts["resource_id"] == resource_id)]
+    assert len(row) == 1, (level, resource_id)
+    return row[column].iloc[0]
+
+
+# -- population bases ---------------------------------------------------------------------
+
+def test_population_bases_sum_total_65_plus_and_75_plus(population):
+    bases = resources.population_bases(population, ["40901", "40902"]).set_index("code")
+    assert bases.loc["40901", ["total", "pop65", "pop75"]].tolist() == [50000, 10000, 4000]
+    assert bases.loc["40902", ["total", "pop65", "pop75"]].tolist() == [20000, 2000, 2000]
+
+
+def test_population_bases_prefers_the_census_over_a_projection_for_the_same_year(population):
+    doubled = pd.concat([population, population_frame(projection=True, factor=2.0)], ignore_index=True)
+    bases = resources.population_bases(doubled, ["40901"]).set_index("code")
+    assert bases.loc["40901", "total"] == 50000
+
+
+def test_population_bases_leaves_an_unknown_code_empty(population):
+    bases = resources.population_bases(population, ["40901", "49999"]).set_index("code")
+    assert bases.loc["49999", ["total", "pop65", "pop75"]].isna().all()
+
+
+# -- per-capita values by area ---------------------------------------------------------------
+
+def test_clinics_per_100k_for_the_municipality(resource_counts, population, areas):
+    counts = resources.area_counts(resource_counts, population, areas)
+    assert _value(counts, "municipality", "clinics", "per_capita") == pytest.approx(40 / 50000 * 100000)  # 80.0
+
+
+def test_care_offices_per_1000_aged_75_for_the_medical_area(resource_counts, population, areas):
+    counts = resources.area_counts(resource_counts, population, areas)
+    # (12 + 4) offices / (4,000 + 2,000) aged 75+ × 1,000
+    assert _value(counts, "medical_area", "care_management_offices", "count") == 16
+    assert _value(counts, "medical_area", "care_management_offices", "per_capita") == pytest.approx(16 / 6000 * 1000)
+
+
+def test_ratio_to_national_uses_packaged_total_and_census_population(resource_counts, population, areas):
+    counts = resources.area_counts(resource_counts, population, areas)
+    national_per_100k = NATIONAL_CLINICS / NATIONAL_POPULATION * 100000  # ≈ 83.15
+    assert _value(counts, "national", "clinics", "per_capita") == pytest.approx(national_per_100k)
+    assert _value(counts, "municipality", "clinics", "ratio_to_national") == pytest.approx(80.0 / national_per_100k)
+
+
+def test_prefecture_uses_a_published_total_row_when_present(resource_counts, population, areas):
+    counts = resources.area_counts(resource_counts, population, areas)
+    # 40000 row says 60 (members add up to 56); population: no 40000 rows, so 50,000 + 20,000 + 20,000
+    assert _value(counts, "prefecture", "clinics", "count") == 60
+    assert _value(counts, "prefecture", "clinics", "per_capita") == pytest.approx(60 / 90000 * 100000)
+
+
+def test_prefecture_sums_members_when_no_total_row_exists(resource_counts, population, areas):
+    counts = resources.area_counts(resource_counts, population, areas)
+    # 12 + 4 + 5 = 21 offices; aged 75+: 4,000 + 2,000 + 5,000 = 11,000
+    assert _value(counts, "prefecture", "care_management_offices", "per_capita") == pytest.approx(21 / 11000 * 1000)
+
+
+def test_an_area_total_is_unknown_when_a_member_has_no_row(resource_counts, population, areas):
+    counts = resources.area_counts(resource_counts, population, areas)
+    assert _value(counts, "medical_area", "pharmacies", "count") == 34
+    assert math.isnan(_value(counts, "prefecture", "pharmacies", "count"))
+
+
+def test_national_value_is_empty_where_no_national_total_or_denominator_is_packaged(resource_counts, population, areas):
+    counts = resources.area_counts(resource_counts, population, areas)
+    # pharmacies: no packaged national count → no number at all
+    assert math.isnan(_value(counts, "national", "pharmacies", "count"))
+    assert math.isnan(_value(counts, "municipality", "pharmacies", "ratio_to_national"))
+    # care offices: a national count exists, but no national 75+ population is packaged
+    assert _value(counts, "national", "care_management_offices", "count") == 36491
+    assert math.isnan(_value(counts, "national", "care_management_offices", "per_capita"))
+    assert math.isnan(_value(counts, "municipality", "care_management_offices", "ratio_to_national"))
+
+
+def test_national_value_comes_from_the_data_when_it_covers_the_whole_country(resource_counts, population, areas):
+    whole = {"00000": {"male": {"40-44": 500000, "75-79": 100000}, "female": {"40-44": 400000}}}
+    with_nation = pd.concat([population, population_frame(whole)], ignore_index=True)
+    national_counts = pd.concat([resource_counts, counts_frame([("00000", "clinics", 900), ("00000", "care_management_offices", 250)])])
+    assert resources.covers_whole_country(with_nation)
+    counts = resources.area_counts(national_counts, with_nation, areas)
+    # 900 / 1,000,000 × 100,000 = 90; 250 / 100,000 × 1,000 = 2.5
+    assert _value(counts, "national", "clinics", "per_capita") == pytest.approx(90.0)
+    assert _value(counts, "national", "care_management_offices", "per_capita") == pytest.approx(2.5)
+    assert _value(counts, "municipality", "clinics", "ratio_to_national") == pytest.approx(80.0 / 90.0)
+
+
+def test_forty_seven_prefecture_totals_count_as_the_whole_country():
+    prefectures = {f"{n:02d}000": {"male": {"40-44": 1000}} for n in range(1, 48)}
+    assert resources.covers_whole_country(population_frame(prefectures))
+    assert not resources.covers_whole_country(population_frame(dict(list(prefectures.items())[:46])))
+
+
+def test_area_counts_without_a_medical_area_skips_that_level(resource_counts, population, areas):
+    no_area = ComparisonAreas("40901", [], "", "40000", "テスト県", areas.pref_members)
+    counts = resources.area_counts(resource_counts, population, no_area)
+    assert "medical_area" not in set(counts["level"])
+
+
+def test_per_capita_by_code_for_a_single_municipality(resource_counts, population):
+    values = resources.per_capita_by_code(resource_counts, population, ["40902"]).set_index("resource_id")
+    assert values.loc["clinics", "per_capita"] == pytest.approx(10 / 20000 * 100000)  # 50.0
+    assert values.loc["care_management_offices", "per_capita"] == pytest.approx(4 / 2000 * 1000)  # 2.0
+
+
+# -- summary table ------------------------------------------------------------------------------
+
+def test_summary_lists_a_resource_under_each_of_its_scenes_in_scene_order(resource_counts, population, areas):
+    counts = resources.area_counts(resource_counts, population, areas)
+    summary = resources.summary_by_scene(counts, names={"municipality": "テスト市"})
+    care = summary[summary["資源"] == "居宅介護支援事業所数"]
+    # resources.csv: care_management_offices serves daily_care;admission_discharge
+    assert care["場面"].tolist() == ["日常の療養支援", "入退院支援"]
+    order = {label: i for i, label in enumerate(catalogue.scenes()["label_ja"])}
+    assert summary["場面"].map(order).is_monotonic_increasing
+    assert care["テスト市・人口あたり"].tolist() == pytest.approx([3.0, 3.0])  # 12 / 4,000 × 1,000
+    assert care["人口あたりの単位"].iloc[0] == "75歳以上人口1,000人あたり"
+    assert summary.loc[summary["資源"] == "一般診療所数", "全国比（テスト市）"].iloc[0] == pytest.approx(
+        80.0 / (NATIONAL_CLINICS / NATIONAL_POPULATION * 100000))
+
+
+def test_summary_headings_follow_the_levels_asked_for(resource_counts, population, areas):
+    counts = resources.area_counts(resource_counts, population, areas)
+    summary = resources.summary_by_scene(counts, levels=("municipality", "prefecture"), names={"municipality": "テスト市"})
+    assert list(summary.columns) == ["場面", "資源", "人口あたりの単位", "テスト市・件数", "テスト市・人口あたり",
+                                     "都道府県・件数", "都道府県・人口あたり"]
+
+
+def test_formatted_summary_shows_two_decimals_and_a_dash_for_missing(resource_counts, population, areas):
+    counts = resources.area_counts(resource_counts, population, areas)
+    shown = resources.format_summary(resources.summary_by_scene(counts, names={"municipality": "テスト市"}))
+    clinics = shown[shown["資源"] == "一般診療所数"].iloc[0]
+    assert clinics["テスト市・件数"] == "40"
+    assert clinics["テスト市・人口あたり"] == "80.00"
+    assert clinics["全国・件数"] == "104,894"
+    pharmacies = shown[shown["資源"] == "薬局数"].iloc[0]
+    assert pharmacies["都道府県・件数"] == "—"
+
+
+def test_comparison_levels_follow_the_parameter_file():
+    from analysis.reporting.params import Comparison
+
+    assert resources.comparison_levels(Comparison(medical_area=False)) == ("municipality", "prefecture", "national")
+    assert resources.comparison_levels(Comparison()) == resources.LEVELS
+
+
+# -- ratio chart -----------------------------------------------------------------------------------
+
+
+# -- facilities -----------------------------------------------------------------------------------
+
+@pytest.fixture
+def facilities():
+    rows = [
+        ("f1", "さくら内科", "clinics", "40901", "テスト市本町1-1", 33.30, 130.50,
+         "home_care_support_clinics;home_medical_management_institutions"),
+        ("f2", "あおば病院", "hospitals", "40901", "テスト市本町2-2", 33.31, 130.52, ""),
+        ("f3", "ケアプランいろは", "care_management_offices", "40901", "テスト市中町3-3", 33.29, 130.49, ""),
+        ("f4", "あさひ内科", "clinics", "40901", "テスト市北町4-4", np.nan, np.nan, ""),
+        ("f5", "となり薬局", "pharmacies", "40902", "隣町1-1", 33.35, 130.55, ""),
+        ("f6", "遠く診療所", "clinics", "40903", "遠町1-1", 33.60, 130.90, ""),
+    ]
+    frame = pd.DataFrame(rows, columns=["facility_id", "name", "facility_type", "code", "address", "lat", "lon", "capabilities"])
+    return frame.assign(source="テスト施設出典", source_file="t.csv", as_of="2025-12-01")
+
+
+def test_facility_list_is_sorted_by_type_then_name_with_japanese_labels(facilities):
+    table = resources.facility_list(facilities, "40901")
+    assert list(table.columns) == ["名称", "種別", "所在地", "届出による機能", "緯度", "経度", "出典", "時点"]
+    # catalogue order: care_management_offices, …, hospitals, clinics; clinics by name あさひ < さくら
+    assert table["名称"].tolist() == ["ケアプランいろは", "あおば病院", "あさひ内科", "さくら内科"]
+    assert table["種別"].tolist() == ["居宅介護支援事業所", "病院", "一般診療所", "一般診療所"]
+    assert table.loc[3, "届出による機能"] == "在宅療養支援診療所・在宅時医学総合管理料の届出医療機関"
+    assert table.loc[0, "届出による機能"] == ""
+
+
+def test_facility_csv_round_trips_with_utf8_bom(facilities, tmp_path):
+    table = resources.facility_list(facilities, "40901")
+    ctx = ReportContext(params=None, data=None, output_dir=tmp_path, disclosure=None, areas=None)
+    ctx.save_csv(table, "facility_list.csv")
+    path = tmp_path / "facility_list.csv"
+    assert path.read_bytes().startswith(b"\xef\xbb\xbf")
+    back = pd.read_csv(path, encoding="utf-8-sig", keep_default_na=False, na_values=[""])
+    assert list(back.columns) == list(table.columns)
+    assert back["名称"].tolist() == ["ケアプランいろは", "あおば病院", "あさひ内科", "さくら内科"]
+    assert back.loc[3, "届出による機能"] == "在宅療養支援診療所・在宅時医学総合管理料の届出医療機関"
+    assert back.loc[3, "緯度"] == pytest.approx(33.30)
+
+
+def test_map_points_mark_the_municipality_and_its_medical_area_neighbours(facilities, areas):
+    points = resources.map_points(facilities, "40901", areas).set_index("facility_id")
+    assert set(points.index) == {"f1", "f2", "f3", "f4", "f5"}  # f6 is outside the 二次医療圏
+    assert points.loc["f5", "group"] == "neighbour"
+    assert (points.loc[["f1", "f2", "f3", "f4"], "group"] == "municipality").all()
+    assert not points.loc["f4", "located"] and points.loc["f1", "located"]
+    assert points.loc["f1", "type_label"] == "一般診療所"
+
+
+def test_map_points_fall_back_to_the_prefecture_without_a_medical_area(facilities):
+    no_area = ComparisonAreas("40901", [], "", "40000", "テスト県", ["40901", "40902", "40903"])
+    points = resources.map_points(facilities, "40901", no_area)
+    assert "f6" in set(points["facility_id"])
+
+
+def test_national_table_lists_only_resources_with_a_national_count(resource_counts, population, areas):
+    counts = resources.area_counts(resource_counts, population, areas)
+    table = resources.national_table(counts)
+    packaged = {"一般診療所数", "在宅療養支援診療所数", "訪問看護事業所数", "居宅介護支援事業所数"}
+    assert set(table["資源"]) == packaged
+    assert table.loc[table["資源"] == "居宅介護支援事業所数", "人口あたり"].iloc[0] == "—"

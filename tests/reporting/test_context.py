@@ -1,0 +1,24 @@
+"""The report context's helpers: provenance lines and number formatting."""
+
+import pandas as pd
+
+from analysis.reporting.context import format_table, provenance
+
+
+def test_provenance_of_one_source_lists_its_dates():
+    frame = pd.DataFrame({"source": ["A", "A"], "as_of": ["2026-06-30", "2025-12-31"]})
+    assert provenance(frame) == ("A", "2025-12-31、2026-06-30")
+
+
+def test_provenance_of_several_sources_keeps_each_date_with_its_source():
+    frame = pd.DataFrame({"source": ["B", "A", None], "as_of": ["2025-12-01", "2026-06-30", "2020-01-01"]})
+    assert provenance(frame) == ("A（2026-06-30 時点）、B（2025-12-01 時点）", "")
+
+
+def test_provenance_uses_the_year_when_there_is_no_as_of_column():
+    assert provenance(pd.DataFrame({"source": ["X"], "year": [2020]})) == ("X", "2020")
+
+
+def test_format_table_separates_thousands_but_not_years():
+    out = format_table(pd.DataFrame({"年": [2020], "人口": [302000.0], "割合": [27.84], "欠測": [float("nan")]}))
+    assert out.iloc[0].tolist() == ["2020", "302,000", "27.8", "—"]

@@ -1,0 +1,85 @@
+"""Parameter files are validated before anything runs; errors name the file and the key."""
+
+
+import pytest
+
+from analysis.errors import InputError
+from analysis.reporting.params import load_params, params_files
+from tests.conftest import ROOT  # noqa: E402
+
+MINIMAL = 'code: "{code}"\nname: テスト市\n'
+
+
+def _write(tmp_path, text, name="40203_test.yaml"):
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_minimal_file_is_valid_with_defaults(tmp_path):
+    params = load_params(_write(tmp_path, MINIMAL.format(code="40203")))
+    assert params.code == "40203"
+    assert params.reports == ["resources", "demand", "scene_trends", "pdca"]
+    assert params.comparison.peers == 5
+
+
+def test_six_digit_code_is_checked_and_reduced_to_five(tmp_path):
+    assert load_params(_write(tmp_path, MINIMAL.format(code="402036"))).code == "40203"
+
+
+def test_wrong_check_digit_names_the_file_and_key(tmp_path):
+    with pytest.raises(InputError) as err:
+        load_params(_write(tmp_path, MINIMAL.format(code="402035")))
+    message = str(err.value)
+    assert "40203_test.yaml" in message and "key 'code'" in message and "402036" in message
+
+
+def test_unquoted_code_asks_for_quotes(tmp_path):
+    # YAML reads 01101 as an octal number: the code must be quoted.
+    with pytest.raises(InputError, match="quotes"):
+        load_params(_write(tmp_path, "code: 01101\nname: 札幌市中央区\n"))
+
+
+def test_unknown_key_is_an_error_naming_the_key(tmp_path):
+    with pytest.raises(InputError, match=r"key 'comparison.neighbours'.*unknown key"):
+        load_params(_write(tmp_path, MINIMAL.format(code="40203") + "comparison:\n  neighbours: 3\n"))
+
+
+def test_wrong_type_is_an_error_naming_the_key(tmp_path):
+    with pytest.raises(InputError, match=r"key 'comparison.peers'"):
+        load_params(_write(tmp_path, MINIMAL.format(code="40203") + "comparison:\n  peers: many\n"))
+
+
+def test_unknown_report_is_an_error(tmp_path):
+    with pytest.raises(InputError, match=r"key 'reports.0'"):
+        load_params(_write(tmp_path, MINIMAL.format(code="40203") + "reports: [resource]\n"))
+
+
+def test_missing_file_and_non_mapping(tmp_path):
+    with pytest.raises(InputError, match="not found"):
+        load_params(tmp_path / "nope.yaml")
+    with pytest.raises(InputError, match="mapping"):
+        load_params(_write(tmp_path, "- a\n- b\n"))
+
+
+def test_committed_parameter_files_are_all_valid():
+    files = params_files(ROOT / "params")
+    assert len(files) >= 6
+    for path in files:
+        load_params(path)
+
+
+def test_plan_title_and_adoption_date_become_the_plan_tables_source_and_as_of(tmp_path):
+    from analysis.measures.pdca import plan_source
+
+    text = MINIMAL.format(code="40203") + "plan:\n  title: 第9期介護保険事業計画\n  adopted: 2024-03-29\n  vision: 住み慣れた地域で\n"
+    params = load_params(_write(tmp_path, text))
+    assert plan_source(params.plan) == ("自治体の計画（第9期介護保険事業計画）", "2024-03-29")
+    bare = load_params(_write(tmp_path, MINIMAL.format(code="40203") + "plan:\n  vision: 住み慣れた地域で\n", name="40203_b.yaml"))
+    assert plan_source(bare.plan) == ("自治体の設定ファイル（計画）", None)
+
+
+def test_an_impossible_adoption_date_names_the_key(tmp_path):
+    text = MINIMAL.format(code="40203") + "plan:\n  adopted: 2024-13-01\n  vision: 住み慣れた地域で\n"
+    with pytest.raises(InputError, match=r"plan\.adopted"):
+        load_params(_write(tmp_path, text))
