@@ -140,3 +140,18 @@ def test_demand_csv_matches_a_hand_computation_from_the_processed_tables(batch, 
         expected += (pop.get("90-94", 0) + pop.get("95+", 0)) * rate.get("90+", 0)
         got = csv[(csv["measure"] == measure) & (csv["year"] == 2040) & (csv["scenario"] == "base")]["value"].item()
         assert got == pytest.approx(expected, rel=1e-9), measure
+
+
+def test_municipality_page_shows_the_dashboard_report_04_declared(batch):
+    import json
+
+    _, reports, params = batch
+    folder = reports / params[-1].stem
+    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    dashboard = manifest["declared"]["pdca_dashboard"]
+    assert [row["scene_label"] for row in dashboard] == ["日常の療養支援", "入退院支援", "急変時の対応", "看取り"]
+    page = BeautifulSoup((folder / "index.html").read_text(encoding="utf-8"), "html.parser").get_text()
+    for row in dashboard:
+        for goal in row["goals"]:
+            assert goal["goal"] in page and goal["status"] in page
+    assert not list(reports.glob("*/.declared"))

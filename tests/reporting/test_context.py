@@ -22,3 +22,16 @@ def test_provenance_uses_the_year_when_there_is_no_as_of_column():
 def test_format_table_separates_thousands_but_not_years():
     out = format_table(pd.DataFrame({"年": [2020], "人口": [302000.0], "割合": [27.84], "欠測": [float("nan")]}))
     assert out.iloc[0].tolist() == ["2020", "302,000", "27.8", "—"]
+
+
+def test_declared_results_are_collected_by_name_and_their_folder_removed(tmp_path):
+    from analysis.reporting.context import DECLARED_DIR, ReportContext, collect_declared
+
+    context = ReportContext.__new__(ReportContext)
+    context.output_dir = tmp_path
+    context.declare("pdca_dashboard", [{"scene_label": "看取り", "goals": []}])
+    context.declare("summary", {"population": 13600})
+    assert collect_declared(tmp_path) == {"pdca_dashboard": [{"scene_label": "看取り", "goals": []}],
+                                          "summary": {"population": 13600}}
+    assert not (tmp_path / DECLARED_DIR).exists()
+    assert collect_declared(tmp_path) == {}

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+import json
+import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -23,6 +25,9 @@ from analysis.ingest.processed import ProcessedData
 from analysis.ingest.schema import NATIONAL_CODE
 
 JST = ZoneInfo("Asia/Tokyo")
+# Results a report hands to pages built after it (the municipality page's PDCA dashboard): JSON
+# files in a folder the batch reads and removes before publishing.
+DECLARED_DIR = ".declared"
 
 
 @dataclass(frozen=True)
@@ -179,6 +184,12 @@ class ReportContext:
         if filename not in self.csv_files:
             self.csv_files.append(filename)
 
+    def declare(self, name: str, value) -> None:
+        """Hand a JSON-serialisable result to the pages built after the reports (see collect_declared)."""
+        folder = self.output_dir / DECLARED_DIR
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / f"{name}.json").write_text(json.dumps(value, ensure_ascii=False), encoding="utf-8")
+
     def footer(self) -> None:
         from analysis.reporting.html_export import footer_html
 
@@ -190,6 +201,14 @@ class ReportContext:
                 not_for_distribution=not self.disclosure.enabled,
             )
         )
+
+
+def collect_declared(output_dir: Path) -> dict:
+    """Every result the reports of one folder declared, by name; the folder is removed."""
+    folder = Path(output_dir) / DECLARED_DIR
+    declared = {p.stem: json.loads(p.read_text(encoding="utf-8")) for p in sorted(folder.glob("*.json"))}
+    shutil.rmtree(folder, ignore_errors=True)
+    return declared
 
 
 def _date_span(dates: list[str]) -> list[str]:

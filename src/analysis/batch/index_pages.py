@@ -1,0 +1,69 @@
+"""The index pages written by the batch: one per municipality folder and reports/index.html."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from analysis import __version__
+from analysis.batch.manifest import MANIFEST
+from analysis.batch.tasks import Result, Task
+
+
+def write_municipality_index(task: Task, staging: Path, result: Result, declared: dict) -> None:
+    """The folder's index.html from the reports that ran and what they declared (the PDCA dashboard)."""
+    from analysis.reporting.context import generation_date
+    from analysis.reporting.site import render_municipality_index
+
+    dashboard = declared.get("pdca_dashboard")
+    processed_meta = json.loads((Path(task.processed_dir) / "ingest.json").read_text(encoding="utf-8"))
+    page = render_municipality_index(
+        name=task.name,
+        code=task.code,
+        reports=result.reports,
+        csv_files=sorted(p.name for p in staging.glob("*.csv")),
+        dashboard=dashboard,
+        sources=[],
+        generated_on=generation_date(),
+        package_version=__version__,
+        sample=bool(processed_meta.get("is_sample")),
+        not_for_distribution=not task.disclosure_control,
+    )
+    (staging / "index.html").write_text(page, encoding="utf-8")
+
+
+def write_batch_index(reports_dir: Path, results: list[Result]) -> Path:
+    """reports/index.html: every municipality of this run plus earlier complete ones."""
+    from analysis.reporting.context import generation_date
+    from analysis.reporting.site import render_batch_index
+
+    entries: dict[str, dict] = {}
+    sample = False
+    for manifest_path in sorted(reports_dir.glob(f"*/{MANIFEST}")):
+        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+        sample |= bool(manifest.get("is_sample"))
+        folder = manifest_path.parent.name
+        entries[folder] = {"code": manifest["code"], "name": manifest["name"], "status": "ok",
+                           "href": f"{folder}/index.html", "error": None, "duration_s": None}
+    for result in results:
+        entry = entries.get(result.folder_name, {"code": result.code, "name": result.name, "href": None})
+        if result.status == "failed":
+            # The previous complete reports (if any) stay linked; the failure is listed with them.
+            entry.update(status="failed", error=result.error)
+        elif result.status == "skipped":
+            entry.update(status="skipped", error=None)
+        else:
+            entry.update(status="ok", error=None, duration_s=result.duration_s)
+        entry.setdefault("duration_s", result.duration_s)
+        entries[result.folder_name] = entry
+    page = render_batch_index(
+        entries=[entries[k] for k in sorted(entries, key=lambda k: (entries[k]["code"], k))],
+        generated_on=generation_date(),
+        package_version=__version__,
+        sample=sample,
+    )
+    path = reports_dir / "index.html"
+    tmp = path.with_suffix(".html.tmp")
+    tmp.write_text(page, encoding="utf-8")
+    tmp.replace(path)
+    return path

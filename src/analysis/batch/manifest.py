@@ -1,0 +1,105 @@
+"""Fingerprints (a municipality is re-run only when one of its inputs changed) and manifest.json.
+
+The manifest records, for each published folder, the SHA-256 of every input (parameter file,
+notebooks, processed tables, raw files) and output, and the package versions, so a reader can
+tell exactly what a report was made from.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sys
+from importlib import metadata as importlib_metadata
+from pathlib import Path
+
+from analysis import __version__
+from analysis.batch.tasks import Task
+from analysis.catalogue import REPORTS
+
+
+MANIFEST = "manifest.json"
+
+
+PACKAGES_IN_MANIFEST = (
+    "zaitaku-workbench", "pandas", "numpy", "matplotlib", "seaborn", "scikit-learn", "scipy",
+    "papermill", "nbconvert", "nbclient", "ipykernel", "pyarrow", "openpyxl", "pydantic",
+)
+
+
+def _hash_files(paths: list[Path], digest) -> None:
+    for path in sorted(paths):
+        digest.update(path.name.encode())
+        digest.update(path.read_bytes())
+
+
+def _source_files() -> list[Path]:
+    package_dir = Path(__file__).resolve().parents[1]
+    return [p for p in package_dir.rglob("*") if p.is_file() and p.suffix in {".py", ".csv", ".j2", ".css", ".yaml"}]
+
+
+def batch_fingerprint(notebooks_dir: Path, processed_dir: Path, disclosure_control: bool) -> str:
+    """Hash of what every municipality shares: notebooks, processed data, package code and version."""
+    digest = hashlib.sha256()
+    digest.update(__version__.encode())
+    digest.update(b"suppression" if disclosure_control else b"no-suppression")
+    _hash_files([notebooks_dir / nb for _, nb, _ in REPORTS], digest)
+    _hash_files([p for p in processed_dir.iterdir() if p.is_file() and not p.name.startswith(".")], digest)
+    _hash_files(_source_files(), digest)
+    return digest.hexdigest()
+
+
+def task_fingerprint(shared: str, params_file: Path) -> str:
+    digest = hashlib.sha256(shared.encode())
+    digest.update(params_file.read_bytes())
+    return digest.hexdigest()
+
+
+def is_up_to_date(task: Task) -> bool:
+    manifest = Path(task.reports_dir) / task.folder_name / MANIFEST
+    if not manifest.exists():
+        return False
+    try:
+        recorded = json.loads(manifest.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError):
+        return False
+    return recorded.get("fingerprint") == task.fingerprint
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _package_versions() -> dict[str, str]:
+    versions = {"python": sys.version.split()[0]}
+    for name in PACKAGES_IN_MANIFEST:
+        try:
+            versions[name] = importlib_metadata.version(name)
+        except importlib_metadata.PackageNotFoundError:
+            versions[name] = "not installed"
+    return versions
+
+
+def write_manifest(task: Task, staging: Path, declared: dict) -> None:
+    processed_dir = Path(task.processed_dir)
+    processed_meta = json.loads((processed_dir / "ingest.json").read_text(encoding="utf-8"))
+    manifest = {
+        "code": task.code,
+        "name": task.name,
+        "fingerprint": task.fingerprint,
+        "disclosure_control": task.disclosure_control,
+        "is_sample": bool(processed_meta.get("is_sample")),
+        "params_file": {"name": Path(task.params_file).name, "sha256": _sha256(Path(task.params_file))},
+        "notebooks": {
+            nb: _sha256(Path(task.notebooks_dir) / nb) for key, nb, _ in REPORTS if key in task.reports
+        },
+        "processed_tables": {
+            p.name: _sha256(p) for p in sorted(processed_dir.glob("*.parquet"))
+        },
+        "raw_files": processed_meta.get("raw_files", []),
+        "outputs": {p.name: _sha256(p) for p in sorted(staging.iterdir()) if p.is_file()},
+        "packages": _package_versions(),
+        # what the reports declared for other pages (index, prefecture overview): read here, never from their CSVs
+        "declared": declared,
+    }
+    (staging / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
