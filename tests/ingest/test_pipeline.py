@@ -11,7 +11,8 @@ import pandas as pd
 import pytest
 
 from analysis.errors import InputError
-from analysis.ingest.pipeline import discover, ingest
+from analysis.ingest.pipeline import ingest
+from analysis.ingest.recognition import discover
 from analysis.ingest.processed import ProcessedData
 from analysis.ingest.schema import TABLES
 
@@ -106,8 +107,8 @@ def test_files_are_recognised_by_published_names_wherever_they_sit(tmp_path, sam
         if path.is_file():
             shutil.copy(path, raw / path.name)  # everything flat in one folder
     found = discover(raw)
-    assert len(found.kaigo) == 11 and len(found.iryou) == 4 and found.soumu and found.databook
-    assert found.indicator_series and found.medical_areas and found.activities and found.rates
+    assert len(found["kaigo"]) == 11 and len(found["iryou"]) == 4 and found["soumu"] and found["databook"]
+    assert found["indicator_series"] and found["medical_areas"] and found["activities"] and found["rates"]
     assert found.is_sample
 
 
@@ -145,12 +146,13 @@ def _databook_rows(code_years: list[tuple[str, int, float]]) -> pd.DataFrame:
 
 
 def test_a_series_published_under_the_old_code_continues_under_the_new_one():
-    from analysis.ingest.pipeline import RawFiles, build_indicators
+    from analysis.ingest.pipeline import build_indicators
+    from analysis.ingest.recognition import Discovered
 
     # 那珂川町 40305 became 那珂川市 40231 in 2018-10 (catalogues/code_changes.csv)
     series = _databook_rows([("40305", 2016, 10.0), ("40305", 2017, 11.0), ("40231", 2018, 12.0),
                              ("40305", 2018, 99.0)])
-    out = build_indicators(RawFiles(), series, pd.DataFrame(columns=["code", "resource_id", "count", "as_of"]),
+    out = build_indicators(Discovered(Path()), series, pd.DataFrame(columns=["code", "resource_id", "count", "as_of"]),
                            _master(("40231", ""), ("40000", "")))
     own = out[out["code"] == "40231"].sort_values("fiscal_year")
     assert own["fiscal_year"].tolist() == [2016, 2017, 2018]
@@ -160,16 +162,18 @@ def test_a_series_published_under_the_old_code_continues_under_the_new_one():
 
 
 def test_an_unknown_municipality_code_names_the_file_and_the_code():
-    from analysis.ingest.pipeline import RawFiles, build_indicators
+    from analysis.ingest.pipeline import build_indicators
+    from analysis.ingest.recognition import Discovered
 
     series = _databook_rows([("40231", 2018, 12.0), ("40988", 2018, 3.0)])
     with pytest.raises(InputError, match=r"databook\.xlsx.*40988.*not in the 総務省 code list"):
-        build_indicators(RawFiles(), series, pd.DataFrame(columns=["code", "resource_id", "count", "as_of"]),
+        build_indicators(Discovered(Path()), series, pd.DataFrame(columns=["code", "resource_id", "count", "as_of"]),
                          _master(("40231", "")))
 
 
 def test_a_designated_city_given_as_a_whole_and_by_ward_is_one_error_naming_the_row(tmp_path):
-    from analysis.ingest.pipeline import RawFiles, build_indicators
+    from analysis.ingest.pipeline import build_indicators
+    from analysis.ingest.recognition import Discovered
 
     path = tmp_path / "indicator_series.csv"
     path.write_text("code,indicator_id,fiscal_year,value\n"
@@ -178,7 +182,7 @@ def test_a_designated_city_given_as_a_whole_and_by_ward_is_one_error_naming_the_
                     "40130,home_deaths,2023,910\n", encoding="utf-8")
     master = _master(("40130", ""), ("40131", "40130"), ("40132", "40130"))
     with pytest.raises(InputError) as caught:
-        build_indicators(RawFiles(indicator_series=[path]), _databook_rows([]).iloc[0:0],
+        build_indicators(Discovered(path.parent, {"indicator_series": [path]}), _databook_rows([]).iloc[0:0],
                          pd.DataFrame(columns=["code", "resource_id", "count", "as_of"]), master)
     message = str(caught.value)
     assert "indicator_series.csv" in message and "row 2" in message and "40130" in message and "40131" in message
@@ -193,3 +197,25 @@ def test_wards_alone_and_a_city_alone_are_both_accepted(tmp_path):
     other_year = pd.concat([wards, city.assign(fiscal_year=2022)], ignore_index=True)
     for frame in (wards, city, other_year):
         reject_city_with_its_wards(frame, master, tmp_path / "x.csv", ["indicator_id", "fiscal_year"])
+
+
+def test_every_importer_declares_where_its_source_is_published_and_what_it_is_for():
+    from analysis.ingest.importers import SOURCES
+
+    keys = [source.key for source in SOURCES]
+    assert len(keys) == len(set(keys))
+    for source in SOURCES:
+        assert source.label and source.file_pattern and source.published_at and source.used_for, source.key
+    assert [s.key for s in SOURCES if s.required] == ["soumu"]
+
+
+def test_an_unnamed_workbook_is_recognised_by_its_cells_and_a_broken_one_is_reported(tmp_path, sample_raw):
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    shutil.copy(next((sample_raw / "soumu").glob("*.xlsx")), raw / "download (1).xlsx")
+    (raw / "broken.xlsx").write_bytes(b"PK\x03\x04 not really a workbook")
+    (raw / "notes.txt").write_text("memo", encoding="utf-8")
+    found = discover(raw)
+    assert found["soumu"] == [raw / "download (1).xlsx"]
+    assert sorted(p.name for p in found.ignored) == ["broken.xlsx", "notes.txt"]
+    assert list(found.unreadable) == [raw / "broken.xlsx"]

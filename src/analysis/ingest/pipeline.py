@@ -1,8 +1,8 @@
 """`zaitaku ingest`: raw files as published → tidy tables in data/processed/ (Parquet).
 
-Files are recognised by their published names (and, for the templates, by their
-header), wherever they sit under the raw folder. The output folder is replaced only
-when every table was built, so a failed ingest leaves the previous tables intact.
+Each importer recognises its own files (``recognition.discover``), wherever they sit
+under the raw folder. The output folder is replaced only when every table was built, so a
+failed ingest leaves the previous tables intact.
 """
 
 from __future__ import annotations
@@ -10,11 +10,9 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import re
 import shutil
 import tempfile
 import unicodedata
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
@@ -24,8 +22,8 @@ from analysis.atomic import replace_dir
 from analysis.codes import PREFECTURES
 from analysis.errors import InputError
 from analysis.ingest.importers import (
-    iryou_net,
     ipss_projection,
+    iryou_net,
     kaigo_kouhyou,
     kouseikyoku,
     soumu_codes,
@@ -33,130 +31,24 @@ from analysis.ingest.importers import (
     zaitaku_databook,
 )
 from analysis.ingest.processed import METADATA_FILE
+from analysis.ingest.recognition import Discovered, discover
 from analysis.ingest.schema import NATIONAL_CODE, conform, empty_table
 
 log = logging.getLogger(__name__)
-
-SAMPLE_MARKER = "架空のサンプルデータ"
-
-
-@dataclass
-class RawFiles:
-    """The raw folder's files, sorted by the importer that reads them."""
-
-    soumu: list[Path] = field(default_factory=list)
-    ipss_national: list[Path] = field(default_factory=list)
-    ipss_prefecture: list[Path] = field(default_factory=list)
-    kaigo: list[Path] = field(default_factory=list)
-    iryou: list[Path] = field(default_factory=list)
-    kouseikyoku: list[Path] = field(default_factory=list)
-    databook: list[Path] = field(default_factory=list)
-    indicator_series: list[Path] = field(default_factory=list)
-    medical_areas: list[Path] = field(default_factory=list)
-    activities: list[Path] = field(default_factory=list)
-    rates: list[Path] = field(default_factory=list)
-    ignored: list[Path] = field(default_factory=list)
-    is_sample: bool = False
-
-    def all_used(self) -> list[Path]:
-        groups = [getattr(self, name) for name in self.__dataclass_fields__ if name not in ("ignored", "is_sample")]
-        return sorted(p for group in groups for p in group)
-
-
-_TEMPLATE_HEADERS = {
-    "indicator_series": {"code", "indicator_id", "fiscal_year", "value"},
-    "activities": {"code", "activity_id", "fiscal_year"},
-    "medical_areas": {"code", "medical_area_code"},
-    "rates": {"measure", "sex", "age_group", "rate"},
-}
-
-
-def _csv_header(path: Path) -> set[str]:
-    with path.open("rb") as handle:
-        first = handle.readline()
-    for encoding in ("utf-8-sig", "cp932"):
-        try:
-            return {c.strip().strip('"') for c in first.decode(encoding).strip().split(",")}
-        except UnicodeDecodeError:
-            continue
-    return set()
-
-
-def _sniff_xlsx(path: Path) -> str | None:
-    """Which importer reads an xlsx whose name does not say (e.g. 000925835.xlsx)."""
-    from python_calamine import CalamineWorkbook
-
-    try:
-        sheet = CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0)
-        rows = sheet.to_python(skip_empty_area=False, nrows=12)
-    except Exception:  # noqa: BLE001 - not a workbook we can peek into: leave it to the user
-        return None
-    cells = {unicodedata.normalize("NFKC", str(v)).replace("\n", "") for row in rows for v in row[:8] if v not in (None, "")}
-    if "団体コード" in cells:
-        return "soumu"
-    if "項番" in cells:
-        return "kouseikyoku"
-    if "市区町村コード" in cells:
-        return "databook"
-    return None
-
-
-def discover(raw_dir: str | Path) -> RawFiles:
-    """Sort every file under ``raw_dir`` to its importer; unknown files are listed, not read."""
-    raw_dir = Path(raw_dir)
-    if not raw_dir.is_dir():
-        raise InputError(raw_dir, "raw data folder not found")
-    found = RawFiles()
-    for path in sorted(p for p in raw_dir.rglob("*") if p.is_file()):
-        name = unicodedata.normalize("NFKC", path.name).lower()
-        if name.startswith(".") or name.startswith("~$"):
-            continue
-        if name == "readme.txt":
-            found.is_sample |= SAMPLE_MARKER in path.read_text(encoding="utf-8", errors="ignore")
-            continue
-        if name.endswith(".xlsx"):
-            if name.startswith("suikei_kekka"):
-                found.ipss_national.append(path)
-            elif re.fullmatch(r"\d{2}\.xlsx", name):
-                found.ipss_prefecture.append(path)
-            elif "shisetsu" in name:
-                found.kouseikyoku.append(path)
-            else:
-                kind = _sniff_xlsx(path)
-                (getattr(found, kind) if kind else found.ignored).append(path)
-        elif name.endswith((".csv", ".zip")):
-            if name.endswith(".csv") and (name.startswith("jigyosho_") or re.match(r"\d{3}_", name)):
-                found.kaigo.append(path)
-            elif "facility_info" in name or "pharmacy" in name:
-                (found.iryou if iryou_net.is_facility_file(path.name) else found.ignored).append(path)
-            elif name.endswith(".csv"):
-                header = _csv_header(path)
-                for kind, needed in _TEMPLATE_HEADERS.items():
-                    if needed <= header:
-                        getattr(found, kind).append(path)
-                        break
-                else:
-                    found.ignored.append(path)
-            else:
-                found.ignored.append(path)
-        else:
-            found.ignored.append(path)
-    return found
-
 
 # ---------------------------------------------------------------------------
 # Building the tables
 # ---------------------------------------------------------------------------
 
 
-def build_municipalities(raw: RawFiles, databook_areas: pd.DataFrame | None) -> pd.DataFrame:
-    if not raw.soumu:
+def build_municipalities(raw: Discovered, databook_areas: pd.DataFrame | None) -> pd.DataFrame:
+    if not raw["soumu"]:
         raise InputError(None, "no 総務省「全国地方公共団体コード」 xlsx found in the raw folder (needed for names and codes)")
-    frame = pd.concat([soumu_codes.read_municipality_codes(p) for p in raw.soumu], ignore_index=True)
+    frame = pd.concat([soumu_codes.read_municipality_codes(p) for p in raw["soumu"]], ignore_index=True)
     frame = frame.drop_duplicates("code", keep="last")
-    if raw.medical_areas:
+    if raw["medical_areas"]:
         areas = pd.concat([current_codes(templates.read_medical_areas(p)).assign(source_file=p.name)
-                           for p in raw.medical_areas], ignore_index=True)
+                           for p in raw["medical_areas"]], ignore_index=True)
         reject_unknown_codes(areas, frame, "二次医療圏")
         frame = frame.drop(columns=["medical_area_code", "medical_area_name", "area_km2"]).merge(
             areas.reindex(columns=["code", "medical_area_code", "medical_area_name", "area_km2"]), on="code", how="left"
@@ -170,9 +62,9 @@ def build_municipalities(raw: RawFiles, databook_areas: pd.DataFrame | None) -> 
     return conform(frame, "municipalities")
 
 
-def build_population(raw: RawFiles) -> pd.DataFrame:
-    frames = [ipss_projection.read_suikei_kekka(p) for p in raw.ipss_national]
-    frames += [ipss_projection.read_municipalities_workbook(p) for p in raw.ipss_prefecture]
+def build_population(raw: Discovered) -> pd.DataFrame:
+    frames = [ipss_projection.read_suikei_kekka(p) for p in raw["ipss_national"]]
+    frames += [ipss_projection.read_municipalities_workbook(p) for p in raw["ipss_prefecture"]]
     if not frames:
         return empty_table("population")
     population = ipss_projection.select_without_double_counting(pd.concat(frames, ignore_index=True))
@@ -251,18 +143,18 @@ def _name_key(name: pd.Series) -> pd.Series:
     return name.map(lambda s: unicodedata.normalize("NFKC", str(s)).replace(" ", "").replace("\u3000", ""))
 
 
-def build_facilities(raw: RawFiles, municipalities: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+def build_facilities(raw: Discovered, municipalities: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The facility list and the notification table (for counting 厚生局 resources)."""
-    frames = [kaigo_kouhyou.read_kaigo_csv(p) for p in raw.kaigo]
-    frames += [iryou_net.read_iryou_csv(p) for p in raw.iryou]
+    frames = [kaigo_kouhyou.read_kaigo_csv(p) for p in raw["kaigo"]]
+    frames += [iryou_net.read_iryou_csv(p) for p in raw["iryou"]]
     facilities = pd.concat(frames, ignore_index=True) if frames else empty_table("facilities")
     facilities = current_codes(facilities).drop(columns="code_before_change")
     reject_unknown_codes(facilities, municipalities, "facility")
     facilities = _roll_up_wards(facilities, municipalities)
 
     notifications = pd.DataFrame()
-    if raw.kouseikyoku:
-        notifications = pd.concat([kouseikyoku.read_notifications(p) for p in raw.kouseikyoku], ignore_index=True)
+    if raw["kouseikyoku"]:
+        notifications = pd.concat([kouseikyoku.read_notifications(p) for p in raw["kouseikyoku"]], ignore_index=True)
         notifications = kouseikyoku.assign_municipalities(notifications, municipalities)
         notifications = _roll_up_wards(notifications, municipalities)
         notifications["resource_id"] = notifications["symbol"].map(kouseikyoku.symbol_resource_id)
@@ -334,10 +226,10 @@ def _covered_codes(facilities: pd.DataFrame, notifications: pd.DataFrame, munici
     return set(municipalities.loc[municipalities["pref_code"].isin(prefs), "code"])
 
 
-def read_databooks(raw: RawFiles) -> tuple[pd.DataFrame, pd.DataFrame]:
+def read_databooks(raw: Discovered) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Series and 二次医療圏 codes from every 地域別データ集 workbook (read once)."""
     series, areas = [], []
-    for path in raw.databook:
+    for path in raw["databook"]:
         one_series, one_areas = zaitaku_databook.read_databook(path)
         series.append(one_series)
         areas.append(one_areas)
@@ -346,11 +238,11 @@ def read_databooks(raw: RawFiles) -> tuple[pd.DataFrame, pd.DataFrame]:
     return pd.concat(series, ignore_index=True), pd.concat(areas, ignore_index=True).drop_duplicates("code", keep="last")
 
 
-def build_indicators(raw: RawFiles, databook_series: pd.DataFrame, resource_counts: pd.DataFrame,
+def build_indicators(raw: Discovered, databook_series: pd.DataFrame, resource_counts: pd.DataFrame,
                      municipalities: pd.DataFrame) -> pd.DataFrame:
     """Indicator series; precedence: the municipality's own template > 地域別データ集 > facility counts."""
     frames = []
-    for path in raw.indicator_series:
+    for path in raw["indicator_series"]:
         template = templates.read_indicator_series(path)
         reject_city_with_its_wards(template, municipalities, path, ["indicator_id", "fiscal_year"])
         frames.append(template.assign(_rank=0))
@@ -405,19 +297,19 @@ def _fiscal_year_of(as_of: str) -> float:
     return float(date.year if date.month >= 4 else date.year - 1)
 
 
-def build_reference_rates(raw: RawFiles) -> pd.DataFrame:
+def build_reference_rates(raw: Discovered) -> pd.DataFrame:
     frames = [templates.read_package_reference_values()]
-    frames += [templates.read_rates(p) for p in raw.rates]
+    frames += [templates.read_rates(p) for p in raw["rates"]]
     rates = pd.concat(frames, ignore_index=True)
     rates = rates.drop_duplicates(["measure", "sex", "age_group", "area", "year"], keep="last")
     return conform(rates, "reference_rates")
 
 
-def build_activities(raw: RawFiles, municipalities: pd.DataFrame) -> pd.DataFrame:
-    if not raw.activities:
+def build_activities(raw: Discovered, municipalities: pd.DataFrame) -> pd.DataFrame:
+    if not raw["activities"]:
         return empty_table("activities")
     frames = [current_codes(templates.read_activities(p)).drop(columns="code_before_change").assign(source_file=p.name)
-              for p in raw.activities]
+              for p in raw["activities"]]
     for frame in frames:
         reject_unknown_codes(frame, municipalities, "activity")
     return conform(pd.concat(frames, ignore_index=True), "activities")
@@ -431,7 +323,7 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def build_tables(raw: RawFiles) -> dict[str, pd.DataFrame]:
+def build_tables(raw: Discovered) -> dict[str, pd.DataFrame]:
     """Every processed table from the sorted raw files."""
     # The databook is read before the municipality master because it may supply the 二次医療圏.
     population = build_population(raw)

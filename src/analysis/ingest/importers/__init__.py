@@ -1,1 +1,24 @@
-"""One importer module per public source format; each reads the file exactly as published."""
+"""One module per published source format; each declares its sources (SOURCES) and how to recognise them."""
+
+from analysis.ingest.importers import (
+    ipss_projection,
+    iryou_net,
+    kaigo_kouhyou,
+    kouseikyoku,
+    soumu_codes,
+    templates,
+    zaitaku_databook,
+)
+
+# The order files are offered to the sources: those told by their name first, then those told by
+# a peek at their content (an unnamed workbook is opened once and its cells kept for the others).
+SOURCES = (
+    *ipss_projection.SOURCES,
+    *kaigo_kouhyou.SOURCES,
+    *iryou_net.SOURCES,
+    *kouseikyoku.SOURCES,
+    *soumu_codes.SOURCES,
+    *zaitaku_databook.SOURCES,
+    *templates.SOURCES,
+)
+SOURCES_BY_KEY = {source.key: source for source in SOURCES}

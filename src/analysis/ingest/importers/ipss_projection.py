@@ -17,6 +17,7 @@ import pandas as pd
 from analysis.codes import PREFECTURES, CodeError, normalize_code
 from analysis.errors import InputError
 from analysis.ingest.importers.workbook import read_xlsx
+from analysis.ingest.recognition import RawFile, Source
 from analysis.ingest.schema import AGE_GROUPS, conform
 
 SOURCE = "国立社会保障・人口問題研究所「日本の地域別将来推計人口（令和5(2023)年推計）」"
@@ -274,3 +275,20 @@ def check_prefecture_totals(frame: pd.DataFrame) -> pd.DataFrame:
     totals = selected[is_total].groupby([pref_code[is_total], "year"])["population"].sum()
     members = selected[~is_total].groupby([pref_code[~is_total], "year"])["population"].sum()
     return totals.sub(members, fill_value=0).rename("difference").reset_index()
+
+
+def _is_national_file(file: RawFile) -> bool:
+    return file.suffix == ".xlsx" and file.name.startswith("suikei_kekka")
+
+
+def _is_prefecture_file(file: RawFile) -> bool:
+    return re.fullmatch(r"\d{2}\.xlsx", file.name) is not None
+
+
+_PAGE = "国立社会保障・人口問題研究所「日本の地域別将来推計人口（令和5(2023)年推計）」の結果表"
+_USED_FOR = "人口あたりの値（01・03）、将来需要の推計（02）、類似自治体、秘匿の人口区分"
+SOURCES = (
+    Source("ipss_national", "社人研 将来推計人口（全国一括）", "suikei_kekka.xlsx", _PAGE, _USED_FOR, _is_national_file),
+    Source("ipss_prefecture", "社人研 将来推計人口（都道府県別）", "Municipalities/NN.xlsx（NN は都道府県番号）", _PAGE, _USED_FOR,
+           _is_prefecture_file),
+)

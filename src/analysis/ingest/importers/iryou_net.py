@@ -16,6 +16,7 @@ from analysis.codes import CodeError, normalize_code
 from analysis.errors import InputError
 from analysis.ingest.importers.textfile import read_csv_text
 from analysis.ingest.importers.values import to_number
+from analysis.ingest.recognition import RawFile, Source
 from analysis.ingest.schema import conform
 
 SOURCE = "医療情報ネット オープンデータ"
@@ -111,3 +112,15 @@ def _read(path: Path, display_name: str) -> pd.DataFrame:
         "as_of": _as_of(display_name),
     })
     return conform(frame.drop_duplicates("facility_id"), "facilities", origin=display_name)
+
+
+def _is_facility_table(file: RawFile) -> bool:
+    return file.suffix in (".csv", ".zip") and is_facility_file(file.name)
+
+
+SOURCES = (
+    Source("iryou", "医療情報ネット（ナビイ）オープンデータ",
+           "01-1_hospital_facility_info_YYYYMMDD（ZIP のままでも可）、02-1_clinic_…、03-1_dental_…、05_pharmacy_…",
+           "厚生労働省「医療情報ネット（ナビイ）オープンデータ」のページ", "病院・診療所・歯科・薬局の数・一覧・地図（01）",
+           _is_facility_table),
+)

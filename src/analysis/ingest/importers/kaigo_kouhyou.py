@@ -17,6 +17,7 @@ from analysis.codes import CodeError, normalize_code
 from analysis.errors import InputError
 from analysis.ingest.importers.textfile import read_csv_text
 from analysis.ingest.importers.values import to_number
+from analysis.ingest.recognition import RawFile, Source
 from analysis.ingest.schema import conform
 
 SOURCE = "介護サービス情報公表システム オープンデータ"
@@ -83,3 +84,14 @@ def read_kaigo_csv(path: str | Path) -> pd.DataFrame:
         raise InputError(path, "事業所番号 is empty", row=int(empty_ids.idxmax()) + 2, column="事業所番号")
     frame = frame.drop_duplicates("facility_id", keep="first")
     return conform(frame, "facilities", origin=str(path)).assign(service_code=service)
+
+
+def _is_office_list(file: RawFile) -> bool:
+    return file.suffix == ".csv" and (file.name.startswith("jigyosho_") or re.match(r"\d{3}_", file.name) is not None)
+
+
+SOURCES = (
+    Source("kaigo", "介護サービス情報公表システム オープンデータ", "jigyosho_<サービスコード>[_all_<日時>].csv",
+           "厚生労働省「介護サービス情報公表システム オープンデータ」のページ",
+           "介護事業所の数・一覧・地図（01）、居宅介護支援・訪問看護などの指標（03）", _is_office_list),
+)

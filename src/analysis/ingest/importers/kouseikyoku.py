@@ -18,6 +18,7 @@ import pandas as pd
 from analysis.codes import PREFECTURES, AddressMatcher
 from analysis.errors import InputError
 from analysis.ingest.importers.workbook import read_xlsx
+from analysis.ingest.recognition import RawFile, Source
 
 SOURCE = "地方厚生局 届出受理医療機関名簿（施設基準）"
 # header names after NFKC (full-width brackets become ASCII)
@@ -152,3 +153,14 @@ def count_institutions(notifications: pd.DataFrame) -> pd.DataFrame:
     return (
         counted.groupby(["code", "resource_id"])["institution_code"].nunique().rename("count").reset_index()
     )
+
+
+def _is_notification_list(file: RawFile) -> bool:
+    return file.suffix == ".xlsx" and ("shisetsu" in file.name or "項番" in file.cells)
+
+
+SOURCES = (
+    Source("kouseikyoku", "地方厚生局 届出受理医療機関名簿（施設基準）",
+           "r6_08_shisetsu_<県>_ika_02.xlsx、NN届出受理医療機関名簿（医科）….xlsx など", "各地方厚生局の「施設基準の届出受理状況」のページ",
+           "在宅療養支援診療所・病院、在宅療養後方支援病院、入退院支援加算の数と一覧（01・03）", _is_notification_list),
+)

@@ -17,6 +17,7 @@ import pandas as pd
 from analysis.codes import CodeError, normalize_code, to_code6
 from analysis.errors import InputError
 from analysis.ingest.importers.workbook import read_xlsx
+from analysis.ingest.recognition import RawFile, Source
 from analysis.ingest.schema import conform
 
 SOURCE = "総務省 全国地方公共団体コード"
@@ -121,3 +122,14 @@ def read_municipality_codes(path: str | Path) -> pd.DataFrame:
         area_km2=np.nan, source=SOURCE, as_of=as_of_from_sheet_name(str(names[0])),
     )
     return conform(main.sort_values("code"), "municipalities", origin=str(path))
+
+
+def _is_code_list(file: RawFile) -> bool:
+    return file.suffix == ".xlsx" and "団体コード" in file.cells
+
+
+SOURCES = (
+    Source("soumu", "総務省「全国地方公共団体コード」", "000925835.xlsx など（xlsx）",
+           "総務省「全国地方公共団体コード」のページ", "すべてのレポート（自治体の名前・コード・政令市の区）",
+           _is_code_list, required=True),
+)

@@ -17,6 +17,7 @@ from analysis.codes import CodeError, normalize_code
 from analysis.errors import InputError
 from analysis.ingest.importers.textfile import read_csv_text
 from analysis.ingest.importers.values import to_number
+from analysis.ingest.recognition import RawFile, Source
 from analysis.ingest.schema import AGE_GROUPS, NATIONAL_CODE, conform
 
 TEMPLATE_SOURCE = "市町村の把握データ（取込テンプレート）"
@@ -153,3 +154,22 @@ def read_package_reference_values() -> pd.DataFrame:
         rates.assign(rate=rates["value"], year=rates["year"].astype(int), area=NATIONAL_CODE),
         "reference_rates",
     )
+
+
+def _has_columns(*columns: str):
+    def matches(file: RawFile) -> bool:
+        return set(columns) <= file.header
+    return matches
+
+
+_OWN = "自治体で作成（README「実データを使う」の書式）"
+SOURCES = (
+    Source("indicator_series", "自治体で把握している指標（見える化などからの転記）", "CSV: code,indicator_id,fiscal_year,value", _OWN,
+           "見える化・人口動態などの指標（03・04）", _has_columns("code", "indicator_id", "fiscal_year", "value")),
+    Source("activities", "事業の実績（研修回数・相談件数など）", "CSV: code,activity_id,activity_name,fiscal_year,planned,actual,unit", _OWN,
+           "取組（Do）の実績（04）", _has_columns("code", "activity_id", "fiscal_year")),
+    Source("medical_areas", "二次医療圏と面積", "CSV: code,medical_area_code,medical_area_name,area_km2", _OWN,
+           "二次医療圏との比較（01・03）、人口密度（類似自治体）", _has_columns("code", "medical_area_code")),
+    Source("rates", "年齢別の率（死亡率など）", "CSV: measure,sex,age_group,rate,unit,year,area,source", _OWN,
+           "将来需要の推計（02）の率", _has_columns("measure", "sex", "age_group", "rate")),
+)

@@ -17,8 +17,9 @@ import pandas as pd
 from analysis import catalogue
 from analysis.codes import CodeError, normalize_code
 from analysis.errors import InputError
-from analysis.ingest.importers.workbook import read_xlsx
 from analysis.ingest.importers.values import to_number
+from analysis.ingest.importers.workbook import read_xlsx
+from analysis.ingest.recognition import RawFile, Source
 from analysis.ingest.schema import NATIONAL_CODE, conform, empty_table
 
 SOURCE = "厚生労働省「在宅医療にかかる地域別データ集」"
@@ -150,3 +151,14 @@ def read_databook(path: str | Path) -> tuple[pd.DataFrame, pd.DataFrame]:
         raise InputError(path, f"no sheet named by a year (e.g. R6年, H30年) among {', '.join(map(str, sheets))}")
     frame = pd.concat([s for s in series if not s.empty] or [empty_table("indicators")], ignore_index=True)
     return conform(frame, "indicators", origin=str(path)), latest_areas
+
+
+def _is_databook(file: RawFile) -> bool:
+    return file.suffix == ".xlsx" and CODE_HEADER in file.cells
+
+
+SOURCES = (
+    Source("databook", "厚生労働省「在宅医療にかかる地域別データ集」", "データ集の xlsx（年ごとのシート。例 001681907.xlsx）",
+           "厚生労働省「在宅医療の推進について」のページ",
+           "訪問診療・往診・看取りの指標（03・04）、供給と需要の試算（02）、二次医療圏", _is_databook),
+)
