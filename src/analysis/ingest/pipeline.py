@@ -30,6 +30,7 @@ from analysis.ingest.importers import (
     templates,
     zaitaku_databook,
 )
+from analysis.ingest.output_folder import check_output_folder, remove_leftovers, staging_prefix
 from analysis.ingest.processed import METADATA_FILE
 from analysis.ingest.recognition import Discovered, discover
 from analysis.ingest.schema import NATIONAL_CODE, conform, empty_table
@@ -346,10 +347,13 @@ def build_tables(raw: Discovered) -> dict[str, pd.DataFrame]:
 def ingest(raw_dir: str | Path, out_dir: str | Path) -> dict[str, int]:
     """Build every table and replace ``out_dir`` atomically; returns row counts per table."""
     raw_dir, out_dir = Path(raw_dir), Path(out_dir)
+    check_output_folder(raw_dir, out_dir)
     raw = discover(raw_dir)
     tables = build_tables(raw)
     out_dir.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.staging-", dir=out_dir.parent))
+    for leftover in remove_leftovers(out_dir):
+        log.warning("removed %s, left by an interrupted ingest", leftover.name)
+    staging = Path(tempfile.mkdtemp(prefix=staging_prefix(out_dir), dir=out_dir.parent))
     try:
         for name, frame in tables.items():
             frame.to_parquet(staging / f"{name}.parquet", index=False)
