@@ -23,7 +23,8 @@ def _population(sizes):
             for sex in ("male", "female"):
                 for age in AGE_GROUPS:
                     share = 0.5 / len(AGE_GROUPS)
-                    rows.append({"code": code, "year": year, "sex": sex, "age_group": age, "population": size * share})
+                    rows.append({"code": code, "year": year, "sex": sex, "age_group": age, "population": size * share,
+                                 "is_projection": year > 2020})
     return pd.DataFrame(rows)
 
 

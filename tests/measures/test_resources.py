@@ -80,27 +80,6 @@ def _value(counts, level, resource_id, column):
     return row[column].iloc[0]
 
 
-# -- population bases ---------------------------------------------------------------------
-
-def test_population_bases_sum_total_65_plus_and_75_plus(population):
-    bases = resources.population_bases(population, ["40901", "40902"]).set_index("code")
-    assert bases.loc["40901", ["total", "pop65", "pop75"]].tolist() == [50000, 10000, 4000]
-    assert bases.loc["40902", ["total", "pop65", "pop75"]].tolist() == [20000, 2000, 2000]
-
-
-def test_population_bases_prefers_the_census_over_a_projection_for_the_same_year(population):
-    doubled = pd.concat([population, population_frame(projection=True, factor=2.0)], ignore_index=True)
-    bases = resources.population_bases(doubled, ["40901"]).set_index("code")
-    assert bases.loc["40901", "total"] == 50000
-
-
-def test_population_bases_leaves_an_unknown_code_empty(population):
-    bases = resources.population_bases(population, ["40901", "49999"]).set_index("code")
-    assert bases.loc["49999", ["total", "pop65", "pop75"]].isna().all()
-
-
-# -- per-capita values by area ---------------------------------------------------------------
-
 def test_clinics_per_100k_for_the_municipality(resource_counts, population, areas):
     counts = resources.area_counts(resource_counts, population, areas)
     assert _value(counts, "municipality", "clinics", "per_capita") == pytest.approx(40 / 50000 * 100000)  # 80.0

@@ -6,47 +6,11 @@ import numpy as np
 import pandas as pd
 
 from analysis import catalogue
+from analysis.measures import population as pop
 from analysis.measures.trends import fit_trend, poisson_ci, trend_direction
 
 COUNT_KINDS = {"facilities", "persons", "events"}
 LEVEL_LABELS = {"municipality": "当該市区町村", "medical_area": "二次医療圏", "prefecture": "都道府県", "national": "全国"}
-
-
-def denominators(population: pd.DataFrame, codes: list[str], years) -> pd.DataFrame:
-    """Total, 65+ and 75+ population per code and fiscal year, interpolated between five-year points."""
-    rows = population[population["code"].isin(codes)]
-    # the lower bound of each age group, looked up once per distinct label ('65-69' → 65, '95+' → 95)
-    lower = rows["age_group"].map({g: int(g.rstrip("+").split("-")[0]) for g in rows["age_group"].unique()})
-    frame = pd.DataFrame({
-        "code": rows["code"], "year": rows["year"].astype(int), "all": rows["population"],
-        "aged65": rows["population"].where(lower >= 65, 0), "aged75": rows["population"].where(lower >= 75, 0),
-    })
-    sums = frame.groupby(["code", "year"])[["all", "aged65", "aged75"]].sum()
-    if sums.empty:
-        return pd.DataFrame(columns=["code", "fiscal_year", "all", "aged65", "aged75"])
-    target = sorted(set(int(y) for y in years))
-    out = []
-    for column in ("all", "aged65", "aged75"):
-        # years across the columns: straight-line interpolation between census/projection years,
-        # the nearest known year outside them
-        wide = sums[column].unstack("year")
-        grid = wide.reindex(columns=sorted(set(wide.columns) | set(target))).astype(float)
-        grid = grid.interpolate(method="index", axis=1, limit_direction="both")[target]
-        out.append(grid.rename_axis(columns="fiscal_year").stack().rename(column))
-    result = pd.concat(out, axis=1).reset_index()
-    order = {code: i for i, code in enumerate(codes)}
-    return result.sort_values(["code", "fiscal_year"], key=lambda c: c.map(order) if c.name == "code" else c).reset_index(drop=True)
-
-
-def population_2020(population: pd.DataFrame, codes=None) -> pd.Series:
-    """2020 population per code: the size that sets each area's disclosure threshold."""
-    rows = population[population["year"] == 2020]
-    if codes is not None:
-        rows = rows[rows["code"].isin(codes)]
-    return rows.groupby("code")["population"].sum()
-
-
-_DENOMINATOR = {"population_100k": ("all", 100_000), "pop65_1000": ("aged65", 1_000), "pop75_1000": ("aged75", 1_000)}
 
 
 def _area_values(indicators: pd.DataFrame, codes: list[str], kind: str) -> pd.DataFrame:
@@ -79,45 +43,37 @@ def indicator_series(indicators: pd.DataFrame, population: pd.DataFrame, areas, 
 
 
 def _with_per_capita(series: pd.DataFrame, population: pd.DataFrame, member_codes: dict[str, list[str]]) -> pd.DataFrame:
-    """Add per-capita values and 95% intervals on each indicator's catalogue denominator.
+    """Add per-capita values and 95% intervals on each indicator's catalogue denominator (measures.population's rule).
 
     ``series`` has indicator_id, fiscal_year, value, area_level and code; an area's denominator
     is the sum over ``member_codes[code]`` (a municipality is its own member).
     """
     cat = catalogue.indicators().set_index("indicator_id")
     series = series[series["indicator_id"].isin(cat.index)]
-    years = series["fiscal_year"].astype(int).tolist()
+    years = series["fiscal_year"].astype(int).unique()
     dens = []
     own_codes = [code for code in series["code"].unique() if code not in member_codes]
     if own_codes:
-        dens.append(denominators(population, own_codes, years))
+        dens.append(pop.for_years(population, own_codes, years))
     for code in series["code"].unique():
         if code in member_codes:
-            den = denominators(population, member_codes[code], years)
-            if not den.empty:
-                dens.append(den.groupby("fiscal_year")[["all", "aged65", "aged75"]].sum().assign(code=code).reset_index())
-    den = pd.concat(dens, ignore_index=True) if dens else pd.DataFrame(columns=["code", "fiscal_year", "all", "aged65", "aged75"])
-    series = series.merge(den, on=["code", "fiscal_year"], how="left")
+            dens.append(pop.for_area(population, member_codes[code], years).assign(code=code))
+    den = pd.concat(dens, ignore_index=True) if dens else pd.DataFrame(columns=["code", "year", *pop.POPULATION_COLUMNS])
+    series = series.merge(den.rename(columns={"year": "fiscal_year"}).astype({"fiscal_year": "int64"}),
+                          on=["code", "fiscal_year"], how="left")
     basis = series["indicator_id"].map(cat["denominator"])
-    # per-capita = value ÷ the catalogue's denominator population × its scale; counts per area otherwise
-    denominator = pd.Series(np.nan, index=series.index)
-    multiplier = pd.Series(np.nan, index=series.index)
-    for key, (column, scale) in _DENOMINATOR.items():
-        mask = basis == key
-        denominator = denominator.mask(mask, series[column])
-        multiplier = multiplier.mask(mask, scale)
-    series["per_capita"] = series["value"] / denominator * multiplier
+    denominator, multiplier = pop.denominator(basis, series)
+    series["per_capita"] = pop.per_capita(series["value"], basis, series)
     series["denominator_population"] = denominator
     is_count = series["indicator_id"].map(cat["kind"]).isin({"persons", "events"}) & series["value"].notna()
     low, high = poisson_ci(series["value"].fillna(0))
-    ci_scale = (multiplier / denominator).where(basis.isin(list(_DENOMINATOR)), 1.0)
+    ci_scale = (multiplier / denominator).where(basis.isin(list(pop.BASES)), 1.0)
     series["ci_low"] = (low * ci_scale).where(is_count)
     series["ci_high"] = (high * ci_scale).where(is_count)
     series["scene"] = series["indicator_id"].map(cat["scene"])
     series["kind"] = series["indicator_id"].map(cat["kind"])
     series["display_value"] = series["per_capita"].where(basis != "none", series["value"])
-    series.loc[basis == "none", "display_value"] = series.loc[basis == "none", "value"]
-    return series.drop(columns=["all", "aged65", "aged75"]).sort_values(["scene", "indicator_id", "area_level", "fiscal_year"]).reset_index(drop=True)
+    return series.drop(columns=list(pop.POPULATION_COLUMNS)).sort_values(["scene", "indicator_id", "area_level", "fiscal_year"]).reset_index(drop=True)
 
 
 def apply_disclosure(series: pd.DataFrame, rules, population_by_level: dict[str, float], *,
@@ -146,7 +102,7 @@ def _single_hidden_member(indicators: pd.DataFrame, population: pd.DataFrame, me
     """(indicator, fiscal year) pairs in which exactly one member municipality's count is hidden."""
     if not members:
         return set()
-    sizes = population_2020(population)
+    sizes = pop.size(population)
     kinds = catalogue.indicators().set_index("indicator_id")["kind"]
     rows = indicators[indicators["code"].isin(members) & indicators["indicator_id"].isin(kinds.index)]
     hidden = rules.hidden(rows["value"], rows["indicator_id"].map(kinds), rows["code"].map(sizes))
@@ -212,7 +168,7 @@ def summary_table(series: pd.DataFrame, trend_fits: dict, peer_values: pd.DataFr
 
 def level_populations(population: pd.DataFrame, areas) -> dict[str, float]:
     """2020 population of each comparison level, for the disclosure thresholds."""
-    totals = population_2020(population)
+    totals = pop.size(population)
     return {
         "municipality": float(totals.get(areas.municipality, np.nan)),
         "medical_area": float(totals.reindex(areas.medical_area).sum()) if areas.medical_area else np.nan,
@@ -228,7 +184,7 @@ def peer_latest(indicators: pd.DataFrame, population: pd.DataFrame, municipaliti
     if rows.empty:
         return pd.DataFrame(columns=columns)
     series = _with_per_capita(rows.assign(area_level="municipality"), population, {})
-    sizes = population_2020(population, codes)
+    sizes = pop.size(population, codes)
     shown = rules.suppress(series.assign(population=series["code"].map(sizes)), value_col="value", kind_col="kind",
                            population_col="population", extra_value_cols=("per_capita", "display_value", "ci_low", "ci_high"))
     latest = shown.dropna(subset=["display_value"]).sort_values("fiscal_year").groupby(["code", "indicator_id"]).tail(1)

@@ -8,7 +8,7 @@ from sklearn.neighbors import NearestNeighbors
 from sklearn.preprocessing import StandardScaler
 
 from analysis.errors import InputError
-from analysis.measures.resources import population_bases
+from analysis.measures import population as pop
 from analysis.ingest.schema import NATIONAL_CODE
 
 BASE_YEAR, TARGET_YEAR = 2020, 2040
@@ -31,8 +31,9 @@ FEATURE_LABELS = {
 def peer_features(population: pd.DataFrame, municipalities: pd.DataFrame) -> pd.DataFrame:
     """code, name, kind, population, share75, growth75, density (NaN where the data lacks a value)."""
     table = municipalities[(municipalities["kind"] != "prefecture") & ~municipalities["code"].str.endswith("000")]
-    base = population_bases(population, table["code"], BASE_YEAR)
-    target = population_bases(population, table["code"], TARGET_YEAR)
+    years = pop.for_years(population, table["code"], [BASE_YEAR, TARGET_YEAR])
+    base = years[years["year"] == BASE_YEAR].reset_index(drop=True)
+    target = years[years["year"] == TARGET_YEAR].reset_index(drop=True)
     area = table["area_km2"].where(table["area_km2"] > 0).to_numpy()
     total = base["total"].where(base["total"] > 0)
     return pd.DataFrame({
@@ -40,8 +41,8 @@ def peer_features(population: pd.DataFrame, municipalities: pd.DataFrame) -> pd.
         "name": table["name"].to_numpy(),
         "kind": table["kind"].to_numpy(),
         "population": total.to_numpy(),
-        "share75": (base["pop75"] / total).to_numpy(),
-        "growth75": (target["pop75"] / base["pop75"].where(base["pop75"] > 0)).to_numpy(),
+        "share75": (base["aged75"] / total).to_numpy(),
+        "growth75": (target["aged75"] / base["aged75"].where(base["aged75"] > 0)).to_numpy(),
         "density": (total / area).to_numpy(),
     })
 

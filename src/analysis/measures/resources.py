@@ -1,63 +1,34 @@
 """Report 1: the municipality's medical and care resources, per capita, beside its comparison areas.
 
-Per-capita bases follow JMAP, the 医師会's own tool: medical resources per 100,000 total
-population, care resources per 1,000 aged 75+ (the catalogue's ``per_capita_basis``),
-with 2020 population as the denominator.
+Per-capita values come from ``measures.population`` (one rule for every report): medical
+resources per 100,000 total population, care resources per 1,000 aged 75+ (the catalogue's
+``per_capita_basis``), divided by the population of the year the count is dated in.
 """
 
 from __future__ import annotations
-
 
 import numpy as np
 import pandas as pd
 
 from analysis import catalogue
 from analysis.catalogue import AREA_LEVEL_LABELS, DENOMINATOR_LABELS, RESOURCE_REPORT_LABELS as LABELS
-from analysis.ingest.schema import AGE_GROUPS, NATIONAL_CODE
+from analysis.ingest.schema import NATIONAL_CODE
+from analysis.measures import population as pop
 
 LEVELS = ("municipality", "medical_area", "prefecture", "national")
-BASE_YEAR = 2020
-AGED_65 = AGE_GROUPS[AGE_GROUPS.index("65-69"):]
-AGED_75 = AGE_GROUPS[AGE_GROUPS.index("75-79"):]
 
-# 令和2年国勢調査 total population: the denominator for packaged national counts when
-# the loaded data does not cover the whole country. No 65+/75+ figure is packaged, so
-# national per-capita values on those bases stay empty rather than guessed.
+# 令和2年国勢調査 total population: the denominator for packaged national counts when the
+# loaded data does not cover the whole country (the one exception to the rule in
+# measures.population: no national population of later years is packaged). No 65+/75+
+# figure is packaged, so national per-capita values on those bases stay empty.
 NATIONAL_POPULATION_2020 = 126_146_099
 NATIONAL_POPULATION_SOURCE = "総務省「令和2年国勢調査」"
 
-# basis -> (population column, multiplier)
-BASES = {"population_100k": ("total", 100_000), "pop65_1000": ("pop65", 1_000), "pop75_1000": ("pop75", 1_000)}
-POPULATION_COLUMNS = ["total", "pop65", "pop75"]
 
+# -- counts and population per area -------------------------------------------------------
 
-# -- population and counts per area -------------------------------------------------
-
-def population_bases(population: pd.DataFrame, codes, year: int = BASE_YEAR) -> pd.DataFrame:
-    """code, total, pop65, pop75, source, as_of for each requested code (NaN when absent)."""
-    codes = list(dict.fromkeys(codes))
-    rows = population[(population["year"] == year) & population["code"].isin(codes)]
-    # where both a census (base) row and a projection exist for the year, the census wins
-    has_actual = (~rows["is_projection"]).groupby(rows["code"]).transform("any")
-    rows = rows[~rows["is_projection"] | ~has_actual]
-    ages = rows["age_group"]
-    sums = (
-        rows.assign(
-            total=rows["population"],
-            pop65=rows["population"].where(ages.isin(AGED_65), 0.0),
-            pop75=rows["population"].where(ages.isin(AGED_75), 0.0),
-        )
-        .groupby("code")
-        .agg(total=("total", "sum"), pop65=("pop65", "sum"), pop75=("pop75", "sum"),
-             source=("source", "first"), as_of=("as_of", "first"))
-    )
-    out = sums.reindex(pd.Index(codes, name="code")).reset_index()
-    out["code"] = out["code"].astype("string")
-    return out
-
-
-def _area_sum(resource_counts: pd.DataFrame, bases: pd.DataFrame, members: list[str]) -> pd.DataFrame:
-    """Counts and population summed over members; NaN where any member lacks the value."""
+def _area_sum(resource_counts: pd.DataFrame, members: list[str]) -> pd.DataFrame:
+    """resource_id, count, source, as_of summed over members; NaN where any member lacks the count."""
     members = list(dict.fromkeys(members))
     ids = pd.Index(catalogue.resources()["resource_id"], name="resource_id")
     rows = resource_counts[resource_counts["code"].isin(members)]
@@ -67,16 +38,20 @@ def _area_sum(resource_counts: pd.DataFrame, bases: pd.DataFrame, members: list[
     # a member without a row is unknown, not zero: the area total is then unknown too
     known = rows[rows["count"].notna()].groupby("resource_id")["code"].nunique().reindex(counts.index, fill_value=0)
     counts.loc[known < len(members), "count"] = np.nan
-    counts = counts.reindex(ids)
-    pops = bases.set_index("code").reindex(members)[POPULATION_COLUMNS].sum(min_count=len(members))
-    for col in POPULATION_COLUMNS:
-        counts[col] = pops[col] if members else np.nan
-    return counts.reset_index()
+    return counts.reindex(ids).reset_index()
 
 
-def covers_whole_country(population: pd.DataFrame, year: int = BASE_YEAR) -> bool:
+def _with_population(counts: pd.DataFrame, population: pd.DataFrame, members: list[str]) -> pd.DataFrame:
+    """Adds year (the fiscal year of each count's as-of date) and the members' population of that year."""
+    years = counts["as_of"].map(pop.fiscal_year)
+    bases = pop.for_area(population, members, years.dropna().unique()) if members else pd.DataFrame(columns=["year"])
+    out = counts.assign(year=years).merge(bases.astype({"year": "float64"}), on="year", how="left")
+    return out.reindex(columns=[*counts.columns, "year", *pop.POPULATION_COLUMNS])
+
+
+def covers_whole_country(population: pd.DataFrame) -> bool:
     """True when the population table holds the national row or all 47 prefecture totals."""
-    codes = pd.Series(population.loc[population["year"] == year, "code"].unique(), dtype="string")
+    codes = pd.Series(population.loc[population["year"] == pop.CENSUS_YEAR, "code"].unique(), dtype="string")
     prefectures = codes[codes.str.fullmatch(r"\d\d000") & (codes != NATIONAL_CODE)]
     return bool((codes == NATIONAL_CODE).any() or prefectures.nunique() == 47)
 
@@ -85,21 +60,14 @@ def national_reference(
     resource_counts: pd.DataFrame,
     population: pd.DataFrame,
     municipalities: pd.DataFrame | None = None,
-    year: int = BASE_YEAR,
 ) -> pd.DataFrame:
     """National count and population per resource: from the data when it covers the country, else packaged totals."""
-    if covers_whole_country(population, year):
-        return _national_from_data(resource_counts, population, municipalities, year)
+    if covers_whole_country(population):
+        return _national_from_data(resource_counts, population, municipalities)
     return _national_from_package()
 
 
-def _national_from_data(resource_counts, population, municipalities, year) -> pd.DataFrame:
-    codes = population.loc[population["year"] == year, "code"].unique()
-    if NATIONAL_CODE in set(codes):
-        bases = population_bases(population, [NATIONAL_CODE], year)
-    else:
-        prefs = [c for c in codes if c.endswith("000") and c != NATIONAL_CODE]
-        bases = population_bases(population, prefs, year)[POPULATION_COLUMNS].sum(min_count=1).to_frame().T
+def _national_from_data(resource_counts, population, municipalities) -> pd.DataFrame:
     counts = resource_counts
     national = counts[counts["code"] == NATIONAL_CODE].set_index("resource_id")["count"].astype("float64")
     is_pref = counts["code"].str.fullmatch(r"\d\d000") & (counts["code"] != NATIONAL_CODE)
@@ -114,9 +82,9 @@ def _national_from_data(resource_counts, population, municipalities, year) -> pd
     count = national.combine_first(by_prefs).combine_first(by_municipalities)
     meta = counts.groupby("resource_id").agg(source=("source", "first"), as_of=("as_of", "max"))
     out = meta.assign(count=count).reset_index()
-    for col in POPULATION_COLUMNS:
-        out[col] = float(bases[col].iloc[0])
-    return out
+    codes = set(population.loc[population["year"] == pop.CENSUS_YEAR, "code"])
+    members = [NATIONAL_CODE] if NATIONAL_CODE in codes else sorted(c for c in codes if c.endswith("000") and c != NATIONAL_CODE)
+    return _with_population(out, population, members)
 
 
 def _national_from_package() -> pd.DataFrame:
@@ -130,9 +98,10 @@ def _national_from_package() -> pd.DataFrame:
         "source": (totals["source"] + "；人口: " + NATIONAL_POPULATION_SOURCE).to_numpy(),
         "as_of": totals["year"].astype(str).to_numpy(),
         "count": totals["value"].astype("float64").to_numpy(),
+        "year": float(pop.CENSUS_YEAR),
         "total": float(NATIONAL_POPULATION_2020),
-        "pop65": np.nan,
-        "pop75": np.nan,
+        "aged65": np.nan,
+        "aged75": np.nan,
     })
 
 
@@ -142,7 +111,6 @@ def area_counts(
     areas,
     *,
     national: pd.DataFrame | None = None,
-    year: int = BASE_YEAR,
 ) -> pd.DataFrame:
     """Tidy counts per resource and area level with per-capita values and the ratio to national.
 
@@ -150,15 +118,12 @@ def area_counts(
     ``national_reference(resource_counts, population)``.
     """
     if national is None:
-        national = national_reference(resource_counts, population, year=year)
-    members = {areas.municipality, areas.prefecture, *areas.medical_area, *areas.pref_members}
-    bases = population_bases(population, sorted(members), year)
-
-    frames = {"municipality": _area_sum(resource_counts, bases, [areas.municipality])}
+        national = national_reference(resource_counts, population)
+    frames = {"municipality": _with_population(_area_sum(resource_counts, [areas.municipality]), population, [areas.municipality])}
     if areas.medical_area:
-        frames["medical_area"] = _area_sum(resource_counts, bases, areas.medical_area)
-    direct = _area_sum(resource_counts, bases, [areas.prefecture])
-    summed = _area_sum(resource_counts, bases, areas.pref_members)
+        frames["medical_area"] = _with_population(_area_sum(resource_counts, areas.medical_area), population, areas.medical_area)
+    direct = _with_population(_area_sum(resource_counts, [areas.prefecture]), population, [areas.prefecture])
+    summed = _with_population(_area_sum(resource_counts, areas.pref_members), population, areas.pref_members)
     # a published prefecture total (NN000) beats our own sum; our sum fills the gaps
     frames["prefecture"] = direct.set_index("resource_id").combine_first(summed.set_index("resource_id")).reset_index()
     frames["national"] = national
@@ -173,21 +138,15 @@ def area_counts(
     out = _with_per_capita(pd.concat(parts, ignore_index=True))
     national_value = out.loc[out["level"] == "national"].set_index("resource_id")["per_capita"]
     out["ratio_to_national"] = out["per_capita"] / out["resource_id"].map(national_value).where(lambda v: v > 0)
-    return out[["level", "area_code", "resource_id", "per_capita_basis", "count", "denominator",
+    return out[["level", "area_code", "resource_id", "per_capita_basis", "count", "year", "denominator",
                 "per_capita", "ratio_to_national", "source", "as_of"]]
 
 
 def _with_per_capita(frame: pd.DataFrame) -> pd.DataFrame:
     """Adds denominator and per_capita to rows holding count, per_capita_basis and the population columns."""
-    basis = frame["per_capita_basis"]
-    denominator = np.select(
-        [basis.map(lambda b: BASES.get(b, (None,))[0] == col).to_numpy(dtype=bool) for col in POPULATION_COLUMNS],
-        [frame[col].to_numpy(dtype="float64") for col in POPULATION_COLUMNS],
-        default=np.nan,
-    )
-    scale = basis.map(lambda b: BASES.get(b, (None, np.nan))[1]).astype("float64")
-    out = frame.assign(count=frame["count"].astype("float64"), denominator=denominator)
-    return out.assign(per_capita=out["count"] / out["denominator"].where(out["denominator"] > 0) * scale)
+    denominator, _ = pop.denominator(frame["per_capita_basis"], frame)
+    return frame.assign(count=frame["count"].astype("float64"), denominator=denominator,
+                        per_capita=pop.per_capita(frame["count"], frame["per_capita_basis"], frame))
 
 
 def national_coverage(counts: pd.DataFrame) -> pd.DataFrame:
@@ -335,12 +294,13 @@ def map_points(facilities: pd.DataFrame, code: str, areas) -> pd.DataFrame:
 
 # -- values per code (peers) ------------------------------------------------------------------
 
-def per_capita_by_code(resource_counts: pd.DataFrame, population: pd.DataFrame, codes, year: int = BASE_YEAR) -> pd.DataFrame:
+def per_capita_by_code(resource_counts: pd.DataFrame, population: pd.DataFrame, codes) -> pd.DataFrame:
     """code, resource_id, per_capita_basis, count, per_capita for each code, on the catalogue's basis."""
     codes = list(dict.fromkeys(codes))
-    bases = population_bases(population, codes, year)[["code", *POPULATION_COLUMNS]]
-    rows = resource_counts[resource_counts["code"].isin(codes)][["code", "resource_id", "count"]]
-    rows = rows.merge(catalogue.resources()[["resource_id", "per_capita_basis"]], on="resource_id").merge(bases, on="code", how="left")
+    rows = resource_counts[resource_counts["code"].isin(codes)][["code", "resource_id", "count", "as_of"]]
+    rows = rows.assign(year=rows["as_of"].map(pop.fiscal_year))
+    bases = pop.for_years(population, codes, rows["year"].dropna().unique()).astype({"year": "float64"})
+    rows = rows.merge(catalogue.resources()[["resource_id", "per_capita_basis"]], on="resource_id").merge(bases, on=["code", "year"], how="left")
     return _with_per_capita(rows)[["code", "resource_id", "per_capita_basis", "count", "per_capita"]]
 
 
