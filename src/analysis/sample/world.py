@@ -9,9 +9,7 @@ a fixed seed and no clock, so regenerating gives the committed files.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import shutil
 import tempfile
 from dataclasses import dataclass
@@ -19,10 +17,11 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from openpyxl import Workbook
 
 from analysis.codes import to_code6
 from analysis.ingest.schema import AGE_GROUPS
+from analysis.sample import layouts
+from analysis.sample.layouts import DatabookSheet, Stamp, SuikeiRow
 
 NOTICE = "架空のサンプルデータ"
 PREF_CODE, PREF_NAME, PREF_KANA = "40", "架空県", "カクウケン"
@@ -30,6 +29,7 @@ YEARS = (2020, 2025, 2030, 2035, 2040, 2045, 2050)
 FISCAL_YEARS = tuple(range(2015, 2025))
 SEED = 20261122
 FIXED_TIME = dt.datetime(2026, 6, 30, 12, 0, 0)
+STAMP = Stamp(FIXED_TIME, NOTICE)
 
 
 @dataclass(frozen=True)
@@ -153,100 +153,31 @@ def _interpolated(pop: dict[int, np.ndarray], year: int) -> np.ndarray:
 # ---------------------------------------------------------------------------
 
 
-def _workbook() -> Workbook:
-    book = Workbook()
-    book.properties.created = FIXED_TIME
-    book.properties.modified = FIXED_TIME
-    book.properties.creator = NOTICE
-    return book
-
-
-def _save(book: Workbook, path: Path) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    book.save(path)
-
-
-def _write_csv(path: Path, header: list[str], rows: list[list], *, quote_all_header=False, unquoted: set[int] = frozenset()) -> None:
-    """UTF-8 with BOM and CRLF, as the public files are published."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    buffer = io.StringIO()
-    if quote_all_header:
-        buffer.write(",".join(f'"{h}"' for h in header) + "\r\n")
-        for row in rows:
-            cells = [str(v) if i in unquoted else '"' + str(v).replace('"', '""') + '"' for i, v in enumerate(row)]
-            buffer.write(",".join(cells) + "\r\n")
-    else:
-        writer = csv.writer(buffer, lineterminator="\r\n")
-        writer.writerow(header)
-        writer.writerows(rows)
-    path.write_bytes(b"\xef\xbb\xbf" + buffer.getvalue().encode("utf-8"))
-
-
 def write_soumu(out: Path) -> Path:
-    book = _workbook()
-    sheet = book.active
-    sheet.title = "R6.1.1現在の団体"
-    header = ["団体コード", "都道府県名\n（漢字）", "市区町村名\n（漢字）", "都道府県名\n（カナ）", "市区町村名\n（カナ）"]
-    sheet.append(header)
-    sheet.append([to_code6(f"{PREF_CODE}000"), PREF_NAME, None, PREF_KANA, None])
-    for m in SAMPLE_WORLD:
-        sheet.append([to_code6(m.code), PREF_NAME, m.name, PREF_KANA, m.kana])
-    sheet["G1"] = f"【{NOTICE}】実在の団体ではありません"
-    designated = book.create_sheet("R6.1.1政令指定都市")
-    designated.append(header)
-    path = out / "soumu" / "000925835.xlsx"
-    _save(book, path)
-    return path
+    rows = [[to_code6(f"{PREF_CODE}000"), PREF_NAME, None, PREF_KANA, None]]
+    rows += [[to_code6(m.code), PREF_NAME, m.name, PREF_KANA, m.kana] for m in SAMPLE_WORLD]
+    return layouts.write_soumu_xlsx(out / "soumu" / "000925835.xlsx", rows, [],
+                                    cells={"G1": f"【{NOTICE}】実在の団体ではありません"}, stamp=STAMP)
 
 
 def write_ipss(out: Path, pops) -> Path:
-    book = _workbook()
-    sheet = book.active
-    sheet.title = "Sheet1"
-    sheet["A1"] = f"【{NOTICE}】男女・年齢（5歳）階級別の推計結果（総人口）－市区町村"
-    ages = [f"{a}～{a + 4}歳" for a in range(0, 95, 5)] + ["95歳～"]
-    header4 = [None] * 84
-    header5 = [None] * 84
-    for i, label in enumerate(["コード", "市などの別", "都道府県", "市区町村", "年"]):
-        header4[i] = label
-    for start, label in ((6, "男女計"), (28, "男"), (50, "女")):
-        header4[start - 1] = label
-        header5[start - 1] = "総数"
-        for j, age in enumerate(ages):
-            header5[start + j] = age
-    for col, label in ((72, "総人口指数"), (75, "(再掲)15～64歳"), (76, "(再掲)65歳以上"), (78, "(再掲)75歳以上"),
-                       (81, "15～64歳割合(%)"), (82, "65歳以上割合(%)")):
-        header4[col - 1] = label
-    for row_number, values in ((4, header4), (5, header5)):
-        for col, value in enumerate(values, start=1):
-            if value is not None:
-                sheet.cell(row=row_number, column=col, value=value)
-    rows = [(f"{PREF_CODE}000", "a", "")] + [(m.code, "2" if m.name.endswith("市") else "3", m.name) for m in SAMPLE_WORLD]
-    row_number = 6
-    for code, kind, name in rows:
+    labels = {72: "総人口指数", 75: "(再掲)15～64歳", 76: "(再掲)65歳以上", 78: "(再掲)75歳以上", 81: "15～64歳割合(%)",
+              82: "65歳以上割合(%)"}
+    areas = [(f"{PREF_CODE}000", "a", "")] + [(m.code, "2" if m.name.endswith("市") else "3", m.name) for m in SAMPLE_WORLD]
+    rows = []
+    for code, kind, name in areas:
         for year in YEARS:
             male, female = pops[code][year]
             both = male + female
-            values = [int(code), kind, PREF_NAME, name or PREF_NAME, f"{year}年"]
-            line = values + [None] * 79
-            for start, block in ((6, both), (28, male), (50, female)):
-                line[start - 1] = int(block.sum())
-                for j, v in enumerate(block):
-                    line[start + j] = int(v)
             total = both.sum()
-            line[71] = round(float(total / pops[code][2020].sum() * 100), 1)
-            line[74] = int(both[3:13].sum())
-            line[75] = int(both[13:].sum())
-            line[77] = int(both[15:].sum())
-            line[80] = round(float(both[3:13].sum() / total * 100), 1)
-            line[81] = round(float(both[13:].sum() / total * 100), 1)
-            for col, value in enumerate(line, start=1):
-                if value is not None:
-                    sheet.cell(row=row_number, column=col, value=value)
-            row_number += 1
-    path = out / "ipss" / "suikei_kekka.xlsx"
-    _save(book, path)
-    return path
+            extra = {72: round(float(total / pops[code][2020].sum() * 100), 1), 75: int(both[3:13].sum()),
+                     76: int(both[13:].sum()), 78: int(both[15:].sum()),
+                     81: round(float(both[3:13].sum() / total * 100), 1), 82: round(float(both[13:].sum() / total * 100), 1)}
+            rows.append(SuikeiRow(int(code), kind, PREF_NAME, name or PREF_NAME, year, [int(v) for v in male],
+                                  [int(v) for v in female], extra))
+    return layouts.write_suikei_kekka(out / "ipss" / "suikei_kekka.xlsx", rows,
+                                      title=f"【{NOTICE}】男女・年齢（5歳）階級別の推計結果（総人口）－市区町村",
+                                      extra_labels=labels, stamp=STAMP)
 
 
 def _aged(pops, code: str, start_group: int, year: int = 2020) -> float:
@@ -265,10 +196,6 @@ def _address(rng, m: Municipality, *, with_gun: bool = True) -> str:
 
 
 def write_kaigo(out: Path, pops, rng) -> list[Path]:
-    header = ["都道府県コード又は市町村コード", "No", "都道府県名", "市区町村名", "事業所名", "事業所名カナ", "サービスの種類",
-              "住所", "方書（ビル名等）", "緯度", "経度", "電話番号", "FAX番号", "法人番号", "法人の名称", "事業所番号",
-              "利用可能曜日", "利用可能曜日特記事項", "定員", "URL", "高齢者の方と障害者の方が同時一体的に利用できるサービス",
-              "介護保険の通常の指定基準を満たしている", "障害福祉の通常の指定基準を満たしている", "備考"]
     rows_by_service: dict[str, list[list]] = {code: [] for code in _KAIGO_RATES}
     serial = 0
     for m in SAMPLE_WORLD:
@@ -295,9 +222,7 @@ def write_kaigo(out: Path, pops, rng) -> list[Path]:
                 ])
     paths = []
     for service, rows in rows_by_service.items():
-        path = out / "kaigo" / f"jigyosho_{service}_all_20260630120000.csv"
-        _write_csv(path, header, rows)
-        paths.append(path)
+        paths.append(layouts.write_kaigo_csv(out / "kaigo" / f"jigyosho_{service}_all_20260630120000.csv", rows))
     return paths
 
 
@@ -326,18 +251,13 @@ def medical_facilities(pops, rng) -> dict[str, list[dict]]:
 
 
 def write_iryou(out: Path, facilities) -> list[Path]:
-    common = ["ID", "正式名称", "正式名称（フリガナ）", "略称", "略称（フリガナ）", "英語表記（ローマ字表記）", "機関区分",
-              "都道府県コード", "市区町村コード", "所在地", "所在地座標（緯度）", "所在地座標（経度）", "案内用ホームページアドレス"]
-    beds = ["一般病床", "療養病床", "療養病床のうち医療保険適用", "療養病床のうち介護保険適用", "精神病床", "結核病床", "感染症病床", "合計病床数"]
     files = {"hospital": ("01-1_hospital_facility_info_20251201.csv", "1"), "clinic": ("02-1_clinic_facility_info_20251201.csv", "2"),
              "dental": ("03-1_dental_facility_info_20251201.csv", "3"), "pharmacy": ("05_pharmacy_20251201.csv", "5")}
     paths = []
     for kind, (filename, section) in files.items():
-        header = list(common)
-        if kind == "pharmacy":
-            header[1:6] = ["名称", "フリガナ", "略称", "略称（フリガナ）", "ローマ字"]
+        header = layouts.PHARMACY_COLUMNS if kind == "pharmacy" else layouts.IRYOU_COLUMNS
         if kind == "hospital":
-            header += beds
+            header = header + layouts.IRYOU_BED_COLUMNS
         rows = []
         for f in facilities[kind]:
             row = [f["id"], f["name"], "カクウ", "", "", "", section, PREF_CODE, f["m"].code[2:], f["address"], f["lat"], f["lon"], NOTICE]
@@ -345,23 +265,12 @@ def write_iryou(out: Path, facilities) -> list[Path]:
                 general = int(f["beds"] * 0.7)
                 row += [general, f["beds"] - general, f["beds"] - general, 0, 0, 0, 0, f["beds"]]
             rows.append(row)
-        path = out / "iryou" / filename
-        _write_csv(path, header, rows, quote_all_header=True, unquoted={10, 11})
-        paths.append(path)
+        paths.append(layouts.write_iryou_csv(out / "iryou" / filename, rows, header=header))
     return paths
 
 
 def write_kouseikyoku(out: Path, facilities, rng) -> Path:
-    book = _workbook()
-    sheet = book.active
-    sheet.title = "Sheet1"
-    sheet.append([None])
-    sheet.append([f"[令和８年６月１日 現在 ]令和８年６月１６日作成【{NOTICE}】"])
-    sheet.append([None])
-    sheet.append(["項番", "都道府県コード", "都道府県名", "区分", "医療機関番号", "併設医療機関番号", "医療機関記号番号", "医療機関名称",
-                  "医療機関所在地（郵便番号）", "医療機関所在地（住所）", "電話番号", "FAX番号", "病床数", "受理届出名称", "受理記号",
-                  "受理番号", "算定開始年月日", "個別有効開始年月日", "備考（見出し）", "備考（データ）", "市町村コード", "市町村名",
-                  "種別コード", "種別"])
+    rows = []
     names = {"支援診１": "在宅療養支援診療所（１）", "支援診２": "在宅療養支援診療所（２）", "支援診３": "在宅療養支援診療所（３）",
              "支援病３": "在宅療養支援病院（３）", "支援病２": "在宅療養支援病院（２）", "在後病": "在宅療養後方支援病院",
              "入退支": "入退院支援加算", "在医総管１": "在宅時医学総合管理料及び施設入居時等医学総合管理料", "外来機能": "外来機能強化加算",
@@ -400,19 +309,18 @@ def write_kouseikyoku(out: Path, facilities, rng) -> Path:
             number = f"{1000000 + item:07d}"
             for k, symbol in enumerate(symbols):
                 era_year = int(rng.integers(1, 8))
+                if k == 0:
+                    address = _address(rng, m)
                 base = [str(item), PREF_CODE, PREF_NAME, "医科", number, None, f"架医{item}", f["name"], "830-0000",
-                        _address(rng, m) if k == 0 else None, "000-00-0000", None,
+                        address, "000-00-0000", None,
                         f"一般\u3000\u3000{f['beds']}" if f["beds"] else None, names[symbol], symbol, f"第{item * 10 + k}号",
                         f"令和{era_year:>2}年{int(rng.integers(1, 13)):>2}月 1日".replace("令和 1年", "令和元年"), None, None, None, None, None, None, None]
-                if k > 0:
-                    base[9] = sheet.cell(row=sheet.max_row, column=10).value
-                sheet.append(base)
+                rows.append(base)
                 if symbol.startswith("入退支"):
                     # one notification on two rows: the second only adds 備考
-                    sheet.append(base[:18] + ["届出区分", "入退院支援加算１"] + base[20:])
-    path = out / "kouseikyoku" / "r8_06_shisetsu_kakuu_ika_02.xlsx"
-    _save(book, path)
-    return path
+                    rows.append(base[:18] + ["届出区分", "入退院支援加算１"] + base[20:])
+    return layouts.write_kouseikyoku_xlsx(out / "kouseikyoku" / "r8_06_shisetsu_kakuu_ika_02.xlsx", rows,
+                                          title=f"[令和８年６月１日 現在 ]令和８年６月１６日作成【{NOTICE}】", stamp=STAMP)
 
 
 def _sheet_name(fiscal_year: int) -> str:
@@ -465,24 +373,12 @@ def write_databook(out: Path, values: pd.DataFrame) -> Path:
               14: "訪問診療件数（病院）", 19: "訪問診療を実施する一般診療所数", 20: "訪問診療件数（診療所）", 26: "往診件数（病院）",
               32: "往診件数（診療所）", 37: "看取りを実施する病院数", 38: "看取り件数（病院）", 43: "看取りを実施する一般診療所数",
               44: "看取り件数（一般診療所）", 58: "訪問看護ステーション数"}
-    book = _workbook()
-    book.remove(book.active)
     national_scale = 126_146_099 / values.loc[values["fiscal_year"] == 2020, 1].sum()
     area_of = {m.code: m for m in SAMPLE_WORLD}
+    sheets = []
     for fy in FISCAL_YEARS:
-        sheet = book.create_sheet(_sheet_name(fy))
         year_values = values[values["fiscal_year"] == fy]
-        grid = [[None] * (6 + len(items)) for _ in range(8)]
-        for j, item in enumerate(items):
-            grid[0][6 + j] = item
-            grid[1][6 + j] = f"{fy}年10月1日" if item not in (5, 9) else f"{fy + 1}年3月31日"
-            grid[2][6 + j] = labels[item]
-            grid[6][6 + j] = round(float(year_values[item].sum() * national_scale))
-        grid[2][0] = f"【{NOTICE}】在宅医療にかかる地域別データ集（架空）"
-        grid[6][3], grid[6][4] = "全国", "全国計"
-        grid[7][:6] = ["都道府県コード", "二次医療圏コード", "市区町村コード", "都道府県", "市区町村", "区分"]
-        for line in grid:
-            sheet.append(line)
+        rows = []
         for _, row in year_values.iterrows():
             m = area_of[row["code"]]
             cells = [PREF_CODE, int(m.area_code), int(m.code), PREF_NAME, m.name, "市" if m.name.endswith("市") else "町村"]
@@ -492,10 +388,12 @@ def write_databook(out: Path, values: pd.DataFrame) -> Path:
                 if m.population < 5000 and item in (38, 44) and fy % 3 == 0:
                     value = "‐"
                 cells.append(value)
-            sheet.append(cells)
-    path = out / "databook" / "zaitaku_databook_sample.xlsx"
-    _save(book, path)
-    return path
+            rows.append(cells)
+        sheets.append(DatabookSheet(
+            _sheet_name(fy), items, [f"{fy}年10月1日" if item not in (5, 9) else f"{fy + 1}年3月31日" for item in items],
+            [round(float(year_values[item].sum() * national_scale)) for item in items], rows,
+            labels=[labels[item] for item in items], title=f"【{NOTICE}】在宅医療にかかる地域別データ集（架空）"))
+    return layouts.write_databook(out / "databook" / "zaitaku_databook_sample.xlsx", sheets, stamp=STAMP)
 
 
 def indicator_series(pops, facilities, kaigo_counts, rng) -> pd.DataFrame:
@@ -538,14 +436,10 @@ def indicator_series(pops, facilities, kaigo_counts, rng) -> pd.DataFrame:
 
 def write_templates(out: Path, series: pd.DataFrame, rng) -> list[Path]:
     paths = []
-    path = out / "indicators" / "indicator_series.csv"
-    _write_csv(path, ["code", "indicator_id", "fiscal_year", "value", "source"],
-               series[["code", "indicator_id", "fiscal_year", "value", "source"]].values.tolist())
-    paths.append(path)
-    path = out / "areas" / "medical_areas.csv"
-    _write_csv(path, ["code", "medical_area_code", "medical_area_name", "area_km2"],
-               [[m.code, m.area_code, m.area_name, m.area_km2] for m in SAMPLE_WORLD])
-    paths.append(path)
+    paths.append(layouts.write_csv(out / "indicators" / "indicator_series.csv", ["code", "indicator_id", "fiscal_year", "value", "source"],
+                                   series[["code", "indicator_id", "fiscal_year", "value", "source"]].values.tolist()))
+    paths.append(layouts.write_csv(out / "areas" / "medical_areas.csv", ["code", "medical_area_code", "medical_area_name", "area_km2"],
+                                   [[m.code, m.area_code, m.area_name, m.area_km2] for m in SAMPLE_WORLD]))
     # Death rates near the national level (illustrative), male/female × 5-year group
     male = [0.0004, 0.0001, 0.0001, 0.0002, 0.0004, 0.0005, 0.0006, 0.0008, 0.0011, 0.0018, 0.0029, 0.0046, 0.0073,
             0.0112, 0.0172, 0.0290, 0.0500, 0.0900, 0.1600, 0.3000]
@@ -556,9 +450,8 @@ def write_templates(out: Path, series: pd.DataFrame, rng) -> list[Path]:
         for age, rate in zip(AGE_GROUPS, rates):
             rows.append(["death_rate", sex, age, rate, "deaths per person per year", 2020, "00000",
                          f"{NOTICE}（人口動態統計の全国値に近い水準の例示）"])
-    path = out / "rates" / "death_rates.csv"
-    _write_csv(path, ["measure", "sex", "age_group", "rate", "unit", "year", "area", "source"], rows)
-    paths.append(path)
+    paths.append(layouts.write_csv(out / "rates" / "death_rates.csv",
+                                   ["measure", "sex", "age_group", "rate", "unit", "year", "area", "source"], rows))
     activities = (("training_sessions", "多職種研修会の開催回数", "回", 6), ("consultations", "在宅医療・介護連携相談件数", "件", 120),
                   ("public_lectures", "住民向け講演会の参加者数", "人", 300), ("discharge_rule_meetings", "入退院支援ルール検討会議の開催回数", "回", 4))
     rows = []
@@ -569,9 +462,8 @@ def write_templates(out: Path, series: pd.DataFrame, rng) -> list[Path]:
                 planned = max(1, round(base * scale))
                 actual = max(0, round(planned * rng.uniform(0.6, 1.15)))
                 rows.append([m.code, activity_id, name, fy, planned, actual, unit, NOTICE])
-    path = out / "activities" / "activities.csv"
-    _write_csv(path, ["code", "activity_id", "activity_name", "fiscal_year", "planned", "actual", "unit", "source"], rows)
-    paths.append(path)
+    paths.append(layouts.write_csv(out / "activities" / "activities.csv",
+                                   ["code", "activity_id", "activity_name", "fiscal_year", "planned", "actual", "unit", "source"], rows))
     return paths
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from openpyxl import Workbook, load_workbook
+from openpyxl import load_workbook
 
 from analysis.errors import InputError
 from analysis.ingest.importers import ipss_projection
@@ -17,8 +17,12 @@ from analysis.ingest.importers.ipss_projection import (
     select_without_double_counting,
 )
 from analysis.ingest.schema import AGE_GROUPS, TABLES
-
-AGE_HEADERS = [f"{a}～{a + 4}歳" for a in range(0, 95, 5)] + ["95歳～"]
+from analysis.sample.layouts import (
+    PrefectureSheet,
+    SuikeiRow,
+    write_ipss_prefecture_workbook,
+    write_suikei_kekka,
+)
 
 
 def _ages(base: int) -> list[int]:
@@ -57,31 +61,10 @@ def _national_rows(areas=AREAS, years=(2020, 2025)):
 
 def _write_suikei(path, rows, *, male_start=28):
     """Layout of suikei_kekka.xlsx: title A1, headers rows 4–5, data from row 6, blocks at columns 6/28/50."""
-    book = Workbook()
-    sheet = book.active
-    sheet.title = "Sheet1"
-    sheet["A1"] = "男女・年齢（5歳）階級別の推計結果（総人口）－市区町村"
-    for col, label in enumerate(["コード", "市などの別", "都道府県", "市区町村", "年"], start=1):
-        sheet.cell(row=4, column=col, value=label)
-    for start, label in ((6, "男女計"), (28, "男"), (50, "女")):
-        sheet.cell(row=4, column=start, value=label)
-        sheet.cell(row=5, column=start, value="総数")
-        for j, age in enumerate(AGE_HEADERS, start=1):
-            sheet.cell(row=5, column=start + j, value=age)
-    sheet.cell(row=4, column=72, value="総人口指数")
-    for r, (code, kind, pref, name, year, male, female) in enumerate(rows, start=6):
-        for col, value in enumerate([code, kind, pref, name, year], start=1):
-            sheet.cell(row=r, column=col, value=value)
-        sheet.cell(row=r, column=6, value=sum(male) + sum(female))
-        for j, (m, f) in enumerate(zip(male, female), start=1):
-            sheet.cell(row=r, column=6 + j, value=m + f)
-        for start, block in ((male_start, male), (50, female)):
-            sheet.cell(row=r, column=start, value=sum(block))
-            for j, value in enumerate(block, start=1):
-                sheet.cell(row=r, column=start + j, value=value)
-        sheet.cell(row=r, column=72, value=100.0)
-    book.save(path)
-    return path
+    return write_suikei_kekka(path, [SuikeiRow(code, kind, pref, name, int(year[:-1]), male, female, {72: 100.0})
+                                     for code, kind, pref, name, year, male, female in rows],
+                              title="男女・年齢（5歳）階級別の推計結果（総人口）－市区町村", extra_labels={72: "総人口指数"},
+                              male_start=male_start)
 
 
 @pytest.fixture
@@ -177,39 +160,14 @@ def test_age_labels(label, group):
 
 # --- Municipalities/NN.xlsx -------------------------------------------------------------
 
-YEARS = (2020, 2025, 2030, 2035, 2040, 2045, 2050)
-
-
 def _write_prefecture_workbook(path, sheets, *, male_first_col=10):
-    """One sheet per area: A2 code, B2 name; row 5 総数 and rows 6–25 the age groups; then （再掲） rows.
-
-    Columns as the doc lists them: 0 label + 1–7 男女計, 8 blank, 9 label + 10–16 男, 17 blank,
-    18 label + 19–25 女. Each area's male count in year index y is base*(i+1) + y.
-    """
-    book = Workbook()
-    book.remove(book.active)
-    for sheet_name, code_cell, name, male_base, female_base in sheets:
-        sheet = book.create_sheet(sheet_name)
-        sheet.cell(row=1, column=1, value="男女・年齢（5歳）階級別の推計結果")
-        sheet.cell(row=2, column=1, value=code_cell)
-        sheet.cell(row=2, column=2, value=name)
-        for first, label in ((1, "男女計"), (male_first_col, "男"), (19, "女")):
-            sheet.cell(row=3, column=first, value=label)
-            for y, year in enumerate(YEARS):
-                sheet.cell(row=4, column=first + 1 + y, value=f"{year}年")
-        male = [[male_base * (i + 1) + y for y in range(7)] for i in range(20)]
-        female = [[female_base * (i + 1) + y for y in range(7)] for i in range(20)]
-        both = [[m + f for m, f in zip(mr, fr)] for mr, fr in zip(male, female)]
-        for first, block in ((1, both), (male_first_col, male), (19, female)):
-            labels = ["総数", *AGE_HEADERS, "（再掲）", "0～14歳", "65歳以上"]
-            totals = [sum(col) for col in zip(*block)]
-            extra = [[None] * 7, [sum(block[i][y] for i in range(3)) for y in range(7)], [sum(block[i][y] for i in range(13, 20)) for y in range(7)]]
-            for r, (label, values) in enumerate(zip(labels, [totals, *block, *extra]), start=5):
-                sheet.cell(row=r, column=first, value=label)
-                for y, value in enumerate(values):
-                    sheet.cell(row=r, column=first + 1 + y, value=value)
-    book.save(path)
-    return path
+    """One sheet per area (layouts.write_ipss_prefecture_workbook); each area's count in age group i and
+    year index y is base*(i+1) + y."""
+    return write_ipss_prefecture_workbook(path, [
+        PrefectureSheet(sheet_name, code_cell, name, [[male_base * (i + 1) + y for y in range(7)] for i in range(20)],
+                        [[female_base * (i + 1) + y for y in range(7)] for i in range(20)])
+        for sheet_name, code_cell, name, male_base, female_base in sheets
+    ], male_first_col=male_first_col)
 
 
 HOKKAIDO = [
@@ -284,25 +242,9 @@ def test_sheet_name_and_code_cell_disagreeing_is_an_error(tmp_path):
 # Moved from the former test_importers.py (hand-written files in the published layouts)
 
 def _suikei(path: Path, rows: list[tuple]) -> Path:
-    book = Workbook()
-    sheet = book.active
-    sheet.title = "Sheet1"
-    sheet["A1"] = "男女・年齢（5歳）階級別の推計結果"
-    ages = [f"{a}～{a + 4}歳" for a in range(0, 95, 5)] + ["95歳～"]
-    for start in (6, 28, 50):
-        sheet.cell(row=5, column=start, value="総数")
-        for j, age in enumerate(ages):
-            sheet.cell(row=5, column=start + 1 + j, value=age)
-    for r, (code, kind, name, year, per_group) in enumerate(rows, start=6):
-        for col, value in enumerate([code, kind, "テスト県", name, f"{year}年"], start=1):
-            sheet.cell(row=r, column=col, value=value)
-        for start, factor in ((6, 2), (28, 1), (50, 1)):
-            sheet.cell(row=r, column=start, value=per_group * factor * 20)
-            for j in range(20):
-                sheet.cell(row=r, column=start + 1 + j, value=per_group * factor)
-    sheet.cell(row=5 + len(rows), column=84, value=None)
-    book.save(path)
-    return path
+    """(code, kind, name, year, count per age group and sex)."""
+    return write_suikei_kekka(path, [SuikeiRow(code, kind, "テスト県", name, year, [per_group] * 20, [per_group] * 20)
+                                     for code, kind, name, year, per_group in rows], title="男女・年齢（5歳）階級別の推計結果")
 
 
 def test_ipss_national_file_tidy_values_and_lost_zeros(tmp_path):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import zipfile
 from pathlib import Path
 
 import pandas as pd
@@ -11,18 +10,14 @@ import pytest
 from analysis.errors import InputError
 from analysis.ingest.importers import iryou_net
 from analysis.ingest.schema import TABLES
+from analysis.sample.layouts import (
+    IRYOU_COLUMNS,
+    PHARMACY_COLUMNS,
+    write_iryou_csv,
+    write_zip,
+)
 
-COLUMNS = ["ID", "正式名称", "正式名称（フリガナ）", "略称", "略称（フリガナ）", "英語表記（ローマ字表記）", "機関区分",
-           "都道府県コード", "市区町村コード", "所在地", "所在地座標（緯度）", "所在地座標（経度）", "案内用ホームページアドレス",
-           "毎週決まった曜日に休診（月）", "祝日に休診"]
-PHARMACY_COLUMNS = ["ID", "名称", "フリガナ", "ローマ字", "機関区分", "都道府県コード", "市区町村コード", "所在地",
-                    "所在地座標（緯度）", "所在地座標（経度）", "案内用ホームページアドレス"]
-
-
-def _line(values: list[str], header: list[str]) -> str:
-    """Every cell quoted except the two coordinate columns, as in the published files."""
-    bare = {header.index("所在地座標（緯度）"), header.index("所在地座標（経度）")}
-    return ",".join(v if i in bare else f'"{v}"' for i, v in enumerate(values))
+COLUMNS = [*IRYOU_COLUMNS, "毎週決まった曜日に休診（月）", "祝日に休診"]
 
 
 def _facility(id_="4012345678901", name="久留米テスト内科", section="2", pref="40", muni="203",
@@ -31,9 +26,7 @@ def _facility(id_="4012345678901", name="久留米テスト内科", section="2",
 
 
 def _write(path: Path, rows: list[list[str]], header: list[str] = COLUMNS) -> Path:
-    text = "\r\n".join([",".join(f'"{h}"' for h in header), *(_line(r, header) for r in rows)]) + "\r\n"
-    path.write_bytes(text.encode("utf-8-sig"))
-    return path
+    return write_iryou_csv(path, rows, header=header)
 
 
 def test_file_is_written_in_the_published_form(tmp_path):
@@ -84,7 +77,7 @@ def test_facility_type_comes_from_the_file_name(tmp_path, name, section, facilit
 
 @pytest.mark.parametrize("name", ["05_pharmacy_20251201.csv", "05-1_pharmacy_facility_info_20251201.csv"])
 def test_pharmacy_file_reads_its_name_column(tmp_path, name):
-    row = ["4012345600001", "くるめ調剤薬局", "クルメチョウザイヤッキョク", "", "5", "40", "203", "久留米市日吉町1-1",
+    row = ["4012345600001", "くるめ調剤薬局", "クルメチョウザイヤッキョク", "", "", "", "5", "40", "203", "久留米市日吉町1-1",
            "33.3150", "130.5100", ""]
     frame = iryou_net.read_iryou_csv(_write(tmp_path / name, [row], header=PHARMACY_COLUMNS))
     assert frame[["name", "facility_type", "code", "as_of"]].iloc[0].tolist() == [
@@ -118,28 +111,23 @@ def test_missing_name_column_is_named(tmp_path):
 def test_zip_as_downloaded_is_read_without_extracting(tmp_path):
     plain = _write(tmp_path / "02-1_clinic_facility_info_20251201.csv", [_facility(), _facility(id_="4012345678902")])
     data = plain.read_bytes()
-    (tmp_path / "download").mkdir()
-    archive = tmp_path / "download" / "02-1_clinic_facility_info_20251201.zip"
-    with zipfile.ZipFile(archive, "w", compression=zipfile.ZIP_DEFLATED) as z:
-        z.writestr("02-1_clinic_facility_info_20251201.csv", data)
+    archive = write_zip(tmp_path / "download" / "02-1_clinic_facility_info_20251201.zip",
+                        {"02-1_clinic_facility_info_20251201.csv": data})
     from_zip = iryou_net.read_iryou_csv(archive)
     pd.testing.assert_frame_equal(from_zip, iryou_net.read_iryou_csv(plain))
     assert sorted(p.name for p in (tmp_path / "download").iterdir()) == [archive.name]
 
 
 def test_zip_errors_name_the_csv_member(tmp_path):
-    archive = tmp_path / "02-1_clinic_facility_info_20251201.zip"
-    with zipfile.ZipFile(archive, "w") as z:
-        z.writestr("02-1_clinic_facility_info_20251201.csv",
-                   _write(tmp_path / "x.csv", [_facility(pref="99", muni="203")]).read_bytes())
+    archive = write_zip(tmp_path / "02-1_clinic_facility_info_20251201.zip", {
+        "02-1_clinic_facility_info_20251201.csv": _write(tmp_path / "x.csv", [_facility(pref="99", muni="203")]).read_bytes()})
     with pytest.raises(InputError, match=r"02-1_clinic_facility_info_20251201.csv, row 2"):
         iryou_net.read_iryou_csv(archive)
 
 
 def test_zip_without_a_facility_list_is_an_error(tmp_path):
-    archive = tmp_path / "01-2_hospital_speciality_hours_20251201.zip"
-    with zipfile.ZipFile(archive, "w") as z:
-        z.writestr("01-2_hospital_speciality_hours_20251201.csv", '"ID","診療科目名"\r\n"1","内科"\r\n')
+    archive = write_zip(tmp_path / "01-2_hospital_speciality_hours_20251201.zip",
+                        {"01-2_hospital_speciality_hours_20251201.csv": b'"ID","\xe8\xa8\xba"\r\n"1","x"\r\n'})
     with pytest.raises(InputError, match="no .*facility_info"):
         iryou_net.read_iryou_csv(archive)
 
@@ -169,12 +157,12 @@ def test_facility_listed_twice_counts_once(tmp_path):
 
 # Moved from the former test_importers.py (hand-written files in the published layouts)
 
-IRYOU_HEADER = '"ID","正式名称","機関区分","都道府県コード","市区町村コード","所在地","所在地座標（緯度）","所在地座標（経度）"'
+IRYOU_HEADER = ["ID", "正式名称", "機関区分", "都道府県コード", "市区町村コード", "所在地", "所在地座標（緯度）", "所在地座標（経度）"]
 
 
 def _write_iryou(path: Path, rows: list[str]) -> Path:
-    path.write_bytes(("\r\n".join([IRYOU_HEADER, *rows]) + "\r\n").encode("utf-8-sig"))
-    return path
+    """Rows given as published lines (quoted cells, bare coordinates)."""
+    return write_iryou_csv(path, [[cell.strip('"') for cell in line.split(",")] for line in rows], header=IRYOU_HEADER)
 
 
 def test_iryou_codes_in_two_columns_are_read_as_text(tmp_path):
@@ -191,9 +179,7 @@ def test_iryou_codes_in_two_columns_are_read_as_text(tmp_path):
 def test_iryou_zip_as_downloaded_reads_the_same(tmp_path):
     csv_path = _write_iryou(tmp_path / "01-1_hospital_facility_info_20251201.csv",
                             ['"4012345678901","久留米病院","1","40","203","久留米市",33.3,130.5'])
-    archive = tmp_path / "01-1_hospital_facility_info_20251201.zip"
-    with zipfile.ZipFile(archive, "w") as z:
-        z.write(csv_path, csv_path.name)
+    archive = write_zip(tmp_path / "01-1_hospital_facility_info_20251201.zip", {csv_path.name: csv_path.read_bytes()})
     pd.testing.assert_frame_equal(iryou_net.read_iryou_csv(csv_path), iryou_net.read_iryou_csv(archive))
     assert not iryou_net.is_facility_file("01-2_hospital_speciality_hours_20251201.csv")
 

@@ -10,13 +10,8 @@ import pytest
 from analysis.errors import InputError
 from analysis.ingest.importers import kaigo_kouhyou
 from analysis.ingest.schema import TABLES
-
-HEADER = [
-    "都道府県コード又は市町村コード", "No", "都道府県名", "市区町村名", "事業所名", "事業所名カナ", "サービスの種類", "住所",
-    "方書（ビル名等）", "緯度", "経度", "電話番号", "FAX番号", "法人番号", "法人の名称", "事業所番号", "利用可能曜日",
-    "利用可能曜日特記事項", "定員", "URL", "高齢者の方と障害者の方が同時一体的に利用できるサービス",
-    "介護保険の通常の指定基準を満たしている", "障害福祉の通常の指定基準を満たしている", "備考",
-]
+from analysis.sample.layouts import KAIGO_COLUMNS as HEADER
+from analysis.sample.layouts import write_csv, write_kaigo_csv
 
 
 def _row(code="402036", number="4070200011", name="くるめ訪問看護ステーション", address="久留米市城南町15-3",
@@ -34,9 +29,7 @@ ROWS = [
 
 
 def _write(path: Path, rows=ROWS, header=HEADER, encoding="utf-8-sig") -> Path:
-    lines = [",".join(header)] + [",".join(r) for r in rows]
-    path.write_bytes(("\r\n".join(lines) + "\r\n").encode(encoding))
-    return path
+    return write_kaigo_csv(path, rows, header=header, encoding=encoding)
 
 
 def test_every_required_column_is_one_of_the_24_published_columns():
@@ -210,8 +203,7 @@ STANDARD_HEADER = [
 def test_municipal_standard_dataset_column_names_are_accepted(tmp_path):
     row = ["402036", "1", "福岡県", "久留米市", "みらい居宅介護支援", "ミライ", "居宅介護支援", "久留米市野中町1-1", "",
            "33.33", "130.52", "0942-00-0001", "", "", "", "法人", "4070200037", "", "", "", "", ""]
-    path = tmp_path / "430_kurume_kaigo.csv"
-    path.write_bytes(("\r\n".join([",".join(STANDARD_HEADER), ",".join(row)]) + "\r\n").encode("cp932"))
+    path = write_csv(tmp_path / "430_kurume_kaigo.csv", STANDARD_HEADER, [row], encoding="cp932")
     frame = kaigo_kouhyou.read_kaigo_csv(path)
     assert frame[["facility_id", "name", "code", "address", "facility_type"]].iloc[0].tolist() == [
         "4070200037", "みらい居宅介護支援", "40203", "久留米市野中町1-1", "care_management_offices"]
@@ -219,9 +211,6 @@ def test_municipal_standard_dataset_column_names_are_accepted(tmp_path):
 
 # Moved from the former test_importers.py (hand-written files in the published layouts)
 
-KAIGO_HEADER_LINE = ("都道府県コード又は市町村コード,No,都道府県名,市区町村名,事業所名,事業所名カナ,サービスの種類,住所,方書（ビル名等）,緯度,経度,"
-                "電話番号,FAX番号,法人番号,法人の名称,事業所番号,利用可能曜日,利用可能曜日特記事項,定員,URL,"
-                "高齢者の方と障害者の方が同時一体的に利用できるサービス,介護保険の通常の指定基準を満たしている,障害福祉の通常の指定基準を満たしている,備考")
 KAIGO_LINES = [
     "011011,0170101950,北海道,札幌市中央区,訪問看護テスト,テスト,訪問看護,札幌市中央区1-1,,43.0,141.0,011-000-0000,,1234567890123,テスト法人,0170101950,,,0,http://example.com,,,,",
     "402036,4010000001,福岡県,久留米市,久留米訪看,クルメ,訪問看護,久留米市城南町15-3,,33.31,130.51,0942-00-0000,,1234567890124,法人,4010000001,,,0,,,,,",
@@ -230,8 +219,7 @@ KAIGO_LINES = [
 
 
 def _write_kaigo_rows(path: Path, rows=KAIGO_LINES, encoding="utf-8-sig"):
-    path.write_bytes(("\r\n".join([KAIGO_HEADER_LINE, *rows]) + "\r\n").encode(encoding))
-    return path
+    return write_kaigo_csv(path, [line.split(",") for line in rows], encoding=encoding)
 
 
 def test_kaigo_csv_keys_ids_type_and_as_of_from_a_hand_written_file(tmp_path):
@@ -251,8 +239,8 @@ def test_service_code_comes_from_the_file_name(name, code):
 
 
 def test_kaigo_renamed_column_is_named_in_the_error(tmp_path):
-    path = tmp_path / "jigyosho_430.csv"
-    path.write_text("\ufeff" + KAIGO_HEADER_LINE.replace("事業所番号", "事業所コード") + "\r\n" + KAIGO_LINES[0] + "\r\n", encoding="utf-8")
+    header = [("事業所コード" if c == "事業所番号" else c) for c in HEADER]
+    path = write_kaigo_csv(tmp_path / "jigyosho_430.csv", [KAIGO_LINES[0].split(",")], header=header)
     with pytest.raises(InputError, match=r"jigyosho_430.csv: missing required column\(s\) 事業所番号"):
         kaigo_kouhyou.read_kaigo_csv(path)
 

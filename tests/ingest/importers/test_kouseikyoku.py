@@ -7,15 +7,12 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from openpyxl import Workbook, load_workbook
+from openpyxl import load_workbook
 
 from analysis.errors import InputError
 from analysis.ingest.importers import kouseikyoku
-
-HEADER = ["項番", "都道府県コード", "都道府県名", "区分", "医療機関番号", "併設医療機関番号", "医療機関記号番号", "医療機関名称",
-          "医療機関所在地（郵便番号）", "医療機関所在地（住所）", "電話番号", "FAX番号", "病床数", "受理届出名称", "受理記号",
-          "受理番号", "算定開始年月日", "個別有効開始年月日", "備考（見出し）", "備考（データ）", "市町村コード", "市町村名",
-          "種別コード", "種別"]
+from analysis.sample.layouts import KOUSEIKYOKU_COLUMNS as HEADER
+from analysis.sample.layouts import write_kouseikyoku_xlsx
 
 SAGA = {"41000": "佐賀県", "41201": "佐賀市", "41202": "唐津市", "41203": "鳥栖市", "41204": "多久市", "41205": "伊万里市",
         "41206": "武雄市", "41207": "鹿島市", "41208": "小城市", "41209": "嬉野市", "41210": "神埼市", "41327": "吉野ヶ里町",
@@ -69,19 +66,8 @@ EXPECTED_NOTIFICATIONS = 10
 
 
 def _write(path: Path, rows=ROWS, header=HEADER, header_row=6, as_of_text="[令和６年８月１日 現在 ]令和６年８月２日作成") -> Path:
-    book = Workbook()
-    sheet = book.active
-    sheet.title = "Sheet1"
-    sheet.cell(row=2, column=1, value=as_of_text)
-    sheet.cell(row=3, column=1, value="届出受理医療機関名簿（医科）")
-    for col, value in enumerate(header, start=1):
-        sheet.cell(row=header_row, column=col, value=value)
-    for r, row in enumerate(rows, start=header_row + 1):
-        for col, value in enumerate(row, start=1):
-            sheet.cell(row=r, column=col, value=value)
-    sheet.cell(row=header_row + len(rows) + 2, column=1, value="※ 受理記号の凡例は別紙")
-    book.save(path)
-    return path
+    return write_kouseikyoku_xlsx(path, rows, title=as_of_text, subtitle="届出受理医療機関名簿（医科）", header=header,
+                                  header_row=header_row, footnote="※ 受理記号の凡例は別紙")
 
 
 @pytest.fixture(scope="module")

@@ -5,14 +5,12 @@ from __future__ import annotations
 import math
 
 import pytest
-from openpyxl import Workbook
-
 from analysis.errors import InputError
 from analysis.ingest.importers import soumu_codes
 from analysis.ingest.importers.soumu_codes import read_municipality_codes
 from analysis.ingest.schema import TABLES
-
-HEADER = ["団体コード", "都道府県名\n（漢字）", "市区町村名\n（漢字）", "都道府県名\n（カナ）", "市区町村名\n（カナ）"]
+from analysis.sample.layouts import SOUMU_COLUMNS as HEADER
+from analysis.sample.layouts import write_soumu_xlsx
 
 # Check digits worked out by hand with weights 6,5,4,3,2 and (11 - S % 11) % 10, e.g.
 # 01100: 0+5+4+0+0 = 9 → 2;  01303: 0+5+12+0+6 = 23 → 0;  01404: 0+5+16+0+8 = 29 → 4.
@@ -34,19 +32,7 @@ SHEET2 = [
 
 
 def _write_soumu(path, sheet1=SHEET1, sheet2=SHEET2, *, header=HEADER, names=("R6.1.1現在の団体", "R6.1.1政令指定都市")):
-    book = Workbook()
-    first = book.active
-    first.title = names[0]
-    first.append(header)
-    for row in sheet1:
-        first.append(row)
-    if sheet2 is not None:
-        second = book.create_sheet(names[1])
-        second.append(header)
-        for row in sheet2:
-            second.append(row)
-    book.save(path)
-    return path
+    return write_soumu_xlsx(path, sheet1, sheet2, header=header, sheet_names=names)
 
 
 def _by_code(frame):
@@ -140,19 +126,14 @@ def test_missing_file_is_an_input_error(tmp_path):
 # Moved from the former test_importers.py (hand-written files in the published layouts)
 
 def test_soumu_codes_with_designated_city_wards(tmp_path):
-    book = Workbook()
-    sheet = book.active
-    sheet.title = "R6.1.1現在の団体"
-    header = ["団体コード", "都道府県名\n（漢字）", "市区町村名\n（漢字）", "都道府県名\n（カナ）", "市区町村名\n（カナ）"]
-    sheet.append(header)
-    sheet.append(["010006", "北海道", None, "ﾎｯｶｲﾄﾞｳ", None])
-    sheet.append(["011002", "北海道", "札幌市", "ﾎｯｶｲﾄﾞｳ", "ｻｯﾎﾟﾛｼ"])
-    sheet.append([12025, "北海道", "函館市", "ﾎｯｶｲﾄﾞｳ", "ﾊｺﾀﾞﾃｼ"])  # a number that lost its zero
-    second = book.create_sheet("R6.1.1政令指定都市")
-    second.append(header)
-    second.append(["011002", "北海道", "札幌市", "ﾎｯｶｲﾄﾞｳ", "ｻｯﾎﾟﾛｼ"])
-    second.append(["011011", "北海道", "札幌市中央区", "ﾎｯｶｲﾄﾞｳ", "ｻｯﾎﾟﾛｼﾁｭｳｵｳｸ"])
-    book.save(tmp_path / "000925835.xlsx")
+    write_soumu_xlsx(tmp_path / "000925835.xlsx", [
+        ["010006", "北海道", None, "ﾎｯｶｲﾄﾞｳ", None],
+        ["011002", "北海道", "札幌市", "ﾎｯｶｲﾄﾞｳ", "ｻｯﾎﾟﾛｼ"],
+        [12025, "北海道", "函館市", "ﾎｯｶｲﾄﾞｳ", "ﾊｺﾀﾞﾃｼ"],  # a number that lost its zero
+    ], [
+        ["011002", "北海道", "札幌市", "ﾎｯｶｲﾄﾞｳ", "ｻｯﾎﾟﾛｼ"],
+        ["011011", "北海道", "札幌市中央区", "ﾎｯｶｲﾄﾞｳ", "ｻｯﾎﾟﾛｼﾁｭｳｵｳｸ"],
+    ])
     frame = soumu_codes.read_municipality_codes(tmp_path / "000925835.xlsx").set_index("code")
     assert frame.loc["01100", "kind"] == "designated_city"
     assert frame.loc["01101", "kind"] == "ward" and frame.loc["01101", "parent_code"] == "01100"
@@ -161,9 +142,7 @@ def test_soumu_codes_with_designated_city_wards(tmp_path):
 
 
 def test_soumu_wrong_check_digit_names_the_row(tmp_path):
-    book = Workbook()
-    book.active.append(["団体コード", "都道府県名（漢字）", "市区町村名（漢字）", "都道府県名（カナ）", "市区町村名（カナ）"])
-    book.active.append(["402035", "福岡県", "久留米市", "ﾌｸｵｶｹﾝ", "ｸﾙﾒｼ"])
-    book.save(tmp_path / "codes.xlsx")
+    write_soumu_xlsx(tmp_path / "codes.xlsx", [["402035", "福岡県", "久留米市", "ﾌｸｵｶｹﾝ", "ｸﾙﾒｼ"]], None,
+                     header=["団体コード", "都道府県名（漢字）", "市区町村名（漢字）", "都道府県名（カナ）", "市区町村名（カナ）"])
     with pytest.raises(InputError, match=r"row 2, column '団体コード'.*402036"):
         soumu_codes.read_municipality_codes(tmp_path / "codes.xlsx")

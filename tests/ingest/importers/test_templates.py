@@ -13,12 +13,13 @@ from analysis import catalogue
 from analysis.errors import InputError
 from analysis.ingest.importers import templates
 from analysis.ingest.schema import TABLES
+from analysis.sample.layouts import write_csv
 from tests.conftest import SHARED
 
 
 def _csv(path: Path, header: str, lines: list[str], encoding: str = "utf-8") -> Path:
-    path.write_bytes(("\r\n".join([header, *lines]) + "\r\n").encode(encoding))
-    return path
+    """A template as a municipality saves it (no BOM unless ``encoding='utf-8-sig'``)."""
+    return write_csv(path, header.split(","), [line.split(",") for line in lines], encoding=encoding)
 
 
 # ---------------------------------------------------------------------------
@@ -242,8 +243,7 @@ def test_national_totals_are_the_rows_without_an_age_group():
 # Moved from the former test_importers.py (hand-written files in the published layouts)
 
 def _indicator_csv(path: Path, lines: list[str]) -> Path:
-    path.write_text("code,indicator_id,fiscal_year,value\n" + "\n".join(lines) + "\n", encoding="utf-8")
-    return path
+    return _csv(path, "code,indicator_id,fiscal_year,value", lines)
 
 
 

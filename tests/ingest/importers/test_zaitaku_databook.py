@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from openpyxl import Workbook
+from openpyxl import Workbook, load_workbook
 
 from analysis import catalogue
 from analysis.errors import InputError
@@ -19,8 +19,7 @@ from analysis.ingest.importers.zaitaku_databook import (
     read_databook,
 )
 from analysis.ingest.schema import TABLES
-
-HEADERS = ["都道府県コード", "二次医療圏コード", "市区町村コード", "都道府県", "市区町村", "区分"]
+from analysis.sample.layouts import DatabookSheet, write_databook
 
 # R5 sheet: 医療施設調査 items. Rows: (pref, 二次医療圏, code, pref name, name, 区分, values in ITEMS_R5 order)
 ITEMS_R5 = [1, 5, 9, 13, 14, 19, 20, 26, 32, 37, 38, 43, 44]
@@ -46,34 +45,18 @@ R6 = {
 }
 
 
-def _write_sheet(book, name, items, sheet, *, code_header="市区町村コード"):
-    ws = book.create_sheet(name)
-    width = 6 + len(items)
-    grid = [[None] * width for _ in range(8)]
-    for j, item in enumerate(items):
-        grid[0][6 + j] = item if j % 2 else str(item)  # item numbers as numbers and as text
-        grid[1][6 + j] = sheet["as_of"][item]
-        grid[2][6 + j] = f"項目{item}の名称"
-        grid[6][6 + j] = sheet["national"][j]
-    grid[6][3], grid[6][4] = "全国", "全国計"
-    grid[7][:6] = [*HEADERS[:2], code_header, *HEADERS[3:]]
-    for line in grid:
-        ws.append(line)
-    for row in sheet["rows"]:
-        ws.append(row)
-    ws.append([])
-    ws.append(["注：在宅医療にかかる地域別データ集の注記"])  # footnote below the table
+def _sheet(name, items, sheet, *, code_header="市区町村コード") -> DatabookSheet:
+    return DatabookSheet(
+        name, [item if j % 2 else str(item) for j, item in enumerate(items)],  # item numbers as numbers and as text
+        [sheet["as_of"][item] for item in items], sheet["national"], sheet["rows"],
+        labels=[f"項目{item}の名称" for item in items], code_header=code_header,
+        footnote="注：在宅医療にかかる地域別データ集の注記",  # below the table
+    )
 
 
 def _write_databook(path, *, r5=R5, code_header="市区町村コード"):
-    book = Workbook()
-    book.remove(book.active)
-    notes = book.create_sheet("利用上の注意")
-    notes["A1"] = "このシートは年度のデータではない"
-    _write_sheet(book, "Ｒ６年", ITEMS_R6, R6)
-    _write_sheet(book, "R５年", ITEMS_R5, r5, code_header=code_header)
-    book.save(path)
-    return path
+    return write_databook(path, [_sheet("Ｒ６年", ITEMS_R6, R6), _sheet("R５年", ITEMS_R5, r5, code_header=code_header)],
+                          first_sheets={"利用上の注意": "このシートは年度のデータではない"})
 
 
 @pytest.fixture
@@ -205,20 +188,11 @@ def test_data_date_to_iso(text, iso):
 # Moved from the former test_importers.py (hand-written files in the published layouts)
 
 def _databook(path: Path, sheets: dict[str, list]) -> Path:
-    book = Workbook()
-    book.remove(book.active)
-    for name, rows in sheets.items():
-        sheet = book.create_sheet(name)
-        items = [13, 14, 19, 20, 58]
-        grid = [[None] * 11 for _ in range(8)]
-        grid[0][6:] = items
-        grid[1][6:] = ["令和5年10月1日"] * 4 + ["R6.10.1"]
-        grid[6][6:] = [9000, 90000, 20000, 900000, 17000]
-        grid[7][:6] = ["都道府県コード", "二次医療圏コード", "市区町村コード", "都道府県", "市区町村", "区分"]
-        for line in grid + rows:
-            sheet.append(line)
-    book.save(path)
-    return path
+    items = [13, 14, 19, 20, 58]
+    return write_databook(path, [
+        DatabookSheet(name, items, ["令和5年10月1日"] * 4 + ["R6.10.1"], [9000, 90000, 20000, 900000, 17000], rows)
+        for name, rows in sheets.items()
+    ])
 
 
 def test_databook_sums_items_and_keeps_suppressed_cells_missing(tmp_path):
@@ -239,8 +213,6 @@ def test_databook_sums_items_and_keeps_suppressed_cells_missing(tmp_path):
 
 def test_databook_with_a_shifted_header_is_rejected(tmp_path):
     path = _databook(tmp_path / "x.xlsx", {"R5年": []})
-    from openpyxl import load_workbook
-
     book = load_workbook(path)
     book["R5年"].cell(row=8, column=3, value="コード")
     book.save(path)
