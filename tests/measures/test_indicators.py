@@ -4,16 +4,20 @@ import pandas as pd
 import pytest
 
 from analysis.ingest.schema import AGE_GROUPS
+from analysis.measures import disclosure
+from analysis.measures import population as pop
+from analysis.measures.areas import ComparisonAreas, Hierarchy
 from analysis.measures.disclosure import DisclosureRules
-from analysis.measures.indicators import (
-    apply_disclosure,
-    indicator_series,
-    level_populations,
-)
-from analysis.reporting.context import ComparisonAreas
+from analysis.measures.indicators import indicator_series, level_values
 
-AREAS = ComparisonAreas(municipality="99001", medical_area=["99001", "99002", "99003"], medical_area_name="圏",
-                        prefecture="99000", pref_name="県", pref_members=["99001", "99002", "99003"])
+MUNICIPALITIES = pd.DataFrame({
+    "code": ["99000", "99001", "99002", "99003"], "pref_code": "99", "pref_name": "県", "name": ["県", "a", "b", "c"],
+    "kind": ["prefecture", "city", "town", "city"], "medical_area_code": ["", "9901", "9901", "9901"],
+    "medical_area_name": ["", "圏", "圏", "圏"],
+}).astype({"code": "string"})
+HIERARCHY = Hierarchy(MUNICIPALITIES)
+
+AREAS = HIERARCHY.comparison_areas("99001")
 
 
 def _population(sizes):
@@ -33,10 +37,15 @@ def _indicators(values):
                          for (c, y), v in values.items()])
 
 
+def _disclosed(indicators, population, rules):
+    decided = disclosure.decide(level_values(indicators, HIERARCHY), HIERARCHY, pop.size(population), rules)
+    return disclosure.apply(indicator_series(decided, population, AREAS, national=False))
+
+
 def test_per_capita_uses_the_catalogue_denominator_and_sums_areas():
     population = _population({"99001": 30_000, "99002": 40_000, "99003": 50_000})
     indicators = _indicators({("99001", 2020): 30, ("99002", 2020): 40, ("99003", 2020): 50})
-    series = indicator_series(indicators, population, AREAS, national=False)
+    series = indicator_series(level_values(indicators, HIERARCHY), population, AREAS, national=False)
     own = series[(series.area_level == "municipality")].iloc[0]
     aged75 = 30_000 * 5 / 20  # 75-79 … 95+ are 5 of the 20 equal groups
     assert own["per_capita"] == pytest.approx(30 / aged75 * 1000)  # 在宅死亡者数: per 1,000 aged 75+
@@ -50,22 +59,17 @@ def test_an_area_total_is_hidden_when_it_would_reveal_one_hidden_member():
     # 2025: nobody is hidden → the total is shown
     values = {("99001", 2020): 30, ("99002", 2020): 12, ("99003", 2020): 50,
               ("99001", 2025): 31, ("99002", 2025): 25, ("99003", 2025): 52}
-    indicators = _indicators(values)
-    series = indicator_series(indicators, population, AREAS, national=False)
-    rules = DisclosureRules()
-    out = apply_disclosure(series, rules, level_populations(population, AREAS),
-                           indicators=indicators, population=population, areas=AREAS)
-    area = out[out.area_level == "medical_area"].set_index("fiscal_year")
-    assert pd.isna(area.loc[2020, "value"]) and area.loc[2020, "suppressed"]
-    assert area.loc[2025, "value"] == 108 and not area.loc[2025, "suppressed"]
+    out = _disclosed(_indicators(values), population, DisclosureRules())
     own = out[out.area_level == "municipality"].set_index("fiscal_year")
-    assert own.loc[2020, "value"] == 30  # the municipality's own count of 30 is above its threshold of 10
+    area = out[out.area_level == "medical_area"].set_index("fiscal_year")
+    # 2020: the area total (92 + 12) would reveal 99002's 12, so the smallest other member (30, this city) is hidden too
+    assert pd.isna(own.loc[2020, "value"]) and own.loc[2020, "suppressed"] and pd.isna(own.loc[2020, "per_capita"])
+    assert area.loc[2020, "value"] == 92 and not area.loc[2020, "suppressed"]
+    assert area.loc[2025, "value"] == 108 and not area.loc[2025, "suppressed"] and own.loc[2025, "value"] == 31
 
 
 def test_without_disclosure_control_nothing_is_hidden():
     population = _population({"99001": 30_000, "99002": 14_000, "99003": 50_000})
     indicators = _indicators({("99001", 2020): 3, ("99002", 2020): 12, ("99003", 2020): 50})
-    series = indicator_series(indicators, population, AREAS, national=False)
-    out = apply_disclosure(series, DisclosureRules(enabled=False), level_populations(population, AREAS),
-                           indicators=indicators, population=population, areas=AREAS)
+    out = _disclosed(indicators, population, DisclosureRules(enabled=False))
     assert out["value"].notna().all() and not out["suppressed"].any()

@@ -41,7 +41,7 @@ def test_status_rule_for_a_decreasing_is_better_target(value, status):
 
 def test_missing_and_suppressed_actuals_are_no_data():
     assert assess(B, T, _actuals(2019, 150))["status"] == "データなし"
-    assert assess(B, T, _actuals(2025, float("nan"), suppressed=True))["status"] == "データなし"
+    assert assess(B, T, _actuals(2025, float("nan"), suppressed=True))["status"] == "秘匿のため判定不可"
 
 
 def test_progress_is_computed_from_baseline_and_target():
@@ -105,19 +105,47 @@ def test_logic_model_shows_vision_scenes_goals_and_indicators_from_the_plan():
     assert "目標は未設定" in text  # scenes without goals say so
 
 
-def test_small_observed_counts_in_the_check_table_are_hidden():
+def _series(rows):
+    """An indicator series after disclosure control: (indicator, year, value, suppressed) of the municipality."""
+    return pd.DataFrame([{"area_level": "municipality", "indicator_id": i, "fiscal_year": y, "value": v, "suppressed": s}
+                         for i, y, v, s in rows])
+
+
+def _plan_with(indicator_id, baseline, target):
+    return Plan.model_validate({"vision": "v", "goals": [{"scene": "end_of_life", "goal": "g", "indicators": [
+        {"indicator_id": indicator_id, "layer": "process", "baseline": {"fiscal_year": 2019, "value": baseline},
+         "target": {"fiscal_year": 2026, "value": target}}]}]})
+
+
+def test_a_hidden_baseline_is_not_judged_even_when_the_latest_value_is_past_the_target():
     from analysis.measures.disclosure import DisclosureRules
-    from analysis.measures.pdca import apply_disclosure
+    from analysis.measures.pdca import check_table, display_table
 
-    check = pd.DataFrame({"indicator_id": ["home_terminal_care_patients", "home_visit_facilities"],
-                          "baseline": [10.0, 2.0], "target": [13.0, 3.0], "latest": [21.0, 2.0],
-                          "progress": [3.67, 0.0], "expected_progress": [0.7, 0.7], "trend_projection": [25.0, 2.0]})
-    out = apply_disclosure(check, DisclosureRules(), population=13_600)
-    assert pd.isna(out.loc[0, "baseline"]) and out.loc[0, "latest"] == 21 and pd.isna(out.loc[0, "progress"])
-    assert out.loc[0, "target"] == 13  # a plan value, not an observation
-    assert out.loc[1, check.columns].tolist() == check.loc[1].tolist()  # facility counts are never hidden
-    from analysis.measures.pdca import display_table
+    check = check_table(_plan_with("home_terminal_care_patients", 10, 13),
+                        _series([("home_terminal_care_patients", 2024, 21.0, False)]), DisclosureRules(), 13_600)
+    row = check.iloc[0]
+    assert row["status"] == "秘匿のため判定不可" and pd.isna(row["baseline"]) and pd.isna(row["progress"])
+    assert row["latest"] == 21 and row["target"] == 13  # the latest is published in report 03; targets are plan values
+    shown = display_table(check)
+    assert shown.loc[0, "基準値"] == "秘匿" and shown.loc[0, "判定"] == "秘匿のため判定不可"
 
-    shown = display_table(out.assign(scene="end_of_life", goal="g", layer="process", baseline_year=2019,
-                                     target_year=2026, latest_year=2024, status="達成"))
-    assert shown.loc[0, "基準値"] == "秘匿" and shown.loc[1, "基準値"] == 2.0
+
+def test_a_hidden_latest_value_is_not_judged_and_a_facility_count_is_never_hidden():
+    from analysis.measures.disclosure import DisclosureRules
+    from analysis.measures.pdca import check_table
+
+    hidden = check_table(_plan_with("home_terminal_care_patients", 30, 40),
+                         _series([("home_terminal_care_patients", 2024, float("nan"), True)]), DisclosureRules(), 13_600)
+    assert hidden.iloc[0]["status"] == "秘匿のため判定不可" and hidden.iloc[0]["baseline"] == 30
+    facilities = check_table(_plan_with("home_visit_facilities", 2, 3), _series([("home_visit_facilities", 2024, 3.0, False)]),
+                             DisclosureRules(), 1_500)
+    assert facilities.iloc[0]["status"] == "達成" and facilities.iloc[0]["baseline"] == 2
+
+
+def test_internal_runs_judge_small_counts():
+    from analysis.measures.disclosure import DisclosureRules
+    from analysis.measures.pdca import check_table
+
+    check = check_table(_plan_with("home_terminal_care_patients", 10, 13),
+                        _series([("home_terminal_care_patients", 2024, 21.0, False)]), DisclosureRules(enabled=False), 13_600)
+    assert check.iloc[0]["status"] == "達成"

@@ -66,7 +66,7 @@ def test_the_census_size_sets_disclosure_tiers():
 def test_reports_01_and_03_give_the_same_per_capita_value_for_the_same_count():
     """The same 85 offices dated in one fiscal year read the same in the resources summary and the indicator series."""
     from analysis.measures import indicators, resources
-    from analysis.reporting.context import ComparisonAreas
+    from analysis.measures.areas import ComparisonAreas, Hierarchy
 
     population = _two_years()
     areas = ComparisonAreas(municipality="40901", medical_area=[], medical_area_name="", prefecture="40000",
@@ -76,7 +76,10 @@ def test_reports_01_and_03_give_the_same_per_capita_value_for_the_same_count():
     in_01 = resources.area_counts(counts, population, areas, national=resources.national_reference(counts, population))
     value_01 = in_01[(in_01["level"] == "municipality") & (in_01["resource_id"] == "care_management_offices")]["per_capita"].item()
     series = pd.DataFrame({"code": ["40901"], "indicator_id": ["care_management_offices"], "fiscal_year": [2022], "value": [85.0]})
-    in_03 = indicators.indicator_series(series.astype({"code": "string"}), population, areas, national=False)
+    municipalities = pd.DataFrame({"code": ["40901"], "pref_code": "40", "pref_name": "県", "name": "市", "kind": "city",
+                                   "medical_area_code": "", "medical_area_name": ""})
+    values = indicators.level_values(series.astype({"code": "string"}), Hierarchy(municipalities))
+    in_03 = indicators.indicator_series(values, population, areas, national=False)
     value_03 = in_03[in_03["area_level"] == "municipality"]["per_capita"].item()
     assert value_01 == pytest.approx(value_03)
     assert value_01 == pytest.approx(85 / (4000 + (3200 - 4000) * 2 / 5) * 1000)  # 75+ in 2022, interpolated by hand

@@ -19,7 +19,6 @@ from analysis.reporting.figures import (
     LINESTYLES,
     MARKERS,
     area_style,
-    caption,
     setup_japanese,
 )
 
@@ -145,26 +144,6 @@ def test_area_style_returns_a_copy_and_rejects_unknown_levels():
     assert area_style("national")["color"] != "red"
     with pytest.raises(ValueError, match="prefecture"):
         area_style("県")
-
-
-@pytest.mark.parametrize("target", ["axes", "figure"])
-def test_caption_adds_a_source_line_under_the_figure(target):
-    setup_japanese()
-    fig = japanese_figure()
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", bbox_inches="tight")
-    plain_height = png_height(buffer.getvalue())
-
-    fig = japanese_figure()
-    text = caption(fig.axes[0] if target == "axes" else fig, "出典: 厚生労働省 NDB（2023年度 時点）")
-    assert text in fig.texts and text.get_text() == "出典: 厚生労働省 NDB（2023年度 時点）"
-    assert text.get_position()[1] < 0.05 and text.get_fontsize() < matplotlib.rcParams["font.size"]
-    buffer = io.BytesIO()
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        fig.savefig(buffer, format="png", bbox_inches="tight")
-    assert not [w for w in caught if "missing from font" in str(w.message)]
-    assert png_height(buffer.getvalue()) > plain_height
 
 
 def _labels_fit(fig: Figure) -> list[str]:

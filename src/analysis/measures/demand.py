@@ -177,17 +177,31 @@ def scenario_table(options: DemandOptions) -> pd.DataFrame:
     })
 
 
-def supply_vs_demand(indicators: pd.DataFrame, projection: pd.DataFrame, code: str, visits_per_patient: float) -> pd.DataFrame:
-    """Today's providers and what projected patients imply at today's patients per provider (an assumption)."""
-    rows = indicators[(indicators["code"] == code) & indicators["indicator_id"].isin(["home_visit_facilities", "home_visit_count"])]
-    latest = rows.dropna(subset=["value"]).sort_values("fiscal_year").groupby("indicator_id").last()
-    if {"home_visit_facilities", "home_visit_count"} - set(latest.index):
-        return pd.DataFrame()
+SUPPLY_INDICATORS = ("home_visit_facilities", "home_visit_count")
+
+
+def supply_vs_demand(series: pd.DataFrame, projection: pd.DataFrame, visits_per_patient: float) -> tuple[pd.DataFrame, str]:
+    """Today's providers and what projected patients imply at today's patients per provider (an assumption).
+
+    ``series`` is the report's indicator series after disclosure control. The latest fiscal
+    year with both counts is used; where the 訪問診療 count is hidden, so is every figure
+    computed from it. Returns the table and, when there is none, the reason in Japanese.
+    """
+    own = series[(series["area_level"] == "municipality") & series["indicator_id"].isin(SUPPLY_INDICATORS)]
+    hidden = own.get("suppressed", pd.Series(False, index=own.index)).astype(bool)
+    present = own[own["value"].notna() | hidden]
+    years = present.groupby("fiscal_year")["indicator_id"].nunique()
+    both = years[years == len(SUPPLY_INDICATORS)].index
+    if both.empty:
+        return pd.DataFrame(), "訪問診療を実施する医療機関数と件数のデータがないため、この試算は表示できません。"
+    latest = present[present["fiscal_year"] == both.max()].set_index("indicator_id")
+    if latest["suppressed"].astype(bool).any() if "suppressed" in latest else False:
+        return pd.DataFrame(), (f"{int(both.max())}年度の訪問診療の件数は少数のため秘匿しています。"
+                                "件数から計算する1施設あたりの患者数と施設数の目安も表示しません。")
     providers = float(latest.loc["home_visit_facilities", "value"])
-    patients_now = float(latest.loc["home_visit_count", "value"]) / visits_per_patient
     if providers <= 0:
-        return pd.DataFrame()
-    per_provider = patients_now / providers
+        return pd.DataFrame(), f"{int(both.max())}年度に訪問診療を実施した医療機関がないため、この試算は表示できません。"
+    per_provider = float(latest.loc["home_visit_count", "value"]) / visits_per_patient / providers
     base = projection[(projection["measure"] == "home_visit_patients_per_month") & (projection["scenario"] == "base")]
     return pd.DataFrame({
         "year": base["year"].to_numpy(),
@@ -195,15 +209,15 @@ def supply_vs_demand(indicators: pd.DataFrame, projection: pd.DataFrame, code: s
         "providers_needed_at_current_load": base["value"].to_numpy() / per_provider,
         "current_providers": providers,
         "current_patients_per_provider": per_provider,
-        "latest_fiscal_year": int(latest.loc["home_visit_count", "fiscal_year"]),
-    })
+        "latest_fiscal_year": int(both.max()),
+    }), ""
 
 
 # ---------------------------------------------------------------------------
 # Tables and figures for the report
 # ---------------------------------------------------------------------------
 
-def visits_per_patient(data) -> float:
+def visits_per_patient() -> float:
     """Visits per patient per month (社会医療診療行為別統計), from the packaged national values."""
     totals = catalogue.national_totals().set_index("measure")["value"]
     return float(totals.get("visits_per_patient_month_home_visit_medical", 1.9))

@@ -1,7 +1,7 @@
-"""Disclosure control for everything that goes into shared HTML and CSV.
+"""Disclosure control for everything that goes into shared HTML and CSV — decided once for the whole data set.
 
 Default rule (介護DB 匿名介護情報 の公表基準, domain-methods §2.7), applied to counts of
-persons and events by the size of the area they describe:
+persons and events by the size (2020 population) of the area they describe:
 
 | area population | what is shown                          |
 |-----------------|----------------------------------------|
@@ -9,28 +9,41 @@ persons and events by the size of the area they describe:
 | 2,000–24,999    | counts 1–19 hidden                     |
 | 25,000 and more | counts 1–9 hidden                      |
 
-Zero is shown (it identifies nobody). Facility counts are never suppressed: a facility
-is not a person. Where a hidden cell could be recovered from a published total, a
-second cell is hidden too (complementary suppression).
+Zero is shown (it identifies nobody). Facility counts are never suppressed: a facility is
+not a person. An area whose size is unknown shows no counts.
+
+The reports publish every level — municipality, 二次医療圏 and prefecture totals, the
+country — and a prefecture's batch hands all of them out together. So the hidden cells are
+chosen for the whole published set at once (``decide``): for each indicator and year, the
+cells are the unknowns of the sums that hold between levels (each 二次医療圏 and prefecture
+total is the sum of its municipalities, the country the sum of the prefectures), and extra
+cells are hidden — the smallest first — until no hidden value is determined by the
+published ones (a rank test on those sums). The result depends only on the data and the
+rules, so every report, run alone or in any batch, hides the same cells. Values derived
+from a hidden count (a share, a per-capita value, a per-provider figure) are hidden with it.
 """
 
 from __future__ import annotations
 
 import math
 
+import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from analysis import catalogue
+from analysis.codes import PREFECTURES
+from analysis.ingest.schema import NATIONAL_CODE
+from analysis.measures.areas import Hierarchy
+
 SUPPRESSED_MARK = "秘匿"
-FOOTNOTE = (
-    "「秘匿」は、個人の特定を防ぐため、少数の人数・件数を表示していないことを示します"
-    "（人口2,000人未満の地域は表示なし、2,000〜25,000人未満は20未満、25,000人以上は10未満を非表示。0は表示）。"
-    "合計から逆算できる場合は、別のセルもあわせて非表示にしています。"
-)
 NOT_FOR_DISTRIBUTION = "内部確認用（秘匿処理なし）— 配布しないでください"
 
 # kinds of value in the indicator catalogue that describe persons or events
 PERSON_KINDS = frozenset({"persons", "events"})
+# why a cell is hidden
+PRIMARY, COMPLEMENTARY, DERIVED = "small_count", "complementary", "derived"
+_TOLERANCE = 1e-9
 
 
 class Tier(BaseModel):
@@ -70,69 +83,201 @@ class DisclosureRules:
         self.options = options or DisclosureOptions()
         self.enabled = enabled
 
+    @property
+    def key(self) -> str:
+        """Identity of the rules (for caching a decision)."""
+        return f"{self.enabled}:{self.options.model_dump_json()}"
+
     def threshold(self, population: float) -> float:
         """Smallest count that may be shown for an area of this size (inf = show none)."""
+        if population is None or pd.isna(population):
+            return math.inf
         for tier in self.options.tiers:
             if population < tier.population_below:
                 return math.inf if tier.hide_below is None else tier.hide_below
         return 0.0
 
     def hidden(self, values: pd.Series, kind: str | pd.Series, population: float | pd.Series) -> pd.Series:
-        """Boolean mask of the cells to hide (before complementary suppression)."""
+        """Boolean mask of the cells the tiers hide by themselves (before complementary suppression)."""
         values = pd.to_numeric(values, errors="coerce")
         if not self.enabled:
             return pd.Series(False, index=values.index)
         kinds = kind if isinstance(kind, pd.Series) else pd.Series(kind, index=values.index)
         pops = population if isinstance(population, pd.Series) else pd.Series(population, index=values.index)
-        thresholds = pops.map(lambda p: self.threshold(float(p)) if pd.notna(p) else math.inf)
+        thresholds = pops.map(self.threshold).astype(float)
         is_count = kinds.isin(PERSON_KINDS)
         return (is_count & values.notna() & (values > 0) & (values < thresholds)).astype(bool)
 
-    def suppress(
-        self,
-        frame: pd.DataFrame,
-        *,
-        value_col: str = "value",
-        kind_col: str = "kind",
-        population_col: str = "population",
-        group_cols: list[str] | None = None,
-        extra_value_cols: tuple[str, ...] = (),
-    ) -> pd.DataFrame:
-        """Copy of ``frame`` with a ``suppressed`` column and hidden values set to NaN.
+    def footnote(self) -> str:
+        """The reader's explanation of 「秘匿」, from the tiers actually in force."""
+        parts = []
+        lower = 0.0
+        for tier in self.options.tiers:
+            span = (f"人口{lower:,.0f}〜{tier.population_below:,.0f}人未満" if lower and tier.population_below != math.inf
+                    else f"人口{tier.population_below:,.0f}人未満" if tier.population_below != math.inf
+                    else f"人口{lower:,.0f}人以上")
+            parts.append(f"{span}の地域は" + ("表示なし" if tier.hide_below is None else f"{tier.hide_below:,.0f}未満を非表示"))
+            lower = tier.population_below
+        return ("「秘匿」は、個人の特定を防ぐため、少数の人数・件数を表示していないことを示します（" + "、".join(parts)
+                + "。0は表示）。市区町村・二次医療圏・都道府県の値の間の足し算から隠した値が求まらないよう、"
+                  "ほかのセルもあわせて非表示にしています。割合・人口あたりの値など、隠した数から計算する値も表示しません。")
 
-        ``group_cols`` names the cells that add up to a published total (for example all
-        municipalities of one 二次医療圏 in one year); within each group a single hidden
-        cell is joined by the smallest other non-zero cell so the total does not reveal it.
-        ``extra_value_cols`` (per-capita values, interval bounds) are hidden with the value.
-        """
-        out = frame.copy()
-        mask = self.hidden(out[value_col], out[kind_col], out[population_col])
-        if group_cols and self.enabled:
-            mask = complementary_suppression(out.assign(_hidden=mask), value_col, group_cols)
-        out["suppressed"] = mask.to_numpy()
-        for col in (value_col, *extra_value_cols):
-            out[col] = out[col].where(~out["suppressed"])
+
+# ---------------------------------------------------------------------------
+# The decision for the whole data set
+# ---------------------------------------------------------------------------
+
+def cell_sizes(values: pd.DataFrame, hierarchy: Hierarchy, sizes: pd.Series) -> pd.Series:
+    """The population that sets each cell's tier: its own, or the sum over an area's members (NaN if any is unknown)."""
+    area = {key: sizes.reindex(members).sum(min_count=len(members)) for key, members in hierarchy.area_members.items()}
+    pref = {key: sizes.get(key, sizes.reindex(members).sum(min_count=len(members)))
+            for key, members in hierarchy.prefecture_members.items()}
+    national = sizes.get(NATIONAL_CODE, math.inf)
+    lookup = {"medical_area": area, "prefecture": pref}
+    return pd.Series([
+        sizes.get(key, np.nan) if level == "municipality" else national if level == "national" else lookup[level].get(key, np.nan)
+        for level, key in zip(values["level"], values["key"])
+    ], index=values.index, dtype="float64")
+
+
+def decide(values: pd.DataFrame, hierarchy: Hierarchy, sizes: pd.Series, rules: DisclosureRules) -> pd.DataFrame:
+    """``values`` (indicators.level_values) with ``suppressed`` and ``suppressed_reason`` for every cell.
+
+    ``sizes`` is the 2020 population per code (population.size). Hidden values stay in the
+    ``value`` column here; ``apply`` removes them from what a report shows.
+    """
+    out = values.copy()
+    out["suppressed"] = False
+    out["suppressed_reason"] = ""
+    if not rules.enabled or out.empty:
         return out
+    cat = catalogue.indicators().set_index("indicator_id")
+    kinds = out["indicator_id"].map(cat["kind"])
+    primary = rules.hidden(out["value"], kinds, cell_sizes(out, hierarchy, sizes))
+    out.loc[primary, ["suppressed", "suppressed_reason"]] = [True, PRIMARY]
+    counted = kinds.isin(PERSON_KINDS)
+    for _, group in out[counted].groupby(["indicator_id", "fiscal_year"], sort=True):
+        extra = _complements(group, hierarchy)
+        out.loc[extra, ["suppressed", "suppressed_reason"]] = [True, COMPLEMENTARY]
+    return _hide_derived(out, cat)
 
 
-def complementary_suppression(frame: pd.DataFrame, value_col: str, group_cols: list[str]) -> pd.Series:
-    """Extend ``frame['_hidden']`` so that no group has exactly one hidden cell."""
-    hidden = frame["_hidden"].astype(bool).copy()
-    for index in frame.groupby(group_cols, sort=False).indices.values():
-        index = frame.index[index]
-        group_hidden = hidden.loc[index]
-        if group_hidden.sum() != 1:
-            continue
-        candidates = frame.loc[index][~group_hidden & frame.loc[index, value_col].gt(0)]
-        if not candidates.empty:
-            hidden.loc[candidates[value_col].idxmin()] = True
-    return hidden
+def _hide_derived(out: pd.DataFrame, cat: pd.DataFrame) -> pd.DataFrame:
+    """A share of a hidden count is hidden too (the share times the published total gives the count back)."""
+    base_of = cat["suppress_with"][cat["suppress_with"] != ""]
+    if base_of.empty:
+        return out
+    hidden = out.loc[out["suppressed"], ["level", "key", "indicator_id", "fiscal_year"]]
+    for derived, base in base_of.items():
+        keys = hidden[hidden["indicator_id"] == base][["level", "key", "fiscal_year"]]
+        target = out[out["indicator_id"] == derived].reset_index().merge(keys, on=["level", "key", "fiscal_year"])["index"]
+        target = [i for i in target if not out.at[i, "suppressed"]]
+        out.loc[target, ["suppressed", "suppressed_reason"]] = [True, DERIVED]
+    return out
 
 
-def display_value(value: float, suppressed: bool, *, digits: int = 0) -> str:
-    """Text for a table cell: the number, '秘匿', or '—' for no data."""
-    if suppressed:
-        return SUPPRESSED_MARK
-    if value is None or pd.isna(value):
-        return "—"
-    return f"{value:,.{digits}f}"
+def _complements(group: pd.DataFrame, hierarchy: Hierarchy) -> list:
+    """Index labels of the extra cells to hide so that no hidden cell of one indicator and year is determined.
+
+    The sums split into one block per prefecture (its municipalities, 二次医療圏 and total) and
+    one national block (the prefecture totals and the country). A total hidden in one block is
+    an unknown of the other, so the blocks are solved in turn until neither adds a cell.
+    """
+    position = {(level, key): label for label, level, key in zip(group.index, group["level"], group["key"])}
+    hidden = {label for label, flag in zip(group.index, group["suppressed"]) if flag}
+    blocks = [[("medical_area", key, [("municipality", m) for m in hierarchy.area_members[key]])
+               for key in hierarchy.area_members if key.split(":")[0] == prefecture[:2]]
+              + [("prefecture", prefecture, [("municipality", m) for m in members])]
+              for prefecture, members in hierarchy.prefecture_members.items()]
+    blocks.append([("national", NATIONAL_CODE, [("prefecture", f"{p}000") for p in PREFECTURES])])
+    added: list = []
+    changed = True
+    while changed:
+        changed = False
+        for equations in blocks:
+            new = _solve(equations, position, group, hidden)
+            if new:
+                hidden |= set(new)
+                added += new
+                changed = True
+    return added
+
+
+def _solve(equations, position: dict, group: pd.DataFrame, hidden: set) -> list:
+    """Hide cells of one block, smallest first, until no hidden cell is determined by its sums.
+
+    Each equation is total − Σ members = 0. A cell absent from the data is an unknown that no
+    report publishes; it takes part in the sums like any other unknown.
+    """
+    cells: list = []
+    for total, key, members in equations:
+        for cell in [(total, key), *members]:
+            if cell not in cells:
+                cells.append(cell)
+    column = {cell: i for i, cell in enumerate(cells)}
+    matrix = np.zeros((len(equations), len(cells)))
+    for row, (total, key, members) in enumerate(equations):
+        matrix[row, column[(total, key)]] = 1.0
+        for member in members:
+            matrix[row, column[member]] = -1.0
+    labels = [position.get(cell) for cell in cells]
+    values = np.array([group.at[label, "value"] if label is not None else np.nan for label in labels], dtype="float64")
+    is_hidden = np.array([label in hidden for label in labels])
+    unknown = is_hidden | np.isnan(values)
+    if not is_hidden.any():
+        return []
+    is_total = np.array([level != "municipality" for level, _ in cells])
+    keys = [str(key) for _, key in cells]
+    added = []
+    while True:
+        fixed = _determined(matrix, unknown) & is_hidden
+        if not fixed.any():
+            return added
+        j = int(np.flatnonzero(fixed)[0])
+        # any published cell of the block may be what fixes j (a prefecture total less the other
+        # areas fixes a third area), so each is tried: the smallest first (zeros last, a member
+        # before a total, by key on ties), and the first whose hiding leaves j open is taken
+        partners = np.flatnonzero(~unknown)
+        if partners.size == 0:
+            return added  # cannot happen: a value is only fixed by published cells
+        order = sorted(partners, key=lambda i: (values[i] <= 0, is_total[i], values[i], keys[i]))
+        chosen = next((i for i in order if not _determined(matrix, _with(unknown, i))[j]), order[0])
+        unknown[chosen] = is_hidden[chosen] = True
+        added.append(labels[chosen])
+
+
+def _determined(matrix: np.ndarray, unknown: np.ndarray) -> np.ndarray:
+    """For each column, whether the equations fix its value once every known column is given.
+
+    x_j is fixed exactly when the unit vector e_j lies in the row space of the unknown
+    columns, i.e. when every vector of their null space is 0 at j.
+    """
+    fixed = np.zeros(len(unknown), dtype=bool)
+    columns = np.flatnonzero(unknown)
+    if columns.size == 0 or matrix.size == 0:
+        return fixed
+    sub = matrix[:, columns]
+    sub = sub[np.any(sub != 0, axis=1)]
+    if sub.shape[0] == 0:
+        return fixed
+    _, singular, vt = np.linalg.svd(sub)
+    rank = int((singular > _TOLERANCE * max(sub.shape)).sum())
+    null_space = vt[rank:].T  # its columns span the null space
+    fixed[columns] = np.all(np.abs(null_space) < 1e-7, axis=1) if null_space.size else True
+    return fixed
+
+
+def _with(mask: np.ndarray, i: int) -> np.ndarray:
+    out = mask.copy()
+    out[i] = True
+    return out
+
+
+def apply(frame: pd.DataFrame, *, value_columns=("value", "per_capita", "display_value", "ci_low", "ci_high")) -> pd.DataFrame:
+    """The values a reader may see: every value column emptied where ``suppressed``."""
+    out = frame.copy()
+    hidden = out["suppressed"].astype(bool).to_numpy()
+    for column in value_columns:
+        if column in out:
+            out[column] = out[column].where(~hidden)
+    return out

@@ -6,39 +6,62 @@ import numpy as np
 import pandas as pd
 
 from analysis import catalogue
+from analysis.ingest.schema import NATIONAL_CODE
 from analysis.measures import population as pop
+from analysis.measures.areas import LEVELS, ComparisonAreas, Hierarchy
 from analysis.measures.trends import fit_trend, poisson_ci, trend_direction
 
 COUNT_KINDS = {"facilities", "persons", "events"}
 LEVEL_LABELS = {"municipality": "当該市区町村", "medical_area": "二次医療圏", "prefecture": "都道府県", "national": "全国"}
 
 
-def _area_values(indicators: pd.DataFrame, codes: list[str], kind: str) -> pd.DataFrame:
-    """Sum over member codes per indicator and year; missing when any member is missing that year."""
-    rows = indicators[indicators["code"].isin(codes)]
-    grouped = rows.groupby(["indicator_id", "fiscal_year"])
-    complete = grouped["value"].count() == len(codes)
-    return grouped["value"].sum(min_count=1).where(complete).rename("value").reset_index()
+def level_values(indicators: pd.DataFrame, hierarchy: Hierarchy) -> pd.DataFrame:
+    """Every area's value per indicator and fiscal year: level, key, indicator_id, fiscal_year, value.
+
+    municipality: each code's own row; medical_area: the sum over its members, only where every
+    member has the value (count kinds only); prefecture: the published NN000 row, else the
+    members' complete sum; national: the published row. The one place areas are summed.
+    """
+    kinds = catalogue.indicators().set_index("indicator_id")["kind"]
+    rows = indicators[indicators["indicator_id"].isin(kinds.index)][["code", "indicator_id", "fiscal_year", "value"]]
+    is_total = rows["code"].str.endswith("000")
+    own = rows[~is_total].rename(columns={"code": "key"}).assign(level="municipality")
+    counts = rows[~is_total & rows["indicator_id"].map(kinds).isin(COUNT_KINDS)]
+    pieces = [own, _sums(counts, hierarchy.area_members, "medical_area")]
+    published = rows[is_total & (rows["code"] != NATIONAL_CODE)].rename(columns={"code": "key"}).assign(level="prefecture")
+    summed = _sums(counts, hierarchy.prefecture_members, "prefecture")
+    pieces.append(pd.concat([published, summed]).drop_duplicates(["key", "indicator_id", "fiscal_year"], keep="first"))
+    pieces.append(rows[rows["code"] == NATIONAL_CODE].rename(columns={"code": "key"}).assign(level="national"))
+    out = pd.concat([p for p in pieces if not p.empty], ignore_index=True) if any(not p.empty for p in pieces) else own
+    return out[["level", "key", "indicator_id", "fiscal_year", "value"]].astype({"key": str}).reset_index(drop=True)
 
 
-def indicator_series(indicators: pd.DataFrame, population: pd.DataFrame, areas, *, national: bool = True) -> pd.DataFrame:
-    """Tidy: scene, indicator_id, fiscal_year, area_level, value, per_capita, ci_low, ci_high."""
-    cat = catalogue.indicators().set_index("indicator_id")
-    pieces = []
-    own = indicators[indicators["code"] == areas.municipality][["indicator_id", "fiscal_year", "value"]]
-    pieces.append(own.assign(area_level="municipality", code=areas.municipality))
-    counts = indicators[indicators["indicator_id"].map(cat["kind"]).isin(COUNT_KINDS)]
-    if areas.medical_area:
-        pieces.append(_area_values(counts, areas.medical_area, "count").assign(area_level="medical_area", code="area"))
-    pref = indicators[indicators["code"] == areas.prefecture][["indicator_id", "fiscal_year", "value"]]
-    summed = _area_values(counts, areas.pref_members, "count")
-    pref = pd.concat([pref, summed]).drop_duplicates(["indicator_id", "fiscal_year"], keep="first")
-    pieces.append(pref.assign(area_level="prefecture", code=areas.prefecture))
-    if national:
-        nat = indicators[indicators["code"] == areas.national][["indicator_id", "fiscal_year", "value"]]
-        pieces.append(nat.assign(area_level="national", code=areas.national))
-    series = pd.concat(pieces, ignore_index=True)
-    member_codes = {"area": areas.medical_area, areas.prefecture: areas.pref_members}
+def _sums(rows: pd.DataFrame, members: dict[str, list[str]], level: str) -> pd.DataFrame:
+    """Per area key: the members' sum where every member has a value that year, else missing."""
+    columns = ["key", "indicator_id", "fiscal_year", "value", "level"]
+    if not members or rows.empty:
+        return pd.DataFrame(columns=columns)
+    membership = pd.DataFrame([(key, code) for key, codes in members.items() for code in codes], columns=["key", "code"])
+    sizes = membership.groupby("key").size()
+    joined = rows.merge(membership, on="code")
+    grouped = joined.groupby(["key", "indicator_id", "fiscal_year"])["value"]
+    total = grouped.sum(min_count=1)
+    complete = grouped.count() == total.index.get_level_values("key").map(sizes).to_numpy()
+    return total.where(complete).rename("value").reset_index().assign(level=level)[columns]
+
+
+def indicator_series(values: pd.DataFrame, population: pd.DataFrame, areas: ComparisonAreas, *, national: bool = True) -> pd.DataFrame:
+    """Tidy: scene, indicator_id, fiscal_year, area_level, value, per_capita, ci_low, ci_high (and suppressed, if ``values`` has it).
+
+    ``values`` is ``level_values`` (after disclosure control, for shared output); the rows of
+    this report's municipality, its 二次医療圏, prefecture and (optionally) the country are taken.
+    """
+    levels = [level for level in LEVELS if level != "national" or national]
+    wanted = pd.DataFrame({"level": levels, "key": [areas.key(level) for level in levels]})
+    rows = values.merge(wanted[wanted["key"] != ""], on=["level", "key"])
+    series = rows.rename(columns={"level": "area_level", "key": "code"})
+    member_codes = {areas.medical_area_key: areas.medical_area, areas.prefecture: areas.pref_members}
+    member_codes = {key: members for key, members in member_codes.items() if key and key != areas.municipality}
     return _with_per_capita(series, population, member_codes)
 
 
@@ -74,40 +97,6 @@ def _with_per_capita(series: pd.DataFrame, population: pd.DataFrame, member_code
     series["kind"] = series["indicator_id"].map(cat["kind"])
     series["display_value"] = series["per_capita"].where(basis != "none", series["value"])
     return series.drop(columns=list(pop.POPULATION_COLUMNS)).sort_values(["scene", "indicator_id", "area_level", "fiscal_year"]).reset_index(drop=True)
-
-
-def apply_disclosure(series: pd.DataFrame, rules, population_by_level: dict[str, float], *,
-                     indicators: pd.DataFrame | None = None, population: pd.DataFrame | None = None, areas=None) -> pd.DataFrame:
-    """Hide small person/event counts (and their per-capita values and intervals) in shared output.
-
-    Given the member municipalities' data, an area total is hidden too where exactly one of
-    its members is hidden that year: with the other members' published reports the total
-    would give the hidden count away (complementary suppression).
-    """
-    frame = series.assign(population=series["area_level"].map(population_by_level))
-    out = rules.suppress(frame, value_col="value", kind_col="kind", population_col="population",
-                         extra_value_cols=("per_capita", "display_value", "ci_low", "ci_high")).drop(columns="population")
-    if indicators is None or population is None or areas is None or not rules.enabled:
-        return out
-    for level, members in (("medical_area", areas.medical_area), ("prefecture", areas.pref_members)):
-        revealing = _single_hidden_member(indicators, population, members, rules)
-        keys = pd.Series(list(zip(out["indicator_id"], out["fiscal_year"])), index=out.index)
-        hide = (out["area_level"] == level) & keys.isin(revealing)
-        out.loc[hide, ["value", "per_capita", "display_value", "ci_low", "ci_high"]] = np.nan
-        out.loc[hide, "suppressed"] = True
-    return out
-
-
-def _single_hidden_member(indicators: pd.DataFrame, population: pd.DataFrame, members: list[str], rules) -> set:
-    """(indicator, fiscal year) pairs in which exactly one member municipality's count is hidden."""
-    if not members:
-        return set()
-    sizes = pop.size(population)
-    kinds = catalogue.indicators().set_index("indicator_id")["kind"]
-    rows = indicators[indicators["code"].isin(members) & indicators["indicator_id"].isin(kinds.index)]
-    hidden = rules.hidden(rows["value"], rows["indicator_id"].map(kinds), rows["code"].map(sizes))
-    counts = rows[hidden.to_numpy()].groupby(["indicator_id", "fiscal_year"]).size()
-    return set(counts[counts == 1].index)
 
 
 def fits(series: pd.DataFrame) -> dict[str, object]:
@@ -166,28 +155,16 @@ def summary_table(series: pd.DataFrame, trend_fits: dict, peer_values: pd.DataFr
     return out.sort_values("場面", key=lambda s: s.map(order), kind="stable").reset_index(drop=True) if not out.empty else out
 
 
-def level_populations(population: pd.DataFrame, areas) -> dict[str, float]:
-    """2020 population of each comparison level, for the disclosure thresholds."""
-    totals = pop.size(population)
-    return {
-        "municipality": float(totals.get(areas.municipality, np.nan)),
-        "medical_area": float(totals.reindex(areas.medical_area).sum()) if areas.medical_area else np.nan,
-        "prefecture": float(totals.get(areas.prefecture, totals.reindex(areas.pref_members).sum())),
-        "national": float(totals.get(areas.national, 1e9)),
-    }
+def latest_by_code(values: pd.DataFrame, population: pd.DataFrame, codes: list[str]) -> pd.DataFrame:
+    """code, indicator_id, display_value: the latest shown value per indicator for each code (peers).
 
-
-def peer_latest(indicators: pd.DataFrame, population: pd.DataFrame, municipalities: pd.DataFrame, codes: list[str], rules) -> pd.DataFrame:
-    """Latest displayed value per indicator for each peer municipality (after disclosure control)."""
+    ``values`` are municipality rows of ``level_values`` after disclosure control (hidden ones empty).
+    """
     columns = ["code", "indicator_id", "display_value"]
-    rows = indicators[indicators["code"].isin(codes)][["code", "indicator_id", "fiscal_year", "value"]]
-    if rows.empty:
+    if values.empty:
         return pd.DataFrame(columns=columns)
-    series = _with_per_capita(rows.assign(area_level="municipality"), population, {})
-    sizes = pop.size(population, codes)
-    shown = rules.suppress(series.assign(population=series["code"].map(sizes)), value_col="value", kind_col="kind",
-                           population_col="population", extra_value_cols=("per_capita", "display_value", "ci_low", "ci_high"))
-    latest = shown.dropna(subset=["display_value"]).sort_values("fiscal_year").groupby(["code", "indicator_id"]).tail(1)
+    series = _with_per_capita(values.rename(columns={"key": "code", "level": "area_level"}), population, {})
+    latest = series.dropna(subset=["display_value"]).sort_values("fiscal_year").groupby(["code", "indicator_id"]).tail(1)
     order = {code: i for i, code in enumerate(codes)}
     return latest[columns].sort_values(["code", "indicator_id"], key=lambda c: c.map(order) if c.name == "code" else c).reset_index(drop=True)
 

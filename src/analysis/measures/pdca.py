@@ -8,7 +8,8 @@ Status rule (printed in the report as well):
 | 悪化       | the latest actual has moved away from the target compared with the baseline (progress < 0) |
 | 順調       | progress ≥ the straight-line expectation − 0.10, or the trend reaches the target in time   |
 | 遅れ       | otherwise                                                                                  |
-| データなし | no actual value after the baseline year (or the latest value is suppressed)                |
+| 秘匿のため判定不可 | the baseline or the latest value is hidden by disclosure control                     |
+| データなし | no actual value after the baseline year                                                    |
 
 progress = (actual − baseline) / (target − baseline); the straight-line expectation for
 year y is (y − baseline year) / (target year − baseline year).
@@ -29,14 +30,16 @@ from analysis.measures.disclosure import SUPPRESSED_MARK
 
 SCENE_IDS = ("daily_care", "admission_discharge", "emergency", "end_of_life")
 TOLERANCE = 0.10
+HIDDEN_STATUS = "秘匿のため判定不可"
 STATUS_RULE = pd.DataFrame({
-    "判定": ["達成", "悪化", "順調", "遅れ", "データなし"],
+    "判定": ["達成", "悪化", "順調", "遅れ", HIDDEN_STATUS, "データなし"],
     "規則": [
         "最新の実績が目標値に達している（基準値から目標値への向きで判断）",
         "最新の実績が基準値より目標から遠ざかっている（進捗率がマイナス）",
         f"進捗率が、基準年から目標年まで直線的に進んだ場合の想定 −{TOLERANCE:.0%} 以上、または傾向を延ばすと目標年に目標値に届く",
         "上のいずれにも当たらない",
-        "基準年より後の実績がない（または少数のため秘匿）",
+        "基準値または最新の実績が少数のため秘匿されている（値を示せないため判定しない）",
+        "基準年より後の実績がない",
     ],
 })
 
@@ -108,7 +111,10 @@ def assess(baseline: Point, target: Point, actuals: pd.DataFrame,
     if after.empty:
         return result
     last = after.iloc[-1]
-    if bool(last.get("suppressed", False)) or pd.isna(last["value"]):
+    if bool(last.get("suppressed", False)):
+        result.update(latest_year=int(last["fiscal_year"]), status=HIDDEN_STATUS)
+        return result
+    if pd.isna(last["value"]):
         result["latest_year"] = int(last["fiscal_year"])
         return result
     span = target.value - baseline.value
@@ -136,21 +142,34 @@ def trend_projection(years: list, values: list, target_year: int) -> float | Non
     return projected_value(fit_trend(years, values), target_year)
 
 
-def check_table(plan: Plan, series: pd.DataFrame) -> pd.DataFrame:
-    """pdca_check.csv: one row per goal indicator, using the municipality's values (display units)."""
+def check_table(plan: Plan, series: pd.DataFrame, rules, size: float) -> pd.DataFrame:
+    """pdca_check.csv: one row per goal indicator, from the municipality's shown values (display units).
+
+    ``series`` is the report's indicator series after disclosure control; a baseline (a plan
+    value) that is a small count is hidden by ``rules`` at the municipality's ``size``, and a
+    goal whose baseline or latest value is hidden is not judged (its progress would reveal it).
+    """
     own = series[series["area_level"] == "municipality"]
+    kinds = catalogue.indicators().set_index("indicator_id")["kind"]
     rows = []
     for goal in plan.goals:
         for gi in goal.indicators:
-            actuals = own[own["indicator_id"] == gi.indicator_id].rename(columns={"value": "raw"})
-            actuals = actuals.assign(value=actuals["raw"])
+            actuals = own[own["indicator_id"] == gi.indicator_id]
+            baseline_hidden = bool(rules.hidden(pd.Series([gi.baseline.value]), kinds.get(gi.indicator_id, ""), size).iloc[0])
             outcome = assess(gi.baseline, gi.target, actuals, trend_projection)
+            latest_hidden = outcome["status"] == HIDDEN_STATUS
+            if baseline_hidden:
+                outcome.update(status=HIDDEN_STATUS, latest=np.nan if latest_hidden else outcome["latest"])
+            if baseline_hidden or latest_hidden:
+                outcome.update(progress=np.nan, expected=np.nan, projected=np.nan)
             rows.append({
                 "scene": goal.scene, "goal": goal.goal, "indicator_id": gi.indicator_id, "layer": gi.layer,
-                "baseline_year": gi.baseline.fiscal_year, "baseline": gi.baseline.value,
+                "baseline_year": gi.baseline.fiscal_year, "baseline": np.nan if baseline_hidden else gi.baseline.value,
+                "baseline_suppressed": baseline_hidden,
                 "target_year": gi.target.fiscal_year, "target": gi.target.value,
-                "latest_year": outcome["latest_year"], "latest": outcome["latest"], "progress": outcome["progress"],
-                "expected_progress": outcome["expected"], "trend_projection": outcome["projected"], "status": outcome["status"],
+                "latest_year": outcome["latest_year"], "latest": outcome["latest"], "latest_suppressed": latest_hidden,
+                "progress": outcome["progress"], "expected_progress": outcome["expected"],
+                "trend_projection": outcome["projected"], "status": outcome["status"],
                 "activities": ";".join(goal.activities),
             })
     return pd.DataFrame(rows)
@@ -183,11 +202,15 @@ def display_table(check: pd.DataFrame) -> pd.DataFrame:
 def act_prompts(check: pd.DataFrame, activities: pd.DataFrame) -> list[str]:
     """Discussion prompts for goals behind or worsening — facts, not conclusions."""
     prompts = []
-    for row in check[check["status"].isin(["遅れ", "悪化"])].itertuples():
+    for row in check[check["status"].isin(["遅れ", "悪化", HIDDEN_STATUS])].itertuples():
         label = catalogue.indicator_label(row.indicator_id)
         gap_target = row.target - row.latest
+        if row.status == HIDDEN_STATUS:
+            prompts.append(f"【{catalogue.scene_label(row.scene)}】「{row.goal}」の指標「{label}」は、少数のため値を秘匿しており、"
+                           "公開する資料では達成状況を示せません。人数の多い指標や割合の指標など、公開できる代わりの指標を選ぶかどうかを協議してはどうでしょうか。")
+            continue
         if np.isnan(row.latest) or np.isnan(row.progress):
-            facts = "少数のため値を秘匿しています"
+            facts = "値がありません"
         else:
             facts = (f"{row.latest_year}年度 {row.latest:,.1f}（基準 {row.baseline_year}年度 {row.baseline:,.1f}、"
                      f"目標 {row.target_year}年度 {row.target:,.1f}）で、進捗率 {row.progress:.0%}"
@@ -233,22 +256,3 @@ def activities_table(activities: pd.DataFrame) -> pd.DataFrame:
         "実績": activities["actual"], "単位": activities["unit"],
         "達成率(%)": activities["actual"] / activities["planned"] * 100,
     }).sort_values(["取組", "年度"]).reset_index(drop=True)
-
-
-def apply_disclosure(check: pd.DataFrame, rules, population: float) -> pd.DataFrame:
-    """Hide small observed person/event counts (baseline, latest) and the progress that would reveal them.
-
-    Targets are plan values, not observations, and stay visible.
-    """
-    kinds = check["indicator_id"].map(catalogue.indicators().set_index("indicator_id")["kind"])
-    out = check.copy()
-    hidden_any = pd.Series(False, index=out.index)
-    for column in ("baseline", "latest"):
-        hidden = rules.hidden(out[column], kinds, population)
-        out[column] = out[column].where(~hidden)
-        out[f"{column}_suppressed"] = hidden.to_numpy()
-        hidden_any |= hidden
-    for column in ("progress", "expected_progress", "trend_projection"):
-        if column in out:
-            out[column] = out[column].where(~hidden_any)
-    return out

@@ -19,47 +19,18 @@ import numpy as np
 import pandas as pd
 
 from analysis import __version__
-from analysis.measures.disclosure import FOOTNOTE, DisclosureRules
+from analysis.catalogue import AREA_LEVEL_LABELS, REPORTS
+from analysis.ingest.processed import METADATA_FILE, ProcessedData
+from analysis.measures import disclosure, indicators, peers
+from analysis.measures import population as pop
+from analysis.measures.areas import ComparisonAreas, Hierarchy
+from analysis.measures.disclosure import DisclosureRules
 from analysis.reporting.params import MunicipalityParams, load_params
-from analysis.ingest.processed import ProcessedData
-from analysis.ingest.schema import NATIONAL_CODE
 
 JST = ZoneInfo("Asia/Tokyo")
 # Results a report hands to pages built after it (the municipality page's PDCA dashboard): JSON
 # files in a folder the batch reads and removes before publishing.
 DECLARED_DIR = ".declared"
-
-
-@dataclass(frozen=True)
-class ComparisonAreas:
-    """The municipality and the areas it is compared with, as lists of member codes."""
-
-    municipality: str
-    medical_area: list[str]
-    medical_area_name: str
-    prefecture: str
-    pref_name: str
-    pref_members: list[str]
-    national: str = NATIONAL_CODE
-
-
-def comparison_areas(municipalities: pd.DataFrame, code: str) -> ComparisonAreas:
-    """Members of the municipality's 二次医療圏 and prefecture (wards roll up into their city)."""
-    row = municipalities.loc[municipalities["code"] == code].iloc[0]
-    basic = municipalities[~municipalities["kind"].isin(["prefecture", "ward"])]
-    same_pref = basic[basic["pref_code"] == row["pref_code"]]
-    area_code = row["medical_area_code"] if pd.notna(row["medical_area_code"]) else ""
-    area_members = (
-        sorted(same_pref.loc[same_pref["medical_area_code"] == area_code, "code"]) if area_code else []
-    )
-    return ComparisonAreas(
-        municipality=code,
-        medical_area=area_members,
-        medical_area_name=str(row["medical_area_name"]) if area_code and pd.notna(row["medical_area_name"]) else "",
-        prefecture=f"{row['pref_code']}000",
-        pref_name=str(row["pref_name"]),
-        pref_members=sorted(same_pref["code"]),
-    )
 
 
 def _format_number(value: object, *, is_year: bool) -> object:
@@ -81,12 +52,17 @@ def format_table(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+# The disclosure decision covers the whole data set; a warm kernel makes it once for all its municipalities.
+_DECISIONS: dict[tuple, pd.DataFrame] = {}
+
+
 @dataclass
 class ReportContext:
     params: MunicipalityParams
     data: ProcessedData
     output_dir: Path
     disclosure: DisclosureRules
+    hierarchy: Hierarchy
     areas: ComparisonAreas
     sources: list[dict] = field(default_factory=list)
     csv_files: list[str] = field(default_factory=list)
@@ -102,6 +78,49 @@ class ReportContext:
     @property
     def is_sample(self) -> bool:
         return self.data.is_sample
+
+    # -- data the reports share ---------------------------------------------
+    def own(self, table: str) -> pd.DataFrame:
+        """The municipality's own rows of a processed table."""
+        frame = self.data.table(table)
+        return frame[frame["code"] == self.code]
+
+    @property
+    def area_names(self) -> dict[str, str]:
+        """The name shown for each comparison level (the city's name, its 二次医療圏, prefecture, 全国)."""
+        return {"municipality": self.name, "medical_area": self.areas.medical_area_name or AREA_LEVEL_LABELS["medical_area"],
+                "prefecture": self.areas.pref_name, "national": AREA_LEVEL_LABELS["national"]}
+
+    @property
+    def sizes(self) -> pd.Series:
+        """2020 population per code: the size that sets disclosure tiers."""
+        return pop.size(self.data.population)
+
+    def disclosed_values(self) -> pd.DataFrame:
+        """Every area's indicator values with the disclosure decision for the whole data set (values not yet removed)."""
+        stamp = (self.data.directory / METADATA_FILE).stat().st_mtime_ns
+        key = (str(self.data.directory.resolve()), stamp, self.disclosure.key)
+        if key not in _DECISIONS:
+            _DECISIONS.clear()  # one data set and rule set at a time per process
+            values = indicators.level_values(self.data.indicators, self.hierarchy)
+            _DECISIONS[key] = disclosure.decide(values, self.hierarchy, self.sizes, self.disclosure)
+        return _DECISIONS[key].copy(deep=False)
+
+    def indicator_series(self, *, national: bool = True) -> pd.DataFrame:
+        """This municipality's indicator series beside its comparison areas, as shared output may show them."""
+        series = indicators.indicator_series(self.disclosed_values(), self.data.population, self.areas, national=national)
+        return disclosure.apply(series)
+
+    def peers(self) -> pd.DataFrame:
+        """The similar municipalities the parameter file asks for (rank, code, name, distance, features)."""
+        features = peers.peer_features(self.data.population, self.data.municipalities)
+        return peers.find_peers(features, self.code, n=self.params.comparison.peers)
+
+    def peer_values(self, codes: list[str]) -> pd.DataFrame:
+        """Latest shown per-capita (or plain) value per indicator for each code, after disclosure control."""
+        values = self.disclosed_values()
+        rows = values[(values["level"] == "municipality") & values["key"].isin(codes)]
+        return indicators.latest_by_code(disclosure.apply(rows), self.data.population, codes)
 
     # -- output -----------------------------------------------------------
     def _html(self, fragment: str) -> None:
@@ -122,11 +141,13 @@ class ReportContext:
             raise ValueError("section level must be 2, 3 or 4")
         self._html(f"<h{level}>{html.escape(title)}</h{level}>")
 
-    def text(self, markdown_ja: str) -> None:
-        """A short explanation; markdown formatting works, HTML in the text is shown as text."""
-        from IPython.display import Markdown, display
+    def text(self, text_ja: str) -> None:
+        """A short explanation shown as plain text: paragraphs at blank lines, lines starting "- " as a list.
 
-        display(Markdown(html.escape(markdown_ja, quote=False)))
+        Nothing in it is interpreted (no Markdown, no HTML): free text from parameter files and
+        templates (めざすべき姿, 取組名 …) can hold no link, image or tag.
+        """
+        self._html(plain_text_html(text_ja))
 
     def _register(self, source: str, as_of: str | None) -> None:
         entry = {"source": str(source), "as_of": str(as_of or "")}
@@ -140,7 +161,7 @@ class ReportContext:
         when = f"（{html.escape(str(as_of))} 時点）" if as_of else "" if "時点" in str(source) else "（時点不明）"
         parts.append(f"<div class='source-note'>出典: {html.escape(str(source))}{when}</div>")
         if suppressed_note:
-            parts.append(f"<div class='footnote'>{html.escape(FOOTNOTE)}</div>")
+            parts.append(f"<div class='footnote'>{html.escape(self.disclosure.footnote())}</div>")
         return "".join(parts)
 
     def table(
@@ -249,20 +270,49 @@ def generation_date() -> str:
     return dt.datetime.now(JST).date().isoformat()
 
 
+def plain_text_html(text: str) -> str:
+    """Escaped paragraphs and bullet lists from plain text (see ReportContext.text)."""
+    blocks = []
+    for block in [b for b in str(text).replace("\r\n", "\n").split("\n\n") if b.strip()]:
+        lines = [line.rstrip() for line in block.split("\n") if line.strip()]
+        items = [line.lstrip()[2:] for line in lines if line.lstrip().startswith("- ")]
+        if items and len(items) == len(lines):
+            blocks.append("<ul>" + "".join(f"<li>{html.escape(item)}</li>" for item in items) + "</ul>")
+        else:
+            blocks.append("<p>" + "<br>".join(html.escape(line) for line in lines) + "</p>")
+    return "".join(blocks)
+
+
 def open_report(
     params_file: str | Path,
     processed_dir: str | Path,
     output_dir: str | Path = ".",
     disclosure_control: bool = True,
+    report: str | None = None,
 ) -> ReportContext:
-    """Validate the parameters, open the processed data and work out the comparison areas."""
+    """Validate the parameters, open the processed data and work out the comparison areas.
+
+    With ``report`` (a key of catalogue.REPORTS) the page is set up too: Japanese figures and
+    the title with its banners.
+    """
     params = load_params(params_file)
     data = ProcessedData(processed_dir)
     data.municipality(params.code)  # a clear error when the code is not in the data
-    return ReportContext(
+    hierarchy = Hierarchy(data.municipalities)
+    ctx = ReportContext(
         params=params,
         data=data,
         output_dir=Path(output_dir),
         disclosure=DisclosureRules(params.disclosure, enabled=bool(disclosure_control)),
-        areas=comparison_areas(data.municipalities, params.code),
+        hierarchy=hierarchy,
+        areas=hierarchy.comparison_areas(params.code),
     )
+    if report is not None:
+        from analysis.reporting.figures import setup_japanese
+
+        titles = {key: title for key, _, title in REPORTS}
+        if report not in titles:
+            raise ValueError(f"unknown report {report!r}; expected one of {', '.join(titles)}")
+        setup_japanese()
+        ctx.header(titles[report])
+    return ctx

@@ -17,6 +17,7 @@ PDCA_STATUSES = {
     "順調": ("○", "on-track"),
     "遅れ": ("△", "delayed"),
     "悪化": ("▼", "worse"),
+    "秘匿のため判定不可": ("※", "hidden"),
     "データなし": ("－", "no-data"),
 }
 # Run status of a municipality (or of one report) → (symbol, label).

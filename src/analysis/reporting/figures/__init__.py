@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import matplotlib
 import seaborn as sns
-from matplotlib.artist import Artist
-from matplotlib.figure import FigureBase
 
 # The font bundled with matplotlib-fontja; DejaVu Sans after it fills any glyph IPAexGothic lacks
 # (per-glyph fallback, matplotlib >= 3.6).
@@ -29,8 +27,6 @@ AREA_STYLES = {
     "peers": {"color": GREYS[4], "linestyle": "-", "marker": "v", "linewidth": 1.0, "hatch": "\\\\\\", "zorder": 1},
 }
 
-CAPTION_FONTSIZE = 8
-
 
 def setup_japanese() -> None:
     """Seaborn's print theme, then the Japanese font (set_theme resets the font, so the order matters).
@@ -46,6 +42,9 @@ def setup_japanese() -> None:
         "figure.facecolor": "white",
         "savefig.facecolor": "white",
         "axes.unicode_minus": False,  # the ASCII minus exists in every font
+        # Figures draw free text from parameter files (めざすべき姿, goals): a "$" there is a
+        # character, never the start of a formula.
+        "text.parse_math": False,
         # Titles sit just above their axes. Left to matplotlib ("auto"), each title's place is
         # searched for on every draw, a third of the drawing time of a grid of 30 panels; the
         # search only moves titles clear of ticks on top of the axes, which no figure here has.
@@ -131,13 +130,3 @@ def png_bytes(fig) -> bytes:
     buffer = io.BytesIO()
     image.save(buffer, format="png", dpi=(fig.dpi, fig.dpi))
     return buffer.getvalue()
-
-
-def caption(ax_or_fig, text: str) -> Artist:
-    """A small source line (出典・時点) just under the figure, left-aligned.
-
-    It sits below the figure's lower edge, so it is kept by `bbox_inches="tight"` — what the
-    notebook's inline backend uses — and never overlaps tick labels.
-    """
-    fig = ax_or_fig if isinstance(ax_or_fig, FigureBase) else ax_or_fig.figure
-    return fig.text(0.01, -0.01, text, fontsize=CAPTION_FONTSIZE, color="#333333", ha="left", va="top")

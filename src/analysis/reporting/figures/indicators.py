@@ -26,11 +26,12 @@ def small_multiples(series: pd.DataFrame, scene: str, trend_fits: dict, area_nam
         info = cat.loc[indicator_id]
         data = series[series["indicator_id"] == indicator_id]
         own = data[data["area_level"] == "municipality"]
-        if own.get("suppressed", pd.Series(False, index=own.index)).any():
-            ax.text(0.5, 0.5, "少数のため秘匿\n（図は表示しません）", ha="center", va="center", transform=ax.transAxes, fontsize=11)
+        hidden_years = own.loc[own.get("suppressed", pd.Series(False, index=own.index)).astype(bool), "fiscal_year"]
+        note = ""
         for level in ("national", "prefecture", "medical_area", "municipality"):
-            part = data[(data["area_level"] == level) & data["display_value"].notna()].sort_values("fiscal_year")
-            if part.empty:
+            # every year of the series, hidden ones as gaps: a line never bridges a hidden value
+            part = _every_year(data[data["area_level"] == level])
+            if part["display_value"].isna().all():
                 continue
             style = area_style(level)
             ax.plot(part["fiscal_year"], part["display_value"], color=style["color"], linestyle=style["linestyle"],
@@ -41,8 +42,12 @@ def small_multiples(series: pd.DataFrame, scene: str, trend_fits: dict, area_nam
         if fit is not None:
             xs = np.array([fit.first_year, fit.last_year])
             ax.plot(xs, fit.value_at(xs), color="#000000", linewidth=1, linestyle=(0, (1, 1)))
+        if len(hidden_years) and own["display_value"].isna().all():
+            note = f"\n{area_names.get('municipality', '')}は少数のため秘匿（描いていません）"
+        elif len(hidden_years):
+            note = f"\n{area_names.get('municipality', '')}の{_years_text(hidden_years)}は秘匿（線を切っています）"
         unit = (catalogue.DENOMINATOR_LABELS[info["denominator"]] + " " + info["unit"]).strip()
-        ax.set_title(f"{wrap_text(info['label_ja'], 18)}\n（{unit}）", fontsize=9.5)
+        ax.set_title(f"{wrap_text(info['label_ja'], 18)}\n（{unit}）{note}", fontsize=9.5)
         ax.tick_params(labelsize=8)
         years = data.loc[data["display_value"].notna(), "fiscal_year"]
         if not years.empty:
@@ -60,3 +65,16 @@ def small_multiples(series: pd.DataFrame, scene: str, trend_fits: dict, area_nam
         fig.legend(handles, labels, loc="lower center", ncol=len(labels), fontsize=9, frameon=False)
     grid_layout(fig, top=0.7, bottom=0.8, left=0.65, wspace=0.7, hspace=1.0)
     return fig
+
+
+def _every_year(part: pd.DataFrame) -> pd.DataFrame:
+    """The rows of one area's series on a continuous run of fiscal years, NaN where a year has no shown value."""
+    if part.empty:
+        return part.assign(display_value=pd.Series(dtype="float64"))
+    years = range(int(part["fiscal_year"].min()), int(part["fiscal_year"].max()) + 1)
+    return part.set_index("fiscal_year").reindex(years).rename_axis("fiscal_year").reset_index()
+
+
+def _years_text(years: pd.Series) -> str:
+    years = sorted(int(y) for y in years)
+    return f"{years[0]}年度" if len(years) == 1 else f"{len(years)}か年度"

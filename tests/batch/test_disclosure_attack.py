@@ -1,0 +1,183 @@
+"""An attack on a prefecture-wide batch: from every published CSV, no hidden count can be recovered.
+
+The batch runs the real reports for all 18 sample municipalities (parameter files made with
+`zaitaku params new`, as a prefecture would). The attacker reads every scene_trends.csv, knows
+which municipalities make up each 二次医療圏 and the prefecture, and writes the sums between
+levels as linear equations; a hidden cell is recovered exactly when its unit vector lies in
+the row space of the hidden columns (a rank test, written here independently of the package).
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from analysis.catalogue import indicators as catalogue_indicators
+from analysis.cli import main as zaitaku
+from analysis.ingest.processed import ProcessedData
+from tests.conftest import ROOT
+
+pytestmark = pytest.mark.slow
+REPORTS = "demand, scene_trends, pdca"  # report 01 shows facility counts only, which are never hidden
+
+
+def _all_params(folder: Path, processed: Path, *, tiers: str = "") -> list[Path]:
+    folder.mkdir(parents=True)
+    municipalities = ProcessedData(processed).municipalities
+    codes = municipalities.loc[municipalities["kind"].isin(["city", "town", "village"]), "code"]
+    for code in codes:
+        own = list((ROOT / "params").glob(f"{code}_*.yaml"))
+        if own:
+            text = own[0].read_text(encoding="utf-8")
+            (folder / own[0].name).write_text(text, encoding="utf-8")
+        else:
+            assert zaitaku(["params", "new", code, "--processed", str(processed), "--dir", str(folder)]) == 0
+    for path in folder.glob("*.yaml"):
+        text = re.sub(r"^reports: .*$", f"reports: [{REPORTS}]", path.read_text(encoding="utf-8"), flags=re.M)
+        path.write_text(text + tiers, encoding="utf-8")
+    return sorted(folder.glob("*.yaml"))
+
+
+def _run(params: list[Path], processed: Path, reports: Path) -> None:
+    code = zaitaku(["run", *map(str, params), "--jobs", "2", "--processed", str(processed), "--reports", str(reports),
+                    "--notebooks", str(ROOT / "notebooks")])
+    assert code == 0
+
+
+def _published_cells(reports: Path, municipalities: pd.DataFrame, folders=None) -> pd.DataFrame:
+    """Every cell the folders publish: level, key, indicator, year, value (NaN = not shown), suppressed."""
+    names = municipalities.set_index("code")
+    rows = []
+    for csv in sorted(reports.glob("*/scene_trends.csv")):
+        if folders is not None and csv.parent.name not in folders:
+            continue
+        code = csv.parent.name.split("_")[0]
+        area = names.loc[code, "medical_area_code"]
+        keys = {"municipality": code, "medical_area": f"area:{area}", "prefecture": f"{code[:2]}000", "national": "00000"}
+        frame = pd.read_csv(csv, encoding="utf-8-sig")
+        rows.append(frame.assign(key=frame["area_level"].map(keys), folder=csv.parent.name))
+    return pd.concat(rows, ignore_index=True)
+
+
+def _recoverable(cells: pd.DataFrame, municipalities: pd.DataFrame) -> list[tuple]:
+    """Hidden (key, indicator, year) whose value the published cells determine through the sums between levels."""
+    basic = municipalities[municipalities["kind"].isin(["city", "town", "village"])]
+    groups = {f"area:{a}": list(g["code"]) for a, g in basic.groupby("medical_area_code")}
+    groups[f"{basic['code'].iloc[0][:2]}000"] = list(basic["code"])
+    counted = set(catalogue_indicators().query("kind in ['persons', 'events']")["indicator_id"])
+    found = []
+    for (indicator, year), group in cells[cells["indicator_id"].isin(counted)].groupby(["indicator_id", "fiscal_year"]):
+        state = group.drop_duplicates("key").set_index("key")
+        unknown = [k for k in [*basic["code"], *groups] if k not in state.index or pd.isna(state.loc[k, "value"])]
+        if not any(k in state.index and state.loc[k, "suppressed"] for k in unknown):
+            continue
+        column = {k: i for i, k in enumerate(unknown)}
+        equations = []
+        for total, members in groups.items():
+            row = np.zeros(len(unknown))
+            for key, sign in [(total, 1.0)] + [(m, -1.0) for m in members]:
+                if key in column:
+                    row[column[key]] = sign
+            equations.append(row)
+        matrix = np.array(equations)
+        rank = np.linalg.matrix_rank(matrix)
+        for key in unknown:
+            if key in state.index and state.loc[key, "suppressed"]:
+                unit = np.zeros(len(unknown))
+                unit[column[key]] = 1.0
+                if np.linalg.matrix_rank(np.vstack([matrix, unit])) == rank:
+                    found.append((key, indicator, year))
+    return found
+
+
+@pytest.fixture(scope="module")
+def prefecture_batch(tmp_path_factory, processed_sample):
+    root = tmp_path_factory.mktemp("attack")
+    params = _all_params(root / "params", processed_sample)
+    _run(params, processed_sample, root / "reports")
+    return root / "reports", ProcessedData(processed_sample).municipalities
+
+
+def test_the_batch_covers_all_eighteen_municipalities(prefecture_batch):
+    reports, _ = prefecture_batch
+    assert len(list(reports.glob("*/scene_trends.csv"))) == 18
+
+
+def test_no_hidden_count_is_recovered_from_the_sums_between_levels(prefecture_batch):
+    reports, municipalities = prefecture_batch
+    cells = _published_cells(reports, municipalities)
+    assert cells["suppressed"].any(), "the sample has small counts: something must be hidden"
+    assert _recoverable(cells, municipalities) == []
+
+
+def test_no_hidden_count_is_recovered_from_any_subset_of_the_batch(prefecture_batch):
+    reports, municipalities = prefecture_batch
+    folders = sorted(p.name for p in reports.iterdir() if p.is_dir())
+    for subset in (folders[:2], folders[::3], [f for f in folders if f.startswith("4094")]):
+        assert _recoverable(_published_cells(reports, municipalities, subset), municipalities) == [], subset
+
+
+def test_every_report_shows_the_same_cell_the_same_way(prefecture_batch):
+    reports, municipalities = prefecture_batch
+    cells = _published_cells(reports, municipalities)
+    per_cell = cells.groupby(["key", "indicator_id", "fiscal_year"]).agg(values=("value", lambda v: v.fillna(-1).nunique()),
+                                                                         states=("suppressed", "nunique"))
+    assert (per_cell["values"] == 1).all() and (per_cell["states"] == 1).all()
+
+
+def test_a_municipality_run_alone_publishes_what_it_publishes_in_the_batch(prefecture_batch, sample_batch):
+    reports, _ = prefecture_batch
+    _, alone, params = sample_batch
+    for param in params:
+        batch = pd.read_csv(reports / param.stem / "scene_trends.csv", encoding="utf-8-sig")
+        single = pd.read_csv(alone / param.stem / "scene_trends.csv", encoding="utf-8-sig")
+        pd.testing.assert_frame_equal(batch, single)
+
+
+def test_no_share_is_published_where_its_count_is_hidden(prefecture_batch):
+    reports, municipalities = prefecture_batch
+    cells = _published_cells(reports, municipalities).drop_duplicates(["key", "indicator_id", "fiscal_year"])
+    counts = cells[cells["indicator_id"] == "home_deaths"].set_index(["key", "fiscal_year"])["suppressed"]
+    shares = cells[cells["indicator_id"] == "home_death_share"].set_index(["key", "fiscal_year"])
+    hidden_counts = counts[counts].index
+    assert len(hidden_counts), "the sample hides some 在宅死亡者数"
+    overlap = shares.index.intersection(hidden_counts)
+    assert len(overlap) and shares.loc[overlap, "value"].isna().all()
+
+
+def test_report_02_gives_no_provider_figures_where_the_visit_count_is_hidden(prefecture_batch):
+    reports, municipalities = prefecture_batch
+    cells = _published_cells(reports, municipalities)
+    visits = cells[(cells["indicator_id"] == "home_visit_count") & (cells["area_level"] == "municipality")]
+    latest = visits.sort_values("fiscal_year").groupby("folder").tail(1).set_index("folder")["suppressed"]
+    assert latest.any() and not latest.all(), "the sample should have both cases"
+    for folder, hidden in latest.items():
+        assert (reports / folder / "supply_vs_demand.csv").exists() is not bool(hidden), folder
+        page = (reports / folder / "02_demand.html").read_text(encoding="utf-8")
+        assert ("1施設あたりの患者数は月" in page) is not bool(hidden), folder
+
+
+def test_goals_on_hidden_values_are_not_judged(prefecture_batch):
+    reports, _ = prefecture_batch
+    checks = pd.concat([pd.read_csv(p, encoding="utf-8-sig") for p in reports.glob("*/pdca_check.csv")], ignore_index=True)
+    hidden = checks["baseline"].isna() | (checks["latest"].isna() & checks["latest_year"].notna())
+    assert hidden.any()
+    assert (checks.loc[hidden, "status"] == "秘匿のため判定不可").all()
+    assert (checks.loc[checks["status"] == "秘匿のため判定不可", "progress"].isna()).all()
+
+
+def test_other_thresholds_from_the_parameter_files_pass_the_same_attack(tmp_path, processed_sample):
+    tiers = "disclosure:\n  tiers:\n    - {population_below: 5000, hide_below: null}\n    - {population_below: .inf, hide_below: 40}\n"
+    params = _all_params(tmp_path / "params", processed_sample, tiers=tiers)
+    for path in params:
+        text = re.sub(r"^reports: .*$", "reports: [scene_trends]", path.read_text(encoding="utf-8"), flags=re.M)
+        path.write_text(text, encoding="utf-8")
+    _run(params, processed_sample, tmp_path / "reports")
+    municipalities = ProcessedData(processed_sample).municipalities
+    cells = _published_cells(tmp_path / "reports", municipalities)
+    assert cells["suppressed"].mean() > 0.05
+    assert _recoverable(cells, municipalities) == []
