@@ -35,3 +35,17 @@ def test_declared_results_are_collected_by_name_and_their_folder_removed(tmp_pat
                                           "summary": {"population": 13600}}
     assert not (tmp_path / DECLARED_DIR).exists()
     assert collect_declared(tmp_path) == {}
+
+
+def test_csv_of_an_internal_run_says_so_in_its_file_name(tmp_path):
+    import pandas as pd
+
+    from analysis.measures.disclosure import DisclosureRules
+    from analysis.reporting.context import INTERNAL_CSV_PREFIX, ReportContext
+
+    for enabled, expected in ((True, "scene_trends.csv"), (False, INTERNAL_CSV_PREFIX + "scene_trends.csv")):
+        folder = tmp_path / str(enabled)
+        ctx = ReportContext(params=None, data=None, output_dir=folder, disclosure=DisclosureRules(enabled=enabled),
+                            hierarchy=None, areas=None)
+        ctx.save_csv(pd.DataFrame({"a": [1]}), "scene_trends.csv")
+        assert [p.name for p in folder.iterdir()] == [expected] and ctx.csv_files == [expected]

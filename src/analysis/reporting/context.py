@@ -31,6 +31,8 @@ JST = ZoneInfo("Asia/Tokyo")
 # Results a report hands to pages built after it (the municipality page's PDCA dashboard): JSON
 # files in a folder the batch reads and removes before publishing.
 DECLARED_DIR = ".declared"
+# File names of CSVs written without disclosure control (--no-suppression) start with this.
+INTERNAL_CSV_PREFIX = "内部確認用_配布不可_"
 
 
 def _format_number(value: object, *, is_year: bool) -> object:
@@ -199,6 +201,9 @@ class ReportContext:
         """
         if Path(filename).name != filename or not filename.endswith(".csv"):
             raise ValueError(f"expected a plain file name ending in .csv, got {filename!r}")
+        if not self.disclosure.enabled:
+            # an internal file must say so wherever it travels without its HTML page
+            filename = INTERNAL_CSV_PREFIX + filename
         path = self.output_dir / filename
         self.output_dir.mkdir(parents=True, exist_ok=True)
         frame.to_csv(path, index=False, encoding="utf-8-sig", lineterminator="\r\n")
