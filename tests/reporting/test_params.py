@@ -83,3 +83,57 @@ def test_an_impossible_adoption_date_names_the_key(tmp_path):
     text = MINIMAL.format(code="40203") + "plan:\n  adopted: 2024-13-01\n  vision: 住み慣れた地域で\n"
     with pytest.raises(InputError, match=r"plan\.adopted"):
         load_params(_write(tmp_path, text))
+
+
+def test_a_yaml_syntax_error_gives_its_line_and_column(tmp_path):
+    text = MINIMAL.format(code="40203") + "comparison:\n  peers: 3\n    national: true\n"
+    with pytest.raises(InputError) as err:
+        load_params(_write(tmp_path, text))
+    assert str(err.value) == "40203_test.yaml: line 5, column 13: not valid YAML: mapping values are not allowed here"
+
+
+def test_tab_indentation_names_the_line_and_says_to_use_spaces(tmp_path):
+    text = MINIMAL.format(code="40203") + "comparison:\n\tpeers: 3\n"
+    with pytest.raises(InputError, match=r"^40203_test\.yaml: line 4, column 1: a tab character is used for indentation"):
+        load_params(_write(tmp_path, text))
+
+
+@pytest.mark.parametrize(("text", "key", "where"), [
+    ('code: "40203"\nname: テスト市\nname: 別の名前\n', "name", "line 3, column 1"),
+    ('code: "40203"\nname: テスト市\nplan:\n  vision: 一\n  vision: 二\n', "plan.vision", "line 5, column 3"),
+])
+def test_a_key_written_twice_is_an_error_naming_the_key_and_both_lines(tmp_path, text, key, where):
+    with pytest.raises(InputError) as err:
+        load_params(_write(tmp_path, text))
+    assert str(err.value).startswith(f"40203_test.yaml, key '{key}': {where}: key written twice in the same mapping (first at line")
+
+
+def test_a_merge_key_may_be_overridden_on_purpose(tmp_path):
+    text = 'code: "40203"\nname: テスト市\ncomparison:\n  <<: {peers: 3, national: false}\n  peers: 4\n'
+    assert load_params(_write(tmp_path, text)).comparison.peers == 4
+
+
+def test_a_folder_or_an_unreadable_entry_is_one_error_naming_it(tmp_path):
+    (tmp_path / "40203_folder.yaml").mkdir()
+    with pytest.raises(InputError, match=r"^40203_folder\.yaml: is a folder, expected a YAML parameter file$"):
+        load_params(tmp_path / "40203_folder.yaml")
+    unreadable = tmp_path / "40203_unreadable.yaml"
+    unreadable.symlink_to("/proc/self/mem")  # reading it fails with EIO, for root too
+    with pytest.raises(InputError, match=r"^40203_unreadable\.yaml: cannot be read \(Input/output error\)"):
+        load_params(unreadable)
+
+
+def test_text_that_is_not_utf8_names_its_line(tmp_path):
+    path = tmp_path / "40203_sjis.yaml"
+    path.write_bytes('code: "40203"\nname: テスト市\n'.encode("cp932"))
+    with pytest.raises(InputError, match=r"^40203_sjis\.yaml: line 2: not UTF-8 text \(byte 0x83\)"):
+        load_params(path)
+
+
+def test_time_limits_are_positive_seconds(tmp_path):
+    ok = load_params(_write(tmp_path, MINIMAL.format(code="40203") + "time_limits:\n  cell_seconds: 120\n"))
+    assert (ok.time_limits.cell_seconds, ok.time_limits.municipality_seconds) == (120, None)
+    with pytest.raises(InputError, match=r"key 'time_limits.municipality_seconds'.*greater than 0"):
+        load_params(_write(tmp_path, MINIMAL.format(code="40203") + "time_limits:\n  municipality_seconds: 0\n"))
+    with pytest.raises(InputError, match=r"key 'time_limits.minutes'.*unknown key"):
+        load_params(_write(tmp_path, MINIMAL.format(code="40203") + "time_limits:\n  minutes: 5\n"))

@@ -28,6 +28,14 @@ class Comparison(BaseModel):
     peers: int = Field(default=5, ge=0, le=20)
 
 
+class TimeLimits(BaseModel):
+    """Time limits of this municipality's run, in seconds; unset ones come from `zaitaku run`'s options."""
+
+    model_config = ConfigDict(extra="forbid")
+    cell_seconds: float | None = Field(default=None, gt=0, allow_inf_nan=False)  # any one cell of a report notebook
+    municipality_seconds: float | None = Field(default=None, gt=0, allow_inf_nan=False)  # all reports together
+
+
 class MunicipalityParams(BaseModel):
     """The whole parameter file."""
 
@@ -39,6 +47,7 @@ class MunicipalityParams(BaseModel):
     demand: DemandOptions = Field(default_factory=DemandOptions)
     disclosure: DisclosureOptions = Field(default_factory=DisclosureOptions)
     plan: Plan | None = None
+    time_limits: TimeLimits = Field(default_factory=TimeLimits)
 
     @field_validator("code", mode="before")
     @classmethod
@@ -66,16 +75,94 @@ _DatesAsText.yaml_implicit_resolvers = {
     for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
 }
 
+_MERGE_TAG = "tag:yaml.org,2002:merge"
+
+
+def _duplicate_key(node: yaml.Node, path: tuple = (), seen: set | None = None) -> tuple[str, yaml.Node, yaml.Node] | None:
+    """The first key written twice in one mapping: (key path, first, second); PyYAML keeps the last silently."""
+    seen = set() if seen is None else seen
+    if id(node) in seen:  # an alias to a node already walked
+        return None
+    seen.add(id(node))
+    if isinstance(node, yaml.MappingNode):
+        keys: dict[tuple, yaml.Node] = {}
+        for key_node, value_node in node.value:
+            if key_node.tag == _MERGE_TAG:
+                continue  # `<<: *defaults` may be overridden on purpose
+            if isinstance(key_node, yaml.ScalarNode):
+                ident = (key_node.tag, key_node.value)
+                if ident in keys:
+                    return ".".join(map(str, (*path, key_node.value))), keys[ident], key_node
+                keys[ident] = key_node
+            name = key_node.value if isinstance(key_node, yaml.ScalarNode) else "?"
+            found = _duplicate_key(value_node, (*path, name), seen)
+            if found:
+                return found
+    elif isinstance(node, yaml.SequenceNode):
+        for index, item in enumerate(node.value):
+            found = _duplicate_key(item, (*path, index), seen)
+            if found:
+                return found
+    return None
+
+
+def _where(mark) -> str:
+    return f"line {mark.line + 1}, column {mark.column + 1}"
+
+
+def _yaml_problem(exc: yaml.YAMLError, text: str) -> str:
+    """One line for a YAML syntax error: where, what, and for the common tab mistake what to do."""
+    mark = getattr(exc, "problem_mark", None)
+    if mark is None:
+        return f"not valid YAML ({str(exc).splitlines()[0]})"
+    line = text.splitlines()[mark.line] if mark.line < len(text.splitlines()) else ""
+    indent = line[: len(line) - len(line.lstrip(" \t"))]
+    if "\t" in indent:
+        column = indent.index("\t") + 1
+        return (f"line {mark.line + 1}, column {column}: a tab character is used for indentation; "
+                "YAML indents with spaces only (replace the tab with spaces)")
+    if "'\\t'" in str(getattr(exc, "problem", "")):
+        return f"{_where(mark)}: a tab character is not allowed here; use spaces (YAML takes no tabs for layout)"
+    problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+    context = getattr(exc, "context", None)
+    return f"{_where(mark)}: not valid YAML: {problem}" + (f" ({context})" if context else "")
+
+
+def _read_yaml(path: Path) -> object:
+    """The file's YAML document; InputError with the line and column of any problem."""
+    if path.is_dir():
+        raise InputError(path, "is a folder, expected a YAML parameter file")
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise InputError(path, f"cannot be read ({exc.strerror or exc}); expected a readable YAML file") from None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise InputError(path, f"line {line}: not UTF-8 text (byte 0x{data[exc.start]:02x}); "
+                               "save the file as UTF-8 (Excel and Notepad: 'UTF-8')") from None
+    loader = _DatesAsText(text)
+    try:
+        node = loader.get_single_node()
+        duplicate = _duplicate_key(node) if node is not None else None
+        if duplicate:
+            key, first, second = duplicate
+            raise InputError(path, f"{_where(second.start_mark)}: key written twice in the same mapping "
+                                   f"(first at line {first.start_mark.line + 1}); keep one of them", key=key)
+        return loader.construct_document(node) if node is not None else None
+    except yaml.YAMLError as exc:
+        raise InputError(path, _yaml_problem(exc, text)) from None
+    finally:
+        loader.dispose()
+
 
 def load_params(path: str | Path) -> MunicipalityParams:
     """Read and validate one parameter file; InputError naming the file and key on any problem."""
     path = Path(path)
     if not path.exists():
         raise InputError(path, "parameter file not found")
-    try:
-        raw = yaml.load(path.read_text(encoding="utf-8"), Loader=_DatesAsText)
-    except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        raise InputError(path, f"not valid UTF-8 YAML ({str(exc).splitlines()[0]})") from None
+    raw = _read_yaml(path)
     if not isinstance(raw, dict):
         raise InputError(path, "expected a YAML mapping with at least `code` and `name`")
     try:
