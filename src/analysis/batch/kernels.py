@@ -7,14 +7,18 @@ kernels (papermill #511) and a shared IPC path makes kernels read each other's m
 from __future__ import annotations
 
 import functools
+import math
 import multiprocessing.util
 import os
+import re
 import shutil
 import sys
 import tempfile
 import threading
 import time
 from pathlib import Path
+
+from analysis.batch.processes import pid_alive
 
 
 KERNEL_START_ATTEMPTS = 3
@@ -30,12 +34,34 @@ def _kernel_config(socket_dir: str):
 
     # A unique socket directory per kernel: TCP ports race between parallel kernels
     # (papermill #511) and a shared IPC path makes kernels read each other's messages.
-    return Config({"KernelManager": {"transport": "ipc", "ip": os.path.join(socket_dir, "k")}})
+    # The connection file goes there too, so one folder holds all a kernel leaves on disk.
+    return Config({"KernelManager": {"transport": "ipc", "ip": os.path.join(socket_dir, "k"),
+                                     "connection_file": os.path.join(socket_dir, "kernel.json")}})
+
+
+SOCKET_DIR = "/tmp"
+SOCKET_PREFIX = "zk"
 
 
 def _socket_dir() -> str:
-    # Unix socket paths are limited to ~107 bytes, so keep them short and under /tmp.
-    return tempfile.mkdtemp(prefix="zk", dir="/tmp" if os.name == "posix" else None)
+    # Unix socket paths are limited to ~107 bytes, so keep them short and under /tmp. The
+    # worker's pid in the name lets a later run remove what a killed worker left.
+    return tempfile.mkdtemp(prefix=f"{SOCKET_PREFIX}{os.getpid()}-", dir=SOCKET_DIR if os.name == "posix" else None)
+
+
+def remove_stale_socket_dirs(folder: str = SOCKET_DIR) -> int:
+    """Socket folders of this user's kernels whose worker has ended (a killed run); returns how many."""
+    removed = 0
+    for path in Path(folder).glob(f"{SOCKET_PREFIX}*-*"):
+        match = re.fullmatch(rf"{SOCKET_PREFIX}(\d+)-\w+", path.name)
+        try:
+            mine = path.is_dir() and path.stat().st_uid == os.getuid()
+        except OSError:
+            continue
+        if match and mine and not pid_alive(int(match.group(1))):
+            shutil.rmtree(path, ignore_errors=True)
+            removed += 1
+    return removed
 
 
 def _kernel_environment() -> dict[str, str]:
@@ -131,12 +157,34 @@ class WarmKernel:
         shutil.rmtree(self.socket_dir, ignore_errors=True)
 
 
+LAUNCHER = "analysis.batch.kernel_launcher"
+
+
+@functools.cache
+def owned_kernel_manager():
+    """An async kernel manager whose kernels die with the process that started them.
+
+    The kernel spec's ``-m ipykernel_launcher`` becomes ``-m analysis.batch.kernel_launcher``
+    (same interpreter, same arguments); a spec of another shape is left as it is.
+    """
+    from jupyter_client.manager import AsyncKernelManager
+
+    class OwnedKernelManager(AsyncKernelManager):
+        def format_kernel_cmd(self, extra_arguments=None):
+            cmd = super().format_kernel_cmd(extra_arguments)
+            for i in range(len(cmd) - 1):
+                if cmd[i] == "-m" and cmd[i + 1] == "ipykernel_launcher":
+                    return [*cmd[: i + 1], LAUNCHER, *cmd[i + 2 :]]
+            return cmd
+
+    return OwnedKernelManager
+
+
 @functools.cache
 def _tracking_kernel_manager():
     from queue import Empty
 
     from jupyter_client.asynchronous import AsyncKernelClient
-    from jupyter_client.manager import AsyncKernelManager
 
     class QuickReadyClient(AsyncKernelClient):
         """A client for a kernel that is already running and idle between notebooks."""
@@ -174,7 +222,7 @@ def _tracking_kernel_manager():
                 except Empty:
                     break
 
-    class TrackingKernelManager(AsyncKernelManager):
+    class TrackingKernelManager(owned_kernel_manager()):
         """An async kernel manager that remembers the clients made from it (see release_clients)."""
 
         def __init__(self, **kwargs) -> None:
@@ -226,14 +274,71 @@ def import_papermill():
     return papermill
 
 
-def run_notebook(notebook_path: Path, output_path: Path, parameters: dict, kernel: WarmKernel | None) -> None:
-    """Run one notebook with papermill: in the municipality's warm kernel, or in a fresh one."""
+class CellWatch:
+    """Which cell of a notebook runs (its position as written) and how long it may take.
+
+    nbclient asks for each cell's time limit just before running it: the cell limit, or what
+    is left of the municipality's time if that is less, so that no notebook outlasts the
+    municipality's limit. Positions count every cell the reader sees in JupyterLab, markdown
+    included, but not the parameters cell papermill injects; the kernel's execution counter
+    is no position at all (a warm kernel's counter runs on across notebooks).
+    """
+
+    INJECTED_TAG = "injected-parameters"
+
+    def __init__(self, cell_seconds: float, municipality_seconds: float) -> None:
+        self.cell_seconds = cell_seconds
+        self.municipality_seconds = municipality_seconds
+        self.ends_at = time.monotonic() + municipality_seconds
+        self.position: int | None = None  # None: no cell yet, or papermill's injected cell
+        self.in_injected_cell = False
+        self.limited_by = "cell"  # which limit the running cell has: "cell" or "municipality"
+        self._cells_seen = 0
+
+    def new_notebook(self) -> None:
+        self.position, self.in_injected_cell, self._cells_seen = None, False, 0
+
+    def time_left(self) -> float:
+        return self.ends_at - time.monotonic()
+
+    def on_cell_start(self, cell, cell_index: int) -> None:
+        self.in_injected_cell = self.INJECTED_TAG in cell.get("metadata", {}).get("tags", [])
+        if self.in_injected_cell:
+            self.position = None
+            return
+        self._cells_seen += 1
+        self.position = self._cells_seen
+
+    def timeout(self, cell) -> float:
+        left = self.time_left()
+        if left < self.cell_seconds:
+            self.limited_by = "municipality"
+            return max(left, 0.001)  # nbclient reads 0 as "no limit"
+        self.limited_by = "cell"
+        return self.cell_seconds
+
+    def papermill_options(self) -> dict:
+        # execution_timeout covers nbclient's waits that have no cell (an Integer trait there)
+        return dict(timeout_func=self.timeout, on_cell_start=self.on_cell_start,
+                    execution_timeout=max(1, math.ceil(self.cell_seconds)))
+
+
+def run_notebook(notebook_path: Path, output_path: Path, parameters: dict, kernel: WarmKernel | None,
+                 watch: CellWatch | None = None) -> None:
+    """Run one notebook with papermill: in the municipality's warm kernel, or in a fresh one.
+
+    With a ``watch``, cells run under its time limits (nbclient raises CellTimeoutError) and
+    the watch tells afterwards which cell was running.
+    """
     papermill = import_papermill()
 
     # papermill otherwise rewrites the whole notebook, images included, before and after every
     # cell; the batch needs only the final notebook, which papermill also writes when a cell fails.
     common = dict(parameters=parameters, kernel_name="python3", progress_bar=False, start_timeout=120,
                   request_save_on_cell_execute=False)
+    if watch is not None:
+        watch.new_notebook()
+        common.update(watch.papermill_options())
     if kernel is not None:
         kernel.reset()
         try:
@@ -245,8 +350,11 @@ def run_notebook(notebook_path: Path, output_path: Path, parameters: dict, kerne
     for attempt in range(1, KERNEL_START_ATTEMPTS + 1):
         socket_dir = _socket_dir()
         try:
+            # A kernel of its own per notebook: killed at once when done (or over time), not
+            # given nbclient's graceful five seconds, which a cell still running would use up.
             papermill.execute_notebook(
-                str(notebook_path), str(output_path), config=_kernel_config(socket_dir), **common
+                str(notebook_path), str(output_path), config=_kernel_config(socket_dir),
+                kernel_manager_class=owned_kernel_manager(), shutdown_kernel="immediate", **common
             )
             return
         except Exception as exc:  # noqa: BLE001 - classified below
