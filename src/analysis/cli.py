@@ -8,6 +8,7 @@ import sys
 import time
 from pathlib import Path
 
+from analysis.batch.tasks import DEFAULT_CELL_SECONDS, DEFAULT_MUNICIPALITY_SECONDS
 from analysis.errors import InputError
 
 STARTER_TEMPLATE = """\
@@ -83,18 +84,16 @@ def _cmd_params_check(args: argparse.Namespace) -> int:
 def _cmd_run(args: argparse.Namespace) -> int:
     from analysis.reporting.params import params_files
     from analysis.batch.runner import BatchOptions, run_batch, summary
+    from analysis.batch.stopping import BatchStopped
 
     if args.all:
         paths = params_files(args.params_dir)
     elif args.params:
-        paths = [Path(p) for p in args.params]
+        paths = [Path(p) for p in args.params]  # a missing one fails only its municipality
     else:
         raise InputError(None, "name parameter files (zaitaku run params/40203_久留米市.yaml) or use --all")
     if not paths:
         raise InputError(args.params_dir, "no parameter files (*.yaml) found")
-    missing = [p for p in paths if not p.exists()]
-    if missing:
-        raise InputError(missing[0], "parameter file not found")
     options = BatchOptions(
         notebooks_dir=Path(args.notebooks),
         processed_dir=Path(args.processed),
@@ -105,21 +104,54 @@ def _cmd_run(args: argparse.Namespace) -> int:
         executor=args.executor,
         scheduler=args.scheduler,
         warm_kernels=not args.fresh_kernels,
+        cell_timeout=args.cell_timeout,
+        municipality_timeout=args.municipality_timeout,
+        debug_dir=Path(args.debug_dir) if args.debug_dir else None,
+        lock=not args.no_lock,
     )
     if not (options.processed_dir / "ingest.json").exists():
         raise InputError(options.processed_dir, "no processed data; run `zaitaku ingest` first")
     started = time.perf_counter()
-    results = run_batch(paths, options)
+    stopped = None
+    try:
+        results = run_batch(paths, options)
+    except BatchStopped as exc:
+        stopped, results = exc, exc.results
     counts = summary(results)
     print(
-        f"完了 {counts['ok']}・変更なし {counts['skipped']}・失敗 {counts['failed']}"
+        ("中断しました: " if stopped else "")
+        + f"完了 {counts['ok']}・変更なし {counts['skipped']}・失敗 {counts['failed']}"
         f"（{time.perf_counter() - started:.1f} 秒）"
     )
     print(f"一覧: {(options.reports_dir / 'index.html').resolve()}")
     for result in results:
         if result.status == "failed":
             print(f"  失敗: {result.folder_name}: {result.error}", file=sys.stderr)
+    if stopped:
+        return stopped.exit_code
     return 1 if counts["failed"] else 0
+
+
+def _at_least_one(text: str) -> int:
+    """argparse type of --jobs: a whole number of 1 or more."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"1 以上の整数を指定してください（指定された値: {text}）")
+    return value
+
+
+def _seconds(text: str) -> float:
+    """argparse type of the time limits: a number of seconds above 0."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = 0.0
+    if not value > 0 or value == float("inf"):
+        raise argparse.ArgumentTypeError(f"0 より大きい秒数を指定してください（指定された値: {text}）")
+    return value
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -152,7 +184,7 @@ def build_parser() -> argparse.ArgumentParser:
     run = sub.add_parser("run", help="run the report notebooks and write HTML")
     run.add_argument("params", nargs="*", help="parameter files")
     run.add_argument("--all", action="store_true", help="every file in --params-dir")
-    run.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
+    run.add_argument("--jobs", type=_at_least_one, default=os.cpu_count() or 1, help="parallel workers (1 or more)")
     run.add_argument("--force", action="store_true", help="re-run even when nothing changed")
     run.add_argument("--no-suppression", action="store_true",
                      help="internal run without disclosure control (reports say 配布しないでください)")
@@ -160,6 +192,17 @@ def build_parser() -> argparse.ArgumentParser:
                      help="start a new kernel for every notebook instead of one reset kernel per municipality")
     run.add_argument("--executor", choices=["process", "dask"], default="process")
     run.add_argument("--scheduler", help="Dask scheduler address for --executor dask")
+    run.add_argument("--cell-timeout", type=_seconds, default=DEFAULT_CELL_SECONDS, metavar="SECONDS",
+                     help=f"time limit of any one cell (default {DEFAULT_CELL_SECONDS:g}); "
+                          "a parameter file's time_limits.cell_seconds wins for its municipality")
+    run.add_argument("--municipality-timeout", type=_seconds, default=DEFAULT_MUNICIPALITY_SECONDS, metavar="SECONDS",
+                     help=f"time limit of all reports of one municipality (default {DEFAULT_MUNICIPALITY_SECONDS:g}); "
+                          "a parameter file's time_limits.municipality_seconds wins for its municipality")
+    run.add_argument("--debug-dir", help="where executed notebooks of failed runs are kept "
+                                         "(default: .zaitaku-debug beside the reports folder, never inside it)")
+    run.add_argument("--no-lock", action="store_true",
+                     help="do not take the reports folder's lock: only for runs that each write different "
+                          "municipalities into one shared folder (Kubernetes pods)")
     run.add_argument("--params-dir", default="params")
     run.add_argument("--notebooks", default="notebooks")
     run.add_argument("--processed", default="data/processed")
@@ -175,6 +218,14 @@ def main(argv: list[str] | None = None) -> int:
     except InputError as exc:
         print(f"エラー: {exc}", file=sys.stderr)
         return 2
+    except OSError as exc:  # a full disk, a read-only folder: one line, no traceback
+        from analysis.batch.failures import describe_os_error
+
+        print(f"エラー: {describe_os_error(exc)}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:  # outside `zaitaku run`'s own handling (see batch/stopping.py)
+        print("中断しました", file=sys.stderr)
+        return 130
 
 
 if __name__ == "__main__":

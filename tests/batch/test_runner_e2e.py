@@ -101,7 +101,8 @@ def test_failing_notebook_for_one_municipality_leaves_the_others_complete(tmp_pa
         assert (reports / good.stem / notebook.replace(".ipynb", ".html")).exists()
     for failed in (raising, dying):
         assert not (reports / failed.stem).exists(), "a failed municipality must not publish a partial folder"
-    assert (reports / "_failed" / raising.stem / REPORTS[1][1]).exists(), "executed notebook kept for debugging"
+    kept = tmp_path / ".zaitaku-debug" / raising.stem / REPORTS[1][1]
+    assert kept.exists(), "executed notebook kept for debugging, beside the shared reports folder"
     index = (reports / "index.html").read_text(encoding="utf-8")
     assert "ZeroDivisionError" in index
     assert "unknown_key" in index or "99999_broken" in index

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 from analysis import __version__
-from analysis.batch.manifest import MANIFEST
+from analysis.batch.manifest import MANIFEST, read_manifest
 from analysis.batch.tasks import Result, Task
+from analysis.errors import InputError
 
 
 def write_municipality_index(task: Task, staging: Path, result: Result, declared: dict) -> None:
@@ -32,17 +34,28 @@ def write_municipality_index(task: Task, staging: Path, result: Result, declared
     (staging / "index.html").write_text(page, encoding="utf-8")
 
 
-def write_batch_index(reports_dir: Path, results: list[Result]) -> Path:
-    """reports/index.html: every municipality of this run plus earlier complete ones."""
+def write_batch_index(reports_dir: Path, results: list[Result], *, echo=print) -> Path:
+    """reports/index.html: every municipality of this run plus earlier complete ones.
+
+    A folder whose manifest.json cannot be read is listed as failed with the reason (and
+    one console line); it never keeps the page from being written.
+    """
     from analysis.reporting.context import generation_date
     from analysis.reporting.site import render_batch_index
 
     entries: dict[str, dict] = {}
     sample = False
     for manifest_path in sorted(reports_dir.glob(f"*/{MANIFEST}")):
-        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
-        sample |= bool(manifest.get("is_sample"))
         folder = manifest_path.parent.name
+        try:
+            manifest = read_manifest(manifest_path)
+        except InputError as exc:
+            echo(f"[manifest] {folder}: {exc}")
+            entries[folder] = {"code": folder.split("_")[0], "name": folder, "status": "failed",
+                               "href": f"{folder}/index.html" if (manifest_path.parent / "index.html").exists() else None,
+                               "error": str(exc), "duration_s": None}
+            continue
+        sample |= bool(manifest.get("is_sample"))
         entries[folder] = {"code": manifest["code"], "name": manifest["name"], "status": "ok",
                            "href": f"{folder}/index.html", "error": None, "duration_s": None}
     for result in results:
@@ -63,7 +76,12 @@ def write_batch_index(reports_dir: Path, results: list[Result]) -> Path:
         sample=sample,
     )
     path = reports_dir / "index.html"
-    tmp = path.with_suffix(".html.tmp")
-    tmp.write_text(page, encoding="utf-8")
-    tmp.replace(path)
+    # A name of this process's own: runs that share a folder without the lock (--no-lock) must
+    # not write into one another's half-written page.
+    tmp = path.with_name(f".index.html.{os.getpid()}.tmp")
+    try:
+        tmp.write_text(page, encoding="utf-8")
+        tmp.replace(path)
+    finally:
+        tmp.unlink(missing_ok=True)
     return path

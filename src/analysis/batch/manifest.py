@@ -16,6 +16,7 @@ from pathlib import Path
 from analysis import __version__
 from analysis.batch.tasks import Task
 from analysis.catalogue import REPORTS
+from analysis.errors import InputError
 
 
 MANIFEST = "manifest.json"
@@ -55,15 +56,35 @@ def task_fingerprint(shared: str, params_file: Path) -> str:
     return digest.hexdigest()
 
 
+MANIFEST_KEYS = ("code", "name", "fingerprint")
+
+
+def read_manifest(path: Path) -> dict:
+    """A published folder's manifest.json; InputError naming the file, the place and the problem."""
+    try:
+        recorded = json.loads(path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as exc:
+        raise InputError(path, f"{exc.lineno}行目 {exc.colno}列目が JSON として読めません（{exc.msg}）。"
+                                "この自治体を再実行すると作り直されます") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(path, f"読めません（{getattr(exc, 'strerror', None) or exc}）。"
+                                "この自治体を再実行すると作り直されます") from None
+    missing = [key for key in MANIFEST_KEYS if not isinstance(recorded, dict) or not isinstance(recorded.get(key), str)]
+    if missing:
+        raise InputError(path, "キーがないか文字列ではありません（期待: 団体コード・名前・指紋の文字列）。"
+                                "この自治体を再実行すると作り直されます", key=missing[0])
+    return recorded
+
+
 def is_up_to_date(task: Task) -> bool:
+    """True if the published folder was made from exactly these inputs; a corrupt manifest means no."""
     manifest = Path(task.reports_dir) / task.folder_name / MANIFEST
     if not manifest.exists():
         return False
     try:
-        recorded = json.loads(manifest.read_text(encoding="utf-8"))
-    except (OSError, json.JSONDecodeError):
+        return read_manifest(manifest)["fingerprint"] == task.fingerprint
+    except InputError:
         return False
-    return recorded.get("fingerprint") == task.fingerprint
 
 
 def _sha256(path: Path) -> str:

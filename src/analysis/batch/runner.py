@@ -1,34 +1,46 @@
 """`zaitaku run`: every report notebook of every municipality → one folder of HTML per municipality.
 
-Each municipality is one task: papermill runs its notebooks in fresh kernels, nbconvert
+Each municipality is one task: papermill runs its notebooks in a warm kernel, nbconvert
 turns them into HTML in-process, and the folder ``reports/<params stem>/`` is replaced
 only when all of its reports succeeded. Tasks run in worker processes (or on a Dask
-cluster); failures are collected, reported in ``reports/index.html`` and make the exit
-code non-zero, while the other municipalities complete.
+cluster) under time limits; failures are collected, reported in ``reports/index.html``
+and make the exit code non-zero, while the other municipalities complete. One run at a
+time holds a reports folder; Ctrl-C or SIGTERM stops the run in order.
 """
 
 from __future__ import annotations
 
-import re
+import logging
+import os
 import shutil
 import tempfile
 import time
-import traceback
-from concurrent.futures import Executor, ProcessPoolExecutor, as_completed
+from collections import deque
+from concurrent.futures import FIRST_COMPLETED, Executor, ProcessPoolExecutor, wait
+from contextlib import nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 
 from analysis.atomic import replace_dir
+from analysis.batch.failures import (
+    debug_dir_for, describe_failure, describe_os_error, keep_for_debugging, move_legacy_failed, municipality_over_time, scrub,
+)
+from analysis.batch.index_pages import write_batch_index, write_municipality_index
+from analysis.batch.kernels import CellWatch, discard_worker_kernel, import_papermill, remove_stale_socket_dirs, run_notebook, worker_kernel
+from analysis.batch.leftovers import remove_leftovers, staging_prefix
+from analysis.batch.lock import ReportsLock
+from analysis.batch.manifest import batch_fingerprint, is_up_to_date, task_fingerprint, write_manifest
+from analysis.batch.processes import init_worker, kill_pool_workers
+from analysis.batch.stopping import BatchStopped, StopRequest
+from analysis.batch.tasks import DEFAULT_CELL_SECONDS, DEFAULT_MUNICIPALITY_SECONDS, Result, Task
 from analysis.catalogue import REPORTS
 from analysis.errors import InputError
-from analysis.batch.index_pages import write_batch_index, write_municipality_index
-from analysis.batch.kernels import discard_worker_kernel, import_papermill, run_notebook, worker_kernel
-from analysis.batch.manifest import batch_fingerprint, is_up_to_date, task_fingerprint, write_manifest
-from analysis.batch.tasks import Result, Task
 from analysis.reporting.context import collect_declared
 from analysis.reporting.params import MunicipalityParams, load_params
 
-FAILED_DIR = "_failed"
+POLL_SECONDS = 0.2  # how often the batch loop looks for a stop request between results
+STOPPED_RUNNING = "中断しました（作成中のレポートは公開していません）"
+STOPPED_BEFORE_START = "中断したため実行していません"
 
 
 # ---------------------------------------------------------------------------
@@ -47,26 +59,15 @@ def _exporter():
     return _EXPORTER
 
 
-_PATH_PATTERN = re.compile(r"(?:[A-Za-z]:)?(?:[\\/][^\\/\s'\"]+)+[\\/]([^\\/\s'\"]+)")
+_QUIET = logging.NullHandler()
 
 
-def scrub(text: str) -> str:
-    """One line without local paths (kept as file names), for shared HTML."""
-    first = text.strip().splitlines()[0] if text.strip() else ""
-    return _PATH_PATTERN.sub(lambda m: m.group(1), first)[:300]
-
-
-def _describe_failure(exc: BaseException, notebook: str) -> tuple[str, str]:
-    """(one line for HTML and console, fuller console detail)."""
-    from papermill.exceptions import PapermillExecutionError
-
-    if isinstance(exc, PapermillExecutionError):
-        line = f"{notebook} のセル {exc.exec_count or exc.cell_index} で {exc.ename}: {scrub(str(exc.evalue))}"
-    elif isinstance(exc, InputError):
-        line = f"{notebook}: {scrub(str(exc))}"
-    else:
-        line = f"{notebook}: {type(exc).__name__}: {scrub(str(exc))}"
-    return line, "".join(traceback.format_exception_only(type(exc), exc)).strip().splitlines()[-1]
+def _quiet_papermill_log() -> None:
+    # nbclient logs a timed-out cell through papermill's logger, which has no handler: Python
+    # would print it to stderr beside the batch's own line for the same failure.
+    logger = logging.getLogger("papermill")
+    if _QUIET not in logger.handlers:
+        logger.addHandler(_QUIET)
 
 
 def run_task(task: Task) -> Result:
@@ -74,20 +75,24 @@ def run_task(task: Task) -> Result:
     import_papermill()  # before nbformat, which would import jsonschema the slow way
     import nbformat
 
+    _quiet_papermill_log()
     started = time.perf_counter()
+    watch = CellWatch(task.cell_seconds, task.municipality_seconds)
     reports_dir = Path(task.reports_dir)
-    target = reports_dir / task.folder_name
-    # Leftovers of an interrupted run (kill -9) of this municipality: never published, safe to drop.
-    for leftover in reports_dir.glob(f".{task.folder_name}.staging-*"):
-        shutil.rmtree(leftover, ignore_errors=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{task.folder_name}.staging-", dir=reports_dir))
-    result = Result(task.folder_name, task.code, task.name, status="ok")
-    kernel = None
+    debug = Path(task.debug_dir) / task.folder_name
+    result = Result.of(task, "ok")
+    staging = None
+    step = "（作業フォルダとカーネルの準備）"
     try:
+        staging = Path(tempfile.mkdtemp(prefix=staging_prefix(task.folder_name), dir=reports_dir))
         kernel = worker_kernel() if task.warm_kernel else None
         for key, notebook, title in REPORTS:
             if key not in task.reports:
                 continue
+            if watch.time_left() <= 0:
+                result.status = "failed"
+                result.error = result.detail = municipality_over_time(task.municipality_seconds, f"{notebook} の前")
+                return result
             executed = staging / notebook
             parameters = {
                 "params_file": task.params_file,
@@ -96,41 +101,37 @@ def run_task(task: Task) -> Result:
                 "disclosure_control": task.disclosure_control,
             }
             try:
-                run_notebook(Path(task.notebooks_dir) / notebook, executed, parameters, kernel)
+                run_notebook(Path(task.notebooks_dir) / notebook, executed, parameters, kernel, watch)
             except Exception as exc:  # noqa: BLE001 - every failure is reported, none is fatal to the batch
-                line, detail = _describe_failure(exc, notebook)
-                # A failed notebook may leave the kernel dead or in a broken state: start afresh.
+                line, detail = describe_failure(exc, notebook, watch)
+                # A failed or timed-out notebook may leave the kernel dead, busy or broken: kill it,
+                # the next municipality starts a new one.
                 discard_worker_kernel()
-                kept = _keep_for_debugging(executed, reports_dir / FAILED_DIR / task.folder_name)
+                kept = keep_for_debugging(executed, debug)
                 if kept:
-                    detail = f"{line}（実行済みノートブック: {kept}）"
+                    detail = f"{detail}（デバッグ用の実行済みノートブック: {kept}）"
                 result.status, result.error, result.detail = "failed", line, detail
                 return result
             html_name = notebook.replace(".ipynb", ".html")
+            step = f"{html_name} の書き出し"
             nb = nbformat.read(executed, as_version=4)
             (staging / html_name).write_text(_exporter().to_html(nb), encoding="utf-8")
             executed.unlink()
             result.reports.append({"key": key, "title": title, "href": html_name, "status": "ok"})
+        step = "（レポートの公開）"
         declared = collect_declared(staging)
         write_municipality_index(task, staging, result, declared)
         write_manifest(task, staging, declared)
-        replace_dir(staging, target)
-        shutil.rmtree(reports_dir / FAILED_DIR / task.folder_name, ignore_errors=True)
+        replace_dir(staging, reports_dir / task.folder_name)
+        shutil.rmtree(debug, ignore_errors=True)
     except Exception as exc:  # noqa: BLE001
-        line, detail = _describe_failure(exc, "(レポートの書き出し)")
+        line, detail = describe_failure(exc, step)
         result.status, result.error, result.detail = "failed", line, detail
     finally:
-        shutil.rmtree(staging, ignore_errors=True)
+        if staging is not None:
+            shutil.rmtree(staging, ignore_errors=True)
         result.duration_s = round(time.perf_counter() - started, 2)
     return result
-
-
-def _keep_for_debugging(executed: Path, folder: Path) -> Path | None:
-    if not executed.exists():
-        return None
-    folder.mkdir(parents=True, exist_ok=True)
-    shutil.copy2(executed, folder / executed.name)
-    return folder / executed.name
 
 
 # ---------------------------------------------------------------------------
@@ -149,6 +150,19 @@ class BatchOptions:
     executor: str = "process"  # process / dask
     scheduler: str | None = None
     warm_kernels: bool = True
+    # Limits of every municipality whose parameter file sets none (time_limits: in the file wins).
+    cell_timeout: float = DEFAULT_CELL_SECONDS
+    municipality_timeout: float = DEFAULT_MUNICIPALITY_SECONDS
+    debug_dir: Path | None = None  # None: .zaitaku-debug/ beside the reports folder
+    lock: bool = True  # False only for runs that each own different municipalities (Kubernetes pods)
+
+    def __post_init__(self) -> None:
+        if self.jobs < 1:
+            raise ValueError(f"jobs must be 1 or more, got {self.jobs}")
+        if not (self.cell_timeout > 0 and self.municipality_timeout > 0):
+            raise ValueError("time limits must be more than 0 seconds")
+        if self.debug_dir is None:
+            self.debug_dir = debug_dir_for(self.reports_dir)
 
 
 def plan_tasks(params_paths: list[Path], options: BatchOptions) -> tuple[list[Task], list[Result]]:
@@ -158,9 +172,12 @@ def plan_tasks(params_paths: list[Path], options: BatchOptions) -> tuple[list[Ta
     for path in params_paths:
         try:
             params: MunicipalityParams = load_params(path)
-        except InputError as exc:
-            failures.append(Result(path.stem, "", path.stem, "failed", error=scrub(str(exc)), detail=str(exc)))
+            fingerprint = task_fingerprint(shared, path)
+        except (InputError, OSError) as exc:  # OSError: the file changed after it was validated
+            message = str(exc) if isinstance(exc, InputError) else f"{path.name}: {describe_os_error(exc)}"
+            failures.append(Result(path.stem, "", path.stem, "failed", error=scrub(message), detail=message))
             continue
+        limits = params.time_limits
         tasks.append(
             Task(
                 params_file=str(path.resolve()),
@@ -172,8 +189,11 @@ def plan_tasks(params_paths: list[Path], options: BatchOptions) -> tuple[list[Ta
                 processed_dir=str(options.processed_dir.resolve()),
                 reports_dir=str(options.reports_dir.resolve()),
                 disclosure_control=options.disclosure_control,
-                fingerprint=task_fingerprint(shared, path),
+                fingerprint=fingerprint,
                 warm_kernel=options.warm_kernels,
+                cell_seconds=limits.cell_seconds or options.cell_timeout,
+                municipality_seconds=limits.municipality_seconds or options.municipality_timeout,
+                debug_dir=str(Path(options.debug_dir).resolve()),
             )
         )
     return tasks, failures
@@ -187,46 +207,120 @@ def _make_executor(options: BatchOptions) -> tuple[Executor, object | None]:
             raise InputError(None, "--executor dask needs --scheduler ADDRESS (e.g. tcp://10.0.0.5:8786)")
         client = Client(options.scheduler)
         return client.get_executor(), client
-    return ProcessPoolExecutor(max_workers=max(1, options.jobs)), None
+    # Workers die with this process and leave Ctrl-C to it (processes.init_worker).
+    return ProcessPoolExecutor(max_workers=options.jobs, initializer=init_worker, initargs=(os.getpid(),)), None
+
+
+def _remove_leftovers(options: BatchOptions, folders: set[str], echo) -> None:
+    """Leftovers of interrupted runs; with the folder lock all of them, without it only this run's municipalities."""
+    for line in remove_leftovers(options.reports_dir, None if options.lock else folders):
+        echo(line)
+    remove_stale_socket_dirs()
+
+
+def _clean_up_after_earlier_runs(options: BatchOptions, folders: set[str], echo) -> None:
+    _remove_leftovers(options, folders, echo)
+    if options.lock and move_legacy_failed(options.reports_dir, Path(options.debug_dir)):
+        echo(f"共有フォルダにあったデバッグ用ノートブック（_failed/）を {options.debug_dir} に移しました")
+
+
+def _result_of(future, task: Task) -> Result:
+    try:
+        return future.result()
+    except Exception as exc:  # noqa: BLE001 - a worker that died takes only its task down
+        return Result.of(task, "failed", error=f"ワーカーが異常終了しました: {type(exc).__name__}", detail=repr(exc))
+
+
+def _not_started(tasks) -> list[Result]:
+    return [Result.of(task, "failed", error=STOPPED_BEFORE_START) for task in tasks]
+
+
+def _run_tasks(todo: list[Task], options: BatchOptions, stop: StopRequest, echo) -> list[Result]:
+    """Run the tasks, at most ``jobs`` at a time, until all are done or a stop is requested."""
+    total = len(todo)
+    echo(f"{total} 自治体のレポートを作成します（並列 {options.jobs if options.executor == 'process' else 'dask'}）")
+    executor, client = _make_executor(options)
+    # Submitting only as many as run at once means a stop has nothing queued to cancel in the
+    # pool; a Dask cluster schedules its own queue, which is cancelled instead.
+    window = options.jobs if client is None else total
+    waiting, running, results = deque(todo), {}, []
+    try:
+        while waiting or running:
+            while waiting and len(running) < window and not stop.requested:
+                task = waiting.popleft()
+                running[executor.submit(run_task, task)] = task
+            if stop.requested:
+                break
+            finished, _ = wait(running, timeout=POLL_SECONDS, return_when=FIRST_COMPLETED)
+            for future in finished:
+                task = running.pop(future)
+                result = _result_of(future, task)
+                results.append(result)
+                mark = "完了" if result.status == "ok" else "失敗"
+                echo(f"[{len(results)}/{total}] {task.code} {task.name}: {mark}（{result.duration_s:.1f} 秒）"
+                     + (f" — {result.detail}" if result.status == "failed" else ""))
+        if stop.requested:
+            echo(f"{stop.name} を受け取りました。新しい自治体は始めず、実行中の {len(running)} 自治体を止めます")
+            if client is None:
+                kill_pool_workers(executor)  # their kernels die with them
+            else:
+                for future in running:
+                    future.cancel()
+                if running:
+                    echo("（Dask のワーカーで実行中の自治体は、ワーカー側で最後まで実行されることがあります）")
+            for future, task in running.items():
+                if future.done() and not future.cancelled() and future.exception() is None:
+                    results.append(future.result())  # finished just before the stop
+                else:
+                    results.append(Result.of(task, "failed", error=STOPPED_RUNNING))
+            results += _not_started(waiting)
+    finally:
+        if client is None:
+            executor.shutdown(wait=True, cancel_futures=True)
+        else:
+            executor.shutdown(wait=True)  # Dask's executor knows no cancel_futures; its futures are cancelled above
+            client.close()
+    return results
 
 
 def run_batch(params_paths: list[Path], options: BatchOptions, *, echo=print) -> list[Result]:
-    """Run all municipalities; returns one Result each (ok / skipped / failed)."""
+    """Run all municipalities; returns one Result each (ok / skipped / failed).
+
+    Raises InputError when another run holds the reports folder, and BatchStopped (after
+    writing the index) when Ctrl-C or SIGTERM stopped the run.
+    """
     options.reports_dir.mkdir(parents=True, exist_ok=True)
-    tasks, results = plan_tasks(params_paths, options)
-    for failure in results:
-        echo(f"[設定エラー] {failure.folder_name}: {failure.detail}")
-    todo = []
-    for task in tasks:
-        if not options.force and is_up_to_date(task):
-            results.append(Result(task.folder_name, task.code, task.name, "skipped"))
-        else:
-            todo.append(task)
-    skipped = len(tasks) - len(todo)
-    if skipped:
-        echo(f"{skipped} 自治体は入力に変更がないため再実行しません（--force で強制）")
-    total = len(todo)
-    if todo:
-        echo(f"{total} 自治体のレポートを作成します（並列 {options.jobs if options.executor == 'process' else 'dask'}）")
-        executor, client = _make_executor(options)
+    lock = ReportsLock(options.reports_dir) if options.lock else nullcontext()
+    with StopRequest() as stop, lock:
+        if options.lock and lock.taken_over:
+            echo(f"前回の zaitaku run（{lock.taken_over}）は終了しています。残っていたロックを引き継ぎます")
+        tasks, results = plan_tasks(params_paths, options)
+        for failure in results:
+            echo(f"[設定エラー] {failure.folder_name}: {failure.detail}")
+        _clean_up_after_earlier_runs(options, {task.folder_name for task in tasks}, echo)
+        todo = []
+        for task in tasks:
+            if not options.force and is_up_to_date(task):
+                results.append(Result.of(task, "skipped"))
+            else:
+                todo.append(task)
+        skipped = len(tasks) - len(todo)
+        if skipped:
+            echo(f"{skipped} 自治体は入力に変更がないため再実行しません（--force で強制）")
+        if todo and not stop.requested:
+            results += _run_tasks(todo, options, stop, echo)
+        elif stop.requested:
+            results += _not_started(todo)
+        if stop.requested:
+            _remove_leftovers(options, {task.folder_name for task in todo}, echo)  # what the killed workers were building
         try:
-            futures = {executor.submit(run_task, task): task for task in todo}
-            for done, future in enumerate(as_completed(futures), start=1):
-                task = futures[future]
-                try:
-                    result = future.result()
-                except Exception as exc:  # noqa: BLE001 - a worker that died takes only its task down
-                    result = Result(task.folder_name, task.code, task.name, "failed",
-                                    error=f"ワーカーが異常終了しました: {type(exc).__name__}", detail=repr(exc))
-                results.append(result)
-                mark = "完了" if result.status == "ok" else "失敗"
-                echo(f"[{done}/{total}] {task.code} {task.name}: {mark}（{result.duration_s:.1f} 秒）"
-                     + (f" — {result.detail}" if result.status == "failed" else ""))
-        finally:
-            executor.shutdown(wait=True)
-            if client is not None:
-                client.close()
-    write_batch_index(options.reports_dir, results)
+            write_batch_index(options.reports_dir, results, echo=echo)
+        except OSError as exc:
+            if not stop.requested:
+                raise
+            echo(f"一覧（index.html）を書けませんでした: {describe_os_error(exc)}")
+    if stop.requested:
+        raise BatchStopped(stop.signum, results)
     return results
 
 

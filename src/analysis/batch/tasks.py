@@ -4,6 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+# Time limits when neither the command nor the parameter file sets them: a cell of the sample
+# takes at most ~1.5 s and a whole municipality ~3 s, so these stop only what truly hangs.
+DEFAULT_CELL_SECONDS = 600.0
+DEFAULT_MUNICIPALITY_SECONDS = 1800.0
+
 
 @dataclass(frozen=True)
 class Task:
@@ -20,6 +25,9 @@ class Task:
     disclosure_control: bool
     fingerprint: str
     warm_kernel: bool = True
+    cell_seconds: float = DEFAULT_CELL_SECONDS
+    municipality_seconds: float = DEFAULT_MUNICIPALITY_SECONDS
+    debug_dir: str = ""  # where the executed notebooks of a failed run are kept (outside the reports)
 
 
 @dataclass
@@ -32,3 +40,7 @@ class Result:
     error: str | None = None
     detail: str | None = None  # console-only detail (may contain paths); never written to HTML
     reports: list[dict] = field(default_factory=list)
+
+    @classmethod
+    def of(cls, task: Task, status: str, **fields) -> Result:
+        return cls(task.folder_name, task.code, task.name, status, **fields)

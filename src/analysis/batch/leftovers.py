@@ -1,0 +1,47 @@
+"""What interrupted runs leave in a reports folder, cleaned up when the next run starts.
+
+A run builds each municipality in ``.<folder>.staging-<pid>-*`` and publishes it with two
+renames (analysis.atomic.replace_dir), which move the previous folder aside as
+``.<folder>.old-<pid>-*`` for a moment. A run killed in between leaves these behind; they
+are handled only once the process named in them has ended.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+from pathlib import Path
+
+from analysis.batch.processes import pid_alive
+
+_LEFTOVER = re.compile(r"\.(?P<folder>.+)\.(?P<kind>staging|old)-(?P<rest>.*)")
+
+
+def staging_prefix(folder_name: str) -> str:
+    """Prefix of this process's staging folders for ``folder_name`` (the pid tells later runs whose it is)."""
+    return f".{folder_name}.staging-{os.getpid()}-"
+
+
+def remove_leftovers(reports_dir: Path, folders: set[str] | None = None) -> list[str]:
+    """Remove staging folders of ended runs; put back a previous folder an interrupted publish moved aside.
+
+    ``folders`` limits the clean-up to those municipalities (runs without the folder lock
+    touch nothing of other runs). Returns one console line per action.
+    """
+    lines = []
+    for path in sorted(Path(reports_dir).glob(".*.*-*")):
+        match = _LEFTOVER.fullmatch(path.name)
+        if not match or not path.is_dir() or (folders is not None and match["folder"] not in folders):
+            continue
+        pid = match["rest"].split("-")[0]
+        if pid.isdigit() and pid_alive(int(pid)):
+            continue  # still being written (names without a pid come from versions before 0.2)
+        folder, target = match["folder"], Path(reports_dir) / match["folder"]
+        if match["kind"] == "old" and not target.exists():
+            path.rename(target)
+            lines.append(f"{folder}: 公開の途中で止まった実行があったため、前回のレポートを元に戻しました")
+        else:
+            shutil.rmtree(path, ignore_errors=True)
+            lines.append(f"{folder}: 中断された実行の残り（{path.name}）を削除しました")
+    return lines

@@ -1,0 +1,53 @@
+"""The `zaitaku` command: options are checked before anything runs, and errors are one line."""
+
+from __future__ import annotations
+
+import pytest
+
+from analysis.batch.runner import BatchOptions
+from analysis.cli import main as zaitaku
+from tests.batch.tiny import cli_command, tiny_batch, write_params
+
+
+@pytest.mark.parametrize("jobs", ["0", "-1", "two", "1.5"])
+def test_jobs_must_be_a_whole_number_of_one_or_more(jobs, capsys):
+    with pytest.raises(SystemExit) as stopped:
+        zaitaku(["run", "--all", "--jobs", jobs])
+    assert stopped.value.code == 2
+    assert f"argument --jobs: 1 以上の整数を指定してください（指定された値: {jobs}）" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("option", ["--cell-timeout", "--municipality-timeout"])
+@pytest.mark.parametrize("value", ["0", "-5", "nan", "soon"])
+def test_time_limits_must_be_seconds_above_zero(option, value, capsys):
+    with pytest.raises(SystemExit) as stopped:
+        zaitaku(["run", "--all", option, value])
+    assert stopped.value.code == 2
+    assert f"0 より大きい秒数を指定してください（指定された値: {value}）" in capsys.readouterr().err
+
+
+def test_batch_options_refuse_no_workers(tmp_path):
+    with pytest.raises(ValueError, match="jobs must be 1 or more"):
+        BatchOptions(notebooks_dir=tmp_path, processed_dir=tmp_path, reports_dir=tmp_path, jobs=0)
+
+
+def test_params_check_gives_one_line_with_line_and_column_per_broken_file(tmp_path, capsys):
+    (tmp_path / "40201_tab.yaml").write_text('code: "40201"\nname: タブ\nplan:\n\tvision: x\n', encoding="utf-8")
+    (tmp_path / "40202_flow.yaml").write_text('code: "40202"\nname: [閉じていない\n', encoding="utf-8")
+    assert zaitaku(["params", "check", "--dir", str(tmp_path)]) == 1
+    assert capsys.readouterr().out.splitlines() == [
+        "エラー 40201_tab.yaml: line 4, column 1: a tab character is used for indentation; "
+        "YAML indents with spaces only (replace the tab with spaces)",
+        "エラー 40202_flow.yaml: line 3, column 1: not valid YAML: expected ',' or ']', but got '<stream end>' "
+        "(while parsing a flow sequence)",
+        "0/2 ファイルが有効です",
+    ]
+
+
+def test_a_file_where_the_reports_folder_should_be_is_one_line(tmp_path, capsys):
+    tiny_batch(tmp_path)
+    params = write_params(tmp_path / "params", "40201_a")
+    (tmp_path / "reports").write_text("not a folder", encoding="utf-8")
+    assert zaitaku(cli_command([params], tmp_path)[3:]) == 1
+    err = capsys.readouterr().err
+    assert err.splitlines() == [f"エラー: {tmp_path / 'reports'}: フォルダを作れません（同じ名前のファイルがあります）"]
