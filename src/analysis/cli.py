@@ -121,12 +121,14 @@ def _cmd_run(args: argparse.Namespace) -> int:
     print(
         ("中断しました: " if stopped else "")
         + f"完了 {counts['ok']}・変更なし {counts['skipped']}・失敗 {counts['failed']}"
-        f"（{time.perf_counter() - started:.1f} 秒）"
+        + (f"・中断 {counts['stopped']}" if stopped else "")
+        + f"（{time.perf_counter() - started:.1f} 秒）"
     )
     print(f"一覧: {(options.reports_dir / 'index.html').resolve()}")
     for result in results:
-        if result.status == "failed":
-            print(f"  失敗: {result.folder_name}: {result.error}", file=sys.stderr)
+        if result.status in ("failed", "stopped"):
+            label = "失敗" if result.status == "failed" else "中断"
+            print(f"  {label}: {result.folder_name}: {result.error}", file=sys.stderr)
     if stopped:
         return stopped.exit_code
     return 1 if counts["failed"] else 0

@@ -60,8 +60,9 @@ def write_batch_index(reports_dir: Path, results: list[Result], *, echo=print) -
                            "href": f"{folder}/index.html", "error": None, "duration_s": None}
     for result in results:
         entry = entries.get(result.folder_name, {"code": result.code, "name": result.name, "href": None})
-        if result.status == "failed":
+        if result.status in ("failed", "stopped"):
             # The previous complete reports (if any) stay linked; the failure is listed with them.
+            # The page has no status of its own for a stop yet: the reason says 中断.
             entry.update(status="failed", error=result.error)
         elif result.status == "skipped":
             entry.update(status="skipped", error=None)

@@ -232,7 +232,7 @@ def _result_of(future, task: Task) -> Result:
 
 
 def _not_started(tasks) -> list[Result]:
-    return [Result.of(task, "failed", error=STOPPED_BEFORE_START) for task in tasks]
+    return [Result.of(task, "stopped", error=STOPPED_BEFORE_START) for task in tasks]
 
 
 def _run_tasks(todo: list[Task], options: BatchOptions, stop: StopRequest, echo) -> list[Result]:
@@ -272,7 +272,7 @@ def _run_tasks(todo: list[Task], options: BatchOptions, stop: StopRequest, echo)
                 if future.done() and not future.cancelled() and future.exception() is None:
                     results.append(future.result())  # finished just before the stop
                 else:
-                    results.append(Result.of(task, "failed", error=STOPPED_RUNNING))
+                    results.append(Result.of(task, "stopped", error=STOPPED_RUNNING))
             results += _not_started(waiting)
     finally:
         if client is None:
@@ -284,7 +284,7 @@ def _run_tasks(todo: list[Task], options: BatchOptions, stop: StopRequest, echo)
 
 
 def run_batch(params_paths: list[Path], options: BatchOptions, *, echo=print) -> list[Result]:
-    """Run all municipalities; returns one Result each (ok / skipped / failed).
+    """Run all municipalities; returns one Result each (ok / skipped / failed / stopped).
 
     Raises InputError when another run holds the reports folder, and BatchStopped (after
     writing the index) when Ctrl-C or SIGTERM stopped the run.
@@ -325,7 +325,7 @@ def run_batch(params_paths: list[Path], options: BatchOptions, *, echo=print) ->
 
 
 def summary(results: list[Result]) -> dict[str, int]:
-    counts = {"ok": 0, "skipped": 0, "failed": 0}
+    counts = {"ok": 0, "skipped": 0, "failed": 0, "stopped": 0}
     for result in results:
         counts[result.status] += 1
     return counts

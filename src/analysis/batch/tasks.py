@@ -35,7 +35,7 @@ class Result:
     folder_name: str
     code: str
     name: str
-    status: str  # ok / failed / skipped
+    status: str  # ok / failed / skipped / stopped (by Ctrl-C or SIGTERM)
     duration_s: float = 0.0
     error: str | None = None
     detail: str | None = None  # console-only detail (may contain paths); never written to HTML
