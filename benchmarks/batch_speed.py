@@ -77,7 +77,8 @@ class PeakMemory:
         try:
             for child in worker.children(recursive=True):
                 try:
-                    if any("ipykernel" in part for part in child.cmdline()):
+                    # the batch starts ipykernel through analysis.batch.kernel_launcher
+                    if any("ipykernel" in part or "kernel_launcher" in part for part in child.cmdline()):
                         found.append(child)
                 except psutil.Error:
                     continue
