@@ -13,6 +13,7 @@ import pandas as pd
 import pytest
 
 from analysis import catalogue
+from analysis.measures.disclosure import DisclosureRules
 from analysis.measures import resources
 from analysis.measures.areas import ComparisonAreas
 from analysis.reporting.context import ReportContext
@@ -233,7 +234,7 @@ def test_facility_list_is_sorted_by_type_then_name_with_japanese_labels(faciliti
 
 def test_facility_csv_round_trips_with_utf8_bom(facilities, tmp_path):
     table = resources.facility_list(facilities, "40901")
-    ctx = ReportContext(params=None, data=None, output_dir=tmp_path, disclosure=None, hierarchy=None, areas=None)
+    ctx = ReportContext(params=None, data=None, output_dir=tmp_path, disclosure=DisclosureRules(), hierarchy=None, areas=None)
     ctx.save_csv(table, "facility_list.csv")
     path = tmp_path / "facility_list.csv"
     assert path.read_bytes().startswith(b"\xef\xbb\xbf")

@@ -2,4 +2,12 @@
 
 from analysis.ingest.pipeline import ingest
 
-__all__ = ["ingest"]
+
+def source(key: str):
+    """The declared source (label, file names, where published, what it is for) of an importer, by key."""
+    from analysis.ingest.importers import SOURCES_BY_KEY
+
+    return SOURCES_BY_KEY[key]
+
+
+__all__ = ["ingest", "source"]

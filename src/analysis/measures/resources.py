@@ -43,7 +43,7 @@ def _area_sum(resource_counts: pd.DataFrame, members: list[str]) -> pd.DataFrame
 
 def _with_population(counts: pd.DataFrame, population: pd.DataFrame, members: list[str]) -> pd.DataFrame:
     """Adds year (the fiscal year of each count's as-of date) and the members' population of that year."""
-    years = counts["as_of"].map(pop.fiscal_year)
+    years = counts["as_of"].map(pop.fiscal_year).astype("float64")
     bases = pop.for_area(population, members, years.dropna().unique()) if members else pd.DataFrame(columns=["year"])
     out = counts.assign(year=years).merge(bases.astype({"year": "float64"}), on="year", how="left")
     return out.reindex(columns=[*counts.columns, "year", *pop.POPULATION_COLUMNS])
@@ -298,7 +298,7 @@ def per_capita_by_code(resource_counts: pd.DataFrame, population: pd.DataFrame, 
     """code, resource_id, per_capita_basis, count, per_capita for each code, on the catalogue's basis."""
     codes = list(dict.fromkeys(codes))
     rows = resource_counts[resource_counts["code"].isin(codes)][["code", "resource_id", "count", "as_of"]]
-    rows = rows.assign(year=rows["as_of"].map(pop.fiscal_year))
+    rows = rows.assign(year=rows["as_of"].map(pop.fiscal_year).astype("float64"))
     bases = pop.for_years(population, codes, rows["year"].dropna().unique()).astype({"year": "float64"})
     rows = rows.merge(catalogue.resources()[["resource_id", "per_capita_basis"]], on="resource_id").merge(bases, on=["code", "year"], how="left")
     return _with_per_capita(rows)[["code", "resource_id", "per_capita_basis", "count", "per_capita"]]

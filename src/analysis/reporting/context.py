@@ -33,6 +33,8 @@ JST = ZoneInfo("Asia/Tokyo")
 DECLARED_DIR = ".declared"
 # File names of CSVs written without disclosure control (--no-suppression) start with this.
 INTERNAL_CSV_PREFIX = "内部確認用_配布不可_"
+# The notebooks' default output folder: interactive runs go to reports/_interactive/<code>/.
+INTERACTIVE_DIR = "_interactive"
 
 
 def _format_number(value: object, *, is_year: bool) -> object:
@@ -113,8 +115,24 @@ class ReportContext:
         series = indicators.indicator_series(self.disclosed_values(), self.data.population, self.areas, national=national)
         return disclosure.apply(series)
 
+    def has_population(self) -> bool:
+        """Whether the municipality's population is in the data (per-capita values, demand, peers and disclosure tiers need it)."""
+        return not self.own("population").empty
+
+    def missing(self, *source_keys: str) -> str:
+        """One sentence naming the files that would fill a section the data cannot fill yet."""
+        from analysis.ingest import source
+
+        files = "、".join(f"{source(key).label}（{source(key).file_pattern}。{source(key).published_at}）" for key in source_keys)
+        return f"この項目に必要なデータがまだ取り込まれていません。{files}を data/raw/ に置いて取り込むと表示されます。"
+
+    def note_missing(self, *source_keys: str) -> None:
+        self._html(f"<p class='missing-data'>{html.escape(self.missing(*source_keys))}</p>")
+
     def peers(self) -> pd.DataFrame:
-        """The similar municipalities the parameter file asks for (rank, code, name, distance, features)."""
+        """The similar municipalities the parameter file asks for (rank, code, name, distance, features); none without population."""
+        if not self.has_population():
+            return pd.DataFrame(columns=["rank", "code", "name", "distance", *peers.FEATURES])
         features = peers.peer_features(self.data.population, self.data.municipalities)
         return peers.find_peers(features, self.code, n=self.params.comparison.peers)
 
@@ -160,6 +178,7 @@ class ReportContext:
         parts = []
         if caption:
             parts.append(f"<div class='caption'>{html.escape(caption)}</div>")
+        # several sources carry their own dates inside the source text (see provenance)
         when = f"（{html.escape(str(as_of))} 時点）" if as_of else "" if "時点" in str(source) else "（時点不明）"
         parts.append(f"<div class='source-note'>出典: {html.escape(str(source))}{when}</div>")
         if suppressed_note:
@@ -179,6 +198,12 @@ class ReportContext:
         self._register(source, as_of)
         body = format_table(frame).to_html(index=False, escape=True, border=0, classes="data-table")
         self._html(body + self._caption(caption, source, as_of, suppressed_note=suppressed_note))
+
+    def definition(self, frame: pd.DataFrame, *, name: str, caption: str | None = None) -> None:
+        """A table of the workbench's own rules or catalogue: labelled 定義, not data, so it has no as-of date."""
+        body = format_table(frame).to_html(index=False, escape=True, border=0, classes="data-table")
+        note = f"<div class='source-note'>定義: {html.escape(name)}（本ワークベンチの規則・カタログ）</div>"
+        self._html(body + (f"<div class='caption'>{html.escape(caption)}</div>" if caption else "") + note)
 
     def figure(self, fig, *, source: str, as_of: str | None, caption: str, suppressed_note: bool = False) -> None:
         """Show a matplotlib figure (PNG) with its caption and source, then close it."""
@@ -304,10 +329,14 @@ def open_report(
     data = ProcessedData(processed_dir)
     data.municipality(params.code)  # a clear error when the code is not in the data
     hierarchy = Hierarchy(data.municipalities)
+    output_dir = Path(output_dir)
+    if output_dir.name == INTERACTIVE_DIR:
+        # a notebook run by hand in JupyterLab writes to reports/_interactive/<code>/, never beside the notebooks
+        output_dir = output_dir / params.code
     ctx = ReportContext(
         params=params,
         data=data,
-        output_dir=Path(output_dir),
+        output_dir=output_dir,
         disclosure=DisclosureRules(params.disclosure, enabled=bool(disclosure_control)),
         hierarchy=hierarchy,
         areas=hierarchy.comparison_areas(params.code),

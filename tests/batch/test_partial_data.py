@@ -1,0 +1,55 @@
+"""Start from the files you have: every report is built from partial data, and says what is missing."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+from bs4 import BeautifulSoup
+
+from analysis.catalogue import REPORTS
+from analysis.cli import main as zaitaku
+from analysis.ingest.pipeline import ingest
+from tests.conftest import ROOT
+
+pytestmark = pytest.mark.slow
+
+
+def _run_with(tmp_path, sample_raw, folders: list[str]) -> dict[str, str]:
+    raw = tmp_path / "raw"
+    for folder in folders:
+        shutil.copytree(sample_raw / folder, raw / folder)
+    ingest(raw, tmp_path / "processed")
+    params = tmp_path / "params"
+    assert zaitaku(["params", "new", "40942", "--processed", str(tmp_path / "processed"), "--dir", str(params)]) == 0
+    reports = tmp_path / "reports"
+    code = zaitaku(["run", *map(str, params.glob("*.yaml")), "--jobs", "1", "--processed", str(tmp_path / "processed"),
+                    "--reports", str(reports), "--notebooks", str(ROOT / "notebooks")])
+    assert code == 0
+    folder = next(p for p in reports.iterdir() if p.is_dir() and p.name.startswith("40942"))
+    return {nb: BeautifulSoup((folder / nb.replace(".ipynb", ".html")).read_text(encoding="utf-8"), "html.parser").get_text()
+            for _, nb, _ in REPORTS}
+
+
+def test_facility_files_alone_give_all_four_reports_with_the_missing_parts_explained(tmp_path, sample_raw):
+    pages = _run_with(tmp_path, sample_raw, ["soumu", "kaigo", "iryou", "kouseikyoku"])
+    resources = pages["01_resources.ipynb"]
+    assert "施設一覧" in resources and "南木ケアプランセンター" in resources  # counts and list are published
+    assert "suikei_kekka.xlsx" in resources  # and the file that would add per-capita values and peers is named
+    assert "推計は作成していません" in pages["02_demand.ipynb"] and "suikei_kekka.xlsx" in pages["02_demand.ipynb"]
+    assert "人口あたりの値は示せず" in pages["03_scene_trends.ipynb"]
+    assert "計画（plan）がない" in pages["04_pdca_check.ipynb"]
+
+
+def test_population_without_facility_files_gives_all_four_reports(tmp_path, sample_raw):
+    pages = _run_with(tmp_path, sample_raw, ["soumu", "ipss"])
+    assert "jigyosho_" in pages["01_resources.ipynb"]  # the facility files that would fill the map and list
+    assert "人口の見通し" in pages["02_demand.ipynb"]
+    assert "地域別データ集" in pages["03_scene_trends.ipynb"]
+
+
+def test_a_notebook_run_by_hand_writes_to_the_interactive_folder(tmp_path, processed_sample):
+    from analysis.reporting.context import open_report
+
+    ctx = open_report(ROOT / "params" / "40942_nangi.yaml", processed_sample, tmp_path / "reports" / "_interactive")
+    assert ctx.output_dir == tmp_path / "reports" / "_interactive" / "40942"
