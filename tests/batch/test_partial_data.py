@@ -53,3 +53,18 @@ def test_a_notebook_run_by_hand_writes_to_the_interactive_folder(tmp_path, proce
 
     ctx = open_report(ROOT / "params" / "40942_nangi.yaml", processed_sample, tmp_path / "reports" / "_interactive")
     assert ctx.output_dir == tmp_path / "reports" / "_interactive" / "40942"
+
+
+def test_a_plan_with_only_its_vision_publishes_report_04(tmp_path, processed_sample):
+    import yaml
+
+    params = yaml.safe_load((ROOT / "params" / "40942_nangi.yaml").read_text(encoding="utf-8"))
+    params["plan"] = {"title": params["plan"]["title"], "adopted": params["plan"]["adopted"], "vision": params["plan"]["vision"]}
+    params["reports"] = ["pdca"]
+    path = tmp_path / "40942_nangi.yaml"
+    path.write_text(yaml.safe_dump(params, allow_unicode=True), encoding="utf-8")
+    reports = tmp_path / "reports"
+    assert zaitaku(["run", str(path), "--jobs", "1", "--processed", str(processed_sample), "--reports", str(reports),
+                    "--notebooks", str(ROOT / "notebooks")]) == 0
+    page = BeautifulSoup((reports / "40942_nangi" / "04_pdca_check.html").read_text(encoding="utf-8"), "html.parser").get_text()
+    assert params["plan"]["vision"][:20] in page and "目標がまだありません" in page

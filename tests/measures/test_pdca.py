@@ -149,3 +149,24 @@ def test_internal_runs_judge_small_counts():
     check = check_table(_plan_with("home_terminal_care_patients", 10, 13),
                         _series([("home_terminal_care_patients", 2024, 21.0, False)]), DisclosureRules(enabled=False), 13_600)
     assert check.iloc[0]["status"] == "達成"
+
+
+def test_a_plan_in_any_state_gives_a_check_table_without_judging_what_it_cannot():
+    from analysis.measures.disclosure import DisclosureRules
+    from analysis.measures.pdca import UNSET_STATUS, check_table, dashboard_rows, display_table
+
+    visions_only = Plan.model_validate({"vision": "v"})
+    empty = check_table(visions_only, _series([]).reindex(columns=["area_level", "indicator_id", "fiscal_year", "value", "suppressed"]),
+                        DisclosureRules(), 13_600)
+    assert empty.empty and list(display_table(empty).columns)[0] == "場面"
+    assert [row["goals"] for row in dashboard_rows(empty)] == [[], [], [], []]
+    partial = Plan.model_validate({"vision": "v", "goals": [
+        {"scene": "daily_care", "goal": "指標はこれから", "indicators": []},
+        {"scene": "emergency", "goal": "目標値はこれから", "indicators": [{"indicator_id": "house_call_count", "layer": "process"}]},
+    ]})
+    check = check_table(partial, _series([("house_call_count", 2024, 50.0, False)]), DisclosureRules(), 13_600)
+    assert check["status"].tolist() == [UNSET_STATUS, UNSET_STATUS]
+    assert check.loc[1, "latest"] == 50 and pd.isna(check.loc[1, "progress"])
+    shown = display_table(check)
+    assert shown.loc[0, "指標"] == "（指標は未設定）" and shown.loc[0, "基準値"] != "秘匿"
+    assert dashboard_rows(check)[2]["goals"][0]["status"] == UNSET_STATUS

@@ -31,14 +31,17 @@ from analysis.measures.disclosure import SUPPRESSED_MARK
 SCENE_IDS = ("daily_care", "admission_discharge", "emergency", "end_of_life")
 TOLERANCE = 0.10
 HIDDEN_STATUS = "秘匿のため判定不可"
+UNSET_STATUS = "目標値が未設定"
+NO_INDICATOR = "（指標は未設定）"
 STATUS_RULE = pd.DataFrame({
-    "判定": ["達成", "悪化", "順調", "遅れ", HIDDEN_STATUS, "データなし"],
+    "判定": ["達成", "悪化", "順調", "遅れ", HIDDEN_STATUS, UNSET_STATUS, "データなし"],
     "規則": [
         "最新の実績が目標値に達している（基準値から目標値への向きで判断）",
         "最新の実績が基準値より目標から遠ざかっている（進捗率がマイナス）",
         f"進捗率が、基準年から目標年まで直線的に進んだ場合の想定 −{TOLERANCE:.0%} 以上、または傾向を延ばすと目標年に目標値に届く",
         "上のいずれにも当たらない",
         "基準値または最新の実績が少数のため秘匿されている（値を示せないため判定しない）",
+        "計画に指標の基準値・目標値がまだない（実績だけを示す）",
         "基準年より後の実績がない",
     ],
 })
@@ -54,8 +57,9 @@ class GoalIndicator(BaseModel):
     model_config = ConfigDict(extra="forbid")
     indicator_id: str
     layer: Literal["structure", "process", "outcome"]
-    baseline: Point
-    target: Point
+    # a plan being written may name its indicators before it sets their baseline and target
+    baseline: Point | None = None
+    target: Point | None = None
 
     @field_validator("indicator_id")
     @classmethod
@@ -66,6 +70,8 @@ class GoalIndicator(BaseModel):
 
     @model_validator(mode="after")
     def _target_after_baseline(self) -> "GoalIndicator":
+        if self.baseline is None or self.target is None:
+            return self
         if self.target.fiscal_year <= self.baseline.fiscal_year:
             raise ValueError(
                 f"target year {self.target.fiscal_year} must be after the baseline year {self.baseline.fiscal_year}"
@@ -79,7 +85,7 @@ class Goal(BaseModel):
     model_config = ConfigDict(extra="forbid")
     scene: Literal["daily_care", "admission_discharge", "emergency", "end_of_life"]
     goal: str = Field(min_length=1)
-    indicators: list[GoalIndicator] = Field(min_length=1)
+    indicators: list[GoalIndicator] = Field(default_factory=list)  # a goal may be set before its indicators
     activities: list[str] = Field(default_factory=list)
 
 
@@ -142,19 +148,40 @@ def trend_projection(years: list, values: list, target_year: int) -> float | Non
     return projected_value(fit_trend(years, values), target_year)
 
 
+CHECK_COLUMNS = ["scene", "goal", "indicator_id", "layer", "baseline_year", "baseline", "baseline_suppressed", "target_year",
+                 "target", "latest_year", "latest", "latest_suppressed", "progress", "expected_progress", "trend_projection",
+                 "status", "activities"]
+
+
 def check_table(plan: Plan, series: pd.DataFrame, rules, size: float) -> pd.DataFrame:
-    """pdca_check.csv: one row per goal indicator, from the municipality's shown values (display units).
+    """pdca_check.csv: one row per goal indicator (and per goal without one), from the municipality's shown values.
 
     ``series`` is the report's indicator series after disclosure control; a baseline (a plan
     value) that is a small count is hidden by ``rules`` at the municipality's ``size``, and a
     goal whose baseline or latest value is hidden is not judged (its progress would reveal it).
+    An indicator without baseline or target shows its latest value, unjudged.
     """
     own = series[series["area_level"] == "municipality"]
     kinds = catalogue.indicators().set_index("indicator_id")["kind"]
     rows = []
     for goal in plan.goals:
+        common = {"scene": goal.scene, "goal": goal.goal, "activities": ";".join(goal.activities)}
+        if not goal.indicators:
+            rows.append({**common, "indicator_id": "", "layer": "", "status": UNSET_STATUS,
+                         "baseline_suppressed": False, "latest_suppressed": False})
         for gi in goal.indicators:
             actuals = own[own["indicator_id"] == gi.indicator_id]
+            if gi.baseline is None or gi.target is None:
+                shown = actuals.dropna(subset=["value"]).sort_values("fiscal_year")
+                latest = shown.iloc[-1] if not shown.empty else None
+                rows.append({**common, "indicator_id": gi.indicator_id, "layer": gi.layer, "status": UNSET_STATUS,
+                             "baseline_suppressed": False, "latest_suppressed": False,
+                             "baseline_year": gi.baseline.fiscal_year if gi.baseline else np.nan,
+                             "target_year": gi.target.fiscal_year if gi.target else np.nan,
+                             "target": gi.target.value if gi.target else np.nan,
+                             "latest_year": latest["fiscal_year"] if latest is not None else np.nan,
+                             "latest": latest["value"] if latest is not None else np.nan})
+                continue
             baseline_hidden = bool(rules.hidden(pd.Series([gi.baseline.value]), kinds.get(gi.indicator_id, ""), size).iloc[0])
             outcome = assess(gi.baseline, gi.target, actuals, trend_projection)
             latest_hidden = outcome["status"] == HIDDEN_STATUS
@@ -163,16 +190,16 @@ def check_table(plan: Plan, series: pd.DataFrame, rules, size: float) -> pd.Data
             if baseline_hidden or latest_hidden:
                 outcome.update(progress=np.nan, expected=np.nan, projected=np.nan)
             rows.append({
-                "scene": goal.scene, "goal": goal.goal, "indicator_id": gi.indicator_id, "layer": gi.layer,
+                **common, "indicator_id": gi.indicator_id, "layer": gi.layer,
                 "baseline_year": gi.baseline.fiscal_year, "baseline": np.nan if baseline_hidden else gi.baseline.value,
                 "baseline_suppressed": baseline_hidden,
                 "target_year": gi.target.fiscal_year, "target": gi.target.value,
                 "latest_year": outcome["latest_year"], "latest": outcome["latest"], "latest_suppressed": latest_hidden,
                 "progress": outcome["progress"], "expected_progress": outcome["expected"],
                 "trend_projection": outcome["projected"], "status": outcome["status"],
-                "activities": ";".join(goal.activities),
             })
-    return pd.DataFrame(rows)
+    out = pd.DataFrame(rows).reindex(columns=CHECK_COLUMNS)
+    return out.astype({"baseline_suppressed": bool, "latest_suppressed": bool}) if not out.empty else out
 
 
 CSV_COLUMNS = ["scene", "goal", "indicator_id", "baseline_year", "baseline", "target_year", "target",
@@ -189,8 +216,8 @@ def display_table(check: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame({
         "場面": check["scene"].map(catalogue.scene_label),
         "目標": check["goal"],
-        "指標": check["indicator_id"].map(catalogue.indicator_label),
-        "層": check["layer"].map(catalogue.LAYER_LABELS),
+        "指標": check["indicator_id"].map(lambda i: catalogue.indicator_label(i) if i else NO_INDICATOR),
+        "層": check["layer"].map(catalogue.LAYER_LABELS).fillna(""),
         "基準（年度）": check["baseline_year"], "基準値": _marked(check, "baseline"),
         "目標（年度）": check["target_year"], "目標値": check["target"],
         "最新（年度）": check["latest_year"], "最新値": _marked(check, "latest"),
@@ -235,7 +262,8 @@ def dashboard_rows(check: pd.DataFrame) -> list[dict]:
         part = check[check["scene"] == scene] if not check.empty else check
         rows.append({
             "scene_label": catalogue.scene_label(scene),
-            "goals": [{"goal": r.goal, "indicator_label": catalogue.indicator_label(r.indicator_id), "status": r.status}
+            "goals": [{"goal": r.goal, "indicator_label": catalogue.indicator_label(r.indicator_id) if r.indicator_id else NO_INDICATOR,
+                       "status": r.status}
                       for r in part.itertuples()],
         })
     return rows

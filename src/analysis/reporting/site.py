@@ -18,6 +18,7 @@ PDCA_STATUSES = {
     "遅れ": ("△", "delayed"),
     "悪化": ("▼", "worse"),
     "秘匿のため判定不可": ("※", "hidden"),
+    "目標値が未設定": ("…", "unset"),
     "データなし": ("－", "no-data"),
 }
 # Run status of a municipality (or of one report) → (symbol, label).

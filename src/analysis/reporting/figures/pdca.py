@@ -13,6 +13,7 @@ def goal_figure(check: pd.DataFrame, series: pd.DataFrame):
 
     from analysis.reporting.figures import grid_layout, wrap_text
 
+    check = check[check["indicator_id"].astype(bool) & check["target"].notna()]  # goals with a target to draw
     n = max(len(check), 1)
     columns = 4
     rows = -(-n // columns)
