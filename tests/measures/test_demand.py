@@ -96,3 +96,36 @@ def test_population_groups_map_onto_jmap_bands(age, band):
 @pytest.mark.parametrize("age, band", [("90-94", "90+"), ("95+", "90+"), ("65-69", "65-69"), ("55-59", None)])
 def test_population_groups_map_onto_five_year_rate_bands(age, band):
     assert band_of(age, ["65-69", "70-74", "75-79", "80-84", "85-89", "90+"]) == band
+
+
+def _with_prefecture_rates():
+    national = _rates()
+    prefecture = national[national["measure"] == "home_visit_medical_monthly_rate"].assign(
+        area="99000", rate=lambda f: f["rate"] * 2)
+    return pd.concat([national, prefecture], ignore_index=True)
+
+
+def test_rate_area_prefecture_uses_the_prefecture_rates_loaded():
+    from analysis.measures.demand import rates_text
+
+    rates = _with_prefecture_rates()
+    national = project(_population(), rates, "99001", DemandOptions())
+    prefecture = project(_population(), rates, "99001", DemandOptions(rate_area="prefecture"))
+    key = (national["measure"] == "home_visit_patients_per_month") & (national["scenario"] == "base") & (national["year"] == 2020)
+    # 2020, both sexes: 800 aged 75-79 × 0.01 + 200 aged 80-84 × 0.02 + 200 × 0.06 + (200 + 200 aged 90+) × 0.15 = 84
+    assert national.loc[key, "value"].item() == pytest.approx(84)
+    assert prefecture.loc[key, "value"].item() == pytest.approx(168)  # the prefecture's rates are twice as high
+    from analysis.measures.demand import rates_used
+
+    used = rates_used(rates, DemandOptions(rate_area="prefecture"), "99001")
+    assert used == {"home_visit_patients_per_month": "都道府県", "care_certified_persons": "全国"}
+    text = rates_text(DemandOptions(rate_area="prefecture"), used)
+    assert "都道府県の率" in text and "要介護（要支援）認定者数は都道府県の率がないため全国値" in text
+    assert "全国値" in rates_text(DemandOptions())
+
+
+def test_rate_area_asked_for_but_not_loaded_is_an_error_naming_the_key():
+    from analysis.errors import InputError
+
+    with pytest.raises(InputError, match="key 'demand.rate_area'.*99001"):
+        project(_population(), _with_prefecture_rates(), "99001", DemandOptions(rate_area="local"))

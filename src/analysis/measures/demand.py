@@ -14,7 +14,8 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from analysis import catalogue
-from analysis.ingest.schema import AGE_GROUPS
+from analysis.errors import InputError
+from analysis.ingest.schema import AGE_GROUPS, NATIONAL_CODE
 
 MEASURES = {
     "home_visit_patients_per_month": "訪問診療を受ける患者数（1か月あたり）",
@@ -36,7 +37,8 @@ class DemandOptions(BaseModel):
     """The ``demand:`` section of a parameter file."""
 
     model_config = ConfigDict(extra="forbid")
-    rate_area: Literal["national", "prefecture"] = "national"
+    # whose age-specific rates: the packaged national ones, or a rates CSV for the prefecture or the municipality itself
+    rate_area: Literal["national", "prefecture", "local"] = "national"
     prefecture_adjustment: dict[str, float] = Field(default_factory=dict)
     home_death_share: float | None = Field(default=None, gt=0, lt=1)
     scenario_rate_change: float = Field(default=0.10, gt=0, lt=1)
@@ -101,9 +103,37 @@ def pyramid_data(population: pd.DataFrame, code: str, years=(2020, 2040)) -> pd.
     return rows[rows["year"].isin(years)].pivot_table(index="age_group", columns=["year", "sex"], values="population").reindex(list(AGE_GROUPS))
 
 
-def _rates(reference_rates: pd.DataFrame, measure: str) -> pd.DataFrame:
-    rows = reference_rates[reference_rates["measure"] == measure]
-    return rows[rows["area"] == rows["area"].min()] if not rows.empty else rows
+RATE_AREA_LABELS = {"national": "全国", "prefecture": "都道府県", "local": "自治体独自"}
+
+
+def rate_area_code(rate_area: str, code: str) -> str:
+    """The reference_rates area whose rates a projection uses (demand.rate_area of the parameter file)."""
+    return {"national": NATIONAL_CODE, "prefecture": f"{code[:2]}000", "local": code}[rate_area]
+
+
+def _rates(reference_rates: pd.DataFrame, measure: str, area: str = NATIONAL_CODE) -> pd.DataFrame:
+    return reference_rates[(reference_rates["measure"] == measure) & (reference_rates["area"] == area)]
+
+
+def rates_for(reference_rates: pd.DataFrame, measure: str, options: DemandOptions, code: str) -> pd.DataFrame:
+    """The rates of one measure for the area the parameter file asks for, else the national ones (see rates_used).
+
+    An area asked for that has no rates loaded for any measure is an error naming the key.
+    """
+    area = rate_area_code(options.rate_area, code)
+    if options.rate_area != "national" and not reference_rates["area"].eq(area).any():
+        raise InputError(None, f"rate_area is {options.rate_area!r} but no rates for area {area} are in the processed data; "
+                               "load a rates CSV (measure,sex,age_group,rate,unit,year,area,source) for that area, "
+                               "or set rate_area: national", key="demand.rate_area")
+    own = _rates(reference_rates, measure, area)
+    return own if not own.empty else _rates(reference_rates, measure)
+
+
+def rates_used(reference_rates: pd.DataFrame, options: DemandOptions, code: str) -> dict[str, str]:
+    """measure → 全国 / 都道府県 / 自治体独自: whose rates each projected measure used."""
+    area = rate_area_code(options.rate_area, code)
+    return {measure: RATE_AREA_LABELS[options.rate_area] if not _rates(reference_rates, rate, area).empty else RATE_AREA_LABELS["national"]
+            for measure, rate in RATE_MEASURES.items() if not rates_for(reference_rates, rate, options, code).empty}
 
 
 def _apply_rates(pop: pd.DataFrame, rates: pd.DataFrame) -> pd.Series:
@@ -119,9 +149,11 @@ def _apply_rates(pop: pd.DataFrame, rates: pd.DataFrame) -> pd.Series:
     return (merged["population"] * merged["rate"].fillna(0)).groupby(merged["year"]).sum()
 
 
-def excluded_ages(reference_rates: pd.DataFrame, measure: str) -> str:
+def excluded_ages(reference_rates: pd.DataFrame, measure: str, options: DemandOptions | None = None, code: str = "") -> str:
     """Which population ages have no rate for a measure (they count as zero)."""
-    bands = sorted(set(_rates(reference_rates, RATE_MEASURES.get(measure, measure))["age_group"]), key=_lower)
+    rate_measure = RATE_MEASURES.get(measure, measure)
+    rates = rates_for(reference_rates, rate_measure, options, code) if options else _rates(reference_rates, rate_measure)
+    bands = sorted(set(rates["age_group"]), key=_lower)
     missing = [a for a in AGE_GROUPS if band_of(a, bands) is None]
     if not missing:
         return "なし"
@@ -140,7 +172,7 @@ def project(population: pd.DataFrame, reference_rates: pd.DataFrame, code: str, 
     rows = []
     change = options.scenario_rate_change
     for measure, rate_measure in RATE_MEASURES.items():
-        rates = _rates(reference_rates, rate_measure)
+        rates = rates_for(reference_rates, rate_measure, options, code)
         if rates.empty:
             continue
         factor = options.prefecture_adjustment.get(measure, 1.0)
@@ -169,11 +201,21 @@ def home_death_share(reference_rates: pd.DataFrame) -> float:
     return float(shares.get("home", 0.0) + shares.get("nursing_home", 0.0))
 
 
+def rates_text(options: DemandOptions, used: dict[str, str] | None = None) -> str:
+    """Which rates the projection used, for the method text."""
+    if options.rate_area == "national":
+        return "率は全国値で、地域差は反映していません（設定ファイルの demand.rate_area で都道府県・自治体独自の率に、demand.prefecture_adjustment で補正係数を指定できます）。"
+    asked = RATE_AREA_LABELS[options.rate_area]
+    fallback = [MEASURES[m] for m, label in (used or {}).items() if label != asked]
+    return (f"率は{asked}の率（取り込んだ率の CSV）です（設定ファイルの demand.rate_area による）。"
+            + (f"ただし{'、'.join(fallback)}は{asked}の率がないため全国値を使っています。" if fallback else ""))
+
+
 def scenario_table(options: DemandOptions) -> pd.DataFrame:
     pct = f"{options.scenario_rate_change:.0%}"
     return pd.DataFrame({
         "シナリオ": list(SCENARIOS.values()),
-        "率の仮定": [f"{options.base_year}年の全国の性・年齢別の率を将来も固定", f"基本の率を一律 {pct} 低く", f"基本の率を一律 {pct} 高く"],
+        "率の仮定": [f"{options.base_year}年の{RATE_AREA_LABELS[options.rate_area]}の性・年齢別の率を将来も固定", f"基本の率を一律 {pct} 低く", f"基本の率を一律 {pct} 高く"],
     })
 
 
