@@ -5,7 +5,9 @@ from analysis.codes import (
     AddressMatcher,
     CodeError,
     check_digit,
+    excluded_municipalities,
     normalize_code,
+    normalize_place,
     to_code6,
 )
 
@@ -76,3 +78,70 @@ def saga():
 )
 def test_address_matching_with_and_without_gun(saga, address, pref, expected):
     assert AddressMatcher(saga).match(address, pref) == expected
+
+
+# -- names written differently in addresses ---------------------------------------------------
+
+@pytest.mark.parametrize(
+    "written, listed",
+    [
+        ("鶴ケ島市", "鶴ヶ島市"), ("鎌ヶ谷市", "鎌ケ谷市"), ("駒ケ根市", "駒ヶ根市"), ("五ヵ瀬町", "五ヶ瀬町"),
+        ("関カ原町", "関ケ原町"),    # カ between two kanji is the same particle
+        ("高岡郡檮原町", "高岡郡梼原町"), ("鹿嶋市", "鹿島市"), ("龍ケ崎市", "竜ヶ崎市"), ("檜原村", "桧原村"),
+        ("佐賀市　神園", "佐賀市 神園"), ("ｻｶﾞ", "サガ"),
+    ],
+)
+def test_place_names_written_two_ways_normalise_alike(written, listed):
+    assert normalize_place(written) == normalize_place(listed)
+
+
+@pytest.mark.parametrize("a, b", [("カワサキ", "ケワサキ"), ("ニセコ町", "ニセケ町"), ("長野市", "長野町")])
+def test_katakana_words_and_different_names_stay_different(a, b):
+    assert normalize_place(a) != normalize_place(b)
+
+
+def test_every_variant_of_the_table_maps_to_a_different_character():
+    from analysis.codes import _variant_table
+
+    table = _variant_table()
+    assert table and all(chr(variant) != standard and len(standard) == 1 for variant, standard in table.items())
+
+
+def _master(rows: list[tuple[str, str]]) -> pd.DataFrame:
+    return pd.DataFrame({"code": [c for c, _ in rows], "pref_code": [c[:2] for c, _ in rows], "name": [n for _, n in rows]})
+
+
+NAGANO = _master([("20000", "長野県"), ("20201", "長野市"), ("20210", "駒ヶ根市"), ("20213", "飯山市"), ("20382", "飯島町")])
+
+
+@pytest.mark.parametrize(
+    "address, expected",
+    [
+        ("駒ケ根市赤穂14632-1", "20210"),                 # ケ/ヶ
+        ("長野県駒ヶ根市赤穂1", "20210"),                  # with the prefecture
+        ("レインボーテラス内 長野市大字吉1827-1", "20201"),  # a building in front of the name
+        ("上伊那郡飯島町飯島1", "20382"),                   # after the 郡
+        ("ビル2F 飯山市1", "20213"),
+        ("長野駅前ビル 飯山市1", "20213"),                  # 長野 alone is no municipality name
+        ("松本市中央1", None),                              # not in this master
+        ("駅ビル 飯山市・長野市境1", None),                   # two names inside: undecided
+    ],
+)
+def test_addresses_match_by_normalised_name_at_the_start_or_uniquely_inside(address, expected):
+    assert AddressMatcher(NAGANO).match(address, "20") == expected
+
+
+def test_a_designated_city_address_inside_matches_the_ward_not_the_city():
+    master = _master([("14100", "横浜市"), ("14101", "横浜市鶴見区"), ("14102", "横浜市神奈川区")])
+    assert AddressMatcher(master).match("クリニックモール内 横浜市鶴見区豊岡町1", "14") == "14101"
+
+
+def test_normalised_names_are_unique_within_each_prefecture_of_the_real_code_list(shared_dir):
+    from analysis.ingest.importers.soumu_codes import read_municipality_codes
+
+    master = read_municipality_codes(shared_dir / "real-data" / "soumu" / "000925835.xlsx")
+    master = master[(master["kind"] != "prefecture") & ~master["code"].isin(excluded_municipalities())]
+    keys = master.assign(key=master["name"].map(normalize_place))
+    assert not keys.duplicated(["pref_code", "key"]).any()
+    assert len(excluded_municipalities()) == 6 and set(excluded_municipalities()) <= set(
+        read_municipality_codes(shared_dir / "real-data" / "soumu" / "000925835.xlsx")["code"])

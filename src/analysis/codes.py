@@ -6,9 +6,12 @@ Inside the workbench a municipality is always keyed by its 5-character code stri
 
 from __future__ import annotations
 
+import csv
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping
+from functools import cache
+from importlib.resources import files
 
 import pandas as pd
 
@@ -120,66 +123,104 @@ def is_prefecture_total(code5: str) -> bool:
 
 
 # ---------------------------------------------------------------------------
+# Municipalities left out of every table
+# ---------------------------------------------------------------------------
+
+
+def _package_table(name: str) -> list[dict[str, str]]:
+    with (files("analysis") / "catalogues" / name).open("r", encoding="utf-8") as handle:
+        return list(csv.DictReader(handle))
+
+
+@cache
+def excluded_municipalities() -> dict[str, str]:
+    """code → name of the 総務省 entries that are not reported on (the six 北方領土 villages, without population)."""
+    return {row["code"]: row["name"] for row in _package_table("excluded_municipalities.csv")}
+
+
+# ---------------------------------------------------------------------------
 # Names in addresses
 # ---------------------------------------------------------------------------
 
 _GUN = re.compile(r"^(?P<gun>[^\s郡]{1,6}郡)")
+_KANJI = "\u3400-\u9fff\uf900-\ufaff"
+# ケ in 鶴ケ島, 鎌ヶ谷, 駒ケ根 … is written ケ, ヶ, ヵ or カ; between two kanji it is always this one place-name particle
+_SMALL_KE = re.compile(rf"(?<=[{_KANJI}])[ケヶヵカ](?=[{_KANJI}])")
 
 
-def _normalize_text(text: str) -> str:
-    # Addresses come with full-width digits and odd spaces; names compare after NFKC.
-    return unicodedata.normalize("NFKC", str(text)).replace(" ", "").replace("\u3000", "")
+@cache
+def _variant_table() -> dict[int, str]:
+    """Old and variant kanji of place names → the form compared (catalogues/kanji_variants.csv)."""
+    return {ord(row["variant"]): row["standard"] for row in _package_table("kanji_variants.csv")}
+
+
+def normalize_place(text: str) -> str:
+    """A place name or address as compared: NFKC, no spaces, one form of each kanji variant and of ケ/ヶ."""
+    text = unicodedata.normalize("NFKC", str(text)).replace(" ", "").replace("\u3000", "")
+    return _SMALL_KE.sub("ケ", text.translate(_variant_table()))
 
 
 class AddressMatcher:
-    """Finds the municipality code at the start of an address.
+    """Finds the municipality code of an address.
 
     Addresses in the 厚生局 名簿 start with the municipality name and no prefecture
     (``佐賀市神園３丁目…``), town addresses often with the 郡 name first
-    (``神埼郡吉野ヶ里町…``), and some sources do prefix the prefecture. Matching is
-    by the longest municipality name that starts the address, within one prefecture
-    when it is known. Designated cities match their ward (``札幌市中央区…``) first.
+    (``神埼郡吉野ヶ里町…``), and some sources do prefix the prefecture. Names are compared
+    after ``normalize_place`` (鶴ケ島/鶴ヶ島, 檮原/梼原). The longest municipality name that
+    starts the address wins, within one prefecture when it is known, so designated cities
+    match their ward (``札幌市中央区…``) first. Failing that, an address with something in
+    front of the name (a building, ``レインボーテラス内 長野市…``) matches when exactly one
+    municipality name occurs in it.
     """
 
     def __init__(self, municipalities: pd.DataFrame) -> None:
-        """``municipalities`` has columns code, pref_code, pref_name, name."""
-        self._by_pref: dict[str, list[tuple[str, str]]] = {}
-        for row in municipalities.itertuples(index=False):
-            name = _normalize_text(row.name)
-            if not name or is_prefecture_total(row.code):
-                continue
-            self._by_pref.setdefault(row.pref_code, []).append((name, row.code))
-        for names in self._by_pref.values():
-            names.sort(key=lambda item: len(item[0]), reverse=True)
+        """``municipalities`` has columns code, pref_code, name."""
+        self._by_pref: dict[str, dict[int, dict[str, str]]] = {}
+        for code, pref, name in zip(municipalities["code"], municipalities["pref_code"], municipalities["name"]):
+            key = normalize_place(name) if isinstance(name, str) else ""
+            if key and not is_prefecture_total(code):
+                self._by_pref.setdefault(pref, {}).setdefault(len(key), {})[key] = code
+        self._lengths = {pref: sorted(by_length, reverse=True) for pref, by_length in self._by_pref.items()}
+        self._pref_names = {pref: normalize_place(name) for pref, name in PREFECTURES.items()}
+
+    def _at_start(self, text: str, pref: str) -> str | None:
+        by_length = self._by_pref.get(pref, {})
+        for length in self._lengths.get(pref, ()):
+            code = by_length[length].get(text[:length])
+            if code is not None:
+                return code
+        return None
+
+    def _inside(self, text: str, pref: str) -> str | None:
+        found = {name: code for by_length in self._by_pref.get(pref, {}).values() for name, code in by_length.items()
+                 if name in text}
+        # 札幌市 inside 札幌市中央区 is the same place, not a second candidate
+        outer = {code for name, code in found.items() if not any(name != other and name in other for other in found)}
+        return outer.pop() if len(outer) == 1 else None
 
     def match(self, address: str, pref_code: str | None = None) -> str | None:
-        """Code of the municipality that starts ``address``, or None."""
+        """Code of the municipality of ``address``, or None."""
         if address is None or (isinstance(address, float) and pd.isna(address)):
             return None
-        text = _normalize_text(address)
+        text = normalize_place(address)
         prefs = [pref_code] if pref_code else list(self._by_pref)
-        for pc in prefs:
-            pref_name = PREFECTURES.get(pc or "", "")
-            if pref_name and text.startswith(pref_name):
+        for pc in ([pref_code] if pref_code else []) + list(PREFECTURES):
+            pref_name = self._pref_names.get(pc or "", "")
+            if pref_name and text.startswith(pref_name) and (pref_code is None or pc == pref_code):
                 text = text[len(pref_name):]
                 prefs = [pc]
                 break
-        else:
-            for pc, name in PREFECTURES.items():
-                if text.startswith(name) and (pref_code is None or pc == pref_code):
-                    text = text[len(name):]
-                    prefs = [pc]
-                    break
         candidates = [text]
         gun = _GUN.match(text)
         if gun:
             candidates.append(text[gun.end():])
         for pc in prefs:
-            for name, code in self._by_pref.get(pc, []):
-                for candidate in candidates:
-                    if candidate.startswith(name):
-                        return code
-        return None
+            for candidate in candidates:
+                code = self._at_start(candidate, pc)
+                if code is not None:
+                    return code
+        inside = {code for pc in prefs if (code := self._inside(text, pc)) is not None}
+        return inside.pop() if len(inside) == 1 else None
 
     def match_many(self, addresses: Iterable[str], pref_code: str | None = None) -> list[str | None]:
         return [self.match(a, pref_code) for a in addresses]
