@@ -15,6 +15,7 @@ from analysis.ingest.pipeline import ingest
 from analysis.ingest.recognition import discover
 from analysis.ingest.processed import ProcessedData
 from analysis.ingest.schema import TABLES
+from analysis.sample.layouts import write_csv, write_zip
 
 
 def test_sample_builds_every_table(processed_sample):
@@ -173,7 +174,7 @@ def test_an_unknown_municipality_code_names_the_file_and_the_code():
 
 def test_a_designated_city_given_as_a_whole_and_by_ward_is_one_error_naming_the_row(tmp_path):
     from analysis.ingest.pipeline import build_indicators
-    from analysis.ingest.recognition import Discovered
+    from analysis.ingest.recognition import Discovered, RawFile
 
     path = tmp_path / "indicator_series.csv"
     path.write_text("code,indicator_id,fiscal_year,value\n"
@@ -182,7 +183,7 @@ def test_a_designated_city_given_as_a_whole_and_by_ward_is_one_error_naming_the_
                     "40130,home_deaths,2023,910\n", encoding="utf-8")
     master = _master(("40130", ""), ("40131", "40130"), ("40132", "40130"))
     with pytest.raises(InputError) as caught:
-        build_indicators(Discovered(path.parent, {"indicator_series": [path]}), _databook_rows([]).iloc[0:0],
+        build_indicators(Discovered(path.parent, {"indicator_series": [RawFile(path)]}), _databook_rows([]).iloc[0:0],
                          pd.DataFrame(columns=["code", "resource_id", "count", "as_of"]), master)
     message = str(caught.value)
     assert "indicator_series.csv" in message and "row 2" in message and "40130" in message and "40131" in message
@@ -209,13 +210,62 @@ def test_every_importer_declares_where_its_source_is_published_and_what_it_is_fo
     assert [s.key for s in SOURCES if s.required] == ["soumu"]
 
 
-def test_an_unnamed_workbook_is_recognised_by_its_cells_and_a_broken_one_is_reported(tmp_path, sample_raw):
+def test_an_unnamed_workbook_is_recognised_by_its_cells_and_other_files_are_listed(tmp_path, sample_raw):
     raw = tmp_path / "raw"
     raw.mkdir()
     shutil.copy(next((sample_raw / "soumu").glob("*.xlsx")), raw / "download (1).xlsx")
-    (raw / "broken.xlsx").write_bytes(b"PK\x03\x04 not really a workbook")
     (raw / "notes.txt").write_text("memo", encoding="utf-8")
+    write_csv(raw / "my_list.csv", ["name", "memo"], [["a", "b"]])
     found = discover(raw)
-    assert found["soumu"] == [raw / "download (1).xlsx"]
-    assert sorted(p.name for p in found.ignored) == ["broken.xlsx", "notes.txt"]
-    assert list(found.unreadable) == [raw / "broken.xlsx"]
+    assert [f.path for f in found["soumu"]] == [raw / "download (1).xlsx"]
+    assert sorted(f.display for f in found.ignored) == ["my_list.csv", "notes.txt"]
+
+
+@pytest.mark.parametrize("content, expected", [
+    (b"", "not a readable xlsx workbook"),                              # an empty download
+    (b"PK\x03\x04 cut off", "not a readable xlsx workbook"),            # partly downloaded
+    ("code,indicator_id\n".encode(), "not a readable xlsx workbook"),   # a CSV saved under an xlsx name
+])
+def test_a_workbook_that_cannot_be_read_is_an_error_naming_it(tmp_path, content, expected):
+    (tmp_path / "001681907.xlsx").write_bytes(content)
+    with pytest.raises(InputError, match=rf"^001681907.xlsx: {expected}"):
+        discover(tmp_path)
+
+
+def test_a_csv_saved_as_utf16_is_an_error_naming_it(tmp_path):
+    (tmp_path / "indicator_series.csv").write_bytes("code,indicator_id,fiscal_year,value\r\n40203,home_deaths,2023,1\r\n".encode("utf-16"))
+    with pytest.raises(InputError, match=r"^indicator_series.csv: saved as UTF-16"):
+        discover(tmp_path)
+
+
+@pytest.mark.parametrize("make, expected", [
+    (lambda p: p.write_bytes(b""), "not a readable ZIP"),
+    (lambda p: p.write_bytes(b"PK\x03\x04\x14\x00 cut"), "not a readable ZIP"),
+    (lambda p: write_zip(p, {}), "the ZIP is empty"),
+])
+def test_a_corrupt_or_empty_zip_is_an_error_naming_it(tmp_path, make, expected):
+    make(tmp_path / "01-1_hospital_facility_info_20250601.zip")
+    with pytest.raises(InputError, match=rf"^01-1_hospital_facility_info_20250601.zip: {expected}"):
+        discover(tmp_path)
+
+
+def test_a_password_protected_zip_is_an_error_naming_it(tmp_path):
+    path = write_zip(tmp_path / "shisetsu_ika_r0608.zip", {"08届出受理医療機関名簿.xlsx": b"x"})
+    data = bytearray(path.read_bytes())
+    # set the "encrypted" flag of the member in the local header and the central directory, as a password does
+    for signature, offset in ((b"PK\x03\x04", 6), (b"PK\x01\x02", 8)):
+        at = data.find(signature)
+        data[at + offset] |= 0x01
+    path.write_bytes(bytes(data))
+    with pytest.raises(InputError, match=r"^shisetsu_ika_r0608.zip: the ZIP is password-protected"):
+        discover(tmp_path)
+
+
+def test_files_inside_a_zip_are_offered_like_files(tmp_path, sample_raw):
+    members = {f"r8/{p.name}": p.read_bytes() for p in (sample_raw / "kouseikyoku").glob("*.xlsx")}
+    members |= {p.name: p.read_bytes() for p in (sample_raw / "iryou").glob("*.csv")}
+    write_zip(tmp_path / "downloads.zip", members | {"__MACOSX/._x.xlsx": b"", "凡例.txt": "凡例".encode()})
+    found = discover(tmp_path)
+    assert [f.display for f in found["kouseikyoku"]] == ["downloads.zip:r8_06_shisetsu_kakuu_ika_02.xlsx"]
+    assert len(found["iryou"]) == 4 and [f.display for f in found.ignored] == ["downloads.zip:凡例.txt"]
+    assert found.all_used() == [tmp_path / "downloads.zip"]

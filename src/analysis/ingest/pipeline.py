@@ -1,8 +1,10 @@
 """`zaitaku ingest`: raw files as published → tidy tables in data/processed/ (Parquet).
 
 Each importer recognises its own files (``recognition.discover``), wherever they sit
-under the raw folder. The output folder is replaced only when every table was built, so a
-failed ingest leaves the previous tables intact.
+under the raw folder. Of several editions of one file only the newest is read
+(``editions``). The output folder is replaced only when every table was built, so a
+failed ingest leaves the previous tables intact. What each source gave, and every value
+made missing or row left out, is said (``echo``) and written into ingest.json.
 """
 
 from __future__ import annotations
@@ -12,16 +14,20 @@ import json
 import logging
 import shutil
 import tempfile
-import unicodedata
+from collections.abc import Callable
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from analysis import __version__, catalogue
 from analysis.atomic import replace_dir
-from analysis.codes import PREFECTURES
+from analysis.codes import PREFECTURES, excluded_municipalities
 from analysis.errors import InputError
+from analysis.ingest import institutions
+from analysis.ingest.editions import Edition, newest_editions
 from analysis.ingest.importers import (
+    dates,
     ipss_projection,
     iryou_net,
     kaigo_kouhyou,
@@ -34,6 +40,7 @@ from analysis.ingest.output_folder import check_output_folder, remove_leftovers,
 from analysis.ingest.processed import METADATA_FILE
 from analysis.ingest.recognition import Discovered, discover
 from analysis.ingest.schema import NATIONAL_CODE, conform, empty_table
+from analysis.ingest.summary import IngestSummary
 
 log = logging.getLogger(__name__)
 
@@ -42,14 +49,30 @@ log = logging.getLogger(__name__)
 # ---------------------------------------------------------------------------
 
 
-def build_municipalities(raw: Discovered, databook_areas: pd.DataFrame | None) -> pd.DataFrame:
+def build_municipalities(raw: Discovered, databook_areas: pd.DataFrame | None, summary: IngestSummary | None = None) -> pd.DataFrame:
+    """The master of every municipality the reports may name, less the ones never reported on (北方領土)."""
     if not raw["soumu"]:
-        raise InputError(None, "no 総務省「全国地方公共団体コード」 xlsx found in the raw folder (needed for names and codes)")
-    frame = pd.concat([soumu_codes.read_municipality_codes(p) for p in raw["soumu"]], ignore_index=True)
+        workbooks = [f.display for f in raw.ignored if f.is_workbook]
+        seen = f"; the workbooks found do not have it in their first rows: {', '.join(workbooks[:5])}" if workbooks else ""
+        raise InputError(raw.root, "no 総務省「全国地方公共団体コード」 xlsx (a sheet whose first rows hold the header "
+                                   f"団体コード) in the raw folder; it is needed for names and codes{seen}")
+    lists = [soumu_codes.read_municipality_codes(f) for f in raw["soumu"]]
+    for file, frame in zip(raw["soumu"], lists):
+        if summary is not None:
+            summary.used("soumu", file, len(frame), as_of=frame["as_of"].iloc[0] if len(frame) else "", as_of_basis=dates.IN_FILE)
+    # several editions: the newest one's names win for a code listed in both
+    frame = pd.concat(sorted(lists, key=lambda f: f["as_of"].iloc[0] if len(f) else ""), ignore_index=True)
     frame = frame.drop_duplicates("code", keep="last")
+    excluded = frame["code"].isin(excluded_municipalities())
+    if summary is not None:
+        summary.excluded_municipalities = sorted(frame.loc[excluded, "code"])
+    frame = frame[~excluded]
     if raw["medical_areas"]:
-        areas = pd.concat([current_codes(templates.read_medical_areas(p)).assign(source_file=p.name)
-                           for p in raw["medical_areas"]], ignore_index=True)
+        areas = pd.concat([current_codes(templates.read_medical_areas(f)).assign(source_file=f.display)
+                           for f in raw["medical_areas"]], ignore_index=True)
+        if summary is not None:
+            for file, count in areas["source_file"].value_counts(sort=False).items():
+                summary.used("medical_areas", next(f for f in raw["medical_areas"] if f.display == file), count)
         reject_unknown_codes(areas, frame, "二次医療圏")
         frame = frame.drop(columns=["medical_area_code", "medical_area_name", "area_km2"]).merge(
             areas.reindex(columns=["code", "medical_area_code", "medical_area_name", "area_km2"]), on="code", how="left"
@@ -63,9 +86,14 @@ def build_municipalities(raw: Discovered, databook_areas: pd.DataFrame | None) -
     return conform(frame, "municipalities")
 
 
-def build_population(raw: Discovered) -> pd.DataFrame:
-    frames = [ipss_projection.read_suikei_kekka(p) for p in raw["ipss_national"]]
-    frames += [ipss_projection.read_municipalities_workbook(p) for p in raw["ipss_prefecture"]]
+def build_population(raw: Discovered, summary: IngestSummary | None = None) -> pd.DataFrame:
+    frames = []
+    for key, read in (("ipss_national", ipss_projection.read_suikei_kekka),
+                      ("ipss_prefecture", ipss_projection.read_municipalities_workbook)):
+        for file in raw[key]:
+            frames.append(read(file))
+            if summary is not None:
+                summary.used(key, file, len(frames[-1]), as_of=frames[-1]["as_of"].iloc[0], as_of_basis=dates.PUBLISHED)
     if not frames:
         return empty_table("population")
     population = ipss_projection.select_without_double_counting(pd.concat(frames, ignore_index=True))
@@ -96,7 +124,7 @@ def current_codes(frame: pd.DataFrame) -> pd.DataFrame:
 
 def reject_unknown_codes(frame: pd.DataFrame, municipalities: pd.DataFrame, what: str) -> None:
     """One error for the first file with a code that is neither in the 総務省 list nor a known old code."""
-    known = set(municipalities["code"]) | {f"{p}000" for p in PREFECTURES} | {NATIONAL_CODE}
+    known = set(municipalities["code"]) | {f"{p}000" for p in PREFECTURES} | {NATIONAL_CODE} | set(excluded_municipalities())
     unknown = frame[~frame["code"].isin(known)]
     if unknown.empty:
         return
@@ -140,77 +168,166 @@ def _roll_up_wards(frame: pd.DataFrame, municipalities: pd.DataFrame) -> pd.Data
     return frame.assign(code=frame["code"].map(lambda c: mapping.get(c, c)))
 
 
-def _name_key(name: pd.Series) -> pd.Series:
-    return name.map(lambda s: unicodedata.normalize("NFKC", str(s)).replace(" ", "").replace("\u3000", ""))
+def _without_excluded(frame: pd.DataFrame, summary: IngestSummary | None, key: str) -> pd.DataFrame:
+    """Rows of the 北方領土 villages are dropped (and counted for ``key``): they are in no report."""
+    excluded = frame["code"].isin(excluded_municipalities()).to_numpy()
+    if excluded.any() and summary is not None:
+        summary.add_issues(key, {"excluded_municipality_rows": int(excluded.sum())})
+    return frame[~excluded]
 
 
-def build_facilities(raw: Discovered, municipalities: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The facility list and the notification table (for counting 厚生局 resources)."""
-    frames = [kaigo_kouhyou.read_kaigo_csv(p) for p in raw["kaigo"]]
-    frames += [iryou_net.read_iryou_csv(p) for p in raw["iryou"]]
-    facilities = pd.concat(frames, ignore_index=True) if frames else empty_table("facilities")
-    facilities = current_codes(facilities).drop(columns="code_before_change")
-    reject_unknown_codes(facilities, municipalities, "facility")
-    facilities = _roll_up_wards(facilities, municipalities)
+ALL_PREFECTURES = frozenset(PREFECTURES)
+
+
+def _facility_editions(raw: Discovered) -> list[Edition]:
+    """Every 介護 and 医療情報ネット file read once; each speaks for the whole country (the files are national)."""
+    editions = []
+    for key, read, kind_of in (("kaigo", kaigo_kouhyou.read_kaigo_csv, lambda f: f["service_code"].iloc[0]),
+                               ("iryou", iryou_net.read_iryou_csv, lambda f: f["facility_type"].iloc[0])):
+        for file in raw[key]:
+            issues: dict[str, int] = {}
+            frame = read(file, issues)
+            editions.append(Edition(key, kind_of(frame), file, frame["as_of"].iloc[0], frame["as_of_basis"].iloc[0],
+                                    frame, frame["code"].str[:2], ALL_PREFECTURES, issues))
+    return editions
+
+
+def _notification_editions(raw: Discovered) -> list[Edition]:
+    """Each 名簿 read once and cut by 区分 (医科・歯科・薬局): an edition speaks for the prefectures it lists."""
+    editions = []
+    for file in raw["kouseikyoku"]:
+        frame = kouseikyoku.read_notifications(file)
+        for section, part in frame.groupby("section", sort=True):
+            editions.append(Edition("kouseikyoku", section or kouseikyoku.MEDICAL_SECTION, file, part["as_of"].iloc[0],
+                                    part["as_of_basis"].iloc[0], part, part["pref_code"], frozenset(part["pref_code"])))
+        if frame.empty:  # a 名簿 without a notification: read, listed, speaking for no prefecture
+            editions.append(Edition("kouseikyoku", kouseikyoku.MEDICAL_SECTION, file, "", "", frame, frame["pref_code"], frozenset()))
+    return editions
+
+
+def _coverage(editions: list[Edition]) -> dict[str, dict[str, tuple[str, str]]]:
+    """resource_id → prefecture → (出典, as-of) of the edition that speaks for it; a prefecture absent has no data."""
+    resources = catalogue.resources()
+    by_key = dict(zip(resources["source_key"], resources["resource_id"]))
+    notified = resources.loc[resources["source_key"].str.startswith("kouseikyoku:"), "resource_id"]
+    coverage: dict[str, dict[str, tuple[str, str]]] = {}
+    for edition in editions:
+        if edition.source_key == "kouseikyoku":
+            ids = list(notified) if edition.kind == kouseikyoku.MEDICAL_SECTION else []
+        elif edition.source_key == "kaigo":
+            ids = [by_key[f"kaigo:{edition.kind}"]] if f"kaigo:{edition.kind}" in by_key else []
+        else:
+            ids = [edition.kind]
+        label = edition.frame["source"].iloc[0] if len(edition.frame) else ""
+        for resource_id in ids:
+            for pref in edition.covers:
+                coverage.setdefault(resource_id, {})[pref] = (label, edition.as_of)
+    return coverage
+
+
+def build_facilities(raw: Discovered, municipalities: pd.DataFrame, summary: IngestSummary | None = None
+                     ) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, dict[str, tuple[str, str]]]]:
+    """The facility list, the notification table (for counting 厚生局 resources) and what each resource covers."""
+    facility_editions, superseded = newest_editions(_facility_editions(raw))
+    notification_editions, notification_superseded = newest_editions(_notification_editions(raw))
+    if summary is not None:
+        summary.used_editions(facility_editions, superseded, national=True)
+        summary.used_editions(notification_editions, notification_superseded, national=False)
+    frames = [current_codes(e.frame).drop(columns="code_before_change") for e in facility_editions]
+    for frame in frames:
+        reject_unknown_codes(frame, municipalities, "facility")
+    frames = [_without_excluded(frame, summary, e.source_key) for e, frame in zip(facility_editions, frames)]
+    listed = pd.concat(frames, ignore_index=True) if frames else empty_table("facilities")
+    listed = conform(_roll_up_wards(listed, municipalities), "facilities")
 
     notifications = pd.DataFrame()
-    if raw["kouseikyoku"]:
-        notifications = pd.concat([kouseikyoku.read_notifications(p) for p in raw["kouseikyoku"]], ignore_index=True)
-        notifications = kouseikyoku.assign_municipalities(notifications, municipalities)
-        notifications = _roll_up_wards(notifications, municipalities)
-        notifications["resource_id"] = notifications["symbol"].map(kouseikyoku.symbol_resource_id)
-        capabilities = (
-            notifications.dropna(subset=["resource_id"])
-            .assign(name_key=lambda f: _name_key(f["name"]))
-            .groupby(["code", "name_key"])["resource_id"]
-            .agg(lambda ids: ";".join(sorted(set(ids))))
-            .rename("notified")
-            .reset_index()
-        )
-        medical = facilities["facility_type"].isin(["hospitals", "clinics"])
-        keyed = facilities.assign(name_key=_name_key(facilities["name"]))
-        keyed = keyed.merge(capabilities, on=["code", "name_key"], how="left")
-        keyed.loc[~medical.to_numpy(), "notified"] = pd.NA
-        facilities = keyed.assign(capabilities=keyed["notified"].fillna("")).drop(columns=["name_key", "notified"])
-    facilities["capabilities"] = facilities["capabilities"].fillna("")
-    facilities = facilities.drop_duplicates(["facility_id", "facility_type", "source"])
-    return conform(facilities, "facilities"), notifications
+    medical = [e.frame for e in notification_editions if e.kind == kouseikyoku.MEDICAL_SECTION]
+    if medical:
+        notifications = pd.concat(medical, ignore_index=True)
+        matched = kouseikyoku.assign_municipalities(notifications, municipalities)
+        if summary is not None:
+            summary.add_issues("kouseikyoku", {"unmatched_unused_rows": len(notifications) - len(matched)})
+        # only the notifications some report counts are kept past this point
+        matched = matched.assign(resource_id=kouseikyoku.resource_ids(matched["symbol"])).dropna(subset=["resource_id"])
+        notifications = _roll_up_wards(matched, municipalities)
+    coverage = _coverage(facility_editions + notification_editions)
+    facilities = _with_notified_functions(listed, notifications, municipalities, coverage, summary)
+    return facilities, notifications, coverage
+
+
+def _with_notified_functions(listed: pd.DataFrame, notifications: pd.DataFrame, municipalities: pd.DataFrame,
+                             coverage: dict, summary: IngestSummary | None) -> pd.DataFrame:
+    """Facilities with the functions the 名簿 notifies (capabilities, 医療機関コード), plus notified institutions
+    no listed facility is. Where no 医科 名簿 covers a prefecture, hospitals' and clinics' capabilities are unknown."""
+    medical = listed["facility_type"].isin(institutions.MEDICAL_TYPES)
+    notified_prefs = set(coverage.get("home_care_support_clinics", {}))
+    listed = listed.assign(capabilities=listed["capabilities"].where(~medical | listed["code"].str[:2].isin(notified_prefs)))
+    if notifications.empty:
+        return listed
+    found = institutions.institutions_of(notifications)
+    names = dict(zip(municipalities["code"], municipalities["name"]))
+    at = institutions.match_institutions(listed, found, names)
+    hit = at.notna().to_numpy()
+    targets = at[hit].astype(int).to_numpy()
+    listed.loc[targets, "capabilities"] = found.loc[hit, "resources"].to_numpy()
+    listed.loc[targets, "institution_code"] = found.loc[hit, "institution_code"].to_numpy()
+    own = found[~hit]
+    own_rows = pd.DataFrame({
+        "facility_id": own["institution_code"], "name": own["name"], "facility_type": own["kind"], "code": own["code"],
+        "address": own["address"], "lat": np.nan, "lon": np.nan, "capabilities": own["resources"],
+        "source": own["source"], "source_file": own["source_file"], "as_of": own["as_of"],
+        "institution_code": own["institution_code"],
+    })
+    if summary is not None:
+        summary.source("kouseikyoku").match = _match_rates(found, hit, listed)
+    return conform(pd.concat([listed, own_rows], ignore_index=True), "facilities")
+
+
+def _match_rates(found: pd.DataFrame, hit: np.ndarray, listed: pd.DataFrame) -> dict:
+    """How many notified institutions were joined to a listed facility, overall and per kind with a loaded list."""
+    out = {"institutions": int(len(found)), "matched": int(hit.sum()), "unmatched": int((~hit).sum()),
+           "rate": float(hit.mean()) if len(found) else 0.0, "by_kind": {}}
+    for kind in institutions.MEDICAL_TYPES:
+        prefs = set(listed.loc[listed["facility_type"] == kind, "code"].str[:2])
+        mine = (found["kind"] == kind).to_numpy() & found["pref_code"].isin(prefs).to_numpy()
+        if mine.any():
+            out["by_kind"][kind] = {"institutions": int(mine.sum()), "matched": int((hit & mine).sum()),
+                                    "rate": float(hit[mine].mean())}
+    return out
 
 
 def build_resource_counts(
-    facilities: pd.DataFrame, notifications: pd.DataFrame, municipalities: pd.DataFrame
+    facilities: pd.DataFrame, notifications: pd.DataFrame, municipalities: pd.DataFrame,
+    coverage: dict[str, dict[str, tuple[str, str]]],
 ) -> pd.DataFrame:
     """One row per municipality and catalogue resource, counting distinct institutions.
 
-    Only resources whose source was loaded get rows (a zero then means "none", not "no data").
-    Prefecture rows (NN000) are the sum of the loaded municipalities of that prefecture.
+    Rows exist only where the resource's source covers the prefecture (``coverage``): a zero then
+    means "none", and a municipality without a row has no data, never 0. Prefecture rows (NN000)
+    are the sum of their municipalities. Facilities only the 名簿 lists are not counted as 病院・診療所.
     """
     resources = catalogue.resources()
-    basic = municipalities.loc[~municipalities["kind"].isin(["prefecture", "ward"]), "code"]
+    basic = municipalities.loc[~municipalities["kind"].isin(["prefecture", "ward"]), ["code", "pref_code"]]
+    listed = facilities[~facilities["source"].str.startswith(kouseikyoku.SOURCE)]
+    counted = (kouseikyoku.count_institutions(notifications) if not notifications.empty
+               else pd.DataFrame(columns=["code", "resource_id", "count"]))
     rows = []
-    facility_resources = resources[resources["source_key"].str.match(r"^(kaigo|iryou):")]
-    loaded_types = set(facilities["facility_type"])
-    for res in facility_resources.itertuples():
-        if res.resource_id not in loaded_types:
+    for res in resources.itertuples():
+        covered = coverage.get(res.resource_id)
+        if not covered:
             continue
-        subset = facilities[facilities["facility_type"] == res.resource_id]
-        counts = subset.groupby("code")["facility_id"].nunique()
-        as_of = subset["as_of"].max()
-        rows.append(pd.DataFrame({"code": basic, "resource_id": res.resource_id,
-                                  "count": basic.map(counts).fillna(0).astype(int),
-                                  "source": subset["source"].iloc[0], "as_of": as_of}))
-    if not notifications.empty:
-        counted = kouseikyoku.count_institutions(notifications)
-        as_of = notifications["as_of"].max()
-        for res in resources[resources["source_key"].str.startswith("kouseikyoku:")].itertuples():
+        if res.source_key.startswith("kouseikyoku:"):
             counts = counted.loc[counted["resource_id"] == res.resource_id].set_index("code")["count"]
-            rows.append(pd.DataFrame({"code": basic, "resource_id": res.resource_id,
-                                      "count": basic.map(counts).fillna(0).astype(int),
-                                      "source": res.source, "as_of": as_of}))
+        else:
+            counts = listed[listed["facility_type"] == res.resource_id].groupby("code")["facility_id"].nunique()
+        members = basic[basic["pref_code"].isin(covered)]
+        rows.append(pd.DataFrame({"code": members["code"], "resource_id": res.resource_id,
+                                  "count": members["code"].map(counts).fillna(0).astype(int),
+                                  "source": members["pref_code"].map(lambda p: covered[p][0]),
+                                  "as_of": members["pref_code"].map(lambda p: covered[p][1])}))
     if not rows:
         return empty_table("resource_counts")
     counts = pd.concat(rows, ignore_index=True)
-    counts = counts[counts["code"].isin(_covered_codes(facilities, notifications, municipalities))]
     prefecture = (
         counts.assign(code=counts["code"].str[:2] + "000")
         .groupby(["code", "resource_id"], as_index=False)
@@ -219,35 +336,33 @@ def build_resource_counts(
     return conform(pd.concat([counts, prefecture], ignore_index=True), "resource_counts")
 
 
-def _covered_codes(facilities: pd.DataFrame, notifications: pd.DataFrame, municipalities: pd.DataFrame) -> set[str]:
-    """Municipalities of the prefectures the facility files cover (others would show false zeros)."""
-    prefs = set(facilities["code"].str[:2])
-    if not notifications.empty:
-        prefs |= set(notifications["code"].dropna().str[:2])
-    return set(municipalities.loc[municipalities["pref_code"].isin(prefs), "code"])
-
-
-def read_databooks(raw: Discovered) -> tuple[pd.DataFrame, pd.DataFrame]:
+def read_databooks(raw: Discovered, summary: IngestSummary | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Series and 二次医療圏 codes from every 地域別データ集 workbook (read once)."""
     series, areas = [], []
-    for path in raw["databook"]:
-        one_series, one_areas = zaitaku_databook.read_databook(path)
+    for file in raw["databook"]:
+        one_series, one_areas = zaitaku_databook.read_databook(file)
         series.append(one_series)
         areas.append(one_areas)
+        if summary is not None:
+            years = sorted(one_series["fiscal_year"].dropna().unique())
+            summary.used("databook", file, len(one_series), as_of=f"{years[0]}–{years[-1]}年度" if years else "",
+                         as_of_basis=dates.IN_FILE)
     if not series:
         return empty_table("indicators"), pd.DataFrame()
     return pd.concat(series, ignore_index=True), pd.concat(areas, ignore_index=True).drop_duplicates("code", keep="last")
 
 
 def build_indicators(raw: Discovered, databook_series: pd.DataFrame, resource_counts: pd.DataFrame,
-                     municipalities: pd.DataFrame) -> pd.DataFrame:
+                     municipalities: pd.DataFrame, summary: IngestSummary | None = None) -> pd.DataFrame:
     """Indicator series; precedence: the municipality's own template > 地域別データ集 > facility counts."""
     frames = []
-    for path in raw["indicator_series"]:
-        template = templates.read_indicator_series(path)
-        reject_city_with_its_wards(template, municipalities, path, ["indicator_id", "fiscal_year"])
-        frames.append(template.assign(_rank=0))
-    frames.append(databook_series.assign(_rank=1))
+    for file in raw["indicator_series"]:
+        template = templates.read_indicator_series(file)
+        reject_city_with_its_wards(template, municipalities, file.display, ["indicator_id", "fiscal_year"])
+        if summary is not None:
+            summary.used("indicator_series", file, len(template))
+        frames.append(_without_excluded(template, summary, "indicator_series").assign(_rank=0))
+    frames.append(_without_excluded(databook_series, summary, "databook").assign(_rank=1))
     # a published old code (那珂川町 before 2018-10) joins the series of today's code; where both
     # give the same year, the row published under today's code wins
     frames = [current_codes(f) for f in frames]
@@ -298,21 +413,26 @@ def _fiscal_year_of(as_of: str) -> float:
     return float(date.year if date.month >= 4 else date.year - 1)
 
 
-def build_reference_rates(raw: Discovered) -> pd.DataFrame:
+def build_reference_rates(raw: Discovered, summary: IngestSummary | None = None) -> pd.DataFrame:
     frames = [templates.read_package_reference_values()]
-    frames += [templates.read_rates(p) for p in raw["rates"]]
+    for file in raw["rates"]:
+        frames.append(templates.read_rates(file))
+        if summary is not None:
+            summary.used("rates", file, len(frames[-1]))
     rates = pd.concat(frames, ignore_index=True)
     rates = rates.drop_duplicates(["measure", "sex", "age_group", "area", "year"], keep="last")
     return conform(rates, "reference_rates")
 
 
-def build_activities(raw: Discovered, municipalities: pd.DataFrame) -> pd.DataFrame:
+def build_activities(raw: Discovered, municipalities: pd.DataFrame, summary: IngestSummary | None = None) -> pd.DataFrame:
     if not raw["activities"]:
         return empty_table("activities")
-    frames = [current_codes(templates.read_activities(p)).drop(columns="code_before_change").assign(source_file=p.name)
-              for p in raw["activities"]]
-    for frame in frames:
+    frames = [current_codes(templates.read_activities(f)).drop(columns="code_before_change").assign(source_file=f.display)
+              for f in raw["activities"]]
+    for file, frame in zip(raw["activities"], frames):
         reject_unknown_codes(frame, municipalities, "activity")
+        if summary is not None:
+            summary.used("activities", file, len(frame))
     return conform(pd.concat(frames, ignore_index=True), "activities")
 
 
@@ -324,32 +444,37 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def build_tables(raw: Discovered) -> dict[str, pd.DataFrame]:
+def build_tables(raw: Discovered, summary: IngestSummary | None = None) -> dict[str, pd.DataFrame]:
     """Every processed table from the sorted raw files."""
     # The databook is read before the municipality master because it may supply the 二次医療圏.
-    population = build_population(raw)
-    databook_series, databook_areas = read_databooks(raw)
-    municipalities = build_municipalities(raw, databook_areas)
-    facilities, notifications = build_facilities(raw, municipalities)
-    resource_counts = build_resource_counts(facilities, notifications, municipalities)
-    indicators = build_indicators(raw, databook_series, resource_counts, municipalities)
+    population = build_population(raw, summary)
+    databook_series, databook_areas = read_databooks(raw, summary)
+    municipalities = build_municipalities(raw, databook_areas, summary)
+    facilities, notifications, coverage = build_facilities(raw, municipalities, summary)
+    resource_counts = build_resource_counts(facilities, notifications, municipalities, coverage)
+    indicators = build_indicators(raw, databook_series, resource_counts, municipalities, summary)
     return {
         "municipalities": municipalities,
         "population": population,
         "facilities": facilities,
         "resource_counts": resource_counts,
         "indicators": indicators,
-        "reference_rates": build_reference_rates(raw),
-        "activities": build_activities(raw, municipalities),
+        "reference_rates": build_reference_rates(raw, summary),
+        "activities": build_activities(raw, municipalities, summary),
     }
 
 
-def ingest(raw_dir: str | Path, out_dir: str | Path) -> dict[str, int]:
-    """Build every table and replace ``out_dir`` atomically; returns row counts per table."""
+def ingest(raw_dir: str | Path, out_dir: str | Path, echo: Callable[[str], None] | None = None) -> dict[str, int]:
+    """Build every table and replace ``out_dir`` atomically; returns row counts per table.
+
+    ``echo`` receives the console lines: one per source (files used, superseded, rows, as-of) and
+    one per warning (coordinates made missing, rows left out); ingest.json records the same.
+    """
     raw_dir, out_dir = Path(raw_dir), Path(out_dir)
     check_output_folder(raw_dir, out_dir)
     raw = discover(raw_dir)
-    tables = build_tables(raw)
+    summary = IngestSummary(raw)
+    tables = build_tables(raw, summary)
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     for leftover in remove_leftovers(out_dir):
         log.warning("removed %s, left by an interrupted ingest", leftover.name)
@@ -363,7 +488,7 @@ def ingest(raw_dir: str | Path, out_dir: str | Path) -> dict[str, int]:
             "raw_files": [
                 {"path": str(p.relative_to(raw_dir)), "sha256": _sha256(p)} for p in raw.all_used()
             ],
-            "ignored_files": [str(p.relative_to(raw_dir)) for p in raw.ignored],
+            **summary.to_json(),
             "rows": {name: int(len(frame)) for name, frame in tables.items()},
         }
         (staging / METADATA_FILE).write_text(json.dumps(metadata, ensure_ascii=False, indent=1), encoding="utf-8")
@@ -371,4 +496,6 @@ def ingest(raw_dir: str | Path, out_dir: str | Path) -> dict[str, int]:
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
+    for line in summary.lines():
+        (echo or log.info)(line)
     return metadata["rows"]

@@ -51,10 +51,12 @@ TABLES: dict[str, dict[str, str]] = {
         "address": "string",
         "lat": "float64",
         "lon": "float64",
-        "capabilities": "string",    # ';'-joined resource_ids from notifications (支援診 …), may be empty
+        "capabilities": "string",    # ';'-joined resource_ids from notifications (支援診 …); empty: none notified;
+                                     # missing: no 名簿 of the prefecture was loaded (unknown)
         "source": "string",
         "source_file": "string",
         "as_of": "string",
+        "institution_code": "string",  # 医療機関コード (10 digits) from the source or the 名簿 matched; else missing
     },
     "resource_counts": {
         "code": "string",

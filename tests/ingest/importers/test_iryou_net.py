@@ -36,7 +36,7 @@ def test_file_is_written_in_the_published_form(tmp_path):
 
 def test_clinic_file_gives_facilities_rows(tmp_path):
     frame = iryou_net.read_iryou_csv(_write(tmp_path / "02-1_clinic_facility_info_20251201.csv", [_facility()]))
-    assert list(frame.columns) == list(TABLES["facilities"])
+    assert list(frame.columns) == [*TABLES["facilities"], "as_of_basis"]
     assert frame.iloc[0][["facility_id", "name", "facility_type", "code", "address", "capabilities", "source",
                           "source_file", "as_of"]].tolist() == [
         "4012345678901", "久留米テスト内科", "clinics", "40203", "福岡県久留米市城南町15-3", "",
@@ -114,7 +114,8 @@ def test_zip_as_downloaded_is_read_without_extracting(tmp_path):
     archive = write_zip(tmp_path / "download" / "02-1_clinic_facility_info_20251201.zip",
                         {"02-1_clinic_facility_info_20251201.csv": data})
     from_zip = iryou_net.read_iryou_csv(archive)
-    pd.testing.assert_frame_equal(from_zip, iryou_net.read_iryou_csv(plain))
+    pd.testing.assert_frame_equal(from_zip.drop(columns="source_file"), iryou_net.read_iryou_csv(plain).drop(columns="source_file"))
+    assert set(from_zip["source_file"]) == {f"{archive.name}:02-1_clinic_facility_info_20251201.csv"}  # the ZIP and its member
     assert sorted(p.name for p in (tmp_path / "download").iterdir()) == [archive.name]
 
 
@@ -180,11 +181,44 @@ def test_iryou_zip_as_downloaded_reads_the_same(tmp_path):
     csv_path = _write_iryou(tmp_path / "01-1_hospital_facility_info_20251201.csv",
                             ['"4012345678901","久留米病院","1","40","203","久留米市",33.3,130.5'])
     archive = write_zip(tmp_path / "01-1_hospital_facility_info_20251201.zip", {csv_path.name: csv_path.read_bytes()})
-    pd.testing.assert_frame_equal(iryou_net.read_iryou_csv(csv_path), iryou_net.read_iryou_csv(archive))
+    pd.testing.assert_frame_equal(iryou_net.read_iryou_csv(csv_path).drop(columns="source_file"),
+                                  iryou_net.read_iryou_csv(archive).drop(columns="source_file"))
     assert not iryou_net.is_facility_file("01-2_hospital_speciality_hours_20251201.csv")
 
 
 def test_iryou_section_that_contradicts_the_file_is_an_error(tmp_path):
     path = _write_iryou(tmp_path / "01-1_hospital_facility_info_20251201.csv", ['"1","x","2","40","203","a",33.3,130.5'])
     with pytest.raises(InputError, match=r"row 2, column '機関区分'"):
+        iryou_net.read_iryou_csv(path)
+
+
+@pytest.mark.parametrize(
+    "published, pref, muni, kept",
+    [
+        ("47111", "47", "201", "47111"),                # 沖縄's IDs are five to eight characters, as published
+        ("421hgo0001", "42", "201", "421hgo0001"),       # 長崎's contain letters
+        ("03103100001", "03", "211", "03103100001"),     # 岩手's are 11 digits
+        ("431143310013", "43", "100", "431143310013"),   # 熊本's are 12 digits and start with 43
+        ("111010000010", "01", "101", "0111010000010"),  # 北海道 0111010000010 saved as a number: its zero is restored
+        ("6110651001", "06", "201", "06110651001"),      # 山形 06… that lost its zero
+    ],
+)
+def test_ids_keep_their_published_width_and_only_a_provably_lost_zero_is_restored(tmp_path, published, pref, muni, kept):
+    frame = iryou_net.read_iryou_csv(_write(tmp_path / "01-1_hospital_facility_info_20250601.csv",
+                                            [_facility(id_=published, section="1", pref=pref, muni=muni)]))
+    assert frame["facility_id"].tolist() == [kept]
+
+
+def test_a_medical_institution_code_column_is_carried(tmp_path):
+    header = [*COLUMNS, "医療機関コード"]
+    rows = [_facility() + ["4010123456"], _facility(id_="4012345678902") + [""]]
+    frame = iryou_net.read_iryou_csv(_write(tmp_path / "02-1_clinic_facility_info_20251201.csv", rows, header=header))
+    assert frame["institution_code"].tolist()[0] == "4010123456" and pd.isna(frame["institution_code"].iloc[1])
+
+
+def test_a_file_cut_off_in_the_middle_of_a_row_is_an_error_naming_the_row(tmp_path):
+    path = _write(tmp_path / "02-1_clinic_facility_info_20251201.csv", [_facility(), _facility(id_="4012345678902")])
+    data = path.read_bytes()
+    path.write_bytes(data[: data.rindex(b",33.3192")])  # the download stopped inside the last row
+    with pytest.raises(InputError, match=r"row 3: the row has 10 of 15 cells; the file is cut off"):
         iryou_net.read_iryou_csv(path)

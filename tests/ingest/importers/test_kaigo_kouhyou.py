@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+from datetime import datetime
 from pathlib import Path
 
 import pandas as pd
@@ -49,12 +51,13 @@ def test_kaigo_csv_with_bom_and_cp932_reads_same(tmp_path):
 
 
 def test_result_has_the_facilities_columns_and_the_service_code(tmp_path):
-    frame = kaigo_kouhyou.read_kaigo_csv(_write(tmp_path / "jigyosho_130.csv"))
-    assert list(frame.columns) == [*TABLES["facilities"], "service_code"]
+    frame = kaigo_kouhyou.read_kaigo_csv(_write(tmp_path / "jigyosho_130_all_20260709180342.csv"))
+    assert list(frame.columns) == [*TABLES["facilities"], "service_code", "as_of_basis"]
     assert frame["service_code"].unique().tolist() == ["130"]
     assert frame["capabilities"].unique().tolist() == [""]
     assert frame["source"].unique().tolist() == ["介護サービス情報公表システム オープンデータ"]
-    assert frame["source_file"].unique().tolist() == ["jigyosho_130.csv"]
+    assert frame["source_file"].unique().tolist() == ["jigyosho_130_all_20260709180342.csv"]
+    assert frame["institution_code"].isna().all()  # the care files carry no 医療機関コード
 
 
 @pytest.mark.parametrize(
@@ -157,13 +160,19 @@ def test_non_numeric_coordinates_name_the_row_and_column(tmp_path, column, row):
         kaigo_kouhyou.read_kaigo_csv(_write(tmp_path / "jigyosho_130.csv", rows=[_row(number="4070200029"), row]))
 
 
-@pytest.mark.parametrize(
-    "name, as_of",
-    [("jigyosho_130_all_20260709180342.csv", "2026-07-09"), ("jigyosho_130.csv", ""), ("130_houkan.csv", "")],
-)
-def test_as_of_comes_from_the_export_stamp_in_the_file_name(tmp_path, name, as_of):
-    frame = kaigo_kouhyou.read_kaigo_csv(_write(tmp_path / name))
-    assert frame["as_of"].unique().tolist() == [as_of]
+def test_as_of_comes_from_the_export_stamp_in_the_file_name(tmp_path):
+    frame = kaigo_kouhyou.read_kaigo_csv(_write(tmp_path / "jigyosho_130_all_20260709180342.csv"))
+    assert frame["as_of"].unique().tolist() == ["2026-07-09"]
+    assert frame["source"].unique().tolist() == ["介護サービス情報公表システム オープンデータ"]
+
+
+@pytest.mark.parametrize("name", ["jigyosho_130.csv", "130_houkan.csv", "jigyosho_130_all_20261341000000.csv"])
+def test_without_a_valid_stamp_the_file_date_is_the_as_of_and_the_source_says_so(tmp_path, name):
+    path = _write(tmp_path / name)
+    os.utime(path, (datetime(2025, 6, 30, 23, 0).timestamp(),) * 2)
+    frame = kaigo_kouhyou.read_kaigo_csv(path)
+    assert frame["as_of"].unique().tolist() == ["2025-06-30"]  # every row kept, none without a date
+    assert frame["source"].unique().tolist() == ["介護サービス情報公表システム オープンデータ（時点はファイルの更新日による）"]
 
 
 def test_renamed_required_column_is_named_with_what_was_found(tmp_path):
@@ -257,4 +266,17 @@ def test_undecodable_file_is_a_clear_error(tmp_path):
     path = tmp_path / "jigyosho_430.csv"
     path.write_bytes(b"\x81\xff\xfe\x00" * 20)
     with pytest.raises(InputError, match="UTF-8 or CP932"):
+        kaigo_kouhyou.read_kaigo_csv(path)
+
+
+def test_a_nine_digit_office_number_outside_prefectures_01_to_09_is_kept_as_published(tmp_path):
+    frame = kaigo_kouhyou.read_kaigo_csv(_write(tmp_path / "jigyosho_130.csv", rows=[_row(number="407020001")]))
+    assert frame["facility_id"].tolist() == ["407020001"]
+
+
+def test_a_row_cut_off_after_the_required_columns_is_still_an_error(tmp_path):
+    path = _write(tmp_path / "jigyosho_130.csv", rows=[_row(), _row(number="4070200029")])
+    data = path.read_bytes()
+    path.write_bytes(data[: data.rindex(b",,,0,")])  # 事業所番号 is there, the rest of the row is not
+    with pytest.raises(InputError, match=r"jigyosho_130.csv, row 3: the row has 16 of 24 cells"):
         kaigo_kouhyou.read_kaigo_csv(path)

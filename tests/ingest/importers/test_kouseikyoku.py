@@ -188,15 +188,53 @@ def test_addresses_without_prefecture_match_towns_after_their_gun(notifications)
     assert len(matched) == len(notifications)
 
 
-def test_unmatched_addresses_are_one_error_listing_five_with_rows(notifications):
-    towns = {code: name for code, name in SAGA.items() if name != "唐津市"}
-    strays = notifications.copy()
-    strays.loc[strays.index[:7], "address"] = [f"架空市{i}丁目" for i in range(7)]
+def test_unmatched_addresses_are_one_error_counting_distinct_addresses_and_listing_five(notifications):
+    strays = notifications.assign(address=[f"架空市{i % 8}丁目" for i in range(len(notifications))])
+    used = strays[strays["symbol"].map(kouseikyoku.symbol_resource_id).notna()]
+    assert len(used) == 8 and used["address"].nunique() == 7  # the 2nd and the 10th row share 架空市1丁目
     with pytest.raises(InputError) as caught:
-        kouseikyoku.assign_municipalities(strays, _municipalities(towns, "41", "佐賀県"))
+        kouseikyoku.assign_municipalities(strays, _municipalities(SAGA, "41", "佐賀県"))
     message = str(caught.value)
-    assert "r6_08_shisetsu_saga_ika_02.xlsx" in message and "8 address(es)" in message  # 7 strays + 唐津市
+    assert message.startswith("r6_08_shisetsu_saga_ika_02.xlsx: 7 distinct address(es)")
     assert message.count("row ") == 5 and "row 7: 架空市0丁目" in message
+
+
+def test_the_error_names_the_file_its_addresses_come_from(notifications):
+    other = notifications.assign(source_file="r6_08_shisetsu_nagasaki_ika_02.xlsx", address="架空市1丁目")
+    strays = pd.concat([notifications.assign(address="架空町2丁目"), other], ignore_index=True)
+    with pytest.raises(InputError) as caught:
+        kouseikyoku.assign_municipalities(strays, _municipalities(SAGA, "41", "佐賀県"))
+    message = str(caught.value)
+    assert message.startswith("r6_08_shisetsu_saga_ika_02.xlsx: 1 distinct address(es)")
+    assert "架空町2丁目" in message and "架空市1丁目" not in message
+
+
+def test_rows_whose_symbol_no_report_uses_never_block_and_are_dropped(notifications):
+    unused = ~notifications["symbol"].map(kouseikyoku.symbol_resource_id).notna()
+    assert unused.sum() == 2  # 精入退支 and 歯援診1
+    strays = notifications.assign(address=notifications["address"].where(~unused, "所在地不明"),
+                                  institution_number=notifications["institution_number"].where(~unused, "9900001"))
+    matched = kouseikyoku.assign_municipalities(strays, _municipalities(SAGA, "41", "佐賀県"))
+    assert len(matched) == len(notifications) - 2 and matched["code"].notna().all()
+
+
+def _numbered(address_by_number: dict[str, str]) -> pd.DataFrame:
+    return pd.DataFrame({"institution_number": list(address_by_number), "address": list(address_by_number.values()),
+                         "pref_code": "41", "symbol": "支援診3", "row": range(7, 7 + len(address_by_number)),
+                         "source_file": "x.xlsx"})
+
+
+def test_the_area_part_of_the_institution_number_decides_where_it_is_unique():
+    # 郡市区 02 holds only 唐津市 institutions, so a misspelt 唐津 address goes there
+    frame = _numbered({"0211001": "唐津市西城内1-1", "0211002": "唐津市東城内2-2", "0211003": "からつ市南城内3"})
+    matched = kouseikyoku.assign_municipalities(frame, _municipalities(SAGA, "41", "佐賀県"))
+    assert matched["code"].tolist() == ["41202", "41202", "41202"]
+
+
+def test_an_area_part_shared_by_two_municipalities_decides_nothing():
+    frame = _numbered({"0311001": "多久市北多久町1", "0311002": "小城市三日月町2", "0311003": "おぎ市牛津町3"})
+    with pytest.raises(InputError, match=r"1 distinct address\(es\).*row 9: おぎ市牛津町3"):
+        kouseikyoku.assign_municipalities(frame, _municipalities(SAGA, "41", "佐賀県"))
 
 
 def test_count_institutions_counts_each_institution_once_per_resource(notifications):

@@ -17,7 +17,7 @@ import pandas as pd
 from analysis.codes import PREFECTURES, CodeError, normalize_code
 from analysis.errors import InputError
 from analysis.ingest.importers.workbook import read_xlsx
-from analysis.ingest.recognition import RawFile, Source
+from analysis.ingest.recognition import RawFile, Source, as_raw_file
 from analysis.ingest.schema import AGE_GROUPS, conform
 
 SOURCE = "国立社会保障・人口問題研究所「日本の地域別将来推計人口（令和5(2023)年推計）」"
@@ -118,10 +118,11 @@ def _finish(frame: pd.DataFrame) -> pd.DataFrame:
     return conform(frame, "population").assign(ipss_kind=pd.array(kinds, dtype="string"))
 
 
-def read_suikei_kekka(path: str | Path) -> pd.DataFrame:
+def read_suikei_kekka(path: str | Path | RawFile) -> pd.DataFrame:
     """The national file → ``population`` rows plus ``ipss_kind`` (the published 市などの別 as text)."""
-    path = Path(path)
-    sheet = read_xlsx(path)
+    source = as_raw_file(path)
+    path = Path(source.display)  # names the file (or ZIP member) in messages and source_file
+    sheet = read_xlsx(source)
     needed = SEX_TOTAL_COLUMNS["female"] + len(AGE_GROUPS)
     if sheet.shape[1] < needed:
         raise InputError(path, f"expected at least {needed} columns (sex blocks start at columns 6, 28 and 50), found {sheet.shape[1]}")
@@ -239,10 +240,11 @@ def _workbook_kinds(codes: pd.Series, names: pd.Series) -> np.ndarray:
     return np.select([is_ward.to_numpy(), is_city_whole.to_numpy()], ["0", "1"], by_name.to_numpy())
 
 
-def read_municipalities_workbook(path: str | Path) -> pd.DataFrame:
+def read_municipalities_workbook(path: str | Path | RawFile) -> pd.DataFrame:
     """A per-prefecture ``Municipalities/NN.xlsx`` → the same rows as :func:`read_suikei_kekka`."""
-    path = Path(path)
-    sheets = read_xlsx(path, sheet_name=None)
+    source = as_raw_file(path)
+    path = Path(source.display)  # names the file (or ZIP member) in messages and source_file
+    sheets = read_xlsx(source, sheet_name=None)
     names = list(sheets)
     areas = pd.DataFrame(
         [(name, _sheet_code(path, name, sheets[name]), _area_name(name, sheets[name])) for name in names[1:]],

@@ -15,9 +15,10 @@ import pandas as pd
 from analysis import catalogue
 from analysis.codes import CodeError, normalize_code
 from analysis.errors import InputError
+from analysis.ingest.importers import dates
 from analysis.ingest.importers.textfile import read_csv_text
-from analysis.ingest.importers.values import to_number
-from analysis.ingest.recognition import RawFile, Source
+from analysis.ingest.importers.values import clean_coordinates, to_number
+from analysis.ingest.recognition import RawFile, Source, as_raw_file
 from analysis.ingest.schema import conform
 
 SOURCE = "介護サービス情報公表システム オープンデータ"
@@ -40,50 +41,67 @@ def service_code_from_filename(name: str) -> str:
     return match.group(1)
 
 
-def _as_of(name: str) -> str:
+def as_of_from_filename(name: str) -> str:
+    """The export date of ``jigyosho_<code>_all_<YYYYMMDDhhmmss>.csv``; '' for a name without the stamp."""
     match = _NAME.match(Path(name).name)
-    stamp = match.group(2) if match else None
-    return f"{stamp[:4]}-{stamp[4:6]}-{stamp[6:8]}" if stamp else ""
+    return dates.stamp_to_iso(match.group(2) if match else None)
 
 
-def _office_numbers(numbers: pd.Series) -> pd.Series:
-    """事業所番号 as 10-digit text: a copy saved from Excel turns 0170101950 into 170101950."""
+def office_numbers(numbers: pd.Series, codes: list[str]) -> pd.Series:
+    """事業所番号 as published. A 9-digit number whose office lies in prefecture 01–09 lost its leading zero
+    to a spreadsheet (the number starts with the prefecture code): only that zero is restored."""
     numbers = numbers.str.strip()
-    return numbers.where(~numbers.str.fullmatch(r"\d+"), numbers.str.zfill(OFFICE_NUMBER_DIGITS))
+    prefs = pd.Series([c[:2] for c in codes], index=numbers.index)
+    lost = (numbers.str.fullmatch(r"\d+") & numbers.str.len().eq(OFFICE_NUMBER_DIGITS - 1)
+            & prefs.str.startswith("0") & ("0" + numbers).str[:2].eq(prefs))
+    return numbers.where(~lost, "0" + numbers)
 
 
-def read_kaigo_csv(path: str | Path) -> pd.DataFrame:
-    path = Path(path)
-    service = service_code_from_filename(path.name)
-    raw = read_csv_text(path, required_columns=REQUIRED, column_aliases=ALIASES)
+def read_kaigo_csv(path: str | Path | RawFile, issues: dict[str, int] | None = None) -> pd.DataFrame:
+    """One service's offices; ``issues`` receives counts of rows dropped or coordinates made missing."""
+    source = as_raw_file(path)
+    service = service_code_from_filename(source.name)
+    raw = read_csv_text(source, required_columns=REQUIRED, column_aliases=ALIASES)
     if raw.empty:
-        raise InputError(path, "the file has a header but no offices")
-    codes = []
-    for i, value in enumerate(raw[CODE_COLUMN]):
+        raise InputError(source.display, "the file has a header but no offices")
+    # each distinct code once, in the order it first appears (so an error names the first bad row)
+    known = {}
+    for i, value in raw[CODE_COLUMN].drop_duplicates().items():
         try:
-            codes.append(normalize_code(value, digits=6))
+            known[value] = normalize_code(value, digits=6)
         except CodeError as exc:
-            raise InputError(path, str(exc), row=i + 2, column=CODE_COLUMN) from None
+            raise InputError(source.display, str(exc), row=int(i) + 2, column=CODE_COLUMN) from None
+    codes = raw[CODE_COLUMN].map(known).tolist()
+    lat, lon = clean_coordinates(
+        to_number(raw["緯度"], path=source.display, column="緯度", first_row=2, allow_negative=True),
+        to_number(raw["経度"], path=source.display, column="経度", first_row=2, allow_negative=True),
+        path=source.display, columns=("緯度", "経度"), issues=issues)
+    as_of, basis = dates.as_of(source, from_name=as_of_from_filename(source.name))
     types = catalogue.resources().set_index("source_key")["resource_id"]
     frame = pd.DataFrame({
-        "facility_id": _office_numbers(raw["事業所番号"]),
+        "facility_id": office_numbers(raw["事業所番号"], codes),
         "name": raw["事業所名"].str.strip(),
         "facility_type": types.get(f"kaigo:{service}", f"care_service_{service}"),
         "code": codes,
         "address": raw["住所"].str.strip(),
-        "lat": to_number(raw["緯度"], path=path, column="緯度", first_row=2, allow_negative=True),
-        "lon": to_number(raw["経度"], path=path, column="経度", first_row=2, allow_negative=True),
+        "lat": lat,
+        "lon": lon,
         "capabilities": "",
-        "source": SOURCE,
-        "source_file": path.name,
-        "as_of": _as_of(path.name),
+        "institution_code": pd.NA,
+        "source": dates.source_label(SOURCE, basis),
+        "source_file": source.display,
+        "as_of": as_of,
         "service_code": service,
     })
     empty_ids = frame["facility_id"].eq("")
     if empty_ids.any():
-        raise InputError(path, "事業所番号 is empty", row=int(empty_ids.idxmax()) + 2, column="事業所番号")
-    frame = frame.drop_duplicates("facility_id", keep="first")
-    return conform(frame, "facilities", origin=str(path)).assign(service_code=service)
+        raise InputError(source.display, "事業所番号 is empty", row=int(empty_ids.idxmax()) + 2, column="事業所番号")
+    duplicated = frame["facility_id"].duplicated()
+    if duplicated.any() and issues is not None:
+        # the same office twice in one file (the real 170 file lists one with two addresses): counted once
+        issues["duplicate_rows"] = issues.get("duplicate_rows", 0) + int(duplicated.sum())
+    frame = frame[~duplicated]
+    return conform(frame, "facilities", origin=source.display).assign(service_code=service, as_of_basis=basis)
 
 
 def _is_office_list(file: RawFile) -> bool:

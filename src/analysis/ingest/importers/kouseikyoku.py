@@ -3,22 +3,25 @@
 The header row is the one whose column A reads 項番 (its position varies). One
 notification can span several rows that repeat the institution and 受理番号 and differ
 only in 備考; they are folded into one. The 市町村コード column is empty and addresses
-carry no prefecture name, so the municipality is found from the start of the address.
+carry no prefecture name, so the municipality is found from the address. Some 厚生局
+(中国) list 医科, 歯科 and 薬局 in one file; 区分 tells them apart.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
-from datetime import date
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from analysis.codes import PREFECTURES, AddressMatcher
 from analysis.errors import InputError
-from analysis.ingest.importers.workbook import read_xlsx
-from analysis.ingest.recognition import RawFile, Source
+from analysis.ingest.importers import dates
+from analysis.ingest.importers.dates import wareki_to_iso  # the 名簿's dates are 和暦
+from analysis.ingest.importers.workbook import read_sheet_rows
+from analysis.ingest.recognition import RawFile, Source, as_raw_file
 
 SOURCE = "地方厚生局 届出受理医療機関名簿（施設基準）"
 # header names after NFKC (full-width brackets become ASCII)
@@ -35,6 +38,10 @@ COLUMNS = {
     "受理番号": "accepted_number",
     "算定開始年月日": "start_date",
 }
+OPTIONAL_COLUMNS = {"種別": "kind"}  # 病院 / 診療所 / 薬局, filled by some 厚生局 only
+MEDICAL_SECTION = "医科"
+# 医療機関コード = prefecture + 点数表 (1 医科, 3 歯科, 4 調剤) + 医療機関番号
+_SECTION_DIGITS = {"医科": "1", "歯科": "3", "薬局": "4"}
 # normalised 受理記号 → catalogue resource id (exact symbols: 精入退支 is not 入退支)
 SYMBOL_RESOURCES = {
     "支援診1": "home_care_support_clinics",
@@ -49,65 +56,66 @@ SYMBOL_RESOURCES = {
     "入退支": "discharge_support_hospitals",
     "在医総管1": "home_medical_management_institutions",
 }
+# resources only a hospital or only a clinic can be notified for (the kind of an institution with no 種別)
+HOSPITAL_RESOURCES = frozenset({"home_care_support_hospitals", "home_care_backup_hospitals"})
+CLINIC_RESOURCES = frozenset({"home_care_support_clinics"})
 SUPPORT_TYPE_LABELS = {
     "支援診1": "機能強化型（単独型）", "支援診2": "機能強化型（連携型）", "支援診2ア": "機能強化型（連携型）",
     "支援診2イ": "機能強化型（連携型）", "支援診3": "従来型",
     "支援病1": "機能強化型（単独型）", "支援病2": "機能強化型（連携型）", "支援病3": "従来型",
 }
-_ERA = {"令和": 2018, "平成": 1988, "昭和": 1925}
+_NAME = re.compile(r"shisetsu|sisetukijun|届出受理|施設基準")
 
 
 def _nfkc(value: object) -> str:
     if value is None or (isinstance(value, float) and pd.isna(value)):
         return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)  # a number cell (医療機関番号 typed as a number) reads as 211002.0
     return unicodedata.normalize("NFKC", str(value)).strip()
 
 
 def _nfkc_column(values: pd.Series) -> pd.Series:
     """NFKC of a column, computed once per distinct value (名簿 repeat each institution many times)."""
-    uniques = values.drop_duplicates()
-    return values.map(dict(zip(uniques, map(_nfkc, uniques))))
-
-
-def wareki_to_iso(text: object) -> str:
-    """'令和 6年 6月 1日' / '令和元年10月 1日' → ISO date; '' when it is not a date."""
-    t = _nfkc(text).replace(" ", "").replace("元年", "1年")
-    m = re.search(r"(令和|平成|昭和)(\d+)年(\d+)月(\d+)日", t)
-    if not m:
-        return ""
-    try:
-        return date(_ERA[m.group(1)] + int(m.group(2)), int(m.group(3)), int(m.group(4))).isoformat()
-    except ValueError:  # an impossible day such as 令和6年2月30日
-        return ""
+    positions, uniques = pd.factorize(values, use_na_sentinel=False)
+    texts = [_nfkc(value) for value in uniques]
+    return pd.Series(np.array(texts, dtype=object)[positions], index=values.index, dtype=object)
 
 
 def symbol_resource_id(symbol: object) -> str | None:
     return SYMBOL_RESOURCES.get(_nfkc(symbol).replace(" ", ""))
 
 
-def read_notifications(path: str | Path) -> pd.DataFrame:
-    """One row per notification (institution × 受理記号 × 受理番号)."""
-    path = Path(path)
-    sheet = read_xlsx(path)
-    first_col = _nfkc_column(sheet.iloc[:, 0])
-    header_rows = first_col.index[first_col == "項番"]
-    if len(header_rows) == 0:
-        raise InputError(path, "no header row: expected a row whose column A reads 項番")
-    header_at = int(header_rows[0])
-    as_of = ""
-    for value in first_col.iloc[:header_at]:
-        if m := re.search(r"\[(.+?)現在", value):
-            as_of = wareki_to_iso(m.group(1))
-            break
-    header = [_nfkc(c) for c in sheet.iloc[header_at]]
+def resource_ids(symbols: pd.Series) -> pd.Series:
+    """The catalogue resource of each 受理記号 as ``read_notifications`` gives them (already normalised); NaN if none."""
+    return symbols.map(SYMBOL_RESOURCES)
+
+
+def read_notifications(path: str | Path | RawFile) -> pd.DataFrame:
+    """One row per notification (institution × 受理記号 × 受理番号), with the file's as-of date."""
+    source = as_raw_file(path)
+    display = source.display
+    rows = read_sheet_rows(source)
+    first_col = [_nfkc(row[0]) if row else "" for row in rows]
+    if "項番" not in first_col:
+        raise InputError(display, "no header row: expected a row whose column A reads 項番")
+    header_at = first_col.index("項番")
+    title = next((m.group(1) for value in first_col[:header_at] if (m := re.search(r"\[(.+?)現在", value))), "")
+    as_of, basis = dates.as_of(source, in_file=wareki_to_iso(title))
+    header = [_nfkc(c) for c in rows[header_at]]
     missing = [c for c in COLUMNS if c not in header]
     if missing:
-        raise InputError(path, f"missing column(s) {', '.join(missing)}; found {', '.join(h for h in header if h)}", row=header_at + 1)
-    body = sheet.iloc[header_at + 1:].copy()
-    body.columns = header
-    body = body[list(COLUMNS)].rename(columns=COLUMNS)
+        raise InputError(display, f"missing column(s) {', '.join(missing)}; found {', '.join(h for h in header if h)}", row=header_at + 1)
+    wanted = {**COLUMNS, **{c: n for c, n in OPTIONAL_COLUMNS.items() if c in header}}
+    positions = [header.index(c) for c in wanted]
+    body = pd.DataFrame([[row[i] if i < len(row) else "" for i in positions] for row in rows[header_at + 1:]],
+                        columns=list(wanted.values()), dtype=object)
+    body.index = pd.RangeIndex(header_at + 1, header_at + 1 + len(body))
+    if "kind" not in body:
+        body["kind"] = ""
     body["row"] = body.index + 1
-    for col in ("pref_code", "institution_number", "name", "address", "symbol", "accepted_number", "notification_name", "section", "postal_code", "beds"):
+    for col in ("pref_code", "institution_number", "name", "address", "symbol", "accepted_number", "notification_name",
+                "section", "postal_code", "beds", "kind"):
         body[col] = _nfkc_column(body[col])
     body["symbol"] = body["symbol"].str.replace(" ", "", regex=False)
     # a row without 医療機関番号 or 受理記号 only continues the 備考 of the notification above it
@@ -116,39 +124,60 @@ def read_notifications(path: str | Path) -> pd.DataFrame:
     unknown = ~body["pref_code"].isin(list(PREFECTURES))
     if unknown.any():
         row = body.loc[unknown, "row"].iloc[0]
-        raise InputError(path, f"expected a prefecture code 01–47, got {body.loc[unknown, 'pref_code'].iloc[0]!r}", row=int(row), column="都道府県コード")
+        raise InputError(display, f"expected a prefecture code 01–47, got {body.loc[unknown, 'pref_code'].iloc[0]!r}", row=int(row), column="都道府県コード")
     bad = ~body["institution_number"].str.fullmatch(r"\d{1,7}")
     if bad.any():
         row = body.loc[bad, "row"].iloc[0]
-        raise InputError(path, f"医療機関番号 must be up to 7 digits, got {body.loc[bad, 'institution_number'].iloc[0]!r}", row=int(row), column="医療機関番号")
-    section_digit = body["section"].map(lambda s: "3" if "歯" in s else "1")
+        raise InputError(display, f"医療機関番号 must be up to 7 digits, got {body.loc[bad, 'institution_number'].iloc[0]!r}", row=int(row), column="医療機関番号")
+    sections = body["section"].drop_duplicates()
+    section_digit = body["section"].map({s: next((d for name, d in _SECTION_DIGITS.items() if name[0] in s), "1") for s in sections})
     body["institution_code"] = body["pref_code"] + section_digit + body["institution_number"].str.zfill(7)
-    dates = body["start_date"].drop_duplicates()
-    body["start_date"] = body["start_date"].map(dict(zip(dates, map(wareki_to_iso, dates))))
+    starts = body["start_date"].drop_duplicates()
+    body["start_date"] = body["start_date"].map(dict(zip(starts, map(wareki_to_iso, starts))))
     folded = body.drop_duplicates(["institution_code", "symbol", "accepted_number"], keep="first")
-    return folded.assign(as_of=as_of, source=SOURCE, source_file=path.name).reset_index(drop=True)
+    return folded.assign(as_of=as_of, source=dates.source_label(SOURCE, basis), source_file=display,
+                         as_of_basis=basis).reset_index(drop=True)
 
 
 def assign_municipalities(notifications: pd.DataFrame, municipalities: pd.DataFrame) -> pd.DataFrame:
-    """Adds ``code`` from the address; an address matching no municipality is an error."""
+    """Adds ``code`` from the address; rows matching no municipality are dropped, unless a report uses their 受理記号.
+
+    An address is matched by name (``AddressMatcher``); one that still matches nothing takes the
+    municipality of the other institutions with the same 郡市区 part of the 医療機関番号 (its first
+    two digits) when they all lie in one municipality. An unmatched row whose 受理記号 counts for a
+    report is an error naming the file, counting distinct addresses and listing the first few.
+    """
     matcher = AddressMatcher(municipalities)
-    unique = notifications[["address", "pref_code"]].drop_duplicates()
+    area = notifications["institution_number"].str.zfill(7).str[:2]
+    # one key per distinct (prefecture, 郡市区, address): the 名簿 repeat an institution on every notification
+    key = notifications["pref_code"] + "|" + area + "|" + notifications["address"]
+    unique = pd.DataFrame({"key": key, "pref_code": notifications["pref_code"], "area": area,
+                           "address": notifications["address"]}).drop_duplicates("key")
     unique["code"] = [matcher.match(a, p) for a, p in zip(unique["address"], unique["pref_code"])]
-    out = notifications.merge(unique, on=["address", "pref_code"], how="left")
-    unmatched = out[out["code"].isna()]
-    if not unmatched.empty:
-        examples = "; ".join(f"row {r}: {a}" for r, a in zip(unmatched["row"].head(5), unmatched["address"].head(5)))
+    areas = unique.dropna(subset=["code"]).groupby(["pref_code", "area"])["code"].agg(lambda codes: set(codes))
+    single = {key: next(iter(codes)) for key, codes in areas.items() if len(codes) == 1}
+    missing = unique["code"].isna()
+    unique.loc[missing, "code"] = [single.get((p, a)) for p, a in zip(unique.loc[missing, "pref_code"], unique.loc[missing, "area"])]
+    out = notifications.assign(code=key.map(dict(zip(unique["key"], unique["code"]))))
+    unmatched = out["code"].isna()
+    used = resource_ids(out["symbol"]).notna()
+    blocking = out[unmatched & used]
+    if not blocking.empty:
+        first_file = blocking["source_file"].iloc[0]
+        in_file = blocking[blocking["source_file"] == first_file].drop_duplicates("address")
+        examples = "; ".join(f"row {r}: {a}" for r, a in zip(in_file["row"].head(5), in_file["address"].head(5)))
         raise InputError(
-            unmatched["source_file"].iloc[0],
-            f"{len(unmatched)} address(es) match no municipality in the municipality master ({examples}); "
-            "add the 総務省 code file for this prefecture or update it",
+            first_file,
+            f"{len(in_file)} distinct address(es) of notifications counted in the reports match no municipality of "
+            f"prefecture {in_file['pref_code'].iloc[0]} in the 総務省 code list ({examples}); expected an address "
+            "starting with the municipality's name",
         )
-    return out
+    return out[~unmatched].reset_index(drop=True)
 
 
 def count_institutions(notifications: pd.DataFrame) -> pd.DataFrame:
     """Distinct institutions per municipality and catalogue resource."""
-    resources = notifications["symbol"].map(symbol_resource_id)
+    resources = resource_ids(notifications["symbol"])
     counted = notifications.assign(resource_id=resources).dropna(subset=["resource_id"])
     return (
         counted.groupby(["code", "resource_id"])["institution_code"].nunique().rename("count").reset_index()
@@ -156,7 +185,7 @@ def count_institutions(notifications: pd.DataFrame) -> pd.DataFrame:
 
 
 def _is_notification_list(file: RawFile) -> bool:
-    return file.suffix == ".xlsx" and ("shisetsu" in file.name or "項番" in file.cells)
+    return file.is_workbook and (_NAME.search(file.name) is not None or "項番" in file.cells)
 
 
 SOURCES = (

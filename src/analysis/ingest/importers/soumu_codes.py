@@ -17,7 +17,7 @@ import pandas as pd
 from analysis.codes import CodeError, normalize_code, to_code6
 from analysis.errors import InputError
 from analysis.ingest.importers.workbook import read_xlsx
-from analysis.ingest.recognition import RawFile, Source
+from analysis.ingest.recognition import RawFile, Source, as_raw_file
 from analysis.ingest.schema import conform
 
 SOURCE = "総務省 全国地方公共団体コード"
@@ -98,12 +98,15 @@ def _kinds(code: pd.Series, name: pd.Series) -> np.ndarray:
     return np.select([code.str.endswith("000"), code.isin(TOKYO_SPECIAL_WARDS)], ["prefecture", "special_ward"], by_name)
 
 
-def read_municipality_codes(path: str | Path) -> pd.DataFrame:
+def read_municipality_codes(path: str | Path | RawFile) -> pd.DataFrame:
     """The municipality master (schema table ``municipalities``) from the published workbook."""
-    path = Path(path)
-    sheets = read_xlsx(path, sheet_name=None)
+    source = as_raw_file(path)
+    path = Path(source.display)  # names the file (or ZIP member) in messages and source_file
+    sheets = read_xlsx(source, sheet_name=None)
     names = list(sheets)
     main = _read_sheet(path, sheets[names[0]], names[0])
+    if main.empty:
+        raise InputError(path, f"sheet '{names[0]}': no 団体コード below the header; expected one row per prefecture and municipality", row=2)
     main = main.assign(kind=_kinds(main["code"], main["name"]), parent_code="")
     if len(names) > 1:
         designated = _designated(path, _read_sheet(path, sheets[names[1]], names[1]), names[1])

@@ -17,7 +17,7 @@ from analysis.codes import CodeError, normalize_code
 from analysis.errors import InputError
 from analysis.ingest.importers.textfile import read_csv_text
 from analysis.ingest.importers.values import to_number
-from analysis.ingest.recognition import RawFile, Source
+from analysis.ingest.recognition import RawFile, Source, as_raw_file
 from analysis.ingest.schema import AGE_GROUPS, NATIONAL_CODE, conform
 
 TEMPLATE_SOURCE = "市町村の把握データ（取込テンプレート）"
@@ -63,9 +63,10 @@ def _reject_duplicates(frame: pd.DataFrame, keys: list[str], path: Path) -> None
         raise InputError(path, f"the same {'/'.join(keys)} ({', '.join(str(first[k]) for k in keys)}) appears in rows {rows}")
 
 
-def read_indicator_series(path: str | Path) -> pd.DataFrame:
-    path = Path(path)
-    raw = read_csv_text(path, required_columns=("code", "indicator_id", "fiscal_year", "value"))
+def read_indicator_series(path: str | Path | RawFile) -> pd.DataFrame:
+    source = as_raw_file(path)
+    path = Path(source.display)  # names the file (or ZIP member) in messages and source_file
+    raw = read_csv_text(source, required_columns=("code", "indicator_id", "fiscal_year", "value"))
     known = catalogue.indicators().set_index("indicator_id")
     ids = raw["indicator_id"].str.strip()
     unknown = ~ids.isin(known.index)
@@ -87,9 +88,10 @@ def read_indicator_series(path: str | Path) -> pd.DataFrame:
     return conform(frame, "indicators", origin=str(path))
 
 
-def read_medical_areas(path: str | Path) -> pd.DataFrame:
-    path = Path(path)
-    raw = read_csv_text(path, required_columns=("code", "medical_area_code", "medical_area_name"))
+def read_medical_areas(path: str | Path | RawFile) -> pd.DataFrame:
+    source = as_raw_file(path)
+    path = Path(source.display)  # names the file (or ZIP member) in messages and source_file
+    raw = read_csv_text(source, required_columns=("code", "medical_area_code", "medical_area_name"))
     _require_text(raw, ("medical_area_code", "medical_area_name"), path)
     area = pd.Series(float("nan"), index=raw.index)
     if "area_km2" in raw:
@@ -107,9 +109,10 @@ def read_medical_areas(path: str | Path) -> pd.DataFrame:
     return frame
 
 
-def read_activities(path: str | Path) -> pd.DataFrame:
-    path = Path(path)
-    raw = read_csv_text(path, required_columns=("code", "activity_id", "activity_name", "fiscal_year", "planned", "actual"))
+def read_activities(path: str | Path | RawFile) -> pd.DataFrame:
+    source = as_raw_file(path)
+    path = Path(source.display)  # names the file (or ZIP member) in messages and source_file
+    raw = read_csv_text(source, required_columns=("code", "activity_id", "activity_name", "fiscal_year", "planned", "actual"))
     _require_text(raw, ("activity_id", "activity_name"), path)
     frame = pd.DataFrame({
         "code": _codes(raw["code"], path),
@@ -124,9 +127,10 @@ def read_activities(path: str | Path) -> pd.DataFrame:
     return conform(frame, "activities", origin=str(path))
 
 
-def read_rates(path: str | Path) -> pd.DataFrame:
-    path = Path(path)
-    raw = read_csv_text(path, required_columns=("measure", "sex", "age_group", "rate", "unit", "year", "area", "source"))
+def read_rates(path: str | Path | RawFile) -> pd.DataFrame:
+    source = as_raw_file(path)
+    path = Path(source.display)  # names the file (or ZIP member) in messages and source_file
+    raw = read_csv_text(source, required_columns=("measure", "sex", "age_group", "rate", "unit", "year", "area", "source"))
     _require_text(raw, ("measure",), path)
     bad_sex = ~raw["sex"].isin(["male", "female", "total"])
     if bad_sex.any():

@@ -9,14 +9,13 @@ from pathlib import Path
 import pandas as pd
 
 from analysis.errors import InputError
-
-# Tried in order. UTF-8 first: CP932 bytes are almost never valid UTF-8, while
-# UTF-8 Japanese text is often *decodable* as CP932 (and would come out garbled).
-ENCODINGS = ("utf-8-sig", "cp932")
+from analysis.ingest.recognition import ENCODINGS, RawFile, as_raw_file
 
 
 def decode_bytes(data: bytes, path: str | Path) -> tuple[str, str]:
     """Text and the encoding that decoded it; InputError if neither fits."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in data[:4096]:
+        raise InputError(path, "saved as UTF-16; expected UTF-8 or CP932 (Shift_JIS): save it again as CSV (UTF-8)")
     for encoding in ENCODINGS:
         try:
             return data.decode(encoding), encoding
@@ -26,7 +25,7 @@ def decode_bytes(data: bytes, path: str | Path) -> tuple[str, str]:
 
 
 def read_csv_text(
-    path: str | Path,
+    source: str | Path | RawFile,
     *,
     required_columns: list[str] | tuple[str, ...] = (),
     column_aliases: dict[str, str] | None = None,
@@ -36,15 +35,15 @@ def read_csv_text(
 
     ``column_aliases`` maps alternative published header names to the canonical one
     (for example 自治体標準オープンデータセット's 市区町村 spelling). Missing required
-    columns raise one InputError that lists what was found.
+    columns raise one InputError that lists what was found; so does a row with fewer
+    cells than the header (a file cut off mid-row).
     """
-    path = Path(path)
-    if not path.exists():
-        raise InputError(path, "file not found")
-    data = path.read_bytes()
+    raw = as_raw_file(source)
+    data = raw.read_bytes()
     if not data.strip():
-        raise InputError(path, "file is empty")
-    text, _ = decode_bytes(data, path)
+        raise InputError(raw.display, "file is empty")
+    text, _ = decode_bytes(data, raw.display)
+    _reject_broken_rows(text, raw.display)
     try:
         frame = pd.read_csv(
             io.StringIO(text),
@@ -55,7 +54,7 @@ def read_csv_text(
             **read_csv_kwargs,
         )
     except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
-        raise InputError(path, f"not a readable CSV table ({exc})") from None
+        raise InputError(raw.display, f"not a readable CSV table ({exc})") from None
     frame.columns = [str(c).strip() for c in frame.columns]
     if column_aliases:
         frame = frame.rename(columns={k: v for k, v in column_aliases.items() if k in frame.columns})
@@ -67,7 +66,21 @@ def read_csv_text(
         ]
         # every found column: a renamed one is often far to the right (事業所番号 is column 16 of 24)
         raise InputError(
-            path,
+            raw.display,
             f"missing required column(s) {', '.join(named)}; found: {', '.join(frame.columns)}",
         )
     return frame
+
+
+def _reject_broken_rows(text: str, display: str) -> None:
+    """A row with fewer or more cells than the header (a download cut off mid-row, a stray comma) names its row.
+
+    pandas would fill the missing cells of a short row with empty text, and a file cut after its
+    required columns would pass unnoticed.
+    """
+    widths = [len(record) for record in csv.reader(io.StringIO(text))]
+    expected = widths[0] if widths else 0
+    for row, width in enumerate(widths, start=1):
+        if width and width != expected:
+            raise InputError(display, f"the row has {width} of {expected} cells; the file is cut off or the row is broken "
+                                      "(download the file again)", row=row)

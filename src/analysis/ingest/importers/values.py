@@ -50,3 +50,43 @@ def to_number(
             raise InputError(path, f"negative count {raw!r}", row=first_row + i, column=column)
         out[i] = number
     return pd.Series(out, index=values.index, name=values.name)
+
+
+# The extent of Japan's territory: 沖ノ鳥島 20.4°N … 弁天島 45.5°N, 与那国島 122.9°E … 南鳥島 154.0°E.
+JAPAN_LATITUDE = (20.0, 46.0)
+JAPAN_LONGITUDE = (122.0, 154.0)
+COORDINATE_ISSUES = ("coordinates_zero", "coordinates_swapped", "coordinates_outside_japan", "coordinates_incomplete")
+
+
+def clean_coordinates(
+    lat: pd.Series,
+    lon: pd.Series,
+    *,
+    path: str | Path,
+    columns: tuple[str, str],
+    issues: dict[str, int] | None = None,
+    first_row: int = 2,
+) -> tuple[pd.Series, pd.Series]:
+    """Points that cannot be the place become missing: (0, 0), latitude and longitude swapped, outside Japan.
+
+    ``issues`` receives how many of each (``COORDINATE_ISSUES``). When more than half of the
+    points are swapped the two columns are exchanged in the file itself: an error naming it.
+    """
+    located = lat.notna() & lon.notna()
+    zero = located & lat.eq(0) & lon.eq(0)
+    inside = lat.between(*JAPAN_LATITUDE) & lon.between(*JAPAN_LONGITUDE)
+    swapped = located & lon.between(*JAPAN_LATITUDE) & lat.between(*JAPAN_LONGITUDE)
+    outside = located & ~inside & ~zero & ~swapped
+    incomplete = lat.isna() != lon.isna()
+    if located.any() and 2 * int(swapped.sum()) > int(located.sum()):
+        i = int(swapped.to_numpy().argmax())
+        raise InputError(path, f"{columns[0]} and {columns[1]} look exchanged: {int(swapped.sum())} of {int(located.sum())} "
+                               f"rows give a longitude as {columns[0]} (e.g. {lat.iloc[i]}, {lon.iloc[i]}); expected "
+                               f"{columns[0]} {JAPAN_LATITUDE[0]:g}–{JAPAN_LATITUDE[1]:g} and {columns[1]} "
+                               f"{JAPAN_LONGITUDE[0]:g}–{JAPAN_LONGITUDE[1]:g}", row=first_row + i, column=columns[0])
+    if issues is not None:
+        for key, flags in zip(COORDINATE_ISSUES, (zero, swapped, outside, incomplete)):
+            if flags.any():
+                issues[key] = issues.get(key, 0) + int(flags.sum())
+    bad = zero | swapped | outside | incomplete
+    return lat.mask(bad), lon.mask(bad)

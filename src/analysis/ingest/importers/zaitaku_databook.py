@@ -19,7 +19,7 @@ from analysis.codes import CodeError, normalize_code
 from analysis.errors import InputError
 from analysis.ingest.importers.values import to_number
 from analysis.ingest.importers.workbook import read_xlsx
-from analysis.ingest.recognition import RawFile, Source
+from analysis.ingest.recognition import RawFile, Source, as_raw_file
 from analysis.ingest.schema import NATIONAL_CODE, conform, empty_table
 
 SOURCE = "厚生労働省「在宅医療にかかる地域別データ集」"
@@ -134,10 +134,11 @@ def _read_sheet(path: Path, name: str, sheet: pd.DataFrame, fiscal_year: int) ->
     return series, areas
 
 
-def read_databook(path: str | Path) -> tuple[pd.DataFrame, pd.DataFrame]:
+def read_databook(path: str | Path | RawFile) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(``indicators`` rows of every year sheet, 二次医療圏 code per municipality from the latest sheet)."""
-    path = Path(path)
-    sheets = read_xlsx(path, sheet_name=None)
+    source = as_raw_file(path)
+    path = Path(source.display)  # names the file (or ZIP member) in messages and source_file
+    sheets = read_xlsx(source, sheet_name=None)
     series, latest_areas, latest_year = [], pd.DataFrame(columns=["code", "medical_area_code", "pref_code", "name"]), -1
     for name, sheet in sheets.items():
         year = fiscal_year_of_sheet(str(name))

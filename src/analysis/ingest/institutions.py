@@ -1,0 +1,164 @@
+"""Which listed facility a 厚生局 notification belongs to: by identity, never by name alone.
+
+The 名簿 and 医療情報ネット describe the same hospitals and clinics with different spellings:
+名簿 names often carry the 法人 (``医療法人　菊郷会　愛育病院``), addresses differ in how
+丁目 and 番地 are written, and one municipality can have several hospitals of one name.
+An institution is joined to a facility by 医療機関コード where both carry it; else by name
+(法人 removed) within the municipality, the address deciding between namesakes; a name
+that only ends the other (``…会南札幌病院`` / ``南札幌病院``) counts when it is unique. Each
+facility takes at most one institution. A notified institution that no facility takes is
+listed as its own row from the 名簿's name and address.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+import numpy as np
+import pandas as pd
+
+from analysis.codes import normalize_place
+from analysis.ingest.importers import kouseikyoku
+
+MEDICAL_TYPES = ("hospitals", "clinics")
+# the start of a 法人 name written without a space before the facility's own name
+_CORPORATE = re.compile(r"^(?:特定|社会|一般|公益|地方独立行政|独立行政|国立研究開発)?(?:医療|社団|財団|福祉|行政)?法人(?:社団|財団)?")
+_GENERIC = frozenset({"病院", "医院", "診療所", "クリニック", "内科", "歯科"})
+_KANJI_DIGITS = {c: i for i, c in enumerate("〇一二三四五六七八九")}
+_KANJI_NUMBER = re.compile(r"[〇一二三四五六七八九十]+(?=丁目|番|号|条|地割|線)")
+_SEPARATORS = re.compile(r"丁目|番地の?|番|号|の|ノ|[-‐‑‒–—―ー−－]")
+# the block and house numbers: 1-16-32, 南1条西16-291 (北海道's 条), 第23地割27 (岩手's 地割)
+_LEADING_NUMBER = re.compile(r"^(\D*?\d+(?:(?:-|条[東西南北]?|線|地割)\d+)*)")
+
+
+def full_name(name: object) -> str:
+    """The whole name as compared: NFKC, no spaces, one form of ケ/ヶ and of variant kanji (霧島桜ケ丘/桜ヶ丘)."""
+    return normalize_place(name or "")
+
+
+def name_key(name: object) -> str:
+    """A facility's own name: the last of space-separated parts, a leading 法人 name removed (see ``full_name``)."""
+    parts = unicodedata.normalize("NFKC", str(name or "")).split()
+    text = normalize_place(parts[-1]) if parts else ""
+    corporate = _CORPORATE.match(text)
+    if corporate:
+        rest = text[corporate.end():]
+        cut = rest.find("会", 1)  # 医療法人○○会 ends at its first 会 (not a leading one: 会田会)
+        own = rest[cut + 1:] if 0 < cut <= 12 else ""
+        # 一般社団法人伊勢崎佐波医師会病院 has no separate own name after its 会: keep it whole
+        text = own if len(own) >= 3 and own not in _GENERIC else rest
+    return text
+
+
+def _kanji_number(text: str) -> str:
+    """'十六' → '16', '二十' → '20', '三' → '3' (numbers below 100, as in 丁目 and 番地)."""
+    if "十" not in text:
+        return "".join(str(_KANJI_DIGITS[c]) for c in text)
+    tens, _, ones = text.partition("十")
+    return str((_KANJI_DIGITS.get(tens, 1) if tens else 1) * 10 + (_KANJI_DIGITS.get(ones, 0) if ones else 0))
+
+
+def address_key(address: object, municipality: str) -> str:
+    """The part of an address after the municipality name up to its house number, spelled one way.
+
+    '岩手県釜石市野田町一丁目１６番３２号' and '釜石市野田町1-16-32 2F' both give '野田町1-16-32'.
+    """
+    # a space ends the number (a building or floor may follow): keep it as a break before spaces are dropped
+    text = normalize_place(re.sub(r"\s+", "|", unicodedata.normalize("NFKC", str(address or ""))))
+    name = normalize_place(municipality)
+    at = text.find(name) if name else -1
+    if at >= 0:
+        text = text[at + len(name):]
+    text = _KANJI_NUMBER.sub(lambda m: _kanji_number(m.group(0)), text)
+    text = text.replace("大字", "").replace("字", "")
+    text = _SEPARATORS.sub("-", text)
+    match = _LEADING_NUMBER.match(text)
+    return (match.group(1) if match else text).strip("-")
+
+
+def _suffix_match(a: str, b: str) -> bool:
+    shorter, longer = sorted((a, b), key=len)
+    return len(shorter) >= 3 and shorter not in _GENERIC and longer.endswith(shorter)
+
+
+def institutions_of(notifications: pd.DataFrame) -> pd.DataFrame:
+    """One row per notified institution with a resource the reports use: its code, name, address, kind and resources."""
+    used = notifications.dropna(subset=["resource_id"])
+    if used.empty:
+        return pd.DataFrame(columns=["institution_code", "code", "name", "address", "kind", "resources", "source",
+                                     "source_file", "as_of", "pref_code"])
+    grouped = used.groupby("institution_code", sort=True)
+    out = grouped.agg(code=("code", "first"), name=("name", "first"), address=("address", "first"),
+                      declared=("kind", "first"), source=("source", "first"), source_file=("source_file", "first"),
+                      as_of=("as_of", "first"), pref_code=("pref_code", "first"),
+                      resources=("resource_id", lambda ids: ";".join(sorted(set(ids))))).reset_index()
+    resources = out["resources"].str.split(";").map(set)
+    by_symbol = np.where(resources.map(lambda r: bool(r & kouseikyoku.HOSPITAL_RESOURCES)), "hospitals",
+                         np.where(resources.map(lambda r: bool(r & kouseikyoku.CLINIC_RESOURCES)), "clinics", ""))
+    by_name = np.where(out["name"].str.contains("病院"), "hospitals", "clinics")
+    declared = out["declared"].map({"病院": "hospitals", "診療所": "clinics"}).fillna("")
+    out["kind"] = np.where(declared != "", declared, np.where(by_symbol != "", by_symbol, by_name))
+    return out.drop(columns="declared")
+
+
+def match_institutions(facilities: pd.DataFrame, institutions: pd.DataFrame, names: dict[str, str]) -> pd.Series:
+    """For each institution (index aligned), the index of the facility it is, or NaN.
+
+    ``names`` maps municipality code → name, for the address keys.
+    """
+    medical = facilities[facilities["facility_type"].isin(MEDICAL_TYPES)]
+    matched = pd.Series(np.nan, index=institutions.index)
+    if medical.empty or institutions.empty:
+        return matched
+    by_code = medical.dropna(subset=["institution_code"])
+    if not by_code.empty:
+        lookup = pd.Series(by_code.index, index=by_code["institution_code"]).groupby(level=0).first()
+        matched = institutions["institution_code"].map(lookup).astype(float)
+    fac = pd.DataFrame({"code": medical["code"], "key": medical["name"].map(name_key), "full": medical["name"].map(full_name),
+                        "type": medical["facility_type"]}, index=medical.index)
+    fac["address"] = [address_key(a, names.get(c, "")) for a, c in zip(medical["address"], medical["code"])]
+    inst = pd.DataFrame({"code": institutions["code"], "key": institutions["name"].map(name_key),
+                         "full": institutions["name"].map(full_name), "type": institutions.get("kind", "")},
+                        index=institutions.index)
+    inst["address"] = [address_key(a, names.get(c, "")) for a, c in zip(institutions["address"], institutions["code"])]
+    todo = matched.isna()
+    # by name within the municipality; the address decides between namesakes
+    pairs = inst[todo].reset_index().merge(fac.reset_index(), on=["code", "key"], suffixes=("", "_f"))
+    matched = matched.combine_first(_decide(pairs))
+    # a name that only ends the other's (the 法人 written differently), unique within the municipality
+    todo = matched.isna()
+    if todo.any():
+        by_code: dict[str, list[tuple[int, str, str, str]]] = {}
+        for j, code, key, full, address in zip(fac.index, fac["code"], fac["key"], fac["full"], fac["address"]):
+            by_code.setdefault(code, []).append((j, key, full, address))
+        rest = inst[todo]
+        rows = [(i, j, address, other_address)
+                for i, code, key, full, address in zip(rest.index, rest["code"], rest["key"], rest["full"], rest["address"])
+                for j, other_key, other_full, other_address in by_code.get(code, ())
+                if _suffix_match(key, other_key) or _suffix_match(key, other_full) or _suffix_match(full, other_key)]
+        if rows:
+            pairs = pd.DataFrame(rows, columns=["index", "index_f", "address", "address_f"])
+            matched = matched.combine_first(_decide(pairs))
+    # a renamed hospital (宇部興産中央病院 / 宇部中央病院): the only hospital at the only such address of the municipality
+    todo = matched.isna() & inst["type"].eq("hospitals") & inst["address"].str.contains(r"\d")
+    if todo.any():
+        hospitals = fac[fac["type"].eq("hospitals")].reset_index()
+        pairs = inst[todo].reset_index().merge(hospitals, on=["code", "address"], suffixes=("", "_f"))
+        pairs = pairs[pairs.groupby("index")["index_f"].transform("size").eq(1)]
+        matched = matched.combine_first(pairs.set_index("index")["index_f"].astype(float))
+    # one facility is one institution: a facility claimed twice goes to neither
+    claimed = matched.dropna()
+    twice = claimed[claimed.duplicated(keep=False)]
+    return matched.mask(matched.index.isin(twice.index))
+
+
+def _decide(pairs: pd.DataFrame) -> pd.Series:
+    """From candidate (institution, facility) pairs: the single candidate, or the single one at the same address."""
+    if pairs.empty:
+        return pd.Series(dtype=float)
+    candidates = pairs.groupby("index")["index_f"].transform("size")
+    same_place = pairs["address"].ne("") & pairs["address"].eq(pairs["address_f"])
+    at_address = same_place.groupby(pairs["index"]).transform("sum")
+    chosen = pairs[(candidates == 1) | (same_place & (at_address == 1))]
+    return chosen.set_index("index")["index_f"].astype(float)

@@ -1,0 +1,213 @@
+"""Several downloads of one published file: the newest edition is read, the others are said and recorded, never added."""
+
+from __future__ import annotations
+
+import json
+import os
+from datetime import datetime
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from analysis.codes import to_code6
+from analysis.errors import InputError
+from analysis.ingest.pipeline import ingest
+from analysis.ingest.processed import ProcessedData
+from analysis.sample.layouts import write_kaigo_csv, write_kouseikyoku_xlsx, write_soumu_xlsx
+
+MUNICIPALITIES = {"40000": "福岡県", "40203": "久留米市", "41000": "佐賀県", "41201": "佐賀市", "41202": "唐津市"}
+
+
+def _soumu(raw: Path) -> None:
+    rows = [[to_code6(code), "福岡県" if code < "41" else "佐賀県", None if code.endswith("000") else name, "ｹﾝ",
+             None if code.endswith("000") else "ｼ"] for code, name in MUNICIPALITIES.items()]
+    write_soumu_xlsx(raw / "soumu" / "000925835.xlsx", rows)
+
+
+def _office(number: str, code6: str = "402036") -> list[str]:
+    return [code6, number, "福岡県", "久留米市", f"事業所{number}", "ｶﾅ", "訪問介護", "久留米市城南町1", "", "33.3", "130.5",
+            "", "", "", "", number, "", "", "0", "", "", "", "", ""]
+
+
+def _notice(number: str, symbol: str, address: str, pref: str = "41") -> list:
+    return ["1", pref, "佐賀県", "医科", number, None, None, f"医療機関{number}", "840-0000", address, None, None, None,
+            "届出", symbol, f"第{number}{symbol}号", "令和 6年 6月 1日", None, None, None, None, None, None, None]
+
+
+def _meibo(path: Path, month: int, rows: list[list]) -> Path:
+    return write_kouseikyoku_xlsx(path, rows, title=f"[令和６年{month}月１日 現在 ]令和６年{month}月１６日作成")
+
+
+def _dated(path: Path, when: datetime) -> Path:
+    os.utime(path, (when.timestamp(), when.timestamp()))
+    return path
+
+
+def _run(raw: Path, out: Path) -> tuple[ProcessedData, list[str]]:
+    lines: list[str] = []
+    ingest(raw, out, echo=lines.append)
+    return ProcessedData(out), lines
+
+
+def _counts(data: ProcessedData, resource_id: str) -> dict[str, float]:
+    rows = data.resource_counts[data.resource_counts["resource_id"] == resource_id]
+    return dict(zip(rows["code"], rows["count"]))
+
+
+def test_two_monthly_meibo_of_one_prefecture_give_the_newer_figures(tmp_path):
+    raw = tmp_path / "raw"
+    _soumu(raw)
+    july = [_notice(f"01{n:05d}", "支援診３", "佐賀市神園1") for n in range(5)]
+    august = [_notice(f"01{n:05d}", "支援診３", "佐賀市神園1") for n in range(3)] + [_notice("0200001", "支援診２", "唐津市西城内1")]
+    _meibo(raw / "九州" / "r6_07_shisetsu_saga_ika_02.xlsx", 7, july)
+    _meibo(raw / "r6_08_shisetsu_saga_ika_02.xlsx", 8, august)
+    data, lines = _run(raw, tmp_path / "out")
+    assert _counts(data, "home_care_support_clinics") == {"41201": 3, "41202": 1, "41000": 4}  # not 8 + 1
+    assert set(data.resource_counts.loc[data.resource_counts["resource_id"] == "home_care_support_clinics", "as_of"]) == {"2024-08-01"}
+    assert any("読まなかった旧版: r6_07_shisetsu_saga_ika_02.xlsx（2024-07-01）" in line and "r6_08_shisetsu_saga_ika_02.xlsx" in line
+               for line in lines)
+    source = next(s for s in data.metadata["sources"] if s["key"] == "kouseikyoku")
+    assert [f["name"] for f in source["files_used"]] == ["r6_08_shisetsu_saga_ika_02.xlsx"]
+    assert source["files_superseded"] == [{
+        "path": "九州/r6_07_shisetsu_saga_ika_02.xlsx", "name": "r6_07_shisetsu_saga_ika_02.xlsx", "as_of": "2024-07-01",
+        "superseded_by": "r6_08_shisetsu_saga_ika_02.xlsx", "superseded_by_as_of": "2024-08-01", "reason": "older edition",
+        "prefectures": ["41"]}]
+
+
+def test_two_downloads_of_a_care_csv_give_the_newer_offices_and_date(tmp_path):
+    raw = tmp_path / "raw"
+    _soumu(raw)
+    # the older download, named as in the MHLW URL: dated by the file; it lists offices that have since closed
+    _dated(write_kaigo_csv(raw / "old" / "jigyosho_110.csv", [_office(f"40100000{n:02d}") for n in range(12)]),
+           datetime(2025, 12, 31, 12))
+    write_kaigo_csv(raw / "jigyosho_110_all_20260630120000.csv", [_office(f"40100000{n:02d}") for n in range(7)])
+    data, lines = _run(raw, tmp_path / "out")
+    assert _counts(data, "home_help_offices")["40203"] == 7
+    offices = data.facilities[data.facilities["facility_type"] == "home_help_offices"]
+    assert len(offices) == 7 and set(offices["as_of"]) == {"2026-06-30"}
+    assert any("読まなかった旧版: jigyosho_110.csv（2025-12-31）" in line for line in lines)
+
+
+def test_a_newer_download_named_as_in_the_url_is_dated_by_the_file_and_says_so(tmp_path):
+    raw = tmp_path / "raw"
+    _soumu(raw)
+    write_kaigo_csv(raw / "jigyosho_430_all_20250630120000.csv", [_office(f"40100000{n:02d}") for n in range(12)])
+    _dated(write_kaigo_csv(raw / "jigyosho_430.csv", [_office(f"40100000{n:02d}") for n in range(7)]), datetime(2026, 1, 5, 9))
+    data, lines = _run(raw, tmp_path / "out")
+    assert _counts(data, "care_management_offices")["40203"] == 7
+    offices = data.facilities[data.facilities["facility_type"] == "care_management_offices"]
+    assert set(offices["source"]) == {"介護サービス情報公表システム オープンデータ（時点はファイルの更新日による）"}
+    assert any(line.startswith("介護サービス情報公表システム オープンデータ: 1 ファイル、7 行、時点 2026-01-05（ファイルの更新日による）")
+               for line in lines)
+    # the count becomes an indicator value of fiscal year 2025 instead of being dropped for want of a date
+    series = data.indicators[(data.indicators["code"] == "40203") & (data.indicators["indicator_id"] == "care_management_offices")]
+    assert series[["fiscal_year", "value"]].values.tolist() == [[2025, 7.0]]
+
+
+def test_the_same_edition_twice_is_read_once(tmp_path):
+    raw = tmp_path / "raw"
+    _soumu(raw)
+    for folder in ("a", "b"):
+        write_kaigo_csv(raw / folder / "jigyosho_110_all_20260630120000.csv", [_office(f"40100000{n:02d}") for n in range(7)])
+    data, lines = _run(raw, tmp_path / "out")
+    assert _counts(data, "home_help_offices")["40203"] == 7
+    source = next(s for s in data.metadata["sources"] if s["key"] == "kaigo")
+    assert [f["path"] for f in source["files_superseded"]] == ["b/jigyosho_110_all_20260630120000.csv"]
+    assert source["files_superseded"][0]["reason"] == "same edition (duplicate)"
+    assert any("同じ版の重複" in line for line in lines)
+
+
+def test_two_different_editions_of_one_date_are_an_error_naming_both(tmp_path):
+    raw = tmp_path / "raw"
+    _soumu(raw)
+    write_kaigo_csv(raw / "a" / "jigyosho_110_all_20260630120000.csv", [_office("4010000001")])
+    write_kaigo_csv(raw / "b" / "jigyosho_110_all_20260630120000.csv", [_office("4010000002")])
+    with pytest.raises(InputError, match=r"jigyosho_110_all_20260630120000.csv: jigyosho_110_all_20260630120000.csv is another "
+                                         r"edition .* same as-of date 2026-06-30"):
+        ingest(raw, tmp_path / "out")
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_resource_whose_source_does_not_cover_a_prefecture_is_missing_not_zero(tmp_path):
+    raw = tmp_path / "raw"
+    _soumu(raw)
+    write_kaigo_csv(raw / "jigyosho_110_all_20260630120000.csv", [_office("4010000001")])
+    _meibo(raw / "r6_08_shisetsu_saga_ika_02.xlsx", 8, [_notice("0100001", "支援診３", "佐賀市神園1")])
+    data, _ = _run(raw, tmp_path / "out")
+    clinics = _counts(data, "home_care_support_clinics")
+    assert clinics == {"41201": 1, "41202": 0, "41000": 1}  # 唐津市 has none; 久留米市 has no 名簿 at all
+    assert "40203" not in clinics and "40000" not in clinics
+    # the national care file covers both prefectures: an office-less municipality counts 0
+    assert _counts(data, "home_help_offices") == {"40203": 1, "41201": 0, "41202": 0, "40000": 1, "41000": 0}
+    assert "home_care_support_clinics" not in set(data.indicators.loc[data.indicators["code"] == "40203", "indicator_id"])
+    # a resource no file was loaded for has no rows anywhere
+    assert "clinics" not in set(data.resource_counts["resource_id"])
+
+
+def test_ingest_json_lists_every_source_with_its_files_and_the_console_says_one_line_each(tmp_path):
+    raw = tmp_path / "raw"
+    _soumu(raw)
+    write_kaigo_csv(raw / "jigyosho_110_all_20260630120000.csv", [_office("4010000001")])
+    (raw / "メモ.txt").write_text("memo", encoding="utf-8")
+    data, lines = _run(raw, tmp_path / "out")
+    meta = json.loads((tmp_path / "out" / "ingest.json").read_text(encoding="utf-8"))
+    assert [s["key"] for s in meta["sources"]] == ["kaigo", "soumu"]
+    kaigo = meta["sources"][0]
+    assert kaigo["files_used"] == [{"path": "jigyosho_110_all_20260630120000.csv", "name": "jigyosho_110_all_20260630120000.csv",
+                                    "rows": 1, "as_of": "2026-06-30", "as_of_basis": "file_name", "kinds": ["110"]}]
+    assert meta["ignored_files"] == ["メモ.txt"]
+    assert lines[0] == "介護サービス情報公表システム オープンデータ: 1 ファイル、1 行、時点 2026-06-30"
+    assert lines[-1] == "読まなかったファイル（形式が分からない）: メモ.txt"
+    assert data.metadata["raw_files"][0]["path"] == "jigyosho_110_all_20260630120000.csv"
+
+
+def test_offices_with_impossible_coordinates_are_kept_without_a_point_and_counted(tmp_path):
+    raw = tmp_path / "raw"
+    _soumu(raw)
+    rows = [_office("4010000001"), _office("4010000002"), _office("4010000003")]
+    rows[1][9:11] = ["0", "0"]
+    rows[2][9:11] = ["53.41291", "-8.24389"]  # Ireland
+    write_kaigo_csv(raw / "jigyosho_110_all_20260630120000.csv", rows)
+    data, lines = _run(raw, tmp_path / "out")
+    offices = data.facilities.set_index("facility_id")
+    assert len(offices) == 3 and offices.loc[["4010000002", "4010000003"], "lat"].isna().all()
+    assert offices.loc["4010000001", "lat"] == pytest.approx(33.3)
+    assert "  注意: 座標が (0, 0) の 1 件を欠測にしました" in lines
+    assert "  注意: 日本の範囲の外にある 1 件の座標を欠測にしました" in lines
+    kaigo = next(s for s in data.metadata["sources"] if s["key"] == "kaigo")
+    assert kaigo["issues"] == {"coordinates_zero": 1, "coordinates_outside_japan": 1}
+
+
+def test_a_file_whose_coordinates_are_all_swapped_is_an_error_naming_it(tmp_path):
+    raw = tmp_path / "raw"
+    _soumu(raw)
+    rows = [_office("4010000001"), _office("4010000002")]
+    for row in rows:
+        row[9:11] = ["130.5", "33.3"]
+    write_kaigo_csv(raw / "jigyosho_110_all_20260630120000.csv", rows)
+    with pytest.raises(InputError, match=r"^jigyosho_110_all_20260630120000.csv, row 2, column '緯度': 緯度 and 経度 look exchanged"):
+        ingest(raw, tmp_path / "out")
+
+
+def test_the_northern_territories_are_in_no_table(tmp_path):
+    raw = tmp_path / "raw"
+    rows = [[to_code6("01000"), "北海道", None, "ﾎｯｶｲﾄﾞｳ", None], [to_code6("01403"), "北海道", "泊村", "ﾎｯｶｲﾄﾞｳ", "ﾄﾏﾘﾑﾗ"],
+            [to_code6("01696"), "北海道", "泊村", "ﾎｯｶｲﾄﾞｳ", "ﾄﾏﾘﾑﾗ"], [to_code6("01700"), "北海道", "蘂取村", "ﾎｯｶｲﾄﾞｳ", "ｼﾍﾞﾄﾛﾑﾗ"]]
+    write_soumu_xlsx(raw / "000925835.xlsx", rows)
+    data, lines = _run(raw, tmp_path / "out")
+    assert data.municipalities["code"].tolist() == ["01000", "01403"]
+    assert data.metadata["excluded_municipalities"] == ["01696", "01700"]
+    assert "北方領土の 2 村（人口なし）は自治体一覧・レポートの対象外です" in lines
+
+
+def test_counts_of_two_editions_never_add_up_in_any_table(tmp_path):
+    raw = tmp_path / "raw"
+    _soumu(raw)
+    for month in (7, 8):
+        _meibo(raw / f"r6_0{month}_shisetsu_saga_ika_02.xlsx", month, [_notice("0100001", "支援病３", "佐賀市神園1")])
+    data, _ = _run(raw, tmp_path / "out")
+    hospitals = data.facilities[data.facilities["facility_id"] == "4110100001"]
+    assert len(hospitals) == 1 and hospitals["as_of"].tolist() == ["2024-08-01"]
+    assert _counts(data, "home_care_support_hospitals")["41201"] == 1
+    pd.testing.assert_series_equal(data.resource_counts["count"].dropna(), data.resource_counts["count"].dropna().clip(upper=1))
