@@ -310,7 +310,10 @@ def write_kouseikyoku(out: Path, facilities, rng) -> Path:
             for k, symbol in enumerate(symbols):
                 era_year = int(rng.integers(1, 8))
                 if k == 0:
-                    address = _address(rng, m)
+                    # the 名簿 gives the facility's own address (with the 郡, as the 厚生局 write it); the draw
+                    # that used to make up an address stays, so every later value of the sample is unchanged
+                    _address(rng, m)
+                    address = f"{m.gun}{f['address']}"
                 base = [str(item), PREF_CODE, PREF_NAME, "医科", number, None, f"架医{item}", f["name"], "830-0000",
                         address, "000-00-0000", None,
                         f"一般\u3000\u3000{f['beds']}" if f["beds"] else None, names[symbol], symbol, f"第{item * 10 + k}号",
