@@ -1,0 +1,51 @@
+"""Ingest speed on the real published files in ../shared/real-data (the 総務省 list, 27 介護 CSVs,
+the 医療情報ネット hospital ZIP and 38 厚生局 名簿 of 37 prefectures).
+
+    .venv/bin/python benchmarks/real_files_ingest.py [--raw ../shared/real-data] [--out /tmp/zaitaku-real] [--repeat 3] [--verify]
+
+Prints the console lines of `zaitaku ingest`, then wall-clock and CPU seconds of each run (target
+< 60 s on the 2-core development machine). ``--verify`` then runs tests/ingest/test_real_files.py
+with every 名簿 counted independently with openpyxl (several minutes).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--raw", default=str(ROOT.parent / "shared" / "real-data"))
+    parser.add_argument("--out", default="/tmp/zaitaku-real")
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--verify", action="store_true")
+    args = parser.parse_args()
+    from analysis.ingest import ingest
+
+    walls, cpus = [], []
+    for run in range(args.repeat):
+        started, cpu = time.perf_counter(), time.process_time()
+        rows = ingest(args.raw, Path(args.out) / "processed", echo=print if run == 0 else None)
+        walls.append(time.perf_counter() - started)
+        cpus.append(time.process_time() - cpu)
+        print(f"run {run + 1}: {walls[-1]:.1f} s wall, {cpus[-1]:.1f} s CPU")
+    print(f"ingest of the real files: median {statistics.median(walls):.1f} s wall "
+          f"({', '.join(f'{w:.1f}' for w in walls)}; target < 60 s), {statistics.median(cpus):.1f} s CPU")
+    for table, count in rows.items():
+        print(f"  {table:16s} {count:>10,d}")
+    if args.verify:
+        env = os.environ | {"ZAITAKU_CHECK_EVERY_MEIBO": "1"}
+        return subprocess.call([sys.executable, "-m", "pytest", "-q", "tests/ingest/test_real_files.py"], cwd=ROOT, env=env)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
