@@ -8,6 +8,7 @@ by pid and ended by pid if it outlives the test.
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import socket
@@ -22,6 +23,7 @@ from analysis.batch.leftovers import remove_leftovers
 from analysis.batch.lock import LOCK_NAME, ReportsLock
 from analysis.batch.runner import run_batch
 from analysis.cli import main as zaitaku
+from analysis.errors import InputError
 from tests.batch.tiny import cli_command, descendants, end_by_pid, running, start_cli, tiny_batch, wait_for, write_params
 
 pytestmark = pytest.mark.slow
@@ -32,6 +34,11 @@ if not sys.platform.startswith("linux"):
 def _three_with_the_second_hanging(tmp_path: Path) -> list[Path]:
     params = tmp_path / "params"
     return [write_params(params, "40201_a"), write_params(params, "40202_b", hang=True), write_params(params, "40203_c")]
+
+
+def _ended_pid() -> int:
+    """The pid of a process that has ended (until the system reuses it)."""
+    return int(subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True).stdout)
 
 
 @pytest.mark.parametrize(("send", "exit_code"), [
@@ -107,13 +114,13 @@ def test_a_second_run_on_the_same_folder_says_who_holds_it_and_exits(tmp_path, c
 
 
 def test_leftovers_of_ended_runs_are_removed_or_put_back_and_those_of_live_runs_kept(tmp_path):
-    ended = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
-    dead, alive = int(ended.stdout), os.getpid()
+    dead, alive = _ended_pid(), os.getpid()
     reports = tmp_path / "reports"
     for name in (f".40201_a.staging-{dead}-x1", f".40202_b.old-{dead}-x2", f".40203_c.old-{dead}-x3",
                  "40203_c", f".40204_d.staging-{alive}-x4", ".40205_e.staging-legacy"):
         (reports / name).mkdir(parents=True)
         (reports / name / "index.html").write_text(name, encoding="utf-8")
+    (reports / f".index.html.staging-{dead}-tmp").write_text("half a page", encoding="utf-8")
 
     lines = remove_leftovers(reports)
 
@@ -121,4 +128,33 @@ def test_leftovers_of_ended_runs_are_removed_or_put_back_and_those_of_live_runs_
     assert (reports / "40202_b" / "index.html").read_text(encoding="utf-8") == f".40202_b.old-{dead}-x2"
     assert (reports / "40203_c" / "index.html").read_text(encoding="utf-8") == "40203_c"
     assert sorted(p.name for p in reports.iterdir()) == [f".40204_d.staging-{alive}-x4", "40202_b", "40203_c"]
-    assert len(lines) == 4 and any("前回のレポートを元に戻しました" in line for line in lines)
+    assert len(lines) == 5 and any("前回のレポートを元に戻しました" in line for line in lines)
+
+
+def _hold_lock(path: Path, seconds: float) -> subprocess.Popen:
+    """A process that holds the flock as a killed run's last kernel would, for ``seconds``."""
+    script = ("import fcntl, os, sys, time\nfd = os.open(sys.argv[1], os.O_RDWR)\nfcntl.flock(fd, fcntl.LOCK_EX)\n"
+              "print('held', flush=True)\ntime.sleep(float(sys.argv[2]))")
+    holder = subprocess.Popen([sys.executable, "-c", script, str(path), str(seconds)], stdout=subprocess.PIPE, text=True)
+    assert holder.stdout.readline().strip() == "held"
+    return holder
+
+
+def test_a_lock_a_killed_run_left_to_its_ending_children_is_waited_for_then_named(tmp_path, monkeypatch):
+    reports = tmp_path / "reports"
+    reports.mkdir()
+    dead = _ended_pid()
+    (reports / LOCK_NAME).write_text(json.dumps({"pid": dead, "host": socket.gethostname(), "started": "2026-01-01 09:00:00"}))
+    holder = _hold_lock(reports / LOCK_NAME, 0.5)  # ends soon, as a killed worker does
+    try:
+        with ReportsLock(reports) as lock:
+            assert lock.taken_over == f"pid {dead}、ホスト {socket.gethostname()}、開始 2026-01-01 09:00:00"
+        holder.wait(timeout=10)
+        (reports / LOCK_NAME).write_text(json.dumps({"pid": dead, "host": socket.gethostname(), "started": "x"}))
+        holder = _hold_lock(reports / LOCK_NAME, 60)  # one that does not end
+        monkeypatch.setattr("analysis.batch.lock.DYING_HOLDER_WAIT_SECONDS", 0.5)
+        with pytest.raises(InputError, match="は終了していますが、そのワーカーかカーネルがまだ動いていてロックを持っています"):
+            ReportsLock(reports).acquire()
+    finally:
+        end_by_pid([holder.pid])
+        holder.wait(timeout=10)

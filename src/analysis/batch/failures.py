@@ -17,7 +17,7 @@ from analysis.batch.kernels import CellWatch
 from analysis.errors import InputError
 
 DEBUG_DIR_NAME = ".zaitaku-debug"
-LEGACY_FAILED_DIR = "_failed"  # where versions before 0.2 kept them, inside the shared folder
+LEGACY_FAILED_DIR = "_failed"  # where earlier versions kept them, inside the shared folder
 
 _PATH_PATTERN = re.compile(r"(?:[A-Za-z]:)?(?:[\\/][^\\/\s'\"]+)+[\\/]([^\\/\s'\"]+)")
 

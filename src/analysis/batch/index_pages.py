@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 from analysis import __version__
+from analysis.batch.leftovers import staging_prefix
 from analysis.batch.manifest import MANIFEST, read_manifest
 from analysis.batch.tasks import Result, Task
 from analysis.errors import InputError
@@ -78,8 +78,8 @@ def write_batch_index(reports_dir: Path, results: list[Result], *, echo=print) -
     )
     path = reports_dir / "index.html"
     # A name of this process's own: runs that share a folder without the lock (--no-lock) must
-    # not write into one another's half-written page.
-    tmp = path.with_name(f".index.html.{os.getpid()}.tmp")
+    # not write into one another's half-written page; a killed run's is removed by the next.
+    tmp = path.with_name(f"{staging_prefix(path.name)}tmp")
     try:
         tmp.write_text(page, encoding="utf-8")
         tmp.replace(path)

@@ -1,6 +1,7 @@
 """What interrupted runs leave in a reports folder, cleaned up when the next run starts.
 
-A run builds each municipality in ``.<folder>.staging-<pid>-*`` and publishes it with two
+A run builds each municipality in ``.<folder>.staging-<pid>-*`` (and reports/index.html as
+``.index.html.staging-<pid>-tmp``) and publishes it with two
 renames (analysis.atomic.replace_dir), which move the previous folder aside as
 ``.<folder>.old-<pid>-*`` for a moment. A run killed in between leaves these behind; they
 are handled only once the process named in them has ended.
@@ -32,16 +33,19 @@ def remove_leftovers(reports_dir: Path, folders: set[str] | None = None) -> list
     lines = []
     for path in sorted(Path(reports_dir).glob(".*.*-*")):
         match = _LEFTOVER.fullmatch(path.name)
-        if not match or not path.is_dir() or (folders is not None and match["folder"] not in folders):
+        if not match or (folders is not None and match["folder"] not in folders):
             continue
         pid = match["rest"].split("-")[0]
         if pid.isdigit() and pid_alive(int(pid)):
-            continue  # still being written (names without a pid come from versions before 0.2)
+            continue  # still being written (names without a pid come from earlier versions)
         folder, target = match["folder"], Path(reports_dir) / match["folder"]
         if match["kind"] == "old" and not target.exists():
             path.rename(target)
             lines.append(f"{folder}: 公開の途中で止まった実行があったため、前回のレポートを元に戻しました")
         else:
-            shutil.rmtree(path, ignore_errors=True)
+            if path.is_dir():
+                shutil.rmtree(path, ignore_errors=True)
+            else:
+                path.unlink(missing_ok=True)  # a page written beside its final name (index.html)
             lines.append(f"{folder}: 中断された実行の残り（{path.name}）を削除しました")
     return lines

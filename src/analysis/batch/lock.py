@@ -14,19 +14,34 @@ import fcntl
 import json
 import os
 import socket
+import time
 from pathlib import Path
 
+from analysis.batch.processes import pid_alive
 from analysis.errors import InputError
 
 LOCK_NAME = ".zaitaku-run.lock"
+# A run killed a moment ago: its workers and kernels are still ending and hold the lock until they have.
+DYING_HOLDER_WAIT_SECONDS = 10
 
 
-def _holder_text(raw: str) -> str:
+def _holder(raw: str) -> dict:
     try:
         holder = json.loads(raw)
-        return f"pid {holder['pid']}、ホスト {holder['host']}、開始 {holder['started']}"
-    except (ValueError, KeyError, TypeError):
+        return holder if isinstance(holder, dict) else {}
+    except ValueError:
+        return {}
+
+
+def _holder_text(holder: dict) -> str:
+    if not {"pid", "host", "started"} <= holder.keys():
         return "記録を読めませんでした"
+    return f"pid {holder['pid']}、ホスト {holder['host']}、開始 {holder['started']}"
+
+
+def _has_ended(holder: dict) -> bool:
+    """True if the run that wrote the lock was on this machine and is gone."""
+    return holder.get("host") == socket.gethostname() and isinstance(holder.get("pid"), int) and not pid_alive(holder["pid"])
 
 
 class ReportsLock:
@@ -38,14 +53,22 @@ class ReportsLock:
         self.taken_over: str | None = None  # who held the stale lock this run took over, if any
 
     def acquire(self) -> None:
+        deadline = time.monotonic() + DYING_HOLDER_WAIT_SECONDS
         while True:
             fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
             try:
                 fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except BlockingIOError:
-                holder = _holder_text(os.read(fd, 4096).decode("utf-8", "replace"))
+                holder = _holder(os.read(fd, 4096).decode("utf-8", "replace"))
                 os.close(fd)
-                raise InputError(self.path.parent, f"別の zaitaku run がこのフォルダで実行中です（{holder}）。"
+                if _has_ended(holder) and time.monotonic() < deadline:
+                    time.sleep(0.1)
+                    continue
+                if _has_ended(holder):
+                    raise InputError(self.path.parent, f"前回の zaitaku run（{_holder_text(holder)}）は終了していますが、"
+                                     "そのワーカーかカーネルがまだ動いていてロックを持っています。"
+                                     f"それらが終わってから、もう一度実行してください（ロック: {LOCK_NAME}）") from None
+                raise InputError(self.path.parent, f"別の zaitaku run がこのフォルダで実行中です（{_holder_text(holder)}）。"
                                  f"終わるのを待つか、その実行を止めてから、もう一度実行してください（ロック: {LOCK_NAME}）") from None
             except BaseException:
                 os.close(fd)
@@ -63,9 +86,9 @@ class ReportsLock:
         try:
             previous = os.read(fd, 4096).decode("utf-8", "replace").strip()
             if previous:  # content, yet no lock: its run ended without releasing it (kill -9, power cut)
-                self.taken_over = _holder_text(previous)
+                self.taken_over = _holder_text(_holder(previous))
             record = {"pid": os.getpid(), "host": socket.gethostname(),
-                      "started": dt.datetime.now().astimezone().isoformat(timespec="seconds")}
+                      "started": dt.datetime.now().astimezone().isoformat(sep=" ", timespec="seconds")}
             os.ftruncate(fd, 0)
             os.pwrite(fd, json.dumps(record, ensure_ascii=False).encode("utf-8"), 0)
         except OSError as exc:  # a full disk: say which file could not be written
