@@ -156,3 +156,16 @@ def test_municipality_page_shows_the_dashboard_report_04_declared(batch):
         for goal in row["goals"]:
             assert goal["goal"] in page and goal["status"] in page
     assert not list(reports.glob("*/.declared"))
+
+
+def test_each_report_links_to_the_others_and_the_municipality_page_and_keeps_figures_with_captions(batch):
+    _, reports, params = batch
+    folder = reports / params[-1].stem
+    pages = {nb.replace(".ipynb", ".html") for _, nb, _ in REPORTS}
+    for page in pages:
+        soup = BeautifulSoup((folder / page).read_text(encoding="utf-8"), "html.parser")
+        links = {a["href"] for a in soup.find("nav", class_="report-links").find_all("a")}
+        assert links == (pages - {page}) | {"index.html"}, page
+        for figure in soup.find_all("figure", class_="report-figure"):
+            assert figure.find("img") and "出典" in figure.find("figcaption").get_text(), page
+        assert "@top-left" in soup.find("style", string=re.compile("@top-left")).string

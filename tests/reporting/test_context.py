@@ -49,3 +49,10 @@ def test_csv_of_an_internal_run_says_so_in_its_file_name(tmp_path):
                             hierarchy=None, areas=None)
         ctx.save_csv(pd.DataFrame({"a": [1]}), "scene_trends.csv")
         assert [p.name for p in folder.iterdir()] == [expected] and ctx.csv_files == [expected]
+
+
+def test_css_string_cannot_end_the_style_element_or_the_string():
+    from analysis.reporting.context import css_string
+
+    text = css_string('南木町 "x" </style><script>\\')
+    assert "<" not in text and ">" not in text and text.count('"') == 2 and "南木町" in text

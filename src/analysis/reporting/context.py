@@ -148,12 +148,19 @@ class ReportContext:
 
         display(HTML(fragment))
 
-    def header(self, title: str) -> None:
+    def header(self, title: str, key: str | None = None) -> None:
+        """Banners, the title, links to the other reports and the municipality page, and the printed running title."""
         from analysis.reporting.html_export import banner_html
 
+        running = css_string(f"{self.name} {title}（{generation_date()} 作成）")
+        links = [f"<a href='{html.escape(nb.replace('.ipynb', '.html'))}'>{html.escape(t)}</a>" if k != key else f"<strong>{html.escape(t)}</strong>"
+                 for k, nb, t in REPORTS if k in self.params.reports]
         self._html(
-            banner_html(sample=self.is_sample, not_for_distribution=not self.disclosure.enabled)
+            f"<style>@page {{ @top-left {{ content: {running}; }} }}</style>"
+            + banner_html(sample=self.is_sample, not_for_distribution=not self.disclosure.enabled)
             + f"<h1>{html.escape(self.name)} {html.escape(title)}</h1>"
+            + "<nav class='report-links' aria-label='レポート一覧'>" + " ｜ ".join(links)
+            + " ｜ <a href='index.html'>この自治体のページ</a></nav>"
         )
 
     def section(self, title: str, level: int = 2) -> None:
@@ -206,18 +213,20 @@ class ReportContext:
         self._html(body + (f"<div class='caption'>{html.escape(caption)}</div>" if caption else "") + note)
 
     def figure(self, fig, *, source: str, as_of: str | None, caption: str, suppressed_note: bool = False) -> None:
-        """Show a matplotlib figure (PNG) with its caption and source, then close it."""
+        """Show a matplotlib figure (PNG) with its caption and source as one block that print keeps together, then close it."""
+        import base64
+
         import matplotlib.pyplot as plt
-        from IPython.display import Image, display
 
         from analysis.reporting.figures import png_bytes
 
         self._register(source, as_of)
         # Drawn here rather than by the inline backend, whose bbox_inches="tight" draws twice;
         # every figure function lays itself out.
-        display(Image(data=png_bytes(fig), format="png"))
+        data = base64.b64encode(png_bytes(fig)).decode("ascii")
         plt.close(fig)
-        self._html(self._caption(caption, source, as_of, suppressed_note=suppressed_note))
+        self._html(f"<figure class='report-figure'><img alt='{html.escape(caption or '図')}' src='data:image/png;base64,{data}'>"
+                   f"<figcaption>{self._caption(caption, source, as_of, suppressed_note=suppressed_note)}</figcaption></figure>")
 
     def save_csv(self, frame: pd.DataFrame, filename: str) -> None:
         """CSV next to the HTML, UTF-8 with BOM so Excel opens it with Japanese intact.
@@ -300,6 +309,11 @@ def generation_date() -> str:
     return dt.datetime.now(JST).date().isoformat()
 
 
+def css_string(text: str) -> str:
+    """A quoted CSS string of any text: quotes, backslashes and <, >, & as hex escapes, so nothing ends the <style>."""
+    return '"' + "".join(f"\\{ord(c):x} " if c in '"\\<>&\n\r' else c for c in str(text)) + '"'
+
+
 def plain_text_html(text: str) -> str:
     """Escaped paragraphs and bullet lists from plain text (see ReportContext.text)."""
     blocks = []
@@ -348,5 +362,5 @@ def open_report(
         if report not in titles:
             raise ValueError(f"unknown report {report!r}; expected one of {', '.join(titles)}")
         setup_japanese()
-        ctx.header(titles[report])
+        ctx.header(titles[report], report)
     return ctx
