@@ -73,3 +73,12 @@ def test_without_disclosure_control_nothing_is_hidden():
     indicators = _indicators({("99001", 2020): 3, ("99002", 2020): 12, ("99003", 2020): 50})
     out = _disclosed(indicators, population, DisclosureRules(enabled=False))
     assert out["value"].notna().all() and not out["suppressed"].any()
+
+
+def test_an_indicator_whose_values_are_hidden_is_not_listed_as_having_no_data():
+    from analysis.measures.indicators import unavailable
+
+    series = pd.DataFrame({"area_level": ["municipality", "municipality"], "indicator_id": ["home_deaths", "end_of_life_count"],
+                           "value": [float("nan"), 5.0], "suppressed": [True, False]})
+    listed = set(unavailable(series)["指標"])
+    assert "在宅死亡者数（自宅）" not in listed and "退院時共同指導を受けた患者数" in listed

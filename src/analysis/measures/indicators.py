@@ -106,9 +106,13 @@ def fits(series: pd.DataFrame) -> dict[str, object]:
 
 
 def unavailable(series: pd.DataFrame) -> pd.DataFrame:
-    """Catalogue indicators without any value for the municipality, with where they could come from."""
+    """Catalogue indicators without any value for the municipality, with where they could come from.
+
+    A value hidden by disclosure control is there, only not shown: its indicator is not listed.
+    """
     cat = catalogue.indicators()
-    own = series[(series["area_level"] == "municipality") & series["value"].notna()]
+    hidden = series.get("suppressed", pd.Series(False, index=series.index)).astype(bool)
+    own = series[(series["area_level"] == "municipality") & (series["value"].notna() | hidden)]
     missing = cat[~cat["indicator_id"].isin(own["indicator_id"])]
     return pd.DataFrame({
         "場面": missing["scene"].map(catalogue.scene_label),
