@@ -10,4 +10,11 @@ def source(key: str):
     return SOURCES_BY_KEY[key]
 
 
-__all__ = ["ingest", "source"]
+def all_sources():
+    """Every declared source, in the order ingest offers files to them."""
+    from analysis.ingest.importers import SOURCES
+
+    return SOURCES
+
+
+__all__ = ["all_sources", "ingest", "source"]
