@@ -14,7 +14,13 @@ from analysis.codes import to_code6
 from analysis.errors import InputError
 from analysis.ingest.pipeline import ingest
 from analysis.ingest.processed import ProcessedData
-from analysis.sample.layouts import write_kaigo_csv, write_kouseikyoku_xlsx, write_soumu_xlsx
+from analysis.sample.layouts import (
+    DatabookSheet,
+    write_databook,
+    write_kaigo_csv,
+    write_kouseikyoku_xlsx,
+    write_soumu_xlsx,
+)
 
 MUNICIPALITIES = {"40000": "福岡県", "40203": "久留米市", "41000": "佐賀県", "41201": "佐賀市", "41202": "唐津市"}
 
@@ -211,3 +217,36 @@ def test_counts_of_two_editions_never_add_up_in_any_table(tmp_path):
     assert len(hospitals) == 1 and hospitals["as_of"].tolist() == ["2024-08-01"]
     assert _counts(data, "home_care_support_hospitals")["41201"] == 1
     pd.testing.assert_series_equal(data.resource_counts["count"].dropna(), data.resource_counts["count"].dropna().clip(upper=1))
+
+
+def _databook(path: Path, years: dict[str, tuple[int, int]]) -> Path:
+    """Sheets named by year; 久留米市's 訪問看護ステーション数 (item 58) per sheet."""
+    sheets = [DatabookSheet(name, [58], ["令和6年10月1日"], [16000], [[40, 4006, 40203, "福岡県", "久留米市", "市", value]])
+              for name, (_, value) in years.items()]
+    return write_databook(path, sheets)
+
+
+def test_of_two_databooks_the_one_with_later_years_gives_the_shared_years(tmp_path):
+    raw = tmp_path / "raw"
+    _soumu(raw)
+    _databook(raw / "old" / "001234567.xlsx", {"R4年": (2022, 30), "R５年": (2023, 31)})
+    _databook(raw / "001681907.xlsx", {"R５年": (2023, 33), "R6年": (2024, 35)})  # R5 revised in the newer edition
+    data, lines = _run(raw, tmp_path / "out")
+    series = data.indicators[(data.indicators["code"] == "40203") & (data.indicators["indicator_id"] == "visiting_nursing_offices")]
+    assert dict(zip(series["fiscal_year"], series["value"])) == {2022: 30, 2023: 33, 2024: 35}
+    # 2023 of 久留米市 and of the 全国計 row
+    assert "  注意: 新しい版にもある 2 行（同じ市区町村・項目・年度）は新しい版の値を使いました" in lines
+
+
+def test_a_code_list_with_a_header_but_no_municipalities_is_an_error_naming_it(tmp_path):
+    write_soumu_xlsx(tmp_path / "000925835.xlsx", [])
+    with pytest.raises(InputError, match=r"^000925835.xlsx, row 2: sheet 'R6.1.1現在の団体': no 団体コード below the header"):
+        ingest(tmp_path, tmp_path.parent / "out")
+
+
+def test_without_a_code_list_the_error_names_the_workbooks_that_were_looked_at(tmp_path):
+    from openpyxl import Workbook
+
+    Workbook().save(tmp_path / "000925835.xlsx")  # an empty workbook saved under the code list's name
+    with pytest.raises(InputError, match=r"no 総務省「全国地方公共団体コード」 xlsx .*: 000925835.xlsx"):
+        ingest(tmp_path, tmp_path.parent / "out")

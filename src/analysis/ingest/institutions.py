@@ -12,6 +12,7 @@ listed as its own row from the 名簿's name and address.
 
 from __future__ import annotations
 
+import bisect
 import re
 import unicodedata
 
@@ -77,29 +78,41 @@ def address_key(address: object, municipality: str) -> str:
     return (match.group(1) if match else text).strip("-")
 
 
-def _suffix_match(a: str, b: str) -> bool:
-    shorter, longer = sorted((a, b), key=len)
-    return len(shorter) >= 3 and shorter not in _GENERIC and longer.endswith(shorter)
-
-
 def institutions_of(notifications: pd.DataFrame) -> pd.DataFrame:
     """One row per notified institution with a resource the reports use: its code, name, address, kind and resources."""
     used = notifications.dropna(subset=["resource_id"])
+    columns = ["institution_code", "code", "name", "address", "declared", "source", "source_file", "as_of", "pref_code"]
     if used.empty:
-        return pd.DataFrame(columns=["institution_code", "code", "name", "address", "kind", "resources", "source",
-                                     "source_file", "as_of", "pref_code"])
-    grouped = used.groupby("institution_code", sort=True)
-    out = grouped.agg(code=("code", "first"), name=("name", "first"), address=("address", "first"),
-                      declared=("kind", "first"), source=("source", "first"), source_file=("source_file", "first"),
-                      as_of=("as_of", "first"), pref_code=("pref_code", "first"),
-                      resources=("resource_id", lambda ids: ";".join(sorted(set(ids))))).reset_index()
-    resources = out["resources"].str.split(";").map(set)
-    by_symbol = np.where(resources.map(lambda r: bool(r & kouseikyoku.HOSPITAL_RESOURCES)), "hospitals",
-                         np.where(resources.map(lambda r: bool(r & kouseikyoku.CLINIC_RESOURCES)), "clinics", ""))
+        return pd.DataFrame(columns=[*columns[:4], "kind", "resources", *columns[5:]])
+    out = (used.rename(columns={"kind": "declared"})[columns].drop_duplicates("institution_code")
+           .sort_values("institution_code").set_index("institution_code"))
+    pairs = used[["institution_code", "resource_id"]].drop_duplicates().sort_values(["institution_code", "resource_id"])
+    out["resources"] = pairs.groupby("institution_code")["resource_id"].agg(";".join)
+    has = {kind: pairs["resource_id"].isin(ids).groupby(pairs["institution_code"]).any().reindex(out.index, fill_value=False)
+           for kind, ids in (("hospitals", kouseikyoku.HOSPITAL_RESOURCES), ("clinics", kouseikyoku.CLINIC_RESOURCES))}
+    by_symbol = np.where(has["hospitals"], "hospitals", np.where(has["clinics"], "clinics", ""))
     by_name = np.where(out["name"].str.contains("病院"), "hospitals", "clinics")
     declared = out["declared"].map({"病院": "hospitals", "診療所": "clinics"}).fillna("")
     out["kind"] = np.where(declared != "", declared, np.where(by_symbol != "", by_symbol, by_name))
-    return out.drop(columns="declared")
+    return out.drop(columns="declared").reset_index()
+
+
+class _Names:
+    """Name keys and (on demand) address keys of one side, by row index."""
+
+    def __init__(self, frame: pd.DataFrame, kinds: pd.Series, municipality_names: dict[str, str]) -> None:
+        self.frame = frame
+        self.code = frame["code"]
+        self.key = frame["name"].map(name_key)
+        self.full = frame["name"].map(full_name)
+        self.kind = kinds
+        self._names = municipality_names
+        self._addresses: dict[int, str] = {}
+
+    def address(self, i: int) -> str:
+        if i not in self._addresses:
+            self._addresses[i] = address_key(self.frame.at[i, "address"], self._names.get(self.code[i], ""))
+        return self._addresses[i]
 
 
 def match_institutions(facilities: pd.DataFrame, institutions: pd.DataFrame, names: dict[str, str]) -> pd.Series:
@@ -115,50 +128,70 @@ def match_institutions(facilities: pd.DataFrame, institutions: pd.DataFrame, nam
     if not by_code.empty:
         lookup = pd.Series(by_code.index, index=by_code["institution_code"]).groupby(level=0).first()
         matched = institutions["institution_code"].map(lookup).astype(float)
-    fac = pd.DataFrame({"code": medical["code"], "key": medical["name"].map(name_key), "full": medical["name"].map(full_name),
-                        "type": medical["facility_type"]}, index=medical.index)
-    fac["address"] = [address_key(a, names.get(c, "")) for a, c in zip(medical["address"], medical["code"])]
-    inst = pd.DataFrame({"code": institutions["code"], "key": institutions["name"].map(name_key),
-                         "full": institutions["name"].map(full_name), "type": institutions.get("kind", "")},
-                        index=institutions.index)
-    inst["address"] = [address_key(a, names.get(c, "")) for a, c in zip(institutions["address"], institutions["code"])]
-    todo = matched.isna()
+    fac = _Names(medical, medical["facility_type"], names)
+    inst = _Names(institutions, institutions["kind"] if "kind" in institutions else pd.Series("", index=institutions.index), names)
     # by name within the municipality; the address decides between namesakes
-    pairs = inst[todo].reset_index().merge(fac.reset_index(), on=["code", "key"], suffixes=("", "_f"))
-    matched = matched.combine_first(_decide(pairs))
+    todo = matched.index[matched.isna()]
+    left = pd.DataFrame({"index": todo, "code": inst.code[todo].to_numpy(), "key": inst.key[todo].to_numpy()})
+    right = pd.DataFrame({"index_f": medical.index, "code": fac.code.to_numpy(), "key": fac.key.to_numpy()})
+    matched = matched.combine_first(_decide(left.merge(right, on=["code", "key"])[["index", "index_f"]], inst, fac))
     # a name that only ends the other's (the 法人 written differently), unique within the municipality
-    todo = matched.isna()
-    if todo.any():
-        by_code: dict[str, list[tuple[int, str, str, str]]] = {}
-        for j, code, key, full, address in zip(fac.index, fac["code"], fac["key"], fac["full"], fac["address"]):
-            by_code.setdefault(code, []).append((j, key, full, address))
-        rest = inst[todo]
-        rows = [(i, j, address, other_address)
-                for i, code, key, full, address in zip(rest.index, rest["code"], rest["key"], rest["full"], rest["address"])
-                for j, other_key, other_full, other_address in by_code.get(code, ())
-                if _suffix_match(key, other_key) or _suffix_match(key, other_full) or _suffix_match(full, other_key)]
-        if rows:
-            pairs = pd.DataFrame(rows, columns=["index", "index_f", "address", "address_f"])
-            matched = matched.combine_first(_decide(pairs))
+    todo = matched.index[matched.isna()]
+    if len(todo):
+        matched = matched.combine_first(_decide(_suffix_pairs(todo, inst, fac), inst, fac))
     # a renamed hospital (宇部興産中央病院 / 宇部中央病院): the only hospital at the only such address of the municipality
-    todo = matched.isna() & inst["type"].eq("hospitals") & inst["address"].str.contains(r"\d")
-    if todo.any():
-        hospitals = fac[fac["type"].eq("hospitals")].reset_index()
-        pairs = inst[todo].reset_index().merge(hospitals, on=["code", "address"], suffixes=("", "_f"))
-        pairs = pairs[pairs.groupby("index")["index_f"].transform("size").eq(1)]
-        matched = matched.combine_first(pairs.set_index("index")["index_f"].astype(float))
+    todo = [i for i in matched.index[matched.isna()] if inst.kind[i] == "hospitals"]
+    hospitals: dict[tuple[str, str], list[int]] = {}
+    for j in medical.index[fac.kind.eq("hospitals") & fac.code.isin(set(inst.code[todo]))]:
+        hospitals.setdefault((fac.code[j], fac.address(j)), []).append(j)
+    for i in todo:
+        address = inst.address(i)
+        at = hospitals.get((inst.code[i], address), [])
+        if re.search(r"\d", address) and len(at) == 1:
+            matched[i] = at[0]
     # one facility is one institution: a facility claimed twice goes to neither
     claimed = matched.dropna()
     twice = claimed[claimed.duplicated(keep=False)]
     return matched.mask(matched.index.isin(twice.index))
 
 
-def _decide(pairs: pd.DataFrame) -> pd.Series:
+def _suffix_pairs(todo, inst: _Names, fac: _Names) -> pd.DataFrame:
+    """(institution, facility) pairs where one name ends with the other: sorted reversed names, then exact suffixes."""
+    codes = set(inst.code[todo])
+    reversed_names: dict[str, list[tuple[str, int]]] = {}
+    exact: dict[tuple[str, str], set[int]] = {}
+    for j in fac.frame.index[fac.code.isin(codes)]:
+        for name in {fac.key[j], fac.full[j]}:
+            reversed_names.setdefault(fac.code[j], []).append((name[::-1], j))
+            exact.setdefault((fac.code[j], name), set()).add(j)
+    for entries in reversed_names.values():
+        entries.sort()
+    rows = set()
+    for i in todo:
+        code = inst.code[i]
+        entries = reversed_names.get(code, [])
+        for name in {inst.key[i], inst.full[i]}:
+            if len(name) >= 3 and name not in _GENERIC:
+                # facility names ending with this one: their reversed forms start with its reversed form
+                backwards = name[::-1]
+                at = bisect.bisect_left(entries, (backwards,))
+                while at < len(entries) and entries[at][0].startswith(backwards):
+                    rows.add((i, entries[at][1]))
+                    at += 1
+            for start in range(1, len(name) - 2):  # facility names this one ends with
+                if name[start:] not in _GENERIC:
+                    rows.update((i, j) for j in exact.get((code, name[start:]), ()))
+    return pd.DataFrame(sorted(rows), columns=["index", "index_f"])
+
+
+def _decide(pairs: pd.DataFrame, inst: _Names, fac: _Names) -> pd.Series:
     """From candidate (institution, facility) pairs: the single candidate, or the single one at the same address."""
     if pairs.empty:
         return pd.Series(dtype=float)
     candidates = pairs.groupby("index")["index_f"].transform("size")
-    same_place = pairs["address"].ne("") & pairs["address"].eq(pairs["address_f"])
-    at_address = same_place.groupby(pairs["index"]).transform("sum")
-    chosen = pairs[(candidates == 1) | (same_place & (at_address == 1))]
+    several = pairs[candidates > 1]
+    same_place = pd.Series([inst.address(i) != "" and inst.address(i) == fac.address(j)
+                            for i, j in zip(several["index"], several["index_f"])], index=several.index, dtype=bool)
+    at_address = same_place.groupby(several["index"]).transform("sum")
+    chosen = pd.concat([pairs[candidates == 1], several[same_place & (at_address == 1)]])
     return chosen.set_index("index")["index_f"].astype(float)

@@ -337,19 +337,34 @@ def build_resource_counts(
 
 
 def read_databooks(raw: Discovered, summary: IngestSummary | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Series and 二次医療圏 codes from every 地域別データ集 workbook (read once)."""
-    series, areas = [], []
+    """Series and 二次医療圏 codes from every 地域別データ集 workbook (read once).
+
+    Of two editions giving the same municipality, item and year, the newer one is kept: the one
+    with the later year sheet (then the later file date); the rows it replaces are counted.
+    """
+    books = []
     for file in raw["databook"]:
         one_series, one_areas = zaitaku_databook.read_databook(file)
-        series.append(one_series)
+        latest = int(one_series["fiscal_year"].max()) if len(one_series) else 0
+        books.append((latest, file.modified().isoformat(), file, one_series, one_areas))
+    if not books:
+        return empty_table("indicators"), pd.DataFrame()
+    books.sort(key=lambda book: book[:2], reverse=True)
+    series, areas, seen = [], [], pd.Index([])
+    for latest, _, file, one_series, one_areas in books:
+        keys = pd.MultiIndex.from_frame(one_series[["code", "indicator_id", "fiscal_year"]].astype(str))
+        fresh = ~keys.isin(seen)
+        seen = keys if seen.empty else seen.append(keys[fresh])
+        series.append(one_series[fresh])
         areas.append(one_areas)
         if summary is not None:
             years = sorted(one_series["fiscal_year"].dropna().unique())
-            summary.used("databook", file, len(one_series), as_of=f"{years[0]}–{years[-1]}年度" if years else "",
+            summary.used("databook", file, int(fresh.sum()), as_of=one_series["as_of"].max() if len(one_series) else "",
                          as_of_basis=dates.IN_FILE)
-    if not series:
-        return empty_table("indicators"), pd.DataFrame()
-    return pd.concat(series, ignore_index=True), pd.concat(areas, ignore_index=True).drop_duplicates("code", keep="last")
+            summary.source("databook").files_used[-1]["fiscal_years"] = f"{years[0]}–{years[-1]}" if years else ""
+            summary.add_issues("databook", {"superseded_rows": int((~fresh).sum())})
+    # the 二次医療圏 of the newest edition win
+    return pd.concat(series, ignore_index=True), pd.concat(areas[::-1], ignore_index=True).drop_duplicates("code", keep="last")
 
 
 def build_indicators(raw: Discovered, databook_series: pd.DataFrame, resource_counts: pd.DataFrame,

@@ -22,6 +22,7 @@ ISSUE_MESSAGES = {
     "duplicate_rows": "同じ番号が重なった {n:,} 行を除き、最初の行を使いました",
     "unmatched_unused_rows": "市区町村を特定できない住所の {n:,} 行（レポートで使わない受理記号）を除きました",
     "excluded_municipality_rows": "北方領土の村の {n:,} 行を除きました",
+    "superseded_rows": "新しい版にもある {n:,} 行（同じ市区町村・項目・年度）は新しい版の値を使いました",
 }
 
 
