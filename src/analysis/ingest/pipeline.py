@@ -51,6 +51,7 @@ log = logging.getLogger(__name__)
 
 def build_municipalities(raw: Discovered, databook_areas: pd.DataFrame | None, summary: IngestSummary | None = None) -> pd.DataFrame:
     """The master of every municipality the reports may name, less the ones never reported on (北方領土)."""
+    summary = summary or IngestSummary(raw)  # each builder called alone (tests) records into a summary nobody reads
     if not raw["soumu"]:
         workbooks = [f.display for f in raw.ignored if f.is_workbook]
         seen = f"; the workbooks found do not have it in their first rows: {', '.join(workbooks[:5])}" if workbooks else ""
@@ -58,21 +59,19 @@ def build_municipalities(raw: Discovered, databook_areas: pd.DataFrame | None, s
                                    f"団体コード) in the raw folder; it is needed for names and codes{seen}")
     lists = [soumu_codes.read_municipality_codes(f) for f in raw["soumu"]]
     for file, frame in zip(raw["soumu"], lists):
-        if summary is not None:
-            summary.used("soumu", file, len(frame), as_of=frame["as_of"].iloc[0] if len(frame) else "", as_of_basis=dates.IN_FILE)
+        summary.used("soumu", file, len(frame), as_of=frame["as_of"].iloc[0] if len(frame) else "", as_of_basis=dates.IN_FILE)
     # several editions: the newest one's names win for a code listed in both
     frame = pd.concat(sorted(lists, key=lambda f: f["as_of"].iloc[0] if len(f) else ""), ignore_index=True)
     frame = frame.drop_duplicates("code", keep="last")
     excluded = frame["code"].isin(excluded_municipalities())
-    if summary is not None:
-        summary.excluded_municipalities = sorted(frame.loc[excluded, "code"])
+    summary.excluded_municipalities = sorted(frame.loc[excluded, "code"])
     frame = frame[~excluded]
     if raw["medical_areas"]:
-        areas = pd.concat([current_codes(templates.read_medical_areas(f)).assign(source_file=f.display)
-                           for f in raw["medical_areas"]], ignore_index=True)
-        if summary is not None:
-            for file, count in areas["source_file"].value_counts(sort=False).items():
-                summary.used("medical_areas", next(f for f in raw["medical_areas"] if f.display == file), count)
+        frames = []
+        for file in raw["medical_areas"]:
+            frames.append(current_codes(templates.read_medical_areas(file)).assign(source_file=file.display))
+            summary.used("medical_areas", file, len(frames[-1]))
+        areas = pd.concat(frames, ignore_index=True)
         reject_unknown_codes(areas, frame, "二次医療圏")
         frame = frame.drop(columns=["medical_area_code", "medical_area_name", "area_km2"]).merge(
             areas.reindex(columns=["code", "medical_area_code", "medical_area_name", "area_km2"]), on="code", how="left"
@@ -87,13 +86,13 @@ def build_municipalities(raw: Discovered, databook_areas: pd.DataFrame | None, s
 
 
 def build_population(raw: Discovered, summary: IngestSummary | None = None) -> pd.DataFrame:
+    summary = summary or IngestSummary(raw)
     frames = []
     for key, read in (("ipss_national", ipss_projection.read_suikei_kekka),
                       ("ipss_prefecture", ipss_projection.read_municipalities_workbook)):
         for file in raw[key]:
             frames.append(read(file))
-            if summary is not None:
-                summary.used(key, file, len(frames[-1]), as_of=frames[-1]["as_of"].iloc[0], as_of_basis=dates.PUBLISHED)
+            summary.used(key, file, len(frames[-1]), as_of=frames[-1]["as_of"].iloc[0], as_of_basis=dates.PUBLISHED)
     if not frames:
         return empty_table("population")
     population = ipss_projection.select_without_double_counting(pd.concat(frames, ignore_index=True))
@@ -168,10 +167,10 @@ def _roll_up_wards(frame: pd.DataFrame, municipalities: pd.DataFrame) -> pd.Data
     return frame.assign(code=frame["code"].map(lambda c: mapping.get(c, c)))
 
 
-def _without_excluded(frame: pd.DataFrame, summary: IngestSummary | None, key: str) -> pd.DataFrame:
+def _without_excluded(frame: pd.DataFrame, summary: IngestSummary, key: str) -> pd.DataFrame:
     """Rows of the 北方領土 villages are dropped (and counted for ``key``): they are in no report."""
     excluded = frame["code"].isin(excluded_municipalities()).to_numpy()
-    if excluded.any() and summary is not None:
+    if excluded.any():
         summary.add_issues(key, {"excluded_municipality_rows": int(excluded.sum())})
     return frame[~excluded]
 
@@ -228,11 +227,11 @@ def _coverage(editions: list[Edition]) -> dict[str, dict[str, tuple[str, str]]]:
 def build_facilities(raw: Discovered, municipalities: pd.DataFrame, summary: IngestSummary | None = None
                      ) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, dict[str, tuple[str, str]]]]:
     """The facility list, the notification table (for counting 厚生局 resources) and what each resource covers."""
+    summary = summary or IngestSummary(raw)
     facility_editions, superseded = newest_editions(_facility_editions(raw))
     notification_editions, notification_superseded = newest_editions(_notification_editions(raw))
-    if summary is not None:
-        summary.used_editions(facility_editions, superseded, national=True)
-        summary.used_editions(notification_editions, notification_superseded, national=False)
+    summary.used_editions(facility_editions, superseded, national=True)
+    summary.used_editions(notification_editions, notification_superseded, national=False)
     frames = [current_codes(e.frame).drop(columns="code_before_change") for e in facility_editions]
     for frame in frames:
         reject_unknown_codes(frame, municipalities, "facility")
@@ -245,8 +244,7 @@ def build_facilities(raw: Discovered, municipalities: pd.DataFrame, summary: Ing
     if medical:
         notifications = pd.concat(medical, ignore_index=True)
         matched = kouseikyoku.assign_municipalities(notifications, municipalities)
-        if summary is not None:
-            summary.add_issues("kouseikyoku", {"unmatched_unused_rows": len(notifications) - len(matched)})
+        summary.add_issues("kouseikyoku", {"unmatched_unused_rows": len(notifications) - len(matched)})
         # only the notifications some report counts are kept past this point
         matched = matched.assign(resource_id=kouseikyoku.resource_ids(matched["symbol"])).dropna(subset=["resource_id"])
         notifications = _roll_up_wards(matched, municipalities)
@@ -256,7 +254,7 @@ def build_facilities(raw: Discovered, municipalities: pd.DataFrame, summary: Ing
 
 
 def _with_notified_functions(listed: pd.DataFrame, notifications: pd.DataFrame, municipalities: pd.DataFrame,
-                             coverage: dict, summary: IngestSummary | None) -> pd.DataFrame:
+                             coverage: dict, summary: IngestSummary) -> pd.DataFrame:
     """Facilities with the functions the 名簿 notifies (capabilities, 医療機関コード), plus notified institutions
     no listed facility is. Where no 医科 名簿 covers a prefecture, hospitals' and clinics' capabilities are unknown."""
     medical = listed["facility_type"].isin(institutions.MEDICAL_TYPES)
@@ -278,8 +276,7 @@ def _with_notified_functions(listed: pd.DataFrame, notifications: pd.DataFrame, 
         "source": own["source"], "source_file": own["source_file"], "as_of": own["as_of"],
         "institution_code": own["institution_code"],
     })
-    if summary is not None:
-        summary.source("kouseikyoku").match = _match_rates(found, hit, listed)
+    summary.source("kouseikyoku").match = _match_rates(found, hit, listed)
     return conform(pd.concat([listed, own_rows], ignore_index=True), "facilities")
 
 
@@ -342,6 +339,7 @@ def read_databooks(raw: Discovered, summary: IngestSummary | None = None) -> tup
     Of two editions giving the same municipality, item and year, the newer one is kept: the one
     with the later year sheet (then the later file date); the rows it replaces are counted.
     """
+    summary = summary or IngestSummary(raw)
     books = []
     for file in raw["databook"]:
         one_series, one_areas = zaitaku_databook.read_databook(file)
@@ -357,12 +355,11 @@ def read_databooks(raw: Discovered, summary: IngestSummary | None = None) -> tup
         seen = keys if seen.empty else seen.append(keys[fresh])
         series.append(one_series[fresh])
         areas.append(one_areas)
-        if summary is not None:
-            years = sorted(one_series["fiscal_year"].dropna().unique())
-            summary.used("databook", file, int(fresh.sum()), as_of=one_series["as_of"].max() if len(one_series) else "",
-                         as_of_basis=dates.IN_FILE)
-            summary.source("databook").files_used[-1]["fiscal_years"] = f"{years[0]}–{years[-1]}" if years else ""
-            summary.add_issues("databook", {"superseded_rows": int((~fresh).sum())})
+        years = sorted(one_series["fiscal_year"].dropna().unique())
+        summary.used("databook", file, int(fresh.sum()), as_of=one_series["as_of"].max() if len(one_series) else "",
+                     as_of_basis=dates.IN_FILE)
+        summary.source("databook").files_used[-1]["fiscal_years"] = f"{years[0]}–{years[-1]}" if years else ""
+        summary.add_issues("databook", {"superseded_rows": int((~fresh).sum())})
     # the 二次医療圏 of the newest edition win
     return pd.concat(series, ignore_index=True), pd.concat(areas[::-1], ignore_index=True).drop_duplicates("code", keep="last")
 
@@ -370,12 +367,12 @@ def read_databooks(raw: Discovered, summary: IngestSummary | None = None) -> tup
 def build_indicators(raw: Discovered, databook_series: pd.DataFrame, resource_counts: pd.DataFrame,
                      municipalities: pd.DataFrame, summary: IngestSummary | None = None) -> pd.DataFrame:
     """Indicator series; precedence: the municipality's own template > 地域別データ集 > facility counts."""
+    summary = summary or IngestSummary(raw)
     frames = []
     for file in raw["indicator_series"]:
         template = templates.read_indicator_series(file)
         reject_city_with_its_wards(template, municipalities, file.display, ["indicator_id", "fiscal_year"])
-        if summary is not None:
-            summary.used("indicator_series", file, len(template))
+        summary.used("indicator_series", file, len(template))
         frames.append(_without_excluded(template, summary, "indicator_series").assign(_rank=0))
     frames.append(_without_excluded(databook_series, summary, "databook").assign(_rank=1))
     # a published old code (那珂川町 before 2018-10) joins the series of today's code; where both
@@ -429,25 +426,25 @@ def _fiscal_year_of(as_of: str) -> float:
 
 
 def build_reference_rates(raw: Discovered, summary: IngestSummary | None = None) -> pd.DataFrame:
+    summary = summary or IngestSummary(raw)
     frames = [templates.read_package_reference_values()]
     for file in raw["rates"]:
         frames.append(templates.read_rates(file))
-        if summary is not None:
-            summary.used("rates", file, len(frames[-1]))
+        summary.used("rates", file, len(frames[-1]))
     rates = pd.concat(frames, ignore_index=True)
     rates = rates.drop_duplicates(["measure", "sex", "age_group", "area", "year"], keep="last")
     return conform(rates, "reference_rates")
 
 
 def build_activities(raw: Discovered, municipalities: pd.DataFrame, summary: IngestSummary | None = None) -> pd.DataFrame:
+    summary = summary or IngestSummary(raw)
     if not raw["activities"]:
         return empty_table("activities")
     frames = [current_codes(templates.read_activities(f)).drop(columns="code_before_change").assign(source_file=f.display)
               for f in raw["activities"]]
     for file, frame in zip(raw["activities"], frames):
         reject_unknown_codes(frame, municipalities, "activity")
-        if summary is not None:
-            summary.used("activities", file, len(frame))
+        summary.used("activities", file, len(frame))
     return conform(pd.concat(frames, ignore_index=True), "activities")
 
 
@@ -461,6 +458,7 @@ def _sha256(path: Path) -> str:
 
 def build_tables(raw: Discovered, summary: IngestSummary | None = None) -> dict[str, pd.DataFrame]:
     """Every processed table from the sorted raw files."""
+    summary = summary or IngestSummary(raw)
     # The databook is read before the municipality master because it may supply the 二次医療圏.
     population = build_population(raw, summary)
     databook_series, databook_areas = read_databooks(raw, summary)

@@ -93,16 +93,22 @@ def write_iryou_csv(path: Path, rows: Iterable[Sequence], *, header: Sequence[st
 
 def write_zip(path: Path, members: Mapping[str, bytes]) -> Path:
     """A ZIP as downloaded (deflated), one entry per member name."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    path = _in_folder(path)
     with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         for name, data in members.items():
             archive.writestr(name, data)
     return path
 
 
-def _write_bytes(path: Path, data: bytes) -> Path:
+def _in_folder(path: Path) -> Path:
+    """``path``, its folder created if needed."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def _write_bytes(path: Path, data: bytes) -> Path:
+    path = _in_folder(path)
     path.write_bytes(data)
     return path
 
@@ -130,8 +136,7 @@ def _workbook(stamp: Stamp | None) -> Workbook:
 
 
 def _save(book: Workbook, path: Path) -> Path:
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    path = _in_folder(path)
     book.save(path)
     return path
 
