@@ -101,6 +101,33 @@ def indicator(indicator_id: str) -> pd.Series:
     return table.loc[indicator_id]
 
 
+# Decimals an indicator's shown value carries, by what it is divided by (counts are whole numbers;
+# per 10万 one decimal as JMAP; per 1,000 aged 65+/75+ two; shares one decimal of a percent).
+DECIMALS = {"none": 0, "population_100k": 1, "pop65_1000": 2, "pop75_1000": 2}
+
+
+def indicator_decimals(indicator_id: str) -> int:
+    row = indicator(indicator_id)
+    return 1 if row["kind"] == "share" else DECIMALS[row["denominator"]]
+
+
+def format_indicator_value(indicator_id: str, value: float) -> str:
+    """An indicator's shown value as text at its fixed number of decimals ('—' when missing)."""
+    if value is None or pd.isna(value):
+        return "—"
+    digits = indicator_decimals(indicator_id)
+    return f"{value:,.{digits}f}" + ("%" if indicator(indicator_id)["kind"] == "share" else "")
+
+
+def format_raw_value(indicator_id: str, value: float) -> str:
+    """An indicator's value as counted (no denominator): counts whole, shares with one decimal and %."""
+    if value is None or pd.isna(value):
+        return "—"
+    if indicator(indicator_id)["kind"] == "share":
+        return f"{value:,.1f}%"
+    return f"{value:,.0f}"
+
+
 def indicator_label(indicator_id: str) -> str:
     return str(indicator(indicator_id)["label_ja"])
 

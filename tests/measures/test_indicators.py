@@ -82,3 +82,22 @@ def test_an_indicator_whose_values_are_hidden_is_not_listed_as_having_no_data():
                            "value": [float("nan"), 5.0], "suppressed": [True, False]})
     listed = set(unavailable(series)["指標"])
     assert "在宅死亡者数（自宅）" not in listed and "退院時共同指導を受けた患者数" in listed
+
+
+def test_summary_values_carry_the_decimals_of_their_kind_and_a_zero_change_gets_no_arrow():
+    from analysis.catalogue import format_indicator_value, format_raw_value
+    from analysis.measures.indicators import summary_table
+    from analysis.measures.trends import fit_trend
+
+    assert format_indicator_value("home_visit_count", 1.23456) == "1.23"  # per 1,000 aged 75+
+    assert format_raw_value("home_visit_count", 295.0) == "295" and format_raw_value("home_death_share", 19.14) == "19.1%"
+    assert format_indicator_value("home_care_support_clinics", 7.6923) == "7.7"
+    assert format_indicator_value("care_management_offices", 1.62033) == "1.62"
+    assert format_indicator_value("home_death_share", 19.14) == "19.1%"
+    assert format_indicator_value("home_death_share", float("nan")) == "—"
+    years = [2020, 2021, 2022, 2023]
+    series = pd.DataFrame({"area_level": "municipality", "indicator_id": "admission_info_collaboration_rate",
+                           "fiscal_year": years, "value": [40.0, 40.001, 40.002, 40.003], "display_value": [40.0, 40.001, 40.002, 40.003],
+                           "suppressed": False})
+    row = summary_table(series, {"admission_info_collaboration_rate": fit_trend(years, series["value"])}).iloc[0]
+    assert row["傾向"] == "→ 横ばい" and row["年あたり変化"] == "+0.00" and row["最新値"] == "40.0%"

@@ -133,7 +133,10 @@ def summary_table(series: pd.DataFrame, trend_fits: dict, peer_values: pd.DataFr
         info = cat.loc[indicator_id]
         latest = shown.sort_values("fiscal_year").iloc[-1] if not shown.empty else None
         fit = trend_fits.get(indicator_id)
-        arrow, judgement = trend_direction(fit.slope if fit else None, latest["display_value"] if latest is not None else np.nan, bool(info["higher_is_better"]))
+        digits = catalogue.indicator_decimals(indicator_id)
+        # a change that rounds to 0 at the shown precision gets no arrow: "↑ 改善" beside "0.0" misleads
+        slope = fit.slope if fit is not None and round(fit.slope, digits + 1) != 0 else (0.0 if fit else None)
+        arrow, judgement = trend_direction(slope, latest["display_value"] if latest is not None else np.nan, bool(info["higher_is_better"]))
         pref = series[(series["area_level"] == "prefecture") & (series["indicator_id"] == indicator_id)]
         pref_value = pref.loc[pref["fiscal_year"] == latest["fiscal_year"], "display_value"] if latest is not None else pd.Series(dtype=float)
         rank = "—"
@@ -148,10 +151,10 @@ def summary_table(series: pd.DataFrame, trend_fits: dict, peer_values: pd.DataFr
             "指標": info["label_ja"],
             "単位": (catalogue.DENOMINATOR_LABELS[info["denominator"]] + " " + info["unit"]).strip(),
             "最新年度": int(latest["fiscal_year"]) if latest is not None else "—",
-            "最新値": latest["display_value"] if latest is not None else "秘匿",
+            "最新値": catalogue.format_indicator_value(indicator_id, latest["display_value"]) if latest is not None else "秘匿",
             "傾向": f"{arrow} {judgement}",
-            "年あたり変化": fit.slope if fit else np.nan,
-            "都道府県": pref_value.iloc[0] if len(pref_value) else np.nan,
+            "年あたり変化": f"{fit.slope:+,.{digits + 1}f}" if fit else "—",
+            "都道府県": catalogue.format_indicator_value(indicator_id, pref_value.iloc[0] if len(pref_value) else np.nan),
             "類似自治体での順位": rank,
         })
     order = {label: i for i, label in enumerate(catalogue.scenes()["label_ja"])}

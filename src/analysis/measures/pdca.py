@@ -207,22 +207,29 @@ CSV_COLUMNS = ["scene", "goal", "indicator_id", "baseline_year", "baseline", "ta
 
 
 def _marked(check: pd.DataFrame, column: str) -> pd.Series:
-    """Values with the 秘匿 mark where disclosure control hid them (not '—', which means no data)."""
-    flag = check.get(f"{column}_suppressed", pd.Series(False, index=check.index)).astype(bool)
-    return check[column].astype(object).where(~flag, SUPPRESSED_MARK)
+    """Values as text at their kind's precision, 秘匿 where disclosure control hid them ('—' means no data)."""
+    flag = check.get(f"{column}_suppressed", pd.Series(False, index=check.index)).fillna(False).astype(bool)
+    text = [catalogue.format_raw_value(i, v) if i else "—" for i, v in zip(check["indicator_id"], check[column])]
+    return pd.Series(text, index=check.index, dtype=object).where(~flag, SUPPRESSED_MARK)
+
+
+def _percent(values: pd.Series) -> list[str]:
+    return ["—" if pd.isna(v) else f"{v * 100:,.0f}%" for v in values]
 
 
 def display_table(check: pd.DataFrame) -> pd.DataFrame:
+    symbols = {"達成": "◎", "順調": "○", "遅れ": "△", "悪化": "▼", HIDDEN_STATUS: "※", UNSET_STATUS: "…", "データなし": "－"}
     return pd.DataFrame({
         "場面": check["scene"].map(catalogue.scene_label),
         "目標": check["goal"],
         "指標": check["indicator_id"].map(lambda i: catalogue.indicator_label(i) if i else NO_INDICATOR),
         "層": check["layer"].map(catalogue.LAYER_LABELS).fillna(""),
         "基準（年度）": check["baseline_year"], "基準値": _marked(check, "baseline"),
-        "目標（年度）": check["target_year"], "目標値": check["target"],
+        "目標（年度）": check["target_year"], "目標値": _marked(check.assign(target_suppressed=False), "target"),
         "最新（年度）": check["latest_year"], "最新値": _marked(check, "latest"),
-        "進捗率(%)": check["progress"] * 100, "想定進捗(%)": check["expected_progress"] * 100,
-        "傾向での目標年の値": check["trend_projection"], "判定": check["status"],
+        "進捗率": _percent(check["progress"]), "想定進捗": _percent(check["expected_progress"]),
+        "傾向での目標年の値": _marked(check.assign(trend_projection_suppressed=False), "trend_projection"),
+        "判定": [f"{symbols.get(s, '')} {s}".strip() for s in check["status"]],
     })
 
 
@@ -232,6 +239,7 @@ def act_prompts(check: pd.DataFrame, activities: pd.DataFrame) -> list[str]:
     for row in check[check["status"].isin(["遅れ", "悪化", HIDDEN_STATUS])].itertuples():
         label = catalogue.indicator_label(row.indicator_id)
         gap_target = row.target - row.latest
+        shown = lambda value, i=row.indicator_id: catalogue.format_raw_value(i, value)  # noqa: E731 - the tables' own format
         if row.status == HIDDEN_STATUS:
             prompts.append(f"【{catalogue.scene_label(row.scene)}】「{row.goal}」の指標「{label}」は、少数のため値を秘匿しており、"
                            "公開する資料では達成状況を示せません。人数の多い指標や割合の指標など、公開できる代わりの指標を選ぶかどうかを協議してはどうでしょうか。")
@@ -239,12 +247,13 @@ def act_prompts(check: pd.DataFrame, activities: pd.DataFrame) -> list[str]:
         if np.isnan(row.latest) or np.isnan(row.progress):
             facts = "値がありません"
         else:
-            facts = (f"{row.latest_year}年度 {row.latest:,.1f}（基準 {row.baseline_year}年度 {row.baseline:,.1f}、"
-                     f"目標 {row.target_year}年度 {row.target:,.1f}）で、進捗率 {row.progress:.0%}"
-                     f"（直線的に進んだ場合の想定 {row.expected_progress:.0%}）、目標まで {gap_target:+,.1f}")
+            gap = shown(abs(gap_target))
+            facts = (f"{int(row.latest_year)}年度 {shown(row.latest)}（基準 {int(row.baseline_year)}年度 {shown(row.baseline)}、"
+                     f"目標 {int(row.target_year)}年度 {shown(row.target)}）で、進捗率 {row.progress:.0%}"
+                     f"（直線的に進んだ場合の想定 {row.expected_progress:.0%}）、目標まで {'あと ' + gap if gap_target * (row.target - row.baseline) > 0 else gap + ' 超過'}")
         text = f"【{catalogue.scene_label(row.scene)}】「{row.goal}」の指標「{label}」は、{facts}です。"
         if not np.isnan(row.trend_projection):
-            text += f"これまでの傾向を延ばすと {row.target_year}年度は {row.trend_projection:,.1f} の見込みです。"
+            text += f"これまでの傾向を延ばすと {int(row.target_year)}年度は {shown(row.trend_projection)} の見込みです。"
         for activity_id in filter(None, row.activities.split(";")):
             acts = activities[activities["activity_id"] == activity_id].sort_values("fiscal_year")
             if not acts.empty:
