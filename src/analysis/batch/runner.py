@@ -174,7 +174,7 @@ def plan_tasks(params_paths: list[Path], options: BatchOptions) -> tuple[list[Ta
             params: MunicipalityParams = load_params(path)
             fingerprint = task_fingerprint(shared, path)
         except (InputError, OSError) as exc:  # OSError: the file changed after it was validated
-            message = str(exc) if isinstance(exc, InputError) else f"{path.name}: {describe_os_error(exc)}"
+            message = str(exc) if isinstance(exc, InputError) else describe_os_error(exc)
             failures.append(Result(path.stem, "", path.stem, "failed", error=scrub(message), detail=message))
             continue
         limits = params.time_limits
