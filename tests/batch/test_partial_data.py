@@ -34,7 +34,8 @@ def _run_with(tmp_path, sample_raw, folders: list[str]) -> dict[str, str]:
 def test_facility_files_alone_give_all_four_reports_with_the_missing_parts_explained(tmp_path, sample_raw):
     pages = _run_with(tmp_path, sample_raw, ["soumu", "kaigo", "iryou", "kouseikyoku"])
     resources = pages["01_resources.ipynb"]
-    assert "施設一覧" in resources and "南木ケアプランセンター" in resources  # counts and list are published
+    assert "在宅医療を担う施設の一覧" in resources and "施設・事業所" in resources  # counts and list are published
+    assert "訪問看護" in resources
     assert "suikei_kekka.xlsx" in resources  # and the file that would add per-capita values and peers is named
     assert "推計は作成していません" in pages["02_demand.ipynb"] and "suikei_kekka.xlsx" in pages["02_demand.ipynb"]
     assert "人口あたりの値は示せず" in pages["03_scene_trends.ipynb"]

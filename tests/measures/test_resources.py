@@ -163,33 +163,43 @@ def test_per_capita_by_code_for_a_single_municipality(resource_counts, populatio
 
 # -- summary table ------------------------------------------------------------------------------
 
-def test_summary_lists_a_resource_under_each_of_its_scenes_in_scene_order(resource_counts, population, areas):
+def test_summary_has_one_row_per_resource_with_its_scenes_marked(resource_counts, population, areas):
     counts = resources.area_counts(resource_counts, population, areas)
-    summary = resources.summary_by_scene(counts, names={"municipality": "テスト市"})
-    care = summary[summary["資源"] == "居宅介護支援事業所数"]
+    summary = resources.summary_table(counts, names={"municipality": "テスト市"})
+    assert summary["資源"].tolist() == catalogue.resources()["label_ja"].tolist()  # each resource once, catalogue order
+    care = summary[summary["資源"] == "居宅介護支援事業所数"].iloc[0]
     # resources.csv: care_management_offices serves daily_care;admission_discharge
-    assert care["場面"].tolist() == ["日常の療養支援", "入退院支援"]
-    order = {label: i for i, label in enumerate(catalogue.scenes()["label_ja"])}
-    assert summary["場面"].map(order).is_monotonic_increasing
-    assert care["テスト市・人口あたり"].tolist() == pytest.approx([3.0, 3.0])  # 12 / 4,000 × 1,000
-    assert care["人口あたりの単位"].iloc[0] == "75歳以上人口1,000人あたり"
+    assert [care[s] for s in ("日常の療養支援", "入退院支援", "急変時の対応", "看取り")] == ["●", "●", "", ""]
+    assert care["テスト市・人口あたり"] == pytest.approx(3.0)  # 12 / 4,000 × 1,000
+    assert care["人口あたりの単位"] == "75歳以上人口1,000人あたり"
     assert summary.loc[summary["資源"] == "一般診療所数", "全国比（テスト市）"].iloc[0] == pytest.approx(
         80.0 / (NATIONAL_CLINICS / NATIONAL_POPULATION * 100000))
 
 
+def test_the_printed_list_keeps_home_care_facilities_only(facilities):
+    listed = resources.home_care_list(facilities, "40901")
+    full = resources.facility_list(facilities, "40901")
+    assert list(listed.columns) == ["名称", "種別", "届出による機能", "所在地"]
+    assert 0 < len(listed) < len(full)
+    assert ((listed["届出による機能"] != "") | (listed["種別"] == "訪問看護事業所")).all()
+    assert set(full.loc[full["届出による機能"] != "", "名称"]) <= set(listed["名称"])
+
+
 def test_summary_headings_follow_the_levels_asked_for(resource_counts, population, areas):
     counts = resources.area_counts(resource_counts, population, areas)
-    summary = resources.summary_by_scene(counts, levels=("municipality", "prefecture"), names={"municipality": "テスト市"})
-    assert list(summary.columns) == ["場面", "資源", "人口あたりの単位", "テスト市・件数", "テスト市・人口あたり",
-                                     "都道府県・件数", "都道府県・人口あたり"]
+    summary = resources.summary_table(counts, levels=("municipality", "prefecture"), names={"municipality": "テスト市"})
+    assert list(summary.columns) == ["資源", "日常の療養支援", "入退院支援", "急変時の対応", "看取り", "人口あたりの単位",
+                                     "テスト市・件数", "テスト市・人口あたり", "都道府県・件数", "都道府県・人口あたり"]
 
 
 def test_formatted_summary_shows_two_decimals_and_a_dash_for_missing(resource_counts, population, areas):
     counts = resources.area_counts(resource_counts, population, areas)
-    shown = resources.format_summary(resources.summary_by_scene(counts, names={"municipality": "テスト市"}))
+    shown = resources.format_summary(resources.summary_table(counts, names={"municipality": "テスト市"}))
     clinics = shown[shown["資源"] == "一般診療所数"].iloc[0]
     assert clinics["テスト市・件数"] == "40"
-    assert clinics["テスト市・人口あたり"] == "80.00"
+    assert clinics["テスト市・人口あたり"] == "80.0"  # per 10万: one decimal, as in report 03
+    care = shown[shown["資源"] == "居宅介護支援事業所数"].iloc[0]
+    assert care["テスト市・人口あたり"] == "3.00"  # per 1,000 aged 75+: two decimals
     assert clinics["全国・件数"] == "104,894"
     pharmacies = shown[shown["資源"] == "薬局数"].iloc[0]
     assert pharmacies["都道府県・件数"] == "—"

@@ -164,7 +164,7 @@ def national_table(counts: pd.DataFrame) -> pd.DataFrame:
         LABELS["resource"]: rows["resource_id"].map(labels).to_numpy(),
         LABELS["count"]: rows["count"].to_numpy(),
         LABELS["basis"]: rows["per_capita_basis"].map(DENOMINATOR_LABELS).to_numpy(),
-        LABELS["per_capita"]: [f"{v:,.2f}" if pd.notna(v) else "—" for v in rows["per_capita"]],
+        LABELS["per_capita"]: per_capita_text(rows["per_capita"], rows["per_capita_basis"]),
         LABELS["source"]: rows["source"].to_numpy(),
         LABELS["as_of"]: rows["as_of"].to_numpy(),
     })
@@ -195,8 +195,11 @@ def area_names(levels, names) -> dict[str, str]:
     return {level: names.get(level) or AREA_LEVEL_LABELS[level] for level in levels}
 
 
-def summary_by_scene(counts: pd.DataFrame, *, levels=LEVELS, names: dict | None = None) -> pd.DataFrame:
-    """The summary table: each resource under each of its scenes, count and per-capita value per area level.
+SCENE_MARK = "●"
+
+
+def summary_table(counts: pd.DataFrame, *, levels=LEVELS, names: dict | None = None) -> pd.DataFrame:
+    """The summary table: one row per resource, a ● under each scene it serves, count and per-capita value per area level.
 
     ``names`` maps a level to the name shown in the column headings (e.g. the city's name).
     """
@@ -204,12 +207,11 @@ def summary_by_scene(counts: pd.DataFrame, *, levels=LEVELS, names: dict | None 
     shown = area_names(levels, names)
     wide = counts[counts["level"].isin(levels)].pivot(index="resource_id", columns="level",
                                                        values=["count", "per_capita"])
-    rows = resources_by_scene()
-    out = pd.DataFrame({
-        LABELS["scene"]: rows["scene_label"],
-        LABELS["resource"]: rows["label_ja"],
-        LABELS["basis"]: rows["per_capita_basis"].map(DENOMINATOR_LABELS),
-    })
+    rows = catalogue.resources()[["resource_id", "label_ja", "scenes", "per_capita_basis"]].reset_index(drop=True)
+    out = pd.DataFrame({LABELS["resource"]: rows["label_ja"]})
+    for scene in catalogue.scenes().itertuples():
+        out[scene.label_ja] = [SCENE_MARK if scene.scene in str(s).split(";") else "" for s in rows["scenes"]]
+    out[LABELS["basis"]] = rows["per_capita_basis"].map(DENOMINATOR_LABELS)
     for level, name in shown.items():
         out[f"{name}・{LABELS['count']}"] = rows["resource_id"].map(wide[("count", level)]).round().astype("Int64")
         out[f"{name}・{LABELS['per_capita']}"] = rows["resource_id"].map(wide[("per_capita", level)]).to_numpy()
@@ -219,13 +221,22 @@ def summary_by_scene(counts: pd.DataFrame, *, levels=LEVELS, names: dict | None 
     return out
 
 
+def per_capita_text(values, bases) -> list[str]:
+    """Per-capita values at their basis's decimals (per 10万 one, per 1,000 two — as in every report), '—' when missing."""
+    return [f"{v:,.{catalogue.DECIMALS.get(b, 2)}f}" if pd.notna(v) else "—" for v, b in zip(values, bases)]
+
+
 def format_summary(summary: pd.DataFrame) -> pd.DataFrame:
-    """Counts as whole numbers, per-capita values and ratios with two decimals, missing as '—'."""
+    """Counts as whole numbers, per-capita values at their basis's decimals, ratios with two decimals, missing as '—'."""
     out = summary.copy()
+    basis_keys = {label: key for key, label in DENOMINATOR_LABELS.items()}
+    bases = out[LABELS["basis"]].map(basis_keys)
     for col in out.columns:
         if col.endswith(LABELS["count"]):
             out[col] = [f"{v:,.0f}" if pd.notna(v) else "—" for v in out[col]]
-        elif col.endswith(LABELS["per_capita"]) or col.startswith(LABELS["ratio_to_national"]):
+        elif col.endswith(LABELS["per_capita"]):
+            out[col] = per_capita_text(out[col], bases)
+        elif col.startswith(LABELS["ratio_to_national"]):
             out[col] = [f"{v:,.2f}" if pd.notna(v) else "—" for v in out[col]]
     return out
 
@@ -275,6 +286,18 @@ def facility_list(facilities: pd.DataFrame, code: str) -> pd.DataFrame:
     }).reset_index(drop=True)
 
 
+# Facility kinds the report lists by name: those that work in patients' homes (the full list is the CSV).
+HOME_CARE_TYPES = ("visiting_nursing_offices",)
+
+
+def home_care_list(facilities: pd.DataFrame, code: str) -> pd.DataFrame:
+    """The municipality's 在宅 facilities for the printed report: those with a notified 在宅 function and the
+    visiting-nursing offices, in four columns (the full list is facility_list.csv)."""
+    home_care = (facilities["capabilities"].fillna("") != "") | facilities["facility_type"].isin(HOME_CARE_TYPES)
+    listed = facility_list(facilities[home_care], code)
+    return listed[[LABELS["facility_name"], LABELS["facility_type"], LABELS["capabilities"], LABELS["address"]]]
+
+
 def map_points(facilities: pd.DataFrame, code: str, areas) -> pd.DataFrame:
     """Points to draw: the municipality's facilities and its neighbours' (the rest of the 二次医療圏, else prefecture).
 
@@ -315,5 +338,5 @@ def peer_resource_table(per_capita: pd.DataFrame, names: dict[str, str]) -> pd.D
     })
     for code, name in names.items():
         values = ids["resource_id"].map(wide[code]) if code in wide.columns else pd.Series(np.nan, index=ids.index)
-        out[name] = [f"{v:,.2f}" if pd.notna(v) else "—" for v in values]
+        out[name] = per_capita_text(values, ids["per_capita_basis"])
     return out
