@@ -250,3 +250,15 @@ def test_without_a_code_list_the_error_names_the_workbooks_that_were_looked_at(t
     Workbook().save(tmp_path / "000925835.xlsx")  # an empty workbook saved under the code list's name
     with pytest.raises(InputError, match=r"no 総務省「全国地方公共団体コード」 xlsx .*: 000925835.xlsx"):
         ingest(tmp_path, tmp_path.parent / "out")
+
+
+def test_a_meibo_of_three_sections_is_one_file_and_only_its_medical_rows_count(tmp_path):
+    raw = tmp_path / "raw"
+    _soumu(raw)
+    dental = _notice("0300001", "歯援診１", "佐賀市神園2")
+    dental[3] = "歯科"
+    _meibo(raw / "41_佐賀_届出受理医療機関名簿.xlsx", 8, [_notice("0100001", "支援診３", "佐賀市神園1"), dental])
+    data, lines = _run(raw, tmp_path / "out")
+    kouseikyoku = next(s for s in data.metadata["sources"] if s["key"] == "kouseikyoku")
+    assert [(f["name"], f["kinds"], f["rows"]) for f in kouseikyoku["files_used"]] == [("41_佐賀_届出受理医療機関名簿.xlsx", ["医科", "歯科"], 2)]
+    assert _counts(data, "home_care_support_clinics") == {"41201": 1, "41202": 0, "41000": 1}

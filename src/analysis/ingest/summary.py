@@ -69,10 +69,11 @@ class IngestSummary:
         summary.rows += int(rows)
 
     def used_editions(self, editions: list[Edition], superseded: list[Superseded], *, national: bool) -> None:
+        """The editions read and those left unread; the 区分 of one 名簿 (医科・歯科・薬局) make one entry per file."""
         for edition in editions:
             summary = self.source(edition.source_key)
-            # a 名簿 of several 区分 (医科・歯科・薬局) is one file: its parts add to one entry
-            entry = next((f for f in summary.files_used if f["name"] == edition.file.display), None)
+            path = edition.file.relative_to(self.raw.root)
+            entry = next((f for f in summary.files_used if f["path"] == path), None)
             if entry is None:
                 self.used(edition.source_key, edition.file, len(edition.frame), as_of=edition.as_of,
                           as_of_basis=edition.as_of_basis, prefectures=None if national else list(edition.covers))
@@ -85,13 +86,17 @@ class IngestSummary:
                     entry["prefectures"] = sorted(set(entry["prefectures"]) | set(edition.covers))
             self.add_issues(edition.source_key, edition.issues)
         for item in superseded:
+            entries = self.source(item.edition.source_key).files_superseded
+            path = item.edition.file.relative_to(self.raw.root)
+            if any(f["path"] == path and f["superseded_by"] == item.by.file.display for f in entries):
+                continue  # another 区分 of the same 名簿, superseded by the same file
             entry = self._file(item.edition.file) | {
                 "as_of": item.edition.as_of, "superseded_by": item.by.file.display, "superseded_by_as_of": item.by.as_of,
                 "reason": "same edition (duplicate)" if item.duplicate else "older edition",
             }
             if not national:
                 entry["prefectures"] = item.prefectures
-            self.source(item.edition.source_key).files_superseded.append(entry)
+            entries.append(entry)
 
     def add_issues(self, key: str, issues: dict[str, int]) -> None:
         summary = self.source(key)

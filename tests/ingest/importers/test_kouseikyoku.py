@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import unicodedata
+from datetime import datetime
 from pathlib import Path
 
 import pandas as pd
@@ -12,7 +14,8 @@ from openpyxl import load_workbook
 from analysis.errors import InputError
 from analysis.ingest.importers import kouseikyoku
 from analysis.sample.layouts import KOUSEIKYOKU_COLUMNS as HEADER
-from analysis.sample.layouts import write_kouseikyoku_xlsx
+from analysis.ingest.recognition import zip_members
+from analysis.sample.layouts import write_kouseikyoku_xlsx, write_zip
 
 SAGA = {"41000": "佐賀県", "41201": "佐賀市", "41202": "唐津市", "41203": "鳥栖市", "41204": "多久市", "41205": "伊万里市",
         "41206": "武雄市", "41207": "鹿島市", "41208": "小城市", "41209": "嬉野市", "41210": "神埼市", "41327": "吉野ヶ里町",
@@ -366,3 +369,38 @@ def test_real_kumamoto_addresses_match_its_municipalities(kumamoto):
     assert sum(starts) >= 0.99 * len(matched)
     assert matched.loc[matched["address"].str.startswith("八代市郡築"), "code"].eq("43202").all()  # 郡築 is a 町名, not a 郡
     assert matched.loc[matched["address"].str.startswith("熊本市東区"), "code"].eq("43102").all()
+
+
+# ---------------------------------------------------------------------------
+# 名簿 of other 厚生局: 医科・歯科・薬局 in one file (中国), no title row, number cells
+# ---------------------------------------------------------------------------
+
+def _kind_row(item, section, number, kind, symbol):
+    row = _row(item, number, f"機関{item}", "佐賀市本庄町1", "届出", symbol, f"第{item}号", "令和 6年 6月 1日", section=section)
+    row[22:24] = {"病院": ["22", "病院"], "診療所": ["23", "診療所"], "薬局": ["24", "薬局"]}[kind]
+    return row
+
+
+def test_one_file_of_three_sections_gives_each_its_own_code_digit_and_kind(tmp_path):
+    rows = [_kind_row("1", "医科", "0110001", "病院", "入退支"), _kind_row("2", "歯科", "0130001", "診療所", "歯援診１"),
+            _kind_row("3", "薬局", "0140001", "薬局", "在薬総合")]
+    frame = kouseikyoku.read_notifications(_write(tmp_path / "34_広島_届出受理医療機関名簿.xlsx", rows=rows))
+    assert frame["institution_code"].tolist() == ["4110110001", "4130130001", "4140140001"]
+    assert frame["section"].tolist() == ["医科", "歯科", "薬局"] and frame["kind"].tolist() == ["病院", "診療所", "薬局"]
+
+
+def test_without_a_title_row_the_file_date_is_the_as_of_and_the_source_says_so(tmp_path):
+    path = _write(tmp_path / "000345466.xlsx", as_of_text="届出受理医療機関名簿")
+    os.utime(path, (datetime(2024, 8, 9, 10).timestamp(),) * 2)
+    frame = kouseikyoku.read_notifications(path)
+    assert set(frame["as_of"]) == {"2024-08-09"} and set(frame["as_of_basis"]) == {"file_modified"}
+    assert set(frame["source"]) == {"地方厚生局 届出受理医療機関名簿（施設基準）（時点はファイルの更新日による）"}
+
+
+def test_a_meibo_inside_a_zip_reads_like_the_workbook(tmp_path, notifications):
+    data = _write(tmp_path / "x.xlsx").read_bytes()
+    write_zip(tmp_path / "shisetsu_ika_r0608.zip", {"九州/r6_08_shisetsu_saga_ika_02.xlsx": data})
+    member = zip_members(tmp_path / "shisetsu_ika_r0608.zip")[0]
+    frame = kouseikyoku.read_notifications(member)
+    pd.testing.assert_frame_equal(frame.drop(columns="source_file"), notifications.drop(columns="source_file"))
+    assert set(frame["source_file"]) == {"shisetsu_ika_r0608.zip:r6_08_shisetsu_saga_ika_02.xlsx"}
