@@ -93,8 +93,11 @@ class RawFile:
         if self.member is None:
             with self.path.open("rb") as handle:
                 return handle.readline()
-        with zipfile.ZipFile(self.path) as archive, archive.open(self.member) as handle:
-            return handle.readline()
+        try:
+            with zipfile.ZipFile(self.path) as archive, archive.open(self.member) as handle:
+                return handle.readline()
+        except (zipfile.BadZipFile, OSError, EOFError, RuntimeError) as exc:
+            raise InputError(self.display, f"cannot read this ZIP member ({exc}); download the ZIP again") from None
 
     @cached_property
     def header(self) -> set[str]:
