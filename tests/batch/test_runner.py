@@ -135,3 +135,17 @@ def test_facility_names_from_data_render_as_text(tmp_path, processed_sample):
     assert "<script>alert(1)</script>" in set(listed.iloc[:, 0])  # the CSV keeps the data as it is
 
 
+
+
+def test_an_internal_run_over_a_distributable_folder_says_so_and_the_index_marks_it(tmp_path, processed_sample):
+    params = [_params(tmp_path, "40942_nangi.yaml", "pdca")]
+    reports = tmp_path / "reports"
+    said: list[str] = []
+    assert [r.status for r in run_batch(params, _options(processed_sample, reports, jobs=1), echo=said.append)] == ["ok"]
+    assert not any("内部確認用" in line for line in said)
+    internal = run_batch(params, _options(processed_sample, reports, jobs=1, disclosure_control=False), echo=said.append)
+    assert [r.status for r in internal] == ["ok"]
+    assert any(line.startswith("［注意］40942_nangi: 配布用のレポートを内部確認用") for line in said)
+    index = (reports / "index.html").read_text(encoding="utf-8")
+    assert "内部確認用（秘匿処理なし）— 配布しないでください" in index
+    assert sorted(p.name for p in (reports / "40942_nangi").glob("*.csv")) == ["内部確認用_配布不可_pdca_check.csv"]

@@ -191,3 +191,19 @@ def test_batch_index_sample_banner_and_unknown_status():
     assert "架空のサンプルデータ" not in batch_page(BATCH, sample=False)
     with pytest.raises(ValueError, match="done"):
         batch_page([{"code": "1", "name": "a", "status": "done", "href": None, "error": None, "duration_s": 1}])
+
+
+def test_batch_index_marks_stopped_runs_and_internal_folders():
+    entries = [
+        {"code": "40901", "name": "筑水市", "status": "stopped", "href": "40901_chikusui/index.html",
+         "error": "中断しました（Ctrl-C）", "duration_s": None},
+        {"code": "40942", "name": "南木町", "status": "ok", "href": "40942_nangi/index.html", "error": None,
+         "duration_s": 3.0, "internal": True},
+    ]
+    soup = soup_of(batch_page(entries))
+    rows = soup.find("table", class_="batch").find("tbody").find_all("tr")
+    stopped, internal = [[td.get_text(" ", strip=True) for td in row.find_all("td")] for row in rows]
+    assert stopped[2] == "■ 中断（前回のまま）" and "中断しました" in stopped[4] and "前回のレポート" in stopped[4]
+    assert "内部確認用（秘匿処理なし）— 配布しないでください" in internal[4]
+    assert "内部確認用" in soup.find("div", class_="banner internal").get_text()
+    assert not soup_of(batch_page(BATCH)).find("div", class_="banner internal")

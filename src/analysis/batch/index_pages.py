@@ -57,13 +57,13 @@ def write_batch_index(reports_dir: Path, results: list[Result], *, echo=print) -
             continue
         sample |= bool(manifest.get("is_sample"))
         entries[folder] = {"code": manifest["code"], "name": manifest["name"], "status": "ok",
-                           "href": f"{folder}/index.html", "error": None, "duration_s": None}
+                           "href": f"{folder}/index.html", "error": None, "duration_s": None,
+                           "internal": manifest.get("disclosure_control") is False}
     for result in results:
         entry = entries.get(result.folder_name, {"code": result.code, "name": result.name, "href": None})
         if result.status in ("failed", "stopped"):
-            # The previous complete reports (if any) stay linked; the failure is listed with them.
-            # The page has no status of its own for a stop yet: the reason says 中断.
-            entry.update(status="failed", error=result.error)
+            # The previous complete reports (if any) stay linked; the failure or stop is listed with them.
+            entry.update(status=result.status, error=result.error)
         elif result.status == "skipped":
             entry.update(status="skipped", error=None)
         else:

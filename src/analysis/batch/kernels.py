@@ -18,8 +18,7 @@ import threading
 import time
 from pathlib import Path
 
-from analysis.batch.processes import pid_alive
-
+from analysis.processes import pid_alive
 
 KERNEL_START_ATTEMPTS = 3
 

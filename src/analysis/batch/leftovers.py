@@ -14,7 +14,7 @@ import re
 import shutil
 from pathlib import Path
 
-from analysis.batch.processes import pid_alive
+from analysis.processes import pid_alive
 
 _LEFTOVER = re.compile(r"\.(?P<folder>.+)\.(?P<kind>staging|old)-(?P<rest>.*)")
 

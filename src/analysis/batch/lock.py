@@ -17,8 +17,8 @@ import socket
 import time
 from pathlib import Path
 
-from analysis.batch.processes import pid_alive
 from analysis.errors import InputError
+from analysis.processes import pid_alive
 
 LOCK_NAME = ".zaitaku-run.lock"
 # A run killed a moment ago: its workers and kernels are still ending and hold the lock until they have.

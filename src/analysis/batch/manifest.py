@@ -18,7 +18,6 @@ from analysis.batch.tasks import Task
 from analysis.catalogue import REPORTS
 from analysis.errors import InputError
 
-
 MANIFEST = "manifest.json"
 
 
@@ -57,6 +56,14 @@ def task_fingerprint(shared: str, params_file: Path) -> str:
 
 
 MANIFEST_KEYS = ("code", "name", "fingerprint")
+
+
+def published_for_distribution(folder: Path) -> bool:
+    """Whether a published folder holds reports made with disclosure control (its manifest says so)."""
+    try:
+        return read_manifest(folder / MANIFEST).get("disclosure_control") is True
+    except InputError:
+        return False
 
 
 def read_manifest(path: Path) -> dict:

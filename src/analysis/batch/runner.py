@@ -23,16 +23,40 @@ from pathlib import Path
 
 from analysis.atomic import replace_dir
 from analysis.batch.failures import (
-    debug_dir_for, describe_failure, describe_os_error, keep_for_debugging, move_legacy_failed, municipality_over_time, scrub,
+    debug_dir_for,
+    describe_failure,
+    describe_os_error,
+    keep_for_debugging,
+    move_legacy_failed,
+    municipality_over_time,
+    scrub,
 )
 from analysis.batch.index_pages import write_batch_index, write_municipality_index
-from analysis.batch.kernels import CellWatch, discard_worker_kernel, import_papermill, remove_stale_socket_dirs, run_notebook, worker_kernel
+from analysis.batch.kernels import (
+    CellWatch,
+    discard_worker_kernel,
+    import_papermill,
+    remove_stale_socket_dirs,
+    run_notebook,
+    worker_kernel,
+)
 from analysis.batch.leftovers import remove_leftovers, staging_prefix
 from analysis.batch.lock import ReportsLock
-from analysis.batch.manifest import batch_fingerprint, is_up_to_date, task_fingerprint, write_manifest
+from analysis.batch.manifest import (
+    batch_fingerprint,
+    is_up_to_date,
+    published_for_distribution,
+    task_fingerprint,
+    write_manifest,
+)
 from analysis.batch.processes import init_worker, kill_pool_workers
 from analysis.batch.stopping import BatchStopped, StopRequest
-from analysis.batch.tasks import DEFAULT_CELL_SECONDS, DEFAULT_MUNICIPALITY_SECONDS, Result, Task
+from analysis.batch.tasks import (
+    DEFAULT_CELL_SECONDS,
+    DEFAULT_MUNICIPALITY_SECONDS,
+    Result,
+    Task,
+)
 from analysis.catalogue import REPORTS
 from analysis.errors import InputError
 from analysis.reporting.context import collect_declared
@@ -307,6 +331,9 @@ def run_batch(params_paths: list[Path], options: BatchOptions, *, echo=print) ->
         skipped = len(tasks) - len(todo)
         if skipped:
             echo(f"{skipped} 自治体は入力に変更がないため再実行しません（--force で強制）")
+        for task in todo:
+            if not task.disclosure_control and published_for_distribution(Path(task.reports_dir) / task.folder_name):
+                echo(f"［注意］{task.folder_name}: 配布用のレポートを内部確認用（秘匿処理なし）のレポートで置き換えます")
         if todo and not stop.requested:
             results += _run_tasks(todo, options, stop, echo)
         elif stop.requested:

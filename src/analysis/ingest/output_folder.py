@@ -13,6 +13,7 @@ from pathlib import Path
 
 from analysis.errors import InputError
 from analysis.ingest.processed import METADATA_FILE
+from analysis.processes import pid_alive
 
 # What an earlier ingest leaves in its folder besides the metadata file.
 OWN_SUFFIXES = (".parquet",)
@@ -59,20 +60,8 @@ def remove_leftovers(out_dir: Path) -> list[Path]:
     removed = []
     for leftover in out_dir.parent.glob(f".{out_dir.name}{STAGING_MARK}*"):
         pid = leftover.name.removeprefix(f".{out_dir.name}{STAGING_MARK}").split("-")[0]
-        if pid.isdigit() and _alive(int(pid)):
+        if pid.isdigit() and pid_alive(int(pid)):
             continue  # another ingest into the same folder is still writing
         shutil.rmtree(leftover, ignore_errors=True)
         removed.append(leftover)
     return removed
-
-
-def _alive(pid: int) -> bool:
-    if pid == os.getpid():
-        return True
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True

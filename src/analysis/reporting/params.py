@@ -10,9 +10,9 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from analysis.codes import CodeError, normalize_code
+from analysis.errors import InputError
 from analysis.measures.demand import DemandOptions
 from analysis.measures.disclosure import DisclosureOptions
-from analysis.errors import InputError
 from analysis.measures.pdca import Plan
 
 ReportKey = Literal["resources", "demand", "scene_trends", "pdca"]

@@ -8,7 +8,12 @@ from jinja2 import Environment, FileSystemLoader
 from markupsafe import Markup
 
 from analysis.catalogue import REPORTS
-from analysis.reporting.html_export import banner_html, footer_html, stylesheet, templates_dir
+from analysis.reporting.html_export import (
+    banner_html,
+    footer_html,
+    stylesheet,
+    templates_dir,
+)
 
 # PDCA status → (symbol, CSS class). Text + symbol + border style + colour: readable in grey print
 # and for colour-blind readers. Order = the order of the legend.
@@ -26,7 +31,9 @@ RUN_STATUSES = {
     "ok": ("○", "完了"),
     "failed": ("×", "失敗"),
     "skipped": ("＝", "変更なし（前回のまま）"),
+    "stopped": ("■", "中断（前回のまま）"),
 }
+INTERNAL_NOTE = "内部確認用（秘匿処理なし）— 配布しないでください"
 MAX_REASON_CHARS = 300
 PDCA_REPORT_KEY = "pdca"
 
@@ -106,12 +113,14 @@ def _batch_row(entry: dict) -> dict:
         raise ValueError(f"run status {status!r} of {entry.get('code')!r}: expected one of {', '.join(RUN_STATUSES)}")
     symbol, label = RUN_STATUSES[status]
     reason = ""
-    if status == "failed":
+    if status in ("failed", "stopped"):
         reason = _one_line(entry.get("error")) or "理由は記録されていません"
+    if entry.get("internal"):
+        reason = f"⚠ {INTERNAL_NOTE}" + (f"　{reason}" if reason else "")
     duration = entry.get("duration_s")
     return {
         "code": entry["code"], "name": entry["name"], "href": entry.get("href"), "status": status,
-        "symbol": symbol, "status_label": label, "reason": reason,
+        "symbol": symbol, "status_label": label, "reason": reason, "internal": bool(entry.get("internal")),
         "duration": "—" if duration is None else f"{float(duration):.1f}",
     }
 

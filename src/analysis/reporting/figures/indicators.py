@@ -12,7 +12,6 @@ from analysis.measures.indicators import LEVEL_LABELS
 def small_multiples(series: pd.DataFrame, scene: str, trend_fits: dict, area_names: dict[str, str]):
     """One panel per indicator of the scene: the municipality against the comparison areas, with its trend."""
     import matplotlib.pyplot as plt
-
     from matplotlib.ticker import MaxNLocator
 
     from analysis.reporting.figures import area_style, grid_layout, wrap_text

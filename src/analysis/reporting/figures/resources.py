@@ -15,7 +15,6 @@ from analysis.measures.resources import LEVELS, area_names, map_points, ratio_po
 def ratio_chart(counts: pd.DataFrame, *, levels=("municipality", "medical_area", "prefecture"), names: dict | None = None):
     """Horizontal bars of the ratio to national (1.0 line), one panel per scene, greys and hatches per area."""
     import matplotlib.pyplot as plt
-
     from matplotlib.font_manager import FontProperties
 
     from analysis.reporting.figures import area_style, grid_layout, text_width_inches
