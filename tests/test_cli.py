@@ -51,3 +51,23 @@ def test_a_file_where_the_reports_folder_should_be_is_one_line(tmp_path, capsys)
     assert zaitaku(cli_command([params], tmp_path)[3:]) == 1
     err = capsys.readouterr().err
     assert err.splitlines() == [f"エラー: {tmp_path / 'reports'}: フォルダを作れません（同じ名前のファイルがあります）"]
+
+
+def test_sources_and_params_new_say_what_is_missing_and_where_to_get_it(tmp_path, sample_raw, capsys):
+    import shutil
+
+    from analysis.cli import main as zaitaku
+
+    raw = tmp_path / "raw"
+    for folder in ("soumu", "kaigo", "iryou"):
+        shutil.copytree(sample_raw / folder, raw / folder)
+    assert zaitaku(["ingest", "--raw", str(raw), "--out", str(tmp_path / "processed")]) == 0
+    said = capsys.readouterr().out
+    assert "まだ取り込んでいないデータ" in said and "suikei_kekka.xlsx" in said
+    assert zaitaku(["sources", "--processed", str(tmp_path / "processed")]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert any(line.startswith("○ 介護サービス情報公表システム") for line in lines)
+    assert any(line.startswith("× 社人研") and "将来需要" in line for line in lines)
+    assert zaitaku(["params", "new", "40942", "--processed", str(tmp_path / "processed"), "--dir", str(tmp_path / "params")]) == 0
+    said = capsys.readouterr().out
+    assert "人口のデータがありません" in said and "指標のデータがありません" in said and "施設のデータがありません" not in said

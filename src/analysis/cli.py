@@ -32,11 +32,26 @@ demand:
 def _cmd_ingest(args: argparse.Namespace) -> int:
     from analysis.ingest import ingest
 
+    from analysis.reporting.sources import source_statuses
+
     started = time.perf_counter()
-    rows = ingest(args.raw, args.out)
+    rows = ingest(args.raw, args.out, echo=print)
     for table, count in rows.items():
         print(f"  {table:16s} {count:>9,d} 行")
     print(f"取込完了: {args.out}（{time.perf_counter() - started:.1f} 秒）")
+    missing = [status.line for status in source_statuses(args.out) if not status.found]
+    if missing:
+        print("まだ取り込んでいないデータ（zaitaku sources で一覧できます）:")
+        for line in missing:
+            print(f"  {line}")
+    return 0
+
+
+def _cmd_sources(args: argparse.Namespace) -> int:
+    from analysis.reporting.sources import source_statuses
+
+    for status in source_statuses(args.processed):
+        print(status.line)
     return 0
 
 
@@ -62,6 +77,11 @@ def _cmd_params_new(args: argparse.Namespace) -> int:
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(STARTER_TEMPLATE.format(code=code, name=name), encoding="utf-8")
     print(f"書き出しました: {target}")
+    from analysis.reporting.sources import incomplete_reports
+
+    print(f"{name}のレポートで、今のデータでは作れない部分:")
+    for line in incomplete_reports(args.processed, code):
+        print(f"  {line}")
     return 0
 
 
@@ -164,6 +184,10 @@ def build_parser() -> argparse.ArgumentParser:
     ingest.add_argument("--raw", default="data/raw/sample")
     ingest.add_argument("--out", default="data/processed")
     ingest.set_defaults(func=_cmd_ingest)
+
+    sources = sub.add_parser("sources", help="each data source: loaded (files, dates, rows) or missing (what needs it, where to get it)")
+    sources.add_argument("--processed", default="data/processed")
+    sources.set_defaults(func=_cmd_sources)
 
     sample = sub.add_parser("sample", help="write the fictional sample dataset (架空のサンプルデータ)")
     sample.add_argument("--out", default="data/raw/sample")

@@ -44,3 +44,27 @@ def source_statuses(processed_dir) -> list[SourceStatus]:
                     f"{source.published_at}から {source.file_pattern} を入手して data/raw/ に置いてください")
             statuses.append(SourceStatus(source.key, source.label, False, line))
     return statuses
+
+
+def incomplete_reports(processed_dir, code: str) -> list[str]:
+    """For a new parameter file: which reports will lack which parts for this municipality, and the files that would fill them."""
+    from analysis.ingest import source
+
+    from analysis import catalogue
+
+    data = ProcessedData(processed_dir)
+    own = {name: data.table(name)["code"].eq(code).any() for name in ("population", "facilities")}
+    counted = catalogue.indicators().query("kind in ['persons', 'events']")["indicator_id"]
+    indicators = data.indicators
+    own["indicators"] = (indicators["code"].eq(code) & indicators["indicator_id"].isin(counted)).any()
+    def files(*keys: str) -> str:
+        return "、".join(f"{source(k).label}（{source(k).file_pattern}）" for k in keys)
+    lines = []
+    if not own["population"]:
+        lines.append(f"01・03 人口あたりの値と類似自治体、02 将来需要の推計: 人口のデータがありません — {files('ipss_national')}")
+    if not own["facilities"]:
+        lines.append(f"01 施設の数・一覧・地図: 施設のデータがありません — {files('kaigo', 'iryou')}")
+    if not own["indicators"]:
+        lines.append(f"03・04 訪問診療・往診・看取りなどの件数の指標: 指標のデータがありません（施設数の指標だけです） — {files('databook', 'indicator_series')}")
+    lines.append("04 PDCA 評価: 設定ファイルに計画（plan: めざすべき姿・目標・指標）を書くと作成されます（params/ のサンプルが記入例）")
+    return lines
