@@ -256,9 +256,13 @@ def ratio_points(counts: pd.DataFrame, levels=("municipality", "medical_area", "
 # -- facilities: list and map ------------------------------------------------------------------
 
 def _kind_labels(ids: pd.Series) -> pd.Series:
-    """A facility's kind from the catalogue label without the counting suffix (薬局数 → 薬局)."""
+    """A facility's kind from the catalogue label without the counting suffix (薬局数 → 薬局).
+
+    A 介護 service the catalogue does not count (訪問入浴 …) is named by its service code.
+    """
     table = catalogue.resources().set_index("resource_id")["label_ja"].str.removesuffix("数")
-    return ids.map(table)
+    other = ids.astype(str).str.replace(r"^care_service_(\d+)$", r"介護サービス（サービスコード\1）", regex=True)
+    return ids.map(table).fillna(other)
 
 
 def capability_labels(capabilities: pd.Series) -> pd.Series:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import math
 
+import pandas as pd
+
 import matplotlib.pyplot as plt
 import numpy as np
 import pytest
@@ -61,3 +63,14 @@ def test_facility_map_uses_equal_distance_aspect_and_a_japanese_legend(facilitie
         assert labels == ["周辺の市区町村の施設", "居宅介護支援事業所", "病院", "一般診療所"]
     finally:
         plt.close(fig)
+
+
+def test_a_care_service_the_catalogue_does_not_count_is_listed_and_drawn(facilities, areas):
+    other = facilities.iloc[[0]].assign(facility_id="x1", facility_type="care_service_120", name="訪問入浴テスト")
+    both = pd.concat([facilities, other], ignore_index=True)
+    listed = resources.facility_list(both, "40901")
+    assert listed.loc[listed["名称"] == "訪問入浴テスト", "種別"].item() == "介護サービス（サービスコード120）"
+    fig = resource_figures.facility_map(both, "40901", areas)
+    labels = fig.axes[0].get_legend_handles_labels()[1]
+    assert labels[-1] == "介護サービス（サービスコード120）"
+    plt.close(fig)

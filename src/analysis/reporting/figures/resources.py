@@ -92,7 +92,8 @@ def draw_facility_map(points: pd.DataFrame):
     if not neighbours.empty:
         ax.scatter(neighbours["lon"], neighbours["lat"], s=8, marker="o", facecolors="none",
                    edgecolors="#c8c8c8", linewidths=0.6, label=LABELS["neighbour_facilities"], zorder=1)
-    for rid in sorted(styles, key=list(catalogue.resources()["resource_id"]).index):
+    order = list(catalogue.resources()["resource_id"])
+    for rid in sorted(styles, key=lambda r: (order.index(r) if r in order else len(order), r)):
         part = home[home["facility_type"] == rid]
         ax.scatter(part["lon"], part["lat"], s=34, marker=styles[rid]["marker"], color=styles[rid]["color"],
                    edgecolors="black", linewidths=0.4, label=part["type_label"].iloc[0], zorder=2)
