@@ -40,8 +40,10 @@ def source_statuses(processed_dir) -> list[SourceStatus]:
             continue  # its alternative is loaded: nothing is missing
         else:
             need = "未取込（必須）" if source.required else "未取込"
-            line = (f"× {source.label}: {need} — {source.used_for}に使います。"
-                    f"{source.published_at}から {source.file_pattern} を入手して data/raw/ に置いてください")
+            where = (f"{source.file_pattern} の形で作成して data/raw/ に置いてください（{source.published_at}）"
+                     if source.published_at.startswith("自治体で作成")
+                     else f"{source.published_at}から {source.file_pattern} を入手して data/raw/ に置いてください")
+            line = f"× {source.label}: {need} — {source.used_for}に使います。{where}"
             statuses.append(SourceStatus(source.key, source.label, False, line))
     return statuses
 
