@@ -31,7 +31,6 @@ demand:
 
 def _cmd_ingest(args: argparse.Namespace) -> int:
     from analysis.ingest import ingest
-
     from analysis.reporting.sources import source_statuses
 
     started = time.perf_counter()
@@ -102,9 +101,9 @@ def _cmd_params_check(args: argparse.Namespace) -> int:
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
-    from analysis.reporting.params import params_files
     from analysis.batch.runner import BatchOptions, run_batch, summary
     from analysis.batch.stopping import BatchStopped
+    from analysis.reporting.params import params_files
 
     if args.all:
         paths = params_files(args.params_dir)
@@ -129,7 +128,9 @@ def _cmd_run(args: argparse.Namespace) -> int:
         debug_dir=Path(args.debug_dir) if args.debug_dir else None,
         lock=not args.no_lock,
     )
-    if not (options.processed_dir / "ingest.json").exists():
+    from analysis.ingest.processed import METADATA_FILE
+
+    if not (options.processed_dir / METADATA_FILE).exists():
         raise InputError(options.processed_dir, "no processed data; run `zaitaku ingest` first")
     started = time.perf_counter()
     stopped = None

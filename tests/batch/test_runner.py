@@ -121,7 +121,8 @@ def test_facility_names_from_data_render_as_text(tmp_path, processed_sample):
     processed = tmp_path / "processed"
     shutil.copytree(processed_sample, processed)
     facilities = pd.read_parquet(processed / "facilities.parquet")
-    first = facilities.index[facilities["code"] == "40942"][0]
+    # a 訪問看護 office: the printed list keeps the 在宅 facilities
+    first = facilities.index[(facilities["code"] == "40942") & (facilities["facility_type"] == "visiting_nursing_offices")][0]
     facilities.loc[first, "name"] = "<script>alert(1)</script>"
     facilities.loc[first, "address"] = "<img src=x onerror=alert(2)>"
     facilities.to_parquet(processed / "facilities.parquet", index=False)

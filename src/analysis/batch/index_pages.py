@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 from analysis import __version__
@@ -10,6 +9,7 @@ from analysis.batch.leftovers import staging_prefix
 from analysis.batch.manifest import MANIFEST, read_manifest
 from analysis.batch.tasks import Result, Task
 from analysis.errors import InputError
+from analysis.ingest.processed import ProcessedData
 
 
 def write_municipality_index(task: Task, staging: Path, result: Result, declared: dict) -> None:
@@ -18,7 +18,7 @@ def write_municipality_index(task: Task, staging: Path, result: Result, declared
     from analysis.reporting.site import render_municipality_index
 
     dashboard = declared.get("pdca_dashboard")
-    processed_meta = json.loads((Path(task.processed_dir) / "ingest.json").read_text(encoding="utf-8"))
+    processed_meta = ProcessedData(task.processed_dir).metadata
     page = render_municipality_index(
         name=task.name,
         code=task.code,

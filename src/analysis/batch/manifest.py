@@ -17,6 +17,7 @@ from analysis import __version__
 from analysis.batch.tasks import Task
 from analysis.catalogue import REPORTS
 from analysis.errors import InputError
+from analysis.ingest.processed import ProcessedData
 
 MANIFEST = "manifest.json"
 
@@ -110,7 +111,7 @@ def _package_versions() -> dict[str, str]:
 
 def write_manifest(task: Task, staging: Path, declared: dict) -> None:
     processed_dir = Path(task.processed_dir)
-    processed_meta = json.loads((processed_dir / "ingest.json").read_text(encoding="utf-8"))
+    processed_meta = ProcessedData(processed_dir).metadata
     manifest = {
         "code": task.code,
         "name": task.name,
