@@ -60,3 +60,22 @@ def test_each_scene_has_three_indicators_with_data_in_the_sample(processed_sampl
 def test_an_unknown_id_fails_loudly():
     with pytest.raises(KeyError, match="no_such_indicator"):
         catalogue.indicator_label("no_such_indicator")
+
+
+# Items of seed 000's table of data to collect per scene (手引き Ver.3 表2〜表9), with or without its ●
+# (searchable in 見える化), as the catalogue carries them.
+SEED_000_MIERUKA = {
+    "care_management_offices": True, "geriatric_health_facilities": True, "nursing_small_multi_offices": True,
+    "visiting_nursing_offices": True, "home_visit_facilities": True, "home_pharmacy_visit_pharmacies": True,
+    "discharge_support_patients": True, "care_collaboration_guidance_patients": True, "joint_discharge_guidance_patients": True,
+    "admission_info_collaboration_rate": True, "discharge_collaboration_rate": True, "end_of_life_facilities": True,
+    "end_of_life_count": True, "home_terminal_care_patients": True, "home_deaths": True,
+    "home_care_support_clinics": False, "home_care_support_hospitals": False, "discharge_support_hospitals": False,
+    "home_care_backup_hospitals": False, "visiting_nursing_24h_offices": False,
+    "emergency_visit_nursing_rate": False,  # 緊急時訪問看護加算 is printed without ●
+}
+
+
+def test_mieruka_marks_follow_seed_000():
+    marks = catalogue.indicators().set_index("indicator_id")["mieruka"]
+    assert {i: bool(marks[i]) for i in SEED_000_MIERUKA} == SEED_000_MIERUKA

@@ -17,15 +17,8 @@ DENOMINATOR_LABELS = {
     "pop65_1000": "65歳以上人口1,000人あたり",
     "pop75_1000": "75歳以上人口1,000人あたり",
 }
-SEX_LABELS = {"male": "男", "female": "女", "total": "男女計"}
-AREA_LEVEL_LABELS = {
-    "municipality": "市区町村",
-    "medical_area": "二次医療圏",
-    "prefecture": "都道府県",
-    "national": "全国",
-    "peers": "類似自治体",
-}
-SAMPLE_DATA_NOTICE = "架空のサンプルデータ"
+AREA_LEVEL_LABELS = {"municipality": "市区町村", "medical_area": "二次医療圏", "prefecture": "都道府県", "national": "全国",
+                     "peers": "類似自治体"}
 
 
 def _read(name: str) -> pd.DataFrame:

@@ -43,12 +43,6 @@ def test_an_area_is_the_sum_of_its_members_and_unknown_when_one_lacks_population
     assert pop.for_area(population_frame(), ["40901", "49999"], [2020])["total"].isna().all()
 
 
-@pytest.mark.parametrize(("as_of", "year"), [("2024-03-31", 2023), ("2024-04-01", 2024), ("2026-06-30", 2026), ("", np.nan), ("不明", np.nan)])
-def test_the_fiscal_year_of_an_as_of_date_starts_in_april(as_of, year):
-    got = pop.fiscal_year(as_of)
-    assert (np.isnan(got) and np.isnan(year)) or got == year
-
-
 def test_per_capita_on_each_basis_against_a_hand_computation():
     frame = pd.DataFrame({"total": [50000.0, 50000.0, 50000.0, 0.0], "aged65": [10000.0] * 4, "aged75": [4000.0] * 4})
     bases = pd.Series(["population_100k", "pop65_1000", "pop75_1000", "population_100k"])

@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.ingest.schema import AGE_GROUPS
+from analysis.japanese_dates import fiscal_year  # noqa: F401 - the year of a dated count, used with these bases
 
 # one column vocabulary for population bases, used by every report
 POPULATION_COLUMNS = ("total", "aged65", "aged75")
@@ -30,17 +31,6 @@ RULE_JA = (
     "人口あたりの値は、数の年度と同じ年の人口（10月1日。2020年は国勢調査、2025〜2050年は社人研の将来推計人口、"
     "その間の年は直線で補間、2020年より前の年度は2020年の人口）で割っています。"
 )
-
-
-def fiscal_year(as_of: object) -> float:
-    """Japanese fiscal year (April–March) of an ISO date; NaN when the date is unknown."""
-    try:
-        date = pd.Timestamp(as_of)
-    except (ValueError, TypeError):
-        return float("nan")
-    if pd.isna(date):
-        return float("nan")
-    return float(date.year if date.month >= 4 else date.year - 1)
 
 
 def published_years(population: pd.DataFrame, codes) -> pd.DataFrame:

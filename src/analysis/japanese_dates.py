@@ -1,0 +1,65 @@
+"""Japanese dates as the public files write them (和暦, R/H abbreviations, 元年) and the fiscal year (April–March).
+
+The one place an era or a fiscal year is worked out: importers read 和暦 dates and sheet
+names with it, and per-capita values divide a count by the population of its fiscal year.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+
+import pandas as pd
+
+# the year before each era's first year: 令和1 = 2019
+ERA_OFFSETS = {"令和": 2018, "R": 2018, "平成": 1988, "H": 1988, "昭和": 1925, "S": 1925}
+_ERA = "|".join(ERA_OFFSETS)
+_ERA_DATE = re.compile(rf"({_ERA})(\d{{1,2}})[年.](\d{{1,2}})[月.](\d{{1,2}})")
+_WESTERN_DATE = re.compile(r"(\d{4})[年/.-](\d{1,2})[月/.-](\d{1,2})")
+_ERA_YEAR = re.compile(rf"({_ERA})(\d{{1,2}})年?度?")
+_WESTERN_YEAR = re.compile(r"(\d{4})年?度?")
+
+
+def _normalised(text: object) -> str:
+    return unicodedata.normalize("NFKC", str(text)).replace(" ", "").replace("元年", "1年").replace("元.", "1.")
+
+
+def to_iso(text: object) -> str:
+    """'令和 6年 6月 1日' / '令和元年10月1日' / 'R5.10.1' / '2023/10/1' (anywhere in the text) → ISO date; '' if none or impossible."""
+    if text is None or (isinstance(text, float) and pd.isna(text)):
+        return ""
+    if isinstance(text, (dt.date, pd.Timestamp)):
+        return text.strftime("%Y-%m-%d")
+    t = _normalised(text)
+    if m := _ERA_DATE.search(t):
+        year, month, day = ERA_OFFSETS[m.group(1)] + int(m.group(2)), int(m.group(3)), int(m.group(4))
+    elif m := _WESTERN_DATE.search(t):
+        year, month, day = (int(g) for g in m.groups())
+    else:
+        return ""
+    try:
+        return dt.date(year, month, day).isoformat()
+    except ValueError:  # an impossible day such as 令和6年2月30日
+        return ""
+
+
+def year_of(text: object) -> int | None:
+    """The year a name gives on its own: 'R５年' → 2023, 'R元年' → 2019, 'H30年度' → 2018, '2024年' → 2024; None otherwise."""
+    t = _normalised(text).replace("元", "1")
+    if m := _ERA_YEAR.fullmatch(t):
+        return ERA_OFFSETS[m.group(1)] + int(m.group(2))
+    if m := _WESTERN_YEAR.fullmatch(t):
+        return int(m.group(1))
+    return None
+
+
+def fiscal_year(as_of: object) -> float:
+    """Japanese fiscal year (April–March) of an ISO date; NaN when the date is unknown."""
+    try:
+        date = pd.Timestamp(as_of)
+    except (ValueError, TypeError):
+        return float("nan")
+    if pd.isna(date):
+        return float("nan")
+    return float(date.year if date.month >= 4 else date.year - 1)
