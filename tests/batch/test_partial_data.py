@@ -69,3 +69,28 @@ def test_a_plan_with_only_its_vision_publishes_report_04(tmp_path, processed_sam
                     "--notebooks", str(ROOT / "notebooks")]) == 0
     page = BeautifulSoup((reports / "40942_nangi" / "04_pdca_check.html").read_text(encoding="utf-8"), "html.parser").get_text()
     assert params["plan"]["vision"][:20] in page and "目標がまだありません" in page
+
+
+def test_real_files_without_population_publish_saga_citys_reports_with_a_note(tmp_path, shared_dir):
+    """The real 総務省 list, 介護 CSVs, hospital ZIP and 佐賀 名簿, but no IPSS file: 佐賀市's reports are published."""
+    real = shared_dir / "real-data"
+    raw = tmp_path / "raw"
+    (raw / "kaigo").mkdir(parents=True)
+    shutil.copy(real / "soumu" / "000925835.xlsx", raw)
+    for code in ("140", "520", "540"):
+        shutil.copy(real / "kaigo" / f"jigyosho_{code}.csv", raw / "kaigo")
+    shutil.copy(next((real / "iryou").glob("*.zip")), raw)
+    shutil.copy(real / "kouseikyoku" / "r6_08_shisetsu_saga_ika_02.xlsx", raw)
+    ingest(raw, tmp_path / "processed")
+    params = tmp_path / "params"
+    assert zaitaku(["params", "new", "41201", "--processed", str(tmp_path / "processed"), "--dir", str(params)]) == 0
+    reports = tmp_path / "reports"
+    assert zaitaku(["run", *map(str, params.glob("*.yaml")), "--jobs", "1", "--processed", str(tmp_path / "processed"),
+                    "--reports", str(reports), "--notebooks", str(ROOT / "notebooks")]) == 0
+    folder = next(reports.glob("41201_*"))
+    page = BeautifulSoup((folder / "01_resources.html").read_text(encoding="utf-8"), "html.parser")
+    text = page.get_text()
+    assert "在宅療養支援診療所" in text and "suikei_kekka.xlsx" in text
+    assert page.find("figure", class_="report-figure")  # the map
+    listed = (folder / "facility_list.csv").read_text(encoding="utf-8-sig")
+    assert listed.count("\n") > 100  # 佐賀市's hospitals, notified clinics and care offices
