@@ -98,20 +98,23 @@ def institutions_of(notifications: pd.DataFrame) -> pd.DataFrame:
 
 
 class _Names:
-    """Name keys and (on demand) address keys of one side, by row index."""
+    """Name keys and (on demand) address keys of one side: Series for whole-side work, dicts by row index for one row."""
 
     def __init__(self, frame: pd.DataFrame, kinds: pd.Series, municipality_names: dict[str, str]) -> None:
-        self.frame = frame
+        self.index = frame.index
         self.code = frame["code"]
         self.key = frame["name"].map(name_key)
         self.full = frame["name"].map(full_name)
         self.kind = kinds
+        # a dict lookup is a hundred times faster than a pandas scalar lookup, and this is done per candidate pair
+        self.code_of, self.key_of, self.full_of, self.kind_of, self._address_of = (
+            dict(zip(frame.index, values)) for values in (self.code, self.key, self.full, kinds, frame["address"]))
         self._names = municipality_names
         self._addresses: dict[int, str] = {}
 
     def address(self, i: int) -> str:
         if i not in self._addresses:
-            self._addresses[i] = address_key(self.frame.at[i, "address"], self._names.get(self.code[i], ""))
+            self._addresses[i] = address_key(self._address_of[i], self._names.get(self.code_of[i], ""))
         return self._addresses[i]
 
 
@@ -140,13 +143,13 @@ def match_institutions(facilities: pd.DataFrame, institutions: pd.DataFrame, nam
     if len(todo):
         matched = matched.combine_first(_decide(_suffix_pairs(todo, inst, fac), inst, fac))
     # a renamed hospital (宇部興産中央病院 / 宇部中央病院): the only hospital at the only such address of the municipality
-    todo = [i for i in matched.index[matched.isna()] if inst.kind[i] == "hospitals"]
+    todo = [i for i in matched.index[matched.isna()] if inst.kind_of[i] == "hospitals"]
     hospitals: dict[tuple[str, str], list[int]] = {}
-    for j in medical.index[fac.kind.eq("hospitals") & fac.code.isin(set(inst.code[todo]))]:
-        hospitals.setdefault((fac.code[j], fac.address(j)), []).append(j)
+    for j in medical.index[fac.kind.eq("hospitals") & fac.code.isin({inst.code_of[i] for i in todo})]:
+        hospitals.setdefault((fac.code_of[j], fac.address(j)), []).append(j)
     for i in todo:
         address = inst.address(i)
-        at = hospitals.get((inst.code[i], address), [])
+        at = hospitals.get((inst.code_of[i], address), [])
         if re.search(r"\d", address) and len(at) == 1:
             matched[i] = at[0]
     # one facility is one institution: a facility claimed twice goes to neither
@@ -157,20 +160,20 @@ def match_institutions(facilities: pd.DataFrame, institutions: pd.DataFrame, nam
 
 def _suffix_pairs(todo, inst: _Names, fac: _Names) -> pd.DataFrame:
     """(institution, facility) pairs where one name ends with the other: sorted reversed names, then exact suffixes."""
-    codes = set(inst.code[todo])
+    codes = {inst.code_of[i] for i in todo}
     reversed_names: dict[str, list[tuple[str, int]]] = {}
     exact: dict[tuple[str, str], set[int]] = {}
-    for j in fac.frame.index[fac.code.isin(codes)]:
-        for name in {fac.key[j], fac.full[j]}:
-            reversed_names.setdefault(fac.code[j], []).append((name[::-1], j))
-            exact.setdefault((fac.code[j], name), set()).add(j)
+    for j in fac.index[fac.code.isin(codes)]:
+        for name in {fac.key_of[j], fac.full_of[j]}:
+            reversed_names.setdefault(fac.code_of[j], []).append((name[::-1], j))
+            exact.setdefault((fac.code_of[j], name), set()).add(j)
     for entries in reversed_names.values():
         entries.sort()
     rows = set()
     for i in todo:
-        code = inst.code[i]
+        code = inst.code_of[i]
         entries = reversed_names.get(code, [])
-        for name in {inst.key[i], inst.full[i]}:
+        for name in {inst.key_of[i], inst.full_of[i]}:
             if len(name) >= 3 and name not in _GENERIC:
                 # facility names ending with this one: their reversed forms start with its reversed form
                 backwards = name[::-1]
