@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from analysis import __version__, catalogue
+from analysis import __version__, catalogue, japanese_dates
 from analysis.atomic import replace_dir
 from analysis.codes import PREFECTURES, excluded_municipalities
 from analysis.errors import InputError
@@ -389,7 +389,7 @@ def build_indicators(raw: Discovered, databook_series: pd.DataFrame, resource_co
         frames.append(
             from_counts.assign(
                 indicator_id=from_counts["resource_id"],
-                fiscal_year=from_counts["as_of"].map(_fiscal_year_of),
+                fiscal_year=from_counts["as_of"].map(japanese_dates.fiscal_year),
                 value=from_counts["count"].astype(float),
                 unit=from_counts["resource_id"].map(units),
                 source_file="",
@@ -412,17 +412,6 @@ def build_indicators(raw: Discovered, databook_series: pd.DataFrame, resource_co
         .sort_values(["code", "indicator_id", "fiscal_year"])
     )
     return conform(indicators, "indicators")
-
-
-def _fiscal_year_of(as_of: str) -> float:
-    """Japanese fiscal year (April–March) of an ISO date; NaN when unknown."""
-    try:
-        date = pd.Timestamp(as_of)
-    except (ValueError, TypeError):
-        return float("nan")
-    if pd.isna(date):
-        return float("nan")
-    return float(date.year if date.month >= 4 else date.year - 1)
 
 
 def build_reference_rates(raw: Discovered, summary: IngestSummary | None = None) -> pd.DataFrame:

@@ -13,8 +13,9 @@ from openpyxl import load_workbook
 
 from analysis.errors import InputError
 from analysis.ingest.importers import kouseikyoku
-from analysis.sample.layouts import KOUSEIKYOKU_COLUMNS as HEADER
 from analysis.ingest.recognition import zip_members
+from analysis.japanese_dates import to_iso
+from analysis.sample.layouts import KOUSEIKYOKU_COLUMNS as HEADER
 from analysis.sample.layouts import write_kouseikyoku_xlsx, write_zip
 
 SAGA = {"41000": "佐賀県", "41201": "佐賀市", "41202": "唐津市", "41203": "鳥栖市", "41204": "多久市", "41205": "伊万里市",
@@ -126,8 +127,8 @@ def test_other_columns_are_carried(notifications):
     [("令和 6年 6月 1日", "2024-06-01"), ("令和元年10月 1日", "2019-10-01"), ("平成24年 4月 1日", "2012-04-01"),
      ("昭和63年12月31日", "1988-12-31"), ("令和６年８月１日", "2024-08-01"), ("", ""), ("令和 6年 2月30日", "")],
 )
-def test_wareki_dates(text, iso):
-    assert kouseikyoku.wareki_to_iso(text) == iso
+def test_the_wareki_dates_of_the_meibo_read_as_iso(text, iso):
+    assert to_iso(text) == iso
 
 
 def test_sheet_without_a_header_row_is_an_error(tmp_path):

@@ -1,4 +1,4 @@
-"""As-of dates of published files, and Japanese-era dates in their cells.
+"""As-of dates of published files (Japanese-era dates themselves are read by analysis.japanese_dates).
 
 A file's as-of date comes from the export stamp in its name (``_all_20260709180342``,
 ``_20251201``), else from a date printed inside it (a 名簿's title row), else from the
@@ -8,8 +8,6 @@ file's modification date; the basis is kept so reports can say which was used.
 from __future__ import annotations
 
 import datetime as dt
-import re
-import unicodedata
 
 from analysis.ingest.recognition import RawFile
 
@@ -17,7 +15,6 @@ FROM_NAME, IN_FILE, FILE_MODIFIED = "file_name", "in_file", "file_modified"
 PUBLISHED = "publication"  # a source whose only edition has a known publication date (社人研 令和5年推計)
 # Appended to the 出典 of rows dated by the file's modification date, so the report's source line says so.
 MODIFIED_NOTE = "（時点はファイルの更新日による）"
-_ERA = {"令和": 2018, "平成": 1988, "昭和": 1925}
 
 
 def stamp_to_iso(stamp: str | None) -> str:
@@ -42,19 +39,3 @@ def as_of(raw: RawFile, *, from_name: str = "", in_file: str = "") -> tuple[str,
 def source_label(source: str, basis: str) -> str:
     """The 出典 as reports show it: with a note when the date is only the file's modification date."""
     return source + MODIFIED_NOTE if basis == FILE_MODIFIED else source
-
-
-def wareki_to_iso(text: object) -> str:
-    """'令和 6年 6月 1日' / '令和元年10月 1日' → ISO date; a date cell as it is; '' when it is not a date."""
-    if isinstance(text, dt.date):
-        return text.isoformat()[:10]
-    if text is None:
-        return ""
-    t = unicodedata.normalize("NFKC", str(text)).replace(" ", "").replace("元年", "1年")
-    m = re.search(r"(令和|平成|昭和)(\d+)年(\d+)月(\d+)日", t)
-    if not m:
-        return ""
-    try:
-        return dt.date(_ERA[m.group(1)] + int(m.group(2)), int(m.group(3)), int(m.group(4))).isoformat()
-    except ValueError:  # an impossible day such as 令和6年2月30日
-        return ""

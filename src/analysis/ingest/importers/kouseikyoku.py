@@ -19,9 +19,9 @@ import pandas as pd
 from analysis.codes import PREFECTURES, AddressMatcher
 from analysis.errors import InputError
 from analysis.ingest.importers import dates
-from analysis.ingest.importers.dates import wareki_to_iso  # the 名簿's dates are 和暦
 from analysis.ingest.importers.workbook import read_sheet_rows
 from analysis.ingest.recognition import RawFile, Source, as_raw_file
+from analysis.japanese_dates import to_iso
 
 SOURCE = "地方厚生局 届出受理医療機関名簿（施設基準）"
 # header names after NFKC (full-width brackets become ASCII)
@@ -101,7 +101,7 @@ def read_notifications(path: str | Path | RawFile) -> pd.DataFrame:
         raise InputError(display, "no header row: expected a row whose column A reads 項番")
     header_at = first_col.index("項番")
     title = next((m.group(1) for value in first_col[:header_at] if (m := re.search(r"\[(.+?)現在", value))), "")
-    as_of, basis = dates.as_of(source, in_file=wareki_to_iso(title))
+    as_of, basis = dates.as_of(source, in_file=to_iso(title))
     header = [_nfkc(c) for c in rows[header_at]]
     missing = [c for c in COLUMNS if c not in header]
     if missing:
@@ -133,7 +133,7 @@ def read_notifications(path: str | Path | RawFile) -> pd.DataFrame:
     section_digit = body["section"].map({s: next((d for name, d in _SECTION_DIGITS.items() if name[0] in s), "1") for s in sections})
     body["institution_code"] = body["pref_code"] + section_digit + body["institution_number"].str.zfill(7)
     starts = body["start_date"].drop_duplicates()
-    body["start_date"] = body["start_date"].map(dict(zip(starts, map(wareki_to_iso, starts))))
+    body["start_date"] = body["start_date"].map(dict(zip(starts, map(to_iso, starts))))  # 和暦 as written
     folded = body.drop_duplicates(["institution_code", "symbol", "accepted_number"], keep="first")
     return folded.assign(as_of=as_of, source=dates.source_label(SOURCE, basis), source_file=display,
                          as_of_basis=basis).reset_index(drop=True)

@@ -14,6 +14,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from analysis import japanese_dates
 from analysis.codes import CodeError, normalize_code, to_code6
 from analysis.errors import InputError
 from analysis.ingest.importers.workbook import read_xlsx
@@ -42,13 +43,7 @@ def _clean(text: object) -> str:
 
 def as_of_from_sheet_name(sheet_name: str) -> str:
     """'R6.1.1現在の団体' → '2024-01-01'; '' when the name carries no date."""
-    text = unicodedata.normalize("NFKC", sheet_name).replace("元", "1")
-    match = re.search(r"(R|H|令和|平成)(\d{1,2})[.年](\d{1,2})[.月](\d{1,2})", text)
-    if not match:
-        return ""
-    offset = 2018 if match.group(1) in ("R", "令和") else 1988
-    year, month, day = (int(g) for g in match.groups()[1:])
-    return f"{offset + year:04d}-{month:02d}-{day:02d}"
+    return japanese_dates.to_iso(sheet_name)
 
 
 def _read_sheet(path: Path, sheet: pd.DataFrame, sheet_name: str) -> pd.DataFrame:

@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from analysis import catalogue
+from analysis import catalogue, japanese_dates
 from analysis.codes import CodeError, normalize_code
 from analysis.errors import InputError
 from analysis.ingest.importers.values import to_number
@@ -44,29 +44,14 @@ ITEMS: dict[str, tuple[int, ...]] = {
 
 def fiscal_year_of_sheet(name: str) -> int | None:
     """'R５年' → 2023, 'R元年' → 2019, 'H30年' → 2018, '2023年' → 2023; None for other sheets."""
-    text = unicodedata.normalize("NFKC", name).replace(" ", "").replace("元", "1")
-    if m := re.fullmatch(r"(?:R|令和)(\d{1,2})年?度?", text):
-        return 2018 + int(m.group(1))
-    if m := re.fullmatch(r"(?:H|平成)(\d{1,2})年?度?", text):
-        return 1988 + int(m.group(1))
-    if m := re.fullmatch(r"(\d{4})年?度?", text):
-        return int(m.group(1))
-    return None
+    return japanese_dates.year_of(name)
 
 
 def parse_date(text: object) -> str:
-    """'令和5年10月1日' / 'R5.10.1' / '2023/10/1' → '2023-10-01'; other text as it is."""
+    """'令和5年10月1日' / 'R5.10.1' / '2023/10/1' → '2023-10-01'; other text as it is (令和6年3月末)."""
     if text is None or (isinstance(text, float) and np.isnan(text)):
         return ""
-    if hasattr(text, "strftime"):
-        return text.strftime("%Y-%m-%d")
-    t = unicodedata.normalize("NFKC", str(text)).strip().replace(" ", "").replace("元", "1")
-    era = {"令和": 2018, "R": 2018, "平成": 1988, "H": 1988}
-    if m := re.search(r"(令和|平成|R|H)(\d{1,2})[年.](\d{1,2})[月.](\d{1,2})", t):
-        return f"{era[m.group(1)] + int(m.group(2)):04d}-{int(m.group(3)):02d}-{int(m.group(4)):02d}"
-    if m := re.search(r"(\d{4})[年/.-](\d{1,2})[月/.-](\d{1,2})", t):
-        return f"{int(m.group(1)):04d}-{int(m.group(2)):02d}-{int(m.group(3)):02d}"
-    return unicodedata.normalize("NFKC", str(text)).strip()
+    return japanese_dates.to_iso(text) or unicodedata.normalize("NFKC", str(text)).strip()
 
 
 def _item_number(value: object) -> int | None:
