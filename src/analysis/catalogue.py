@@ -141,6 +141,26 @@ REPORTS: tuple[tuple[str, str, str], ...] = (
 )
 
 
+# What each report holds, one line for the municipality page.
+REPORT_DESCRIPTIONS = {
+    "resources": "場面ごとの医療・介護資源の数と人口あたりの値（二次医療圏・都道府県・全国との比較）、施設の地図と在宅医療を担う施設の一覧",
+    "demand": "2050年までの人口の見通しと、訪問診療・要介護認定・死亡数の推計（幅つき）",
+    "scene_trends": "4つの場面の指標の年度ごとの推移と傾向、都道府県・類似自治体との比較",
+    "pdca": "めざすべき姿・目標・指標の達成状況、協議のための論点",
+}
+# What each CSV holds, for the municipality page (internal runs prefix the names; see reporting.context).
+CSV_DESCRIPTIONS = {
+    "resource_summary.csv": "資源ごとの件数と人口あたりの値（レポート1の集計表）",
+    "facility_list.csv": "すべての施設・事業所の一覧（緯度・経度つき）",
+    "demand_projection.csv": "需要の推計値（年・項目・シナリオ別）",
+    "demand_scenarios.csv": "推計のシナリオの定義",
+    "population_summary.csv": "年齢区分別の人口の見通し",
+    "supply_vs_demand.csv": "訪問診療の患者数の推計と施設数の目安",
+    "scene_trends.csv": "4つの場面の指標の年度ごとの値（秘匿した値は空欄）",
+    "pdca_check.csv": "目標と指標の達成状況",
+}
+
+
 # Headings and legend texts of report 1 (地域の医療・介護資源の把握).
 RESOURCE_REPORT_LABELS = {
     "scene": "場面",

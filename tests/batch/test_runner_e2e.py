@@ -152,6 +152,8 @@ def test_municipality_page_shows_the_dashboard_report_04_declared(batch):
     dashboard = manifest["declared"]["pdca_dashboard"]
     assert [row["scene_label"] for row in dashboard] == ["日常の療養支援", "入退院支援", "急変時の対応", "看取り"]
     page = BeautifulSoup((folder / "index.html").read_text(encoding="utf-8"), "html.parser").get_text()
+    assert manifest["declared"]["profile"]["population"] == 13_600  # 南木町, 2020 (the sample's census)
+    assert "人口 13,600 人" in page and "データの時点" in page
     for row in dashboard:
         for goal in row["goals"]:
             assert goal["goal"] in page and goal["status"] in page

@@ -157,12 +157,13 @@ def test_batch_index_lists_every_municipality_with_status_link_and_duration():
     assert soup.h1.get_text() == "在宅医療・介護連携 分析レポート一覧"
     rows = soup.find("table", class_="batch").find("tbody").find_all("tr")
     cells = [[td.get_text(" ", strip=True) for td in row.find_all("td")] for row in rows]
-    assert [c[:4] for c in cells] == [
-        ["40901", "筑水市", "○ 完了", "12.3"],
-        ["40203", "久留米市", "× 失敗", "3.0"],
-        ["40942", "南木町", "＝ 変更なし（前回のまま）", "—"],
-        ["40100", "北九州市", "× 失敗", "60.0"],
+    assert [c[:3] for c in cells] == [
+        ["40901", "筑水市", "○ 完了"],
+        ["40203", "久留米市", "× 失敗"],
+        ["40942", "南木町", "＝ 変更なし（前回のまま）"],
+        ["40100", "北九州市", "× 失敗"],
     ]
+    assert "所要時間" not in soup.get_text()  # build times stay on the console and in manifest.json
     assert [row.find("a")["href"] if row.find("a") else None for row in rows] == [
         "40901_chikusui/index.html", None, "40942_nangi/index.html", "40100_kitakyushu/index.html"]
     assert soup.find("p", class_="summary").get_text(" ", strip=True).startswith("○ 完了 1 件 ／ × 失敗 2 件 ／ ＝ 変更なし（前回のまま） 1 件")
@@ -203,7 +204,18 @@ def test_batch_index_marks_stopped_runs_and_internal_folders():
     soup = soup_of(batch_page(entries))
     rows = soup.find("table", class_="batch").find("tbody").find_all("tr")
     stopped, internal = [[td.get_text(" ", strip=True) for td in row.find_all("td")] for row in rows]
-    assert stopped[2] == "■ 中断（前回のまま）" and "中断しました" in stopped[4] and "前回のレポート" in stopped[4]
-    assert "内部確認用（秘匿処理なし）— 配布しないでください" in internal[4]
+    assert stopped[2] == "■ 中断（前回のまま）" and "中断しました" in stopped[3] and "前回のレポート" in stopped[3]
+    assert "内部確認用（秘匿処理なし）— 配布しないでください" in internal[3]
     assert "内部確認用" in soup.find("div", class_="banner internal").get_text()
     assert not soup_of(batch_page(BATCH)).find("div", class_="banner internal")
+
+
+def test_municipality_page_shows_the_area_what_each_report_and_file_holds_and_badge_values():
+    dashboard = [{"scene_label": SCENES[0], "goals": [{"goal": "訪問診療を広げる", "indicator_label": "訪問診療を実施している診療所・病院数",
+                                                       "status": "遅れ", "value": "2024年度 2（目標 2026年度 3）"}]}]
+    profile = {"population": 13600, "share75": 18.2, "as_of": [{"source": "介護サービス情報公表システム オープンデータ", "as_of": "2026-06-30"}]}
+    text = soup_of(municipality_page(dashboard=dashboard, profile=profile)).get_text(" ", strip=True)
+    assert "人口 13,600 人（2020年国勢調査） ／ 75歳以上 18.2%" in text
+    assert "介護サービス情報公表システム オープンデータ 2026-06-30" in text
+    assert "施設の地図と在宅医療を担う施設の一覧" in text  # what report 01 holds
+    assert "目標と指標の達成状況" in text and "2024年度 2（目標 2026年度 3）" in text

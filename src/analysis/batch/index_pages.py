@@ -25,6 +25,7 @@ def write_municipality_index(task: Task, staging: Path, result: Result, declared
         reports=result.reports,
         csv_files=sorted(p.name for p in staging.glob("*.csv")),
         dashboard=dashboard,
+        profile=declared.get("profile"),
         sources=[],
         generated_on=generation_date(),
         package_version=__version__,

@@ -272,10 +272,21 @@ def dashboard_rows(check: pd.DataFrame) -> list[dict]:
         rows.append({
             "scene_label": catalogue.scene_label(scene),
             "goals": [{"goal": r.goal, "indicator_label": catalogue.indicator_label(r.indicator_id) if r.indicator_id else NO_INDICATOR,
-                       "status": r.status}
+                       "status": r.status, "value": _dashboard_value(r)}
                       for r in part.itertuples()],
         })
     return rows
+
+
+def _dashboard_value(row) -> str:
+    """'2024年度 2（目標 2026年度 3）' for a badge; the latest value is left out where it is hidden or absent."""
+    latest, latest_year = getattr(row, "latest", np.nan), getattr(row, "latest_year", np.nan)
+    target, target_year = getattr(row, "target", np.nan), getattr(row, "target_year", np.nan)
+    if not row.indicator_id:
+        return ""
+    shown = "" if pd.isna(latest) or pd.isna(latest_year) else f"{int(latest_year)}年度 {catalogue.format_raw_value(row.indicator_id, latest)}"
+    goal = "" if pd.isna(target) else f"目標 {int(target_year)}年度 {catalogue.format_raw_value(row.indicator_id, target)}"
+    return f"{shown}（{goal}）" if shown and goal else shown or goal
 
 
 def visions_table(plan: Plan) -> pd.DataFrame:

@@ -25,14 +25,13 @@ from analysis.measures import disclosure, indicators, peers
 from analysis.measures import population as pop
 from analysis.measures.areas import ComparisonAreas, Hierarchy
 from analysis.measures.disclosure import DisclosureRules
+from analysis.reporting.html_export import INTERNAL_CSV_PREFIX
 from analysis.reporting.params import MunicipalityParams, load_params
 
 JST = ZoneInfo("Asia/Tokyo")
 # Results a report hands to pages built after it (the municipality page's PDCA dashboard): JSON
 # files in a folder the batch reads and removes before publishing.
 DECLARED_DIR = ".declared"
-# File names of CSVs written without disclosure control (--no-suppression) start with this.
-INTERNAL_CSV_PREFIX = "内部確認用_配布不可_"
 # The notebooks' default output folder: interactive runs go to reports/_interactive/<code>/.
 INTERACTIVE_DIR = "_interactive"
 
@@ -128,6 +127,17 @@ class ReportContext:
 
     def note_missing(self, *source_keys: str) -> None:
         self._html(f"<p class='missing-data'>{html.escape(self.missing(*source_keys))}</p>")
+
+    def profile(self) -> dict:
+        """What the municipality page shows about the area: 2020 population, its 75+ share, the data as-of dates."""
+        bases = pop.for_years(self.data.population, [self.code], [pop.CENSUS_YEAR]).iloc[0]
+        dated = pd.concat([self.own("population"), self.own("facilities"), self.own("resource_counts"), self.own("indicators")])
+        as_of = dated.groupby("source")["as_of"].max().dropna() if not dated.empty else pd.Series(dtype=object)
+        return {
+            "population": None if pd.isna(bases["total"]) else int(round(bases["total"])),
+            "share75": None if pd.isna(bases["total"]) or not bases["total"] else round(float(bases["aged75"] / bases["total"] * 100), 1),
+            "as_of": [{"source": str(source), "as_of": str(date)} for source, date in as_of.items() if str(date)],
+        }
 
     def peers(self) -> pd.DataFrame:
         """The similar municipalities the parameter file asks for (rank, code, name, distance, features); none without population."""
@@ -363,4 +373,5 @@ def open_report(
             raise ValueError(f"unknown report {report!r}; expected one of {', '.join(titles)}")
         setup_japanese()
         ctx.header(titles[report], report)
+        ctx.declare("profile", ctx.profile())
     return ctx

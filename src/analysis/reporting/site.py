@@ -9,6 +9,7 @@ from markupsafe import Markup
 
 from analysis.catalogue import REPORTS
 from analysis.reporting.html_export import (
+    INTERNAL_CSV_PREFIX,
     banner_html,
     footer_html,
     stylesheet,
@@ -44,7 +45,7 @@ def _environment() -> Environment:
 
 
 def render_municipality_index(*, name, code, reports, csv_files, dashboard, sources, generated_on,
-                              package_version, sample, not_for_distribution) -> str:
+                              package_version, sample, not_for_distribution, profile=None) -> str:
     """`index.html` of one municipality: its reports, their CSVs and (when given) the PDCA dashboard."""
     shown_reports = [_report_link(report) for report in reports]
     pdca = next((r for r in shown_reports if r["key"] == PDCA_REPORT_KEY and r["status"] == "ok"), None)
@@ -52,7 +53,8 @@ def render_municipality_index(*, name, code, reports, csv_files, dashboard, sour
         title=f"{name}の在宅医療・介護連携 分析レポート",
         code=code,
         reports=shown_reports,
-        csv_files=list(csv_files),
+        csv_files=[{"name": n, "description": _csv_description(n)} for n in csv_files],
+        profile=profile,
         dashboard=[_dashboard_row(row) for row in dashboard] if dashboard else None,
         statuses=[{"label": s, "symbol": sym, "css": css} for s, (sym, css) in PDCA_STATUSES.items()],
         pdca_href=pdca["href"] if pdca else None,
@@ -87,7 +89,16 @@ def _report_link(report: dict) -> dict:
     href = report.get("href")
     key = report.get("key") or _key_of(href)
     label = RUN_STATUSES[status][1] if status in RUN_STATUSES else str(status)
-    return {"title": report["title"], "href": href, "status": status, "status_label": label, "key": key}
+    from analysis.catalogue import REPORT_DESCRIPTIONS
+
+    return {"title": report["title"], "href": href, "status": status, "status_label": label, "key": key,
+            "description": REPORT_DESCRIPTIONS.get(key or "", "")}
+
+
+def _csv_description(name: str) -> str:
+    from analysis.catalogue import CSV_DESCRIPTIONS
+
+    return CSV_DESCRIPTIONS.get(name.removeprefix(INTERNAL_CSV_PREFIX), "")
 
 
 def _key_of(href: str | None) -> str | None:

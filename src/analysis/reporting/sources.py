@@ -50,9 +50,8 @@ def source_statuses(processed_dir) -> list[SourceStatus]:
 
 def incomplete_reports(processed_dir, code: str) -> list[str]:
     """For a new parameter file: which reports will lack which parts for this municipality, and the files that would fill them."""
-    from analysis.ingest import source
-
     from analysis import catalogue
+    from analysis.ingest import source
 
     data = ProcessedData(processed_dir)
     own = {name: data.table(name)["code"].eq(code).any() for name in ("population", "facilities")}
