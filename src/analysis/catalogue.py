@@ -11,12 +11,8 @@ from importlib.resources import files
 import pandas as pd
 
 LAYER_LABELS = {"structure": "ストラクチャー", "process": "プロセス", "outcome": "アウトカム"}
-DENOMINATOR_LABELS = {
-    "none": "",
-    "population_100k": "人口10万人あたり",
-    "pop65_1000": "65歳以上人口1,000人あたり",
-    "pop75_1000": "75歳以上人口1,000人あたり",
-}
+DENOMINATOR_LABELS = {"none": "", "population_100k": "人口10万人あたり", "pop65_1000": "65歳以上人口1,000人あたり",
+                      "pop75_1000": "75歳以上人口1,000人あたり"}
 AREA_LEVEL_LABELS = {"municipality": "市区町村", "medical_area": "二次医療圏", "prefecture": "都道府県", "national": "全国",
                      "peers": "類似自治体"}
 
