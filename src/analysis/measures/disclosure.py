@@ -156,8 +156,9 @@ def decide(values: pd.DataFrame, hierarchy: Hierarchy, sizes: pd.Series, rules: 
     primary = rules.hidden(out["value"], kinds, cell_sizes(out, hierarchy, sizes))
     out.loc[primary, ["suppressed", "suppressed_reason"]] = [True, PRIMARY]
     counted = kinds.isin(PERSON_KINDS)
+    blocks = _blocks(hierarchy)
     for _, group in out[counted].groupby(["indicator_id", "fiscal_year"], sort=True):
-        extra = _complements(group, hierarchy)
+        extra = _complements(group, blocks)
         out.loc[extra, ["suppressed", "suppressed_reason"]] = [True, COMPLEMENTARY]
     return _hide_derived(out, cat)
 
@@ -176,20 +177,27 @@ def _hide_derived(out: pd.DataFrame, cat: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def _complements(group: pd.DataFrame, hierarchy: Hierarchy) -> list:
-    """Index labels of the extra cells to hide so that no hidden cell of one indicator and year is determined.
+def _blocks(hierarchy: Hierarchy) -> list[list[tuple]]:
+    """The sums between levels as equations (total level, total key, member cells), in independent blocks.
 
-    The sums split into one block per prefecture (its municipalities, 二次医療圏 and total) and
-    one national block (the prefecture totals and the country). A total hidden in one block is
-    an unknown of the other, so the blocks are solved in turn until neither adds a cell.
+    One block per prefecture (its 二次医療圏 and its total over its municipalities) and one
+    national block (the country over the prefectures): a total hidden in one block is an
+    unknown of the other, so ``_complements`` solves them in turn.
     """
-    position = {(level, key): label for label, level, key in zip(group.index, group["level"], group["key"])}
-    hidden = {label for label, flag in zip(group.index, group["suppressed"]) if flag}
-    blocks = [[("medical_area", key, [("municipality", m) for m in hierarchy.area_members[key]])
-               for key in hierarchy.area_members if key.split(":")[0] == prefecture[:2]]
+    areas_of: dict[str, list[str]] = {}
+    for key in hierarchy.area_members:
+        areas_of.setdefault(key.split(":")[0], []).append(key)
+    blocks = [[("medical_area", key, [("municipality", m) for m in hierarchy.area_members[key]]) for key in areas_of.get(prefecture[:2], [])]
               + [("prefecture", prefecture, [("municipality", m) for m in members])]
               for prefecture, members in hierarchy.prefecture_members.items()]
     blocks.append([("national", NATIONAL_CODE, [("prefecture", f"{p}000") for p in PREFECTURES])])
+    return blocks
+
+
+def _complements(group: pd.DataFrame, blocks: list[list[tuple]]) -> list:
+    """Index labels of the extra cells to hide so that no hidden cell of one indicator and year is determined."""
+    position = {(level, key): label for label, level, key in zip(group.index, group["level"], group["key"])}
+    hidden = {label for label, flag in zip(group.index, group["suppressed"]) if flag}
     added: list = []
     changed = True
     while changed:
@@ -209,23 +217,21 @@ def _solve(equations, position: dict, group: pd.DataFrame, hidden: set) -> list:
     Each equation is total − Σ members = 0. A cell absent from the data is an unknown that no
     report publishes; it takes part in the sums like any other unknown.
     """
-    cells: list = []
-    for total, key, members in equations:
-        for cell in [(total, key), *members]:
-            if cell not in cells:
-                cells.append(cell)
+    # the block's cells in first-seen order (a dict keeps it and finds each in constant time)
+    column = dict.fromkeys(cell for total, key, members in equations for cell in [(total, key), *members])
+    labels = [position.get(cell) for cell in column]
+    is_hidden = np.array([label in hidden for label in labels])
+    if not is_hidden.any():
+        return []  # nothing hidden here: nothing to protect (most blocks of a large data set)
+    cells = list(column)
     column = {cell: i for i, cell in enumerate(cells)}
     matrix = np.zeros((len(equations), len(cells)))
     for row, (total, key, members) in enumerate(equations):
         matrix[row, column[(total, key)]] = 1.0
         for member in members:
             matrix[row, column[member]] = -1.0
-    labels = [position.get(cell) for cell in cells]
     values = np.array([group.at[label, "value"] if label is not None else np.nan for label in labels], dtype="float64")
-    is_hidden = np.array([label in hidden for label in labels])
     unknown = is_hidden | np.isnan(values)
-    if not is_hidden.any():
-        return []
     is_total = np.array([level != "municipality" for level, _ in cells])
     keys = [str(key) for _, key in cells]
     added = []
