@@ -171,3 +171,14 @@ def test_each_report_links_to_the_others_and_the_municipality_page_and_keeps_fig
         for figure in soup.find_all("figure", class_="report-figure"):
             assert figure.find("img") and "出典" in figure.find("figcaption").get_text(), page
         assert "@top-left" in soup.find("style", string=re.compile("@top-left")).string
+
+
+def test_each_report_opens_with_findings_that_link_to_sections_of_the_page(batch):
+    _, reports, params = batch
+    for param in params:
+        for _, notebook, _ in REPORTS:
+            soup = BeautifulSoup((reports / param.stem / notebook.replace(".ipynb", ".html")).read_text(encoding="utf-8"), "html.parser")
+            box = soup.find("section", class_="findings")
+            assert box and box.find_all("li"), (param.stem, notebook)
+            for link in box.find_all("a"):
+                assert soup.find(id=link["href"].lstrip("#")), (param.stem, notebook, link["href"])

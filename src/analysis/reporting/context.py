@@ -173,10 +173,17 @@ class ReportContext:
             + " ｜ <a href='index.html'>この自治体のページ</a></nav>"
         )
 
-    def section(self, title: str, level: int = 2) -> None:
+    def section(self, title: str, level: int = 2, *, anchor: str | None = None) -> None:
+        """A heading; ``anchor`` gives it a fixed id that the findings at the top link to."""
         if level not in (2, 3, 4):
             raise ValueError("section level must be 2, 3 or 4")
-        self._html(f"<h{level}>{html.escape(title)}</h{level}>")
+        ident = f" id='{html.escape(anchor)}'" if anchor else ""
+        self._html(f"<h{level}{ident}>{html.escape(title)}</h{level}>")
+
+    def findings(self, found: list[tuple[str, str]]) -> None:
+        """The first-page box: each finding a sentence linking to the section that shows it."""
+        items = "".join(f"<li>{html.escape(sentence)} <a href='#{html.escape(anchor)}'>→ 詳しく</a></li>" for sentence, anchor in found)
+        self._html(f"<section class='findings'><p class='findings-title'>この報告のポイント</p><ul>{items}</ul></section>")
 
     def text(self, text_ja: str) -> None:
         """A short explanation shown as plain text: paragraphs at blank lines, lines starting "- " as a list.

@@ -1,0 +1,90 @@
+"""The first page of each report: the few facts a meeting needs, as plain Japanese sentences made from the numbers.
+
+Each finding is (sentence, anchor of the section that shows it). The sentences quote the
+values as the report's tables show them, so a reader finds the same number further on.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from analysis import catalogue
+
+Finding = tuple[str, str]
+# a resource per capita this far from the prefecture's is worth a sentence (a third below or half above)
+FAR_BELOW, FAR_ABOVE = 2 / 3, 1.5
+MAX_LISTED = 4
+
+
+def _listing(labels: list[str]) -> str:
+    shown = "、".join(labels[:MAX_LISTED])
+    return shown + (f" ほか {len(labels) - MAX_LISTED} 件" if len(labels) > MAX_LISTED else "")
+
+
+def resources(counts: pd.DataFrame, name: str, facilities_total: int, home_care_total: int) -> list[Finding]:
+    """Report 01: how many facilities, which resources are far below or above the prefecture per capita."""
+    found: list[Finding] = [(f"{name}の施設・事業所は {facilities_total:,} 件で、そのうち在宅医療を担う施設"
+                             f"（在宅療養支援診療所・病院などの届出のある医療機関と訪問看護事業所）は {home_care_total:,} 件です。",
+                             "facilities")]
+    own = counts[counts["level"] == "municipality"].set_index("resource_id")["per_capita"]
+    pref = counts[counts["level"] == "prefecture"].set_index("resource_id")["per_capita"]
+    ratio = (own / pref.where(pref > 0)).dropna()
+    labels = catalogue.resources().set_index("resource_id")["label_ja"]
+    below = [labels[r] for r in ratio.index if ratio[r] < FAR_BELOW]
+    above = [labels[r] for r in ratio.index if ratio[r] > FAR_ABOVE]
+    if below:
+        found.append((f"人口あたりで都道府県の3分の2に満たない資源: {_listing(below)}。", "summary"))
+    if above:
+        found.append((f"人口あたりで都道府県の1.5倍を超える資源: {_listing(above)}。", "summary"))
+    if not below and not above and not ratio.empty:
+        found.append(("人口あたりの資源は、どれも都道府県の3分の2から1.5倍の範囲にあります。", "summary"))
+    return found
+
+
+def demand(summary: pd.DataFrame, projection: pd.DataFrame) -> list[Finding]:
+    """Report 02: when the 75+ population peaks and how much the home-visit patients grow by 2040."""
+    found: list[Finding] = []
+    first = summary.loc[summary["year"].idxmin()]
+    peak = summary.loc[summary["aged75"].idxmax()]
+    change = peak["aged75"] / first["aged75"] - 1 if first["aged75"] else float("nan")
+    found.append((f"75歳以上人口は {int(peak['year'])} 年に最も多くなり（{peak['aged75']:,.0f} 人）、"
+                  f"{int(first['year'])} 年の {first['aged75']:,.0f} 人より {change:+.0%} です。", "population"))
+    base = projection[(projection["scenario"] == "base")]
+    for measure, anchor in (("home_visit_patients_per_month", "demand"), ("deaths_per_year", "demand")):
+        line = base[base["measure"] == measure].set_index("year")["value"]
+        if {2020, 2040} <= set(line.index) and line[2020] > 0:
+            label = {"home_visit_patients_per_month": "訪問診療を受ける患者数（月）", "deaths_per_year": "年間の死亡数"}[measure]
+            found.append((f"{label}は 2020 年の {line[2020]:,.0f} 人から 2040 年には {line[2040]:,.0f} 人"
+                          f"（{line[2040] / line[2020] - 1:+.0%}）と推計されます（基本シナリオ）。", anchor))
+    return found
+
+
+def trends(summary: pd.DataFrame) -> list[Finding]:
+    """Report 03: the indicators that are worsening or improving, and how many are hidden."""
+    if summary.empty:
+        return [("この自治体の指標のデータはまだありません。", "missing")]
+    found: list[Finding] = []
+    worse = summary.loc[summary["傾向"].str.contains("悪化"), "指標"].tolist()
+    better = summary.loc[summary["傾向"].str.contains("改善"), "指標"].tolist()
+    hidden = int((summary["最新値"] == "秘匿").sum())
+    found.append((f"悪化の傾向にある指標: {_listing(worse)}。" if worse else "悪化の傾向にある指標はありません。", "summary"))
+    if better:
+        found.append((f"改善の傾向にある指標: {_listing(better)}。", "summary"))
+    if hidden:
+        found.append((f"{hidden} 件の指標は、少数のため最新値を秘匿しています。", "summary"))
+    return found
+
+
+def pdca(check: pd.DataFrame) -> list[Finding]:
+    """Report 04: how many goals are met, on track, behind, worsening, hidden or without a target."""
+    if check.empty:
+        return [("計画に場面ごとの目標がまだありません。", "status")]
+    counts = check["status"].value_counts()
+    parts = [f"{status} {counts[status]} 件" for status in ("達成", "順調", "遅れ", "悪化", "秘匿のため判定不可", "目標値が未設定", "データなし")
+             if status in counts]
+    found: list[Finding] = [(f"{len(check)} 件の指標の判定: " + "、".join(parts) + "。", "status")]
+    behind = check.loc[check["status"].isin(["遅れ", "悪化"]), "indicator_id"]
+    if not behind.empty:
+        labels = [catalogue.indicator_label(i) for i in behind]
+        found.append((f"協議の論点になる指標: {_listing(labels)}。", "act"))
+    return found

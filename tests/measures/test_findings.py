@@ -1,0 +1,38 @@
+"""The first page of each report: facts as sentences, quoting the tables' numbers, each pointing to its section."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from analysis.measures import findings
+
+
+def test_resources_name_those_far_below_and_above_the_prefecture():
+    counts = pd.DataFrame({
+        "level": ["municipality"] * 3 + ["prefecture"] * 3,
+        "resource_id": ["clinics", "pharmacies", "hospitals"] * 2,
+        "per_capita": [30.0, 60.0, 6.0, 50.0, 40.0, 6.0],  # 0.6 (below ⅔), 1.5 (not above 1.5), 1.0
+    })
+    found = findings.resources(counts, "南木町", 120, 9)
+    assert found[0] == ("南木町の施設・事業所は 120 件で、そのうち在宅医療を担う施設（在宅療養支援診療所・病院などの届出のある医療機関と訪問看護事業所）は 9 件です。", "facilities")
+    assert found[1] == ("人口あたりで都道府県の3分の2に満たない資源: 一般診療所数。", "summary")
+    assert len(found) == 2  # 1.5 exactly is not "above 1.5"
+
+
+def test_demand_gives_the_75_plus_peak_and_the_2040_change_computed_by_hand():
+    summary = pd.DataFrame({"year": [2020, 2030, 2040], "aged75": [2000.0, 2500.0, 2400.0]})
+    projection = pd.DataFrame({"year": [2020, 2040, 2020, 2040], "measure": ["home_visit_patients_per_month"] * 2 + ["deaths_per_year"] * 2,
+                               "scenario": "base", "value": [100.0, 150.0, 200.0, 210.0]})
+    found = findings.demand(summary, projection)
+    assert found[0][0] == "75歳以上人口は 2030 年に最も多くなり（2,500 人）、2020 年の 2,000 人より +25% です。"
+    assert "100 人から 2040 年には 150 人（+50%）" in found[1][0] and "200 人から 2040 年には 210 人（+5%）" in found[2][0]
+
+
+def test_trends_and_pdca_count_what_a_meeting_should_discuss():
+    summary = pd.DataFrame({"指標": ["a", "b", "c"], "傾向": ["↓ 悪化", "↑ 改善", "→ 横ばい"], "最新値": ["1.0", "秘匿", "2"]})
+    assert [f[0] for f in findings.trends(summary)] == ["悪化の傾向にある指標: a。", "改善の傾向にある指標: b。", "1 件の指標は、少数のため最新値を秘匿しています。"]
+    check = pd.DataFrame({"status": ["達成", "遅れ", "遅れ"], "indicator_id": ["house_call_count", "home_visit_count", "home_deaths"]})
+    found = findings.pdca(check)
+    assert found[0] == ("3 件の指標の判定: 達成 1 件、遅れ 2 件。", "status")
+    assert found[1][0].startswith("協議の論点になる指標: 訪問診療の実施件数") and found[1][1] == "act"
+    assert findings.pdca(check.iloc[0:0])[0][0] == "計画に場面ごとの目標がまだありません。"
