@@ -129,33 +129,11 @@ class ProcessedData:
     def is_sample(self) -> bool:
         return bool(self.metadata.get("is_sample", False))
 
-    @cached_property
-    def municipalities(self) -> pd.DataFrame:
-        return self.table("municipalities")
-
-    @cached_property
-    def population(self) -> pd.DataFrame:
-        return self.table("population")
-
-    @cached_property
-    def facilities(self) -> pd.DataFrame:
-        return self.table("facilities")
-
-    @cached_property
-    def resource_counts(self) -> pd.DataFrame:
-        return self.table("resource_counts")
-
-    @cached_property
-    def indicators(self) -> pd.DataFrame:
-        return self.table("indicators")
-
-    @cached_property
-    def reference_rates(self) -> pd.DataFrame:
-        return self.table("reference_rates")
-
-    @cached_property
-    def activities(self) -> pd.DataFrame:
-        return self.table("activities")
+    def __getattr__(self, name: str) -> pd.DataFrame:
+        """``data.population``, ``data.facilities`` …: each table by its name (read once per process, see table)."""
+        if name in TABLES:
+            return self.table(name)
+        raise AttributeError(f"{type(self).__name__!s} has no attribute {name!r}")
 
     def municipality(self, code: str) -> pd.Series:
         """The municipalities row for ``code``; InputError when the code is not in the data."""
