@@ -89,10 +89,10 @@ def _place(text) -> str:
 
 
 def _municipality(address: str, names: dict[str, str]) -> str | None:
-    """The longest name starting the address after an optional prefecture and 郡, else the only name inside it."""
+    """The longest name starting the address (or what follows its first 郡), else the only name inside it."""
     text = re.sub(r"^(北海道|東京都|大阪府|京都府|.{2,3}県)", "", _place(address))
-    text = re.sub(r"^[^市町村区]{1,5}郡", "", text)
-    starts = [n for n in names if text.startswith(n)]
+    gun = text.find("郡")  # 余市郡余市町 and 赤穂郡上郡町, but 大和郡山市 is a city
+    starts = [n for n in names if text.startswith(n) or (0 < gun <= 5 and text[gun + 1:].startswith(n))]
     if starts:
         return names[max(starts, key=len)]
     inside = [n for n in names if n in text]
