@@ -9,7 +9,7 @@ from __future__ import annotations
 import csv
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from functools import cache
 from importlib.resources import files
 
@@ -100,21 +100,6 @@ def validate_prefecture(code5: str) -> None:
     """Raise CodeError unless the first two digits are a prefecture 01–47."""
     if code5[:2] not in PREFECTURES:
         raise CodeError(f"{code5}: prefecture part {code5[:2]} is not 01–47")
-
-
-def normalize_codes(values: Iterable[object], *, digits: int | None = None) -> list[str]:
-    """Vector form of normalize_code for a column."""
-    return [normalize_code(v, digits=digits) for v in values]
-
-
-def prefecture_code(code5: str) -> str:
-    """'40203' → '40'."""
-    return code5[:2]
-
-
-def prefecture_total_code(pref_code: str) -> str:
-    """The code used for a prefecture as a whole: '40' → '40000'."""
-    return f"{pref_code}000"
 
 
 def is_prefecture_total(code5: str) -> bool:
@@ -224,8 +209,3 @@ class AddressMatcher:
 
     def match_many(self, addresses: Iterable[str], pref_code: str | None = None) -> list[str | None]:
         return [self.match(a, pref_code) for a in addresses]
-
-
-def code_lookup(municipalities: pd.DataFrame) -> Mapping[str, str]:
-    """code → name, for labels."""
-    return dict(zip(municipalities["code"], municipalities["name"]))

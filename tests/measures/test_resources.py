@@ -202,7 +202,7 @@ def test_formatted_summary_shows_two_decimals_and_a_dash_for_missing(resource_co
     assert care["テスト市・人口あたり"] == "3.00"  # per 1,000 aged 75+: two decimals
     assert clinics["全国・件数"] == "104,894"
     pharmacies = shown[shown["資源"] == "薬局数"].iloc[0]
-    assert pharmacies["都道府県・件数"] == "—"
+    assert pharmacies["都道府県・件数"] == "データなし"  # a member has no row: unknown, not zero
 
 
 def test_comparison_levels_follow_the_parameter_file():

@@ -126,6 +126,8 @@ def write_manifest(task: Task, staging: Path, declared: dict) -> None:
             p.name: _sha256(p) for p in sorted(processed_dir.glob("*.parquet"))
         },
         "raw_files": processed_meta.get("raw_files", []),
+        # per source: the files used and the editions left out as superseded (ingest's summary)
+        "ingest_sources": processed_meta.get("sources", []),
         "outputs": {p.name: _sha256(p) for p in sorted(staging.iterdir()) if p.is_file()},
         "packages": _package_versions(),
         # what the reports declared for other pages (index, prefecture overview): read here, never from their CSVs

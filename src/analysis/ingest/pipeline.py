@@ -26,16 +26,8 @@ from analysis.codes import PREFECTURES, excluded_municipalities
 from analysis.errors import InputError
 from analysis.ingest import institutions
 from analysis.ingest.editions import Edition, newest_editions
-from analysis.ingest.importers import (
-    dates,
-    ipss_projection,
-    iryou_net,
-    kaigo_kouhyou,
-    kouseikyoku,
-    soumu_codes,
-    templates,
-    zaitaku_databook,
-)
+from analysis.ingest.importers import dates, ipss_projection, iryou_net, kaigo_kouhyou, kouseikyoku, soumu_codes  # noqa: I001
+from analysis.ingest.importers import templates, zaitaku_databook
 from analysis.ingest.output_folder import check_output_folder, remove_leftovers, staging_prefix
 from analysis.ingest.processed import METADATA_FILE
 from analysis.ingest.recognition import Discovered, discover

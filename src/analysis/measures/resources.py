@@ -196,6 +196,7 @@ def area_names(levels, names) -> dict[str, str]:
 
 
 SCENE_MARK = "●"
+NO_DATA = "データなし"
 
 
 def summary_table(counts: pd.DataFrame, *, levels=LEVELS, names: dict | None = None) -> pd.DataFrame:
@@ -233,7 +234,8 @@ def format_summary(summary: pd.DataFrame) -> pd.DataFrame:
     bases = out[LABELS["basis"]].map(basis_keys)
     for col in out.columns:
         if col.endswith(LABELS["count"]):
-            out[col] = [f"{v:,.0f}" if pd.notna(v) else "—" for v in out[col]]
+            # no source loaded for the area: no data, which is not zero
+            out[col] = [f"{v:,.0f}" if pd.notna(v) else NO_DATA for v in out[col]]
         elif col.endswith(LABELS["per_capita"]):
             out[col] = per_capita_text(out[col], bases)
         elif col.startswith(LABELS["ratio_to_national"]):
