@@ -276,3 +276,15 @@ def test_national_table_lists_only_resources_with_a_national_count(resource_coun
     packaged = {"一般診療所数", "在宅療養支援診療所数", "訪問看護事業所数", "居宅介護支援事業所数"}
     assert set(table["資源"]) == packaged
     assert table.loc[table["資源"] == "居宅介護支援事業所数", "人口あたり"].iloc[0] == "—"
+
+
+def test_the_printed_summary_puts_scenes_and_count_with_per_capita_in_one_column_each(resource_counts, population, areas):
+    counts = resources.area_counts(resource_counts, population, areas)
+    summary = resources.summary_table(counts, names={"municipality": "テスト市"})
+    printed = resources.printed_summary(summary)
+    assert list(printed.columns)[:4] == ["資源", "場面", "人口あたりの単位", "テスト市（件数・人口あたり）"]
+    care = printed[printed["資源"] == "居宅介護支援事業所数"].iloc[0]
+    assert care["場面"] == "日常・入退院支援" and care["テスト市（件数・人口あたり）"] == "12（3.00）"
+    pharmacies = printed[printed["資源"] == "薬局数"].iloc[0]
+    assert pharmacies["都道府県（件数・人口あたり）"] == "データなし"
+    assert len(printed.columns) < len(summary.columns) / 1.5

@@ -243,6 +243,31 @@ def format_summary(summary: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def printed_summary(summary: pd.DataFrame) -> pd.DataFrame:
+    """The summary as the report prints it: scenes in one column and each area's "count（per capita）" in one cell.
+
+    Half the columns of the CSV (resource_summary.csv keeps them apart for Excel), so the table
+    fits an A4 page at a readable size; the values are format_summary's.
+    """
+    shown = format_summary(summary)
+    scenes = list(catalogue.scenes()["label_ja"])
+    out = pd.DataFrame({
+        LABELS["resource"]: shown[LABELS["resource"]],
+        LABELS["scene"]: ["・".join(s.removesuffix("の療養支援").removesuffix("の対応") for s in scenes if row[s] == SCENE_MARK)
+                          for _, row in shown.iterrows()],
+        LABELS["basis"]: shown[LABELS["basis"]],
+    })
+    suffix = f"・{LABELS['count']}"
+    for column in [c for c in shown.columns if c.endswith(suffix)]:
+        area = column.removesuffix(suffix)
+        per_capita = shown[f"{area}・{LABELS['per_capita']}"]
+        out[f"{area}（{LABELS['count']}・人口あたり）"] = [
+            count if count == NO_DATA or value == "—" else f"{count}（{value}）" for count, value in zip(shown[column], per_capita)]
+    for column in [c for c in shown.columns if c.startswith(LABELS["ratio_to_national"])]:
+        out[column] = shown[column]
+    return out
+
+
 # -- ratio chart ---------------------------------------------------------------------------
 
 def ratio_points(counts: pd.DataFrame, levels=("municipality", "medical_area", "prefecture")) -> pd.DataFrame:
