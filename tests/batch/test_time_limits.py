@@ -31,9 +31,10 @@ def test_a_cell_over_its_limit_fails_its_municipality_its_kernel_is_replaced_and
 
 
 def test_a_municipality_over_the_limit_in_its_parameter_file_is_stopped_during_its_cell(tmp_path):
-    # Three cells of 0.8 s: none reaches a cell limit, together they pass b's 2 s.
+    # A short cell, then a long one that no cell limit stops: b's 2 s run out during the long (5th) cell,
+    # whatever the kernel's start-up took up to 1.5 s (a run of equal short cells made the cell a matter of timing).
     slow_cells = ["import time\nfrom pathlib import Path\nslow = Path(params_file).with_suffix('.hang').exists()",
-                  *["time.sleep(0.8 if slow else 0)"] * 3]
+                  "time.sleep(0.5 if slow else 0)", "time.sleep(30 if slow else 0)"]
     params = tmp_path / "params"
     files = [write_params(params, "40202_b", hang=True, extra="time_limits:\n  municipality_seconds: 2\n"),
              write_params(params, "40203_c")]
