@@ -213,11 +213,6 @@ def _marked(check: pd.DataFrame, column: str) -> pd.Series:
     return pd.Series(text, index=check.index, dtype=object).where(~flag, SUPPRESSED_MARK)
 
 
-def _with_year(years: pd.Series, values: pd.Series) -> list[str]:
-    """'61（2019年度）'; the value alone where the year is unknown."""
-    return [value if pd.isna(year) else f"{value}（{int(year)}年度）" for year, value in zip(years, values)]
-
-
 def _percent(values: pd.Series) -> list[str]:
     return ["—" if pd.isna(v) else f"{v * 100:,.0f}%" for v in values]
 
@@ -229,10 +224,9 @@ def display_table(check: pd.DataFrame) -> pd.DataFrame:
         "目標": check["goal"],
         "指標": check["indicator_id"].map(lambda i: catalogue.indicator_label(i) if i else NO_INDICATOR),
         "層": check["layer"].map(catalogue.LAYER_LABELS).fillna(""),
-        # year and value in one cell: the table fits an A4 page with its 判定 column
-        "基準値": _with_year(check["baseline_year"], _marked(check, "baseline")),
-        "目標値": _with_year(check["target_year"], _marked(check.assign(target_suppressed=False), "target")),
-        "最新値": _with_year(check["latest_year"], _marked(check, "latest")),
+        "基準（年度）": check["baseline_year"], "基準値": _marked(check, "baseline"),
+        "目標（年度）": check["target_year"], "目標値": _marked(check.assign(target_suppressed=False), "target"),
+        "最新（年度）": check["latest_year"], "最新値": _marked(check, "latest"),
         "進捗率": _percent(check["progress"]), "想定進捗": _percent(check["expected_progress"]),
         "傾向での目標年の値": _marked(check.assign(trend_projection_suppressed=False), "trend_projection"),
         "判定": [f"{symbols.get(s, '')} {s}".strip() for s in check["status"]],
