@@ -39,13 +39,65 @@ def resources() -> pd.DataFrame:
     return frame
 
 
-@cache
-def indicators() -> pd.DataFrame:
-    """The indicator catalogue: id, label, scene, layer, unit, kind, denominator, direction, source."""
-    frame = _read("indicators.csv")
+INDICATOR_COLUMNS = ("indicator_id", "label_ja", "scene", "layer", "unit", "kind", "denominator", "higher_is_better",
+                     "source", "mieruka", "suppress_with")
+LOCAL_PREFIX = "local_"
+
+
+def _indicator_frame(frame: pd.DataFrame, origin: str) -> pd.DataFrame:
+    """Typed catalogue rows: ``scenes`` lists every scene an indicator serves, ``scene`` is the first (its home page)."""
+    frame = frame.loc[:, list(INDICATOR_COLUMNS)].astype(str).copy()
+    frame["scenes"] = frame["scene"].str.split(";").map(lambda parts: tuple(p.strip() for p in parts if p.strip()))
+    frame["scene"] = frame["scenes"].str[0]
     frame["higher_is_better"] = frame["higher_is_better"].eq("true")
     frame["mieruka"] = frame["mieruka"].eq("true")
+    frame["origin"] = origin
     return frame
+
+
+@cache
+def packaged_indicators() -> pd.DataFrame:
+    """The packaged indicator catalogue (without a data set's local indicators)."""
+    return _indicator_frame(_read("indicators.csv"), "packaged")
+
+
+# The local catalogue of the data set in use (README「地域独自の指標」): ingest registers the
+# raw folder's, and opening a processed folder registers the one ingest kept.
+_local: pd.DataFrame | None = None
+_combined: pd.DataFrame | None = None
+
+
+def use_local_indicators(frame: pd.DataFrame | None) -> None:
+    """Extend the catalogue with a data set's local indicators (None or empty: packaged only)."""
+    global _local, _combined
+    _local = None if frame is None or frame.empty else _indicator_frame(frame, "local")
+    _combined = None
+
+
+def indicators() -> pd.DataFrame:
+    """The indicator catalogue: id, label, scene(s), layer, unit, kind, denominator, direction, source, origin."""
+    global _combined
+    if _combined is None:
+        packaged = packaged_indicators()
+        _combined = packaged if _local is None else pd.concat([packaged, _local], ignore_index=True)
+    return _combined
+
+
+def indicator_scenes(indicator_id: str) -> tuple[str, ...]:
+    """Every scene the indicator serves, its home scene first."""
+    return tuple(indicator(indicator_id)["scenes"])
+
+
+def in_scene(scene: str) -> list[str]:
+    """The ids of every indicator serving ``scene``, in catalogue order."""
+    cat = indicators()
+    return cat.loc[cat["scenes"].map(lambda s: scene in s), "indicator_id"].tolist()
+
+
+def scenes_label(indicator_id: str) -> str:
+    """'日常の療養支援・急変時の対応' — every scene of the indicator, in the guide's order."""
+    order = list(scenes()["scene"])
+    return "・".join(scene_label(s) for s in sorted(indicator_scenes(indicator_id), key=order.index))
 
 
 @cache

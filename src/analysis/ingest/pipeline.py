@@ -406,6 +406,23 @@ def build_indicators(raw: Discovered, databook_series: pd.DataFrame, resource_co
     return conform(indicators, "indicators")
 
 
+def build_local_indicators(raw: Discovered, summary: IngestSummary | None = None) -> pd.DataFrame:
+    """The local indicator catalogue(s) of the raw folder; registered so the indicator series may use their ids."""
+    summary = summary or IngestSummary(raw)
+    frames = []
+    for file in raw["local_catalogue"]:
+        frames.append(templates.read_local_catalogue(file).assign(_file=file.display))
+        summary.used("local_catalogue", file, len(frames[-1]))
+    local = pd.concat(frames, ignore_index=True) if frames else empty_table("local_indicators").assign(_file="")
+    twice = local[local.duplicated("indicator_id", keep=False)]
+    if not twice.empty:
+        raise InputError(twice["_file"].iloc[-1], f"local indicator {twice['indicator_id'].iloc[0]!r} is also defined in "
+                                                  f"{twice['_file'].iloc[0]}; keep one definition", column="indicator_id")
+    local = conform(local, "local_indicators")
+    catalogue.use_local_indicators(local)
+    return local
+
+
 def build_reference_rates(raw: Discovered, summary: IngestSummary | None = None) -> pd.DataFrame:
     summary = summary or IngestSummary(raw)
     frames = [templates.read_package_reference_values()]
@@ -446,8 +463,10 @@ def build_tables(raw: Discovered, summary: IngestSummary | None = None) -> dict[
     municipalities = build_municipalities(raw, databook_areas, summary)
     facilities, notifications, coverage = build_facilities(raw, municipalities, summary)
     resource_counts = build_resource_counts(facilities, notifications, municipalities, coverage)
+    local_indicators = build_local_indicators(raw, summary)
     indicators = build_indicators(raw, databook_series, resource_counts, municipalities, summary)
     return {
+        "local_indicators": local_indicators,
         "municipalities": municipalities,
         "population": population,
         "facilities": facilities,

@@ -12,6 +12,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from analysis import catalogue
 from analysis.errors import InputError
 from analysis.ingest.schema import TABLES, empty_table
 
@@ -103,6 +104,8 @@ class ProcessedData:
                 self.directory,
                 "no processed data here; run `zaitaku ingest --raw <folder> --out <this folder>` first",
             )
+        # the data set's local indicators join the catalogue for everything that reads this folder
+        catalogue.use_local_indicators(self.table("local_indicators"))
 
     def table(self, name: str) -> pd.DataFrame:
         if name not in TABLES:

@@ -83,6 +83,22 @@ TABLES: dict[str, dict[str, str]] = {
         "planned": "float64",
         "actual": "float64",
         "unit": "string",
+        "program_item": "string",    # 事業項目 ア〜ク; empty when the template leaves it out
+        "scene": "string",           # ';'-joined scene ids the activity serves; may be empty
+        "audience": "string",        # 住民・医療・介護関係者 …; free text, may be empty
+    },
+    "local_indicators": {            # the raw folder's local indicator catalogue (catalogue.INDICATOR_COLUMNS)
+        "indicator_id": "string",
+        "label_ja": "string",
+        "scene": "string",
+        "layer": "string",
+        "unit": "string",
+        "kind": "string",
+        "denominator": "string",
+        "higher_is_better": "string",
+        "source": "string",
+        "mieruka": "string",
+        "suppress_with": "string",
     },
     "reference_rates": {
         "measure": "string",

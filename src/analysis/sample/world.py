@@ -464,10 +464,49 @@ def write_templates(out: Path, series: pd.DataFrame, rng) -> list[Path]:
             for fy in range(2021, 2025):
                 planned = max(1, round(base * scale))
                 actual = max(0, round(planned * rng.uniform(0.6, 1.15)))
-                rows.append([m.code, activity_id, name, fy, planned, actual, unit, NOTICE])
+                rows.append([m.code, activity_id, name, fy, planned, actual, unit, NOTICE, *ACTIVITY_PROGRAM[activity_id]])
     paths.append(layouts.write_csv(out / "activities" / "activities.csv",
-                                   ["code", "activity_id", "activity_name", "fiscal_year", "planned", "actual", "unit", "source"], rows))
+                                   ["code", "activity_id", "activity_name", "fiscal_year", "planned", "actual", "unit", "source",
+                                    "program_item", "scene", "audience"], rows))
     return paths
+
+
+# 事業項目 (ア〜ク), scenes and audience of each sample activity (the activities template's optional columns)
+ACTIVITY_PROGRAM = {
+    "training_sessions": ("カ", "daily_care;emergency", "医療・介護関係者"),
+    "consultations": ("オ", "daily_care;admission_discharge", "医療・介護関係者"),
+    "public_lectures": ("キ", "end_of_life", "住民"),
+    "discharge_rule_meetings": ("ウ", "admission_discharge", "医療機関・介護事業所"),
+}
+
+# Indicators a municipality tracks beyond the packaged catalogue (README「地域独自の指標」)
+LOCAL_INDICATORS = (
+    ("local_acp_awareness", "ACP（人生会議）を知っている住民の割合", "end_of_life;emergency", "outcome", "%", "share", "none", "true",
+     f"市の住民意識調査（{NOTICE}）", "false", ""),
+    ("local_discharge_adjustment_rate", "退院調整率", "admission_discharge", "process", "%", "share", "none", "true",
+     f"県の入退院調整ルール調査（{NOTICE}）", "false", ""),
+    ("local_ems_transports", "在宅療養者の救急搬送件数", "emergency", "outcome", "件", "events", "pop75_1000", "false",
+     f"消防本部の救急搬送記録（{NOTICE}）", "false", ""),
+)
+
+
+def write_local_indicators(out: Path, pops) -> list[Path]:
+    """A local indicator catalogue and its values (own random stream: the other sample files do not move)."""
+    rng = np.random.default_rng(SEED + 1)
+    columns = ["indicator_id", "label_ja", "scene", "layer", "unit", "kind", "denominator", "higher_is_better", "source",
+               "mieruka", "suppress_with"]
+    catalogue_path = layouts.write_csv(out / "indicators" / "local_indicators.csv", columns, [list(r) for r in LOCAL_INDICATORS])
+    rows = []
+    for m in SAMPLE_WORLD:
+        for fy in FISCAL_YEARS[-5:]:
+            t = fy - FISCAL_YEARS[-5]
+            aged75 = _aged(pops, m.code, 15, fy)
+            rows.append([m.code, "local_acp_awareness", fy, round(18 + 4 * t + rng.normal(0, 1.5), 1), NOTICE])
+            rows.append([m.code, "local_discharge_adjustment_rate", fy, round(72 + 2 * t + rng.normal(0, 2), 1), NOTICE])
+            rows.append([m.code, "local_ems_transports", fy, int(rng.poisson(aged75 * 0.012 * 0.97 ** t)), NOTICE])
+    series_path = layouts.write_csv(out / "indicators" / "local_indicator_series.csv",
+                                    ["code", "indicator_id", "fiscal_year", "value", "source"], rows)
+    return [catalogue_path, series_path]
 
 
 README = """このフォルダは{notice}です（`zaitaku sample` が生成）。実在の地域・団体・施設を表すものではありません。
@@ -480,7 +519,7 @@ kaigo/        介護サービス情報公表システム オープンデータ j
 iryou/        医療情報ネット オープンデータ（病院・診療所・歯科・薬局）の形式
 kouseikyoku/  地方厚生局 届出受理医療機関名簿（施設基準）の形式
 databook/     厚労省「在宅医療にかかる地域別データ集」の形式（10年度分）
-indicators/   自治体が把握している指標の取込テンプレート（10年度分）
+indicators/   自治体が把握している指標の取込テンプレート（10年度分）と地域独自の指標のカタログ（local_indicators.csv）
 areas/        二次医療圏と面積
 rates/        年齢別死亡率（例示）
 activities/   事業の実績（研修回数・相談件数など）
@@ -503,6 +542,7 @@ def write_sample(out_dir: Path) -> list[Path]:
         kaigo_counts = _kaigo_counts(staging)
         paths.append(write_databook(staging, databook_values(pops, facilities, kaigo_counts, rng)))
         paths += write_templates(staging, indicator_series(pops, facilities, kaigo_counts, rng), rng)
+        paths += write_local_indicators(staging, pops)
         (staging / "README.txt").write_text(README.format(notice=NOTICE), encoding="utf-8")
         paths.append(staging / "README.txt")
         from analysis.atomic import replace_dir

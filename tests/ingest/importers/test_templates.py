@@ -266,3 +266,93 @@ def test_template_bad_cells_name_the_row_and_column(tmp_path, line, message):
 def test_template_duplicate_rows_are_rejected(tmp_path):
     with pytest.raises(InputError, match="rows 2, 3"):
         templates.read_indicator_series(_indicator_csv(tmp_path / "s.csv", ["40203,home_deaths,2023,1", "402036,home_deaths,2023,2"]))
+
+
+# ---------------------------------------------------------------------------
+# local indicator catalogue (README「地域独自の指標」)
+# ---------------------------------------------------------------------------
+
+LOCAL = "indicator_id,label_ja,scene,layer,unit,kind,denominator,higher_is_better,source,mieruka,suppress_with"
+ACP = "local_acp_awareness,ACPを知っている住民の割合,end_of_life;emergency,outcome,%,share,none,true,市の住民調査,false,"
+
+
+@pytest.fixture
+def packaged_only():
+    """Each test starts and ends with the packaged catalogue only."""
+    catalogue.use_local_indicators(None)
+    yield
+    catalogue.use_local_indicators(None)
+
+
+def _local(tmp_path: Path, lines: list[str]) -> pd.DataFrame:
+    return templates.read_local_catalogue(_csv(tmp_path / "local_indicators.csv", LOCAL, lines))
+
+
+def test_local_catalogue_extends_the_catalogue_with_its_labels_and_scenes(tmp_path, packaged_only):
+    catalogue.use_local_indicators(_local(tmp_path, [ACP]))
+    assert catalogue.indicator_label("local_acp_awareness") == "ACPを知っている住民の割合"
+    assert catalogue.indicator_scenes("local_acp_awareness") == ("end_of_life", "emergency")
+    assert "local_acp_awareness" in catalogue.in_scene("emergency")
+    series = _series(tmp_path, ["40203,local_acp_awareness,2023,21.5"])
+    assert series["unit"].tolist() == ["%"]
+    catalogue.use_local_indicators(None)
+    assert "local_acp_awareness" not in set(catalogue.indicators()["indicator_id"])
+
+
+@pytest.mark.parametrize("line, column, message", [
+    ("home_deaths,自宅死,end_of_life,outcome,人,persons,pop75_1000,true,市,false,", "indicator_id", "already a packaged indicator"),
+    ("acp_awareness,ACP,end_of_life,outcome,%,share,none,true,市,false,", "indicator_id", "local_acp_awareness"),
+    ("local_acp,ACP,end_of_life;kitaku,outcome,%,share,none,true,市,false,", "scene", "'kitaku'"),
+    ("local_acp,ACP,end_of_life,result,%,share,none,true,市,false,", "layer", "structure, process, outcome"),
+    ("local_acp,ACP,end_of_life,outcome,%,share,pop75_1000,true,市,false,", "denominator", "expected denominator none"),
+    ("local_acp,ACP,end_of_life,outcome,%,share,none,yes,市,false,", "higher_is_better", "true, false"),
+    ("local_acp,,end_of_life,outcome,%,share,none,true,市,false,", "label_ja", "empty"),
+])
+def test_local_catalogue_errors_name_the_row_and_column(tmp_path, packaged_only, line, column, message):
+    with pytest.raises(InputError) as err:
+        _local(tmp_path, [ACP, line])
+    assert err.value.row == 3 and err.value.column == column
+    assert message in str(err.value) and "local_indicators.csv" in str(err.value)
+
+
+def test_unknown_local_id_in_the_series_names_file_and_row(tmp_path, packaged_only):
+    catalogue.use_local_indicators(_local(tmp_path, [ACP]))
+    with pytest.raises(InputError) as err:
+        _series(tmp_path, ["40203,local_acp_awareness,2023,21.5", "40203,local_acp_awarenes,2023,21.5"])
+    assert (err.value.row, err.value.column) == (3, "indicator_id")
+    assert "series.csv" in str(err.value) and "local catalogue" in str(err.value)
+
+
+def test_local_indicators_of_the_sample_reach_the_processed_data(tmp_path, packaged_only):
+    from analysis.ingest.pipeline import ingest
+    from analysis.ingest.processed import ProcessedData
+
+    raw = Path(__file__).resolve().parents[3] / "data" / "raw" / "sample"
+    ingest(raw, tmp_path / "processed")
+    catalogue.use_local_indicators(None)
+    data = ProcessedData(tmp_path / "processed")  # opening the folder brings its local catalogue back
+    assert catalogue.indicator_label("local_discharge_adjustment_rate") == "退院調整率"
+    own = data.indicators[data.indicators["code"] == "40901"]
+    assert {"local_acp_awareness", "local_discharge_adjustment_rate", "local_ems_transports"} <= set(own["indicator_id"])
+
+
+@pytest.mark.parametrize("given, letter", [("カ", "カ"), ("(カ)", "カ"), ("（キ）地域住民への普及啓発", "キ"),
+                                           ("医療・介護関係者の研修", "カ"), ("（工）", "エ"), ("", "")])
+def test_program_items_are_read_by_letter_or_label(given, letter):
+    assert templates.program_item(given) == letter
+
+
+def test_activities_carry_program_item_scenes_and_audience(tmp_path):
+    path = _csv(tmp_path / "activities.csv", "code,activity_id,activity_name,fiscal_year,planned,actual,unit,program_item,scene,audience",
+                ["40203,acp,ACP講座,2024,4,3,回,（キ）,看取り;急変時の対応,住民"])
+    frame = templates.read_activities(path)
+    assert frame[["program_item", "scene", "audience"]].iloc[0].tolist() == ["キ", "end_of_life;emergency", "住民"]
+
+
+@pytest.mark.parametrize("cells, column", [("ケ,daily_care,住民", "program_item"), ("カ,home,住民", "scene")])
+def test_activity_program_item_or_scene_outside_the_lists_names_row_and_column(tmp_path, cells, column):
+    path = _csv(tmp_path / "activities.csv", "code,activity_id,activity_name,fiscal_year,planned,actual,unit,program_item,scene,audience",
+                ["40203,acp,ACP講座,2024,4,3,回,カ,daily_care,住民", f"40203,acp,ACP講座,2025,4,3,回,{cells}"])
+    with pytest.raises(InputError) as err:
+        templates.read_activities(path)
+    assert (err.value.row, err.value.column) == (3, column)

@@ -4,10 +4,13 @@
 - 二次医療圏 and area (`code,medical_area_code,medical_area_name[,area_km2]`)
 - PDCA activity counts (`code,activity_id,activity_name,fiscal_year,planned,actual,unit`)
 - age-specific rates (`measure,sex,age_group,rate,unit,year,area,source`), e.g. death rates
+- a local indicator catalogue (the packaged catalogue's columns, ids starting ``local_``): indicators
+  the municipality tracks beyond the package (ACP認知度, 退院調整率 …), loaded through the indicator series
 """
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -63,6 +66,60 @@ def _reject_duplicates(frame: pd.DataFrame, keys: list[str], path: Path) -> None
         raise InputError(path, f"the same {'/'.join(keys)} ({', '.join(str(first[k]) for k in keys)}) appears in rows {rows}")
 
 
+LOCAL_CHOICES = {
+    "layer": tuple(catalogue.LAYER_LABELS),
+    "kind": ("facilities", "persons", "events", "share"),
+    "denominator": tuple(catalogue.DENOMINATOR_LABELS),
+    "higher_is_better": ("true", "false"),
+    "mieruka": ("true", "false"),
+}
+
+
+def read_local_catalogue(path: str | Path | RawFile) -> pd.DataFrame:
+    """A municipality's own indicator catalogue: the packaged catalogue's columns, ids ``local_…``.
+
+    Every problem is an InputError naming the row and column: an id that is a packaged one or
+    lacks the prefix, a scene/layer/kind/denominator outside the catalogue's words, an empty label.
+    """
+    source = as_raw_file(path)
+    path = Path(source.display)
+    required = tuple(c for c in catalogue.INDICATOR_COLUMNS if c != "suppress_with")
+    raw = read_csv_text(source, required_columns=required)
+    raw = raw.assign(**{c: raw[c].str.strip() for c in raw.columns})
+    if "suppress_with" not in raw:
+        raw["suppress_with"] = ""
+    for column in ("higher_is_better", "mieruka"):
+        raw[column] = raw[column].str.lower()
+    _require_text(raw, ("indicator_id", "label_ja", "scene", "unit", "source"), path)
+    packaged = set(catalogue.packaged_indicators()["indicator_id"])
+    scene_ids = set(catalogue.scenes()["scene"])
+    for i, row in raw.iterrows():
+        where = {"row": int(i) + 2}
+        ident = row["indicator_id"]
+        if ident in packaged:
+            raise InputError(path, f"indicator_id {ident!r} is already a packaged indicator; give the local one its own id "
+                                   f"starting with {catalogue.LOCAL_PREFIX!r}, or use the packaged one in the indicator series",
+                             column="indicator_id", **where)
+        if not re.fullmatch(re.escape(catalogue.LOCAL_PREFIX) + r"[a-z0-9_]+", ident):
+            raise InputError(path, f"expected an id like {catalogue.LOCAL_PREFIX}acp_awareness (lower-case letters, digits and _ "
+                                   f"after {catalogue.LOCAL_PREFIX!r}), got {ident!r}", column="indicator_id", **where)
+        for scene in row["scene"].split(";"):
+            if scene.strip() not in scene_ids:
+                raise InputError(path, f"scene {scene.strip()!r} is not one of {', '.join(sorted(scene_ids))} "
+                                       "(several scenes are joined with ';')", column="scene", **where)
+        for column, allowed in LOCAL_CHOICES.items():
+            if row[column] not in allowed:
+                raise InputError(path, f"expected one of {', '.join(allowed)}, got {row[column]!r}", column=column, **where)
+        if row["kind"] == "share" and row["denominator"] != "none":
+            raise InputError(path, "a share is not divided by population: expected denominator none", column="denominator", **where)
+    ids = raw["indicator_id"]
+    for i, other in raw["suppress_with"].items():
+        if other and other not in packaged | set(ids):
+            raise InputError(path, f"suppress_with {other!r} is not an indicator id", row=int(i) + 2, column="suppress_with")
+    _reject_duplicates(raw, ["indicator_id"], path)
+    return raw.loc[:, list(catalogue.INDICATOR_COLUMNS)].reset_index(drop=True)
+
+
 def read_indicator_series(path: str | Path | RawFile) -> pd.DataFrame:
     source = as_raw_file(path)
     path = Path(source.display)  # names the file (or ZIP member) in messages and source_file
@@ -72,7 +129,10 @@ def read_indicator_series(path: str | Path | RawFile) -> pd.DataFrame:
     unknown = ~ids.isin(known.index)
     if unknown.any():
         i = int(unknown.idxmax())
-        raise InputError(path, f"indicator_id {ids.iloc[i]!r} is not in the indicator catalogue (src/analysis/catalogues/indicators.csv)", row=i + 2, column="indicator_id")
+        where = ("neither in the indicator catalogue (src/analysis/catalogues/indicators.csv) nor in a local catalogue "
+                 "(local_indicators.csv) in the raw folder" if ids.iloc[i].startswith(catalogue.LOCAL_PREFIX)
+                 else "not in the indicator catalogue (src/analysis/catalogues/indicators.csv)")
+        raise InputError(path, f"indicator_id {ids.iloc[i]!r} is {where}", row=i + 2, column="indicator_id")
     frame = pd.DataFrame({
         "code": _codes(raw["code"], path),
         "indicator_id": ids,
@@ -122,9 +182,76 @@ def read_activities(path: str | Path | RawFile) -> pd.DataFrame:
         "planned": to_number(raw["planned"], path=path, column="planned", first_row=2),
         "actual": to_number(raw["actual"], path=path, column="actual", first_row=2),
         "unit": raw["unit"].str.strip() if "unit" in raw else "",
+        "program_item": _program_items(raw, path),
+        "scene": _activity_scenes(raw, path),
+        "audience": raw["audience"].str.strip() if "audience" in raw else "",
     })
     _reject_duplicates(frame, ["code", "activity_id", "fiscal_year"], path)
     return conform(frame, "activities", origin=str(path))
+
+
+# 在宅医療・介護連携推進事業の事業項目 (ア)〜(ク) (地域支援事業実施要綱; seed 000)
+PROGRAM_ITEMS = {
+    "ア": "地域の医療・介護の資源の把握",
+    "イ": "在宅医療・介護連携の課題の抽出と対応策の検討",
+    "ウ": "切れ目のない在宅医療と在宅介護の提供体制の構築推進",
+    "エ": "医療・介護関係者の情報共有の支援",
+    "オ": "在宅医療・介護関係者に関する相談支援",
+    "カ": "医療・介護関係者の研修",
+    "キ": "地域住民への普及啓発",
+    "ク": "在宅医療・介護連携に関する関係市区町村の連携",
+}
+
+
+def program_item(text: str) -> str | None:
+    """'カ', '(カ)', '（カ）医療・介護関係者の研修' or the label alone → 'カ'; None when it names no item."""
+    text = text.strip().replace("工", "エ")  # the kanji 工 looks like the katakana エ (as in printed copies)
+    if not text:
+        return ""
+    bare = text.strip("()（） ")
+    if bare[:1] in PROGRAM_ITEMS and (len(bare) == 1 or bare[1:2] in ")）" or text[:1] in "(（"):
+        return bare[:1]
+    for letter, label in PROGRAM_ITEMS.items():
+        if label in text:
+            return letter
+    return None
+
+
+def _program_items(raw: pd.DataFrame, path: Path) -> list[str]:
+    if "program_item" not in raw:
+        return [""] * len(raw)
+    out = []
+    for i, value in enumerate(raw["program_item"]):
+        letter = program_item(value)
+        if letter is None:
+            raise InputError(path, f"expected a 事業項目 ア〜ク (e.g. カ or （カ）医療・介護関係者の研修), got {value!r}",
+                             row=i + 2, column="program_item")
+        out.append(letter)
+    return out
+
+
+def scene_id(text: str) -> str | None:
+    """A scene id or its Japanese label → the scene id; None when neither."""
+    table = catalogue.scenes()
+    text = text.strip()
+    if text in set(table["scene"]):
+        return text
+    by_label = dict(zip(table["label_ja"], table["scene"]))
+    return by_label.get(text)
+
+
+def _activity_scenes(raw: pd.DataFrame, path: Path) -> list[str]:
+    if "scene" not in raw:
+        return [""] * len(raw)
+    out = []
+    for i, value in enumerate(raw["scene"]):
+        parts = [p for p in re.split(r"[;；、・]", value) if p.strip()] if value.strip() else []
+        ids = [scene_id(p) for p in parts]
+        if None in ids:
+            raise InputError(path, f"expected scenes such as daily_care or 日常の療養支援 (several joined with ';'), got {value!r}",
+                             row=i + 2, column="scene")
+        out.append(";".join(ids))
+    return out
 
 
 def read_rates(path: str | Path | RawFile) -> pd.DataFrame:
@@ -170,7 +297,9 @@ _OWN = "自治体で作成（README「実データを使う」の書式）"
 SOURCES = (
     Source("indicator_series", "自治体で把握している指標（見える化などからの転記）", "CSV: code,indicator_id,fiscal_year,value", _OWN,
            "見える化・人口動態などの指標（03・04）", _has_columns("code", "indicator_id", "fiscal_year", "value")),
-    Source("activities", "事業の実績（研修回数・相談件数など）", "CSV: code,activity_id,activity_name,fiscal_year,planned,actual,unit", _OWN,
+    Source("local_catalogue", "地域独自の指標のカタログ", "CSV: indicator_id,label_ja,scene,layer,unit,kind,denominator,higher_is_better,source,mieruka",
+           _OWN, "地域独自の指標の名称・場面・単位（03・04）", _has_columns("indicator_id", "label_ja", "scene", "layer", "kind")),
+    Source("activities", "事業の実績（研修回数・相談件数など）", "CSV: code,activity_id,activity_name,fiscal_year,planned,actual,unit[,program_item,scene,audience]", _OWN,
            "取組（Do）の実績（04）", _has_columns("code", "activity_id", "fiscal_year")),
     Source("medical_areas", "二次医療圏と面積", "CSV: code,medical_area_code,medical_area_name,area_km2", _OWN,
            "二次医療圏との比較（01・03）、人口密度（類似自治体）", _has_columns("code", "medical_area_code")),
