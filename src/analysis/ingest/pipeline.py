@@ -27,7 +27,7 @@ from analysis.errors import InputError
 from analysis.ingest import institutions
 from analysis.ingest.editions import Edition, newest_editions
 from analysis.ingest.importers import dates, ipss_projection, iryou_net, kaigo_kouhyou, kouseikyoku, soumu_codes  # noqa: I001
-from analysis.ingest.importers import templates, zaitaku_databook
+from analysis.ingest.importers import boundaries, templates, zaitaku_databook
 from analysis.ingest.output_folder import check_output_folder, remove_leftovers, staging_prefix
 from analysis.ingest.processed import METADATA_FILE
 from analysis.ingest.recognition import Discovered, discover
@@ -406,6 +406,41 @@ def build_indicators(raw: Discovered, databook_series: pd.DataFrame, resource_co
     return conform(indicators, "indicators")
 
 
+def build_boundaries(raw: Discovered, municipalities: pd.DataFrame, summary: IngestSummary | None = None):
+    """Municipality (and ward) outlines from the 行政区域 files; None when there is none (maps then draw no borders).
+
+    Of several files giving one municipality (a national and a prefecture download, two years), the newest is used.
+    """
+    summary = summary or IngestSummary(raw)
+    files = boundaries.data_files(raw["boundaries"])
+    if not files:
+        return None
+    features = pd.concat([boundaries.read_n03(f) for f in files], ignore_index=True)
+    features = current_codes(features).drop(columns="code_before_change")
+    excluded = features["code"].isin(excluded_municipalities())
+    unassigned = features["code"].eq("")
+    summary.add_issues("boundaries", {"excluded_municipality_rows": int(excluded.sum()),
+                                      "unassigned_polygons": int(unassigned.sum())})
+    features = features[~excluded]
+    boundaries.check_codes(features, set(municipalities["code"]))
+    # per code, the features of the newest file only
+    features = features.sort_values(["as_of", "source_file"], ascending=[False, True], kind="stable")
+    chosen = features[features["code"] != ""].drop_duplicates("code")[["code", "source_file"]]
+    keep = features.merge(chosen, on=["code", "source_file"], how="left", indicator=True)["_merge"].eq("both").to_numpy()
+    summary.add_issues("boundaries", {"superseded_boundary_polygons": int((~keep & ~features["code"].eq("").to_numpy()).sum())})
+    features = features[keep]
+    for file in files:
+        mine = features[features["source_file"] == file.display]
+        as_of = mine["as_of"].iloc[0] if len(mine) else ""
+        summary.used("boundaries", file, len(mine), as_of=as_of, as_of_basis=mine["as_of_basis"].iloc[0] if len(mine) else "")
+    wards = municipalities.loc[municipalities["parent_code"].fillna("") != "", ["code", "parent_code"]]
+    dissolved = boundaries.dissolve(features, dict(zip(wards["code"], wards["parent_code"])))
+    names = dict(zip(municipalities["code"], municipalities["name"]))
+    return boundaries.simplify(dissolved).assign(name=lambda f: f["code"].map(names).fillna(""),
+                                                source=boundaries.SOURCE)[
+        ["code", "level", "name", "source", "source_file", "as_of", "geometry"]]
+
+
 def build_local_indicators(raw: Discovered, summary: IngestSummary | None = None) -> pd.DataFrame:
     """The local indicator catalogue(s) of the raw folder; registered so the indicator series may use their ids."""
     summary = summary or IngestSummary(raw)
@@ -465,6 +500,7 @@ def build_tables(raw: Discovered, summary: IngestSummary | None = None) -> dict[
     resource_counts = build_resource_counts(facilities, notifications, municipalities, coverage)
     local_indicators = build_local_indicators(raw, summary)
     indicators = build_indicators(raw, databook_series, resource_counts, municipalities, summary)
+    outlines = build_boundaries(raw, municipalities, summary)
     return {
         "local_indicators": local_indicators,
         "municipalities": municipalities,
@@ -474,6 +510,7 @@ def build_tables(raw: Discovered, summary: IngestSummary | None = None) -> dict[
         "indicators": indicators,
         "reference_rates": build_reference_rates(raw, summary),
         "activities": build_activities(raw, municipalities, summary),
+        **({} if outlines is None else {"boundaries": outlines}),
     }
 
 

@@ -17,6 +17,7 @@ from analysis.errors import InputError
 from analysis.ingest.schema import TABLES, empty_table
 
 METADATA_FILE = "ingest.json"
+BOUNDARIES_FILE = "boundaries.parquet"  # GeoParquet, written only when a 行政区域 file was ingested
 
 # Tables read in this process, by file identity. A warm kernel runs many notebooks and
 # municipalities against the same processed folder; reading each national table once per
@@ -123,6 +124,22 @@ class ProcessedData:
         # Copy-on-write: the shallow copy shares the data, and whatever a report does to its
         # copy (new columns, changed cells) never reaches the cached table.
         return _READ_CACHE[key].copy(deep=False)
+
+    def boundaries(self):
+        """Municipality and ward outlines (GeoDataFrame: code, level, name, source, as_of, geometry in longitude/latitude);
+        None when no 国土数値情報「行政区域」 file was ingested, and maps draw no borders."""
+        path = self.directory / BOUNDARIES_FILE
+        if not path.exists():
+            return None
+        stat = path.stat()
+        key = (str(path.resolve()), stat.st_mtime_ns, stat.st_size)
+        if key not in _READ_CACHE:
+            import geopandas as gpd
+
+            for stale in [k for k in _READ_CACHE if k[0] == key[0]]:
+                del _READ_CACHE[stale]
+            _READ_CACHE[key] = gpd.read_parquet(path)
+        return _READ_CACHE[key].copy()
 
     @cached_property
     def metadata(self) -> dict:

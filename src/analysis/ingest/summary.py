@@ -22,6 +22,8 @@ ISSUE_MESSAGES = {
     "duplicate_rows": "同じ番号が重なった {n:,} 行を除き、最初の行を使いました",
     "unmatched_unused_rows": "市区町村を特定できない住所の {n:,} 行（レポートで使わない受理記号）を除きました",
     "excluded_municipality_rows": "北方領土の村の {n:,} 行を除きました",
+    "unassigned_polygons": "市区町村コードのない {n:,} 個の区域（所属未定地・湖など）は地図に描きません",
+    "superseded_boundary_polygons": "新しい版にもある市区町村の {n:,} 個の区域は新しい版の境界を使いました",
     "superseded_rows": "新しい版にもある {n:,} 行（同じ市区町村・項目・年度）は新しい版の値を使いました",
 }
 

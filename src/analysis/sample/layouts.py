@@ -319,3 +319,79 @@ def write_databook(path: Path, sheets: Iterable[DatabookSheet], *, first_sheets:
             sheet.append([])
             sheet.append([spec.footnote])
     return _save(book, path)
+
+
+# ---------------------------------------------------------------------------
+# 国土数値情報「行政区域」(N03)
+# ---------------------------------------------------------------------------
+
+# The attributes of each polygon: 都道府県名, 支庁・振興局名, 郡・政令市名, 市区町村名, 政令市の区名, 行政区域コード
+N03_COLUMNS = ("N03_001", "N03_002", "N03_003", "N03_004", "N03_005", "N03_007")
+
+
+@dataclass(frozen=True)
+class N03Feature:
+    """One polygon of the file (a municipality with an island has two); ``geometry`` is a shapely Polygon."""
+
+    pref_name: str
+    gun_or_city: str  # N03_003: 郡 name, or the designated city's name for its wards
+    name: str         # N03_004
+    ward: str         # N03_005 (政令市の区名), '' elsewhere
+    code: str | None  # N03_007; None for 所属未定地
+    geometry: object
+
+
+def _ring(coords) -> list[list[float]]:
+    return [[round(x, 7), round(y, 7)] for x, y in coords]
+
+
+def n03_geojson_bytes(name: str, features: Iterable[N03Feature]) -> bytes:
+    """The GeoJSON of the 2024 and later downloads: a FeatureCollection in JGD2011, one Polygon per feature."""
+    out = []
+    for f in features:
+        polygon = f.geometry
+        rings = [_ring(polygon.exterior.coords), *(_ring(r.coords) for r in polygon.interiors)]
+        properties = dict(zip(N03_COLUMNS, (f.pref_name, None, f.gun_or_city or None, f.name, f.ward or None, f.code)))
+        out.append({"type": "Feature", "properties": properties, "geometry": {"type": "Polygon", "coordinates": rings}})
+    collection = {"type": "FeatureCollection", "name": name,
+                  "crs": {"type": "name", "properties": {"name": "urn:ogc:def:crs:EPSG::6668"}}, "features": out}
+    import json
+
+    return json.dumps(collection, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+def n03_shapefile_members(stem: str, features: Iterable[N03Feature], *, encoding: str = "cp932") -> dict[str, bytes]:
+    """The Shapefile of the older downloads (.shp, .shx, .dbf, .prj; CP932 attributes and no .cpg) as ZIP members."""
+    import tempfile
+
+    import geopandas as gpd
+
+    features = list(features)
+    frame = gpd.GeoDataFrame(
+        {column: [dict(zip(N03_COLUMNS, (f.pref_name, "", f.gun_or_city, f.name, f.ward, f.code or "")))[column]
+                  for f in features] for column in N03_COLUMNS},
+        geometry=[f.geometry for f in features], crs="EPSG:6668")
+    with tempfile.TemporaryDirectory() as folder:
+        frame.to_file(Path(folder) / f"{stem}.shp", driver="ESRI Shapefile", encoding=encoding, engine="pyogrio")
+        members = {p.name: p.read_bytes() for p in sorted(Path(folder).iterdir()) if p.suffix != ".cpg"}
+    return members
+
+
+def write_n03_zip(path: Path, stem: str, features: Iterable[N03Feature], *, formats: Sequence[str] = ("geojson",),
+                  stamp: Stamp | None = None) -> Path:
+    """`N03-YYYYMMDD_NN_GML.zip` as downloaded: the data under a folder named like the ZIP, as GeoJSON and/or Shapefile."""
+    features = list(features)
+    folder = Path(path).stem
+    members: dict[str, bytes] = {}
+    if "shapefile" in formats:
+        members |= {f"{folder}/{name}": data for name, data in n03_shapefile_members(stem, features).items()}
+    if "geojson" in formats:
+        members[f"{folder}/{stem}.geojson"] = n03_geojson_bytes(stem, features)
+    path = _in_folder(path)
+    when = (stamp.created if stamp else dt.datetime(2024, 1, 1)).timetuple()[:6]
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for name, data in members.items():
+            info = zipfile.ZipInfo(name, date_time=when)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            archive.writestr(info, data)
+    return path

@@ -1,6 +1,7 @@
 """One module per published source format; each declares its sources (SOURCES) and how to recognise them."""
 
 from analysis.ingest.importers import (
+    boundaries,
     ipss_projection,
     iryou_net,
     kaigo_kouhyou,
@@ -20,5 +21,6 @@ SOURCES = (
     *soumu_codes.SOURCES,
     *zaitaku_databook.SOURCES,
     *templates.SOURCES,
+    *boundaries.SOURCES,
 )
 SOURCES_BY_KEY = {source.key: source for source in SOURCES}
