@@ -6,7 +6,9 @@ import pandas as pd
 import pytest
 
 from analysis.codes import check_digit
-from analysis.sample.world import SAMPLE_MUNICIPALITIES, write_sample
+from shapely.geometry import Point
+
+from analysis.sample.world import SAMPLE_MUNICIPALITIES, SAMPLE_WORLD, write_sample
 from tests.conftest import ROOT  # noqa: E402
 
 SAMPLE = ROOT / "data" / "raw" / "sample"
@@ -41,7 +43,12 @@ def test_every_file_says_it_is_fictional():
     for path in SAMPLE.rglob("*"):
         if not path.is_file():
             continue
-        if path.suffix == ".xlsx":
+        if path.suffix == ".zip":
+            import zipfile
+
+            with zipfile.ZipFile(path) as archive:
+                text = " ".join(archive.read(name).decode("utf-8") for name in archive.namelist())
+        elif path.suffix == ".xlsx":
             sheets = pd.read_excel(path, sheet_name=None, header=None, engine="calamine")
             text = " ".join(sheet.astype(str).to_string() for sheet in sheets.values())
         else:
@@ -68,3 +75,41 @@ def test_clinics_per_100k_in_the_prefecture_are_plausible():
     prefecture_2020 = ipss[(ipss[1] == "a") & (ipss[4] == "2020年")][5].iloc[0]
     per_100k = len(clinics) / prefecture_2020 * 100_000
     assert 60 <= per_100k <= 110, per_100k
+
+
+def _sample_outlines():
+    """The outlines as the importer reads them from the committed N03 ZIP (not from the generator)."""
+    from analysis.ingest.importers import boundaries
+    from analysis.ingest.recognition import discover
+
+    raw = discover(SAMPLE / "boundaries", sources=boundaries.SOURCES)
+    features = boundaries.read_n03(boundaries.data_files(raw["boundaries"])[0])
+    return boundaries.dissolve(features, {}).set_index("code")["geometry"]
+
+
+def test_boundaries_cover_every_municipality_once_with_an_island():
+    outlines = _sample_outlines()
+    assert sorted(outlines.index) == sorted(m.code for m in SAMPLE_WORLD)
+    assert outlines["40981"].geom_type == "MultiPolygon"
+    for m in SAMPLE_WORLD:
+        assert outlines[m.code].contains(Point(m.lon, m.lat)), m.name
+        others = outlines.drop(m.code)
+        # neighbours share borders but never overlap
+        assert max(outlines[m.code].intersection(o).area for o in others) < 1e-9, m.name
+
+
+def test_every_sample_facility_lies_within_its_municipality():
+    outlines = _sample_outlines()
+    located = []
+    for path in (SAMPLE / "kaigo").glob("*.csv"):
+        frame = pd.read_csv(path, dtype=str, encoding="utf-8-sig")
+        located.append(pd.DataFrame({"code": frame["都道府県コード又は市町村コード"].str[:5],
+                                     "lat": frame["緯度"].astype(float), "lon": frame["経度"].astype(float)}))
+    for path in (SAMPLE / "iryou").glob("*.csv"):
+        frame = pd.read_csv(path, dtype=str, encoding="utf-8-sig")
+        located.append(pd.DataFrame({"code": frame["都道府県コード"] + frame["市区町村コード"],
+                                     "lat": frame["所在地座標（緯度）"].astype(float), "lon": frame["所在地座標（経度）"].astype(float)}))
+    points = pd.concat(located, ignore_index=True)
+    assert len(points) > 1000
+    outside = [(r.code, r.lat, r.lon) for r in points.itertuples() if not outlines[r.code].contains(Point(r.lon, r.lat))]
+    assert outside == []

@@ -115,7 +115,7 @@ def unavailable(series: pd.DataFrame) -> pd.DataFrame:
     own = series[(series["area_level"] == "municipality") & (series["value"].notna() | hidden)]
     missing = cat[~cat["indicator_id"].isin(own["indicator_id"])]
     return pd.DataFrame({
-        "場面": missing["scene"].map(catalogue.scene_label),
+        "場面": missing["indicator_id"].map(catalogue.scenes_label),
         "指標": missing["label_ja"],
         "入手先の例": missing["source"],
     })
@@ -147,7 +147,8 @@ def summary_table(series: pd.DataFrame, trend_fits: dict, peer_values: pd.DataFr
                 ordered = pool.rank(ascending=not info["higher_is_better"], method="min")
                 rank = f"{int(ordered.iloc[-1])}/{len(pool)}"
         rows.append({
-            "場面": catalogue.scene_label(info["scene"]),
+            "_scene": info["scene"], "_id": indicator_id,
+            "場面": catalogue.scenes_label(indicator_id),
             "指標": info["label_ja"],
             "単位": (catalogue.DENOMINATOR_LABELS[info["denominator"]] + " " + info["unit"]).strip(),
             "最新年度": int(latest["fiscal_year"]) if latest is not None else "—",
@@ -157,9 +158,14 @@ def summary_table(series: pd.DataFrame, trend_fits: dict, peer_values: pd.DataFr
             "都道府県": catalogue.format_indicator_value(indicator_id, pref_value.iloc[0] if len(pref_value) else np.nan),
             "類似自治体での順位": rank,
         })
-    order = {label: i for i, label in enumerate(catalogue.scenes()["label_ja"])}
+    # an indicator serving several scenes is one row, placed with its home scene and naming them all
+    order = {scene: i for i, scene in enumerate(catalogue.scenes()["scene"])}
     out = pd.DataFrame(rows)
-    return out.sort_values("場面", key=lambda s: s.map(order), kind="stable").reset_index(drop=True) if not out.empty else out
+    if out.empty:
+        return out
+    position = {ident: i for i, ident in enumerate(cat.index)}
+    out["_order"] = out["_scene"].map(order) * 10_000 + out["_id"].map(position)
+    return out.sort_values("_order", kind="stable").drop(columns=["_scene", "_id", "_order"]).reset_index(drop=True)
 
 
 def latest_by_code(values: pd.DataFrame, population: pd.DataFrame, codes: list[str]) -> pd.DataFrame:

@@ -20,7 +20,7 @@ import pandas as pd
 
 from analysis.codes import to_code6
 from analysis.ingest.schema import AGE_GROUPS
-from analysis.sample import layouts
+from analysis.sample import geography, layouts
 from analysis.sample.layouts import DatabookSheet, Stamp, SuikeiRow
 
 NOTICE = "架空のサンプルデータ"
@@ -185,7 +185,9 @@ def _aged(pops, code: str, start_group: int, year: int = 2020) -> float:
 
 
 def _point(rng, m: Municipality) -> tuple[float, float]:
-    return round(m.lat + rng.uniform(-0.035, 0.035), 6), round(m.lon + rng.uniform(-0.045, 0.045), 6)
+    """A facility's (lat, lon) near the centre, inside the municipality's fictional boundary (same draws as before)."""
+    lat, lon = round(m.lat + rng.uniform(-0.035, 0.035), 6), round(m.lon + rng.uniform(-0.045, 0.045), 6)
+    return geography.place(m.code, lat, lon, (m.lat, m.lon))
 
 
 def _address(rng, m: Municipality, *, with_gun: bool = True) -> str:
@@ -193,6 +195,16 @@ def _address(rng, m: Municipality, *, with_gun: bool = True) -> str:
     if m.gun:
         return f"{town}大字{rng.choice(_STREETS)}{rng.integers(1, 3000)}番地"
     return f"{town}{rng.choice(_STREETS)}{rng.integers(1, 6)}丁目{rng.integers(1, 30)}番{rng.integers(1, 20)}号"
+
+
+def write_boundaries(out: Path) -> Path:
+    """国土数値情報「行政区域」 as downloaded: one polygon per feature (石浦町's island is a second feature)."""
+    features = []
+    for m in SAMPLE_WORLD:
+        shape = geography.outlines()[m.code]
+        for part in getattr(shape, "geoms", [shape]):
+            features.append(layouts.N03Feature(PREF_NAME, m.gun, m.name, "", m.code, part))
+    return layouts.write_n03_zip(out / "boundaries" / "N03-20250101_40_GML.zip", "N03-20250101_40", features, stamp=STAMP)
 
 
 def write_kaigo(out: Path, pops, rng) -> list[Path]:
@@ -523,6 +535,7 @@ indicators/   自治体が把握している指標の取込テンプレート（
 areas/        二次医療圏と面積
 rates/        年齢別死亡率（例示）
 activities/   事業の実績（研修回数・相談件数など）
+boundaries/   国土数値情報「行政区域」（N03）の ZIP の形式（架空の境界）
 """
 
 
@@ -534,7 +547,7 @@ def write_sample(out_dir: Path) -> list[Path]:
     try:
         rng = np.random.default_rng(SEED)
         pops = populations()
-        paths = [write_soumu(staging), write_ipss(staging, pops)]
+        paths = [write_soumu(staging), write_ipss(staging, pops), write_boundaries(staging)]
         paths += write_kaigo(staging, pops, rng)
         facilities = medical_facilities(pops, rng)
         paths += write_iryou(staging, facilities)

@@ -17,7 +17,7 @@ def small_multiples(series: pd.DataFrame, scene: str, trend_fits: dict, area_nam
     from analysis.reporting.figures import area_style, grid_layout, wrap_text
 
     cat = catalogue.indicators().set_index("indicator_id")
-    ids = [i for i in cat.index[cat["scene"] == scene] if i in set(series["indicator_id"])]
+    ids = [i for i in catalogue.in_scene(scene) if i in set(series["indicator_id"])]  # every indicator serving the scene
     columns = 3
     rows = max(1, -(-len(ids) // columns))
     fig, axes = plt.subplots(rows, columns, figsize=(11, 3.1 * rows), squeeze=False)
