@@ -7,6 +7,8 @@ resources per 100,000 total population, care resources per 1,000 aged 75+ (the c
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
 
@@ -243,8 +245,12 @@ def format_summary(summary: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+PRINTED_RESOURCE = "資源（人口あたりの値の単位）"
+
+
 def printed_summary(summary: pd.DataFrame) -> pd.DataFrame:
-    """The summary as the report prints it: scenes in one column and each area's "count（per capita）" in one cell.
+    """The summary as the report prints it: the basis beside the resource, scenes in one column and each
+    area's "count（per capita）" in one cell under the area's name.
 
     Half the columns of the CSV (resource_summary.csv keeps them apart for Excel), so the table
     fits an A4 page at a readable size; the values are format_summary's.
@@ -252,16 +258,16 @@ def printed_summary(summary: pd.DataFrame) -> pd.DataFrame:
     shown = format_summary(summary)
     scenes = list(catalogue.scenes()["label_ja"])
     out = pd.DataFrame({
-        LABELS["resource"]: shown[LABELS["resource"]],
+        # the basis goes under the resource's name: a column of its own did not leave A4 room for the areas
+        PRINTED_RESOURCE: [f"{label}（{basis}）" for label, basis in zip(shown[LABELS["resource"]], shown[LABELS["basis"]])],
         LABELS["scene"]: ["・".join(s.removesuffix("の療養支援").removesuffix("の対応") for s in scenes if row[s] == SCENE_MARK)
                           for _, row in shown.iterrows()],
-        LABELS["basis"]: shown[LABELS["basis"]],
     })
     suffix = f"・{LABELS['count']}"
     for column in [c for c in shown.columns if c.endswith(suffix)]:
         area = column.removesuffix(suffix)
         per_capita = shown[f"{area}・{LABELS['per_capita']}"]
-        out[f"{area}（{LABELS['count']}・人口あたり）"] = [
+        out[area] = [
             count if count == NO_DATA or value == "—" else f"{count}（{value}）" for count, value in zip(shown[column], per_capita)]
     for column in [c for c in shown.columns if c.startswith(LABELS["ratio_to_national"])]:
         out[column] = shown[column]
@@ -302,9 +308,7 @@ def capability_labels(capabilities: pd.Series) -> pd.Series:
 
 def facility_list(facilities: pd.DataFrame, code: str) -> pd.DataFrame:
     """The municipality's facilities with Japanese headings, by type (catalogue order) then name."""
-    rows = facilities[facilities["code"] == code]
-    order = {rid: i for i, rid in enumerate(catalogue.resources()["resource_id"])}
-    rows = rows.assign(_order=rows["facility_type"].map(order)).sort_values(["_order", "name", "facility_id"])
+    rows = _in_list_order(facilities[facilities["code"] == code])
     return pd.DataFrame({
         LABELS["facility_name"]: rows["name"],
         LABELS["facility_type"]: _kind_labels(rows["facility_type"]),
@@ -317,24 +321,58 @@ def facility_list(facilities: pd.DataFrame, code: str) -> pd.DataFrame:
     }).reset_index(drop=True)
 
 
+def _in_list_order(rows: pd.DataFrame) -> pd.DataFrame:
+    """Facilities by type (catalogue order), then name."""
+    order = {rid: i for i, rid in enumerate(catalogue.resources()["resource_id"])}
+    return rows.assign(_order=rows["facility_type"].map(order)).sort_values(["_order", "name", "facility_id"]).drop(columns="_order")
+
+
 # Facility kinds the report lists by name: those that work in patients' homes (the full list is the CSV).
 HOME_CARE_TYPES = ("visiting_nursing_offices",)
+# The notified functions as the printed list's column heads, in the short names doctors use.
+CAPABILITY_SHORT = {
+    "home_care_support_clinics": "在支診",
+    "home_care_support_hospitals": "在支病",
+    "home_care_backup_hospitals": "在後病",
+    "discharge_support_hospitals": "入退支",
+    "home_medical_management_institutions": "在医総管",
+}
+CAPABILITY_MARK = "○"
+# Shorter type names for the printed list, whose rows should each fit on one line.
+PRINTED_TYPE = {"visiting_nursing_offices": "訪問看護", "clinics": "診療所"}
 
 
-def home_care_list(facilities: pd.DataFrame, code: str) -> pd.DataFrame:
-    """The municipality's 在宅 facilities for the printed report: those with a notified 在宅 function and the
-    visiting-nursing offices, in four columns (the full list is facility_list.csv)."""
-    home_care = (facilities["capabilities"].fillna("") != "") | facilities["facility_type"].isin(HOME_CARE_TYPES)
-    listed = facility_list(facilities[home_care], code)
-    return listed[[LABELS["facility_name"], LABELS["facility_type"], LABELS["capabilities"], LABELS["address"]]]
+def capability_legend() -> str:
+    """「在支診＝在宅療養支援診療所、…」 for the caption of the printed list."""
+    return "、".join(f"{short}＝{label}" for short, label in zip(CAPABILITY_SHORT.values(), _kind_labels(pd.Series(list(CAPABILITY_SHORT)))))
+
+
+def home_care_list(facilities: pd.DataFrame, code: str, municipality_name: str = "") -> pd.DataFrame:
+    """The municipality's 在宅 facilities for the printed report, one line each: name, type, a ○ column per
+    notified function and the address without the municipality's name (the full list is facility_list.csv).
+
+    Listed: every facility with a notified 在宅 function and every visiting-nursing office.
+    """
+    rows = facilities[facilities["code"] == code]
+    notified = rows["capabilities"].fillna("").astype(str).str.split(";")
+    rows = _in_list_order(rows[notified.map(lambda ids: bool(set(ids) & set(CAPABILITY_SHORT))) | rows["facility_type"].isin(HOME_CARE_TYPES)])
+    held = rows["capabilities"].fillna("").astype(str).str.split(";").map(set)
+    kinds = rows["facility_type"].map(PRINTED_TYPE).fillna(_kind_labels(rows["facility_type"]))
+    out = pd.DataFrame({LABELS["facility_name"]: rows["name"], LABELS["facility_type"]: kinds})
+    for capability, short in CAPABILITY_SHORT.items():
+        out[short] = [CAPABILITY_MARK if capability in ids else "" for ids in held]
+    # every row is in this municipality: its name before each address says nothing
+    prefix = rf"^\s*(\S{{2,3}}?[都道府県])?{re.escape(municipality_name)}" if municipality_name else r"^$"
+    out[LABELS["address"]] = rows["address"].fillna("").astype(str).str.replace(prefix, "", regex=True).str.strip()
+    return out.reset_index(drop=True)
 
 
 def map_points(facilities: pd.DataFrame, code: str, areas) -> pd.DataFrame:
     """Points to draw: the municipality's facilities and its neighbours' (the rest of the 二次医療圏, else prefecture).
 
     Columns: facility_id, name, facility_type, type_label, code, lat, lon, group
-    ('municipality' / 'neighbour'), located (has coordinates). Any map (static or
-    interactive) is drawn from this frame.
+    ('municipality' / 'neighbour'), located (has coordinates), role (the 在宅 function the map
+    marks it by, see MAP_ROLES; 'other' for the rest). Any map (static or interactive) is drawn from this frame.
     """
     neighbours = set(areas.medical_area or areas.pref_members) - {code}
     rows = facilities[facilities["code"].isin(neighbours | {code})]

@@ -70,6 +70,16 @@ def outlines() -> dict[str, object]:
     return out
 
 
+def spread(code: str, u: float, v: float, centre: tuple[float, float]) -> tuple[float, float]:
+    """(lat, lon) for offsets u (north–south) and v (east–west) in [-1, 1]: stretched over the municipality's extent
+    from its centre, then moved inside it (``place``), so facilities spread over the whole municipality."""
+    c_lat, c_lon = centre
+    minx, miny, maxx, maxy = outlines()[code].bounds
+    lat = c_lat + u * 0.95 * ((maxy - c_lat) if u > 0 else (c_lat - miny))
+    lon = c_lon + v * 0.95 * ((maxx - c_lon) if v > 0 else (c_lon - minx))
+    return place(code, round(lat, 6), round(lon, 6), centre)
+
+
 def place(code: str, lat: float, lon: float, centre: tuple[float, float]) -> tuple[float, float]:
     """(lat, lon) inside the municipality: the point itself, else moved toward the centre until it is inside."""
     from shapely.geometry import Point

@@ -185,9 +185,9 @@ def _aged(pops, code: str, start_group: int, year: int = 2020) -> float:
 
 
 def _point(rng, m: Municipality) -> tuple[float, float]:
-    """A facility's (lat, lon) near the centre, inside the municipality's fictional boundary (same draws as before)."""
-    lat, lon = round(m.lat + rng.uniform(-0.035, 0.035), 6), round(m.lon + rng.uniform(-0.045, 0.045), 6)
-    return geography.place(m.code, lat, lon, (m.lat, m.lon))
+    """A facility's (lat, lon) inside the municipality's fictional boundary (the same draws as before, spread over it)."""
+    u, v = rng.uniform(-0.035, 0.035) / 0.035, rng.uniform(-0.045, 0.045) / 0.045
+    return geography.spread(m.code, u, v, (m.lat, m.lon))
 
 
 def _address(rng, m: Municipality, *, with_gun: bool = True) -> str:
