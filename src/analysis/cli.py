@@ -155,6 +155,60 @@ def _cmd_run(args: argparse.Namespace) -> int:
     return 1 if counts["failed"] else 0
 
 
+def _plan_latest(processed: str, code: str):
+    """The municipality's latest indicator values for the workbook's reference columns (None without processed data)."""
+    from analysis.ingest.processed import METADATA_FILE, ProcessedData
+    from analysis.measures import population as pop
+    from analysis.measures.disclosure import DisclosureRules
+    from analysis.reporting.plan_workbook import latest_values
+
+    if not (Path(processed) / METADATA_FILE).exists():
+        return None
+    data = ProcessedData(processed)
+    sizes = pop.size(data.population)
+    return latest_values(data.indicators, code, sizes.get(code), DisclosureRules())
+
+
+def _cmd_plan_template(args: argparse.Namespace) -> int:
+    from analysis.codes import normalize_code
+    from analysis.ingest.processed import ProcessedData
+    from analysis.reporting.params import slug
+    from analysis.reporting.plan_workbook import write_workbook
+
+    code = normalize_code(args.code)
+    name = ProcessedData(args.processed).municipality(code)["name"]
+    out = Path(args.out or f"{code}_{slug(name)}_計画.xlsx")
+    write_workbook(out, code, name, None, _plan_latest(args.processed, code))
+    print(f"計画の記入用ファイルを書き出しました: {out}")
+    return 0
+
+
+def _cmd_plan_export(args: argparse.Namespace) -> int:
+    from analysis.reporting.params import load_params
+    from analysis.reporting.plan_workbook import write_workbook
+
+    params = load_params(args.params)
+    out = Path(args.out or Path(args.params).with_suffix(".xlsx").name)
+    write_workbook(out, params.code, params.name, params.plan, _plan_latest(args.processed, params.code))
+    print(f"計画を Excel に書き出しました: {out}")
+    return 0
+
+
+def _cmd_plan_import(args: argparse.Namespace) -> int:
+    from analysis.reporting.params import params_files, slug
+    from analysis.reporting.plan_workbook import read_workbook, write_params
+
+    code, name, plan = read_workbook(args.workbook)
+    if args.out:
+        target = Path(args.out)
+    else:
+        existing = [p for p in params_files(args.dir) if p.name.startswith(f"{code}_")]
+        target = existing[0] if existing else Path(args.dir) / f"{code}_{slug(name)}.yaml"
+    write_params(target, code, name, plan)
+    print(f"計画を設定ファイルに書き込みました: {target}（目標 {len(plan.goals)}・取組 {len(plan.activities)}）")
+    return 0
+
+
 def _at_least_one(text: str) -> int:
     """argparse type of --jobs: a whole number of 1 or more."""
     try:
@@ -207,6 +261,24 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("files", nargs="*")
     check.add_argument("--dir", default="params")
     check.set_defaults(func=_cmd_params_check)
+
+    plan = sub.add_parser("plan", help="the plan (PDCA) as an Excel workbook: template, import, export")
+    plan_sub = plan.add_subparsers(dest="plan_command", required=True)
+    template = plan_sub.add_parser("template", help="write an empty plan workbook with drop-down lists and the latest values")
+    template.add_argument("code")
+    template.add_argument("--processed", default="data/processed")
+    template.add_argument("--out", help="workbook to write (default: <code>_<name>_計画.xlsx)")
+    template.set_defaults(func=_cmd_plan_template)
+    plan_import = plan_sub.add_parser("import", help="validate a plan workbook and write its plan into the parameter file")
+    plan_import.add_argument("workbook")
+    plan_import.add_argument("--dir", default="params", help="folder of the parameter files")
+    plan_import.add_argument("--out", help="parameter file to write (default: the code's file in --dir)")
+    plan_import.set_defaults(func=_cmd_plan_import)
+    export = plan_sub.add_parser("export", help="write a parameter file's plan as the plan workbook")
+    export.add_argument("params")
+    export.add_argument("--processed", default="data/processed")
+    export.add_argument("--out", help="workbook to write (default: <parameter file name>.xlsx)")
+    export.set_defaults(func=_cmd_plan_export)
 
     run = sub.add_parser("run", help="run the report notebooks and write HTML")
     run.add_argument("params", nargs="*", help="parameter files")

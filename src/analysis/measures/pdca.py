@@ -26,6 +26,7 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from analysis import catalogue
+from analysis.errors import InputError
 from analysis.measures.disclosure import SUPPRESSED_MARK
 
 SCENE_IDS = ("daily_care", "admission_discharge", "emergency", "end_of_life")
@@ -64,8 +65,10 @@ class GoalIndicator(BaseModel):
     @field_validator("indicator_id")
     @classmethod
     def _known(cls, value: str) -> str:
-        if value not in set(catalogue.indicators()["indicator_id"]):
-            raise ValueError(f"indicator {value!r} is not in the indicator catalogue")
+        # a local_ id belongs to the data set's local catalogue, known once its processed folder is open
+        if value not in set(catalogue.indicators()["indicator_id"]) and not value.startswith(catalogue.LOCAL_PREFIX):
+            raise ValueError(f"indicator {value!r} is not in the indicator catalogue "
+                             f"(an indicator of the municipality's own starts with {catalogue.LOCAL_PREFIX!r})")
         return value
 
     @model_validator(mode="after")
@@ -89,15 +92,38 @@ class Goal(BaseModel):
     activities: list[str] = Field(default_factory=list)
 
 
+SceneId = Literal["daily_care", "admission_discharge", "emergency", "end_of_life"]
+
+
+class Activity(BaseModel):
+    """One activity (Do) of the plan: its 事業項目 (ア〜ク), the scenes it serves and whom it reaches."""
+
+    model_config = ConfigDict(extra="forbid")
+    activity_id: str = Field(min_length=1)  # as in the activities template
+    name: str = Field(min_length=1)
+    program_item: Literal["ア", "イ", "ウ", "エ", "オ", "カ", "キ", "ク"] | None = None
+    scenes: list[SceneId] = Field(default_factory=list)
+    audience: str | None = None
+
+
 class Plan(BaseModel):
-    """めざすべき姿 (overall and per scene) and the goals per scene."""
+    """めざすべき姿 (overall and per scene), the goals per scene and the activities that serve them."""
 
     model_config = ConfigDict(extra="forbid")
     title: str | None = None  # the plan this comes from, e.g. 第9期介護保険事業計画
     adopted: dt.date | None = None  # when the plan was decided: the as-of date of every plan table
     vision: str = Field(min_length=1)
-    scene_visions: dict[Literal["daily_care", "admission_discharge", "emergency", "end_of_life"], str] = Field(default_factory=dict)
+    scene_visions: dict[SceneId, str] = Field(default_factory=dict)
     goals: list[Goal] = Field(default_factory=list)
+    activities: list[Activity] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _activity_ids_once(self) -> "Plan":
+        ids = [a.activity_id for a in self.activities]
+        twice = sorted({i for i in ids if ids.count(i) > 1})
+        if twice:
+            raise ValueError(f"activity {twice[0]!r} is described twice under plan.activities; keep one")
+        return self
 
 
 def plan_source(plan: Plan) -> tuple[str, str | None]:
@@ -163,6 +189,12 @@ def check_table(plan: Plan, series: pd.DataFrame, rules, size: float) -> pd.Data
     """
     own = series[series["area_level"] == "municipality"]
     kinds = catalogue.indicators().set_index("indicator_id")["kind"]
+    for g, goal in enumerate(plan.goals):
+        for i, gi in enumerate(goal.indicators):
+            if gi.indicator_id not in kinds.index:
+                raise InputError(None, f"indicator {gi.indicator_id!r} is neither a packaged indicator nor in the local "
+                                       "catalogue (local_indicators.csv) of the processed data",
+                                 key=f"plan.goals.{g}.indicators.{i}.indicator_id")
     rows = []
     for goal in plan.goals:
         common = {"scene": goal.scene, "goal": goal.goal, "activities": ";".join(goal.activities)}

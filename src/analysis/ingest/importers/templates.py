@@ -190,17 +190,7 @@ def read_activities(path: str | Path | RawFile) -> pd.DataFrame:
     return conform(frame, "activities", origin=str(path))
 
 
-# 在宅医療・介護連携推進事業の事業項目 (ア)〜(ク) (地域支援事業実施要綱; seed 000)
-PROGRAM_ITEMS = {
-    "ア": "地域の医療・介護の資源の把握",
-    "イ": "在宅医療・介護連携の課題の抽出と対応策の検討",
-    "ウ": "切れ目のない在宅医療と在宅介護の提供体制の構築推進",
-    "エ": "医療・介護関係者の情報共有の支援",
-    "オ": "在宅医療・介護関係者に関する相談支援",
-    "カ": "医療・介護関係者の研修",
-    "キ": "地域住民への普及啓発",
-    "ク": "在宅医療・介護連携に関する関係市区町村の連携",
-}
+PROGRAM_ITEMS = catalogue.PROGRAM_ITEMS
 
 
 def program_item(text: str) -> str | None:

@@ -1,0 +1,456 @@
+"""The plan as an Excel workbook (`zaitaku plan template / import / export`).
+
+Municipal staff keep their plans in Excel. The workbook has one sheet for the めざすべき姿, one
+for the goals with their indicators, baselines and targets, and one for the activities, with
+drop-down lists for scene, layer, indicator and 事業項目; the municipality's latest values are
+filled in beside each indicator for reference (ignored on import). Importing validates every
+cell and writes the parameter file's ``plan:`` in one step, so a bad workbook leaves the file as it was.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+import tempfile
+import unicodedata
+from pathlib import Path
+
+import pandas as pd
+import yaml
+from pydantic import ValidationError
+
+from analysis import catalogue, japanese_dates
+from analysis.errors import InputError
+from analysis.measures.pdca import Plan
+
+VISION, GOALS, ACTIVITIES, LATEST, LISTS = "めざすべき姿", "目標と指標", "取組", "参考_最新値", "選択肢"
+VISION_ROWS = {"code": 2, "name": 3, "title": 4, "adopted": 5, "vision": 6}  # then one row per scene from 7
+GOAL_COLUMNS = ("場面", "目標", "指標", "区分", "基準年度", "基準値", "目標年度", "目標値",
+                "関連する取組（取組IDを「、」で区切る）", "最新年度（参考）", "最新値（参考）", "単位（参考）")
+ACTIVITY_COLUMNS = ("取組ID", "取組の名称", "事業項目", "場面（複数は「、」で区切る）", "対象")
+LETTERS = "ABCDEFGHIJKL"
+FIRST_SCENE_ROW = 7
+SEPARATORS = r"[、,，;；]"
+
+
+def _scenes() -> pd.DataFrame:
+    return catalogue.scenes()
+
+
+def _program_choice(letter: str) -> str:
+    return f"{letter} {catalogue.PROGRAM_ITEMS[letter]}"
+
+
+def _indicator_choices() -> pd.DataFrame:
+    """indicator_id and the label the drop-down shows (the label, or label（id） where two share a label)."""
+    cat = catalogue.indicators()[["indicator_id", "label_ja"]].copy()
+    shared = cat["label_ja"].duplicated(keep=False)
+    cat["choice"] = cat["label_ja"].where(~shared, cat["label_ja"] + "（" + cat["indicator_id"] + "）")
+    return cat
+
+
+# ---------------------------------------------------------------------------
+# writing
+# ---------------------------------------------------------------------------
+
+def write_workbook(path: str | Path, code: str, name: str, plan: Plan | None, latest: pd.DataFrame | None = None) -> Path:
+    """The plan workbook for one municipality; ``plan`` None gives an empty form. ``latest``: indicator_id, fiscal_year, value."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    path = Path(path)
+    book = Workbook()
+    head = Font(bold=True)
+    shade = PatternFill("solid", fgColor="DDDDDD")
+    wrap = Alignment(wrap_text=True, vertical="top")
+    choices = _indicator_choices()
+    latest = latest if latest is not None else pd.DataFrame(columns=["indicator_id", "fiscal_year", "value"])
+    latest_by_id = latest.set_index("indicator_id")
+
+    lists = book.create_sheet(LISTS)
+    columns = {
+        "A": ("場面", list(_scenes()["label_ja"])),
+        "B": ("区分", list(catalogue.LAYER_LABELS.values())),
+        "C": ("指標", list(choices["choice"])),
+        "D": ("事業項目", [_program_choice(k) for k in catalogue.PROGRAM_ITEMS]),
+        "E": ("対象（例）", list(catalogue.AUDIENCES)),
+    }
+    for letter, (title, values) in columns.items():
+        lists[f"{letter}1"] = title
+        for i, value in enumerate(values, start=2):
+            lists[f"{letter}{i}"] = value
+    lists.sheet_state = "hidden"
+
+    def choice_list(letter: str, strict: bool = True) -> DataValidation:
+        count = len(columns[letter][1])
+        rule = DataValidation(type="list", formula1=f"'{LISTS}'!${letter}$2:${letter}${count + 1}", allow_blank=True,
+                              showErrorMessage=True, errorStyle="stop" if strict else "warning")
+        rule.error = "一覧から選んでください" if strict else "一覧にない値です（複数は「、」で区切ってください）"
+        return rule
+
+    vision = book.active
+    vision.title = VISION
+    vision["A1"], vision["B1"] = "項目", "内容"
+    rows = {"code": ("自治体コード", code), "name": ("自治体名", name),
+            "title": ("計画の名称", plan.title if plan else None),
+            "adopted": ("計画の決定日（例 2024-03-29）", plan.adopted if plan else None),
+            "vision": ("全体のめざすべき姿", plan.vision if plan else None)}
+    for key, (label, value) in rows.items():
+        vision[f"A{VISION_ROWS[key]}"], vision[f"B{VISION_ROWS[key]}"] = label, value
+    for i, scene in enumerate(_scenes().itertuples()):
+        vision[f"A{FIRST_SCENE_ROW + i}"] = f"{scene.label_ja}のめざすべき姿"
+        vision[f"B{FIRST_SCENE_ROW + i}"] = plan.scene_visions.get(scene.scene) if plan else None
+    vision["B5"].number_format = "yyyy-mm-dd"
+    vision.column_dimensions["A"].width, vision.column_dimensions["B"].width = 34, 100
+
+    goals = book.create_sheet(GOALS)
+    goals.append(list(GOAL_COLUMNS))
+    label_of = dict(zip(choices["indicator_id"], choices["choice"]))
+    for goal in (plan.goals if plan else []):
+        scene_label = catalogue.scene_label(goal.scene)
+        activities = "、".join(goal.activities) or None
+        for gi in goal.indicators or [None]:
+            row = [scene_label, goal.goal, None, None, None, None, None, None, activities]
+            activities = None  # the goal's activities are written once, on its first row
+            if gi is not None:
+                row[2:8] = [label_of.get(gi.indicator_id, gi.indicator_id), catalogue.LAYER_LABELS[gi.layer],
+                            gi.baseline.fiscal_year if gi.baseline else None, gi.baseline.value if gi.baseline else None,
+                            gi.target.fiscal_year if gi.target else None, gi.target.value if gi.target else None]
+            goals.append(row + _reference(gi.indicator_id if gi else None, latest_by_id))
+    last = max(goals.max_row + 30, 60)
+    for letter, list_column in (("A", "A"), ("C", "C"), ("D", "B")):
+        rule = choice_list(list_column)
+        goals.add_data_validation(rule)
+        rule.add(f"{letter}2:{letter}{last}")
+    for letter, width in zip(LETTERS, (14, 34, 40, 14, 10, 10, 10, 10, 30, 12, 12, 26)):
+        goals.column_dimensions[letter].width = width
+    for cell in goals[1]:
+        cell.font, cell.fill, cell.alignment = head, shade, wrap
+    for letter in "JKL":
+        for row in range(2, goals.max_row + 1):
+            goals[f"{letter}{row}"].fill = shade
+    goals.freeze_panes = "A2"
+
+    acts = book.create_sheet(ACTIVITIES)
+    acts.append(list(ACTIVITY_COLUMNS))
+    described = {a.activity_id: a for a in (plan.activities if plan else [])}
+    named = [i for goal in (plan.goals if plan else []) for i in goal.activities]
+    for activity_id in list(described) + [i for i in dict.fromkeys(named) if i not in described]:
+        a = described.get(activity_id)
+        acts.append([activity_id, a.name if a else None,
+                     _program_choice(a.program_item) if a and a.program_item else None,
+                     "、".join(catalogue.scene_label(s) for s in a.scenes) if a and a.scenes else None,
+                     a.audience if a else None])
+    last = max(acts.max_row + 30, 60)
+    for letter, list_column, strict in (("C", "D", True), ("D", "A", False), ("E", "E", False)):
+        rule = choice_list(list_column, strict)
+        acts.add_data_validation(rule)
+        rule.add(f"{letter}2:{letter}{last}")
+    for letter, width in zip("ABCDE", (22, 40, 44, 34, 22)):
+        acts.column_dimensions[letter].width = width
+    for cell in acts[1]:
+        cell.font, cell.fill, cell.alignment = head, shade, wrap
+
+    reference = book.create_sheet(LATEST)
+    reference.append(["場面", "指標", "単位", "最新年度", "最新値", "出典"])
+    for row in catalogue.indicators().itertuples():
+        year, value, unit = _reference(row.indicator_id, latest_by_id)
+        reference.append([catalogue.scenes_label(row.indicator_id), row.label_ja, unit, year, value, row.source])
+    for letter, width in zip("ABCDEF", (30, 44, 14, 10, 10, 60)):
+        reference.column_dimensions[letter].width = width
+    for cell in reference[1]:
+        cell.font, cell.fill = head, shade
+    book.move_sheet(LISTS, offset=len(book.sheetnames) - 1 - book.sheetnames.index(LISTS))  # the hidden lists last
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.NamedTemporaryFile(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp", delete=False) as handle:
+        temporary = Path(handle.name)
+    try:
+        book.save(temporary)
+        os.replace(temporary, path)
+    finally:
+        temporary.unlink(missing_ok=True)
+    return path
+
+
+def _reference(indicator_id: str | None, latest: pd.DataFrame) -> list:
+    """[latest fiscal year, value, unit] of one indicator for the reference columns (blank when none)."""
+    if not indicator_id or indicator_id not in set(catalogue.indicators()["indicator_id"]):
+        return [None, None, None]
+    info = catalogue.indicator(indicator_id)
+    if indicator_id not in latest.index:
+        return [None, None, info["unit"]]
+    row = latest.loc[indicator_id]
+    value = None if pd.isna(row["value"]) else float(row["value"])
+    return [int(row["fiscal_year"]), "秘匿" if row.get("hidden", False) else value, info["unit"]]
+
+
+def latest_values(indicators: pd.DataFrame, code: str, size: float | None, rules) -> pd.DataFrame:
+    """The municipality's latest value per indicator, small counts marked hidden as the reports would hide them."""
+    own = indicators[(indicators["code"] == code) & indicators["value"].notna()]
+    latest = own.sort_values("fiscal_year").groupby("indicator_id").tail(1)[["indicator_id", "fiscal_year", "value"]]
+    kinds = latest["indicator_id"].map(catalogue.indicators().set_index("indicator_id")["kind"]).fillna("")
+    hidden = rules.hidden(latest["value"], kinds, size if size is not None else 0) if len(latest) else pd.Series(dtype=bool)
+    return latest.assign(hidden=hidden.to_numpy() if len(latest) else [])
+
+
+# ---------------------------------------------------------------------------
+# reading
+# ---------------------------------------------------------------------------
+
+class _Cells:
+    """Cell values of one sheet, with errors that name the workbook, sheet and cell."""
+
+    def __init__(self, path: Path, book, sheet: str) -> None:
+        if sheet not in book.sheetnames:
+            raise InputError(path, f"sheet '{sheet}' is missing; expected the sheets {VISION}, {GOALS}, {ACTIVITIES} "
+                                   "(write the plan into the template from `zaitaku plan template`)")
+        self.path, self.sheet, self.ws = path, sheet, book[sheet]
+
+    def error(self, cell: str, problem: str) -> InputError:
+        return InputError(self.path, f"sheet '{self.sheet}', cell {cell}: {problem}")
+
+    def text(self, cell: str) -> str:
+        value = self.ws[cell].value
+        if value is None:
+            return ""
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)
+        return unicodedata.normalize("NFKC", str(value)).strip() if not isinstance(value, str) else value.strip()
+
+    def year(self, cell: str) -> int | None:
+        text = unicodedata.normalize("NFKC", self.text(cell))
+        if not text:
+            return None
+        year = int(text) if re.fullmatch(r"\d{4}", text) else japanese_dates.year_of(text.removesuffix("度"))
+        if year is None or not 1990 <= year <= 2100:
+            raise self.error(cell, f"expected a fiscal year such as 2026 or 令和8年度, got {text!r}")
+        return year
+
+    def number(self, cell: str) -> float | None:
+        value = self.ws[cell].value
+        if value is None or (isinstance(value, str) and not value.strip()):
+            return None
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            return float(value)
+        text = unicodedata.normalize("NFKC", str(value)).strip().replace(",", "").removesuffix("%")
+        try:
+            return float(text)
+        except ValueError:
+            raise self.error(cell, f"expected a number, got {value!r}") from None
+
+    def date(self, cell: str) -> str | None:
+        value = self.ws[cell].value
+        if value is None or (isinstance(value, str) and not value.strip()):
+            return None
+        if isinstance(value, dt.datetime):
+            return value.date().isoformat()
+        if isinstance(value, dt.date):
+            return value.isoformat()
+        iso = japanese_dates.to_iso(str(value))
+        if not iso:
+            raise self.error(cell, f"expected a date such as 2024-03-29 or 令和6年3月29日, got {value!r}")
+        return iso
+
+
+def read_workbook(path: str | Path) -> tuple[str, str, Plan]:
+    """(code, name, plan) from a plan workbook; InputError naming sheet and cell for the first problem."""
+    from openpyxl import load_workbook
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    path = Path(path)
+    try:
+        book = load_workbook(path, data_only=True)
+    except (InvalidFileException, KeyError, OSError, ValueError) as exc:
+        raise InputError(path, f"cannot be read as an Excel workbook (.xlsx): {exc}") from None
+    vision = _Cells(path, book, VISION)
+    goals = _Cells(path, book, GOALS)
+    acts = _Cells(path, book, ACTIVITIES) if ACTIVITIES in book.sheetnames else None
+    where: dict[tuple, str] = {}
+
+    code, name = vision.text("B2"), vision.text("B3")
+    if not code:
+        raise vision.error("B2", "expected the municipality code (e.g. 40203)")
+    raw: dict = {"vision": vision.text("B6"), "scene_visions": {}, "goals": [], "activities": []}
+    where.update({("vision",): f"'{VISION}' B6", ("title",): f"'{VISION}' B4", ("adopted",): f"'{VISION}' B5"})
+    if vision.text("B4"):
+        raw["title"] = vision.text("B4")
+    adopted = vision.date("B5")
+    if adopted:
+        raw["adopted"] = adopted
+    for i, scene in enumerate(_scenes().itertuples()):
+        text = vision.text(f"B{FIRST_SCENE_ROW + i}")
+        if text:
+            raw["scene_visions"][scene.scene] = text
+            where[("scene_visions", scene.scene)] = f"'{VISION}' B{FIRST_SCENE_ROW + i}"
+
+    scene_ids = dict(zip(_scenes()["label_ja"], _scenes()["scene"])) | {s: s for s in _scenes()["scene"]}
+    layers = {v: k for k, v in catalogue.LAYER_LABELS.items()} | {k: k for k in catalogue.LAYER_LABELS}
+    choices = _indicator_choices()
+    indicator_ids = dict(zip(choices["choice"], choices["indicator_id"])) | dict(zip(choices["label_ja"], choices["indicator_id"]))
+    goal_index: dict[tuple[str, str], int] = {}
+    for row in range(2, goals.ws.max_row + 1):
+        cells = {title: goals.text(f"{letter}{row}") for letter, title in zip(LETTERS[:9], GOAL_COLUMNS[:9])}
+        if not any(cells.values()):
+            continue
+        scene_text, goal_text = cells["場面"], cells["目標"]
+        if scene_text not in scene_ids:
+            raise goals.error(f"A{row}", f"expected a scene from the list ({'、'.join(_scenes()['label_ja'])}), got {scene_text!r}")
+        if not goal_text:
+            raise goals.error(f"B{row}", "the goal is empty; every row names its goal (rows with the same scene and goal form one goal)")
+        key = (scene_ids[scene_text], goal_text)
+        if key not in goal_index:
+            goal_index[key] = len(raw["goals"])
+            raw["goals"].append({"scene": key[0], "goal": goal_text, "indicators": [], "activities": []})
+            g = goal_index[key]
+            where[("goals", g)] = f"'{GOALS}' B{row}"
+            where[("goals", g, "scene")] = f"'{GOALS}' A{row}"
+            where[("goals", g, "goal")] = f"'{GOALS}' B{row}"
+        g = goal_index[key]
+        goal = raw["goals"][g]
+        for activity in re.split(SEPARATORS, cells[GOAL_COLUMNS[8]]):
+            if activity.strip() and activity.strip() not in goal["activities"]:
+                goal["activities"].append(activity.strip())
+        where[("goals", g, "activities")] = f"'{GOALS}' I{row}"
+        if not cells["指標"]:
+            if any(cells[c] for c in GOAL_COLUMNS[3:8]):
+                raise goals.error(f"C{row}", "baseline or target given without an indicator; choose the indicator from the list")
+            continue
+        indicator_id = indicator_ids.get(cells["指標"], cells["指標"] if cells["指標"] in set(choices["indicator_id"]) else None)
+        if indicator_id is None:
+            raise goals.error(f"C{row}", f"expected an indicator from the list (or a local indicator id), got {cells['指標']!r}")
+        if cells["区分"] not in layers:
+            raise goals.error(f"D{row}", f"expected ストラクチャー, プロセス or アウトカム, got {cells['区分']!r}")
+        item: dict = {"indicator_id": indicator_id, "layer": layers[cells["区分"]]}
+        for part, year_col, value_col in (("baseline", "E", "F"), ("target", "G", "H")):
+            year, value = goals.year(f"{year_col}{row}"), goals.number(f"{value_col}{row}")
+            if (year is None) != (value is None):
+                missing = f"{value_col}{row}" if value is None else f"{year_col}{row}"
+                raise goals.error(missing, f"the {'baseline' if part == 'baseline' else 'target'} needs both its fiscal year and its value")
+            if year is not None:
+                item[part] = {"fiscal_year": year, "value": value}
+        i = len(goal["indicators"])
+        goal["indicators"].append(item)
+        where[("goals", g, "indicators", i)] = f"'{GOALS}' C{row}:H{row}"
+        where[("goals", g, "indicators", i, "baseline")] = f"'{GOALS}' E{row}:F{row}"
+        where[("goals", g, "indicators", i, "target")] = f"'{GOALS}' G{row}:H{row}"
+
+    if acts is not None:
+        programs = {_program_choice(k): k for k in catalogue.PROGRAM_ITEMS} | {k: k for k in catalogue.PROGRAM_ITEMS}
+        for row in range(2, acts.ws.max_row + 1):
+            ident, label, program, scenes, audience = (acts.text(f"{c}{row}") for c in "ABCDE")
+            if not any((ident, label, program, scenes, audience)):
+                continue
+            if not ident:
+                raise acts.error(f"A{row}", "the activity id is empty (the id the activities template uses, e.g. training_sessions)")
+            if not (label or program or scenes or audience):
+                continue  # an id alone: an activity the goals name, not described yet
+            if not label:
+                raise acts.error(f"B{row}", "the activity name is empty")
+            if program and program not in programs:
+                raise acts.error(f"C{row}", f"expected a 事業項目 from the list (ア〜ク), got {program!r}")
+            scene_list = [s.strip() for s in re.split(SEPARATORS, scenes) if s.strip()]
+            for scene in scene_list:
+                if scene not in scene_ids:
+                    raise acts.error(f"D{row}", f"expected scenes from the list ({'、'.join(_scenes()['label_ja'])}), got {scene!r}")
+            activity = {"activity_id": ident, "name": label, "scenes": [scene_ids[s] for s in scene_list]}
+            if program:
+                activity["program_item"] = programs[program]
+            if audience:
+                activity["audience"] = audience
+            k = len(raw["activities"])
+            raw["activities"].append(activity)
+            where[("activities", k)] = f"'{ACTIVITIES}' A{row}"
+            for field, column in (("activity_id", "A"), ("name", "B"), ("program_item", "C"), ("scenes", "D"), ("audience", "E")):
+                where[("activities", k, field)] = f"'{ACTIVITIES}' {column}{row}"
+
+    try:
+        plan = Plan.model_validate(raw)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        loc = tuple(err["loc"])
+        cell = next((where[loc[:n]] for n in range(len(loc), 0, -1) if loc[:n] in where), f"'{VISION}'")
+        message = err["msg"].removeprefix("Value error, ")
+        if loc == ("vision",):
+            message = "the overall めざすべき姿 is empty; write one sentence"
+        raise InputError(path, f"sheet {cell.split(' ')[0]}, cell {cell.split(' ', 1)[1] if ' ' in cell else ''}: {message}") from None
+    return code, name, plan
+
+
+# ---------------------------------------------------------------------------
+# the parameter file
+# ---------------------------------------------------------------------------
+
+class _Flow(dict):
+    """A mapping written on one line ({fiscal_year: 2019, value: 61}), as the sample parameter files do."""
+
+
+class _FlowList(list):
+    """A list written on one line ([training_sessions, consultations])."""
+
+
+class _PlanDumper(yaml.SafeDumper):
+    def increase_indent(self, flow: bool = False, indentless: bool = False):
+        return super().increase_indent(flow, False)  # list items indented under their key
+
+
+_PlanDumper.add_representer(_Flow, lambda d, v: d.represent_mapping("tag:yaml.org,2002:map", v, flow_style=True))
+_PlanDumper.add_representer(_FlowList, lambda d, v: d.represent_sequence("tag:yaml.org,2002:seq", v, flow_style=True))
+
+
+def _tidy(value):
+    """Whole numbers as integers, points and short lists on one line."""
+    if isinstance(value, dict):
+        out = {k: _tidy(v) for k, v in value.items()}
+        return _Flow(out) if set(out) == {"fiscal_year", "value"} else out
+    if isinstance(value, list):
+        items = [_tidy(v) for v in value]
+        return _FlowList(items) if all(isinstance(v, str) for v in items) else items
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+def plan_yaml(plan: Plan) -> str:
+    """The ``plan:`` block as YAML text, in the parameter file's key order."""
+    data = plan.model_dump(mode="json", exclude_defaults=True, exclude_none=True)
+    if "adopted" in data:
+        data["adopted"] = dt.date.fromisoformat(data["adopted"])  # written as a date, not quoted text
+    return yaml.dump({"plan": _tidy(data)}, Dumper=_PlanDumper, allow_unicode=True, sort_keys=False, width=1000)
+
+
+def with_plan(text: str, plan: Plan) -> str:
+    """A parameter file's text with its ``plan:`` replaced (everything else, comments included, kept)."""
+    lines = text.splitlines(keepends=True)
+    start = next((i for i, line in enumerate(lines) if re.match(r"plan:", line)), None)
+    block = plan_yaml(plan)
+    if start is None:
+        return text + ("" if text.endswith("\n") or not text else "\n") + block
+    end = next((i for i in range(start + 1, len(lines)) if re.match(r"[A-Za-z_]", lines[i])), len(lines))
+    return "".join(lines[:start]) + block + "".join(lines[end:])
+
+
+def write_params(path: str | Path, code: str, name: str, plan: Plan) -> Path:
+    """Write (or update the plan of) a parameter file, validated and replaced in one step."""
+    from analysis.reporting.params import load_params
+
+    path = Path(path)
+    text = path.read_text(encoding="utf-8") if path.exists() else f'code: "{code}"\nname: {name}\n'
+    new_text = with_plan(text, plan)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=path.parent, prefix=f".{path.name}.", suffix=".tmp",
+                                     delete=False) as handle:
+        handle.write(new_text)
+        temporary = Path(handle.name)
+    try:
+        params = load_params(temporary)  # the whole file must still be valid before it replaces the old one
+        if params.code != code:
+            raise InputError(path, f"the workbook is for {code}, the parameter file for {params.code}")
+        os.replace(temporary, path)
+    except InputError as exc:
+        raise InputError(path, exc.problem, key=exc.key) from None
+    finally:
+        temporary.unlink(missing_ok=True)
+    return path

@@ -1,0 +1,139 @@
+"""The plan as an Excel workbook: YAML → xlsx → YAML is the same plan; a wrong cell is named by sheet and cell."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+
+from analysis import catalogue
+from analysis.cli import main
+from analysis.errors import InputError
+from analysis.measures.pdca import Plan
+from analysis.reporting import plan_workbook as wb
+from analysis.reporting.params import load_params, params_files
+
+ROOT = Path(__file__).resolve().parents[2]
+PARAMS = [p for p in params_files(ROOT / "params") if load_params(p).plan is not None]
+
+
+def _export(tmp_path: Path, params_path: Path) -> Path:
+    params = load_params(params_path)
+    return wb.write_workbook(tmp_path / "plan.xlsx", params.code, params.name, params.plan)
+
+
+def _edit(path: Path, sheet: str, cells: dict) -> Path:
+    book = load_workbook(path)
+    for cell, value in cells.items():
+        book[sheet][cell] = value
+    book.save(path)
+    return path
+
+
+@pytest.mark.parametrize("params_path", PARAMS, ids=lambda p: p.stem)
+def test_yaml_to_xlsx_to_yaml_gives_the_same_plan(tmp_path, params_path):
+    original = load_params(params_path)
+    code, name, plan = wb.read_workbook(_export(tmp_path, params_path))
+    assert (code, name) == (original.code, original.name)
+    assert plan == original.plan
+    copy = tmp_path / params_path.name
+    copy.write_text(params_path.read_text(encoding="utf-8"), encoding="utf-8")
+    wb.write_params(copy, code, name, plan)
+    assert load_params(copy) == original
+
+
+def test_import_keeps_everything_outside_the_plan_comments_included(tmp_path):
+    source = ROOT / "params" / "40901_chikusui.yaml"
+    copy = tmp_path / source.name
+    copy.write_text(source.read_text(encoding="utf-8"), encoding="utf-8")
+    code, name, plan = wb.read_workbook(_export(tmp_path, source))
+    wb.write_params(copy, code, name, plan.model_copy(update={"title": "第10期計画"}))
+    before, after = source.read_text(encoding="utf-8"), copy.read_text(encoding="utf-8")
+    assert before.split("plan:")[0] == after.split("plan:")[0]
+    assert load_params(copy).plan.title == "第10期計画"
+
+
+@pytest.mark.parametrize("sheet, cells, where, expected", [
+    ("目標と指標", {"E2": "去年"}, "cell E2", "fiscal year"),
+    ("目標と指標", {"F2": "六十一"}, "cell F2", "expected a number"),
+    ("目標と指標", {"C2": "ない指標"}, "cell C2", "indicator from the list"),
+    ("目標と指標", {"A2": "在宅"}, "cell A2", "scene from the list"),
+    ("目標と指標", {"D2": "成果"}, "cell D2", "ストラクチャー"),
+    ("目標と指標", {"G2": 2018}, "cell C2:H2", "must be after the baseline year"),
+    ("目標と指標", {"H2": None}, "cell H2", "both its fiscal year and its value"),
+    ("めざすべき姿", {"B6": None}, "cell B6", "めざすべき姿 is empty"),
+    ("めざすべき姿", {"B5": "昨年度末"}, "cell B5", "expected a date"),
+    ("取組", {"A2": "training_sessions", "B2": "研修", "C2": "ケ 研修"}, "cell C2", "事業項目"),
+])
+def test_a_wrong_cell_is_named_by_sheet_and_cell(tmp_path, sheet, cells, where, expected):
+    path = _edit(_export(tmp_path, ROOT / "params" / "40901_chikusui.yaml"), sheet, cells)
+    with pytest.raises(InputError) as err:
+        wb.read_workbook(path)
+    message = str(err.value)
+    assert "plan.xlsx" in message and where in message and expected in message
+    assert f"'{sheet}'" in message
+
+
+def test_a_bad_workbook_leaves_the_parameter_file_as_it_was(tmp_path):
+    source = ROOT / "params" / "40901_chikusui.yaml"
+    copy = tmp_path / source.name
+    copy.write_text(source.read_text(encoding="utf-8"), encoding="utf-8")
+    path = _edit(_export(tmp_path, source), "目標と指標", {"E2": "去年"})
+    assert main(["plan", "import", str(path), "--out", str(copy)]) == 2
+    assert copy.read_text(encoding="utf-8") == source.read_text(encoding="utf-8")
+    assert not [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
+
+
+def test_a_workbook_without_its_sheets_is_an_error_naming_the_sheet(tmp_path):
+    path = _export(tmp_path, ROOT / "params" / "40901_chikusui.yaml")
+    book = load_workbook(path)
+    del book["目標と指標"]
+    book.save(path)
+    with pytest.raises(InputError, match="sheet '目標と指標' is missing"):
+        wb.read_workbook(path)
+
+
+def test_visions_only_and_goals_without_indicators_import(tmp_path):
+    plan = Plan(vision="住み慣れた地域で暮らし続けられる", scene_visions={"end_of_life": "望む場所で最期を迎えられる"},
+                goals=[{"scene": "emergency", "goal": "急変時に対応できる"}])
+    path = wb.write_workbook(tmp_path / "plan.xlsx", "40203", "久留米市", plan)
+    assert wb.read_workbook(path) == ("40203", "久留米市", plan)
+    empty = wb.write_workbook(tmp_path / "empty.xlsx", "40203", "久留米市", Plan(vision="暮らし続けられる"))
+    assert wb.read_workbook(empty)[2].goals == []
+
+
+def test_activities_round_trip_with_program_item_scenes_and_audience(tmp_path):
+    plan = Plan(vision="暮らし続けられる",
+                goals=[{"scene": "end_of_life", "goal": "ACP を知る", "activities": ["acp_lectures"]}],
+                activities=[{"activity_id": "acp_lectures", "name": "ACP 普及啓発講座", "program_item": "キ",
+                             "scenes": ["end_of_life", "emergency"], "audience": "住民"}])
+    path = wb.write_workbook(tmp_path / "plan.xlsx", "40203", "久留米市", plan)
+    assert wb.read_workbook(path)[2] == plan
+    assert load_workbook(path)["取組"]["C2"].value == "キ 地域住民への普及啓発"
+
+
+def test_the_template_offers_drop_down_lists_and_the_latest_values(tmp_path, processed_sample):
+    out = tmp_path / "template.xlsx"
+    assert main(["plan", "template", "40901", "--processed", str(processed_sample), "--out", str(out)]) == 0
+    book = load_workbook(out)
+    assert book["選択肢"].sheet_state == "hidden"
+    goals = {str(v.sqref).split(":")[0][0]: v.formula1 for v in book["目標と指標"].data_validations.dataValidation}
+    assert set(goals) == {"A", "C", "D"}  # scene, indicator, layer
+    assert {str(v.sqref)[0] for v in book["取組"].data_validations.dataValidation} >= {"C", "D"}  # 事業項目, scene
+    lists = book["選択肢"]
+    indicators = [c.value for c in lists["C"][1:] if c.value]
+    assert len(indicators) == len(catalogue.indicators())
+    assert "退院調整率" in indicators  # the sample's local indicator is offered too
+    latest = {r[1]: r[4] for r in book["参考_最新値"].iter_rows(min_row=2, values_only=True)}
+    assert latest["訪問診療を実施している診療所・病院数"] is not None
+
+
+def test_export_then_import_through_the_command(tmp_path, processed_sample):
+    source = ROOT / "params" / "40942_nangi.yaml"
+    copy = tmp_path / source.name
+    copy.write_text(source.read_text(encoding="utf-8"), encoding="utf-8")
+    out = tmp_path / "nangi.xlsx"
+    assert main(["plan", "export", str(copy), "--processed", str(processed_sample), "--out", str(out)]) == 0
+    assert main(["plan", "import", str(out), "--out", str(copy)]) == 0
+    assert load_params(copy) == load_params(source)
