@@ -380,8 +380,21 @@ def map_points(facilities: pd.DataFrame, code: str, areas) -> pd.DataFrame:
         type_label=_kind_labels(rows["facility_type"]),
         group=np.where(rows["code"] == code, "municipality", "neighbour"),
         located=rows["lat"].notna() & rows["lon"].notna(),
+        role=map_roles(rows),
     )
     return out.reset_index(drop=True)
+
+
+# The 在宅 functions a facility map marks; a facility with several is marked by the first it has
+# (a 在宅療養支援病院 that is also a 後方支援病院 shows as the former).
+MAP_ROLES = ("home_care_support_hospitals", "home_care_backup_hospitals", "home_care_support_clinics",
+             "visiting_nursing_offices")
+
+
+def map_roles(facilities: pd.DataFrame) -> pd.Series:
+    """Each facility's first 在宅 function of MAP_ROLES (notified capability or its own type), else 'other'."""
+    held = (facilities["capabilities"].fillna("") + ";" + facilities["facility_type"].fillna("")).str.split(";")
+    return held.map(lambda ids: next((r for r in MAP_ROLES if r in ids), "other")).astype(object)
 
 
 # -- values per code (peers) ------------------------------------------------------------------

@@ -1,0 +1,239 @@
+"""Maps with municipal boundaries: the facility map of report 01 and choropleths, drawn to read in black and white.
+
+Boundaries come from the processed 国土数値情報「行政区域」 (``ProcessedData.boundaries()``); without them the
+facility map falls back to points alone and its caption says so. No tiles: everything works offline.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+
+from analysis.measures.resources import MAP_ROLES
+
+# How each 在宅 function is marked: shape and fill differ, so a black-and-white print keeps them apart.
+ROLE_STYLES = {
+    "home_care_support_hospitals": {"label": "在宅療養支援病院", "marker": "s", "face": "#000000", "size": 64},
+    "home_care_backup_hospitals": {"label": "在宅療養後方支援病院", "marker": "^", "face": "#ffffff", "size": 70},
+    "home_care_support_clinics": {"label": "在宅療養支援診療所", "marker": "o", "face": "#000000", "size": 40},
+    "visiting_nursing_offices": {"label": "訪問看護事業所", "marker": "D", "face": "#ffffff", "size": 34},
+}
+OTHER_LABEL = "その他の施設・事業所"
+NEIGHBOUR_GREY = "#8c8c8c"
+# Choropleth classes, light → dark; a municipality without a value is white with hatching.
+CLASS_GREYS = ("#f0f0f0", "#bdbdbd", "#7f7f7f", "#3a3a3a")
+NO_VALUE_HATCH = "////"
+NO_VALUE_LABEL = "値なし（秘匿・データなし）"
+LEGEND_POINTS = 9  # ≥ 8 pt in print at the report's figure width
+
+
+def municipal_outlines(outlines):
+    """The municipality-level outlines (designated cities whole, not their wards), indexed by code."""
+    if outlines is None or outlines.empty:
+        return None
+    return outlines[outlines["level"] == "municipality"].set_index("code")
+
+
+def boundary_provenance(outlines) -> tuple[str, str]:
+    """(出典, 時点) of the boundaries, '' when there are none."""
+    if outlines is None or outlines.empty:
+        return "", ""
+    return str(outlines["source"].iloc[0]), str(outlines["as_of"].max())
+
+
+def map_provenance(facilities: pd.DataFrame, outlines) -> tuple[str, str]:
+    """(出典, 時点) of a map: the facilities' sources and, when drawn, the boundaries', each with its own date."""
+    from analysis.reporting.context import provenance
+
+    source, as_of = boundary_provenance(outlines)
+    drawn = pd.DataFrame({"source": [source], "as_of": [as_of]}) if source else pd.DataFrame(columns=["source", "as_of"])
+    rows = pd.concat([facilities[["source", "as_of"]], drawn], ignore_index=True) if not facilities.empty else drawn
+    return provenance(rows)
+
+
+def _nice_length(km: float) -> float:
+    """The largest of 1, 2, 5 × 10^k not above ``km``."""
+    exponent = 10 ** math.floor(math.log10(km))
+    return max(step * exponent for step in (1, 2, 5) if step * exponent <= km)
+
+
+def scale_bar(ax, lat: float) -> float:
+    """A scale bar in the lower left, about a fifth of the map's width; returns its length in km."""
+    x0, x1 = ax.get_xlim()
+    y0, y1 = ax.get_ylim()
+    km_per_degree = 111.32 * math.cos(math.radians(lat))
+    length_km = _nice_length((x1 - x0) * km_per_degree / 5)
+    length = length_km / km_per_degree
+    x, y = x0 + (x1 - x0) * 0.04, y0 + (y1 - y0) * 0.04
+    ax.plot([x, x + length], [y, y], color="black", linewidth=3, solid_capstyle="butt", zorder=6)
+    ax.text(x + length / 2, y + (y1 - y0) * 0.015, f"{length_km:g} km", ha="center", va="bottom", fontsize=LEGEND_POINTS,
+            zorder=6, bbox={"facecolor": "white", "edgecolor": "none", "pad": 1, "alpha": 0.8})
+    return length_km
+
+
+def _frame(ax, bounds, margin: float = 0.12) -> float:
+    """Limits around ``bounds`` (minx, miny, maxx, maxy) with a margin, true proportions; returns the middle latitude."""
+    minx, miny, maxx, maxy = bounds
+    pad_x, pad_y = max((maxx - minx) * margin, 0.01), max((maxy - miny) * margin, 0.01)
+    ax.set_xlim(minx - pad_x, maxx + pad_x)
+    ax.set_ylim(miny - pad_y, maxy + pad_y)
+    middle = (miny + maxy) / 2
+    # one degree of longitude is cos(latitude) as long as one of latitude
+    ax.set_aspect(1 / math.cos(math.radians(middle)))
+    ax.set_xticks([])
+    ax.set_yticks([])
+    ax.set_xlabel("")
+    ax.set_ylabel("")
+    return middle
+
+
+def _draw_outlines(ax, shapes, code: str, *, names: bool = True) -> None:
+    """Every municipality in view thin grey, the report's municipality thick black; neighbours named."""
+    from shapely.geometry import box
+
+    x0, x1 = ax.get_xlim()
+    y0, y1 = ax.get_ylim()
+    view = box(x0, y0, x1, y1)
+    in_view = shapes[shapes.intersects(view)]
+    in_view.drop(index=[code], errors="ignore").boundary.plot(ax=ax, color=NEIGHBOUR_GREY, linewidth=0.8, zorder=1)
+    shapes.loc[[code]].boundary.plot(ax=ax, color="black", linewidth=2.2, zorder=4)
+    if names:
+        for other, row in in_view.drop(index=[code], errors="ignore").iterrows():
+            point = row.geometry.intersection(view).representative_point()
+            ax.text(point.x, point.y, row["name"], ha="center", va="center", fontsize=8, color="#595959", zorder=2)
+
+
+def facility_map(points: pd.DataFrame, outlines, code: str):
+    """The municipality and its neighbours' boundaries, its 在宅 functions by symbol, other facilities faint."""
+    import matplotlib.pyplot as plt
+
+    from analysis.reporting.figures.resources import draw_facility_map
+
+    shapes = municipal_outlines(outlines)
+    if shapes is None or code not in shapes.index:
+        return draw_facility_map(points)
+    located = points[points["located"]]
+    minx, miny, maxx, maxy = shapes.loc[code, "geometry"].bounds
+    # the page's width; the height the area's shape needs (within a page), plus the legend's two lines
+    ratio = (maxy - miny) / max((maxx - minx) * math.cos(math.radians((miny + maxy) / 2)), 1e-9)
+    fig, ax = plt.subplots(figsize=(8, min(max(7.6 * ratio, 4.0), 8.6) + 0.9))
+    middle = _frame(ax, (minx, miny, maxx, maxy))
+    shapes.loc[[code]].plot(ax=ax, color="#f4f4f4", zorder=0)
+    _draw_outlines(ax, shapes, code)
+    others = located[located["role"] == "other"]
+    ax.scatter(others["lon"], others["lat"], s=7, marker="o", color="#b3b3b3", linewidths=0, zorder=2, label=OTHER_LABEL)
+    for role in reversed(MAP_ROLES):
+        style = ROLE_STYLES[role]
+        for group, edge, alpha in (("neighbour", NEIGHBOUR_GREY, 0.9), ("municipality", "black", 1.0)):
+            part = located[(located["role"] == role) & (located["group"] == group)]
+            face = style["face"] if group == "municipality" else ("#ffffff" if style["face"] == "#ffffff" else NEIGHBOUR_GREY)
+            count = int(((points["role"] == role) & (points["group"] == "municipality")).sum())
+            label = f"{style['label']}（{count:,}）" if group == "municipality" else None
+            ax.scatter(part["lon"], part["lat"], s=style["size"], marker=style["marker"], facecolors=face, edgecolors=edge,
+                       linewidths=0.9, alpha=alpha, zorder=3 if group == "neighbour" else 5, label=label)
+    scale_bar(ax, middle)
+    ax.set_xlabel("")  # the plotting library labels the axes with the coordinate system's (English) names
+    ax.set_ylabel("")
+    handles, labels = ax.get_legend_handles_labels()
+    # drawn faint points first and the 在宅 functions in reverse; listed in MAP_ROLES order, faint points last
+    order = [*range(len(handles) - 1, 0, -1), 0]
+    ax.legend([handles[i] for i in order], [labels[i] for i in order], loc="upper center", bbox_to_anchor=(0.5, -0.01),
+              ncol=3, fontsize=LEGEND_POINTS, frameon=False)
+    fig.subplots_adjust(left=0.02, right=0.98, top=0.99, bottom=0.8 / fig.get_figheight())
+    return fig
+
+
+def facility_map_caption(points: pd.DataFrame, outlines, name: str, code: str) -> str:
+    """What the map shows and leaves out, in plain Japanese (the count without coordinates included)."""
+    unlocated = int((~points["located"] & points["group"].eq("municipality")).sum())
+    shapes = municipal_outlines(outlines)
+    if shapes is None or code not in shapes.index:
+        text = (f"{name}の施設を種別ごとの記号で、周辺の市区町村の施設を薄い丸で示します。"
+                "市区町村の境界のデータ（国土数値情報「行政区域」）を取り込んでいないため、境界と背景は描いていません。")
+    else:
+        text = (f"太線が{name}の境界、細線が周辺の市区町村の境界です。在宅療養支援診療所・病院、在宅療養後方支援病院と"
+                f"訪問看護事業所を記号で（{name}の施設は黒、周辺の施設は灰色。凡例の数は{name}の施設数）、"
+                "そのほかの施設・事業所を薄い点で示します。24時間対応の別は公表データにないため示していません。")
+    return text + (f"座標のない施設 {unlocated:,} 件は描いていません。" if unlocated else "")
+
+
+# -- choropleths ----------------------------------------------------------------------------------
+
+def class_breaks(values, n: int = 4) -> list[float]:
+    """Up to n-1 inner class limits at the quantiles of the values, rounded to two significant digits."""
+    values = pd.Series(values, dtype="float64").dropna()
+    if values.nunique() < 2:
+        return []
+    limits = []
+    for q in np.linspace(0, 1, n + 1)[1:-1]:
+        raw = float(values.quantile(q))
+        digits = 1 - int(math.floor(math.log10(abs(raw)))) if raw else 0
+        limit = round(raw, digits)
+        if values.min() < limit <= values.max() and (not limits or limit > limits[-1]):
+            limits.append(limit)
+    return limits
+
+
+def classify(values, breaks: list[float]) -> pd.Series:
+    """Class 0 … len(breaks) per value: a value equal to a limit belongs to the class above it (「以上」); NaN stays NaN."""
+    values = pd.Series(values, dtype="float64")
+    classes = pd.Series(np.searchsorted(np.asarray(breaks, dtype="float64"), values.to_numpy(), side="right"),
+                        index=values.index, dtype="float64")
+    return classes.where(values.notna())
+
+
+def class_labels(breaks: list[float], fmt: str = "{:,.3g}") -> list[str]:
+    """「a 未満」「a 以上 b 未満」…「z 以上」, one per class."""
+    if not breaks:
+        return ["すべて同じ値"]
+    text = [fmt.format(b) for b in breaks]
+    return [f"{text[0]} 未満", *(f"{a} 以上 {b} 未満" for a, b in zip(text, text[1:])), f"{text[-1]} 以上"]
+
+
+def _greys(n: int) -> list[str]:
+    return [CLASS_GREYS[round(i * (len(CLASS_GREYS) - 1) / max(n - 1, 1))] for i in range(n)]
+
+
+def draw_choropleth(ax, outlines, values: pd.Series, *, breaks: list[float], highlight: str | None, title: str) -> None:
+    """One panel: each municipality in ``values`` (code → value) shaded by class, no value hatched, ``highlight`` outlined."""
+    from matplotlib.patches import Patch
+
+    shapes = municipal_outlines(outlines)
+    shown = shapes.loc[shapes.index.intersection(values.index)]
+    _frame(ax, shown.total_bounds, margin=0.03)
+    classes = classify(values.reindex(shown.index), breaks)
+    greys = _greys(len(breaks) + 1)
+    for k, grey in enumerate(greys):
+        part = shown[classes.eq(k).to_numpy()]
+        if not part.empty:
+            part.plot(ax=ax, color=grey, edgecolor="white", linewidth=0.6, zorder=1)
+    missing = shown[classes.isna().to_numpy()]
+    if not missing.empty:
+        missing.plot(ax=ax, facecolor="white", edgecolor="#595959", hatch=NO_VALUE_HATCH, linewidth=0.4, zorder=1)
+    shown.boundary.plot(ax=ax, color="#595959", linewidth=0.5, zorder=2)
+    if highlight in shown.index:
+        shown.loc[[highlight]].boundary.plot(ax=ax, color="black", linewidth=2.4, zorder=3)
+    ax.set_title(title, loc="left", fontsize=10)
+    ax.set_xlabel("")
+    ax.set_ylabel("")
+    handles = [Patch(facecolor=g, edgecolor="#595959", label=label) for g, label in zip(greys, class_labels(breaks))]
+    if not missing.empty:
+        handles.append(Patch(facecolor="white", edgecolor="#595959", hatch=NO_VALUE_HATCH, label=NO_VALUE_LABEL))
+    ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=8, frameon=False)
+
+
+def choropleth_panels(outlines, table: pd.DataFrame, columns: dict[str, str], *, highlight: str | None = None):
+    """One panel per column of ``table`` (indexed by code; column → panel title), classes by the column's quantiles."""
+    import matplotlib.pyplot as plt
+
+    rows = math.ceil(len(columns) / 2)
+    fig, axes = plt.subplots(rows, 2, figsize=(8, 3.3 * rows), squeeze=False)
+    for ax, (column, title) in zip(axes.flat, columns.items()):
+        values = table[column].astype("float64")
+        draw_choropleth(ax, outlines, values, breaks=class_breaks(values), highlight=highlight, title=title)
+    for ax in list(axes.flat)[len(columns):]:
+        ax.axis("off")
+    fig.subplots_adjust(left=0.01, right=0.80, top=0.94, bottom=0.02, wspace=0.75, hspace=0.25)
+    return fig

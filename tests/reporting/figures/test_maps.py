@@ -1,0 +1,95 @@
+"""Maps: the facility map with boundaries (and without), choropleth classes at their limits, the 在宅 marks."""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import matplotlib
+import numpy as np
+import pandas as pd
+import pytest
+from shapely.geometry import box
+
+from analysis.measures.resources import map_roles
+from analysis.reporting.figures import maps
+
+matplotlib.use("Agg")
+
+OUTLINES = gpd.GeoDataFrame({
+    "code": ["40901", "40902", "40903"], "level": "municipality", "name": ["筑水市", "川原市", "東浜市"],
+    "source": "国土数値情報「行政区域」", "as_of": "2025-01-01",
+}, geometry=[box(130.4, 33.2, 130.6, 33.4), box(130.6, 33.2, 130.8, 33.4), box(130.4, 33.0, 130.6, 33.2)], crs="EPSG:4326")
+
+
+def _points():
+    return pd.DataFrame({
+        "facility_id": ["a", "b", "c", "d", "e"], "name": list("abcde"),
+        "facility_type": ["clinics", "hospitals", "visiting_nursing_offices", "pharmacies", "clinics"],
+        "type_label": ["一般診療所", "病院", "訪問看護事業所", "薬局", "一般診療所"],
+        "code": ["40901", "40901", "40901", "40902", "40901"],
+        "lat": [33.3, 33.25, 33.35, 33.3, np.nan], "lon": [130.5, 130.45, 130.55, 130.7, np.nan],
+        "group": ["municipality"] * 3 + ["neighbour", "municipality"],
+        "located": [True, True, True, True, False],
+        "role": ["home_care_support_clinics", "home_care_support_hospitals", "visiting_nursing_offices", "other", "other"],
+    })
+
+
+def test_a_value_on_a_class_limit_belongs_to_the_class_above():
+    classes = maps.classify([0.99, 1.0, 1.01, 2.0, np.nan], [1.0, 2.0])
+    assert classes.iloc[:4].tolist() == [0, 1, 1, 2]
+    assert np.isnan(classes.iloc[4])
+
+
+def test_class_labels_say_from_and_below():
+    assert maps.class_labels([1.0, 2.0]) == ["1 未満", "1 以上 2 未満", "2 以上"]
+
+
+def test_class_breaks_are_rounded_increasing_and_inside_the_values():
+    values = pd.Series([12.3, 15.8, 19.1, 22.4, 30.2, 41.7, 55.5, np.nan])
+    breaks = maps.class_breaks(values)
+    assert breaks == sorted(set(breaks)) and len(breaks) == 3
+    assert all(values.min() < b <= values.max() for b in breaks)
+    assert all(b == float(f"{b:.2g}") for b in breaks)
+    assert maps.class_breaks([5.0, 5.0, np.nan]) == []
+
+
+def test_roles_follow_notified_functions_first_then_the_facility_type():
+    facilities = pd.DataFrame({
+        "capabilities": ["home_care_support_clinics;home_medical_management_institutions",
+                         "home_care_backup_hospitals;home_care_support_hospitals", "", None],
+        "facility_type": ["clinics", "hospitals", "visiting_nursing_offices", "clinics"]})
+    assert map_roles(facilities).tolist() == ["home_care_support_clinics", "home_care_support_hospitals",
+                                              "visiting_nursing_offices", "other"]
+
+
+def test_facility_map_draws_boundaries_legend_in_print_size_and_a_scale_bar():
+    fig = maps.facility_map(_points(), OUTLINES, "40901")
+    ax = fig.axes[0]
+    legend = ax.get_legend()
+    texts = [t.get_text() for t in legend.get_texts()]
+    assert texts[0] == "在宅療養支援病院（1）" and "在宅療養支援診療所（1）" in texts and texts[-1] == maps.OTHER_LABEL
+    assert min(t.get_fontsize() for t in legend.get_texts()) >= 8
+    assert any(t.get_text().endswith(" km") for t in ax.texts)
+    assert ax.get_xlabel() == "" and ax.get_ylabel() == ""
+    assert fig.get_figheight() <= 10  # one page at most
+
+
+def test_without_boundaries_the_map_falls_back_and_the_caption_says_so():
+    fig = maps.facility_map(_points(), None, "40901")
+    assert fig is not None
+    caption = maps.facility_map_caption(_points(), None, "筑水市", "40901")
+    assert "行政区域" in caption and "座標のない施設 1 件" in caption
+    with_outlines = maps.facility_map_caption(_points(), OUTLINES, "筑水市", "40901")
+    assert "太線が筑水市の境界" in with_outlines
+
+
+def test_choropleth_hatches_the_municipality_without_a_value_and_outlines_the_subject():
+    values = pd.Series({"40901": 1.0, "40902": 2.0, "40903": np.nan})
+    fig = maps.choropleth_panels(OUTLINES, values.to_frame("x"), {"x": "在支診（人口10万人あたり）"}, highlight="40901")
+    labels = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
+    assert maps.NO_VALUE_LABEL in labels
+    assert any(c.get_hatch() == maps.NO_VALUE_HATCH for c in fig.axes[0].collections)
+
+
+def test_boundary_provenance():
+    assert maps.boundary_provenance(OUTLINES) == ("国土数値情報「行政区域」", "2025-01-01")
+    assert maps.boundary_provenance(None) == ("", "")
