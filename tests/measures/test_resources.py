@@ -179,10 +179,29 @@ def test_summary_has_one_row_per_resource_with_its_scenes_marked(resource_counts
 def test_the_printed_list_keeps_home_care_facilities_only(facilities):
     listed = resources.home_care_list(facilities, "40901")
     full = resources.facility_list(facilities, "40901")
-    assert list(listed.columns) == ["名称", "種別", "届出による機能", "所在地"]
+    assert list(listed.columns) == ["名称", "種別", "在支診", "在支病", "在後病", "入退支", "在医総管", "所在地"]
     assert 0 < len(listed) < len(full)
-    assert ((listed["届出による機能"] != "") | (listed["種別"] == "訪問看護事業所")).all()
     assert set(full.loc[full["届出による機能"] != "", "名称"]) <= set(listed["名称"])
+
+
+def test_the_printed_list_marks_each_notified_function_in_its_own_column():
+    rows = [
+        ("a", "かえで病院", "hospitals", "40901", "架空県筑水市本町1-1", "discharge_support_hospitals;home_care_support_hospitals"),
+        ("b", "さくら内科", "clinics", "40901", "筑水市中町2-2", "home_care_support_clinics"),
+        ("c", "訪問看護ひかり", "visiting_nursing_offices", "40901", "筑水市大字筑水3-3", ""),
+        ("d", "つばき内科", "clinics", "40901", "筑水市北町4-4", ""),  # no 在宅 function: not listed
+        ("e", "となり内科", "clinics", "40902", "隣町1-1", "home_care_support_clinics"),  # another municipality
+    ]
+    frame = pd.DataFrame(rows, columns=["facility_id", "name", "facility_type", "code", "address", "capabilities"])
+    listed = resources.home_care_list(frame, "40901", "筑水市").set_index("名称")
+    assert sorted(listed.index) == sorted(["かえで病院", "さくら内科", "訪問看護ひかり"])
+    marks = {name: [col for col in ["在支診", "在支病", "在後病", "入退支", "在医総管"] if listed.loc[name, col] == "○"]
+             for name in listed.index}
+    assert marks == {"かえで病院": ["在支病", "入退支"], "さくら内科": ["在支診"], "訪問看護ひかり": []}
+    # the municipality's name (with or without the prefecture) is dropped; 大字筑水 stays as it is part of the address
+    assert listed["所在地"].to_dict() == {"かえで病院": "本町1-1", "さくら内科": "中町2-2", "訪問看護ひかり": "大字筑水3-3"}
+    assert listed["種別"].to_dict() == {"かえで病院": "病院", "さくら内科": "診療所", "訪問看護ひかり": "訪問看護"}
+    assert "在支診＝在宅療養支援診療所" in resources.capability_legend()
 
 
 def test_summary_headings_follow_the_levels_asked_for(resource_counts, population, areas):
@@ -282,9 +301,9 @@ def test_the_printed_summary_puts_scenes_and_count_with_per_capita_in_one_column
     counts = resources.area_counts(resource_counts, population, areas)
     summary = resources.summary_table(counts, names={"municipality": "テスト市"})
     printed = resources.printed_summary(summary)
-    assert list(printed.columns)[:4] == ["資源", "場面", "人口あたりの単位", "テスト市（件数・人口あたり）"]
-    care = printed[printed["資源"] == "居宅介護支援事業所数"].iloc[0]
-    assert care["場面"] == "日常・入退院支援" and care["テスト市（件数・人口あたり）"] == "12（3.00）"
-    pharmacies = printed[printed["資源"] == "薬局数"].iloc[0]
-    assert pharmacies["都道府県（件数・人口あたり）"] == "データなし"
-    assert len(printed.columns) < len(summary.columns) / 1.5
+    assert list(printed.columns)[:3] == ["資源（人口あたりの値の単位）", "場面", "テスト市"]
+    care = printed[printed["資源（人口あたりの値の単位）"] == "居宅介護支援事業所数（75歳以上人口1,000人あたり）"].iloc[0]
+    assert care["場面"] == "日常・入退院支援" and care["テスト市"] == "12（3.00）"
+    pharmacies = printed[printed["資源（人口あたりの値の単位）"] == "薬局数（人口10万人あたり）"].iloc[0]
+    assert pharmacies["都道府県"] == "データなし"
+    assert len(printed.columns) <= len(summary.columns) / 2

@@ -209,6 +209,23 @@ def test_number_columns_are_marked_for_right_alignment_and_text_columns_are_not(
     assert marked == [[False, True, False, True]] * 4
 
 
+def test_table_cells_and_headings_break_only_between_phrases():
+    page = ("<html><head><title>x</title></head><body><h1>筑水市 在宅医療の現状</h1><h2>4つの場面別の資源</h2>"
+            "<table class='data-table'><tbody><tr><td>ストラクチャー</td><td>在宅療養支援診療所・在宅療養支援病院の届出</td>"
+            "<td>12,345</td></tr></tbody></table><p>本文は区切らない文章です。</p></body></html>")
+    soup = BeautifulSoup(finish_page(page), "html.parser")
+    word, phrases, number = soup.find_all("td")
+    assert word.find("wbr") is None, "a single word stays whole"
+    assert number.find("wbr") is None, "a number never breaks at its thousands separator"
+    pieces = [str(piece) for piece in phrases.contents if piece.name != "wbr"]
+    assert len(pieces) >= 3 and "".join(pieces) == "在宅療養支援診療所・在宅療養支援病院の届出"
+    assert "在宅療養支援診療所・" in pieces, "a long phrase still breaks after ・"
+    assert soup.find("h2").find("wbr") is not None
+    assert soup.find("p").find("wbr") is None, "running text keeps the browser's own line breaking"
+    assert soup.title.get_text() == "筑水市 在宅医療の現状" and soup.nav.a.get_text() == "4つの場面別の資源"
+    assert "word-break: keep-all" in stylesheet()
+
+
 # -- footer and banners -----------------------------------------------------------------
 
 def test_footer_escapes_every_value():
@@ -271,5 +288,7 @@ def test_stylesheet_has_a4_print_rules_readable_sizes_and_the_japanese_font_stac
     print_rules = css[css.index("@media print"):]
     assert "size: A4" in print_rules
     sizes = [float(v) for v in re.findall(r"font-size:\s*([\d.]+)pt", print_rules)]
-    assert sizes and min(sizes) >= 10.5
+    assert sizes and min(sizes) >= 9, "tables print at 9 pt at least"
+    body = re.search(r"body \{ font-size:\s*([\d.]+)pt", print_rules)
+    assert body and float(body.group(1)) >= 10.5, "running text prints at 10.5 pt at least"
     assert "break-inside: avoid" in print_rules and "table-header-group" in print_rules

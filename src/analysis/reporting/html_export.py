@@ -27,6 +27,14 @@ if TYPE_CHECKING:
 INTERNAL_CSV_PREFIX = "内部確認用_配布不可_"
 SAMPLE_BANNER = "架空のサンプルデータです。実在の地域・施設を表すものではありません。"
 TOC_TITLE = "目次"
+# Table cells and headings break lines only between phrases (see _phrase_breaks); these
+# characters end a phrase (and 「（」 starts one), so a long run of names joined by them can still wrap.
+PHRASE_ENDINGS = re.compile(r"(?<=[・、，／）])|(?<=.)(?=（)")
+PHRASE_TAGS = ("td", "th", "h1", "h2", "h3", "h4")
+# A phrase longer than this also breaks where the script changes (「通所|リハビリテーション|事業所数」,
+# 「西町|1丁目|23番地」), so that a long compound word or an address does not widen its column past the page.
+LONG_PHRASE = 6
+SCRIPT_CHANGE = re.compile(r"(?<=[\u4e00-\u9fff々])(?=[\u30a1-\u30faー])|(?<=[\u30a1-\u30faー])(?=[\u4e00-\u9fff々])|(?<=[^\d０-９,，.])(?=[\d０-９])")
 DEFAULT_TITLE = "レポート"
 
 # What a number looks like in a report table (format_table output, pandas' own), and the
@@ -104,6 +112,7 @@ def finish_page(page: str) -> str:
     _mark_number_columns(soup)
     headings = soup.find_all(["h2", "h3"])
     if not headings:
+        _phrase_breaks(soup)
         return str(soup)
     _give_ids(soup, headings)
     nav = _toc(soup, headings)
@@ -111,6 +120,7 @@ def finish_page(page: str) -> str:
         first_h1.insert_after(nav)
     else:
         (soup.find("main") or soup.body or soup).insert(0, nav)
+    _phrase_breaks(soup)  # last: the title and the TOC take the headings' text without breaks
     return str(soup)
 
 
@@ -130,6 +140,46 @@ def _mark_number_columns(soup: BeautifulSoup) -> None:
                     cells.append(headers[column])
             for cell in cells:
                 cell["class"] = [*cell.get("class", []), "num"]
+
+
+def _phrase_breaks(soup: BeautifulSoup) -> None:
+    """A <wbr> between the Japanese phrases of every table cell and heading.
+
+    Browsers may break Japanese text after any character, so a narrow table column printed
+    「スト/ラク/チャ/ー」. The stylesheet sets `word-break: keep-all` on these elements, which
+    allows breaks only at spaces and <wbr>: a column is never narrower than its longest phrase.
+    """
+    from bs4 import NavigableString
+
+    parser = _phrase_parser()
+    for element in soup.find_all(PHRASE_TAGS):
+        for text in list(element.find_all(string=True)):
+            if type(text) is not NavigableString or text.parent.name in ("script", "style"):
+                continue  # comments and the like are left as they are
+            pieces = [piece for chunk in parser.parse(str(text)) for piece in _split_long(PHRASE_ENDINGS.split(chunk)) if piece]
+            if len(pieces) < 2:
+                continue
+            for index, piece in enumerate(pieces):
+                if index:
+                    text.insert_before(soup.new_tag("wbr"))
+                text.insert_before(NavigableString(piece))
+            text.extract()
+
+
+def _split_long(pieces: list[str]) -> list[str]:
+    return [part for piece in pieces for part in (SCRIPT_CHANGE.split(piece) if len(piece) > LONG_PHRASE else [piece])]
+
+
+_PARSER = None
+
+
+def _phrase_parser():
+    global _PARSER
+    if _PARSER is None:
+        import budoux
+
+        _PARSER = budoux.load_default_japanese_parser()
+    return _PARSER
 
 
 def _rows(table, section: str) -> list:
