@@ -21,7 +21,7 @@ import pandas as pd
 from analysis import __version__
 from analysis.catalogue import AREA_LEVEL_LABELS, REPORTS
 from analysis.ingest.processed import METADATA_FILE, ProcessedData
-from analysis.measures import disclosure, indicators, peers
+from analysis.measures import disclosure, indicators, peers, two_sources
 from analysis.measures import population as pop
 from analysis.measures.areas import ComparisonAreas, Hierarchy
 from analysis.measures.disclosure import DisclosureRules
@@ -151,6 +151,17 @@ class ReportContext:
         values = self.disclosed_values()
         rows = values[(values["level"] == "municipality") & values["key"].isin(codes)]
         return indicators.latest_by_code(disclosure.apply(rows), self.data.population, codes)
+
+    def counted_twice(self) -> None:
+        """The facts two sources count (名簿 and データ集), both numbers with source and date, and why they differ.
+
+        Reports 01 and 03 both call this, so the same fact reads the same in both.
+        """
+        twice = two_sources.counted_twice(self.data.resource_counts, self.data.indicators, self.code)
+        if twice.empty:
+            return
+        self.section("二つの資料が数えている資源", level=3, anchor="two-sources")
+        self.text("\n".join(f"- {sentence}" for sentence in two_sources.sentences(twice)) + "\n\n" + two_sources.WHY_THEY_DIFFER)
 
     # -- output -----------------------------------------------------------
     def _html(self, fragment: str) -> None:
