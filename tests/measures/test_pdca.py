@@ -101,7 +101,7 @@ def test_logic_model_shows_vision_scenes_goals_and_indicators_from_the_plan():
     text = "\n".join(t.get_text() for t in fig.axes[0].texts).replace("\n", "")
     for scene in ("日常の療養支援", "入退院支援", "急変時の対応", "看取り"):
         assert scene in text
-    assert "目標: g" in text and catalogue.indicator_label("home_visit_count").replace("\n", "") in text
+    assert "目標\u3000g" in text and catalogue.indicator_label("home_visit_count").replace("\n", "") in text
     assert "目標は未設定" in text  # scenes without goals say so
 
 
@@ -127,7 +127,7 @@ def test_a_hidden_baseline_is_not_judged_even_when_the_latest_value_is_past_the_
     assert row["status"] == "秘匿のため判定不可" and pd.isna(row["baseline"]) and pd.isna(row["progress"])
     assert row["latest"] == 21 and row["target"] == 13  # the latest is published in report 03; targets are plan values
     shown = display_table(check)
-    assert shown.loc[0, "基準値"] == "秘匿" and shown.loc[0, "判定"] == "※ 秘匿のため判定不可"
+    assert shown.loc[0, "基準値（2019年度）"] == "秘匿" and shown.loc[0, "判定"] == "※ 秘匿"
 
 
 def test_a_hidden_latest_value_is_not_judged_and_a_facility_count_is_never_hidden():
@@ -168,5 +168,151 @@ def test_a_plan_in_any_state_gives_a_check_table_without_judging_what_it_cannot(
     assert check["status"].tolist() == [UNSET_STATUS, UNSET_STATUS]
     assert check.loc[1, "latest"] == 50 and pd.isna(check.loc[1, "progress"])
     shown = display_table(check)
-    assert shown.loc[0, "指標"] == "（指標は未設定）" and shown.loc[0, "基準値"] != "秘匿"
+    assert shown.loc[0, "指標"] == "（指標は未設定）" and shown.iloc[0, 3] != "秘匿"
     assert dashboard_rows(check)[2]["goals"][0]["status"] == UNSET_STATUS
+
+
+# ---------------------------------------------------------------------------
+# report 04 for a meeting: goal table, Act table, Do table, logic model
+# ---------------------------------------------------------------------------
+
+def _check(indicator_id, baseline, target, latest, *, latest_year=2024, activities=""):
+    from analysis.measures.disclosure import DisclosureRules
+    from analysis.measures.pdca import check_table
+
+    plan = _plan_with(indicator_id, baseline, target)
+    plan.goals[0].activities = [a for a in activities.split(";") if a]
+    return check_table(plan, _series([(indicator_id, latest_year, latest, False)]), DisclosureRules(enabled=False), 100_000)
+
+
+def _activities(rows):
+    return pd.DataFrame([{"activity_id": a, "activity_name": n, "fiscal_year": y, "planned": p, "actual": x, "unit": "回",
+                          "program_item": item, "scene": "", "audience": "住民"} for a, n, y, p, x, item in rows])
+
+
+def test_the_goal_table_has_eight_columns_with_shared_years_in_the_headings():
+    from analysis.measures.pdca import display_table
+
+    shown = display_table(_check("home_death_share", 16.4, 21.3, 19.1))
+    assert list(shown.columns) == ["場面", "目標", "指標", "基準値（2019年度）", "目標値（2026年度）", "最新値（2024年度）", "進捗率", "判定"]
+    assert shown.iloc[0, 3:].tolist() == ["16.4%", "21.3%", "19.1%", "55%", "△ 遅れ"]
+
+
+def test_years_that_differ_between_rows_go_into_the_cells():
+    from analysis.measures.pdca import display_table
+
+    check = pd.concat([_check("home_death_share", 16.4, 21.3, 19.1), _check("home_deaths", 100, 130, 120, latest_year=2023)],
+                      ignore_index=True)
+    shown = display_table(check)
+    assert "最新値" in shown.columns and shown["最新値"].tolist() == ["19.1%（2024年度）", "120（2023年度）"]
+
+
+def test_a_value_exactly_at_the_target_is_met_and_met_early_opens_raising_the_target():
+    from analysis.measures.pdca import act_table
+
+    check = _check("home_visit_facilities", 61, 70, 70)
+    assert check.iloc[0]["status"] == "達成"
+    act = act_table(check, _activities([]))
+    assert act.loc[0, "判定"] == "◎ 達成" and "目標値を引き上げる" in act.loc[0, "協議の選択肢"]
+    assert "目標まで 0 超過" in act.loc[0, "事実"] or "あと 0" in act.loc[0, "事実"]
+    assert act[["担当", "期限"]].eq("").all().all()
+
+
+def test_a_decreasing_is_better_target_worsening_with_activities_on_plan_looks_at_their_reach():
+    from analysis.measures.pdca import act_table
+
+    check = _check("home_deaths", 100, 80, 110, activities="lectures")  # fewer is the goal here; 110 moved away
+    assert check.iloc[0]["status"] == "悪化"
+    act = act_table(check, _activities([("lectures", "ACP講座", 2024, 4, 5, "キ")]))
+    assert "届いている範囲" in act.loc[0, "協議の選択肢"]
+    assert "目標まで あと 30" in act.loc[0, "事実"] and "取組「ACP講座」2024年度 5／計画 4回" in act.loc[0, "事実"]
+
+
+def test_worsening_with_activities_behind_plan_or_without_records_opens_other_options():
+    from analysis.measures.pdca import act_table
+
+    behind = act_table(_check("home_deaths", 100, 130, 90, activities="lectures"),
+                       _activities([("lectures", "ACP講座", 2024, 4, 2, "キ")]))
+    assert "届かない理由" in behind.loc[0, "協議の選択肢"]
+    unassigned = act_table(_check("home_deaths", 100, 130, 90), _activities([]))
+    assert "取組を割り当てる" in unassigned.loc[0, "協議の選択肢"]
+
+
+def test_not_measurable_goals_open_choosing_a_replacement_and_on_track_goals_are_left_out():
+    from analysis.measures.disclosure import DisclosureRules
+    from analysis.measures.pdca import act_table, check_table
+
+    hidden = check_table(_plan_with("home_terminal_care_patients", 10, 13),
+                         _series([("home_terminal_care_patients", 2024, 21.0, False)]), DisclosureRules(), 13_600)
+    act = act_table(hidden, _activities([]))
+    assert act.loc[0, "判定"] == "※ 秘匿" and "代わりの指標" in act.loc[0, "協議の選択肢"]
+    assert act_table(_check("home_death_share", 16.4, 21.3, 20.5), _activities([])).empty  # 順調
+
+
+def test_the_do_table_is_one_row_per_activity_grouped_by_program_item():
+    from analysis.measures.pdca import do_table
+
+    rows = [(a, n, y, 10, 8, item) for a, n, item in (("lectures", "講演会", "キ"), ("training", "研修会", "カ"),
+                                                      ("consult", "相談", "オ"), ("rules", "ルール会議", ""))
+            for y in range(2021, 2025)]
+    table = do_table(_activities(rows))
+    assert len(table) == 4  # not 16 rows of activity × year
+    assert table["事業項目"].tolist() == ["オ 相談支援", "カ 研修", "キ 普及啓発", "（未設定）"]
+    assert list(table.columns) == ["事業項目", "取組", "対象", "2021年度", "2022年度", "2023年度", "2024年度"]
+    assert table.loc[0, "2024年度"] == "8／10"
+
+
+def test_the_plan_describes_activities_before_the_template():
+    from analysis.measures.pdca import activity_table
+
+    plan = Plan.model_validate({"vision": "v", "activities": [
+        {"activity_id": "lectures", "name": "ACP 普及啓発講座", "program_item": "キ", "scenes": ["end_of_life"], "audience": "住民"}]})
+    table = activity_table(plan, _activities([("lectures", "講演会", 2024, 4, 5, "カ"), ("training", "研修会", 2024, 2, 2, "カ")]))
+    described = table.set_index("activity_id")
+    assert described.loc["lectures", "name"] == "ACP 普及啓発講座" and described.loc["lectures", "program_item"] == "キ"
+    assert described.loc["training", "name"] == "研修会"
+
+
+def test_a_plan_activity_described_twice_is_rejected():
+    with pytest.raises(ValidationError, match="described twice"):
+        Plan.model_validate({"vision": "v", "activities": [{"activity_id": "a", "name": "x"}, {"activity_id": "a", "name": "y"}]})
+
+
+def test_a_local_indicator_the_data_does_not_know_is_an_error_naming_the_plan_key():
+    from analysis.measures.disclosure import DisclosureRules
+    from analysis.measures.pdca import check_table
+
+    plan = Plan.model_validate({"vision": "v", "goals": [{"scene": "end_of_life", "goal": "g", "indicators": [
+        {"indicator_id": "local_no_such", "layer": "outcome"}]}]})
+    with pytest.raises(InputError, match="local catalogue") as err:
+        check_table(plan, _series([]).reindex(columns=["area_level", "indicator_id", "fiscal_year", "value"]),
+                    DisclosureRules(), 1000)
+    assert err.value.key == "plan.goals.0.indicators.0.indicator_id"
+
+
+def test_the_logic_model_links_activities_to_goals_and_prints_at_nine_points_or_more():
+    from analysis.reporting.figures import setup_japanese
+    from analysis.reporting.figures import logic_model as lm
+
+    setup_japanese()
+    plan = Plan.model_validate({"vision": "v", "goals": [
+        {"scene": "daily_care", "goal": "訪問診療を受けられる体制を広げる", "activities": ["training"],
+         "indicators": [{"indicator_id": "home_visit_count", "layer": "process"}]},
+        {"scene": "daily_care", "goal": "相談できる", "activities": ["training", "consult"]}]})
+    acts = _activities([("training", "多職種研修会", 2024, 4, 4, "カ"), ("consult", "相談窓口", 2024, 10, 9, "オ")])
+    fig = lm.logic_model_figure(plan, acts)
+    texts = [t for t in fig.axes[0].texts]
+    joined = "".join(t.get_text() for t in texts).replace("\n", "")
+    assert joined.count("多職種研修会") == 1  # one box serving two goals
+    assert "［カ 研修］" in joined and "［オ 相談支援］" in joined
+    arrows = [p for p in fig.axes[0].patches if type(p).__name__ == "FancyArrowPatch"]
+    assert len(arrows) == 3 + 1  # training→2 goals, consult→1 goal; goal→indicator
+    assert min(t.get_fontsize() for t in texts) * lm.PRINT_SCALE >= 9
+
+
+def test_logic_model_lines_break_between_phrases():
+    from analysis.reporting.figures.logic_model import wrap_phrases
+
+    lines = wrap_phrases("医療と介護の両方を必要とする状態になっても住み慣れた地域で暮らし続けられる", 1.6)
+    assert len(lines) > 1 and "".join(lines) == "医療と介護の両方を必要とする状態になっても住み慣れた地域で暮らし続けられる"
+    assert not any(line.startswith(("の", "を", "に", "で", "と")) for line in lines[1:])  # no line starts with a particle

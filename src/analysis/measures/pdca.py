@@ -126,6 +126,39 @@ class Plan(BaseModel):
         return self
 
 
+STATUS_SYMBOLS = {"達成": "◎", "順調": "○", "遅れ": "△", "悪化": "▼", HIDDEN_STATUS: "※", UNSET_STATUS: "…", "データなし": "－"}
+# the status as a short word for narrow table columns and the logic model (the rule table keeps the full words)
+STATUS_SHORT = {"達成": "達成", "順調": "順調", "遅れ": "遅れ", "悪化": "悪化", HIDDEN_STATUS: "秘匿",
+                UNSET_STATUS: "目標値なし", "データなし": "データなし"}
+
+
+def status_word(status: str) -> str:
+    """'◎ 達成', '※ 秘匿' …: symbol and short word of a goal status."""
+    return f"{STATUS_SYMBOLS.get(status, '')} {STATUS_SHORT.get(status, status)}".strip()
+
+
+ACTIVITY_COLUMNS = ["activity_id", "name", "program_item", "scenes", "audience"]
+
+
+def activity_table(plan: Plan | None, activities: pd.DataFrame | None) -> pd.DataFrame:
+    """activity_id, name, program_item, scenes, audience: the plan's description, else the activities template's latest row."""
+    rows = {}
+    if activities is not None and not activities.empty:
+        latest = activities.sort_values("fiscal_year").groupby("activity_id").tail(1)
+        for r in latest.itertuples():
+            rows[r.activity_id] = {"activity_id": r.activity_id, "name": r.activity_name,
+                                   "program_item": _text(getattr(r, "program_item", "")),
+                                   "scenes": _text(getattr(r, "scene", "")), "audience": _text(getattr(r, "audience", ""))}
+    for a in (plan.activities if plan is not None else []):
+        rows[a.activity_id] = {"activity_id": a.activity_id, "name": a.name, "program_item": a.program_item or "",
+                               "scenes": ";".join(a.scenes), "audience": a.audience or ""}
+    return pd.DataFrame(list(rows.values()), columns=ACTIVITY_COLUMNS)
+
+
+def _text(value) -> str:
+    return "" if value is None or (not isinstance(value, str) and pd.isna(value)) else str(value)
+
+
 def plan_source(plan: Plan) -> tuple[str, str | None]:
     """(source, as-of) for the figures and tables drawn from the plan in the parameter file."""
     source = f"自治体の計画（{plan.title}）" if plan.title else "自治体の設定ファイル（計画）"
@@ -249,51 +282,121 @@ def _percent(values: pd.Series) -> list[str]:
     return ["—" if pd.isna(v) else f"{v * 100:,.0f}%" for v in values]
 
 
+def _year_heading(check: pd.DataFrame, column: str, label: str) -> tuple[str, bool]:
+    """'基準値（2019年度）' when every row shares the year (the cells then hold values only), else '基準値'."""
+    years = check[f"{column}_year"].dropna().astype(int).unique()
+    return (f"{label}（{years[0]}年度）", True) if len(years) == 1 else (label, False)
+
+
+def _with_year(check: pd.DataFrame, column: str, shared: bool) -> pd.Series:
+    """Values as shown, with their fiscal year in the cell only where the rows' years differ."""
+    values = _marked(check, column)
+    if shared:
+        return values
+    years = check[f"{column}_year"]
+    return pd.Series([v if pd.isna(y) or v == "—" else f"{v}（{int(y)}年度）" for v, y in zip(values, years)], index=check.index)
+
+
 def display_table(check: pd.DataFrame) -> pd.DataFrame:
-    symbols = {"達成": "◎", "順調": "○", "遅れ": "△", "悪化": "▼", HIDDEN_STATUS: "※", UNSET_STATUS: "…", "データなし": "－"}
-    return pd.DataFrame({
-        "場面": check["scene"].map(catalogue.scene_label),
-        "目標": check["goal"],
-        "指標": check["indicator_id"].map(lambda i: catalogue.indicator_label(i) if i else NO_INDICATOR),
-        "層": check["layer"].map(catalogue.LAYER_LABELS).fillna(""),
-        "基準（年度）": check["baseline_year"], "基準値": _marked(check, "baseline"),
-        "目標（年度）": check["target_year"], "目標値": _marked(check.assign(target_suppressed=False), "target"),
-        "最新（年度）": check["latest_year"], "最新値": _marked(check, "latest"),
-        "進捗率": _percent(check["progress"]), "想定進捗": _percent(check["expected_progress"]),
-        "傾向での目標年の値": _marked(check.assign(trend_projection_suppressed=False), "trend_projection"),
-        "判定": [f"{symbols.get(s, '')} {s}".strip() for s in check["status"]],
-    })
+    """The goal table for the report: eight columns that fit an A4 page (years in the headings, the status as a short word).
+
+    The expected progress and the trend projection are in the Act table and pdca_check.csv; the layer is in the logic model.
+    """
+    columns = {"場面": check["scene"].map(catalogue.scene_label),
+               "目標": check["goal"],
+               "指標": check["indicator_id"].map(lambda i: catalogue.indicator_label(i) if i else NO_INDICATOR)}
+    for column, label in (("baseline", "基準値"), ("target", "目標値"), ("latest", "最新値")):
+        heading, shared = _year_heading(check, column, label)
+        columns[heading] = _with_year(check.assign(target_suppressed=False) if column == "target" else check, column, shared)
+    columns["進捗率"] = _percent(check["progress"])
+    columns["判定"] = [status_word(s) for s in check["status"]]
+    return pd.DataFrame(columns, index=check.index)
 
 
-def act_prompts(check: pd.DataFrame, activities: pd.DataFrame) -> list[str]:
-    """Discussion prompts for goals behind or worsening — facts, not conclusions."""
-    prompts = []
-    for row in check[check["status"].isin(["遅れ", "悪化", HIDDEN_STATUS])].itertuples():
-        label = catalogue.indicator_label(row.indicator_id)
-        gap_target = row.target - row.latest
-        shown = lambda value, i=row.indicator_id: catalogue.format_raw_value(i, value)  # noqa: E731 - the tables' own format
-        if row.status == HIDDEN_STATUS:
-            prompts.append(f"【{catalogue.scene_label(row.scene)}】「{row.goal}」の指標「{label}」は、少数のため値を秘匿しており、"
-                           "公開する資料では達成状況を示せません。人数の多い指標や割合の指標など、公開できる代わりの指標を選ぶかどうかを協議してはどうでしょうか。")
-            continue
-        if np.isnan(row.latest) or np.isnan(row.progress):
-            facts = "値がありません"
+# The rule set of the Act table, printed in the report: which discussion options each state opens.
+ACT_RULES = pd.DataFrame({
+    "状況": ["達成（目標年より前）", "達成（目標年以降）", "悪化・遅れ（取組は計画どおり）", "悪化・遅れ（取組が計画に届かない）",
+             "悪化・遅れ（取組の記録・割り当てなし）", "秘匿・データなし・目標値なし"],
+    "協議の選択肢": [
+        "目標値を引き上げる／アウトカム指標を加える／重点を他の目標に移す",
+        "次の計画の目標値を決める／アウトカム指標を加える",
+        "取組が届いている範囲（対象・地域・職種）を確かめる／取組の内容を見直す／指標の定義や集計の変化を確かめる",
+        "取組が計画に届かない理由を確かめる／取組の実施体制を見直す",
+        "この目標に取組を割り当てる／実績を記録する",
+        "公開できる代わりの指標を選ぶ／値の入手先を決める／基準値・目標値を決める",
+    ],
+})
+ACT_STATES = ["悪化", "遅れ", "達成", HIDDEN_STATUS, "データなし", UNSET_STATUS]
+
+
+def act_table(check: pd.DataFrame, activities: pd.DataFrame, plan: Plan | None = None) -> pd.DataFrame:
+    """Goals behind, worsening, already met or not measurable: facts, 2–3 options from ACT_RULES, empty 担当 and 期限.
+
+    Worsening first; within a state the plan's order. Facts only, no conclusions.
+    """
+    part = check[check["status"].isin(ACT_STATES)] if not check.empty else check
+    part = part.assign(_order=part["status"].map(ACT_STATES.index) if not part.empty else []).sort_values("_order", kind="stable")
+    names = activity_table(plan, activities).set_index("activity_id")["name"]
+    rows = []
+    for row in part.itertuples():
+        label = catalogue.indicator_label(row.indicator_id) if row.indicator_id else NO_INDICATOR
+        shown = (lambda value, i=row.indicator_id: catalogue.format_raw_value(i, value)) if row.indicator_id else str
+        facts = []
+        if row.status in ("悪化", "遅れ", "達成") and not pd.isna(row.progress):
+            gap = row.target - row.latest
+            toward = gap * (row.target - row.baseline) > 0
+            facts.append(f"{int(row.latest_year)}年度 {shown(row.latest)}、目標まで {'あと ' + shown(abs(gap)) if toward else shown(abs(gap)) + ' 超過'}"
+                         f"（進捗率 {row.progress:.0%}、想定 {row.expected_progress:.0%}）")
+            if not pd.isna(row.trend_projection):
+                facts.append(f"傾向では{int(row.target_year)}年度 {shown(row.trend_projection)}")
+        elif row.status == HIDDEN_STATUS:
+            facts.append("少数のため値を秘匿（公開資料では判定できない）")
+        elif row.status == "データなし":
+            facts.append("基準年より後の値がない")
         else:
-            gap = shown(abs(gap_target))
-            facts = (f"{int(row.latest_year)}年度 {shown(row.latest)}（基準 {int(row.baseline_year)}年度 {shown(row.baseline)}、"
-                     f"目標 {int(row.target_year)}年度 {shown(row.target)}）で、進捗率 {row.progress:.0%}"
-                     f"（直線的に進んだ場合の想定 {row.expected_progress:.0%}）、目標まで {'あと ' + gap if gap_target * (row.target - row.baseline) > 0 else gap + ' 超過'}")
-        text = f"【{catalogue.scene_label(row.scene)}】「{row.goal}」の指標「{label}」は、{facts}です。"
-        if not np.isnan(row.trend_projection):
-            text += f"これまでの傾向を延ばすと {int(row.target_year)}年度は {shown(row.trend_projection)} の見込みです。"
-        for activity_id in filter(None, row.activities.split(";")):
-            acts = activities[activities["activity_id"] == activity_id].sort_values("fiscal_year")
-            if not acts.empty:
+            facts.append("基準値・目標値が未設定" if row.indicator_id else "指標が未設定")
+        on_plan = _activities_on_plan(str(row.activities or ""), activities)
+        ids = [i for i in str(row.activities or "").split(";") if i]
+        for activity_id in ids:
+            acts = activities[activities["activity_id"] == activity_id].sort_values("fiscal_year") if not activities.empty else activities
+            name = names.get(activity_id, activity_id)
+            if acts.empty:
+                facts.append(f"取組「{name}」の実績の記録なし")
+            else:
                 last = acts.iloc[-1]
-                text += f"関連する取組「{last['activity_name']}」は {int(last['fiscal_year'])}年度 計画 {last['planned']:,.0f} に対し実績 {last['actual']:,.0f}{last['unit']} でした。"
-        text += "要因と今後の取組について、協議会で確認してはどうでしょうか。"
-        prompts.append(text)
-    return prompts
+                facts.append(f"取組「{name}」{int(last['fiscal_year'])}年度 {_count(last['actual'])}／計画 {_count(last['planned'])}{last['unit']}")
+        rows.append({"目標・指標": f"{row.goal}／{label}", "判定": status_word(row.status), "事実": "。".join(facts),
+                     "協議の選択肢": _options(row, on_plan, bool(ids)), "担当": "", "期限": ""})
+    return pd.DataFrame(rows, columns=["目標・指標", "判定", "事実", "協議の選択肢", "担当", "期限"])
+
+
+def _count(value) -> str:
+    return "—" if pd.isna(value) else f"{value:,.0f}"
+
+
+def _activities_on_plan(ids: str, activities: pd.DataFrame) -> bool | None:
+    """Whether every activity of the goal reached its plan in its latest year (None without records)."""
+    latest = []
+    for activity_id in filter(None, ids.split(";")):
+        acts = activities[activities["activity_id"] == activity_id] if not activities.empty else activities
+        if not acts.empty:
+            latest.append(acts.sort_values("fiscal_year").iloc[-1])
+    if not latest:
+        return None
+    return all(not pd.isna(a["actual"]) and not pd.isna(a["planned"]) and a["actual"] >= a["planned"] for a in latest)
+
+
+def _options(row, on_plan: bool | None, has_activities: bool) -> str:
+    """The discussion options of ACT_RULES that the row's state opens."""
+    rules = ACT_RULES.set_index("状況")["協議の選択肢"]
+    if row.status == "達成":
+        early = not pd.isna(row.latest_year) and row.latest_year < row.target_year
+        return rules["達成（目標年より前）" if early else "達成（目標年以降）"]
+    if row.status in ("悪化", "遅れ"):
+        if on_plan is None:  # no activity assigned, or none with records
+            return rules["悪化・遅れ（取組の記録・割り当てなし）"]
+        return rules["悪化・遅れ（取組は計画どおり）" if on_plan else "悪化・遅れ（取組が計画に届かない）"]
+    return rules["秘匿・データなし・目標値なし"]
 
 
 def dashboard_rows(check: pd.DataFrame) -> list[dict]:
@@ -328,11 +431,31 @@ def visions_table(plan: Plan) -> pd.DataFrame:
     })
 
 
-def activities_table(activities: pd.DataFrame) -> pd.DataFrame:
+def do_table(activities: pd.DataFrame, plan: Plan | None = None) -> pd.DataFrame:
+    """Do as one row per activity, grouped by 事業項目 (ア〜ク): 実績／計画 per fiscal year in one column each."""
     if activities.empty:
         return pd.DataFrame({"取組": ["（実績の記録がありません）"]})
-    return pd.DataFrame({
-        "取組": activities["activity_name"], "年度": activities["fiscal_year"], "計画": activities["planned"],
-        "実績": activities["actual"], "単位": activities["unit"],
-        "達成率(%)": activities["actual"] / activities["planned"] * 100,
-    }).sort_values(["取組", "年度"]).reset_index(drop=True)
+    described = activity_table(plan, activities).set_index("activity_id")
+    years = sorted(int(y) for y in activities["fiscal_year"].dropna().unique())
+    rows = []
+    for activity_id, group in activities.groupby("activity_id", sort=False):
+        info = described.loc[activity_id] if activity_id in described.index else None
+        item = info["program_item"] if info is not None else ""
+        unit = group["unit"].dropna().iloc[-1] if group["unit"].notna().any() else ""
+        by_year = group.set_index("fiscal_year")
+        row = {"_order": "アイウエオカキク".find(item) if item else 99,
+               "事業項目": f"{item} {catalogue.PROGRAM_ITEM_SHORT[item]}" if item else "（未設定）",
+               "取組": (info["name"] if info is not None else group["activity_name"].iloc[-1]) + (f"（{unit}）" if unit else ""),
+               "対象": info["audience"] if info is not None and info["audience"] else "—"}
+        for year in years:
+            row[f"{year}年度"] = (f"{_count(by_year.loc[year, 'actual'])}／{_count(by_year.loc[year, 'planned'])}"
+                                 if year in by_year.index else "—")
+        rows.append(row)
+    out = pd.DataFrame(rows).sort_values("_order", kind="stable").drop(columns="_order").reset_index(drop=True)
+    return out
+
+
+def program_items_table() -> pd.DataFrame:
+    """The 8 事業項目 (ア〜ク) with their short names used in the tables."""
+    return pd.DataFrame({"事業項目": list(catalogue.PROGRAM_ITEMS), "表での略称": list(catalogue.PROGRAM_ITEM_SHORT.values()),
+                         "名称": list(catalogue.PROGRAM_ITEMS.values())})
