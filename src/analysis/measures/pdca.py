@@ -433,15 +433,21 @@ def visions_table(plan: Plan) -> pd.DataFrame:
 
 def do_table(activities: pd.DataFrame, plan: Plan | None = None) -> pd.DataFrame:
     """Do as one row per activity, grouped by 事業項目 (ア〜ク): 実績／計画 per fiscal year in one column each."""
-    if activities.empty:
-        return pd.DataFrame({"取組": ["（実績の記録がありません）"]})
     described = activity_table(plan, activities).set_index("activity_id")
+    if activities.empty and described.empty:
+        return pd.DataFrame({"取組": ["（実績の記録がありません）"]})
     years = sorted(int(y) for y in activities["fiscal_year"].dropna().unique())
+    # the plan's activities without records yet are listed too, with no value in any year
+    unrecorded = [pd.DataFrame({"activity_id": [i], "activity_name": [described.loc[i, "name"]], "fiscal_year": [pd.NA],
+                                "planned": [np.nan], "actual": [np.nan], "unit": [""]})
+                  for i in described.index if activities.empty or i not in set(activities["activity_id"])]
+    records = pd.concat([activities, *unrecorded], ignore_index=True) if unrecorded else activities
     rows = []
-    for activity_id, group in activities.groupby("activity_id", sort=False):
+    for activity_id, group in records.groupby("activity_id", sort=False):
         info = described.loc[activity_id] if activity_id in described.index else None
         item = info["program_item"] if info is not None else ""
         unit = group["unit"].dropna().iloc[-1] if group["unit"].notna().any() else ""
+        group = group.dropna(subset=["fiscal_year"])
         by_year = group.set_index("fiscal_year")
         row = {"_order": "アイウエオカキク".find(item) if item else 99,
                "事業項目": f"{item} {catalogue.PROGRAM_ITEM_SHORT[item]}" if item else "（未設定）",
