@@ -7,6 +7,7 @@ from pathlib import Path
 from analysis import __version__
 from analysis.batch.leftovers import staging_prefix
 from analysis.batch.manifest import MANIFEST, read_manifest
+from analysis.batch.overview import index_section, linked_overviews
 from analysis.batch.tasks import Result, Task
 from analysis.errors import InputError
 from analysis.ingest.processed import ProcessedData
@@ -77,6 +78,10 @@ def write_batch_index(reports_dir: Path, results: list[Result], *, echo=print) -
         package_version=__version__,
         sample=sample,
     )
+    overviews = linked_overviews(reports_dir)
+    if overviews:
+        # the prefectures' overviews above the list of municipalities
+        page = page.replace("<table class=\"site-table batch\">", index_section(overviews) + "\n<table class=\"site-table batch\">", 1)
     path = reports_dir / "index.html"
     # A name of this process's own: runs that share a folder without the lock (--no-lock) must
     # not write into one another's half-written page; a killed run's is removed by the next.

@@ -49,6 +49,7 @@ from analysis.batch.manifest import (
     task_fingerprint,
     write_manifest,
 )
+from analysis.batch.overview import write_overviews
 from analysis.batch.processes import init_worker, kill_pool_workers
 from analysis.batch.stopping import BatchStopped, StopRequest
 from analysis.batch.tasks import (
@@ -340,6 +341,9 @@ def run_batch(params_paths: list[Path], options: BatchOptions, *, echo=print) ->
             results += _not_started(todo)
         if stop.requested:
             _remove_leftovers(options, {task.folder_name for task in todo}, echo)  # what the killed workers were building
+        if not stop.requested:
+            write_overviews(options.reports_dir, options.processed_dir, tasks,
+                            disclosure_control=options.disclosure_control, echo=echo)
         try:
             write_batch_index(options.reports_dir, results, echo=echo)
         except OSError as exc:

@@ -1,0 +1,98 @@
+"""The prefecture overview: one row per municipality of a prefecture, and where support is most needed.
+
+Only values that are never suppressed go in: population (published projections), facility counts per
+capita (facilities are not persons), demand growth as a ratio of modelled values, and counts of PDCA
+statuses taken from the municipalities' published pdca_check.csv (already after disclosure control).
+No person or event count of an indicator is shown, so no value here can reveal a suppressed one.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from analysis import catalogue
+from analysis.measures import demand
+from analysis.measures import population as pop
+from analysis.measures.areas import Hierarchy
+from analysis.measures.resources import per_capita_by_code
+
+BASE_YEAR, TARGET_YEAR = 2020, 2040
+# The resources the overview compares (its per-capita basis is the catalogue's: per 100,000 or per 1,000 aged 75+)
+KEY_RESOURCES = ("home_care_support_clinics", "home_care_support_hospitals", "visiting_nursing_offices",
+                 "care_management_offices")
+DEMAND_MEASURE = "home_visit_patients_per_month"
+COLUMNS = ("code", "name", "medical_area_name", "population", "aged75_share", "aged75_growth", "demand_growth",
+           *KEY_RESOURCES)
+
+
+def municipalities_of(municipalities: pd.DataFrame, pref_code: str) -> pd.DataFrame:
+    """The prefecture's basic municipalities (designated cities whole), in code order: code, name, medical_area_name."""
+    members = Hierarchy(municipalities).prefecture_members.get(f"{pref_code}000", [])
+    rows = municipalities[municipalities["code"].isin(members)].sort_values("code")
+    return rows[["code", "name", "medical_area_code", "medical_area_name"]].astype(str).reset_index(drop=True)
+
+
+def overview_table(municipalities: pd.DataFrame, population: pd.DataFrame, resource_counts: pd.DataFrame,
+                   reference_rates: pd.DataFrame, pref_code: str) -> pd.DataFrame:
+    """One row per municipality (and the prefecture last, code NN000): COLUMNS, NaN where the data lack a value.
+
+    aged75_share is % in 2020; aged75_growth and demand_growth are % change 2020 → 2040; resources per capita.
+    """
+    rows = municipalities_of(municipalities, pref_code)
+    codes = [*rows["code"], f"{pref_code}000"]
+    bases = pop.for_years(population, codes, [BASE_YEAR, TARGET_YEAR]).set_index(["code", "year"])
+    now, then = bases.xs(BASE_YEAR, level="year"), bases.xs(TARGET_YEAR, level="year")
+    out = pd.DataFrame({"code": codes})
+    out["name"] = [*rows["name"], municipalities.loc[municipalities["code"] == f"{pref_code}000", "name"].iloc[0]
+                   if (municipalities["code"] == f"{pref_code}000").any() else "都道府県計"]
+    out["medical_area_name"] = [*rows["medical_area_name"], ""]
+    out["population"] = out["code"].map(now["total"])
+    out["aged75_share"] = out["code"].map(now["aged75"] / now["total"] * 100)
+    out["aged75_growth"] = out["code"].map((then["aged75"] / now["aged75"] - 1) * 100)
+    out["demand_growth"] = [_demand_growth(population, reference_rates, code) for code in codes]
+    per_capita = per_capita_by_code(resource_counts, population, codes)
+    wide = per_capita.pivot(index="code", columns="resource_id", values="per_capita")
+    for resource in KEY_RESOURCES:
+        out[resource] = out["code"].map(wide[resource]) if resource in wide.columns else np.nan
+    return out[list(COLUMNS)]
+
+
+def _demand_growth(population: pd.DataFrame, reference_rates: pd.DataFrame, code: str) -> float:
+    """% change 2020 → 2040 of the monthly home-visit patients projected at national rates (the same rule for all)."""
+    try:
+        projected = demand.project(population, reference_rates, code, demand.DemandOptions())
+    except (KeyError, ValueError):
+        return np.nan
+    base = projected[(projected["measure"] == DEMAND_MEASURE) & (projected["scenario"] == "base")].set_index("year")["value"]
+    if BASE_YEAR not in base.index or TARGET_YEAR not in base.index or not base[BASE_YEAR]:
+        return np.nan
+    return float((base[TARGET_YEAR] / base[BASE_YEAR] - 1) * 100)
+
+
+def pdca_counts(checks: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    """code → one column per scene: the goal indicators by status (「達成2・遅れ1」), from each pdca_check.csv."""
+    scenes = catalogue.scenes()
+    labels = dict(zip(scenes["scene"], scenes["label_ja"]))
+    order = ["達成", "順調", "遅れ", "悪化", "秘匿のため判定不可", "目標値が未設定", "データなし"]
+    short = {"秘匿のため判定不可": "秘匿", "目標値が未設定": "目標なし"}
+    out = {}
+    for code, check in checks.items():
+        row = {}
+        for scene, label in labels.items():
+            counts = check.loc[check["scene"] == scene, "status"].value_counts()
+            row[label] = "・".join(f"{short.get(s, s)}{int(counts[s])}" for s in order if s in counts) or "—"
+        out[code] = row
+    return pd.DataFrame.from_dict(out, orient="index", columns=list(labels.values()))
+
+
+def support_needs(table: pd.DataFrame, pref_code: str, *, limit: int = 5) -> pd.DataFrame:
+    """Municipalities whose 75+ population grows faster than the prefecture's while a key 在宅 resource per capita
+    is below the prefecture's: code, name, aged75_growth and the resources below, most growth first."""
+    prefecture = table.set_index("code").loc[f"{pref_code}000"]
+    rows = table[table["code"] != f"{pref_code}000"]
+    below = {r: rows[r] < prefecture[r] for r in KEY_RESOURCES if pd.notna(prefecture[r])}
+    lacking = pd.DataFrame(below).apply(lambda row: [r for r in below if row[r]], axis=1) if below else pd.Series([[]] * len(rows), index=rows.index)
+    need = rows.assign(below=lacking)
+    need = need[(need["aged75_growth"] > prefecture["aged75_growth"]) & need["below"].map(bool)]
+    return need.sort_values(["aged75_growth", "code"], ascending=[False, True]).head(limit)[["code", "name", "aged75_growth", "below"]]
