@@ -113,6 +113,12 @@ def _cmd_run(args: argparse.Namespace) -> int:
         raise InputError(None, "name parameter files (zaitaku run params/40203_久留米市.yaml) or use --all")
     if not paths:
         raise InputError(args.params_dir, "no parameter files (*.yaml) found")
+    if args.pdf:
+        from analysis.reporting.pdf import pdf_unavailable
+
+        missing = pdf_unavailable()
+        if missing:  # said before any report runs, not once per municipality
+            raise InputError(None, missing)
     options = BatchOptions(
         notebooks_dir=Path(args.notebooks),
         processed_dir=Path(args.processed),
@@ -127,6 +133,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
         municipality_timeout=args.municipality_timeout,
         debug_dir=Path(args.debug_dir) if args.debug_dir else None,
         lock=not args.no_lock,
+        pdf=args.pdf,
     )
     from analysis.ingest.processed import METADATA_FILE
 
@@ -299,6 +306,8 @@ def build_parser() -> argparse.ArgumentParser:
                           "a parameter file's time_limits.municipality_seconds wins for its municipality")
     run.add_argument("--debug-dir", help="where executed notebooks of failed runs are kept "
                                          "(default: .zaitaku-debug beside the reports folder, never inside it)")
+    run.add_argument("--pdf", action="store_true",
+                     help="also write an A4 PDF of every report (needs the Pango library of the operating system)")
     run.add_argument("--no-lock", action="store_true",
                      help="do not take the reports folder's lock: only for runs that each write different "
                           "municipalities into one shared folder (Kubernetes pods)")

@@ -39,11 +39,13 @@ def _source_files() -> list[Path]:
     return [p for p in package_dir.rglob("*") if p.is_file() and p.suffix in {".py", ".csv", ".j2", ".css", ".yaml"}]
 
 
-def batch_fingerprint(notebooks_dir: Path, processed_dir: Path, disclosure_control: bool) -> str:
-    """Hash of what every municipality shares: notebooks, processed data, package code and version."""
+def batch_fingerprint(notebooks_dir: Path, processed_dir: Path, disclosure_control: bool, pdf: bool = False) -> str:
+    """Hash of what every municipality shares: notebooks, processed data, package code and version, options."""
     digest = hashlib.sha256()
     digest.update(__version__.encode())
     digest.update(b"suppression" if disclosure_control else b"no-suppression")
+    if pdf:  # a folder built without PDFs is not up to date for a run that asks for them
+        digest.update(b"pdf")
     _hash_files([notebooks_dir / nb for _, nb, _ in REPORTS], digest)
     _hash_files([p for p in processed_dir.iterdir() if p.is_file() and not p.name.startswith(".")], digest)
     _hash_files(_source_files(), digest)

@@ -142,7 +142,14 @@ def run_task(task: Task) -> Result:
             nb = nbformat.read(executed, as_version=4)
             (staging / html_name).write_text(_exporter().to_html(nb), encoding="utf-8")
             executed.unlink()
-            result.reports.append({"key": key, "title": title, "href": html_name, "status": "ok"})
+            entry = {"key": key, "title": title, "href": html_name, "status": "ok"}
+            if task.pdf:
+                from analysis.reporting.pdf import write_pdf
+
+                step = f"{html_name} の PDF への変換"
+                entry["pdf"] = html_name.replace(".html", ".pdf")
+                entry["pdf_pages"] = write_pdf(staging / html_name, staging / entry["pdf"])
+            result.reports.append(entry)
         step = "（レポートの公開）"
         declared = collect_declared(staging)
         write_municipality_index(task, staging, result, declared)
@@ -180,6 +187,7 @@ class BatchOptions:
     municipality_timeout: float = DEFAULT_MUNICIPALITY_SECONDS
     debug_dir: Path | None = None  # None: .zaitaku-debug/ beside the reports folder
     lock: bool = True  # False only for runs that each own different municipalities (Kubernetes pods)
+    pdf: bool = False  # an A4 PDF beside every report (needs Pango; see reporting/pdf.py)
 
     def __post_init__(self) -> None:
         if self.jobs < 1:
@@ -192,7 +200,7 @@ class BatchOptions:
 
 def plan_tasks(params_paths: list[Path], options: BatchOptions) -> tuple[list[Task], list[Result]]:
     """Validate every parameter file first; invalid ones become failed results, never half-runs."""
-    shared = batch_fingerprint(options.notebooks_dir, options.processed_dir, options.disclosure_control)
+    shared = batch_fingerprint(options.notebooks_dir, options.processed_dir, options.disclosure_control, options.pdf)
     tasks, failures = [], []
     for path in params_paths:
         try:
@@ -219,6 +227,7 @@ def plan_tasks(params_paths: list[Path], options: BatchOptions) -> tuple[list[Ta
                 cell_seconds=limits.cell_seconds or options.cell_timeout,
                 municipality_seconds=limits.municipality_seconds or options.municipality_timeout,
                 debug_dir=str(Path(options.debug_dir).resolve()),
+                pdf=options.pdf,
             )
         )
     return tasks, failures

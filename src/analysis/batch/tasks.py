@@ -28,6 +28,7 @@ class Task:
     cell_seconds: float = DEFAULT_CELL_SECONDS
     municipality_seconds: float = DEFAULT_MUNICIPALITY_SECONDS
     debug_dir: str = ""  # where the executed notebooks of a failed run are kept (outside the reports)
+    pdf: bool = False  # also an A4 PDF of every report (zaitaku run --pdf)
 
 
 @dataclass

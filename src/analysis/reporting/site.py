@@ -92,7 +92,8 @@ def _report_link(report: dict) -> dict:
     from analysis.catalogue import REPORT_DESCRIPTIONS
 
     return {"title": report["title"], "href": href, "status": status, "status_label": label, "key": key,
-            "description": REPORT_DESCRIPTIONS.get(key or "", "")}
+            "description": REPORT_DESCRIPTIONS.get(key or "", ""),
+            "pdf": report.get("pdf"), "pdf_pages": report.get("pdf_pages")}
 
 
 def _csv_description(name: str) -> str:
