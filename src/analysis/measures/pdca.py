@@ -310,7 +310,11 @@ def display_table(check: pd.DataFrame) -> pd.DataFrame:
         columns[heading] = _with_year(check.assign(target_suppressed=False) if column == "target" else check, column, shared)
     columns["進捗率"] = _percent(check["progress"])
     columns["判定"] = [status_word(s) for s in check["status"]]
-    return pd.DataFrame(columns, index=check.index)
+    table = pd.DataFrame(columns, index=check.index)
+    # a goal's scene and wording once, on its first row: shorter rows, and the goal reads as a group
+    repeat = (check["scene"] == check["scene"].shift()) & (check["goal"] == check["goal"].shift())
+    table.loc[repeat, ["場面", "目標"]] = ""
+    return table
 
 
 # The rule set of the Act table, printed in the report: which discussion options each state opens.
@@ -327,6 +331,7 @@ ACT_RULES = pd.DataFrame({
     ],
 })
 ACT_STATES = ["悪化", "遅れ", "達成", HIDDEN_STATUS, "データなし", UNSET_STATUS]
+
 
 
 def act_table(check: pd.DataFrame, activities: pd.DataFrame, plan: Plan | None = None) -> pd.DataFrame:
@@ -366,7 +371,7 @@ def act_table(check: pd.DataFrame, activities: pd.DataFrame, plan: Plan | None =
                 last = acts.iloc[-1]
                 facts.append(f"取組「{name}」{int(last['fiscal_year'])}年度 {_count(last['actual'])}／計画 {_count(last['planned'])}{last['unit']}")
         rows.append({"目標・指標": f"{row.goal}／{label}", "判定": status_word(row.status), "事実": "。".join(facts),
-                     "協議の選択肢": _options(row, on_plan, bool(ids)), "担当": "", "期限": ""})
+                     "協議の選択肢": _options(row, on_plan, bool(ids)), "担当": "", "期限": ""})  # written in at the meeting
     return pd.DataFrame(rows, columns=["目標・指標", "判定", "事実", "協議の選択肢", "担当", "期限"])
 
 

@@ -92,9 +92,8 @@ def logic_model_figure(plan: Plan, activities: pd.DataFrame | None = None, check
         items.append(("header", COLUMNS[column][0], y, COLUMNS[column][1], LINE, [title], True, FONT))
     y += LINE + 0.06
     for scene in SCENE_IDS:
-        vision = plan.scene_visions.get(scene, "")
-        y += place("scene", y, catalogue.scene_label(scene) + ("　" + vision if vision else "　（めざすべき姿は未設定）"),
-                   x=0.02, w=WIDTH - 0.04, bold=False) + 0.08
+        # the scene's めざすべき姿 is in the table above the figure; the band names the scene only, keeping the model on one page
+        y += place("scene", y, catalogue.scene_label(scene), x=0.02, w=WIDTH - 0.04) + 0.08
         goals = [g for g in plan.goals if g.scene == scene]
         if not goals:
             y += place("goal", y, "目標は未設定", column="goal") + 0.14
