@@ -311,3 +311,16 @@ def test_text_width_counts_full_width_characters_as_one_em():
 
     assert text_width_inches(["訪問看護", "ab"], 72) == 4.0
     assert text_width_inches(["ab"], 72) == pytest.approx(1.2)
+
+
+@pytest.mark.parametrize("scene", ["daily_care", "emergency", "end_of_life"])
+def test_each_scene_page_draws_the_indicators_it_shares_with_other_scenes(scene):
+    """在支診 and 訪問診療を実施している施設 serve three scenes (seed 000): each of their pages has the panel."""
+    from analysis.catalogue import indicator_label
+    from analysis.reporting.figures.indicators import small_multiples
+
+    setup_japanese()
+    fig = small_multiples(_all_indicator_series(), scene, {}, {"municipality": "架空市"})
+    titles = " ".join(ax.get_title() for ax in fig.axes).replace("\n", "")
+    for indicator_id in ("home_care_support_clinics", "home_visit_facilities"):
+        assert indicator_label(indicator_id) in titles

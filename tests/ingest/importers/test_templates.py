@@ -356,3 +356,14 @@ def test_activity_program_item_or_scene_outside_the_lists_names_row_and_column(t
     with pytest.raises(InputError) as err:
         templates.read_activities(path)
     assert (err.value.row, err.value.column) == (3, column)
+
+
+def test_one_local_id_defined_in_two_files_is_an_error_naming_both(tmp_path, packaged_only):
+    from analysis.ingest.pipeline import build_local_indicators
+    from analysis.ingest.recognition import discover
+
+    for folder in ("a", "b"):
+        (tmp_path / folder).mkdir()
+        _csv(tmp_path / folder / "local_indicators.csv", LOCAL, [ACP])
+    with pytest.raises(InputError, match="also defined in"):
+        build_local_indicators(discover(tmp_path))
