@@ -13,6 +13,15 @@ from analysis.measures.resources import map_roles
 from analysis.reporting.figures import maps
 
 matplotlib.use("Agg")
+# a Japanese label drawn without the Japanese font would show as boxes in print
+pytestmark = pytest.mark.filterwarnings("error:Glyph")
+
+
+@pytest.fixture(autouse=True)
+def _japanese_font():
+    from analysis.reporting.figures import setup_japanese
+
+    setup_japanese()
 
 OUTLINES = gpd.GeoDataFrame({
     "code": ["40901", "40902", "40903"], "level": "municipality", "name": ["筑水市", "川原市", "東浜市"],
@@ -93,3 +102,23 @@ def test_choropleth_hatches_the_municipality_without_a_value_and_outlines_the_su
 def test_boundary_provenance():
     assert maps.boundary_provenance(OUTLINES) == ("国土数値情報「行政区域」", "2025-01-01")
     assert maps.boundary_provenance(None) == ("", "")
+
+
+def test_facility_map_adds_small_choropleths_of_the_medical_area_with_the_municipality_outlined():
+    per_capita = pd.DataFrame({
+        "code": ["40901", "40902", "40903"] * 2,
+        "resource_id": ["home_care_support_clinics"] * 3 + ["visiting_nursing_offices"] * 3,
+        "per_capita_basis": ["pop100k"] * 3 + ["pop75_1000"] * 3, "count": [3, 5, 1, 2, 2, 2],
+        "per_capita": [10.0, 12.5, 8.0, 0.8, 0.5, np.nan]})
+    fig = maps.facility_map(_points(), OUTLINES, "40901", per_capita)
+    assert len(fig.axes) == 3
+    titles = [ax.get_title(loc="left") for ax in fig.axes[1:]]
+    assert titles == ["在宅療養支援診療所（人口10万人あたり）", "訪問看護事業所（75歳以上人口1,000人あたり）"]
+    assert maps.NO_VALUE_LABEL in [t.get_text() for t in fig.axes[2].get_legend().get_texts()]
+    # the municipality is outlined in the small maps: a thick black line
+    assert any(max(np.atleast_1d(c.get_linewidth())) >= 2.4 for c in fig.axes[1].collections)
+    assert fig.get_figheight() <= 10.5
+    caption = maps.facility_map_caption(_points(), OUTLINES, "筑水市", "40901", per_capita)
+    assert "二次医療圏" in caption
+    # a single municipality (no 二次医療圏) draws the map alone
+    assert len(maps.facility_map(_points(), OUTLINES, "40901", per_capita[per_capita["code"] == "40901"]).axes) == 1

@@ -105,8 +105,41 @@ def _draw_outlines(ax, shapes, code: str, *, names: bool = True) -> None:
             ax.text(point.x, point.y, row["name"], ha="center", va="center", fontsize=8, color="#595959", zorder=2)
 
 
-def facility_map(points: pd.DataFrame, outlines, code: str):
-    """The municipality and its neighbours' boundaries, its 在宅 functions by symbol, other facilities faint."""
+# The resources the facility map's small choropleths show for the 二次医療圏 (one panel each)
+AREA_PANEL_RESOURCES = ("home_care_support_clinics", "visiting_nursing_offices")
+PANEL_WIDTH_INCHES = 8 * 0.27
+
+
+def _panel_inches(shapes, panels: dict) -> float:
+    """The small maps' height: the 二次医療圏's shape at the panels' width, at most 2.4 inches."""
+    if not panels:
+        return 0.0
+    codes = next(iter(panels.values())).index.intersection(shapes.index)
+    minx, miny, maxx, maxy = shapes.loc[codes].total_bounds
+    ratio = (maxy - miny) / max((maxx - minx) * math.cos(math.radians((miny + maxy) / 2)), 1e-9)
+    return min(max(PANEL_WIDTH_INCHES * ratio * 1.06, 1.0), 2.4)
+
+
+def area_panels(per_capita: pd.DataFrame | None) -> dict[str, pd.Series]:
+    """Panel title → per-capita value by code, for the resources of AREA_PANEL_RESOURCES that have any value."""
+    from analysis import catalogue
+
+    if per_capita is None or per_capita.empty or per_capita["code"].nunique() < 2:
+        return {}
+    resources = catalogue.resources().set_index("resource_id")
+    panels = {}
+    for resource in AREA_PANEL_RESOURCES:
+        rows = per_capita[per_capita["resource_id"] == resource]
+        if rows["per_capita"].notna().any():
+            label = str(resources.loc[resource, "label_ja"]).removesuffix("数")
+            basis = catalogue.DENOMINATOR_LABELS.get(resources.loc[resource, "per_capita_basis"], "")
+            panels[f"{label}（{basis}）"] = rows.set_index("code")["per_capita"].astype("float64")
+    return panels
+
+
+def facility_map(points: pd.DataFrame, outlines, code: str, per_capita: pd.DataFrame | None = None):
+    """The municipality and its neighbours' boundaries, its 在宅 functions by symbol, other facilities faint; with
+    ``per_capita`` (per_capita_by_code of the 二次医療圏), a row of small choropleths of it, the municipality outlined."""
     import matplotlib.pyplot as plt
 
     from analysis.reporting.figures.resources import draw_facility_map
@@ -114,11 +147,18 @@ def facility_map(points: pd.DataFrame, outlines, code: str):
     shapes = municipal_outlines(outlines)
     if shapes is None or code not in shapes.index:
         return draw_facility_map(points)
+    panels = area_panels(per_capita)
     located = points[points["located"]]
     minx, miny, maxx, maxy = shapes.loc[code, "geometry"].bounds
-    # the page's width; the height the area's shape needs (within a page), plus the legend's two lines
+    # the page's width; the height the area's shape needs (the whole figure within a page), the legend's two lines,
+    # and the row of small maps
     ratio = (maxy - miny) / max((maxx - minx) * math.cos(math.radians((miny + maxy) / 2)), 1e-9)
-    fig, ax = plt.subplots(figsize=(8, min(max(7.6 * ratio, 4.0), 8.6) + 0.9))
+    map_inches = min(max(7.6 * ratio, 4.0), 6.2 if panels else 8.6)
+    panel_inches = _panel_inches(shapes, panels)
+    below = 0.9 + (panel_inches + 0.4 if panels else 0)
+    fig = plt.figure(figsize=(8, map_inches + below))
+    height = fig.get_figheight()
+    ax = fig.add_axes((0.02, below / height, 0.96, map_inches / height - 0.01))
     middle = _frame(ax, (minx, miny, maxx, maxy))
     shapes.loc[[code]].plot(ax=ax, color="#f4f4f4", zorder=0)
     _draw_outlines(ax, shapes, code)
@@ -141,11 +181,13 @@ def facility_map(points: pd.DataFrame, outlines, code: str):
     order = [*range(len(handles) - 1, 0, -1), 0]
     ax.legend([handles[i] for i in order], [labels[i] for i in order], loc="upper center", bbox_to_anchor=(0.5, -0.01),
               ncol=3, fontsize=LEGEND_POINTS, frameon=False)
-    fig.subplots_adjust(left=0.02, right=0.98, top=0.99, bottom=0.8 / fig.get_figheight())
+    for i, (title, values) in enumerate(panels.items()):
+        panel = fig.add_axes((0.02 + i * 0.5, 0.05 / height, 0.27, panel_inches / height))
+        draw_choropleth(panel, outlines, values, breaks=class_breaks(values), highlight=code, title=title)
     return fig
 
 
-def facility_map_caption(points: pd.DataFrame, outlines, name: str, code: str) -> str:
+def facility_map_caption(points: pd.DataFrame, outlines, name: str, code: str, per_capita: pd.DataFrame | None = None) -> str:
     """What the map shows and leaves out, in plain Japanese (the count without coordinates included)."""
     unlocated = int((~points["located"] & points["group"].eq("municipality")).sum())
     shapes = municipal_outlines(outlines)
@@ -156,6 +198,9 @@ def facility_map_caption(points: pd.DataFrame, outlines, name: str, code: str) -
         text = (f"太線が{name}の境界、細線が周辺の市区町村の境界です。在宅療養支援診療所・病院、在宅療養後方支援病院と"
                 f"訪問看護事業所を記号で（{name}の施設は黒、周辺の施設は灰色。凡例の数は{name}の施設数）、"
                 "そのほかの施設・事業所を薄い点で示します。24時間対応の別は公表データにないため示していません。")
+    if shapes is not None and code in shapes.index and area_panels(per_capita):
+        text += ("下の小さな地図は、二次医療圏の市区町村の人口あたりの数を濃さで示します（濃いほど多い。区切りの値ちょうどは"
+                 f"上の段階。斜線は値のない市区町村）。太線が{name}です。")
     return text + (f"座標のない施設 {unlocated:,} 件は描いていません。" if unlocated else "")
 
 
