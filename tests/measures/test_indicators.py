@@ -101,3 +101,30 @@ def test_summary_values_carry_the_decimals_of_their_kind_and_a_zero_change_gets_
                            "suppressed": False})
     row = summary_table(series, {"admission_info_collaboration_rate": fit_trend(years, series["value"])}).iloc[0]
     assert row["傾向"] == "→ 横ばい" and row["年あたり変化"] == "+0.00" and row["最新値"] == "40.0%"
+
+
+def test_missing_indicators_are_listed_once_each_under_their_source():
+    from analysis.measures.indicators import unavailable_by_source
+
+    missing = pd.DataFrame({"場面": ["看取り", "看取り", "急変時の対応"],
+                            "指標": ["ACP の認知度", "自宅死の割合", "救急搬送件数"],
+                            "入手先の例": ["住民調査", "人口動態統計", "住民調査"]})
+    grouped = unavailable_by_source(missing)
+    assert grouped.to_dict("records") == [{"入手先の例": "住民調査", "指標": "ACP の認知度、救急搬送件数"},
+                                          {"入手先の例": "人口動態統計", "指標": "自宅死の割合"}]
+    assert unavailable_by_source(missing.iloc[0:0]).empty
+
+
+def test_indicators_with_one_year_are_not_charted_and_a_hidden_year_still_counts():
+    from analysis.measures.indicators import years_by_indicator
+
+    rows = [("home_care_support_clinics", 2023, 33.0, False), ("home_care_support_clinics", 2024, 35.0, False),
+            ("home_care_support_hospitals", 2026, 9.0, False),
+            ("home_visit_count", 2023, None, True), ("home_visit_count", 2024, 20.0, False),
+            ("home_care_backup_hospitals", 2026, None, False)]  # no value at all: neither charted nor single
+    series = pd.DataFrame(rows, columns=["indicator_id", "fiscal_year", "value", "suppressed"]).assign(area_level="municipality")
+    comparison = series.assign(area_level="prefecture", fiscal_year=series["fiscal_year"] - 5)  # other areas' years do not count
+    charted, single = years_by_indicator(pd.concat([series, comparison]), "daily_care")
+    assert {"home_care_support_clinics", "home_visit_count"} <= set(charted) and "home_care_support_hospitals" in single
+    assert "home_care_backup_hospitals" not in charted + single
+    assert not set(charted) & set(single)

@@ -292,3 +292,18 @@ def test_stylesheet_has_a4_print_rules_readable_sizes_and_the_japanese_font_stac
     body = re.search(r"body \{ font-size:\s*([\d.]+)pt", print_rules)
     assert body and float(body.group(1)) >= 10.5, "running text prints at 10.5 pt at least"
     assert "break-inside: avoid" in print_rules and "table-header-group" in print_rules
+
+
+def test_a_heading_output_moves_into_the_output_after_it_so_print_keeps_them_together():
+    def output(inner):
+        return f"<div class='jp-OutputArea-child'><div class='jp-RenderedHTMLCommon jp-OutputArea-output'>{inner}</div></div>"
+
+    page = ("<html><head><title>x</title></head><body><main><h1>表題</h1>"
+            f"<div class='jp-Cell'><div class='jp-OutputArea'>{output('<h2>節</h2>')}</div></div>"
+            f"<div class='jp-Cell'><div class='jp-OutputArea'>{output('<h3>小節</h3>')}{output('<table><tr><td>1</td></tr></table>')}"
+            f"{output('<h2>終わりの節</h2><p>本文</p>')}</div></div></main></body></html>")
+    soup = BeautifulSoup(finish_page(page), "html.parser")
+    boxes = soup.find_all("div", class_="jp-OutputArea-output")
+    assert [[child.name for child in box.children] for box in boxes] == [["h2", "h3", "table"], ["h2", "p"]]
+    assert len(soup.find_all("div", class_="jp-Cell")) == 1, "the cell left empty is removed"
+    assert [a.get_text() for a in soup.nav.find_all("a")] == ["節", "小節", "終わりの節"]

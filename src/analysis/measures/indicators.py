@@ -121,6 +121,25 @@ def unavailable(series: pd.DataFrame) -> pd.DataFrame:
     })
 
 
+def years_by_indicator(series: pd.DataFrame, scene: str) -> tuple[list[str], list[str]]:
+    """The scene's indicators with a municipal value in two or more years (drawn as a trend), and those
+    with one year only (their value is in the summary table: a chart of one dot shows no trend)."""
+    own = series[series["area_level"] == "municipality"]
+    hidden = own.get("suppressed", pd.Series(False, index=own.index)).astype(bool)
+    years = own[own["value"].notna() | hidden].groupby("indicator_id")["fiscal_year"].nunique()
+    ids = [i for i in catalogue.in_scene(scene) if i in years.index]
+    return [i for i in ids if years[i] >= 2], [i for i in ids if years[i] == 1]
+
+
+def unavailable_by_source(missing: pd.DataFrame) -> pd.DataFrame:
+    """The indicators of `unavailable` gathered by where they could come from: one row per source, most first."""
+    if missing.empty:
+        return pd.DataFrame(columns=["入手先の例", "指標"])
+    grouped = missing.groupby("入手先の例", sort=False)["指標"].agg(list)
+    grouped = grouped.iloc[sorted(range(len(grouped)), key=lambda i: -len(grouped.iloc[i]))]
+    return pd.DataFrame({"入手先の例": grouped.index, "指標": ["、".join(labels) for labels in grouped]})
+
+
 def summary_table(series: pd.DataFrame, trend_fits: dict, peer_values: pd.DataFrame | None = None) -> pd.DataFrame:
     """One row per indicator with data: latest value, trend arrow, change per year, prefecture comparison, peer rank."""
     cat = catalogue.indicators().set_index("indicator_id")

@@ -110,6 +110,7 @@ def finish_page(page: str) -> str:
     if first_h1 is not None and soup.title is not None:
         soup.title.string = first_h1.get_text(" ", strip=True)
     _mark_number_columns(soup)
+    _keep_headings_with_next(soup)
     headings = soup.find_all(["h2", "h3"])
     if not headings:
         _phrase_breaks(soup)
@@ -140,6 +141,28 @@ def _mark_number_columns(soup: BeautifulSoup) -> None:
                     cells.append(headers[column])
             for cell in cells:
                 cell["class"] = [*cell.get("class", []), "num"]
+
+
+def _keep_headings_with_next(soup: BeautifulSoup) -> None:
+    """Move a heading that is a notebook output of its own into the next output.
+
+    Each `display()` is its own box, so print's `break-after: avoid` on a heading could not
+    reach the table or figure after it, and a heading was left alone at the foot of a page.
+    In one box with what follows, it moves to the next page with it.
+    """
+    outputs = soup.find_all("div", class_="jp-OutputArea-output")
+    for index, output in enumerate(outputs[:-1]):
+        children = [child for child in output.children if getattr(child, "name", None) or str(child).strip()]
+        if not children or not all(getattr(child, "name", None) in ("h2", "h3", "h4") for child in children):
+            continue
+        following = outputs[index + 1]
+        for child in reversed(children):
+            following.insert(0, child.extract())
+        box = output.find_parent("div", class_="jp-OutputArea-child") or output
+        cell = box.find_parent("div", class_="jp-Cell")
+        box.decompose()
+        if cell is not None and cell.find("div", class_="jp-OutputArea-output") is None:
+            cell.decompose()
 
 
 def _phrase_breaks(soup: BeautifulSoup) -> None:

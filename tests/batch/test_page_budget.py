@@ -1,0 +1,54 @@
+"""Reports fit the meeting: A4 page budgets, measured on the PDFs `zaitaku run --pdf` writes for the sample.
+
+The largest sample city (筑水市) has the budgets of the reports issue; the smallest town (南木町)
+has fewer pages. A change that makes a report longer fails here, with the pages it now takes.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from analysis.reporting.pdf import pdf_unavailable
+
+BUDGETS = {
+    "40901_chikusui": {"01_resources": 12, "02_demand": 8, "03_scene_trends": 10, "04_pdca_check": 8},
+    "40942_nangi": {"01_resources": 10, "02_demand": 7, "03_scene_trends": 10, "04_pdca_check": 8},
+}
+CASES = [(folder, report) for folder, budgets in BUDGETS.items() for report in budgets]
+
+pytestmark = pytest.mark.skipif(pdf_unavailable() is not None, reason="WeasyPrint cannot load Pango on this machine")
+
+
+@pytest.mark.parametrize(("folder", "report"), CASES, ids=[f"{f}/{r}" for f, r in CASES])
+def test_each_report_keeps_to_its_a4_page_budget(sample_batch, folder, report):
+    from pypdf import PdfReader
+
+    _, reports, _ = sample_batch
+    pdf = reports / folder / f"{report}.pdf"
+    assert pdf.exists(), f"{folder}/{report}.pdf was not written by zaitaku run --pdf"
+    pages = len(PdfReader(pdf).pages)
+    assert pages <= BUDGETS[folder][report], f"{folder}/{report}: {pages} A4 pages, budget {BUDGETS[folder][report]}"
+
+
+def test_the_municipality_page_links_each_pdf_with_its_page_count(sample_batch):
+    from bs4 import BeautifulSoup
+    from pypdf import PdfReader
+
+    _, reports, _ = sample_batch
+    for folder in BUDGETS:
+        page = BeautifulSoup((reports / folder / "index.html").read_text(encoding="utf-8"), "html.parser")
+        links = {a["href"]: a.get_text() for a in page.find_all("a") if a["href"].endswith(".pdf")}
+        assert set(links) == {f"{report}.pdf" for report in BUDGETS[folder]}, folder
+        for href, text in links.items():
+            assert f"A4 {len(PdfReader(reports / folder / href).pages)} ページ" in text, (folder, href, text)
+
+
+def test_a_small_town_never_has_more_pages_than_the_largest_city(sample_batch):
+    from pypdf import PdfReader
+
+    _, reports, _ = sample_batch
+    for report in BUDGETS["40942_nangi"]:
+        city, town = (len(PdfReader(reports / folder / f"{report}.pdf").pages) for folder in BUDGETS)
+        assert town <= city, f"{report}: 南木町 {town} pages, 筑水市 {city}"
