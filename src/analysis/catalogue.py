@@ -242,7 +242,7 @@ RESOURCE_REPORT_LABELS = {
     "as_of": "時点",
     "neighbour_facilities": "周辺の市区町村の施設",
     "municipality": "自治体",
-    "distance": "距離（小さいほど類似）",
+    "distance": "特徴の違い（小さいほど似ている）",
     "population": "総人口（2020年）",
     "share75": "75歳以上人口の割合（%）",
     "growth75": "75歳以上人口の伸び（2040年÷2020年）",

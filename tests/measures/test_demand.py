@@ -5,7 +5,7 @@ import pytest
 from pydantic import ValidationError
 
 from analysis.ingest.schema import AGE_GROUPS
-from analysis.measures.demand import DemandOptions, band_of, project
+from analysis.measures.demand import DemandOptions, band_of, project, projection_table
 
 
 def _population():
@@ -129,3 +129,24 @@ def test_rate_area_asked_for_but_not_loaded_is_an_error_naming_the_key():
 
     with pytest.raises(InputError, match="key 'demand.rate_area'.*99001"):
         project(_population(), _with_prefecture_rates(), "99001", DemandOptions(rate_area="local"))
+
+
+def test_the_printed_projection_table_has_a_year_column_and_no_unnamed_header():
+    table = projection_table(project(_population(), _rates(), "99001", DemandOptions()))
+    assert table.columns.name is None, "a named column index prints as an extra header cell"
+    assert table.columns[0] == "年" and "label" not in table.to_html()
+
+
+def test_the_supply_sentence_quotes_the_value_the_table_prints():
+
+    from analysis.reporting.context import format_table
+
+    supply = pd.DataFrame({"year": [2020, 2040], "projected_patients": [20.0, 24.4], "latest_fiscal_year": [2024, 2024],
+                           "current_providers": [2.0, 2.0], "current_patients_per_provider": [10.0, 10.0],
+                           "providers_needed_at_current_load": [2.0, 2.44]})
+    from analysis.measures import demand
+
+    printed = format_table(demand.supply_table(supply))
+    peak_row = printed[printed["年"] == "2040"].iloc[0]
+    assert f"{peak_row['今の1施設あたり患者数での施設数の目安']} 施設" in demand.supply_text(supply)
+    assert "2.4 施設" in demand.supply_text(supply), "2.44 must not read as 「2 施設」 beside today's 2"

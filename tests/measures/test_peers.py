@@ -130,6 +130,6 @@ def test_peer_table_puts_the_municipality_first_with_japanese_headings(features)
     found = peers.find_peers(features, "40901", n=2)
     table = peers.peer_table(features, found, "40901")
     assert table["自治体"].tolist() == ["基準市", "双子市", "倍町"]
-    assert table.loc[0, "距離（小さいほど類似）"] == "—"
+    assert table.loc[0, "特徴の違い（小さいほど似ている）"] == "—"
     assert table.loc[2, "総人口（2020年）"] == "2,000"
     assert table.loc[0, "75歳以上人口の割合（%）"] == pytest.approx(15.0)

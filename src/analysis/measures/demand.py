@@ -278,6 +278,7 @@ def projection_table(projection: pd.DataFrame) -> pd.DataFrame:
     wide = wide[~wide["measure"].str.startswith("jmap")]
     text = [f"{b:,.0f}（{lo:,.0f}〜{hi:,.0f}）" for b, lo, hi in zip(wide["base"], wide["low"], wide["high"])]
     table = wide.assign(text=text, label=wide["measure"].map(MEASURES)).pivot(index="year", columns="label", values="text")
+    table.columns.name = None  # else printed as an empty first header cell 「label」
     return table.reset_index().rename(columns={"year": "年"})
 
 
@@ -287,7 +288,8 @@ def supply_text(supply: pd.DataFrame) -> str:
     return (
         f"{int(first['latest_fiscal_year'])}年度の訪問診療を実施する医療機関は {first['current_providers']:,.0f} 施設で、"
         f"1施設あたりの患者数は月 {first['current_patients_per_provider']:,.1f} 人と推計されます（9月の訪問診療件数 ÷ 1人あたり月1.9回）。"
-        f"この負担を変えないとすると、患者数が最も多くなる {int(peak['year'])} 年には {peak['providers_needed_at_current_load']:,.0f} 施設に相当する体制が必要になります。"
+        # one decimal, as the table prints it: 2.4 rounded to 「2 施設」 hid a fifth more than today's 2
+        f"この負担を変えないとすると、患者数が最も多くなる {int(peak['year'])} 年には {peak['providers_needed_at_current_load']:,.1f} 施設に相当する体制が必要になります。"
         "これは1施設あたりの患者数が今と同じという仮定による目安で、必要な施設数を判定するものではありません。"
     )
 

@@ -69,6 +69,7 @@ class ReportContext:
     areas: ComparisonAreas
     sources: list[dict] = field(default_factory=list)
     csv_files: list[str] = field(default_factory=list)
+    methods: list[str] = field(default_factory=list)  # HTML of the 方法 section, printed by footer()
 
     @property
     def code(self) -> str:
@@ -236,9 +237,13 @@ class ReportContext:
 
     def definition(self, frame: pd.DataFrame, *, name: str, caption: str | None = None) -> None:
         """A table of the workbench's own rules or catalogue: labelled 定義, not data, so it has no as-of date."""
+        self._html(self._definition_html(frame, name=name, caption=caption))
+
+    @staticmethod
+    def _definition_html(frame: pd.DataFrame, *, name: str, caption: str | None = None) -> str:
         body = format_table(frame).to_html(index=False, escape=True, border=0, classes="data-table")
         note = f"<div class='source-note'>定義: {html.escape(name)}（本ワークベンチの規則・カタログ）</div>"
-        self._html(body + (f"<div class='caption'>{html.escape(caption)}</div>" if caption else "") + note)
+        return body + (f"<div class='caption'>{html.escape(caption)}</div>" if caption else "") + note
 
     def figure(self, fig, *, source: str, as_of: str | None, caption: str, suppressed_note: bool = False) -> None:
         """Show a matplotlib figure (PNG) with its caption and source as one block that print keeps together, then close it."""
@@ -278,9 +283,22 @@ class ReportContext:
         folder.mkdir(parents=True, exist_ok=True)
         (folder / f"{name}.json").write_text(json.dumps(value, ensure_ascii=False), encoding="utf-8")
 
+    def method(self, text_ja: str, *, definition: pd.DataFrame | None = None, name: str | None = None) -> None:
+        """A paragraph (and a 定義 table) for the 方法 section at the end of the report, in plain Japanese.
+
+        How a number is made is kept out of the way of what it says: readers meet the findings
+        first and find the method at the end, where footer() prints it.
+        """
+        fragment = plain_text_html(text_ja)
+        if definition is not None:
+            fragment += self._definition_html(definition, name=name or "定義")
+        self.methods.append(fragment)
+
     def footer(self) -> None:
         from analysis.reporting.html_export import footer_html
 
+        if self.methods:
+            self._html("<h2 id='method'>方法</h2>" + "".join(self.methods))
         self._html(
             footer_html(
                 self.sources,
