@@ -56,3 +56,21 @@ def test_css_string_cannot_end_the_style_element_or_the_string():
 
     text = css_string('南木町 "x" </style><script>\\')
     assert "<" not in text and ">" not in text and text.count('"') == 2 and "南木町" in text
+
+
+def test_a_source_without_dates_names_the_files_that_carry_none():
+    frame = pd.DataFrame({"source": ["自治体の把握データ", "自治体の把握データ", "A"],
+                          "source_file": ["indicator_series.csv", "indicator_series.csv", "a.csv"],
+                          "as_of": [None, "", "2026-06-30"]})
+    source, as_of = provenance(frame)
+    assert source == "A（2026-06-30 時点）、自治体の把握データ（indicator_series.csv に時点の記載なし）" and as_of == ""
+    alone, when = provenance(frame.iloc[:2])
+    assert (alone, when) == ("自治体の把握データ（indicator_series.csv に時点の記載なし）", "")
+
+
+def test_the_footer_says_時点不明_only_for_a_source_that_names_no_file():
+    from analysis.reporting.html_export import footer_html
+
+    footer = footer_html([{"source": "自治体の把握データ（indicator_series.csv に時点の記載なし）", "as_of": ""},
+                          {"source": "出所不明の表", "as_of": ""}], "2026-12-01", "0.1.0")
+    assert footer.count("時点不明") == 1 and "出所不明の表（時点不明）" in footer

@@ -334,20 +334,29 @@ def provenance(frame: pd.DataFrame) -> tuple[str, str]:
         return "—", ""
     dates = frame["as_of"] if "as_of" in frame else frame.get("year", pd.Series("", index=frame.index))
     pairs = (
-        pd.DataFrame({"source": frame["source"], "as_of": dates})
+        pd.DataFrame({"source": frame["source"], "as_of": dates.astype(object).where(dates.notna(), "")})
         .dropna(subset=["source"])
         .astype(str)
-        .replace({"as_of": {"<NA>": "", "nan": ""}})
+        .replace({"as_of": {"<NA>": "", "nan": "", "None": "", "NaT": ""}})
         .drop_duplicates()
         .sort_values(["source", "as_of"])
     )
     grouped = {src: _date_span([d for d in g["as_of"] if d]) for src, g in pairs.groupby("source", sort=False)}
     if not grouped:
         return "—", ""
+    grouped = {_undated(src, frame) if not when else src: when for src, when in grouped.items()}
     if len(grouped) == 1:
         source, when = next(iter(grouped.items()))
         return source, "、".join(when)
     return "、".join(f"{src}（{'、'.join(when)} 時点）" if when else src for src, when in grouped.items()), ""
+
+
+def _undated(source: str, frame: pd.DataFrame) -> str:
+    """A source without any date, named with the files that carry none (「時点不明」 says nothing a reader can check)."""
+    if "source_file" not in frame:
+        return source
+    files = sorted({str(f) for f in frame.loc[frame["source"].astype(str) == source, "source_file"].dropna() if str(f)})
+    return f"{source}（{'、'.join(files)} に時点の記載なし）" if files else source
 
 
 def generation_date() -> str:

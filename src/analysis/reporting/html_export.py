@@ -307,7 +307,8 @@ def footer_html(sources: list[dict], generated_on: str, package_version: str, *,
 def _source_line(entry: dict) -> str:
     source = html.escape(_text(entry.get("source")) or "出典不明")
     as_of = _text(entry.get("as_of"))
-    when = f"（{html.escape(as_of)} 時点）" if as_of else "（時点不明）"
+    # a source without a date names its files itself (context.provenance): no 「時点不明」 beside it
+    when = f"（{html.escape(as_of)} 時点）" if as_of else "" if "時点" in source else "（時点不明）"
     note = _text(entry.get("note"))
     return f"{source}{when}" + (f" — {html.escape(note)}" if note else "")
 
