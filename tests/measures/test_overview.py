@@ -36,7 +36,7 @@ def test_every_municipality_of_the_prefecture_once_and_the_prefecture_last(table
 def test_population_and_75_plus_equal_the_sums_of_the_age_groups(data, table, code):
     row = table.set_index("code").loc[code]
     total, aged75 = _population(data, code, 2020)
-    total40, aged75_40 = _population(data, code, 2040)
+    _, aged75_40 = _population(data, code, 2040)
     assert row["population"] == pytest.approx(total)
     assert row["aged75_share"] == pytest.approx(aged75 / total * 100)
     assert row["aged75_growth"] == pytest.approx((aged75_40 / aged75 - 1) * 100)

@@ -4,10 +4,9 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-
-from analysis.codes import check_digit
 from shapely.geometry import Point
 
+from analysis.codes import check_digit
 from analysis.sample.world import SAMPLE_MUNICIPALITIES, SAMPLE_WORLD, write_sample
 from tests.conftest import ROOT  # noqa: E402
 

@@ -143,9 +143,9 @@ def render_overview(data: ProcessedData, pref_code: str, tasks: list[Task], repo
     resource_source = _provenance(counts)
     outlines = data.boundaries()
     boundary_source, boundary_as_of = maps.boundary_provenance(outlines)
-    body = [f"<p>{html.escape(pref_name)}の管内 {len(table) - 1} 市区町村を、人口・高齢化、在宅医療・介護の主な資源（人口あたり）、"
-            "将来の需要の伸び、PDCA の進み具合で並べた資料です。県が市区町村の取組を確認し、支援する先を考えるために使います。"
-            "人数・件数の指標（患者数・死亡数など）は、秘匿の判断を市区町村ごとのレポートに任せ、ここには載せていません。</p>"]
+    body = [(f"<p>{html.escape(pref_name)}の管内 {len(table) - 1} 市区町村を、人口・高齢化、在宅医療・介護の主な資源（人口あたり）、"
+             "将来の需要の伸び、PDCA の進み具合で並べた資料です。県が市区町村の取組を確認し、支援する先を考えるために使います。"
+             "人数・件数の指標（患者数・死亡数など）は、秘匿の判断を市区町村ごとのレポートに任せ、ここには載せていません。</p>")]
     body.append("<h2>支援が必要と考えられる市区町村</h2>" + _needs_html(overview.support_needs(table, pref_code)))
     printed = printed_table(table)
     body.append("<h2>管内の市区町村の一覧</h2>" + _table_html(
@@ -153,11 +153,13 @@ def render_overview(data: ProcessedData, pref_code: str, tasks: list[Task], repo
                  "訪問診療の需要は全国の受療率を年齢別人口にあてはめた推計（すべての市区町村で同じ前提）。",
         f"{population_source}、{resource_source}"))
     if not statuses.empty:
-        names = dict(zip(table["code"], table["name"]))
-        shown = statuses.reset_index(names="code")
-        shown.insert(0, "市区町村", shown["code"].map(names))
+        # every municipality of the prefecture, those without a PDCA 評価 in this batch shown with —
+        members = table[table["code"] != f"{pref_code}000"]
+        shown = statuses.reindex(members["code"]).fillna("—")
+        shown.insert(0, "市区町村", members["name"].to_numpy())
         body.append("<h2>PDCA の進み具合（場面別の指標の判定数）</h2>" + _table_html(
-            shown.drop(columns="code"), "各市区町村の「PDCA 評価」レポートの判定を数えたもの（秘匿で判定できない指標は「秘匿」）。",
+            shown, "各市区町村の「PDCA 評価」レポートの判定を数えたもの（秘匿で判定できない指標は「秘匿」）。"
+                   "「—」は判定する指標がないか、今回の作成に PDCA 評価が含まれない市区町村です。",
             "各市区町村の PDCA 評価（pdca_check.csv）"))
     if outlines is not None and codes & set(outlines["code"]):
         indexed = table.set_index("code")
@@ -178,7 +180,7 @@ def render_overview(data: ProcessedData, pref_code: str, tasks: list[Task], repo
         css=_markup(stylesheet()), banner=_markup(banner_html(sample=data.is_sample, not_for_distribution=not disclosure_control)),
         footer=_markup(footer_html([], generation_date(), __version__, not_for_distribution=not disclosure_control)),
         body=_markup("".join(body)))
-    csv = printed.assign(**{"団体コード": table["code"]})
+    csv = printed.assign(団体コード=table["code"])
     return page, csv
 
 
@@ -188,7 +190,7 @@ def linked_overviews(reports_dir: Path) -> list[dict]:
 
     found = []
     for path in sorted(reports_dir.glob(f"{CSV_PREFIX}*000.html")):
-        match = re.search(r"<title>(.*?)</title>", path.read_text(encoding="utf-8"), re.S)
+        match = re.search(r"<title>(.*?)</title>", path.read_text(encoding="utf-8"), re.DOTALL)
         found.append({"href": path.name, "title": html.unescape(match.group(1)) if match else path.stem})
     return found
 

@@ -26,8 +26,8 @@ def _wave(lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
 
 
 def _island():
-    from shapely.geometry import Point
     from shapely.affinity import scale
+    from shapely.geometry import Point
 
     _, (lon, lat), (a, b) = ISLAND
     return scale(Point(lon, lat).buffer(1.0, quad_segs=16), a, b)

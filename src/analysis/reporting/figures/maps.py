@@ -6,6 +6,7 @@ facility map falls back to points alone and its caption says so. No tiles: every
 
 from __future__ import annotations
 
+import itertools
 import math
 
 import numpy as np
@@ -214,7 +215,7 @@ def class_breaks(values, n: int = 4) -> list[float]:
     limits = []
     for q in np.linspace(0, 1, n + 1)[1:-1]:
         raw = float(values.quantile(q))
-        digits = 1 - int(math.floor(math.log10(abs(raw)))) if raw else 0
+        digits = 1 - math.floor(math.log10(abs(raw))) if raw else 0
         limit = round(raw, digits)
         if values.min() < limit <= values.max() and (not limits or limit > limits[-1]):
             limits.append(limit)
@@ -234,7 +235,7 @@ def class_labels(breaks: list[float], fmt: str = "{:,.3g}") -> list[str]:
     if not breaks:
         return ["すべて同じ値"]
     text = [fmt.format(b) for b in breaks]
-    return [f"{text[0]} 未満", *(f"{a} 以上 {b} 未満" for a, b in zip(text, text[1:])), f"{text[-1]} 以上"]
+    return [f"{text[0]} 未満", *(f"{a} 以上 {b} 未満" for a, b in itertools.pairwise(text)), f"{text[-1]} 以上"]
 
 
 def _greys(n: int) -> list[str]:
