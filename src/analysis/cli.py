@@ -202,9 +202,12 @@ def _cmd_plan_export(args: argparse.Namespace) -> int:
 
 
 def _cmd_plan_import(args: argparse.Namespace) -> int:
+    from analysis.ingest.processed import METADATA_FILE, ProcessedData
     from analysis.reporting.params import params_files, slug
     from analysis.reporting.plan_workbook import read_workbook, write_params
 
+    if (Path(args.processed) / METADATA_FILE).exists():
+        ProcessedData(args.processed)  # its local indicators: their labels in the workbook name them
     code, name, plan = read_workbook(args.workbook)
     if args.out:
         target = Path(args.out)
@@ -280,6 +283,7 @@ def build_parser() -> argparse.ArgumentParser:
     plan_import.add_argument("workbook")
     plan_import.add_argument("--dir", default="params", help="folder of the parameter files")
     plan_import.add_argument("--out", help="parameter file to write (default: the code's file in --dir)")
+    plan_import.add_argument("--processed", default="data/processed", help="processed data whose local indicators the workbook may name")
     plan_import.set_defaults(func=_cmd_plan_import)
     export = plan_sub.add_parser("export", help="write a parameter file's plan as the plan workbook")
     export.add_argument("params")

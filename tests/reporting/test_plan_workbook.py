@@ -18,6 +18,14 @@ ROOT = Path(__file__).resolve().parents[2]
 PARAMS = [p for p in params_files(ROOT / "params") if load_params(p).plan is not None]
 
 
+@pytest.fixture(autouse=True)
+def packaged_only():
+    """Each test starts from the packaged catalogue; one that opens processed data brings its local indicators."""
+    catalogue.use_local_indicators(None)
+    yield
+    catalogue.use_local_indicators(None)
+
+
 def _export(tmp_path: Path, params_path: Path) -> Path:
     params = load_params(params_path)
     return wb.write_workbook(tmp_path / "plan.xlsx", params.code, params.name, params.plan)
@@ -137,3 +145,19 @@ def test_export_then_import_through_the_command(tmp_path, processed_sample):
     assert main(["plan", "export", str(copy), "--processed", str(processed_sample), "--out", str(out)]) == 0
     assert main(["plan", "import", str(out), "--out", str(copy)]) == 0
     assert load_params(copy) == load_params(source)
+
+
+def test_local_indicators_are_written_by_label_when_the_data_is_open_and_by_id_otherwise(tmp_path):
+    import pandas as pd
+
+    source = ROOT / "params" / "40901_chikusui.yaml"
+    by_id = _export(tmp_path, source)
+    ids = [c.value for c in load_workbook(by_id)["目標と指標"]["C"]]
+    assert "local_acp_awareness" in ids
+    local = pd.read_csv(ROOT / "data" / "raw" / "sample" / "indicators" / "local_indicators.csv", dtype=str,
+                        keep_default_na=False, encoding="utf-8-sig")
+    catalogue.use_local_indicators(local)
+    by_label = _export(tmp_path, source)
+    labels = [c.value for c in load_workbook(by_label)["目標と指標"]["C"]]
+    assert "ACP（人生会議）を知っている住民の割合" in labels and "local_acp_awareness" not in labels
+    assert wb.read_workbook(by_label)[2] == load_params(source).plan

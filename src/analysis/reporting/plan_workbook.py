@@ -318,7 +318,9 @@ def read_workbook(path: str | Path) -> tuple[str, str, Plan]:
             if any(cells[c] for c in GOAL_COLUMNS[3:8]):
                 raise goals.error(f"C{row}", "baseline or target given without an indicator; choose the indicator from the list")
             continue
-        indicator_id = indicator_ids.get(cells["指標"], cells["指標"] if cells["指標"] in set(choices["indicator_id"]) else None)
+        # a label from the list, a packaged id, or a local_ id (checked against the data's local catalogue when reports run)
+        given = cells["指標"]
+        indicator_id = indicator_ids.get(given, given if given in set(choices["indicator_id"]) or given.startswith(catalogue.LOCAL_PREFIX) else None)
         if indicator_id is None:
             raise goals.error(f"C{row}", f"expected an indicator from the list (or a local indicator id), got {cells['指標']!r}")
         if cells["区分"] not in layers:
