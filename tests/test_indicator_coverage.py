@@ -85,3 +85,8 @@ def test_mieruka_marks_of_covered_items_follow_seed_000():
 @pytest.mark.parametrize("scene", ["daily_care", "emergency", "end_of_life"])
 def test_each_scene_lists_the_indicators_it_shares_with_others(scene):
     assert {"home_care_support_clinics", "home_visit_facilities"} <= set(catalogue.in_scene(scene))
+
+
+def test_an_indicator_of_several_scenes_names_them_shortly_and_one_scene_in_full():
+    assert catalogue.scenes_label("home_care_support_clinics") == "日常・急変時・看取り"
+    assert catalogue.scenes_label("home_deaths") == "看取り"

@@ -108,10 +108,14 @@ def in_scene(scene: str) -> list[str]:
     return cat.loc[cat["scenes"].map(lambda s: scene in s), "indicator_id"].tolist()
 
 
+SCENE_SHORT = {"daily_care": "日常", "admission_discharge": "入退院", "emergency": "急変時", "end_of_life": "看取り"}
+
+
 def scenes_label(indicator_id: str) -> str:
-    """'日常の療養支援・急変時の対応' — every scene of the indicator, in the guide's order."""
+    """'看取り' for one scene; '日常・急変時・看取り' (short names, the guide's order) for an indicator serving several."""
     order = list(scenes()["scene"])
-    return "・".join(scene_label(s) for s in sorted(indicator_scenes(indicator_id), key=order.index))
+    served = sorted(indicator_scenes(indicator_id), key=order.index)
+    return scene_label(served[0]) if len(served) == 1 else "・".join(SCENE_SHORT[s] for s in served)
 
 
 @cache
