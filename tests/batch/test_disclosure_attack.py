@@ -107,6 +107,20 @@ def test_the_batch_covers_all_eighteen_municipalities(prefecture_batch):
     assert len(list(reports.glob("*/scene_trends.csv"))) == 18
 
 
+def test_the_prefecture_overview_lists_all_eighteen_and_publishes_no_count_of_persons(prefecture_batch):
+    """The overview of the same batch: every municipality's row and PDCA statuses, and only values never hidden."""
+    reports, _ = prefecture_batch
+    table = pd.read_csv(reports / "overview_40000.csv", dtype=str, encoding="utf-8-sig")
+    assert len(table) == 19 and table["団体コード"].iloc[-1] == "40000"
+    page = (reports / "overview_40000.html").read_text(encoding="utf-8")
+    names = table["市区町村"].iloc[:-1]
+    assert all(page.count(f"<td>{name}</td>") == 2 for name in names)  # the list and the PDCA table
+    persons = catalogue_indicators()
+    counted = persons.loc[persons["kind"].isin(["persons", "events"]), "label_ja"]
+    assert not [label for label in counted if label in page]
+    assert not [c for c in table.columns if any(word in c for word in ("患者", "死亡", "件数", "看取り", "人数"))]
+
+
 def test_no_hidden_count_is_recovered_from_the_sums_between_levels(prefecture_batch):
     reports, municipalities = prefecture_batch
     cells = _published_cells(reports, municipalities)
