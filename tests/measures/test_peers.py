@@ -116,7 +116,8 @@ def test_peer_features_from_the_processed_tables():
                   "is_projection": year > 2020, "source": "s", "as_of": "a"}]
     population = pd.DataFrame(rows).astype({"code": "string", "year": "Int64"})
     table = peers.peer_features(population, municipalities).set_index("code")
-    assert list(table.index) == ["40901", "40902"]  # the prefecture total is not a municipality
+    assert list(table.index) == ["40000", "40901", "40902"]  # the prefecture's row serves a prefecture's report
+    assert table.loc["40000", "kind"] == "prefecture"
     # 40901: 10,000 people, 2,000 aged 75+, 3,000 in 2040, 50 km²
     assert table.loc["40901", "population"] == 10000
     assert table.loc["40901", "share75"] == pytest.approx(0.2)
@@ -133,3 +134,17 @@ def test_peer_table_puts_the_municipality_first_with_japanese_headings(features)
     assert table.loc[0, "特徴の違い（小さいほど似ている）"] == "—"
     assert table.loc[2, "総人口（2020年）"] == "2,000"
     assert table.loc[0, "75歳以上人口の割合（%）"] == pytest.approx(15.0)
+
+
+def test_a_prefecture_is_compared_with_the_other_prefectures_only(features):
+    table = pd.concat([features, features_frame([
+        ("41000", "隣県", "prefecture", 1000, 0.15, 1.2, 500.0),
+        ("42000", "遠県", "prefecture", 64000, 0.15, 1.2, 500.0),
+    ])], ignore_index=True)
+    assert peers.find_peers(table, "40000", n=5)["code"].tolist() == ["41000", "42000"]
+    # and a municipality is still never compared with a prefecture
+    assert not {"40000", "41000", "42000"} & set(peers.find_peers(table, "40901", n=10)["code"])
+
+
+def test_a_prefecture_alone_has_no_peers(features):
+    assert peers.find_peers(features, "40000", n=5).empty

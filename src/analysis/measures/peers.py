@@ -29,8 +29,11 @@ FEATURE_LABELS = {
 
 
 def peer_features(population: pd.DataFrame, municipalities: pd.DataFrame) -> pd.DataFrame:
-    """code, name, kind, population, share75, growth75, density (NaN where the data lacks a value)."""
-    table = municipalities[(municipalities["kind"] != "prefecture") & ~municipalities["code"].str.endswith("000")]
+    """code, name, kind, population, share75, growth75, density (NaN where the data lacks a value).
+
+    Prefectures have rows too (kind 'prefecture'): a prefecture is compared with the other prefectures.
+    """
+    table = municipalities[municipalities["code"] != NATIONAL_CODE]
     years = pop.for_years(population, table["code"], [BASE_YEAR, TARGET_YEAR])
     base = years[years["year"] == BASE_YEAR].reset_index(drop=True)
     target = years[years["year"] == TARGET_YEAR].reset_index(drop=True)
@@ -48,9 +51,14 @@ def peer_features(population: pd.DataFrame, municipalities: pd.DataFrame) -> pd.
 
 
 def _candidates(features: pd.DataFrame, code: str) -> pd.DataFrame:
-    """The municipality and the rows it may be compared with (no prefectures, no nation, no rows without population)."""
-    rows = features[~features["code"].str.endswith("000") & (features["code"] != NATIONAL_CODE)]
-    if "kind" in rows:
+    """The municipality and the rows it may be compared with (no prefectures, no nation, no rows without population);
+    for a prefecture, the prefectures."""
+    is_prefecture = features["code"].str.endswith("000") & (features["code"] != NATIONAL_CODE)
+    if code.endswith("000"):
+        rows = features[is_prefecture]
+    else:
+        rows = features[~is_prefecture & (features["code"] != NATIONAL_CODE)]
+    if "kind" in rows and not code.endswith("000"):
         rows = rows[rows["kind"] != "prefecture"]
         target_kind = rows.loc[rows["code"] == code, "kind"]
         # a designated city's wards are parts of a city; only a ward is compared with wards

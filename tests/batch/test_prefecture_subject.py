@@ -1,0 +1,28 @@
+"""A prefecture as the subject: a parameter file for 40000 runs all four reports (peers are other prefectures)."""
+
+from __future__ import annotations
+
+import pytest
+
+from analysis.cli import main as zaitaku
+from tests.conftest import ROOT
+
+pytestmark = pytest.mark.slow
+
+
+def test_a_prefecture_parameter_file_runs_all_four_reports(tmp_path, processed_sample):
+    text = (ROOT / "params" / "40901_chikusui.yaml").read_text(encoding="utf-8")
+    text = text.replace('code: "40901"', 'code: "40000"').replace("name: 筑水市", "name: 架空県").replace("筑水市", "架空県")
+    params = tmp_path / "40000_kakuu.yaml"
+    params.write_text(text, encoding="utf-8")
+    reports = tmp_path / "reports"
+    code = zaitaku(["run", str(params), "--processed", str(processed_sample), "--reports", str(reports),
+                    "--notebooks", str(ROOT / "notebooks")])
+    assert code == 0
+    folder = reports / "40000_kakuu"
+    for report in ("01_resources", "02_demand", "03_scene_trends", "04_pdca_check"):
+        page = (folder / f"{report}.html").read_text(encoding="utf-8")
+        assert "架空県" in page, report
+    # the sample has one prefecture: no other prefecture to compare with, and no municipality offered as a peer
+    resources = (folder / "01_resources.html").read_text(encoding="utf-8")
+    assert "類似自治体との比較は、設定（comparison.peers）またはデータの都合により行っていません" in resources
