@@ -374,11 +374,13 @@ def map_points(facilities: pd.DataFrame, code: str, areas) -> pd.DataFrame:
     ('municipality' / 'neighbour'), located (has coordinates), role (the 在宅 function the map
     marks it by, see MAP_ROLES; 'other' for the rest). Any map (static or interactive) is drawn from this frame.
     """
-    neighbours = set(areas.medical_area or areas.pref_members) - {code}
-    rows = facilities[facilities["code"].isin(neighbours | {code})]
+    # a prefecture's report maps all its municipalities as its own
+    own = set(areas.pref_members) if code.endswith("000") else {code}
+    neighbours = set(areas.medical_area or areas.pref_members) - own
+    rows = facilities[facilities["code"].isin(neighbours | own)]
     out = rows[["facility_id", "name", "facility_type", "code", "lat", "lon"]].assign(
         type_label=_kind_labels(rows["facility_type"]),
-        group=np.where(rows["code"] == code, "municipality", "neighbour"),
+        group=np.where(rows["code"].isin(own), "municipality", "neighbour"),
         located=rows["lat"].notna() & rows["lon"].notna(),
         role=map_roles(rows),
     )

@@ -122,3 +122,12 @@ def test_facility_map_adds_small_choropleths_of_the_medical_area_with_the_munici
     assert "二次医療圏" in caption
     # a single municipality (no 二次医療圏) draws the map alone
     assert len(maps.facility_map(_points(), OUTLINES, "40901", per_capita[per_capita["code"] == "40901"]).axes) == 1
+
+
+def test_a_prefecture_map_outlines_the_prefecture_and_names_its_municipalities():
+    points = _points().assign(group="municipality")
+    fig = maps.facility_map(points, OUTLINES, "40000")
+    names = {t.get_text() for t in fig.axes[0].texts}
+    assert {"筑水市", "川原市", "東浜市"} <= names
+    caption = maps.facility_map_caption(points, OUTLINES, "架空県", "40000")
+    assert "太線が架空県の境界、細線が管内の市区町村の境界" in caption

@@ -30,11 +30,20 @@ NO_VALUE_LABEL = "値なし（秘匿・データなし）"
 LEGEND_POINTS = 9  # ≥ 8 pt in print at the report's figure width
 
 
-def municipal_outlines(outlines):
-    """The municipality-level outlines (designated cities whole, not their wards), indexed by code."""
+def municipal_outlines(outlines, code: str | None = None):
+    """The municipality-level outlines (designated cities whole, not their wards), indexed by code; for a prefecture's
+    ``code`` (NN000) with the prefecture's own outline, its municipalities together."""
     if outlines is None or outlines.empty:
         return None
-    return outlines[outlines["level"] == "municipality"].set_index("code")
+    shapes = outlines[outlines["level"] == "municipality"].set_index("code")
+    if code and code.endswith("000") and code not in shapes.index:
+        import shapely
+
+        members = shapes[shapes.index.str.startswith(code[:2])]
+        if not members.empty:
+            whole = members.iloc[[0]].assign(geometry=[shapely.union_all(members.geometry.to_numpy())], name="")
+            shapes = pd.concat([shapes, whole.set_axis([code])])
+    return shapes
 
 
 def boundary_provenance(outlines) -> tuple[str, str]:
@@ -145,7 +154,7 @@ def facility_map(points: pd.DataFrame, outlines, code: str, per_capita: pd.DataF
 
     from analysis.reporting.figures.resources import draw_facility_map
 
-    shapes = municipal_outlines(outlines)
+    shapes = municipal_outlines(outlines, code)
     if shapes is None or code not in shapes.index:
         return draw_facility_map(points)
     panels = area_panels(per_capita)
@@ -191,17 +200,18 @@ def facility_map(points: pd.DataFrame, outlines, code: str, per_capita: pd.DataF
 def facility_map_caption(points: pd.DataFrame, outlines, name: str, code: str, per_capita: pd.DataFrame | None = None) -> str:
     """What the map shows and leaves out, in plain Japanese (the count without coordinates included)."""
     unlocated = int((~points["located"] & points["group"].eq("municipality")).sum())
-    shapes = municipal_outlines(outlines)
+    shapes = municipal_outlines(outlines, code)
     if shapes is None or code not in shapes.index:
         text = (f"{name}の施設を種別ごとの記号で、周辺の市区町村の施設を薄い丸で示します。"
                 "市区町村の境界のデータ（国土数値情報「行政区域」）を取り込んでいないため、境界と背景は描いていません。")
     else:
-        text = (f"太線が{name}の境界、細線が周辺の市区町村の境界です。在宅療養支援診療所・病院、在宅療養後方支援病院と"
+        others = "管内" if code.endswith("000") else "周辺"
+        text = (f"太線が{name}の境界、細線が{others}の市区町村の境界です。在宅療養支援診療所・病院、在宅療養後方支援病院と"
                 f"訪問看護事業所を記号で（{name}の施設は黒、周辺の施設は灰色。凡例の数は{name}の施設数）、"
                 "そのほかの施設・事業所を薄い点で示します。24時間対応の別は公表データにないため示していません。")
     if shapes is not None and code in shapes.index and area_panels(per_capita):
-        text += ("下の小さな地図は、二次医療圏の市区町村の人口あたりの数を濃さで示します（濃いほど多い。区切りの値ちょうどは"
-                 f"上の段階。斜線は値のない市区町村）。太線が{name}です。")
+        text += ("下の小さな地図は、二次医療圏（ないときは都道府県）の市区町村の人口あたりの数を濃さで示します（濃いほど多い。区切りの値ちょうどは"
+                 "上の段階。斜線は値のない市区町村）。" + ("" if code.endswith("000") else f"太線が{name}です。"))
     return text + (f"座標のない施設 {unlocated:,} 件は描いていません。" if unlocated else "")
 
 
