@@ -216,6 +216,7 @@ REPORT_DESCRIPTIONS = {
 }
 # What each CSV holds, for the municipality page (internal runs prefix the names; see reporting.context).
 CSV_DESCRIPTIONS = {
+    "表一式.xlsx": "下の表すべてを1つにまとめた Excel ブック（表ごとに1シート、見出しは日本語と単位）",
     "resource_summary.csv": "資源ごとの件数と人口あたりの値（レポート1の集計表）",
     "facility_list.csv": "すべての施設・事業所の一覧（緯度・経度つき）",
     "demand_projection.csv": "需要の推計値（年・項目・シナリオ別）",

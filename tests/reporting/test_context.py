@@ -74,3 +74,14 @@ def test_the_footer_says_時点不明_only_for_a_source_that_names_no_file():
     footer = footer_html([{"source": "自治体の把握データ（indicator_series.csv に時点の記載なし）", "as_of": ""},
                           {"source": "出所不明の表", "as_of": ""}], "2026-12-01", "0.1.0")
     assert footer.count("時点不明") == 1 and "出所不明の表（時点不明）" in footer
+
+
+def test_fill_in_columns_are_marked_in_the_header_and_every_row():
+    from analysis.reporting.context import _mark_columns
+
+    frame = pd.DataFrame({"目標": ["a", "b"], "担当": ["", ""], "期限": ["", ""]})
+    marked = _mark_columns(format_table(frame).to_html(index=False, classes="data-table"), [1, 2], "fill-in")
+    from bs4 import BeautifulSoup
+
+    rows = BeautifulSoup(marked, "html.parser").find_all("tr")
+    assert [["fill-in" in c.get("class", []) for c in row.find_all(["th", "td"])] for row in rows] == [[False, True, True]] * 3

@@ -24,7 +24,7 @@ def write_municipality_index(task: Task, staging: Path, result: Result, declared
         name=task.name,
         code=task.code,
         reports=result.reports,
-        csv_files=sorted(p.name for p in staging.glob("*.csv")),
+        csv_files=sorted(p.name for p in staging.glob("*.xlsx")) + sorted(p.name for p in staging.glob("*.csv")),
         dashboard=dashboard,
         profile=declared.get("profile"),
         sources=[],

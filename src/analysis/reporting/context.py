@@ -70,6 +70,7 @@ class ReportContext:
     sources: list[dict] = field(default_factory=list)
     csv_files: list[str] = field(default_factory=list)
     methods: list[str] = field(default_factory=list)  # HTML of the 方法 section, printed by footer()
+    tables: dict[str, pd.DataFrame] = field(default_factory=dict)  # CSV name → table, for the workbook
 
     @property
     def code(self) -> str:
@@ -229,10 +230,13 @@ class ReportContext:
         as_of: str | None,
         caption: str | None = None,
         suppressed_note: bool = False,
+        fill_in: tuple[str, ...] = (),
     ) -> None:
-        """An escaped HTML table with its source line."""
+        """An escaped HTML table with its source line; ``fill_in`` columns are left blank for the meeting to write in."""
         self._register(source, as_of)
         body = format_table(frame).to_html(index=False, escape=True, border=0, classes="data-table")
+        if fill_in:
+            body = _mark_columns(body, [list(frame.columns).index(c) for c in fill_in], "fill-in")
         self._html(body + self._caption(caption, source, as_of, suppressed_note=suppressed_note))
 
     def definition(self, frame: pd.DataFrame, *, name: str, caption: str | None = None) -> None:
@@ -276,6 +280,7 @@ class ReportContext:
         frame.to_csv(path, index=False, encoding="utf-8-sig", lineterminator="\r\n")
         if filename not in self.csv_files:
             self.csv_files.append(filename)
+        self.tables[Path(filename).name.removeprefix(INTERNAL_CSV_PREFIX)] = frame
 
     def declare(self, name: str, value) -> None:
         """Hand a JSON-serialisable result to the pages built after the reports (see collect_declared)."""
@@ -294,11 +299,29 @@ class ReportContext:
             fragment += self._definition_html(definition, name=name or "定義")
         self.methods.append(fragment)
 
+    def _write_workbook(self) -> None:
+        """This report's tables into the municipality's workbook (one sheet each, readable headers)."""
+        from analysis.catalogue import CSV_DESCRIPTIONS
+        from analysis.reporting import workbook
+        from analysis.reporting.readable import readable
+
+        name = workbook.WORKBOOK_NAME if self.disclosure.enabled else INTERNAL_CSV_PREFIX + workbook.WORKBOOK_NAME
+        notes = ([] if self.disclosure.enabled else ["内部確認用（秘匿処理なし）：配布しないでください。"]) + (
+            ["架空のサンプルデータです。"] if self.is_sample else [])
+        workbook.add_sheets(
+            self.output_dir / name,
+            {workbook.sheet_title(csv): readable(frame) for csv, frame in self.tables.items()},
+            descriptions={workbook.sheet_title(csv): CSV_DESCRIPTIONS.get(csv, "") for csv in workbook.SHEET_TITLES},
+            heading=f"{self.name} 在宅医療・介護連携の表一式（{generation_date()} 作成）" + "".join(notes),
+        )
+
     def footer(self) -> None:
         from analysis.reporting.html_export import footer_html
 
         if self.methods:
             self._html("<h2 id='method'>方法</h2>" + "".join(self.methods))
+        if self.tables:
+            self._write_workbook()
         self._html(
             footer_html(
                 self.sources,
@@ -307,6 +330,19 @@ class ReportContext:
                 not_for_distribution=not self.disclosure.enabled,
             )
         )
+
+
+def _mark_columns(table_html: str, columns: list[int], css_class: str) -> str:
+    """The table with ``css_class`` on every header and cell of the given column positions."""
+    from bs4 import BeautifulSoup
+
+    soup = BeautifulSoup(table_html, "html.parser")
+    for row in soup.find_all("tr"):
+        cells = row.find_all(["th", "td"], recursive=False)
+        for position in columns:
+            if position < len(cells):
+                cells[position]["class"] = [*cells[position].get("class", []), css_class]
+    return str(soup)
 
 
 def collect_declared(output_dir: Path) -> dict:

@@ -1,0 +1,111 @@
+"""One Excel workbook per municipality holding every table its reports publish, one sheet each.
+
+For readers who prefer Excel to eight CSV files: the same readable tables (Japanese headers,
+labels, rounded numbers), a first sheet saying what each sheet holds, headers frozen and
+filterable. Each report adds its sheets when it finishes; the file is replaced whole, never
+left half-written.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+import pandas as pd
+
+WORKBOOK_NAME = "表一式.xlsx"
+ABOUT_SHEET = "説明"
+SHEET_TITLES = {
+    "resource_summary.csv": "資源の集計",
+    "facility_list.csv": "施設・事業所の一覧",
+    "population_summary.csv": "人口の見通し",
+    "demand_projection.csv": "需要の推計",
+    "demand_scenarios.csv": "推計のシナリオ",
+    "supply_vs_demand.csv": "供給と需要",
+    "scene_trends.csv": "指標の推移",
+    "pdca_check.csv": "目標の達成状況",
+}
+MAX_WIDTH = 48  # characters: a long address or source wraps in Excel rather than widening the sheet
+
+
+def sheet_title(csv_name: str) -> str:
+    """The sheet of a CSV: its Japanese title, else the file name (Excel allows 31 characters)."""
+    return SHEET_TITLES.get(csv_name, Path(csv_name).stem)[:31]
+
+
+def add_sheets(path: Path, sheets: dict[str, pd.DataFrame], descriptions: dict[str, str], heading: str) -> None:
+    """Put ``sheets`` (title → readable table) into the workbook at ``path``, replacing sheets of the same title.
+
+    The 説明 sheet lists every sheet with its description, in the order of SHEET_TITLES.
+    """
+    from openpyxl import Workbook, load_workbook
+
+    path = Path(path)
+    book = load_workbook(path) if path.exists() else Workbook()
+    if not path.exists():
+        book.active.title = ABOUT_SHEET
+    for title, frame in sheets.items():
+        if title in book.sheetnames:
+            del book[title]
+        _write_table(book.create_sheet(title), frame)
+    order = [ABOUT_SHEET, *[t for t in SHEET_TITLES.values() if t in book.sheetnames],
+             *[t for t in book.sheetnames if t != ABOUT_SHEET and t not in SHEET_TITLES.values()]]
+    book._sheets = [book[title] for title in order]  # openpyxl has no public reorder
+    _write_about(book[ABOUT_SHEET], heading, [(t, descriptions.get(t, "")) for t in order[1:]])
+    handle, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.close(handle)
+    try:
+        book.save(tmp)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _write_table(sheet, frame: pd.DataFrame) -> None:
+    from openpyxl.styles import Alignment, Font, PatternFill
+
+    sheet.append([str(c) for c in frame.columns])
+    for row in frame.itertuples(index=False):
+        sheet.append([_cell(v) for v in row])
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+        cell.fill = PatternFill("solid", fgColor="EEEEEE")
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+    sheet.freeze_panes = "A2"
+    if len(frame.columns):
+        sheet.auto_filter.ref = sheet.dimensions
+    for index, column in enumerate(frame.columns, start=1):
+        longest = max([_width(column), *(_width(v) for v in frame[column].head(500))])
+        sheet.column_dimensions[sheet.cell(row=1, column=index).column_letter].width = min(MAX_WIDTH, max(6, longest + 2))
+
+
+def _write_about(sheet, heading: str, rows: list[tuple[str, str]]) -> None:
+    from openpyxl.styles import Font
+
+    sheet.delete_rows(1, sheet.max_row)
+    sheet.append([heading])
+    sheet["A1"].font = Font(bold=True, size=13)
+    sheet.append([])
+    sheet.append(["シート", "内容"])
+    for cell in sheet[3]:
+        cell.font = Font(bold=True)
+    for title, description in rows:
+        sheet.append([title, description])
+    sheet.column_dimensions["A"].width = 22
+    sheet.column_dimensions["B"].width = 70
+
+
+def _cell(value):
+    """Excel cell values: blanks for missing, plain Python numbers (numpy types are not accepted)."""
+    if value is None or value is pd.NA or (isinstance(value, float) and value != value):
+        return None
+    if hasattr(value, "item"):
+        return value.item()
+    return value
+
+
+def _width(value) -> int:
+    text = "" if value is None or (isinstance(value, float) and value != value) else str(value)
+    return sum(2 if ord(ch) > 0x2E80 else 1 for ch in text)  # a Japanese character is two columns wide

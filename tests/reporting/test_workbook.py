@@ -1,0 +1,58 @@
+"""The municipality's Excel workbook: every table a sheet, a 説明 sheet first, replaced whole or not at all."""
+
+from __future__ import annotations
+
+import os
+
+import pandas as pd
+import pytest
+from openpyxl import load_workbook
+
+from analysis.reporting import workbook
+
+
+def _rows(path, title):
+    sheet = load_workbook(path)[title]
+    return [[cell.value for cell in row] for row in sheet.iter_rows()]
+
+
+def test_sheets_are_added_report_by_report_and_a_sheet_of_the_same_title_is_replaced(tmp_path):
+    path = tmp_path / workbook.WORKBOOK_NAME
+    first = pd.DataFrame({"年": [2020, 2025], "総人口（人）": [302000, 296399]})
+    workbook.add_sheets(path, {"人口の見通し": first}, {"人口の見通し": "年齢区分別の人口"}, "筑水市 表一式")
+    workbook.add_sheets(path, {"資源の集計": pd.DataFrame({"資源": ["薬局数"], "件数": [148]})}, {}, "筑水市 表一式")
+    workbook.add_sheets(path, {"人口の見通し": first.iloc[:1]}, {"人口の見通し": "年齢区分別の人口"}, "筑水市 表一式")
+    book = load_workbook(path)
+    assert book.sheetnames == ["説明", "資源の集計", "人口の見通し"], "the order of the reports, 説明 first"
+    assert _rows(path, "人口の見通し") == [["年", "総人口（人）"], [2020, 302000]]
+    assert book["人口の見通し"].freeze_panes == "A2"
+    about = _rows(path, "説明")
+    assert about[0] == ["筑水市 表一式", None] and ["人口の見通し", "年齢区分別の人口"] in about
+
+
+def test_missing_values_are_empty_cells_and_numpy_numbers_are_written_as_numbers(tmp_path):
+    import numpy as np
+
+    path = tmp_path / "b.xlsx"
+    frame = pd.DataFrame({"値": pd.array([1, None], dtype="Int64"), "率": [np.float64(27.8), np.nan], "名": ["あ", "い"]})
+    workbook.add_sheets(path, {"t": frame}, {}, "見出し")
+    assert _rows(path, "t") == [["値", "率", "名"], [1, 27.8, "あ"], [None, None, "い"]]
+
+
+def test_a_failed_save_keeps_the_previous_workbook_and_leaves_no_temporary_file(tmp_path, monkeypatch):
+    path = tmp_path / workbook.WORKBOOK_NAME
+    workbook.add_sheets(path, {"人口の見通し": pd.DataFrame({"年": [2020]})}, {}, "見出し")
+    before = path.read_bytes()
+
+    def refuse(src, dst):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(os, "replace", refuse)
+    with pytest.raises(OSError):
+        workbook.add_sheets(path, {"資源の集計": pd.DataFrame({"資源": ["薬局数"]})}, {}, "見出し")
+    assert path.read_bytes() == before and sorted(p.name for p in tmp_path.iterdir()) == [workbook.WORKBOOK_NAME]
+
+
+def test_sheet_titles_fit_excels_limit():
+    assert workbook.sheet_title("resource_summary.csv") == "資源の集計"
+    assert len(workbook.sheet_title("a" * 60 + ".csv")) == 31
