@@ -48,6 +48,28 @@ def _run(params: list[Path], processed: Path, reports: Path) -> None:
     assert code == 0
 
 
+# The published CSVs are in readers' words; the attack works on ids. Headers and labels as readers see them:
+TREND_COLUMNS = {"場面": "scene", "指標": "indicator", "地域": "area_level", "年度": "fiscal_year", "値": "value",
+                 "人口あたりの値": "per_capita", "秘匿": "suppressed"}
+AREA_LEVELS = {"当該市区町村": "municipality", "二次医療圏": "medical_area", "都道府県": "prefecture", "全国": "national"}
+CHECK_COLUMNS = {"基準値": "baseline", "最新値": "latest", "最新年度": "latest_year", "判定": "status", "進捗率（%）": "progress"}
+
+
+def _read_trends(csv: Path) -> pd.DataFrame:
+    """scene_trends.csv with the attack's column names, area levels and indicator ids."""
+    frame = pd.read_csv(csv, encoding="utf-8-sig", dtype={"秘匿": str}, keep_default_na=True).rename(columns=TREND_COLUMNS)
+    ids = catalogue_indicators().drop_duplicates("label_ja").set_index("label_ja")["indicator_id"]
+    unknown = set(frame["indicator"]) - set(ids.index)
+    assert not unknown, f"{csv}: indicator labels not in the catalogue: {sorted(unknown)[:3]}"
+    return frame.assign(indicator_id=frame["indicator"].map(ids), area_level=frame["area_level"].map(AREA_LEVELS),
+                        suppressed=frame["suppressed"].fillna("").eq("秘匿"))
+
+
+def _read_checks(reports: Path) -> pd.DataFrame:
+    frames = [pd.read_csv(p, encoding="utf-8-sig") for p in reports.glob("*/pdca_check.csv")]
+    return pd.concat(frames, ignore_index=True).rename(columns=CHECK_COLUMNS)
+
+
 def _published_cells(reports: Path, municipalities: pd.DataFrame, folders=None) -> pd.DataFrame:
     """Every cell the folders publish: level, key, indicator, year, value (NaN = not shown), suppressed."""
     names = municipalities.set_index("code")
@@ -58,7 +80,7 @@ def _published_cells(reports: Path, municipalities: pd.DataFrame, folders=None) 
         code = csv.parent.name.split("_")[0]
         area = names.loc[code, "medical_area_code"]
         keys = {"municipality": code, "medical_area": f"area:{area}", "prefecture": f"{code[:2]}000", "national": "00000"}
-        frame = pd.read_csv(csv, encoding="utf-8-sig")
+        frame = _read_trends(csv)
         rows.append(frame.assign(key=frame["area_level"].map(keys), folder=csv.parent.name))
     return pd.concat(rows, ignore_index=True)
 
@@ -177,7 +199,7 @@ def test_report_02_gives_no_provider_figures_where_the_visit_count_is_hidden(pre
 
 def test_goals_on_hidden_values_are_not_judged(prefecture_batch):
     reports, _ = prefecture_batch
-    checks = pd.concat([pd.read_csv(p, encoding="utf-8-sig") for p in reports.glob("*/pdca_check.csv")], ignore_index=True)
+    checks = _read_checks(reports)
     hidden = checks["baseline"].isna() | (checks["latest"].isna() & checks["latest_year"].notna())
     assert hidden.any()
     assert (checks.loc[hidden, "status"] == "秘匿のため判定不可").all()

@@ -24,7 +24,7 @@ def test_overview_lists_all_18_municipalities_and_the_index_links_it(processed_s
     tasks = [_task("40901", "40901_chikusui"), _task("40942", "40942_nangi")]
     folder = tmp_path / "40901_chikusui"
     folder.mkdir()
-    pd.DataFrame({"scene": ["daily_care"], "status": ["遅れ"]}).to_csv(folder / "pdca_check.csv", index=False, encoding="utf-8-sig")
+    pd.DataFrame({"場面": ["日常の療養支援"], "判定": ["遅れ"]}).to_csv(folder / "pdca_check.csv", index=False, encoding="utf-8-sig")
     lines = []
     written = write_overviews(tmp_path, processed_sample, tasks, disclosure_control=True, echo=lines.append)
     assert [w["href"] for w in written] == ["overview_40000.html"], lines
@@ -43,3 +43,18 @@ def test_overview_publishes_no_person_or_event_count(processed_sample, tmp_path)
                     echo=lambda line: None)
     columns = pd.read_csv(tmp_path / "overview_40000.csv", dtype=str, encoding="utf-8-sig").columns
     assert not [c for c in columns if any(word in c for word in ("患者", "死亡", "件数", "看取り", "人数"))]
+
+
+def test_with_pdf_the_overview_is_also_an_a4_pdf(processed_sample, tmp_path):
+    import pytest
+
+    from analysis.reporting.pdf import pdf_unavailable
+
+    if pdf_unavailable():
+        pytest.skip("WeasyPrint cannot load Pango on this machine")
+    from pypdf import PdfReader
+
+    write_overviews(tmp_path, processed_sample, [_task("40901", "a"), _task("40942", "b")], disclosure_control=True,
+                    echo=lambda line: None, pdf=True)
+    reader = PdfReader(tmp_path / "overview_40000.pdf")
+    assert len(reader.pages) >= 1 and "架空県" in reader.pages[0].extract_text()

@@ -9,7 +9,7 @@ from bs4 import BeautifulSoup
 
 from tests.conftest import BACKTEST_PARAMS
 
-REPORTS = ("01_resources", "02_demand", "03_scene_trends")
+REPORTS = ("01_resources", "02_demand", "03_scene_trends", "04_pdca_check")
 # Words a doctor reading the report should not need: method and library names, statistics jargon.
 JARGON = ("Theil", "Sen 法", "標準化", "標準偏差", "ポアソン", "scikit", "pandas", "matplotlib", "WeasyPrint", "BudouX")
 CASES = [(Path(name).stem, report) for name in BACKTEST_PARAMS for report in REPORTS]

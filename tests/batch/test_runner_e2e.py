@@ -134,13 +134,14 @@ def test_demand_csv_matches_a_hand_computation_from_the_processed_tables(batch, 
     population = pd.read_parquet(processed_sample / "population.parquet")
     rates = pd.read_parquet(processed_sample / "reference_rates.parquet")
     pop = population[(population["code"] == code) & (population["year"] == 2040)].groupby("age_group")["population"].sum()
-    for measure, rate_measure in (("home_visit_patients_per_month", "home_visit_medical_monthly_rate"),
-                                  ("care_certified_persons", "care_certification_rate")):
+    # the CSV as readers get it: the measure's label, the 基本 scenario, whole persons
+    for measure, rate_measure in (("訪問診療を受ける患者数（1か月あたり）", "home_visit_medical_monthly_rate"),
+                                  ("要介護（要支援）認定者数", "care_certification_rate")):
         rate = rates[rates["measure"] == rate_measure].set_index("age_group")["rate"]
         expected = sum(pop.get(age, 0) * r for age, r in rate.items() if age != "90+")
         expected += (pop.get("90-94", 0) + pop.get("95+", 0)) * rate.get("90+", 0)
-        got = csv[(csv["measure"] == measure) & (csv["year"] == 2040) & (csv["scenario"] == "base")]["value"].item()
-        assert got == pytest.approx(expected, rel=1e-9), measure
+        got = csv[(csv["推計の項目"] == measure) & (csv["年"] == 2040) & (csv["シナリオ"] == "基本")]["値"].item()
+        assert got == round(expected), measure
 
 
 def test_municipality_page_shows_the_dashboard_report_04_declared(batch):

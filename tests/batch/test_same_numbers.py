@@ -13,10 +13,10 @@ import pandas as pd
 import pytest
 from bs4 import BeautifulSoup
 
-from analysis import catalogue
 from tests.conftest import BACKTEST_PARAMS
 
 FOLDERS = [Path(name).stem for name in BACKTEST_PARAMS]
+OWN_AREA = "当該市区町村"  # the 地域 of the municipality's own rows in scene_trends.csv
 SENTENCE = re.compile(r"^(?P<label>.+?)は、(?P<roster>.+?)では (?P<count>[\d,]+) (施設|事業所)、(?P<databook>.+?（(?P<year>\d{4})年度.*?）)では (?P<value>[\d,]+) (施設|事業所)")
 
 
@@ -43,19 +43,18 @@ def test_counts_of_the_roster_and_the_databook_read_the_same_in_both_reports_and
     assert in_01 == in_03, "reports 01 and 03 word the same facts differently"
     summary = _csv(out, "resource_summary.csv").set_index("資源")
     trends = _csv(out, "scene_trends.csv")
-    own = trends[trends["area_level"] == "municipality"]
+    own = trends[trends["地域"] == OWN_AREA]
     count_column = next(c for c in summary.columns if c.endswith("・件数"))  # the municipality's own count comes first
-    ids = dict(zip(catalogue.indicators()["label_ja"], catalogue.indicators()["indicator_id"]))
     for sentence in in_01:
         found = SENTENCE.match(sentence)
         assert found, sentence
         label = found["label"] + "数"
         assert int(found["count"].replace(",", "")) == int(summary.loc[label, count_column]), sentence
-        indicator = own[own["indicator_id"] == ids[label]]
-        year_row = indicator[indicator["fiscal_year"] == found["year"]]
+        indicator = own[own["指標"] == label]
+        year_row = indicator[indicator["年度"] == found["year"]]
         assert len(year_row) == 1, sentence
-        assert float(found["value"].replace(",", "")) == float(year_row["value"].iloc[0]), sentence
-        assert found["year"] == indicator["fiscal_year"].max(), "the データ集's latest year is quoted"
+        assert float(found["value"].replace(",", "")) == float(year_row["値"].iloc[0]), sentence
+        assert found["year"] == indicator["年度"].max(), "the データ集's latest year is quoted"
 
 
 @pytest.mark.parametrize("folder", FOLDERS)
@@ -64,18 +63,17 @@ def test_a_count_shown_in_both_csvs_for_the_same_year_has_the_same_per_capita_va
     out = reports / folder
     summary = _csv(out, "resource_summary.csv")
     trends = _csv(out, "scene_trends.csv")
-    own = trends[(trends["area_level"] == "municipality") & trends["per_capita"].notna()]
+    own = trends[(trends["地域"] == OWN_AREA) & trends["人口あたりの値"].notna()]
     count_column = next(c for c in summary.columns if c.endswith("・件数"))
     per_capita_column = count_column.replace("・件数", "・人口あたり")
     compared = 0
     # the 名簿 counts carried into report 03 as the latest year of their indicator (same source, same date)
-    ids = {"入退院支援加算の届出医療機関数": "discharge_support_hospitals", "在宅療養後方支援病院数": "home_care_backup_hospitals"}
-    for label, indicator_id in ids.items():
-        latest = own[own["indicator_id"] == indicator_id].sort_values("fiscal_year").tail(1)
+    for label in ("入退院支援加算の届出医療機関数", "在宅療養後方支援病院数"):
+        latest = own[own["指標"] == label].sort_values("年度").tail(1)
         resource = summary[summary["資源"] == label]
         if latest.empty or resource.empty or resource[per_capita_column].isna().all():
             continue
-        assert float(latest["value"].iloc[0]) == float(resource[count_column].iloc[0]), label
-        assert float(latest["per_capita"].iloc[0]) == pytest.approx(float(resource[per_capita_column].iloc[0]), rel=1e-9), label
+        assert float(latest["値"].iloc[0]) == float(resource[count_column].iloc[0]), label
+        assert float(latest["人口あたりの値"].iloc[0]) == float(resource[per_capita_column].iloc[0]), label
         compared += 1
     assert compared >= 1, "no fact was found in both CSVs: the test compared nothing"

@@ -77,8 +77,8 @@ def test_support_needs_are_faster_aging_and_below_the_prefecture_in_a_resource()
 
 
 def test_pdca_statuses_are_counted_per_scene():
-    check = pd.DataFrame({"scene": ["daily_care", "daily_care", "end_of_life", "emergency"],
-                          "status": ["達成", "遅れ", "秘匿のため判定不可", "達成"]})
+    check = pd.DataFrame({"場面": ["日常の療養支援", "日常の療養支援", "看取り", "急変時の対応"],
+                          "判定": ["達成", "遅れ", "秘匿のため判定不可", "達成"]})
     counts = overview.pdca_counts({"40901": check}).loc["40901"]
     assert counts["日常の療養支援"] == "達成1・遅れ1"
     assert counts["看取り"] == "秘匿1"

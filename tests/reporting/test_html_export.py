@@ -216,6 +216,7 @@ def test_table_cells_and_headings_break_only_between_phrases():
     soup = BeautifulSoup(finish_page(page), "html.parser")
     word, phrases, number = soup.find_all("td")
     assert word.find("wbr") is None, "a single word stays whole"
+    assert "nowrap" not in word.get("class", []) and "nowrap" in number.get("class", []), "only a short cell is kept on one line"
     assert number.find("wbr") is None, "a number never breaks at its thousands separator"
     pieces = [str(piece) for piece in phrases.contents if piece.name != "wbr"]
     assert len(pieces) >= 3 and "".join(pieces) == "在宅療養支援診療所・在宅療養支援病院の届出"

@@ -28,9 +28,10 @@ def test_a_local_count_goes_through_the_same_disclosure_decision(sample_batch):
     """南木町 (small): its local event counts are hidden like the packaged ones, never shown below the threshold."""
     _, reports, _ = sample_batch
     folder = next(p for p in reports.iterdir() if p.name.startswith("40942"))
-    trends = pd.read_csv(folder / "scene_trends.csv")
-    local = trends[(trends["indicator_id"] == "local_ems_transports") & (trends["area_level"] == "municipality")]
+    trends = pd.read_csv(folder / "scene_trends.csv", encoding="utf-8-sig")  # as readers get it: labels, not ids
+    local = trends[(trends["指標"] == "在宅療養者の救急搬送件数") & (trends["地域"] == "当該市区町村")]
     assert not local.empty
-    shown = local.loc[~local["suppressed"], "value"].dropna()
+    hidden = local["秘匿"].eq("秘匿")
+    shown = local.loc[~hidden, "値"].dropna()
     assert (shown >= 20).all()  # 2,000–25,000 people: counts under 20 are not shown
-    assert local["suppressed"].any() or shown.min() >= 20
+    assert hidden.any() or shown.min() >= 20

@@ -44,6 +44,9 @@ def test_progress_is_a_percentage_with_one_decimal_and_a_hidden_status_stays_wor
     out = readable(frame)
     assert out["進捗率（%）"].iloc[0] == pytest.approx(146.2) and pd.isna(out["進捗率（%）"].iloc[1])
     assert out["判定"].tolist() == ["達成", "秘匿のため判定不可"] and out["単位"].iloc[0] == "件"
+    assert out.to_csv(index=False).splitlines()[1].split(",")[3:5] == ["3198", "4600"], "whole counts print without .0"
+    share = readable(pd.DataFrame({"indicator_id": ["admission_info_collaboration_rate"], "latest": [42.6000000001]}))
+    assert share["最新値"].iloc[0] == 42.6
 
 
 def test_the_resource_summary_rounds_per_capita_by_its_basis_and_keeps_counts_whole():
@@ -69,3 +72,4 @@ def test_demand_values_are_whole_persons_and_the_index_keeps_one_decimal():
     out = readable(frame)
     assert out["推計の項目"].tolist() == ["年間死亡数", "JMAP 介護需要予測指数（2020年＝100）"]
     assert out["シナリオ"].tolist() == ["基本", "高位"] and out["値"].tolist() == [4833, 131.3]
+    assert out.to_csv(index=False).splitlines()[1].endswith(",4833")

@@ -15,17 +15,12 @@ from pathlib import Path
 
 import pandas as pd
 
-from analysis import __version__, catalogue
+from analysis import __version__
 from analysis.batch.leftovers import staging_prefix
 from analysis.batch.tasks import Task
 from analysis.ingest.processed import ProcessedData
 from analysis.measures import overview
 
-HEADINGS = {
-    "name": "市区町村", "medical_area_name": "二次医療圏", "population": "人口（2020年）",
-    "aged75_share": "75歳以上の割合（2020年、%）", "aged75_growth": "75歳以上人口の増減（2020→2040年、%）",
-    "demand_growth": "訪問診療の需要の増減（2020→2040年、%）",
-}
 CSV_PREFIX = "overview_"
 
 
@@ -40,25 +35,6 @@ def prefectures_covered(tasks: list[Task]) -> dict[str, list[Task]]:
         if not task.code.endswith("000"):
             by_pref.setdefault(task.code[:2], []).append(task)
     return {pref: found for pref, found in sorted(by_pref.items()) if len({t.code for t in found}) >= 2}
-
-
-def _resource_heading(resource_id: str) -> str:
-    resources = catalogue.resources().set_index("resource_id")
-    label = str(resources.loc[resource_id, "label_ja"]).removesuffix("数")
-    basis = catalogue.DENOMINATOR_LABELS.get(resources.loc[resource_id, "per_capita_basis"], "")
-    return f"{label}（{basis}）" if basis else label
-
-
-def printed_table(table: pd.DataFrame) -> pd.DataFrame:
-    """The overview table with Japanese headings and values as printed (— where there is none)."""
-    out = pd.DataFrame({HEADINGS["name"]: table["name"], HEADINGS["medical_area_name"]: table["medical_area_name"]})
-    out[HEADINGS["population"]] = table["population"].map(lambda v: "—" if pd.isna(v) else f"{v:,.0f}")
-    for column in ("aged75_share", "aged75_growth", "demand_growth"):
-        signed = column != "aged75_share"
-        out[HEADINGS[column]] = table[column].map(lambda v, s=signed: "—" if pd.isna(v) else (f"{v:+.1f}" if s else f"{v:.1f}"))
-    for resource in overview.KEY_RESOURCES:
-        out[_resource_heading(resource)] = table[resource].map(lambda v: "—" if pd.isna(v) else f"{v:.2f}")
-    return out
 
 
 def _figure_html(fig, caption: str, source: str) -> str:
@@ -94,7 +70,7 @@ def ranked_chart(table: pd.DataFrame, pref_code: str):
         if pd.notna(prefecture[resource]):
             ax.axvline(prefecture[resource], color="black", linestyle="--", linewidth=1.2, label="県全体")
             ax.legend(loc="lower right", fontsize=8, frameon=False)
-        ax.set_title(_resource_heading(resource), loc="left", fontsize=9)
+        ax.set_title(overview.resource_heading(resource), loc="left", fontsize=9)
         ax.tick_params(axis="y", labelsize=8)
         ax.tick_params(axis="x", labelsize=8)
     fig.subplots_adjust(left=0.12, right=0.98, top=0.92, bottom=0.06, wspace=0.45)
@@ -107,7 +83,7 @@ def _needs_html(needs: pd.DataFrame) -> str:
                 "市区町村はありません。</p>")
     items = []
     for row in needs.itertuples(index=False):
-        lacking = "・".join(_resource_heading(r).split("（")[0] for r in row.below)
+        lacking = "・".join(overview.resource_heading(r).split("（")[0] for r in row.below)
         items.append(f"<li>{html.escape(row.name)}：75歳以上の人口が2040年までに{row.aged75_growth:+.0f}%変わる見込みで、"
                      f"{html.escape(lacking)}が人口あたりで県全体より少ない。</li>")
     return ("<p>75歳以上の人口が県全体より速く増え、しかも次の資源が人口あたりで県全体を下回る市区町村です"
@@ -133,7 +109,7 @@ def render_overview(data: ProcessedData, pref_code: str, tasks: list[Task], repo
     for task in tasks:
         path = reports_dir / task.folder_name / "pdca_check.csv"
         if path.exists():
-            checks[task.code] = pd.read_csv(path, dtype={"scene": str, "status": str}, encoding="utf-8-sig")
+            checks[task.code] = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
     statuses = overview.pdca_counts(checks)
     pref_name = table["name"].iloc[-1]
     codes = set(table["code"])
@@ -147,7 +123,7 @@ def render_overview(data: ProcessedData, pref_code: str, tasks: list[Task], repo
              "将来の需要の伸び、PDCA の進み具合で並べた資料です。県が市区町村の取組を確認し、支援する先を考えるために使います。"
              "人数・件数の指標（患者数・死亡数など）は、秘匿の判断を市区町村ごとのレポートに任せ、ここには載せていません。</p>")]
     body.append("<h2>支援が必要と考えられる市区町村</h2>" + _needs_html(overview.support_needs(table, pref_code)))
-    printed = printed_table(table)
+    printed = overview.printed_table(table)
     body.append("<h2>管内の市区町村の一覧</h2>" + _table_html(
         printed, "人口あたりの資源は、医療は人口10万人あたり、介護は75歳以上人口1,000人あたり。最後の行は県全体。"
                  "訪問診療の需要は全国の受療率を年齢別人口にあてはめた推計（すべての市区町村で同じ前提）。",
@@ -163,9 +139,9 @@ def render_overview(data: ProcessedData, pref_code: str, tasks: list[Task], repo
             "各市区町村の PDCA 評価（pdca_check.csv）"))
     if outlines is not None and codes & set(outlines["code"]):
         indexed = table.set_index("code")
-        panels = {"aged75_share": HEADINGS["aged75_share"], "aged75_growth": HEADINGS["aged75_growth"],
-                  "home_care_support_clinics": _resource_heading("home_care_support_clinics"),
-                  "visiting_nursing_offices": _resource_heading("visiting_nursing_offices")}
+        panels = {"aged75_share": overview.HEADINGS["aged75_share"], "aged75_growth": overview.HEADINGS["aged75_growth"],
+                  "home_care_support_clinics": overview.resource_heading("home_care_support_clinics"),
+                  "visiting_nursing_offices": overview.resource_heading("visiting_nursing_offices")}
         fig = maps.choropleth_panels(outlines, indexed.drop(index=f"{pref_code}000"), panels)
         body.append("<h2>地図で見る地域差</h2>" + _figure_html(
             fig, "濃いほど値が大きい。区切りの値ちょうどは上の区分に入る。斜線は値のない市区町村。",
@@ -217,7 +193,7 @@ def _write_atomically(path: Path, text: str) -> None:
 
 
 def write_overviews(reports_dir: Path, processed_dir: Path, tasks: list[Task], *, disclosure_control: bool,
-                    echo=print) -> list[dict]:
+                    echo=print, pdf: bool = False) -> list[dict]:
     """Every prefecture overview the batch calls for; [{'href', 'title'}] for the index. A failure is said, not fatal."""
     written = []
     covered = prefectures_covered(tasks)
@@ -231,6 +207,10 @@ def write_overviews(reports_dir: Path, processed_dir: Path, tasks: list[Task], *
             _write_atomically(reports_dir / name, page)
             # UTF-8 with BOM like every CSV of the reports, so Excel opens the Japanese intact
             _write_atomically(reports_dir / name.replace(".html", ".csv"), "\ufeff" + csv.to_csv(index=False, lineterminator="\r\n"))
+            if pdf:
+                from analysis.reporting.pdf import write_pdf
+
+                write_pdf(reports_dir / name, reports_dir / name.replace(".html", ".pdf"))
         except Exception as exc:  # noqa: BLE001 - an overview never stops the municipalities' reports
             echo(f"[概要] {pref_code}000: 作成できませんでした（{type(exc).__name__}: {exc}）")
             continue

@@ -352,7 +352,7 @@ def run_batch(params_paths: list[Path], options: BatchOptions, *, echo=print) ->
             _remove_leftovers(options, {task.folder_name for task in todo}, echo)  # what the killed workers were building
         if not stop.requested:
             write_overviews(options.reports_dir, options.processed_dir, tasks,
-                            disclosure_control=options.disclosure_control, echo=echo)
+                            disclosure_control=options.disclosure_control, echo=echo, pdf=options.pdf)
         try:
             write_batch_index(options.reports_dir, results, echo=echo)
         except OSError as exc:

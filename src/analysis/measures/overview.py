@@ -71,7 +71,8 @@ def _demand_growth(population: pd.DataFrame, reference_rates: pd.DataFrame, code
 
 
 def pdca_counts(checks: dict[str, pd.DataFrame]) -> pd.DataFrame:
-    """code → one column per scene: the goal indicators by status (「達成2・遅れ1」), from each pdca_check.csv."""
+    """code → one column per scene: the goal indicators by status (「達成2・遅れ1」), from each pdca_check.csv
+    (as published: 場面 holds the scene's label, 判定 the status)."""
     scenes = catalogue.scenes()
     labels = dict(zip(scenes["scene"], scenes["label_ja"]))
     order = ["達成", "順調", "遅れ", "悪化", "秘匿のため判定不可", "目標値が未設定", "データなし"]
@@ -80,7 +81,7 @@ def pdca_counts(checks: dict[str, pd.DataFrame]) -> pd.DataFrame:
     for code, check in checks.items():
         row = {}
         for scene, label in labels.items():
-            counts = check.loc[check["scene"] == scene, "status"].value_counts()
+            counts = check.loc[check["場面"] == label, "判定"].value_counts()
             row[label] = "・".join(f"{short.get(s, s)}{int(counts[s])}" for s in order if s in counts) or "—"
         out[code] = row
     return pd.DataFrame.from_dict(out, orient="index", columns=list(labels.values()))
@@ -96,3 +97,29 @@ def support_needs(table: pd.DataFrame, pref_code: str, *, limit: int = 5) -> pd.
     need = rows.assign(below=lacking)
     need = need[(need["aged75_growth"] > prefecture["aged75_growth"]) & need["below"].map(bool)]
     return need.sort_values(["aged75_growth", "code"], ascending=[False, True]).head(limit)[["code", "name", "aged75_growth", "below"]]
+
+
+HEADINGS = {
+    "name": "市区町村", "medical_area_name": "二次医療圏", "population": "人口（2020年）",
+    "aged75_share": "75歳以上の割合（2020年、%）", "aged75_growth": "75歳以上人口の増減（2020→2040年、%）",
+    "demand_growth": "訪問診療の需要の増減（2020→2040年、%）",
+}
+
+
+def resource_heading(resource_id: str) -> str:
+    resources = catalogue.resources().set_index("resource_id")
+    label = str(resources.loc[resource_id, "label_ja"]).removesuffix("数")
+    basis = catalogue.DENOMINATOR_LABELS.get(resources.loc[resource_id, "per_capita_basis"], "")
+    return f"{label}（{basis}）" if basis else label
+
+
+def printed_table(table: pd.DataFrame) -> pd.DataFrame:
+    """The overview table with Japanese headings and values as printed (— where there is none)."""
+    out = pd.DataFrame({HEADINGS["name"]: table["name"], HEADINGS["medical_area_name"]: table["medical_area_name"]})
+    out[HEADINGS["population"]] = table["population"].map(lambda v: "—" if pd.isna(v) else f"{v:,.0f}")
+    for column in ("aged75_share", "aged75_growth", "demand_growth"):
+        signed = column != "aged75_share"
+        out[HEADINGS[column]] = table[column].map(lambda v, s=signed: "—" if pd.isna(v) else (f"{v:+.1f}" if s else f"{v:.1f}"))
+    for resource in KEY_RESOURCES:
+        out[resource_heading(resource)] = table[resource].map(lambda v: "—" if pd.isna(v) else f"{v:.2f}")
+    return out

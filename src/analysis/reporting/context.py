@@ -266,7 +266,8 @@ class ReportContext:
                    f"<figcaption>{self._caption(caption, source, as_of, suppressed_note=suppressed_note)}</figcaption></figure>")
 
     def save_csv(self, frame: pd.DataFrame, filename: str) -> None:
-        """CSV next to the HTML, UTF-8 with BOM so Excel opens it with Japanese intact.
+        """CSV next to the HTML, UTF-8 with BOM so Excel opens it with Japanese intact, as readers read it
+        (Japanese headers with units, labels for ids, numbers rounded as the report prints them; see readable.py).
 
         Returns nothing on purpose: a returned path would be displayed in the report.
         """
@@ -277,7 +278,9 @@ class ReportContext:
             filename = INTERNAL_CSV_PREFIX + filename
         path = self.output_dir / filename
         self.output_dir.mkdir(parents=True, exist_ok=True)
-        frame.to_csv(path, index=False, encoding="utf-8-sig", lineterminator="\r\n")
+        from analysis.reporting.readable import readable
+
+        readable(frame).to_csv(path, index=False, encoding="utf-8-sig", lineterminator="\r\n")
         if filename not in self.csv_files:
             self.csv_files.append(filename)
         self.tables[Path(filename).name.removeprefix(INTERNAL_CSV_PREFIX)] = frame

@@ -31,6 +31,7 @@ TOC_TITLE = "目次"
 # characters end a phrase (and 「（」 starts one), so a long run of names joined by them can still wrap.
 PHRASE_ENDINGS = re.compile(r"(?<=[・、，／）])|(?<=.)(?=（)")
 PHRASE_TAGS = ("td", "th", "h1", "h2", "h3", "h4")
+SHORT_CELL = 6  # characters: a cell this short is kept on one line
 # A phrase longer than this also breaks where the script changes (「通所|リハビリテーション|事業所数」,
 # 「西町|1丁目|23番地」), so that a long compound word or an address does not widen its column past the page.
 LONG_PHRASE = 6
@@ -175,6 +176,10 @@ def _phrase_breaks(soup: BeautifulSoup) -> None:
     from bs4 import NavigableString
 
     parser = _phrase_parser()
+    for cell in soup.find_all(["td", "th"]):
+        # a short cell (「△ 遅れ」, 「判定」) never breaks: some PDF engines ignore keep-all and would print 「遅/れ」
+        if len(cell.get_text(strip=True)) <= SHORT_CELL:
+            cell["class"] = [*cell.get("class", []), "nowrap"]
     for element in soup.find_all(PHRASE_TAGS):
         for text in list(element.find_all(string=True)):
             if type(text) is not NavigableString or text.parent.name in ("script", "style"):

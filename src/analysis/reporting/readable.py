@@ -56,7 +56,8 @@ COORDINATES = ("緯度", "経度")  # kept as published (6 decimals locate a bui
 
 _PERSONS = ("total", "aged65", "aged75", "aged85")
 _SHARES = ("aged65_share", "aged75_share", "aged85_share")
-_INDICATOR_VALUES = ("per_capita", "ci_low", "ci_high", "baseline", "target", "latest")
+_INDICATOR_VALUES = ("per_capita", "ci_low", "ci_high")
+_RAW_VALUES = ("baseline", "target", "latest")  # as counted: whole counts, shares with one decimal
 
 
 def readable(frame: pd.DataFrame) -> pd.DataFrame:
@@ -74,16 +75,21 @@ def readable(frame: pd.DataFrame) -> pd.DataFrame:
             out[column] = _rounded(out[column], 1)
     if ids is not None:
         for column in [c for c in _INDICATOR_VALUES if c in out]:
-            # per-capita columns at the indicator's decimals; a raw baseline/target/latest as counted
+            # per-capita columns at the indicator's decimals, as the reports print them
             digits = ids.map(catalogue.indicator_decimals)
             out[column] = [_round(v, d) for v, d in zip(out[column], digits)]
+        shares = ids.map(lambda i: catalogue.indicator(i)["kind"] == "share")
+        for column in [c for c in _RAW_VALUES if c in out]:
+            # object column: a whole count prints as 61, not 61.0, beside a share's 35.1
+            out[column] = pd.Series([_round(v, 1 if share or not _whole(v) else 0) for v, share in zip(out[column], shares)],
+                                    index=out.index, dtype=object)
         if "trend_slope_per_year" in out:
             out["trend_slope_per_year"] = [_round(v, d + 1) for v, d in zip(out["trend_slope_per_year"], ids.map(catalogue.indicator_decimals))]
     if "progress" in out:
         out["progress"] = _rounded(pd.to_numeric(out["progress"], errors="coerce") * 100, 1)
     if "measure" in out and "value" in out:
         index = out["measure"].astype(str).str.startswith("jmap")
-        out["value"] = [_round(v, 1 if is_index else 0) for v, is_index in zip(out["value"], index)]
+        out["value"] = pd.Series([_round(v, 1 if is_index else 0) for v, is_index in zip(out["value"], index)], index=out.index, dtype=object)
     if "suppressed" in out:
         out["suppressed"] = np.where(out["suppressed"].astype(str).str.lower().isin(["true", "1"]), HIDDEN_MARK, "")
     for column, labels in (("scene", None), ("area_level", LEVEL_LABELS), ("measure", MEASURES), ("scenario", SCENARIO_SHORT)):
@@ -97,7 +103,7 @@ def readable(frame: pd.DataFrame) -> pd.DataFrame:
             out.insert(position + 1, PER_CAPITA_UNIT_HEADER, ids.map(_per_capita_unit).to_numpy())
         out["indicator_id"] = ids.map(catalogue.indicator_label).to_numpy()
     out = out.rename(columns=HEADERS)
-    handled = {HEADERS[c] for c in (*_PERSONS, *_SHARES, *_INDICATOR_VALUES, "trend_slope_per_year", "progress", "value")}
+    handled = {HEADERS[c] for c in (*_PERSONS, *_SHARES, *_INDICATOR_VALUES, *_RAW_VALUES, "trend_slope_per_year", "progress", "value")}
     handled |= _round_resource_summary(out) | set(COORDINATES)
     for column in out.columns:
         if column not in handled and pd.api.types.is_float_dtype(out[column]):
@@ -151,6 +157,13 @@ def _round(value, digits: int):
         return value
     rounded = round(float(value), int(digits))
     return int(rounded) if digits == 0 else rounded
+
+
+def _whole(value) -> bool:
+    try:
+        return float(value).is_integer()
+    except (TypeError, ValueError):
+        return True
 
 
 def _rounded(series: pd.Series, digits: int) -> pd.Series:
