@@ -26,3 +26,10 @@ def test_a_prefecture_parameter_file_runs_all_four_reports(tmp_path, processed_s
     # the sample has one prefecture: no other prefecture to compare with, and no municipality offered as a peer
     resources = (folder / "01_resources.html").read_text(encoding="utf-8")
     assert "類似自治体との比較は、設定（comparison.peers）またはデータの都合により行っていません" in resources
+    # its municipalities are the comparison below it: one row each, the prefecture last
+    from bs4 import BeautifulSoup
+
+    heading = BeautifulSoup(resources, "html.parser").find(id="members")
+    assert heading is not None, "report 01 of a prefecture compares its municipalities"
+    rows = heading.find_next("table").find("tbody").find_all("tr")
+    assert len(rows) == 19 and rows[-1].find("td").get_text("") == "架空県"
