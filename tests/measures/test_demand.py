@@ -1,5 +1,7 @@
 """Demand projection recomputed by hand from small frames."""
 
+import re
+
 import pandas as pd
 import pytest
 from pydantic import ValidationError
@@ -122,6 +124,8 @@ def test_rate_area_prefecture_uses_the_prefecture_rates_loaded():
     text = rates_text(DemandOptions(rate_area="prefecture"), used)
     assert "都道府県の率" in text and "要介護（要支援）認定者数は都道府県の率がないため全国値" in text
     assert "全国値" in rates_text(DemandOptions())
+    assert not re.search(r"[a-z_]+\.[a-z_]+|rate_area|prefecture_adjustment", rates_text(DemandOptions()) + text), \
+        "no parameter keys in readers' text"
 
 
 def test_rate_area_asked_for_but_not_loaded_is_an_error_naming_the_key():

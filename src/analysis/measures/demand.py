@@ -204,10 +204,11 @@ def home_death_share(reference_rates: pd.DataFrame) -> float:
 def rates_text(options: DemandOptions, used: dict[str, str] | None = None) -> str:
     """Which rates the projection used, for the method text."""
     if options.rate_area == "national":
-        return "率は全国値で、地域差は反映していません（設定ファイルの demand.rate_area で都道府県・自治体独自の率に、demand.prefecture_adjustment で補正係数を指定できます）。"
+        # readers' words: the parameter keys (demand.rate_area …) are for the analyst, in the README
+        return "率は全国値で、地域差は反映していません（都道府県や自治体独自の率、地域の補正係数は、自治体の設定ファイルで指定できます）。"
     asked = RATE_AREA_LABELS[options.rate_area]
     fallback = [MEASURES[m] for m, label in (used or {}).items() if label != asked]
-    return (f"率は{asked}の率（取り込んだ率の CSV）です（設定ファイルの demand.rate_area による）。"
+    return (f"率は{asked}の率（取り込んだ率の CSV）です（自治体の設定ファイルの指定による）。"
             + (f"ただし{'、'.join(fallback)}は{asked}の率がないため全国値を使っています。" if fallback else ""))
 
 
