@@ -1,11 +1,35 @@
-"""Replacing a whole output folder at once, so readers never see a mix of old and new files."""
+"""Replacing a whole output folder or file at once, so readers never see a mix of old and new files."""
 
 from __future__ import annotations
 
 import os
 import shutil
+import tempfile
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+
+FILE_MODE = 0o644  # outputs are for other readers too (mkstemp makes 0600 files)
+
+
+@contextmanager
+def replaced_file(path: Path, *, prefix: str | None = None) -> Iterator[Path]:
+    """A temporary path beside ``path`` to write; renamed over ``path`` when the block ends, removed if it fails.
+
+    ``prefix`` names the temporary file (default ``.<name>.``): the batch passes its staging
+    prefix, so a killed run's file is recognised and removed by the next run.
+    """
+    path = Path(path)
+    handle, name = tempfile.mkstemp(prefix=prefix or f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.close(handle)
+    tmp = Path(name)
+    try:
+        yield tmp
+        tmp.chmod(FILE_MODE)
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
 
 
 def replace_dir(new: Path, target: Path) -> None:

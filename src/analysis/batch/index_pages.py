@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from analysis import __version__
-from analysis.batch.leftovers import staging_prefix
+from analysis.batch.leftovers import write_page
 from analysis.batch.manifest import MANIFEST, read_manifest
 from analysis.batch.overview import index_section, linked_overviews
 from analysis.batch.tasks import Result, Task
@@ -83,12 +83,5 @@ def write_batch_index(reports_dir: Path, results: list[Result], *, echo=print) -
         # the prefectures' overviews above the list of municipalities
         page = page.replace("<table class=\"site-table batch\">", index_section(overviews) + "\n<table class=\"site-table batch\">", 1)
     path = reports_dir / "index.html"
-    # A name of this process's own: runs that share a folder without the lock (--no-lock) must
-    # not write into one another's half-written page; a killed run's is removed by the next.
-    tmp = path.with_name(f"{staging_prefix(path.name)}tmp")
-    try:
-        tmp.write_text(page, encoding="utf-8")
-        tmp.replace(path)
-    finally:
-        tmp.unlink(missing_ok=True)
+    write_page(path, page)
     return path

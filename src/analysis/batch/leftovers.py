@@ -1,7 +1,7 @@
 """What interrupted runs leave in a reports folder, cleaned up when the next run starts.
 
-A run builds each municipality in ``.<folder>.staging-<pid>-*`` (and reports/index.html as
-``.index.html.staging-<pid>-tmp``) and publishes it with two
+A run builds each municipality in ``.<folder>.staging-<pid>-*`` (and a page of reports/ such as
+index.html as ``.index.html.staging-<pid>-*.tmp``, see write_page) and publishes it with two
 renames (analysis.atomic.replace_dir), which move the previous folder aside as
 ``.<folder>.old-<pid>-*`` for a moment. A run killed in between leaves these behind; they
 are handled only once the process named in them has ended.
@@ -14,6 +14,7 @@ import re
 import shutil
 from pathlib import Path
 
+from analysis.atomic import replaced_file
 from analysis.processes import pid_alive
 
 _LEFTOVER = re.compile(r"\.(?P<folder>.+)\.(?P<kind>staging|old)-(?P<rest>.*)")
@@ -22,6 +23,16 @@ _LEFTOVER = re.compile(r"\.(?P<folder>.+)\.(?P<kind>staging|old)-(?P<rest>.*)")
 def staging_prefix(folder_name: str) -> str:
     """Prefix of this process's staging folders for ``folder_name`` (the pid tells later runs whose it is)."""
     return f".{folder_name}.staging-{os.getpid()}-"
+
+
+def write_page(path: Path, text: str) -> None:
+    """Replace a file of the reports folder (index.html, an overview) whole, through a staging name of this process.
+
+    A name of this process's own: runs that share a folder without the lock (--no-lock) must
+    not write into one another's half-written page; a killed run's is removed by the next.
+    """
+    with replaced_file(path, prefix=staging_prefix(Path(path).name)) as tmp:
+        tmp.write_text(text, encoding="utf-8")
 
 
 def remove_leftovers(reports_dir: Path, folders: set[str] | None = None) -> list[str]:

@@ -16,7 +16,7 @@ from pathlib import Path
 import pandas as pd
 
 from analysis import __version__
-from analysis.batch.leftovers import staging_prefix
+from analysis.batch.leftovers import staging_prefix, write_page
 from analysis.batch.tasks import Task
 from analysis.ingest.processed import ProcessedData
 from analysis.measures import overview
@@ -183,15 +183,6 @@ def _markup(text: str):
     return Markup(text)
 
 
-def _write_atomically(path: Path, text: str) -> None:
-    tmp = path.with_name(f"{staging_prefix(path.name)}tmp")
-    try:
-        tmp.write_text(text, encoding="utf-8")
-        tmp.replace(path)
-    finally:
-        tmp.unlink(missing_ok=True)
-
-
 def write_overviews(reports_dir: Path, processed_dir: Path, tasks: list[Task], *, disclosure_control: bool,
                     echo=print, pdf: bool = False) -> list[dict]:
     """Every prefecture overview the batch calls for; [{'href', 'title'}] for the index. A failure is said, not fatal."""
@@ -204,13 +195,14 @@ def write_overviews(reports_dir: Path, processed_dir: Path, tasks: list[Task], *
         try:
             data = ProcessedData(processed_dir)
             page, csv = render_overview(data, pref_code, found, reports_dir, disclosure_control=disclosure_control)
-            _write_atomically(reports_dir / name, page)
+            write_page(reports_dir / name, page)
             # UTF-8 with BOM like every CSV of the reports, so Excel opens the Japanese intact
-            _write_atomically(reports_dir / name.replace(".html", ".csv"), "\ufeff" + csv.to_csv(index=False, lineterminator="\r\n"))
+            write_page(reports_dir / name.replace(".html", ".csv"), "\ufeff" + csv.to_csv(index=False, lineterminator="\r\n"))
             if pdf:
                 from analysis.reporting.pdf import write_pdf
 
-                write_pdf(reports_dir / name, reports_dir / name.replace(".html", ".pdf"))
+                pdf = reports_dir / name.replace(".html", ".pdf")
+                write_pdf(reports_dir / name, pdf, tmp_prefix=staging_prefix(pdf.name))
         except Exception as exc:  # noqa: BLE001 - an overview never stops the municipalities' reports
             echo(f"[概要] {pref_code}000: 作成できませんでした（{type(exc).__name__}: {exc}）")
             continue

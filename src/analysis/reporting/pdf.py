@@ -8,11 +8,10 @@ operating system; without it `pdf_unavailable()` says what to install.
 
 from __future__ import annotations
 
-import os
-import tempfile
 from functools import lru_cache
 from pathlib import Path
 
+from analysis.atomic import replaced_file
 from analysis.errors import InputError
 
 FONT_FAMILY = "ZaitakuPDF"
@@ -62,11 +61,11 @@ def _renderer():
     return css, fonts
 
 
-def write_pdf(html_path: Path, pdf_path: Path) -> int:
+def write_pdf(html_path: Path, pdf_path: Path, *, tmp_prefix: str | None = None) -> int:
     """Write ``pdf_path`` from ``html_path``; returns the number of pages.
 
     Written to a temporary file beside the target and renamed, so a failed conversion leaves
-    no half-written PDF.
+    no half-written PDF (``tmp_prefix``: see atomic.replaced_file).
     """
     missing = pdf_unavailable()
     if missing:
@@ -75,13 +74,6 @@ def write_pdf(html_path: Path, pdf_path: Path) -> int:
 
     css, fonts = _renderer()
     document = HTML(filename=str(html_path)).render(stylesheets=[css], font_config=fonts)
-    pdf_path = Path(pdf_path)
-    handle, tmp = tempfile.mkstemp(prefix=f".{pdf_path.name}.", suffix=".tmp", dir=pdf_path.parent)
-    os.close(handle)
-    try:
+    with replaced_file(pdf_path, prefix=tmp_prefix) as tmp:
         document.write_pdf(tmp)
-        os.replace(tmp, pdf_path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
     return len(document.pages)

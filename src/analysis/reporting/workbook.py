@@ -8,11 +8,11 @@ left half-written.
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 
 import pandas as pd
+
+from analysis.atomic import replaced_file
 
 WORKBOOK_NAME = "表一式.xlsx"
 ABOUT_SHEET = "説明"
@@ -53,14 +53,8 @@ def add_sheets(path: Path, sheets: dict[str, pd.DataFrame], descriptions: dict[s
              *[t for t in book.sheetnames if t != ABOUT_SHEET and t not in SHEET_TITLES.values()]]
     book._sheets = [book[title] for title in order]  # openpyxl has no public reorder
     _write_about(book[ABOUT_SHEET], heading, [(t, descriptions.get(t, "")) for t in order[1:]])
-    handle, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(handle)
-    try:
+    with replaced_file(path) as tmp:
         book.save(tmp)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def _write_table(sheet, frame: pd.DataFrame) -> None:
