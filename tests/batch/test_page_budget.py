@@ -6,7 +6,6 @@ has fewer pages. A change that makes a report longer fails here, with the pages 
 
 from __future__ import annotations
 
-from pathlib import Path
 
 import pytest
 
