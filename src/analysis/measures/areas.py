@@ -2,6 +2,11 @@
 
 Only basic municipalities are members of the areas above them: a designated city counts as a
 whole (its wards are parts of it, not members beside it), prefecture rows are totals.
+
+A report's subject is a municipality, a 二次医療圏 or a prefecture. The subject takes the
+place of "the municipality" in every table and figure (level ``municipality`` is always the
+subject), and the levels at or below it drop out of the comparison: a 二次医療圏 is compared
+with its prefecture and the country, and its municipalities are the comparison below it.
 """
 
 from __future__ import annotations
@@ -27,7 +32,11 @@ def prefecture_key(pref_code: str) -> str:
 
 @dataclass(frozen=True)
 class ComparisonAreas:
-    """The municipality and the areas it is compared with, as lists of member codes."""
+    """The report's subject and the areas it is compared with, as lists of member codes.
+
+    ``municipality`` is the subject's code (a municipality, 二次医療圏 or prefecture code) and
+    ``level`` says which of the three it is.
+    """
 
     municipality: str
     medical_area: list[str]
@@ -37,11 +46,29 @@ class ComparisonAreas:
     pref_members: list[str]
     national: str = NATIONAL_CODE
     medical_area_key: str = ""
+    level: str = "municipality"
 
     def key(self, level: str) -> str:
-        """The cell key of this report's area at a level (see Hierarchy.cells)."""
-        return {"municipality": self.municipality, "medical_area": self.medical_area_key,
-                "prefecture": self.prefecture, "national": self.national}[level]
+        """The cell key of this report's area at a level (see Hierarchy.cells); level municipality is the subject."""
+        if level == "municipality":
+            return self.key(self.level) if self.level != "municipality" else self.municipality
+        return {"medical_area": self.medical_area_key, "prefecture": self.prefecture, "national": self.national}[level]
+
+    @property
+    def members(self) -> list[str]:
+        """The basic municipalities the subject covers: itself, its 二次医療圏's or its prefecture's members."""
+        return {"municipality": [self.municipality], "medical_area": self.medical_area,
+                "prefecture": self.pref_members}[self.level]
+
+    @property
+    def below(self) -> list[str]:
+        """The municipalities a 二次医療圏 or prefecture is compared with below it; none for a municipality."""
+        return [] if self.level == "municipality" else self.members
+
+    def compared_levels(self, levels) -> list[str]:
+        """``levels`` without those the subject already is or contains (a prefecture is not compared with itself)."""
+        own = LEVELS.index(self.level)
+        return [level for level in levels if level == "municipality" or LEVELS.index(level) > own]
 
 
 class Hierarchy:
@@ -69,14 +96,21 @@ class Hierarchy:
         return {prefecture_key(p): sorted(group["code"]) for p, group in self.basic.groupby("pref_code")}
 
     def comparison_areas(self, code: str) -> ComparisonAreas:
-        """Members of the municipality's 二次医療圏 and prefecture (wards roll up into their city)."""
+        """Members of the municipality's 二次医療圏 and prefecture (wards roll up into their city).
+
+        A prefecture code (NN000) makes the prefecture the subject; a 二次医療圏 code (see
+        medical_area_subject) makes the 二次医療圏 the subject.
+        """
         rows = self.municipalities.loc[self.municipalities["code"] == code]
         if rows.empty:
+            if is_medical_area_code(code):
+                return self.medical_area_subject(code)
             raise KeyError(f"municipality {code} is not in the municipalities table")
         row = rows.iloc[0]
         pref_code = str(row["pref_code"])
         area_code = "" if pd.isna(row["medical_area_code"]) else str(row["medical_area_code"])
         key = medical_area_key(pref_code, area_code)
+        is_prefecture = row["kind"] == "prefecture" or code.endswith("000")
         return ComparisonAreas(
             municipality=code,
             medical_area=self.area_members.get(key, []),
@@ -85,4 +119,43 @@ class Hierarchy:
             pref_name=str(row["pref_name"]),
             pref_members=self.prefecture_members.get(prefecture_key(pref_code), []),
             medical_area_key=key,
+            level="prefecture" if is_prefecture else "municipality",
         )
+
+    def medical_area_subject(self, code: str) -> ComparisonAreas:
+        """A 二次医療圏 as the subject, by its 4-digit code (prefecture code + area number, as in the データ集)."""
+        key = self.medical_area_of_code(code)
+        if key is None:
+            known = "、".join(sorted(self.medical_area_codes())) or "なし"
+            raise KeyError(f"二次医療圏 {code} is not in the municipalities table (二次医療圏 codes in the data: {known})")
+        members = self.area_members[key]
+        first = self.municipalities.loc[self.municipalities["code"] == members[0]].iloc[0]
+        pref_code = str(first["pref_code"])
+        return ComparisonAreas(
+            municipality=code,
+            medical_area=members,
+            medical_area_name=str(first["medical_area_name"]) if pd.notna(first["medical_area_name"]) else code,
+            prefecture=prefecture_key(pref_code),
+            pref_name=str(first["pref_name"]),
+            pref_members=self.prefecture_members.get(prefecture_key(pref_code), []),
+            medical_area_key=key,
+            level="medical_area",
+        )
+
+    def medical_area_codes(self) -> dict[str, str]:
+        """4-digit 二次医療圏 code → area key, for every 二次医療圏 with members."""
+        return {subject_code(key): key for key in self.area_members}
+
+    def medical_area_of_code(self, code: str) -> str | None:
+        return self.medical_area_codes().get(code)
+
+
+def subject_code(key: str) -> str:
+    """The 4-digit code of a 二次医療圏 key: the area code when it already starts with its prefecture, else prefecture + code."""
+    pref_code, area_code = key.split(":", 1)
+    return area_code if len(area_code) == 4 and area_code.startswith(pref_code) else pref_code + area_code.zfill(2)[-2:]
+
+
+def is_medical_area_code(code: str) -> bool:
+    """A 二次医療圏 code: four digits (prefecture code + area number); municipality codes have five."""
+    return len(code) == 4 and code.isdigit()
