@@ -32,7 +32,7 @@ def prefectures_covered(tasks: list[Task]) -> dict[str, list[Task]]:
     """Prefecture code → the batch's municipalities in it, for prefectures with two or more."""
     by_pref: dict[str, list[Task]] = {}
     for task in tasks:
-        if not task.code.endswith("000"):
+        if len(task.code) == 5 and not task.code.endswith("000"):  # municipalities, not 二次医療圏 or prefectures
             by_pref.setdefault(task.code[:2], []).append(task)
     return {pref: found for pref, found in sorted(by_pref.items()) if len({t.code for t in found}) >= 2}
 
