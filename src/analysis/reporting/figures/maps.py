@@ -32,10 +32,13 @@ LEGEND_POINTS = 9  # ≥ 8 pt in print at the report's figure width
 
 def municipal_outlines(outlines, code: str | None = None):
     """The municipality-level outlines (designated cities whole, not their wards), indexed by code; for a prefecture's
-    ``code`` (NN000) with the prefecture's own outline, its municipalities together."""
+    ``code`` (NN000) with the prefecture's own outline, its municipalities together; for a 二次医療圏's code, its
+    outline when the outlines carry it (measures.medical_areas adds them)."""
     if outlines is None or outlines.empty:
         return None
     shapes = outlines[outlines["level"] == "municipality"].set_index("code")
+    if code and code not in shapes.index and (outlines["code"] == code).any():
+        shapes = pd.concat([shapes, outlines[outlines["code"] == code].set_index("code").assign(name="")])
     if code and code.endswith("000") and code not in shapes.index:
         import shapely
 
@@ -205,13 +208,14 @@ def facility_map_caption(points: pd.DataFrame, outlines, name: str, code: str, p
         text = (f"{name}の施設を種別ごとの記号で、周辺の市区町村の施設を薄い丸で示します。"
                 "市区町村の境界のデータ（国土数値情報「行政区域」）を取り込んでいないため、境界と背景は描いていません。")
     else:
-        others = "管内" if code.endswith("000") else "周辺"
+        whole_area = code.endswith("000") or len(code) == 4  # a prefecture or 二次医療圏 and its municipalities
+        others = "管内" if whole_area else "周辺"
         text = (f"太線が{name}の境界、細線が{others}の市区町村の境界です。在宅療養支援診療所・病院、在宅療養後方支援病院と"
                 f"訪問看護事業所を記号で（{name}の施設は黒、周辺の施設は灰色。凡例の数は{name}の施設数）、"
                 "そのほかの施設・事業所を薄い点で示します。24時間対応の別は公表データにないため示していません。")
     if shapes is not None and code in shapes.index and area_panels(per_capita):
         text += ("下の小さな地図は、二次医療圏（ないときは都道府県）の市区町村の人口あたりの数を濃さで示します（濃いほど多い。区切りの値ちょうどは"
-                 "上の段階。斜線は値のない市区町村）。" + ("" if code.endswith("000") else f"太線が{name}です。"))
+                 "上の段階。斜線は値のない市区町村）。" + ("" if code.endswith("000") or len(code) == 4 else f"太線が{name}です。"))
     return text + (f"座標のない施設 {unlocated:,} 件は描いていません。" if unlocated else "")
 
 
