@@ -76,7 +76,9 @@ class Hierarchy:
 
     def __init__(self, municipalities: pd.DataFrame) -> None:
         self.municipalities = municipalities
-        basic = municipalities[~municipalities["kind"].isin(["prefecture", "ward"]) & ~municipalities["code"].str.endswith("000")]
+        # 二次医療圏 rows (kind medical_area, see measures.medical_areas) are areas, not members
+        basic = municipalities[~municipalities["kind"].isin(["prefecture", "ward", "medical_area"])
+                               & ~municipalities["code"].str.endswith("000")]
         area_codes = basic["medical_area_code"].fillna("").astype(str)
         self.basic = pd.DataFrame({
             "code": basic["code"].astype(str).to_numpy(),
@@ -101,10 +103,10 @@ class Hierarchy:
         A prefecture code (NN000) makes the prefecture the subject; a 二次医療圏 code (see
         medical_area_subject) makes the 二次医療圏 the subject.
         """
+        if is_medical_area_code(code):
+            return self.medical_area_subject(code)
         rows = self.municipalities.loc[self.municipalities["code"] == code]
         if rows.empty:
-            if is_medical_area_code(code):
-                return self.medical_area_subject(code)
             raise KeyError(f"municipality {code} is not in the municipalities table")
         row = rows.iloc[0]
         pref_code = str(row["pref_code"])

@@ -54,14 +54,18 @@ def indicator_series(values: pd.DataFrame, population: pd.DataFrame, areas: Comp
     """Tidy: scene, indicator_id, fiscal_year, area_level, value, per_capita, ci_low, ci_high (and suppressed, if ``values`` has it).
 
     ``values`` is ``level_values`` (after disclosure control, for shared output); the rows of
-    this report's municipality, its 二次医療圏, prefecture and (optionally) the country are taken.
+    this report's subject (area_level ``municipality``, whatever its level), the areas above it
+    and (optionally) the country are taken. A 二次医療圏 or prefecture as the subject shows the
+    very cells the municipalities' reports show for it.
     """
-    levels = [level for level in LEVELS if level != "national" or national]
-    wanted = pd.DataFrame({"level": levels, "key": [areas.key(level) for level in levels]})
-    rows = values.merge(wanted[wanted["key"] != ""], on=["level", "key"])
-    series = rows.rename(columns={"level": "area_level", "key": "code"})
+    levels = areas.compared_levels([level for level in LEVELS if level != "national" or national])
+    wanted = pd.DataFrame({"level": [areas.level if level == "municipality" else level for level in levels],
+                           "key": [areas.key(level) for level in levels], "area_level": levels})
+    rows = values.merge(wanted[wanted["key"] != ""], on=["level", "key"]).drop(columns="level")
+    series = rows.rename(columns={"key": "code"})
     member_codes = {areas.medical_area_key: areas.medical_area, areas.prefecture: areas.pref_members}
-    member_codes = {key: members for key, members in member_codes.items() if key and key != areas.municipality}
+    member_codes = {key: members for key, members in member_codes.items()
+                    if key and (key != areas.municipality or areas.level != "municipality")}
     return _with_per_capita(series, population, member_codes)
 
 
@@ -187,15 +191,18 @@ def summary_table(series: pd.DataFrame, trend_fits: dict, peer_values: pd.DataFr
     return out.sort_values("_order", kind="stable").drop(columns=["_scene", "_id", "_order"]).reset_index(drop=True)
 
 
-def latest_by_code(values: pd.DataFrame, population: pd.DataFrame, codes: list[str]) -> pd.DataFrame:
+def latest_by_code(values: pd.DataFrame, population: pd.DataFrame, codes: list[str],
+                   members: dict[str, list[str]] | None = None) -> pd.DataFrame:
     """code, indicator_id, display_value: the latest shown value per indicator for each code (peers).
 
-    ``values`` are municipality rows of ``level_values`` after disclosure control (hidden ones empty).
+    ``values`` are rows of ``level_values`` after disclosure control (hidden ones empty), keyed by
+    code; ``members`` gives the member municipalities of codes that are areas (their population
+    is the members' sum, as in indicator_series).
     """
     columns = ["code", "indicator_id", "display_value"]
     if values.empty:
         return pd.DataFrame(columns=columns)
-    series = _with_per_capita(values.rename(columns={"key": "code", "level": "area_level"}), population, {})
+    series = _with_per_capita(values.rename(columns={"key": "code", "level": "area_level"}), population, members or {})
     latest = series.dropna(subset=["display_value"]).sort_values("fiscal_year").groupby(["code", "indicator_id"]).tail(1)
     order = {code: i for i, code in enumerate(codes)}
     return latest[columns].sort_values(["code", "indicator_id"], key=lambda c: c.map(order) if c.name == "code" else c).reset_index(drop=True)

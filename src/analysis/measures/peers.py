@@ -52,7 +52,7 @@ def peer_features(population: pd.DataFrame, municipalities: pd.DataFrame) -> pd.
 
 def _candidates(features: pd.DataFrame, code: str) -> pd.DataFrame:
     """The municipality and the rows it may be compared with (no prefectures, no nation, no rows without population);
-    for a prefecture, the prefectures."""
+    for a prefecture, the prefectures; for a 二次医療圏, the 二次医療圏."""
     is_prefecture = features["code"].str.endswith("000") & (features["code"] != NATIONAL_CODE)
     if code.endswith("000"):
         rows = features[is_prefecture]
@@ -61,9 +61,12 @@ def _candidates(features: pd.DataFrame, code: str) -> pd.DataFrame:
     if "kind" in rows and not code.endswith("000"):
         rows = rows[rows["kind"] != "prefecture"]
         target_kind = rows.loc[rows["code"] == code, "kind"]
-        # a designated city's wards are parts of a city; only a ward is compared with wards
+        # a designated city's wards are parts of a city; only a ward is compared with wards (and cities)
         if not (target_kind == "ward").any():
             rows = rows[rows["kind"] != "ward"]
+        # a 二次医療圏 (measures.medical_areas) only with the other 二次医療圏, a municipality never with one
+        is_area = rows["kind"] == "medical_area"
+        rows = rows[is_area] if (target_kind == "medical_area").any() else rows[~is_area]
     if not (rows["code"] == code).any() or rows.loc[rows["code"] == code, "population"].isna().all():
         raise InputError(None, f"municipality {code} has no 2020 population in the processed data; no peers can be found", key="code")
     return rows[rows["population"].notna()]

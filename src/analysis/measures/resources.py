@@ -77,8 +77,8 @@ def _national_from_data(resource_counts, population, municipalities) -> pd.DataF
     by_prefs = prefs.sum().astype("float64").where(prefs.size() == 47)
     basic = counts[~counts["code"].str.endswith("000")]
     if municipalities is not None:
-        # a designated city's wards are counted inside the city already
-        wards = municipalities.loc[municipalities["kind"] == "ward", "code"]
+        # a designated city's wards are counted inside the city already; a 二次医療圏 row sums its members
+        wards = municipalities.loc[municipalities["kind"].isin(["ward", "medical_area"]), "code"]
         basic = basic[~basic["code"].isin(wards)]
     by_municipalities = basic.groupby("resource_id")["count"].sum().astype("float64")
     count = national.combine_first(by_prefs).combine_first(by_municipalities)
@@ -121,7 +121,7 @@ def area_counts(
     """
     if national is None:
         national = national_reference(resource_counts, population)
-    frames = {"municipality": _with_population(_area_sum(resource_counts, [areas.municipality]), population, [areas.municipality])}
+    frames = {}
     if areas.medical_area:
         frames["medical_area"] = _with_population(_area_sum(resource_counts, areas.medical_area), population, areas.medical_area)
     direct = _with_population(_area_sum(resource_counts, [areas.prefecture]), population, [areas.prefecture])
@@ -129,6 +129,10 @@ def area_counts(
     # a published prefecture total (NN000) beats our own sum; our sum fills the gaps
     frames["prefecture"] = direct.set_index("resource_id").combine_first(summed.set_index("resource_id")).reset_index()
     frames["national"] = national
+    # the subject: a municipality's own counts, or exactly the 二次医療圏's or prefecture's row above
+    frames["municipality"] = (frames[areas.level] if areas.level != "municipality" else
+                              _with_population(_area_sum(resource_counts, [areas.municipality]), population, [areas.municipality]))
+    frames = {level: frames[level] for level in ("municipality", "medical_area", "prefecture", "national") if level in frames}
     codes = {"municipality": areas.municipality, "medical_area": "", "prefecture": areas.prefecture,
              "national": NATIONAL_CODE}
 
@@ -306,9 +310,14 @@ def capability_labels(capabilities: pd.Series) -> pd.Series:
     return joined.reindex(capabilities.index).fillna("").astype("string")
 
 
-def facility_list(facilities: pd.DataFrame, code: str) -> pd.DataFrame:
-    """The municipality's facilities with Japanese headings, by type (catalogue order) then name."""
-    rows = _in_list_order(facilities[facilities["code"] == code])
+def _located_in(facilities: pd.DataFrame, codes: str | list[str]) -> pd.DataFrame:
+    """The facilities of one municipality code or of several (a 二次医療圏's or prefecture's members)."""
+    return facilities[facilities["code"].isin([codes] if isinstance(codes, str) else list(codes))]
+
+
+def facility_list(facilities: pd.DataFrame, codes: str | list[str]) -> pd.DataFrame:
+    """The municipality's (or the members') facilities with Japanese headings, by type (catalogue order) then name."""
+    rows = _in_list_order(_located_in(facilities, codes))
     return pd.DataFrame({
         LABELS["facility_name"]: rows["name"],
         LABELS["facility_type"]: _kind_labels(rows["facility_type"]),
@@ -342,20 +351,37 @@ CAPABILITY_MARK = "○"
 PRINTED_TYPE = {"visiting_nursing_offices": "訪問看護", "clinics": "診療所"}
 
 
+def _home_care_rows(rows: pd.DataFrame) -> pd.DataFrame:
+    notified = rows["capabilities"].fillna("").astype(str).str.split(";")
+    return rows[notified.map(lambda ids: bool(set(ids) & set(CAPABILITY_SHORT))) | rows["facility_type"].isin(HOME_CARE_TYPES)]
+
+
+def home_care_counts(facilities: pd.DataFrame, names: dict[str, str]) -> pd.DataFrame:
+    """For a 二次医療圏 or prefecture, the printed list's counts instead of its lines: one row per member
+    municipality (``names``: code → name, in order) and a total row, a column per notified function
+    and one for visiting-nursing offices, each the number of facilities holding it."""
+    rows = _home_care_rows(_located_in(facilities, list(names)))
+    held = rows["capabilities"].fillna("").astype(str).str.split(";").map(set)
+    columns = {short: held.map(lambda ids, c=capability: c in ids) for capability, short in CAPABILITY_SHORT.items()}
+    columns[PRINTED_TYPE["visiting_nursing_offices"]] = rows["facility_type"].eq("visiting_nursing_offices")
+    flags = pd.DataFrame(columns, index=rows.index).astype(int).assign(code=rows["code"])
+    counts = flags.groupby("code").sum().reindex(list(names), fill_value=0)
+    counts.loc["計"] = counts.sum()
+    return counts.rename(index=names).rename_axis(AREA_LEVEL_LABELS["municipality"]).reset_index()
+
+
 def capability_legend() -> str:
     """「在支診＝在宅療養支援診療所、…」 for the caption of the printed list."""
     return "、".join(f"{short}＝{label}" for short, label in zip(CAPABILITY_SHORT.values(), _kind_labels(pd.Series(list(CAPABILITY_SHORT)))))
 
 
-def home_care_list(facilities: pd.DataFrame, code: str, municipality_name: str = "") -> pd.DataFrame:
+def home_care_list(facilities: pd.DataFrame, codes: str | list[str], municipality_name: str = "") -> pd.DataFrame:
     """The municipality's 在宅 facilities for the printed report, one line each: name, type, a ○ column per
     notified function and the address without the municipality's name (the full list is facility_list.csv).
 
     Listed: every facility with a notified 在宅 function and every visiting-nursing office.
     """
-    rows = facilities[facilities["code"] == code]
-    notified = rows["capabilities"].fillna("").astype(str).str.split(";")
-    rows = _in_list_order(rows[notified.map(lambda ids: bool(set(ids) & set(CAPABILITY_SHORT))) | rows["facility_type"].isin(HOME_CARE_TYPES)])
+    rows = _in_list_order(_home_care_rows(_located_in(facilities, codes)))
     held = rows["capabilities"].fillna("").astype(str).str.split(";").map(set)
     kinds = rows["facility_type"].map(PRINTED_TYPE).fillna(_kind_labels(rows["facility_type"]))
     out = pd.DataFrame({LABELS["facility_name"]: rows["name"], LABELS["facility_type"]: kinds})
@@ -374,9 +400,9 @@ def map_points(facilities: pd.DataFrame, code: str, areas) -> pd.DataFrame:
     ('municipality' / 'neighbour'), located (has coordinates), role (the 在宅 function the map
     marks it by, see MAP_ROLES; 'other' for the rest). Any map (static or interactive) is drawn from this frame.
     """
-    # a prefecture's report maps all its municipalities as its own
-    own = set(areas.pref_members) if code.endswith("000") else {code}
-    neighbours = set(areas.medical_area or areas.pref_members) - own
+    # a 二次医療圏's or prefecture's report maps all its municipalities as its own, the rest of the prefecture around
+    own = set(areas.members)
+    neighbours = set(areas.pref_members if areas.level != "municipality" else areas.medical_area or areas.pref_members) - own
     rows = facilities[facilities["code"].isin(neighbours | own)]
     out = rows[["facility_id", "name", "facility_type", "code", "lat", "lon"]].assign(
         type_label=_kind_labels(rows["facility_type"]),

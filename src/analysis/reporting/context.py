@@ -25,6 +25,7 @@ from analysis.measures import disclosure, indicators, peers, two_sources
 from analysis.measures import population as pop
 from analysis.measures.areas import ComparisonAreas, Hierarchy
 from analysis.measures.disclosure import DisclosureRules
+from analysis.measures.medical_areas import WithMedicalAreas
 from analysis.reporting.html_export import INTERNAL_CSV_PREFIX
 from analysis.reporting.params import MunicipalityParams, load_params
 
@@ -86,8 +87,16 @@ class ReportContext:
 
     # -- data the reports share ---------------------------------------------
     def own(self, table: str) -> pd.DataFrame:
-        """The municipality's own rows of a processed table."""
+        """The subject's own rows of a processed table.
+
+        Facilities are those located in the subject's municipalities; a 二次医療圏's or
+        prefecture's indicator rows are its members' too (their sources and dates are its own).
+        """
         frame = self.data.table(table)
+        if table == "facilities":
+            return frame[frame["code"].isin(self.areas.members)]
+        if table == "indicators":
+            return frame[frame["code"].isin([self.code, *self.areas.below])]
         return frame[frame["code"] == self.code]
 
     @property
@@ -149,10 +158,29 @@ class ReportContext:
         return peers.find_peers(features, self.code, n=self.params.comparison.peers)
 
     def peer_values(self, codes: list[str]) -> pd.DataFrame:
-        """Latest shown per-capita (or plain) value per indicator for each code, after disclosure control."""
+        """Latest shown per-capita (or plain) value per indicator for each code, after disclosure control.
+
+        Codes may be municipalities, 二次医療圏 (4 digits) or prefectures (NN000): each is read at its
+        own level of the one disclosure decision, so a value reads the same as in that area's report.
+        """
         values = self.disclosed_values()
-        rows = values[(values["level"] == "municipality") & values["key"].isin(codes)]
-        return indicators.latest_by_code(disclosure.apply(rows), self.data.population, codes)
+        cells = pd.DataFrame({"code": codes, "level": [self._level_of(code) for code in codes]})
+        cells["key"] = [self.hierarchy.medical_area_of_code(code) if level == "medical_area" else code
+                        for code, level in zip(cells["code"], cells["level"])]
+        rows = values.merge(cells, on=["level", "key"]).drop(columns="key").rename(columns={"code": "key"})
+        members = {code: self.hierarchy.area_members[key] for code, key in zip(cells["code"], cells["key"])
+                   if key in self.hierarchy.area_members}
+        members |= {code: self.hierarchy.prefecture_members.get(code, []) for code in cells.loc[cells["level"] == "prefecture", "code"]}
+        return indicators.latest_by_code(disclosure.apply(rows), self.data.population, codes, members=members)
+
+    @staticmethod
+    def _level_of(code: str) -> str:
+        from analysis.ingest.schema import NATIONAL_CODE
+        from analysis.measures.areas import is_medical_area_code
+
+        if is_medical_area_code(code):
+            return "medical_area"
+        return "national" if code == NATIONAL_CODE else "prefecture" if code.endswith("000") else "municipality"
 
     def counted_twice(self) -> None:
         """The facts two sources count (名簿 and データ集), both numbers with source and date, and why they differ.
@@ -434,7 +462,8 @@ def open_report(
     the title with its banners.
     """
     params = load_params(params_file)
-    data = ProcessedData(processed_dir)
+    # a 二次医療圏 as the subject: its population and counts are its members' sums (measures.medical_areas)
+    data = WithMedicalAreas(processed_dir) if params.medical_area else ProcessedData(processed_dir)
     data.municipality(params.code)  # a clear error when the code is not in the data
     hierarchy = Hierarchy(data.municipalities)
     output_dir = Path(output_dir)

@@ -7,9 +7,9 @@ from pathlib import Path
 from typing import Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from analysis.codes import CodeError, normalize_code
+from analysis.codes import CodeError, normalize_code, validate_prefecture
 from analysis.errors import InputError
 from analysis.measures.demand import DemandOptions
 from analysis.measures.disclosure import DisclosureOptions
@@ -40,7 +40,9 @@ class MunicipalityParams(BaseModel):
     """The whole parameter file."""
 
     model_config = ConfigDict(extra="forbid")
-    code: str
+    # a municipality or prefecture code (5 digits), or instead `medical_area:` for a 二次医療圏 (4 digits)
+    code: str = ""
+    medical_area: str | None = None
     name: str = Field(min_length=1)
     comparison: Comparison = Field(default_factory=Comparison)
     reports: list[ReportKey] = Field(default_factory=lambda: ["resources", "demand", "scene_trends", "pdca"])
@@ -59,6 +61,31 @@ class MunicipalityParams(BaseModel):
             return normalize_code(value)
         except CodeError as exc:
             raise ValueError(str(exc)) from None
+
+    @field_validator("medical_area", mode="before")
+    @classmethod
+    def _medical_area(cls, value: object) -> str | None:
+        if value is None:
+            return None
+        if not isinstance(value, str) or not re.fullmatch(r"\d{4}", value.strip()):
+            raise ValueError(f"write the 二次医療圏 code as 4 digits in quotes (prefecture code + area number, "
+                             f"as in the データ集), e.g. medical_area: \"4009\" (got {value!r})")
+        try:
+            validate_prefecture(value.strip())
+        except CodeError as exc:
+            raise ValueError(str(exc)) from None
+        return value.strip()
+
+    @model_validator(mode="after")
+    def _one_subject(self) -> MunicipalityParams:
+        """Exactly one of code and medical_area; a 二次医療圏's code is its 4-digit code."""
+        if self.medical_area and self.code:
+            raise ValueError("write either code (a municipality or prefecture) or medical_area (a 二次医療圏), not both")
+        if not self.medical_area and not self.code:
+            raise ValueError("code is missing: write code: \"<5-digit code>\" (or medical_area: \"<4-digit code>\" for a 二次医療圏)")
+        if self.medical_area:
+            self.code = self.medical_area
+        return self
 
 
 def _key_path(loc: tuple) -> str:
@@ -170,7 +197,7 @@ def load_params(path: str | Path) -> MunicipalityParams:
     except ValidationError as exc:
         problems = []
         for err in exc.errors():
-            key = _key_path(err["loc"])
+            key = _key_path(err["loc"]) or "code"
             message = "unknown key (not allowed here)" if err["type"] == "extra_forbidden" else err["msg"]
             problems.append((key, message))
         key, message = problems[0]
