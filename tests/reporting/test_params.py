@@ -137,3 +137,21 @@ def test_time_limits_are_positive_seconds(tmp_path):
         load_params(_write(tmp_path, MINIMAL.format(code="40203") + "time_limits:\n  municipality_seconds: 0\n"))
     with pytest.raises(InputError, match=r"key 'time_limits.minutes'.*unknown key"):
         load_params(_write(tmp_path, MINIMAL.format(code="40203") + "time_limits:\n  minutes: 5\n"))
+
+
+def test_a_medical_area_file_takes_its_four_digit_code_as_the_subject(tmp_path):
+    params = load_params(_write(tmp_path, 'medical_area: "4009"\nname: 架空中央医療圏\n'))
+    assert (params.code, params.medical_area) == ("4009", "4009")
+
+
+@pytest.mark.parametrize("text, key, words", [
+    ('medical_area: 4009\nname: 圏\n', "medical_area", "4 digits in quotes"),
+    ('medical_area: "409"\nname: 圏\n', "medical_area", "4 digits in quotes"),
+    ('medical_area: "9909"\nname: 圏\n', "medical_area", "prefecture part 99"),
+    ('code: "40901"\nmedical_area: "4009"\nname: 圏\n', "code", "not both"),
+    ('name: 圏\n', "code", "code is missing"),
+])
+def test_a_subject_must_be_one_code_or_one_medical_area(tmp_path, text, key, words):
+    with pytest.raises(InputError) as err:
+        load_params(_write(tmp_path, text))
+    assert f"key '{key}'" in str(err.value) and words in str(err.value)
