@@ -211,7 +211,7 @@ class ReportContext:
             + banner_html(sample=self.is_sample, not_for_distribution=not self.disclosure.enabled)
             + f"<h1>{html.escape(self.name)} {html.escape(title)}</h1>"
             + "<nav class='report-links' aria-label='レポート一覧'>" + " ｜ ".join(links)
-            + " ｜ <a href='index.html'>この自治体のページ</a></nav>"
+            + f" ｜ <a href='index.html'>{'この自治体のページ' if self.areas.level == 'municipality' else 'この地域のページ'}</a></nav>"
         )
 
     def section(self, title: str, level: int = 2, *, anchor: str | None = None) -> None:
@@ -306,8 +306,11 @@ class ReportContext:
             filename = INTERNAL_CSV_PREFIX + filename
         path = self.output_dir / filename
         self.output_dir.mkdir(parents=True, exist_ok=True)
-        from analysis.reporting.readable import readable
+        from analysis.reporting.readable import SUBJECT_LEVEL_LABELS, readable
 
+        if getattr(self.areas, "level", "municipality") != "municipality" and "area_level" in frame:
+            # the subject's rows are a 二次医療圏's or prefecture's, and their label says so
+            frame = frame.assign(area_level=frame["area_level"].replace({"municipality": SUBJECT_LEVEL_LABELS[self.areas.level]}))
         readable(frame).to_csv(path, index=False, encoding="utf-8-sig", lineterminator="\r\n")
         if filename not in self.csv_files:
             self.csv_files.append(filename)

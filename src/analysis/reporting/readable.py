@@ -15,6 +15,9 @@ from analysis import catalogue
 from analysis.measures.demand import MEASURES, SCENARIOS
 from analysis.measures.indicators import LEVEL_LABELS
 
+# The 地域 of a report's own rows when its subject is a 二次医療圏 or prefecture (level_values' municipality level is the subject)
+SUBJECT_LEVEL_LABELS = {"medical_area": "当該二次医療圏", "prefecture": "当該都道府県"}
+
 # column → Japanese header (with its unit where the column has one unit)
 HEADERS = {
     "year": "年",
