@@ -25,7 +25,7 @@ def test_a_prefecture_parameter_file_runs_all_four_reports(tmp_path, processed_s
         assert "架空県" in page, report
     # the sample has one prefecture: no other prefecture to compare with, and no municipality offered as a peer
     resources = (folder / "01_resources.html").read_text(encoding="utf-8")
-    assert "類似自治体との比較は、設定（comparison.peers）またはデータの都合により行っていません" in resources
+    assert "類似の都道府県との比較は、設定（comparison.peers）またはデータの都合により行っていません" in resources
     # its municipalities are the comparison below it: one row each, the prefecture last
     from bs4 import BeautifulSoup
 
