@@ -71,3 +71,16 @@ def test_sources_and_params_new_say_what_is_missing_and_where_to_get_it(tmp_path
     assert zaitaku(["params", "new", "40942", "--processed", str(tmp_path / "processed"), "--dir", str(tmp_path / "params")]) == 0
     said = capsys.readouterr().out
     assert "人口のデータがありません" in said and "指標のデータがありません" in said and "施設のデータがありません" not in said
+
+
+def test_params_new_for_a_medical_area_writes_medical_area_and_checks_its_members(tmp_path, processed_sample, capsys):
+    from analysis.reporting.params import load_params
+
+    assert zaitaku(["params", "new", "4009", "--processed", str(processed_sample), "--dir", str(tmp_path)]) == 0
+    said = capsys.readouterr().out
+    written = tmp_path / "4009_架空中央医療圏.yaml"
+    assert load_params(written).medical_area == "4009" and load_params(written).name == "架空中央医療圏"
+    # its members have population, facilities and indicators in the sample: only the plan is missing
+    assert "人口のデータがありません" not in said and "施設のデータがありません" not in said and "指標のデータがありません" not in said
+    assert zaitaku(["params", "new", "4012", "--processed", str(processed_sample), "--dir", str(tmp_path)]) == 2
+    assert "4012 is not in the processed data" in capsys.readouterr().err

@@ -65,16 +65,23 @@ def _cmd_sample(args: argparse.Namespace) -> int:
 def _cmd_params_new(args: argparse.Namespace) -> int:
     from analysis.codes import normalize_code
     from analysis.ingest.processed import ProcessedData
+    from analysis.measures.areas import is_medical_area_code
+    from analysis.measures.medical_areas import WithMedicalAreas
 
-    code = normalize_code(args.code)
-    data = ProcessedData(args.processed)
+    # four digits: a 二次医療圏 (prefecture code + area number), written as medical_area:
+    area = is_medical_area_code(str(args.code).strip())
+    code = str(args.code).strip() if area else normalize_code(args.code)
+    data = WithMedicalAreas(args.processed) if area else ProcessedData(args.processed)
     row = data.municipality(code)
     name = str(row["name"])
     target = Path(args.dir) / f"{code}_{args.slug or name}.yaml"
     if target.exists() and not args.overwrite:
         raise InputError(target, "already exists (use --overwrite to replace it)")
     target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(STARTER_TEMPLATE.format(code=code, name=name), encoding="utf-8")
+    text = STARTER_TEMPLATE.format(code=code, name=name)
+    if area:
+        text = text.replace(f'code: "{code}"', f'medical_area: "{code}"   # 二次医療圏コード（4桁）')
+    target.write_text(text, encoding="utf-8")
     print(f"書き出しました: {target}")
     from analysis.reporting.sources import incomplete_reports
 
@@ -260,7 +267,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     params = sub.add_parser("params", help="parameter files")
     params_sub = params.add_subparsers(dest="params_command", required=True)
-    new = params_sub.add_parser("new", help="write a starter parameter file for a municipality in the processed data")
+    new = params_sub.add_parser("new", help="write a starter parameter file for a municipality, prefecture (NN000) "
+                                                   "or 二次医療圏 (4 digits) in the processed data")
     new.add_argument("code")
     new.add_argument("--processed", default="data/processed")
     new.add_argument("--dir", default="params")

@@ -53,11 +53,16 @@ def incomplete_reports(processed_dir, code: str) -> list[str]:
     from analysis import catalogue
     from analysis.ingest import source
 
-    data = ProcessedData(processed_dir)
-    own = {name: data.table(name)["code"].eq(code).any() for name in ("population", "facilities")}
+    from analysis.measures.areas import is_medical_area_code
+    from analysis.measures.medical_areas import WithMedicalAreas
+
+    # a 二次医療圏's population is its members' sum, its facilities and indicators its members'
+    data = WithMedicalAreas(processed_dir) if is_medical_area_code(code) else ProcessedData(processed_dir)
+    codes = data.area_members.get(code, []) if is_medical_area_code(code) else [code]
+    own = {"population": data.population["code"].eq(code).any(), "facilities": data.facilities["code"].isin(codes).any()}
     counted = catalogue.indicators().query("kind in ['persons', 'events']")["indicator_id"]
     indicators = data.indicators
-    own["indicators"] = (indicators["code"].eq(code) & indicators["indicator_id"].isin(counted)).any()
+    own["indicators"] = (indicators["code"].isin(codes) & indicators["indicator_id"].isin(counted)).any()
     def files(*keys: str) -> str:
         return "、".join(f"{source(k).label}（{source(k).file_pattern}）" for k in keys)
     lines = []
