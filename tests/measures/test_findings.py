@@ -36,3 +36,15 @@ def test_trends_and_pdca_count_what_a_meeting_should_discuss():
     assert found[0] == ("3 件の指標の判定: 達成 1 件、遅れ 2 件。", "status")
     assert found[1][0].startswith("協議の論点になる指標: 訪問診療の実施件数") and found[1][1] == "act"
     assert findings.pdca(check.iloc[0:0])[0][0] == "計画に場面ごとの目標がまだありません。"
+
+
+def test_a_prefectures_resources_are_set_against_the_country_not_itself():
+    counts = pd.DataFrame({
+        "level": ["municipality"] * 2 + ["prefecture"] * 2 + ["national"] * 2,
+        "resource_id": ["clinics", "pharmacies"] * 3,
+        # against itself nothing would stand out; against the country clinics are exactly ⅔ (not below) and pharmacies 1.6
+        "per_capita": [60.0, 80.0, 60.0, 80.0, 90.0, 50.0],
+    })
+    found = findings.resources(counts, "架空県", 3618, 461, compared_with="national")
+    assert found[1:] == [("人口あたりで全国の1.5倍を超える資源: 薬局数。", "summary")]
+    assert findings.resources(counts, "架空県", 3618, 461)[1][0] == "人口あたりの資源は、どれも都道府県の3分の2から1.5倍の範囲にあります。"

@@ -128,3 +128,17 @@ def test_indicators_with_one_year_are_not_charted_and_a_hidden_year_still_counts
     assert {"home_care_support_clinics", "home_visit_count"} <= set(charted) and "home_care_support_hospitals" in single
     assert "home_care_backup_hospitals" not in charted + single
     assert not set(charted) & set(single)
+
+
+def test_the_summary_compares_with_the_prefecture_or_for_a_prefecture_with_the_country():
+    from analysis.measures.indicators import summary_table
+
+    rows = []
+    for level, value in (("municipality", 10.0), ("prefecture", 12.0), ("national", 15.0)):
+        rows.append({"area_level": level, "indicator_id": "home_care_support_clinics", "fiscal_year": 2024,
+                     "value": value, "display_value": value, "suppressed": False})
+    series = pd.DataFrame(rows)
+    with_prefecture = summary_table(series, {}).iloc[0]
+    assert with_prefecture["都道府県"] == "12.0" and "全国" not in with_prefecture
+    prefecture_subject = summary_table(series[series["area_level"] != "prefecture"], {}).iloc[0]
+    assert prefecture_subject["全国"] == "15.0" and "都道府県" not in prefecture_subject

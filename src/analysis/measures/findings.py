@@ -21,23 +21,28 @@ def _listing(labels: list[str]) -> str:
     return shown + (f" ほか {len(labels) - MAX_LISTED} 件" if len(labels) > MAX_LISTED else "")
 
 
-def resources(counts: pd.DataFrame, name: str, facilities_total: int, home_care_total: int) -> list[Finding]:
-    """Report 01: how many facilities, which resources are far below or above the prefecture per capita."""
+def resources(counts: pd.DataFrame, name: str, facilities_total: int, home_care_total: int,
+              compared_with: str = "prefecture") -> list[Finding]:
+    """Report 01: how many facilities, which resources are far below or above the area above per capita
+    (the prefecture; the country for a prefecture's own report)."""
     found: list[Finding] = [(f"{name}の施設・事業所は {facilities_total:,} 件で、そのうち在宅医療を担う施設"
                              f"（在宅療養支援診療所・病院などの届出のある医療機関と訪問看護事業所）は {home_care_total:,} 件です。",
                              "facilities")]
+    above_label = {"prefecture": "都道府県", "national": "全国"}[compared_with]
     own = counts[counts["level"] == "municipality"].set_index("resource_id")["per_capita"]
-    pref = counts[counts["level"] == "prefecture"].set_index("resource_id")["per_capita"]
-    ratio = (own / pref.where(pref > 0)).dropna()
+    reference = counts[counts["level"] == compared_with].set_index("resource_id")["per_capita"]
+    ratio = (own / reference.where(reference > 0)).dropna()
     labels = catalogue.resources().set_index("resource_id")["label_ja"]
     below = [labels[r] for r in ratio.index if ratio[r] < FAR_BELOW]
     above = [labels[r] for r in ratio.index if ratio[r] > FAR_ABOVE]
     if below:
-        found.append((f"人口あたりで都道府県の3分の2に満たない資源: {_listing(below)}。", "summary"))
+        found.append((f"人口あたりで{above_label}の3分の2に満たない資源: {_listing(below)}。", "summary"))
     if above:
-        found.append((f"人口あたりで都道府県の1.5倍を超える資源: {_listing(above)}。", "summary"))
+        found.append((f"人口あたりで{above_label}の1.5倍を超える資源: {_listing(above)}。", "summary"))
     if not below and not above and not ratio.empty:
-        found.append(("人口あたりの資源は、どれも都道府県の3分の2から1.5倍の範囲にあります。", "summary"))
+        found.append((f"人口あたりの資源は、比べられるものはどれも{above_label}の3分の2から1.5倍の範囲にあります。"
+                      if compared_with == "national" else
+                      f"人口あたりの資源は、どれも{above_label}の3分の2から1.5倍の範囲にあります。", "summary"))
     return found
 
 

@@ -145,8 +145,13 @@ def unavailable_by_source(missing: pd.DataFrame) -> pd.DataFrame:
 
 
 def summary_table(series: pd.DataFrame, trend_fits: dict, peer_values: pd.DataFrame | None = None) -> pd.DataFrame:
-    """One row per indicator with data: latest value, trend arrow, change per year, prefecture comparison, peer rank."""
+    """One row per indicator with data: latest value, trend arrow, change per year, the prefecture's value, peer rank.
+
+    A prefecture's own report (no prefecture rows beside its own) shows the country's value instead.
+    """
     cat = catalogue.indicators().set_index("indicator_id")
+    compared = "prefecture" if (series["area_level"] == "prefecture").any() or not (series["area_level"] == "national").any() else "national"
+    compared_label = LEVEL_LABELS[compared]
     rows = []
     for indicator_id, group in series[series["area_level"] == "municipality"].groupby("indicator_id"):
         shown = group.dropna(subset=["display_value"])
@@ -160,7 +165,7 @@ def summary_table(series: pd.DataFrame, trend_fits: dict, peer_values: pd.DataFr
         # a change that rounds to 0 at the shown precision gets no arrow: "↑ 改善" beside "0.0" misleads
         slope = fit.slope if fit is not None and round(fit.slope, digits + 1) != 0 else (0.0 if fit else None)
         arrow, judgement = trend_direction(slope, latest["display_value"] if latest is not None else np.nan, bool(info["higher_is_better"]))
-        pref = series[(series["area_level"] == "prefecture") & (series["indicator_id"] == indicator_id)]
+        pref = series[(series["area_level"] == compared) & (series["indicator_id"] == indicator_id)]
         pref_value = pref.loc[pref["fiscal_year"] == latest["fiscal_year"], "display_value"] if latest is not None else pd.Series(dtype=float)
         rank = "—"
         if peer_values is not None and latest is not None:
@@ -178,7 +183,7 @@ def summary_table(series: pd.DataFrame, trend_fits: dict, peer_values: pd.DataFr
             "最新値": catalogue.format_indicator_value(indicator_id, latest["display_value"]) if latest is not None else "秘匿",
             "傾向": f"{arrow} {judgement}",
             "年あたり変化": f"{fit.slope:+,.{digits + 1}f}" if fit else "—",
-            "都道府県": catalogue.format_indicator_value(indicator_id, pref_value.iloc[0] if len(pref_value) else np.nan),
+            compared_label: catalogue.format_indicator_value(indicator_id, pref_value.iloc[0] if len(pref_value) else np.nan),
             "類似自治体での順位": rank,
         })
     # an indicator serving several scenes is one row, placed with its home scene and naming them all
