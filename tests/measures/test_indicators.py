@@ -6,7 +6,7 @@ import pytest
 from analysis.ingest.schema import AGE_GROUPS
 from analysis.measures import disclosure
 from analysis.measures import population as pop
-from analysis.measures.areas import ComparisonAreas, Hierarchy
+from analysis.measures.areas import Hierarchy
 from analysis.measures.disclosure import DisclosureRules
 from analysis.measures.indicators import indicator_series, level_values
 
