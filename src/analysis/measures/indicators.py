@@ -222,3 +222,70 @@ def trends_csv(series: pd.DataFrame, trend_fits: dict) -> pd.DataFrame:
     )
     return out[["scene", "indicator_id", "area_level", "fiscal_year", "value", "per_capita", "ci_low", "ci_high",
                 "suppressed", "trend_slope_per_year"]]
+
+
+def latest_disclosed(decided: pd.DataFrame, population: pd.DataFrame, codes: list[str]) -> pd.DataFrame:
+    """code, indicator_id, fiscal_year, display_value, suppressed: per code and indicator, the latest shown value and
+    its year (as ReportContext.peer_values, which gives the value only), or, where no year is shown because disclosure
+    control hid it, one row with suppressed True and no value.
+
+    ``decided`` is ``level_values`` with the disclosure decision (ReportContext.disclosed_values).
+    """
+    from analysis.measures import disclosure
+
+    columns = ["code", "indicator_id", "fiscal_year", "display_value", "suppressed"]
+    rows = decided[(decided["level"] == "municipality") & decided["key"].isin(codes)]
+    if rows.empty:
+        return pd.DataFrame(columns=columns)
+    series = _with_per_capita(disclosure.apply(rows).rename(columns={"key": "code", "level": "area_level"}), population, {})
+    shown = series.dropna(subset=["display_value"]).sort_values("fiscal_year").groupby(["code", "indicator_id"]).tail(1)
+    hidden = (series[series["suppressed"].astype(bool)][["code", "indicator_id"]].drop_duplicates()
+              .merge(shown[["code", "indicator_id"]], how="left", indicator=True).query("_merge == 'left_only'")
+              .drop(columns="_merge").assign(fiscal_year=np.nan, display_value=np.nan))
+    out = pd.concat([shown.assign(suppressed=False)[columns], hidden.assign(suppressed=True)[columns]], ignore_index=True)
+    order = {code: i for i, code in enumerate(codes)}
+    return out.sort_values(["code", "indicator_id"], key=lambda c: c.map(order) if c.name == "code" else c).reset_index(drop=True)
+
+
+def map_indicators(latest: pd.DataFrame, *, limit: int = 4, minimum: int = 2) -> list[str]:
+    """The indicators to map, one per scene in scene order: of the scene's own indicators with a per-capita value
+    (shares and plain values left out), the one shown for the most codes of ``latest`` (latest_disclosed), process and
+    outcome before structure (facilities have their own maps in report 01); none shown for fewer than ``minimum`` codes."""
+    cat = catalogue.indicators().set_index("indicator_id")
+    shown = latest.dropna(subset=["display_value"]).groupby("indicator_id")["code"].nunique()
+    position = {ident: i for i, ident in enumerate(cat.index)}
+    chosen: list[str] = []
+    for scene in catalogue.scenes()["scene"]:
+        candidates = [i for i in cat.index if cat.loc[i, "scenes"][0] == scene and cat.loc[i, "denominator"] in pop.BASES
+                      and shown.get(i, 0) >= minimum and i not in chosen]
+        if candidates:
+            chosen.append(min(candidates, key=lambda i: (cat.loc[i, "layer"] == "structure", -shown[i], position[i])))
+    return chosen[:limit]
+
+
+def map_subject(areas: ComparisonAreas) -> tuple[list[str], str, str | None]:
+    """(codes, area name, code to outline) of the indicator maps: a municipality among its 二次医療圏's municipalities
+    (its prefecture's without one), outlined; a 二次医療圏 or prefecture as its municipalities, none outlined."""
+    if areas.level != "municipality":
+        return areas.below, areas.medical_area_name if areas.level == "medical_area" else areas.pref_name, None
+    if areas.medical_area:
+        return areas.medical_area, areas.medical_area_name or LEVEL_LABELS["medical_area"], areas.municipality
+    return areas.pref_members, areas.pref_name, areas.municipality
+
+
+def member_table(latest: pd.DataFrame, chosen: list[str], names: pd.Series) -> pd.DataFrame:
+    """市区町村 and one column per indicator of ``chosen``: each code's latest shown value (latest_disclosed) as printed,
+    「秘匿」 where disclosure control hides every year, — where there is none. The heading names the year most values
+    are from; a value from another year names its own. ``names``: code → name, in the order of the rows."""
+    out = pd.DataFrame({"市区町村": names.to_numpy()})
+    for indicator_id in chosen:
+        rows = latest[latest["indicator_id"] == indicator_id].set_index("code").reindex(names.index)
+        rows["suppressed"] = rows["suppressed"].astype("boolean").fillna(False).astype(bool)
+        years = rows["fiscal_year"].dropna().astype(int)
+        usual = int(years.mode().max()) if not years.empty else None
+        info = catalogue.indicator(indicator_id)
+        heading = f"{info['label_ja']}（{catalogue.DENOMINATOR_LABELS[info['denominator']]}" + (f"、{usual}年度）" if usual else "）")
+        out[heading] = ["秘匿" if row.suppressed else catalogue.format_indicator_value(indicator_id, row.display_value)
+                        + (f"（{int(row.fiscal_year)}年度）" if pd.notna(row.fiscal_year) and row.fiscal_year != usual else "")
+                        for row in rows.itertuples()]
+    return out

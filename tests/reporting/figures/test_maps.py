@@ -131,3 +131,61 @@ def test_a_prefecture_map_outlines_the_prefecture_and_names_its_municipalities()
     assert {"筑水市", "川原市", "東浜市"} <= names
     caption = maps.facility_map_caption(points, OUTLINES, "架空県", "40000")
     assert "太線が架空県の境界、細線が管内の市区町村の境界" in caption
+
+
+def _fill_at(ax, x: float, y: float):
+    """The face colour (and hatch) of the filled shape drawn at (x, y) in a choropleth panel."""
+    from matplotlib.collections import PatchCollection
+
+    for collection in ax.collections:
+        if isinstance(collection, PatchCollection) and any(p.contains_point((x, y)) for p in collection.get_paths()):
+            return tuple(collection.get_facecolor()[0]), collection.get_hatch()
+    raise AssertionError(f"nothing filled at {(x, y)}")
+
+
+def test_a_row_of_indicator_maps_is_compact_hatches_hidden_values_and_outlines_the_subject():
+    from matplotlib.colors import to_rgba
+
+    table = pd.DataFrame({"a": [1.0, 2.0, np.nan], "b": [1.0, 2.0, 4.0]}, index=["40901", "40902", "40903"])
+    fig = maps.choropleth_panels(OUTLINES, table, {"a": "指標A\n（人口10万人あたり）", "b": "指標B"}, highlight="40902", per_row=4)
+    assert len(fig.axes) == 2 and fig.get_figheight() <= 4  # a third of a page at most
+    # b's limits are 1.5, 2 and 3: 2.0 exactly on a limit takes the class above it (the third of four greys)
+    assert maps.class_breaks(table["b"]) == [1.5, 2.0, 3.0]
+    b = fig.axes[1]
+    assert [_fill_at(b, x, y)[0] for x, y in ((130.5, 33.3), (130.7, 33.3), (130.5, 33.1))] == [
+        to_rgba(maps.CLASS_GREYS[0]), to_rgba(maps.CLASS_GREYS[2]), to_rgba(maps.CLASS_GREYS[3])]
+    # a: the hidden value is hatched white, not a class
+    ax = fig.axes[0]
+    assert _fill_at(ax, 130.5, 33.1) == (to_rgba("white"), maps.NO_VALUE_HATCH)
+    assert _fill_at(ax, 130.5, 33.3)[1] is None and _fill_at(ax, 130.7, 33.3)[1] is None
+    labels = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert labels[-1] == maps.NO_VALUE_LABEL and len(labels) == len(maps.class_breaks(table["a"])) + 2
+    assert min(t.get_fontsize() for t in ax.get_legend().get_texts()) >= 8
+    # the legend is below the map, not beside it (four panels share the page's width)
+    assert ax.get_legend().get_bbox_to_anchor().y1 <= ax.get_window_extent().y0 + 1
+    for panel in fig.axes:
+        thick = [c for c in panel.collections if max(np.atleast_1d(c.get_linewidth())) >= 2.4]
+        assert len(thick) == 1 and thick[0].get_paths()[0].get_extents().x0 == pytest.approx(130.6)
+
+
+def test_indicator_panels_and_caption_name_the_basis_once_and_the_years_where_they_differ():
+    latest = pd.DataFrame({"code": ["40901", "40902", "40903", "40901", "40902"],
+                           "indicator_id": ["home_deaths"] * 3 + ["house_call_count"] * 2,
+                           "fiscal_year": [2024, 2023, np.nan, 2024, 2024], "display_value": [1.5, 2.5, np.nan, 3.0, 4.0],
+                           "suppressed": [False, False, True, False, False]})
+    table, titles = maps.indicator_panels(latest, ["home_deaths", "house_call_count"], ["40901", "40902", "40903"])
+    assert table.loc["40903"].isna().all() and table.loc["40902", "home_deaths"] == 2.5
+    assert titles == {"home_deaths": "在宅死亡者数（自宅）", "house_call_count": "往診の実施件数\n（9月の1か月）"}
+    caption = maps.indicator_map_caption(latest, ["home_deaths", "house_call_count"], "架空中央医療圏", "筑水市")
+    assert "（75歳以上人口1,000人あたり、最新の値）" in caption and "太線が筑水市" in caption
+    assert "在宅死亡者数（自宅）は市区町村により2023〜2024年度" in caption and "往診の実施件数（9月の1か月）は2024年度" in caption
+    assert maps.indicator_years(latest[latest["indicator_id"] == "house_call_count"], ["house_call_count"]) == "値は2024年度。"
+    # different bases: each title carries its own
+    _, titles = maps.indicator_panels(latest, ["home_deaths", "home_care_support_clinics"], ["40901"])
+    assert titles["home_care_support_clinics"].endswith("（人口10万人あたり）")
+
+
+def test_the_facility_map_caption_says_what_24_hours_means():
+    caption = maps.facility_map_caption(_points(), OUTLINES, "筑水市", "40901")
+    assert "在宅療養支援診療所・病院は、施設基準により24時間の連絡・往診の体制" in caption
+    assert "24時間対応体制加算" in caption and "公表データにない" not in caption

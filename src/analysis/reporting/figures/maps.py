@@ -26,7 +26,7 @@ NEIGHBOUR_GREY = "#8c8c8c"
 # Choropleth classes, light → dark; a municipality without a value is white with hatching.
 CLASS_GREYS = ("#f0f0f0", "#bdbdbd", "#7f7f7f", "#3a3a3a")
 NO_VALUE_HATCH = "////"
-NO_VALUE_LABEL = "値なし（秘匿・データなし）"
+NO_VALUE_LABEL = "秘匿・データなし"
 LEGEND_POINTS = 9  # ≥ 8 pt in print at the report's figure width
 
 
@@ -57,7 +57,8 @@ def boundary_provenance(outlines) -> tuple[str, str]:
 
 
 def map_provenance(facilities: pd.DataFrame, outlines) -> tuple[str, str]:
-    """(出典, 時点) of a map: the facilities' sources and, when drawn, the boundaries', each with its own date."""
+    """(出典, 時点) of a map: the sources of the rows drawn (facilities, indicator values) and, when drawn, the
+    boundaries', each with its own date."""
     from analysis.reporting.context import provenance
 
     source, as_of = boundary_provenance(outlines)
@@ -123,14 +124,14 @@ AREA_PANEL_RESOURCES = ("home_care_support_clinics", "visiting_nursing_offices")
 PANEL_WIDTH_INCHES = 8 * 0.27
 
 
-def _panel_inches(shapes, panels: dict) -> float:
-    """The small maps' height: the 二次医療圏's shape at the panels' width, at most 2.4 inches."""
-    if not panels:
+def _panel_inches(shapes, codes, width: float = PANEL_WIDTH_INCHES, highest: float = 2.4) -> float:
+    """A small map's height: the shape of ``codes`` together at ``width`` inches, between 1 and ``highest`` inches."""
+    codes = pd.Index(codes).intersection(shapes.index)
+    if codes.empty:
         return 0.0
-    codes = next(iter(panels.values())).index.intersection(shapes.index)
     minx, miny, maxx, maxy = shapes.loc[codes].total_bounds
     ratio = (maxy - miny) / max((maxx - minx) * math.cos(math.radians((miny + maxy) / 2)), 1e-9)
-    return min(max(PANEL_WIDTH_INCHES * ratio * 1.06, 1.0), 2.4)
+    return min(max(width * ratio * 1.06, 1.0), highest)
 
 
 def area_panels(per_capita: pd.DataFrame | None) -> dict[str, pd.Series]:
@@ -167,7 +168,7 @@ def facility_map(points: pd.DataFrame, outlines, code: str, per_capita: pd.DataF
     # and the row of small maps
     ratio = (maxy - miny) / max((maxx - minx) * math.cos(math.radians((miny + maxy) / 2)), 1e-9)
     map_inches = min(max(7.6 * ratio, 4.0), 6.2 if panels else 8.6)
-    panel_inches = _panel_inches(shapes, panels)
+    panel_inches = _panel_inches(shapes, next(iter(panels.values())).index) if panels else 0.0
     below = 0.9 + (panel_inches + 0.4 if panels else 0)
     fig = plt.figure(figsize=(8, map_inches + below))
     height = fig.get_figheight()
@@ -212,7 +213,8 @@ def facility_map_caption(points: pd.DataFrame, outlines, name: str, code: str, p
         others = "管内" if whole_area else "周辺"
         text = (f"太線が{name}の境界、細線が{others}の市区町村の境界です。在宅療養支援診療所・病院、在宅療養後方支援病院と"
                 f"訪問看護事業所を記号で（{name}の施設は黒、周辺の施設は灰色。凡例の数は{name}の施設数）、"
-                "そのほかの施設・事業所を薄い点で示します。24時間対応の別は公表データにないため示していません。")
+                "そのほかの施設・事業所を薄い点で示します。在宅療養支援診療所・病院は、施設基準により24時間の連絡・往診の体制をとっています。"
+                "訪問看護の24時間対応（24時間対応体制加算）は厚生局の訪問看護の名簿にあり、まだ取り込んでいないため示していません。")
     if shapes is not None and code in shapes.index and area_panels(per_capita):
         text += ("下の小さな地図は、二次医療圏（ないときは都道府県）の市区町村の人口あたりの数を濃さで示します（濃いほど多い。区切りの値ちょうどは"
                  "上の段階。斜線は値のない市区町村）。" + ("" if code.endswith("000") or len(code) == 4 else f"太線が{name}です。"))
@@ -256,8 +258,10 @@ def _greys(n: int) -> list[str]:
     return [CLASS_GREYS[round(i * (len(CLASS_GREYS) - 1) / max(n - 1, 1))] for i in range(n)]
 
 
-def draw_choropleth(ax, outlines, values: pd.Series, *, breaks: list[float], highlight: str | None, title: str) -> None:
-    """One panel: each municipality in ``values`` (code → value) shaded by class, no value hatched, ``highlight`` outlined."""
+def draw_choropleth(ax, outlines, values: pd.Series, *, breaks: list[float], highlight: str | None, title: str,
+                    legend_below: bool = False) -> None:
+    """One panel: each municipality in ``values`` (code → value) shaded by class, no value hatched, ``highlight`` outlined;
+    the legend beside the map, or below it for a narrow panel."""
     from matplotlib.patches import Patch
 
     shapes = municipal_outlines(outlines)
@@ -275,25 +279,102 @@ def draw_choropleth(ax, outlines, values: pd.Series, *, breaks: list[float], hig
     shown.boundary.plot(ax=ax, color="#595959", linewidth=0.5, zorder=2)
     if highlight in shown.index:
         shown.loc[[highlight]].boundary.plot(ax=ax, color="black", linewidth=2.4, zorder=3)
-    ax.set_title(title, loc="left", fontsize=10)
+    ax.set_title(title, loc="left", fontsize=9 if legend_below else 10)
     ax.set_xlabel("")
     ax.set_ylabel("")
     handles = [Patch(facecolor=g, edgecolor="#595959", label=label) for g, label in zip(greys, class_labels(breaks))]
     if not missing.empty:
         handles.append(Patch(facecolor="white", edgecolor="#595959", hatch=NO_VALUE_HATCH, label=NO_VALUE_LABEL))
-    ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=8, frameon=False)
+    place = {"loc": "upper left", "bbox_to_anchor": (0.0, -0.02)} if legend_below else {"loc": "upper left", "bbox_to_anchor": (1.0, 1.0)}
+    ax.legend(handles=handles, fontsize=LEGEND_POINTS if legend_below else 8, frameon=False, borderaxespad=0.2, **place)
 
 
-def choropleth_panels(outlines, table: pd.DataFrame, columns: dict[str, str], *, highlight: str | None = None):
-    """One panel per column of ``table`` (indexed by code; column → panel title), classes by the column's quantiles."""
+# A row of narrow panels (report 03's indicator maps): the titles' lines above each map, its legend's below
+TITLE_LINE_INCHES, LEGEND_LINE_INCHES = 0.16, 0.17
+
+
+def choropleth_panels(outlines, table: pd.DataFrame, columns: dict[str, str], *, highlight: str | None = None,
+                      per_row: int = 2):
+    """One panel per column of ``table`` (indexed by code; column → panel title), classes by the column's quantiles:
+    two to a row with the legends beside them, or ``per_row`` more in one compact row with the legends below."""
     import matplotlib.pyplot as plt
 
-    rows = math.ceil(len(columns) / 2)
-    fig, axes = plt.subplots(rows, 2, figsize=(8, 3.3 * rows), squeeze=False)
-    for ax, (column, title) in zip(axes.flat, columns.items()):
+    if per_row > 2:
+        width = 8 / per_row
+        map_inches = _panel_inches(municipal_outlines(outlines), table.index, width * 0.9, highest=2.2)
+        # the longest legend: one line per class, and one for the hatching
+        lines = max(len(class_breaks(table[c])) + 1 + int(table[c].isna().any()) for c in columns)
+        legend_inches = LEGEND_LINE_INCHES * lines + 0.12
+        title_inches = TITLE_LINE_INCHES * (1 + max(title.count("\n") for title in columns.values())) + 0.08
+        fig = plt.figure(figsize=(8, title_inches + map_inches + legend_inches))
+        height = fig.get_figheight()
+        axes = [fig.add_axes((i / per_row + 0.005, legend_inches / height, 0.9 / per_row, map_inches / height))
+                for i in range(min(len(columns), per_row))]
+    else:
+        rows = math.ceil(len(columns) / 2)
+        fig, grid = plt.subplots(rows, 2, figsize=(8, 3.3 * rows), squeeze=False)
+        axes = list(grid.flat)
+        fig.subplots_adjust(left=0.01, right=0.80, top=0.94, bottom=0.02, wspace=0.75, hspace=0.25)
+    for ax, (column, title) in zip(axes, columns.items()):
         values = table[column].astype("float64")
-        draw_choropleth(ax, outlines, values, breaks=class_breaks(values), highlight=highlight, title=title)
-    for ax in list(axes.flat)[len(columns):]:
+        draw_choropleth(ax, outlines, values, breaks=class_breaks(values), highlight=highlight, title=title,
+                        legend_below=per_row > 2)
+    for ax in axes[len(columns):]:
         ax.axis("off")
-    fig.subplots_adjust(left=0.01, right=0.80, top=0.94, bottom=0.02, wspace=0.75, hspace=0.25)
     return fig
+
+
+# -- indicator maps (report 03 and the overview) ----------------------------------------------------
+
+def indicator_panels(latest: pd.DataFrame, chosen: list[str], codes: list[str]) -> tuple[pd.DataFrame, dict[str, str]]:
+    """(code × indicator table of the shown values, indicator → two-line panel title) for choropleth_panels, from
+    latest_disclosed rows; every code in ``codes`` is a row, hatched where it has no shown value."""
+    from analysis import catalogue
+
+    shown = latest.dropna(subset=["display_value"])
+    table = shown.pivot(index="code", columns="indicator_id", values="display_value").reindex(index=codes, columns=chosen)
+    # a basis all panels share is said once, in the caption (shared_basis)
+    basis = {i: "" if shared_basis(chosen) else f"\n（{catalogue.DENOMINATOR_LABELS[catalogue.indicator(i)['denominator']]}）"
+             for i in chosen}
+    return table.astype("float64"), {i: _two_lines(catalogue.indicator_label(i)) + basis[i] for i in chosen}
+
+
+def shared_basis(chosen: list[str]) -> str:
+    """The per-capita basis (「75歳以上人口1,000人あたり」) when every indicator of ``chosen`` has the same one, else ''."""
+    from analysis import catalogue
+
+    bases = {catalogue.indicator(i)["denominator"] for i in chosen}
+    return catalogue.DENOMINATOR_LABELS[bases.pop()] if len(bases) == 1 else ""
+
+
+def _two_lines(label: str, width: int = 13) -> str:
+    """A label longer than ``width`` characters in two lines: before a bracket if one fits, else at the particle
+    nearest its middle."""
+    if len(label) <= width:
+        return label
+    breaks = [i for i in range(1, len(label)) if (label[i] == "（" or label[i - 1] in "）のを")
+              and max(i, len(label) - i) <= width + 2]
+    at = min(breaks, key=lambda i: (label[i] != "（", abs(i - len(label) / 2))) if breaks else width
+    return label[:at] + "\n" + label[at:]
+
+
+def indicator_years(latest: pd.DataFrame, chosen: list[str]) -> str:
+    """Which fiscal years the mapped values are from: 「2024年度」, or per indicator where municipalities differ."""
+    from analysis import catalogue
+
+    shown = latest[latest["indicator_id"].isin(chosen)].dropna(subset=["display_value"])
+    years = shown.groupby("indicator_id")["fiscal_year"].agg(lambda y: sorted({int(v) for v in y})).reindex(
+        [i for i in chosen if i in set(shown["indicator_id"])])
+    every = sorted({year for found in years for year in found})
+    if len(every) <= 1:
+        return f"値は{every[0]}年度。" if every else ""
+    parts = [f"{catalogue.indicator_label(i)}は" + (f"{found[0]}年度" if len(found) == 1 else f"市区町村により{found[0]}〜{found[-1]}年度")
+             for i, found in years.items()]
+    return "値は、" + "、".join(parts) + "。"
+
+
+def indicator_map_caption(latest: pd.DataFrame, chosen: list[str], area: str, name: str | None) -> str:
+    """The caption of the indicator maps: what is shaded, the classes, the hatching, the outline and the years."""
+    text = (f"{area}の市区町村の主な指標（{shared_basis(chosen) or '人口あたり'}、最新の値）。濃いほど大きい値"
+            "（区切りは凡例）。斜線は秘匿・データなし。")
+    return text + (f"太線が{name}。" if name else "") + indicator_years(latest, chosen)
