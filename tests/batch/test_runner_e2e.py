@@ -11,7 +11,7 @@ from bs4 import BeautifulSoup
 
 from analysis.catalogue import REPORTS
 from analysis.cli import main as zaitaku
-from analysis.reporting.params import params_files
+from analysis.reporting.params import load_params, params_files
 from tests.conftest import ROOT  # noqa: E402
 
 pytestmark = pytest.mark.slow
@@ -67,6 +67,11 @@ def test_report_pages_have_figures_title_toc_and_footer(batch):
         assert soup.find("nav", class_="toc"), page
         footer = soup.find("footer")
         assert footer and "作成日" in footer.get_text(), page
+        # each source is listed once: no entry is another entry with a date or other sources added
+        items = [li.get_text() for li in footer.find_all("li")]
+        for item in items:
+            stem = re.sub(r"（[^（）]*時点）$", "", item)
+            assert not any(other != item and re.fullmatch(re.escape(stem) + r"(（[^（）]*時点）|[、；／].*)", other) for other in items), (page, item)
 
 
 def test_csv_files_open_in_excel_encoding(batch):
@@ -84,7 +89,8 @@ def test_failing_notebook_for_one_municipality_leaves_the_others_complete(tmp_pa
     """Fault injection: one notebook raises, one kernel dies, one parameter file is invalid."""
     notebooks = tmp_path / "notebooks"
     shutil.copytree(ROOT / "notebooks", notebooks)
-    files = params_files(ROOT / "params")
+    # three municipalities (the prefecture's and 二次医療圏's sample files make fewer reports)
+    files = [path for path in params_files(ROOT / "params") if load_params(path).plan is not None]
     good, raising, dying = files[0], files[1], files[2]
     _inject_fault(notebooks / REPORTS[1][1], raising.stem, dying.stem)
     params_dir = tmp_path / "params"

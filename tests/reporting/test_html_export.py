@@ -308,3 +308,20 @@ def test_a_heading_output_moves_into_the_output_after_it_so_print_keeps_them_tog
     assert [[child.name for child in box.children] for box in boxes] == [["h2", "h3", "table"], ["h2", "p"]]
     assert len(soup.find_all("div", class_="jp-Cell")) == 1, "the cell left empty is removed"
     assert [a.get_text() for a in soup.nav.find_all("a")] == ["節", "小節", "終わりの節"]
+
+
+def test_the_footer_lists_each_of_a_captions_sources_once_with_its_own_date():
+    sources = [
+        {"source": "社人研推計", "as_of": "2023-12-22"},
+        # a caption's joined sources, each with its own date; a list of files inside （） stays whole
+        {"source": "NDB（2022 時点）、架空のサンプルデータ（a.csv、b.csv に時点の記載なし）、社人研推計（2023-12-22 時点）", "as_of": ""},
+        # the caption's date belongs to its last source; 「；」 joins a count and its population into one source
+        {"source": "NDB（2022 時点）、医療施設調査（全国）；人口: 国勢調査", "as_of": "2023"},
+    ]
+    items = [li.get_text() for li in BeautifulSoup(footer_html(sources, "2026-11-23", "0.1.0"), "html.parser").find_all("li")]
+    assert items == [
+        "社人研推計（2023-12-22 時点）",
+        "NDB（2022 時点）",
+        "架空のサンプルデータ（a.csv、b.csv に時点の記載なし）",
+        "医療施設調査（全国）；人口: 国勢調査（2023 時点）",
+    ]

@@ -292,7 +292,7 @@ def banner_html(*, sample: bool, not_for_distribution: bool) -> str:
 def footer_html(sources: list[dict], generated_on: str, package_version: str, *, not_for_distribution: bool = False) -> str:
     """Sources with their as-of dates, the generation date and the package version; every value escaped."""
     lines = []
-    for entry in sources:
+    for entry in [part for entry in sources for part in each_source(entry)]:
         line = _source_line(entry)
         if line not in lines:
             lines.append(line)
@@ -307,6 +307,34 @@ def footer_html(sources: list[dict], generated_on: str, package_version: str, *,
         f"<p>作成日 {html.escape(str(generated_on))} ／ ワークベンチ版 {html.escape(str(package_version))}</p>"
         "</footer>"
     )
+
+
+_OPENING, _CLOSING = "（「(『【", "）」)』】"
+
+
+def _split_outside_brackets(text: str, separator: str) -> list[str]:
+    """``text`` cut at each ``separator`` outside all brackets (a list of files inside （） stays whole)."""
+    parts, depth, current = [], 0, ""
+    for char in text:
+        depth += (char in _OPENING) - (char in _CLOSING)
+        if char == separator and depth == 0:
+            parts.append(current)
+            current = ""
+        else:
+            current += char
+    return [part.strip() for part in [*parts, current] if part.strip()]
+
+
+def each_source(entry: dict) -> list[dict]:
+    """A caption's sources joined with 「、」 (each with its own date, see context.provenance) as one entry
+    each, so the footer lists a source once however many captions cite it. As in the caption, the
+    entry's date belongs to its last part."""
+    parts = _split_outside_brackets(_text(entry.get("source")), "、")
+    if len(parts) < 2:
+        return [entry]
+    last = len(parts) - 1
+    return [{**entry, "source": part, "as_of": entry.get("as_of") if i == last and not part.endswith("時点）") else ""}
+            for i, part in enumerate(parts)]
 
 
 def _source_line(entry: dict) -> str:
