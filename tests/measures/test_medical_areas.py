@@ -131,3 +131,12 @@ def test_a_prefecture_subject_shows_its_own_prefecture_cells(base):
     from_city = city[city["area_level"] == "prefecture"][["indicator_id", "fiscal_year", "value", "per_capita"]]
     assert not subject.empty and "prefecture" not in set(prefecture["area_level"])
     pd.testing.assert_frame_equal(subject.reset_index(drop=True), from_city.reset_index(drop=True))
+
+
+def test_a_medical_area_not_in_the_data_is_one_error_naming_the_key_the_codes_and_where_they_come_from(view):
+    from analysis.errors import InputError
+
+    with pytest.raises(InputError) as err:
+        view.municipality("4012")
+    message = str(err.value)
+    assert "key 'medical_area'" in message and "4009、4010、4011" in message and "medical_area_code" in message

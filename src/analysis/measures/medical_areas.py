@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from analysis.errors import InputError
 from analysis.ingest.processed import ProcessedData
 from analysis.measures.areas import Hierarchy, subject_code
 
@@ -71,6 +72,16 @@ class WithMedicalAreas(ProcessedData):
         """4-digit 二次医療圏 code → member municipality codes."""
         hierarchy = Hierarchy(super().table("municipalities"))
         return {subject_code(key): members for key, members in hierarchy.area_members.items()}
+
+    def municipality(self, code: str) -> pd.Series:
+        """The 二次医療圏's row; an error naming the codes the data has and where 二次医療圏 come from."""
+        rows = self.municipalities[self.municipalities["code"] == code]
+        if rows.empty:
+            known = "、".join(sorted(self.area_members)) or "なし"
+            raise InputError(self.directory, f"二次医療圏 {code} is not in the processed data (二次医療圏 codes there: {known}); "
+                             "二次医療圏 come from the データ集 or a CSV code,medical_area_code,medical_area_name in data/raw",
+                             key="medical_area")
+        return rows.iloc[0]
 
     def table(self, name: str) -> pd.DataFrame:
         frame = super().table(name)
