@@ -129,18 +129,40 @@ def test_the_batch_covers_all_eighteen_municipalities(prefecture_batch):
     assert len(list(reports.glob("*/scene_trends.csv"))) == 18
 
 
-def test_the_prefecture_overview_lists_all_eighteen_and_publishes_no_count_of_persons(prefecture_batch):
-    """The overview of the same batch: every municipality's row and PDCA statuses, and only values never hidden."""
+def test_the_prefecture_overview_lists_all_eighteen_and_publishes_only_values_the_reports_publish(prefecture_batch):
+    """The overview of the same batch: every municipality's row and PDCA statuses; its indicator values are cells the
+    municipalities' own scene_trends.csv already publish (so they add no equation to the attack), 秘匿 where those hide them."""
+    from bs4 import BeautifulSoup
+
     reports, _ = prefecture_batch
-    table = pd.read_csv(reports / "overview_40000.csv", dtype=str, encoding="utf-8-sig")
+    table = pd.read_csv(reports / "overview_40000.csv", dtype=str, encoding="utf-8-sig", keep_default_na=False)
     assert len(table) == 19 and table["団体コード"].iloc[-1] == "40000"
-    page = (reports / "overview_40000.html").read_text(encoding="utf-8")
+    cells = [td.get_text("", strip=True) for td in BeautifulSoup((reports / "overview_40000.html").read_text(encoding="utf-8"),
+                                                                  "html.parser").find_all("td")]
     names = table["市区町村"].iloc[:-1]
-    assert all(page.count(f"<td>{name}</td>") == 2 for name in names)  # the list and the PDCA table
-    persons = catalogue_indicators()
-    counted = persons.loc[persons["kind"].isin(["persons", "events"]), "label_ja"]
-    assert not [label for label in counted if label in page]
-    assert not [c for c in table.columns if any(word in c for word in ("患者", "死亡", "件数", "看取り", "人数"))]
+    assert all(cells.count(name) == 3 for name in names)  # the list, the PDCA table and the indicators
+    labels = sorted(catalogue_indicators()["label_ja"], key=len, reverse=True)
+    columns = {c: next(label for label in labels if c.startswith(label + "（")) for c in table.columns
+               if any(c.startswith(label + "（") for label in labels)}
+    counted = set(catalogue_indicators().query("kind in ['persons', 'events']")["label_ja"])
+    assert set(columns.values()) & counted, "the overview maps counts of persons or events per capita"
+    hidden = 0
+    for row in table.iloc[:-1].to_dict("records"):
+        code = row["団体コード"]
+        trends = _read_trends(next(reports.glob(f"{code}_*")) / "scene_trends.csv")
+        own = trends[trends["area_level"] == "municipality"]
+        for column, label in columns.items():
+            cell = row[column]
+            shown = own[(own["indicator"] == label) & own["per_capita"].notna()].sort_values("fiscal_year")
+            if shown.empty:
+                assert cell in ("秘匿", "—"), (code, column, cell)
+                hidden += cell == "秘匿"
+                assert cell != "秘匿" or own.loc[own["indicator"] == label, "suppressed"].any(), (code, column)
+                continue
+            latest = shown.iloc[-1]
+            assert float(cell.split("（")[0].replace(",", "")) == pytest.approx(latest["per_capita"], abs=0.006), (code, column)
+            assert f"{int(latest['fiscal_year'])}年度" in (cell if "（" in cell else column), (code, column, cell)
+    assert hidden, "the sample's small villages have hidden counts"
 
 
 def test_no_hidden_count_is_recovered_from_the_sums_between_levels(prefecture_batch):

@@ -34,7 +34,7 @@ def test_report_03_maps_the_medical_area_with_the_city_outlined_before_the_missi
 
 def test_a_prefecture_subject_lists_the_values_its_municipalities_publish(tmp_path, processed_sample, sample_batch):
     text = re.sub(r"^reports: .*$", "reports: [scene_trends]", (ROOT / "params" / "40000_kakuu.yaml").read_text(encoding="utf-8"),
-                  flags=re.M)
+                  flags=re.MULTILINE)
     params = tmp_path / "40000_kakuu.yaml"
     params.write_text(text, encoding="utf-8")
     assert zaitaku(["run", str(params), "--processed", str(processed_sample), "--reports", str(tmp_path / "reports"),

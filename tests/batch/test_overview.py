@@ -7,11 +7,17 @@ import pandas as pd
 from analysis.batch.index_pages import write_batch_index
 from analysis.batch.overview import prefectures_covered, write_overviews
 from analysis.batch.tasks import Task
+from tests.conftest import ROOT
 
 
-def _task(code, folder):
-    return Task(params_file="", folder_name=folder, code=code, name=folder, reports=(), notebooks_dir="", processed_dir="",
-                reports_dir="", disclosure_control=True, fingerprint="")
+def _task(code, folder, params_file=""):
+    return Task(params_file=params_file, folder_name=folder, code=code, name=folder, reports=(), notebooks_dir="",
+                processed_dir="", reports_dir="", disclosure_control=True, fingerprint="")
+
+
+def _sample_tasks():
+    return [_task("40901", "40901_chikusui", str(ROOT / "params" / "40901_chikusui.yaml")),
+            _task("40942", "40942_nangi", str(ROOT / "params" / "40942_nangi.yaml"))]
 
 
 def test_only_prefectures_with_two_municipalities_get_an_overview():
@@ -21,7 +27,7 @@ def test_only_prefectures_with_two_municipalities_get_an_overview():
 
 
 def test_overview_lists_all_18_municipalities_and_the_index_links_it(processed_sample, tmp_path):
-    tasks = [_task("40901", "40901_chikusui"), _task("40942", "40942_nangi")]
+    tasks = _sample_tasks()
     folder = tmp_path / "40901_chikusui"
     folder.mkdir()
     pd.DataFrame({"場面": ["日常の療養支援"], "判定": ["遅れ"]}).to_csv(folder / "pdca_check.csv", index=False, encoding="utf-8-sig")
@@ -37,12 +43,47 @@ def test_overview_lists_all_18_municipalities_and_the_index_links_it(processed_s
     assert "overview_40000.html" in (tmp_path / "index.html").read_text(encoding="utf-8")
 
 
-def test_overview_publishes_no_person_or_event_count(processed_sample, tmp_path):
-    """Disclosure control: the overview's columns are population, facility rates, growth and status counts only."""
-    write_overviews(tmp_path, processed_sample, [_task("40901", "a"), _task("40942", "b")], disclosure_control=True,
-                    echo=lambda line: None)
+def test_overview_indicators_are_the_values_the_reports_show(processed_sample, tmp_path):
+    """Disclosure control: each municipality's indicator value is the one its own reports show (ReportContext.peer_values),
+    「秘匿」 where they show none because of it; the table and the CSV agree."""
+    from analysis.catalogue import format_indicator_value, indicators
+    from analysis.reporting.context import open_report
+
+    write_overviews(tmp_path, processed_sample, _sample_tasks(), disclosure_control=True, echo=lambda line: None)
+    table = pd.read_csv(tmp_path / "overview_40000.csv", dtype=str, encoding="utf-8-sig", keep_default_na=False)
+    labels = indicators().set_index("label_ja")["indicator_id"]
+    columns = {c: labels[label] for c in table.columns for label in labels.index if c.startswith(label + "（")}
+    assert len(columns) == 4 and "在宅死亡者数（自宅）（75歳以上人口1,000人あたり、2024年度）" in columns
+    ctx = open_report(ROOT / "params" / "40901_chikusui.yaml", processed_sample, tmp_path / "ctx")
+    members = list(table["団体コード"].iloc[:-1])
+    shown = ctx.peer_values(members).set_index(["code", "indicator_id"])["display_value"]
+    decided = ctx.disclosed_values()
+    hidden = decided[(decided["level"] == "municipality") & decided["suppressed"]].groupby(["key", "indicator_id"]).size()
+    said = {"shown": 0, "秘匿": 0}
+    for column, indicator_id in columns.items():
+        for code, cell in zip(members, table[column].iloc[:-1]):
+            if (code, indicator_id) in shown.index:
+                assert cell.split("（")[0] == format_indicator_value(indicator_id, shown[(code, indicator_id)]), (code, column)
+                said["shown"] += 1
+            else:
+                assert cell == "秘匿" and (code, indicator_id) in hidden.index, (code, column, cell)
+                said["秘匿"] += 1
+        assert table[column].iloc[-1] == "—"  # the prefecture's row
+    assert said["shown"] > 50 and said["秘匿"] >= 3  # the sample hides the small villages' counts
+    page = (tmp_path / "overview_40000.html").read_text(encoding="utf-8")
+    assert "主な指標（人口あたり）" in page and "秘匿" in page
+
+
+def test_overview_shows_no_indicator_when_the_parameter_files_disagree_on_disclosure(processed_sample, tmp_path):
+    stricter = tmp_path / "40942_nangi.yaml"
+    stricter.write_text((ROOT / "params" / "40942_nangi.yaml").read_text(encoding="utf-8")
+                        + "disclosure:\n  tiers:\n    - {population_below: .inf, hide_below: 40}\n", encoding="utf-8")
+    tasks = [_sample_tasks()[0], _task("40942", "40942_nangi", str(stricter))]
+    write_overviews(tmp_path, processed_sample, tasks, disclosure_control=True, echo=lambda line: None)
+    page = (tmp_path / "overview_40000.html").read_text(encoding="utf-8")
+    assert "秘匿の規則（disclosure:）が市区町村によって違うため、指標は載せていません" in page
     columns = pd.read_csv(tmp_path / "overview_40000.csv", dtype=str, encoding="utf-8-sig").columns
-    assert not [c for c in columns if any(word in c for word in ("患者", "死亡", "件数", "看取り", "人数"))]
+    assert not [c for c in columns if "患者" in c or "死亡" in c]
 
 
 def test_with_pdf_the_overview_is_also_an_a4_pdf(processed_sample, tmp_path):

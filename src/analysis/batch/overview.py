@@ -3,8 +3,9 @@
 Written by `zaitaku run` after the municipalities' reports, for every prefecture with two or more of
 them in the batch: a table of all its municipalities (population, 75+ share and growth, key resources
 per capita, demand growth, PDCA statuses per scene), choropleths, ranked charts and where support is
-most needed. Its values are never suppressed ones (see measures/overview.py); PDCA statuses come from
-the published pdca_check.csv of each municipality. A page is replaced only once it is fully written.
+most needed, and key indicators per capita. Indicator values pass the same disclosure decision as the
+reports, with the rules of the batch's parameter files (see measures/overview.py); PDCA statuses come
+from the published pdca_check.csv of each municipality. A page is replaced only once it is fully written.
 """
 
 from __future__ import annotations
@@ -50,7 +51,9 @@ def _figure_html(fig, caption: str, source: str) -> str:
 
 def _table_html(frame: pd.DataFrame, caption: str, source: str) -> str:
     head = "".join(f"<th scope='col'>{html.escape(str(c))}</th>" for c in frame.columns)
-    body = "".join("<tr>" + "".join(f"<td>{html.escape(str(v))}</td>" for v in row) + "</tr>"
+    # a name or a number is never broken across lines (printed, a narrow column showed 「筑/水/市」)
+    body = "".join("<tr>" + "".join(f"<td class='nowrap'>{html.escape(str(v))}</td>" if len(str(v)) <= 8 else
+                                    f"<td>{html.escape(str(v))}</td>" for v in row) + "</tr>"
                    for row in frame.itertuples(index=False))
     return (f"<table class='site-table'><caption>{html.escape(caption)}</caption><thead><tr>{head}</tr></thead>"
             f"<tbody>{body}</tbody></table><p class='source'>出典: {html.escape(source)}</p>")
@@ -90,6 +93,50 @@ def _needs_html(needs: pd.DataFrame) -> str:
             "（増え方の大きい順）。協議や支援の優先順位を考える材料としてください。</p><ul>" + "".join(items) + "</ul>")
 
 
+def disclosure_rules(tasks: list[Task], *, disclosure_control: bool):
+    """The disclosure rules of the tasks' parameter files when they all agree, else None (no indicator is shown then:
+    different rules hide different values, see the README)."""
+    from analysis.measures.disclosure import DisclosureRules
+    from analysis.reporting.params import load_params
+
+    found = {}
+    for task in tasks:
+        try:
+            options = load_params(task.params_file).disclosure
+        except Exception:  # noqa: BLE001 - a file that no longer reads has rules we cannot know
+            return None
+        found[options.model_dump_json()] = options
+    return DisclosureRules(next(iter(found.values())), enabled=disclosure_control) if len(found) == 1 else None
+
+
+def _indicators_html(data: ProcessedData, table: pd.DataFrame, rules, outlines, boundary_source: str) -> tuple[str, pd.DataFrame]:
+    """The section of key indicators per capita (maps and the table of values), and those values by code for the CSV."""
+    from analysis.measures import indicators
+    from analysis.reporting.figures import maps
+
+    heading = "<h2>主な指標（人口あたり）</h2>"
+    members = table.iloc[:-1]
+    none = pd.DataFrame(index=members["code"])
+    if rules is None:
+        return heading + ("<p>設定ファイルの秘匿の規則（disclosure:）が市区町村によって違うため、指標は載せていません。"
+                          "同じ規則にそろえると表示されます。</p>"), none
+    latest = overview.indicator_values(data.indicators, data.population, data.municipalities, table["code"].iloc[-1][:2], rules)
+    chosen = indicators.map_indicators(latest)
+    if not chosen:
+        return heading + "<p>管内の市区町村の人口あたりの値が2つ以上そろう指標がないため、指標は載せていません。</p>", none
+    source = _provenance(indicators.rows_shown(data.indicators, latest, chosen))
+    values = indicators.member_table(latest, chosen, members.set_index("code")["name"])
+    parts = [heading, ("<p>4つの場面ごとに1つ、管内の多くの市区町村に値のある指標を選び、各市区町村の最新の値を示します。"
+                       "人数・件数の指標も、市区町村ごとのレポートと同じ秘匿の判断を通した値だけを載せています。</p>")]
+    if outlines is not None and set(members["code"]) & set(outlines["code"]):
+        panels, titles = maps.indicator_panels(latest, chosen, list(members["code"]))
+        parts.append(_figure_html(maps.choropleth_panels(outlines, panels, titles, per_row=4),
+                                  maps.indicator_map_caption(latest, chosen, table["name"].iloc[-1], None),
+                                  f"{source}、{boundary_source}"))
+    parts.append(_table_html(values, "「—」は値なし。" + rules.footnote(), source))
+    return "".join(parts), values.drop(columns="市区町村").set_axis(members["code"])
+
+
 def _provenance(frame: pd.DataFrame) -> str:
     pairs = frame[["source", "as_of"]].dropna().astype(str).drop_duplicates()
     return "、".join(f"{s}（{a} 時点）" if a else s for s, a in pairs.itertuples(index=False)) or "—"
@@ -121,7 +168,7 @@ def render_overview(data: ProcessedData, pref_code: str, tasks: list[Task], repo
     boundary_source, boundary_as_of = maps.boundary_provenance(outlines)
     body = [(f"<p>{html.escape(pref_name)}の管内 {len(table) - 1} 市区町村を、人口・高齢化、在宅医療・介護の主な資源（人口あたり）、"
              "将来の需要の伸び、PDCA の進み具合で並べた資料です。県が市区町村の取組を確認し、支援する先を考えるために使います。"
-             "人数・件数の指標（患者数・死亡数など）は、秘匿の判断を市区町村ごとのレポートに任せ、ここには載せていません。</p>")]
+             "人数・件数の指標（患者数・死亡数など）は、市区町村ごとのレポートと同じ秘匿の判断を通した値だけを載せています。</p>")]
     body.append("<h2>支援が必要と考えられる市区町村</h2>" + _needs_html(overview.support_needs(table, pref_code)))
     printed = overview.printed_table(table)
     body.append("<h2>管内の市区町村の一覧</h2>" + _table_html(
@@ -150,6 +197,9 @@ def render_overview(data: ProcessedData, pref_code: str, tasks: list[Task], repo
         body.append("<p>市区町村の境界のデータ（国土数値情報「行政区域」）を取り込んでいないため、地図は作成していません。</p>")
     body.append("<h2>人口あたりの資源の順位</h2>" + _figure_html(
         ranked_chart(table, pref_code), "人口あたりの数の多い順。破線は県全体の値。", resource_source))
+    rules = disclosure_rules(tasks, disclosure_control=disclosure_control)
+    section, indicator_values = _indicators_html(data, table, rules, outlines, f"{boundary_source}（{boundary_as_of} 時点）")
+    body.append(section)
     body.append("<p><a href='index.html'>レポート一覧に戻る</a></p>")
     page = _environment().from_string('{% extends "base.html.j2" %}{% block content %}{{ body }}{% endblock %}').render(
         title=f"{pref_name} 在宅医療・介護連携の概要（管内の市区町村）",
@@ -157,6 +207,8 @@ def render_overview(data: ProcessedData, pref_code: str, tasks: list[Task], repo
         footer=_markup(footer_html([], generation_date(), __version__, not_for_distribution=not disclosure_control)),
         body=_markup("".join(body)))
     csv = printed.assign(団体コード=table["code"])
+    for column in indicator_values.columns:  # the prefecture's own row has none
+        csv[column] = table["code"].map(indicator_values[column]).fillna("—")
     return page, csv
 
 

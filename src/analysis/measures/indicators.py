@@ -289,3 +289,10 @@ def member_table(latest: pd.DataFrame, chosen: list[str], names: pd.Series) -> p
                         + (f"（{int(row.fiscal_year)}年度）" if pd.notna(row.fiscal_year) and row.fiscal_year != usual else "")
                         for row in rows.itertuples()]
     return out
+
+
+def rows_shown(indicator_table: pd.DataFrame, latest: pd.DataFrame, chosen: list[str]) -> pd.DataFrame:
+    """The processed indicator rows behind the shown values of ``chosen`` in ``latest`` (for their source and date)."""
+    shown = latest[latest["indicator_id"].isin(chosen)].dropna(subset=["fiscal_year"])
+    return indicator_table.merge(shown[["code", "indicator_id", "fiscal_year"]].astype({"fiscal_year": "int64"}),
+                                 on=["code", "indicator_id", "fiscal_year"])

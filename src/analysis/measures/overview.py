@@ -1,9 +1,10 @@
 """The prefecture overview: one row per municipality of a prefecture, and where support is most needed.
 
-Only values that are never suppressed go in: population (published projections), facility counts per
-capita (facilities are not persons), demand growth as a ratio of modelled values, and counts of PDCA
-statuses taken from the municipalities' published pdca_check.csv (already after disclosure control).
-No person or event count of an indicator is shown, so no value here can reveal a suppressed one.
+Population (published projections), facility counts per capita (facilities are not persons), demand
+growth as a ratio of modelled values, and counts of PDCA statuses taken from the municipalities'
+published pdca_check.csv (already after disclosure control). Indicator values (per capita, persons and
+events among them) go through the one disclosure decision every report makes (indicator_values), so the
+overview shows a value exactly where the municipality's own reports show it.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from analysis import catalogue
-from analysis.measures import demand
+from analysis.measures import demand, disclosure, indicators
 from analysis.measures import population as pop
 from analysis.measures.areas import Hierarchy
 from analysis.measures.resources import per_capita_by_code
@@ -56,6 +57,15 @@ def overview_table(municipalities: pd.DataFrame, population: pd.DataFrame, resou
     for resource in KEY_RESOURCES:
         out[resource] = out["code"].map(wide[resource]) if resource in wide.columns else np.nan
     return out[list(COLUMNS)]
+
+
+def indicator_values(indicator_table: pd.DataFrame, population: pd.DataFrame, municipalities: pd.DataFrame, pref_code: str,
+                     rules: disclosure.DisclosureRules) -> pd.DataFrame:
+    """indicators.latest_disclosed for the prefecture's municipalities, decided as ReportContext.disclosed_values decides:
+    over the whole data set, with the population sizes and the parameter files' rules."""
+    hierarchy = Hierarchy(municipalities)
+    decided = disclosure.decide(indicators.level_values(indicator_table, hierarchy), hierarchy, pop.size(population), rules)
+    return indicators.latest_disclosed(decided, population, list(municipalities_of(municipalities, pref_code)["code"]))
 
 
 def _demand_growth(population: pd.DataFrame, reference_rates: pd.DataFrame, code: str) -> float:
