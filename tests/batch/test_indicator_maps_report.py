@@ -66,3 +66,22 @@ def test_a_prefecture_subject_lists_the_values_its_municipalities_publish(tmp_pa
             assert f"{int(latest['年度'])}年度" in (cell if "（" in cell else column), (name, column, cell)
             compared += 1
     assert compared >= 6
+
+
+def test_without_boundaries_the_section_says_so_and_draws_nothing(tmp_path, processed_sample):
+    import shutil
+
+    processed = tmp_path / "processed"
+    shutil.copytree(processed_sample, processed)
+    (processed / "boundaries.parquet").unlink()
+    text = re.sub(r"^reports: .*$", "reports: [scene_trends]", (ROOT / "params" / "40942_nangi.yaml").read_text(encoding="utf-8"),
+                  flags=re.MULTILINE)
+    params = tmp_path / "40942_nangi.yaml"
+    params.write_text(text, encoding="utf-8")
+    assert zaitaku(["run", str(params), "--processed", str(processed), "--reports", str(tmp_path / "reports"),
+                    "--notebooks", str(ROOT / "notebooks")]) == 0
+    page = _page(tmp_path / "reports" / "40942_nangi" / "03_scene_trends.html")
+    heading, missing = page.find(id="indicator-maps"), page.find(id="missing")
+    note = heading.find_next(class_="missing-data")
+    assert "国土数値情報「行政区域」" in note.get_text() and missing in note.find_all_next("h2")
+    assert heading.find_next("figure") is None or missing not in heading.find_next("figure").find_all_next("h2")
