@@ -290,7 +290,7 @@ def draw_choropleth(ax, outlines, values: pd.Series, *, breaks: list[float], hig
 
 
 # A row of narrow panels (report 03's indicator maps): the titles' lines above each map, its legend's below
-TITLE_LINE_INCHES, LEGEND_LINE_INCHES = 0.16, 0.17
+TITLE_LINE_INCHES, LEGEND_LINE_INCHES = 0.15, 0.155
 
 
 def choropleth_panels(outlines, table: pd.DataFrame, columns: dict[str, str], *, highlight: str | None = None,
