@@ -187,5 +187,5 @@ def test_indicator_panels_and_caption_name_the_basis_once_and_the_years_where_th
 
 def test_the_facility_map_caption_says_what_24_hours_means():
     caption = maps.facility_map_caption(_points(), OUTLINES, "筑水市", "40901")
-    assert "在宅療養支援診療所・病院は、施設基準により24時間の連絡・往診の体制" in caption
+    assert "在宅療養支援診療所・病院は施設基準で24時間の連絡・往診の体制をとるため、その記号が24時間対応を示します" in caption
     assert "24時間対応体制加算" in caption and "公表データにない" not in caption

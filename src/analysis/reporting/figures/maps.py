@@ -213,8 +213,8 @@ def facility_map_caption(points: pd.DataFrame, outlines, name: str, code: str, p
         others = "管内" if whole_area else "周辺"
         text = (f"太線が{name}の境界、細線が{others}の市区町村の境界です。在宅療養支援診療所・病院、在宅療養後方支援病院と"
                 f"訪問看護事業所を記号で（{name}の施設は黒、周辺の施設は灰色。凡例の数は{name}の施設数）、"
-                "そのほかの施設・事業所を薄い点で示します。在宅療養支援診療所・病院は、施設基準により24時間の連絡・往診の体制をとっています。"
-                "訪問看護の24時間対応（24時間対応体制加算）は厚生局の訪問看護の名簿にあり、まだ取り込んでいないため示していません。")
+                "そのほかの施設・事業所を薄い点で示します。在宅療養支援診療所・病院は施設基準で24時間の連絡・往診の体制をとるため、"
+                "その記号が24時間対応を示します。訪問看護の24時間対応（24時間対応体制加算）は地方厚生局の別の名簿にあり、まだ取り込んでいません。")
     if shapes is not None and code in shapes.index and area_panels(per_capita):
         text += ("下の小さな地図は、二次医療圏（ないときは都道府県）の市区町村の人口あたりの数を濃さで示します（濃いほど多い。区切りの値ちょうどは"
                  "上の段階。斜線は値のない市区町村）。" + ("" if code.endswith("000") or len(code) == 4 else f"太線が{name}です。"))
@@ -300,6 +300,8 @@ def choropleth_panels(outlines, table: pd.DataFrame, columns: dict[str, str], *,
     import matplotlib.pyplot as plt
 
     if per_row > 2:
+        if len(columns) > per_row:
+            raise ValueError(f"{len(columns)} panels do not fit in one row of {per_row}")
         width = 8 / per_row
         map_inches = _panel_inches(municipal_outlines(outlines), table.index, width * 0.9, highest=2.2)
         # the longest legend: one line per class, and one for the hatching
