@@ -20,6 +20,16 @@ def _page(path):
     return BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
 
 
+def _report_03(stem: str, processed, tmp_path) -> BeautifulSoup:
+    """Report 03 alone, run by `zaitaku run` from the sample parameter file params/<stem>.yaml."""
+    text = (ROOT / "params" / f"{stem}.yaml").read_text(encoding="utf-8")
+    params = tmp_path / f"{stem}.yaml"
+    params.write_text(re.sub(r"^reports: .*$", "reports: [scene_trends]", text, flags=re.MULTILINE), encoding="utf-8")
+    assert zaitaku(["run", str(params), "--processed", str(processed), "--reports", str(tmp_path / "reports"),
+                    "--notebooks", str(ROOT / "notebooks")]) == 0
+    return _page(tmp_path / "reports" / stem / "03_scene_trends.html")
+
+
 def test_report_03_maps_the_medical_area_with_the_city_outlined_before_the_missing_indicators(sample_batch):
     _, reports, _ = sample_batch
     page = _page(reports / "40901_chikusui" / "03_scene_trends.html")
@@ -33,13 +43,7 @@ def test_report_03_maps_the_medical_area_with_the_city_outlined_before_the_missi
 
 
 def test_a_prefecture_subject_lists_the_values_its_municipalities_publish(tmp_path, processed_sample, sample_batch):
-    text = re.sub(r"^reports: .*$", "reports: [scene_trends]", (ROOT / "params" / "40000_kakuu.yaml").read_text(encoding="utf-8"),
-                  flags=re.MULTILINE)
-    params = tmp_path / "40000_kakuu.yaml"
-    params.write_text(text, encoding="utf-8")
-    assert zaitaku(["run", str(params), "--processed", str(processed_sample), "--reports", str(tmp_path / "reports"),
-                    "--notebooks", str(ROOT / "notebooks")]) == 0
-    page = _page(tmp_path / "reports" / "40000_kakuu" / "03_scene_trends.html")
+    page = _report_03("40000_kakuu", processed_sample, tmp_path)
     heading = page.find(id="indicator-maps")
     assert "架空県の市区町村の主な指標" in heading.find_next("figure").get_text()
     html_table = heading.find_next("table")
@@ -74,13 +78,7 @@ def test_without_boundaries_the_section_says_so_and_draws_nothing(tmp_path, proc
     processed = tmp_path / "processed"
     shutil.copytree(processed_sample, processed)
     (processed / "boundaries.parquet").unlink()
-    text = re.sub(r"^reports: .*$", "reports: [scene_trends]", (ROOT / "params" / "40942_nangi.yaml").read_text(encoding="utf-8"),
-                  flags=re.MULTILINE)
-    params = tmp_path / "40942_nangi.yaml"
-    params.write_text(text, encoding="utf-8")
-    assert zaitaku(["run", str(params), "--processed", str(processed), "--reports", str(tmp_path / "reports"),
-                    "--notebooks", str(ROOT / "notebooks")]) == 0
-    page = _page(tmp_path / "reports" / "40942_nangi" / "03_scene_trends.html")
+    page = _report_03("40942_nangi", processed, tmp_path)
     heading, missing = page.find(id="indicator-maps"), page.find(id="missing")
     note = heading.find_next(class_="missing-data")
     assert "国土数値情報「行政区域」" in note.get_text() and missing in note.find_all_next("h2")

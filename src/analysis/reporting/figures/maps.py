@@ -285,7 +285,8 @@ def draw_choropleth(ax, outlines, values: pd.Series, *, breaks: list[float], hig
     handles = [Patch(facecolor=g, edgecolor="#595959", label=label) for g, label in zip(greys, class_labels(breaks))]
     if not missing.empty:
         handles.append(Patch(facecolor="white", edgecolor="#595959", hatch=NO_VALUE_HATCH, label=NO_VALUE_LABEL))
-    place = {"loc": "upper left", "bbox_to_anchor": (0.0, -0.02)} if legend_below else {"loc": "upper left", "bbox_to_anchor": (1.0, 1.0)}
+    place = ({"loc": "upper left", "bbox_to_anchor": (0.0, -0.02), "labelspacing": 0.3} if legend_below
+             else {"loc": "upper left", "bbox_to_anchor": (1.0, 1.0)})
     ax.legend(handles=handles, fontsize=LEGEND_POINTS if legend_below else 8, frameon=False, borderaxespad=0.2, **place)
 
 
@@ -306,7 +307,7 @@ def choropleth_panels(outlines, table: pd.DataFrame, columns: dict[str, str], *,
         map_inches = _panel_inches(municipal_outlines(outlines), table.index, width * 0.9, highest=2.2)
         # the longest legend: one line per class, and one for the hatching
         lines = max(len(class_breaks(table[c])) + 1 + int(table[c].isna().any()) for c in columns)
-        legend_inches = LEGEND_LINE_INCHES * lines + 0.12
+        legend_inches = LEGEND_LINE_INCHES * lines + 0.15
         title_inches = TITLE_LINE_INCHES * (1 + max(title.count("\n") for title in columns.values())) + 0.08
         fig = plt.figure(figsize=(8, title_inches + map_inches + legend_inches))
         height = fig.get_figheight()
