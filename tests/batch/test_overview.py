@@ -99,3 +99,35 @@ def test_with_pdf_the_overview_is_also_an_a4_pdf(processed_sample, tmp_path):
                     echo=lambda line: None, pdf=True)
     reader = PdfReader(tmp_path / "overview_40000.pdf")
     assert len(reader.pages) >= 1 and "架空県" in reader.pages[0].extract_text()
+
+
+def test_overview_sums_each_medical_area_from_its_municipalities(processed_sample, tmp_path):
+    """The 二次医療圏 rows: their population is the sum of their members' rows in the municipalities table, and
+    their 在支診 per 100,000 equals the members' counts over the members' population (figures found another way)."""
+    from bs4 import BeautifulSoup
+
+    from analysis.ingest.processed import ProcessedData
+
+    write_overviews(tmp_path, processed_sample, _sample_tasks(), disclosure_control=True, echo=lambda line: None)
+    soup = BeautifulSoup((tmp_path / "overview_40000.html").read_text(encoding="utf-8"), "html.parser")
+    heading = next(h for h in soup.find_all("h2") if h.get_text() == "二次医療圏ごとの集計")
+    printed = heading.find_next("table")
+    table = pd.DataFrame([[td.get_text("") for td in tr.find_all("td")] for tr in printed.find("tbody").find_all("tr")],
+                         columns=[th.get_text("") for th in printed.find("thead").find_all("th")])
+    assert list(table.iloc[:, 0]) == ["架空中央医療圏", "架空北部医療圏", "架空南部医療圏", "架空県"]
+    members = pd.read_csv(tmp_path / "overview_40000.csv", dtype=str, encoding="utf-8-sig")
+    data = ProcessedData(processed_sample)
+    for area in ("架空中央医療圏", "架空北部医療圏", "架空南部医療圏"):
+        rows = members[members["二次医療圏"] == area]
+        population = sum(int(v.replace(",", "")) for v in rows["人口（2020年）"])
+        shown = table[table.iloc[:, 0] == area].iloc[0]
+        assert int(str(shown["人口（2020年）"]).replace(",", "")) == population, area
+        codes = rows["団体コード"].tolist()
+        counts = data.resource_counts.query("code in @codes and resource_id == 'home_care_support_clinics'")
+        # the count over the population of its own fiscal year, straight between the 2025 and 2030 projections
+        year, month = (int(part) for part in str(counts["as_of"].max()).split("-")[:2])
+        fiscal = year if month >= 4 else year - 1
+        totals = data.population.query("code in @codes").groupby("year")["population"].sum()
+        base = totals[2025] + (totals[2030] - totals[2025]) * (fiscal - 2025) / 5
+        expected = counts["count"].astype(int).sum() / base * 100_000
+        assert float(shown["在宅療養支援診療所（人口10万人あたり）"]) == round(expected, 2), area

@@ -21,6 +21,7 @@ from analysis.batch.leftovers import staging_prefix, write_page
 from analysis.batch.tasks import Task
 from analysis.ingest.processed import ProcessedData
 from analysis.measures import overview
+from analysis.measures.medical_areas import WithMedicalAreas
 
 CSV_PREFIX = "overview_"
 
@@ -175,6 +176,14 @@ def render_overview(data: ProcessedData, pref_code: str, tasks: list[Task], repo
         printed, "人口あたりの資源は、医療は人口10万人あたり、介護は75歳以上人口1,000人あたり。最後の行は県全体。"
                  "訪問診療の需要は全国の受療率を年齢別人口にあてはめた推計（すべての市区町村で同じ前提）。",
         f"{population_source}、{resource_source}"))
+    areas = WithMedicalAreas(data.directory)
+    by_area = overview.medical_area_table(areas.municipalities, areas.population, areas.resource_counts,
+                                          data.reference_rates, pref_code)
+    if len(by_area) > 1:
+        body.append("<h2>二次医療圏ごとの集計</h2>" + _table_html(
+            overview.printed_table(by_area, areas=True),
+            "二次医療圏の値は、構成する市区町村の合計から求めたもの（二次医療圏を主体にしたレポートと同じ値）。最後の行は県全体。",
+            f"{population_source}、{resource_source}"))
     if not statuses.empty:
         # every municipality of the prefecture, those without a PDCA 評価 in this batch shown with —
         members = table[table["code"] != f"{pref_code}000"]

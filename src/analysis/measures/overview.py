@@ -41,6 +41,20 @@ def overview_table(municipalities: pd.DataFrame, population: pd.DataFrame, resou
     aged75_share is % in 2020; aged75_growth and demand_growth are % change 2020 → 2040; resources per capita.
     """
     rows = municipalities_of(municipalities, pref_code)
+    return _area_rows(rows, municipalities, population, resource_counts, reference_rates, pref_code)
+
+
+def medical_area_table(municipalities: pd.DataFrame, population: pd.DataFrame, resource_counts: pd.DataFrame,
+                       reference_rates: pd.DataFrame, pref_code: str) -> pd.DataFrame:
+    """overview_table's columns for the prefecture's 二次医療圏 (and the prefecture last), from tables that carry
+    them as areas (measures.medical_areas): each 二次医療圏 is its members' sum, as in its own reports."""
+    rows = municipalities[(municipalities["kind"] == "medical_area") & (municipalities["pref_code"] == pref_code)]
+    rows = rows.sort_values("code")[["code", "name", "medical_area_code", "medical_area_name"]].astype(str).reset_index(drop=True)
+    return _area_rows(rows, municipalities, population, resource_counts, reference_rates, pref_code)
+
+
+def _area_rows(rows: pd.DataFrame, municipalities: pd.DataFrame, population: pd.DataFrame, resource_counts: pd.DataFrame,
+               reference_rates: pd.DataFrame, pref_code: str) -> pd.DataFrame:
     codes = [*rows["code"], f"{pref_code}000"]
     bases = pop.for_years(population, codes, [BASE_YEAR, TARGET_YEAR]).set_index(["code", "year"])
     now, then = bases.xs(BASE_YEAR, level="year"), bases.xs(TARGET_YEAR, level="year")
@@ -123,9 +137,13 @@ def resource_heading(resource_id: str) -> str:
     return f"{label}（{basis}）" if basis else label
 
 
-def printed_table(table: pd.DataFrame) -> pd.DataFrame:
-    """The overview table with Japanese headings and values as printed (— where there is none)."""
-    out = pd.DataFrame({HEADINGS["name"]: table["name"], HEADINGS["medical_area_name"]: table["medical_area_name"]})
+def printed_table(table: pd.DataFrame, *, areas: bool = False) -> pd.DataFrame:
+    """The overview table with Japanese headings and values as printed (— where there is none); ``areas`` for
+    medical_area_table's rows, which are 二次医療圏 themselves."""
+    if areas:
+        out = pd.DataFrame({HEADINGS["medical_area_name"]: table["name"]})
+    else:
+        out = pd.DataFrame({HEADINGS["name"]: table["name"], HEADINGS["medical_area_name"]: table["medical_area_name"]})
     out[HEADINGS["population"]] = table["population"].map(lambda v: "—" if pd.isna(v) else f"{v:,.0f}")
     for column in ("aged75_share", "aged75_growth", "demand_growth"):
         signed = column != "aged75_share"
