@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from analysis.ingest.schema import AGE_GROUPS
-from analysis.measures import disclosure, indicators
+from analysis.measures import indicators
 from analysis.measures.areas import Hierarchy
 
 CODES = ["99001", "99002", "99003"]
@@ -41,14 +41,6 @@ def test_latest_disclosed_takes_the_latest_shown_year_and_marks_a_municipality_h
     assert latest.loc["99002", "display_value"] == pytest.approx(25 / aged75["99002"] * 1000)
     assert not latest.loc[["99001", "99002"], "suppressed"].any()
     assert latest.loc["99003", "suppressed"] and np.isnan(latest.loc["99003", "display_value"])
-
-
-def test_latest_disclosed_gives_the_values_peer_values_gives():
-    decided = _decided()
-    rows = decided[(decided["level"] == "municipality") & decided["key"].isin(CODES)]
-    peers = indicators.latest_by_code(disclosure.apply(rows), _population(), CODES)  # ReportContext.peer_values' path
-    latest = indicators.latest_disclosed(decided, _population(), CODES).dropna(subset=["display_value"])
-    pd.testing.assert_frame_equal(latest[peers.columns].reset_index(drop=True), peers.reset_index(drop=True))
 
 
 def _latest(shown: dict[str, int]) -> pd.DataFrame:

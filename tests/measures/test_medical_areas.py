@@ -140,3 +140,21 @@ def test_a_medical_area_not_in_the_data_is_one_error_naming_the_key_the_codes_an
         view.municipality("4012")
     message = str(err.value)
     assert "key 'medical_area'" in message and "4009、4010、4011" in message and "medical_area_code" in message
+
+
+@pytest.mark.parametrize("subject, peer", [("4009", "4010"), ("40901", "40902"), ("40000", "40000")])
+def test_peer_values_of_any_level_are_the_latest_values_that_areas_own_report_shows(processed_sample, tmp_path, subject, peer):
+    from analysis.reporting.context import open_report
+
+    def params(code):
+        key = "medical_area" if len(code) == 4 else "code"
+        path = tmp_path / f"{code}.yaml"
+        path.write_text(f'{key}: "{code}"\nname: 比較\n', encoding="utf-8")
+        return path
+
+    asked = open_report(params(subject), processed_sample, tmp_path / "out").peer_values([peer]).set_index("indicator_id")
+    own = open_report(params(peer), processed_sample, tmp_path / "out").indicator_series()
+    own = own[own["area_level"] == "municipality"].dropna(subset=["display_value"]).sort_values("fiscal_year")
+    latest = own.groupby("indicator_id").tail(1).set_index("indicator_id")["display_value"]
+    assert len(latest) > 10
+    pd.testing.assert_series_equal(asked["display_value"].sort_index(), latest.sort_index(), check_names=False)

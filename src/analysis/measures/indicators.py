@@ -196,23 +196,6 @@ def summary_table(series: pd.DataFrame, trend_fits: dict, peer_values: pd.DataFr
     return out.sort_values("_order", kind="stable").drop(columns=["_scene", "_id", "_order"]).reset_index(drop=True)
 
 
-def latest_by_code(values: pd.DataFrame, population: pd.DataFrame, codes: list[str],
-                   members: dict[str, list[str]] | None = None) -> pd.DataFrame:
-    """code, indicator_id, display_value: the latest shown value per indicator for each code (peers).
-
-    ``values`` are rows of ``level_values`` after disclosure control (hidden ones empty), keyed by
-    code; ``members`` gives the member municipalities of codes that are areas (their population
-    is the members' sum, as in indicator_series).
-    """
-    columns = ["code", "indicator_id", "display_value"]
-    if values.empty:
-        return pd.DataFrame(columns=columns)
-    series = _with_per_capita(values.rename(columns={"key": "code", "level": "area_level"}), population, members or {})
-    latest = series.dropna(subset=["display_value"]).sort_values("fiscal_year").groupby(["code", "indicator_id"]).tail(1)
-    order = {code: i for i, code in enumerate(codes)}
-    return latest[columns].sort_values(["code", "indicator_id"], key=lambda c: c.map(order) if c.name == "code" else c).reset_index(drop=True)
-
-
 def trends_csv(series: pd.DataFrame, trend_fits: dict) -> pd.DataFrame:
     """scene_trends.csv (documented in the report)."""
     slopes = {k: (v.slope if v is not None else np.nan) for k, v in trend_fits.items()}
@@ -224,12 +207,14 @@ def trends_csv(series: pd.DataFrame, trend_fits: dict) -> pd.DataFrame:
                 "suppressed", "trend_slope_per_year"]]
 
 
-def latest_disclosed(decided: pd.DataFrame, population: pd.DataFrame, codes: list[str]) -> pd.DataFrame:
+def latest_disclosed(decided: pd.DataFrame, population: pd.DataFrame, codes: list[str],
+                     members: dict[str, list[str]] | None = None) -> pd.DataFrame:
     """code, indicator_id, fiscal_year, display_value, suppressed: per code and indicator, the latest shown value and
-    its year (as ReportContext.peer_values, which gives the value only), or, where no year is shown because disclosure
-    control hid it, one row with suppressed True and no value.
+    its year, or, where no year is shown because disclosure control hid it, one row with suppressed True and no value.
 
-    ``decided`` is ``level_values`` with the disclosure decision (ReportContext.disclosed_values).
+    ``decided`` is ``level_values`` with the disclosure decision (ReportContext.disclosed_values); its municipality
+    rows are read. ReportContext.peer_values hands areas' rows relabelled as such, with ``members`` giving each
+    area's member municipalities (its population is their sum, as in indicator_series).
     """
     from analysis.measures import disclosure
 
@@ -237,7 +222,7 @@ def latest_disclosed(decided: pd.DataFrame, population: pd.DataFrame, codes: lis
     rows = decided[(decided["level"] == "municipality") & decided["key"].isin(codes)]
     if rows.empty:
         return pd.DataFrame(columns=columns)
-    series = _with_per_capita(disclosure.apply(rows).rename(columns={"key": "code", "level": "area_level"}), population, {})
+    series = _with_per_capita(disclosure.apply(rows).rename(columns={"key": "code", "level": "area_level"}), population, members or {})
     shown = series.dropna(subset=["display_value"]).sort_values("fiscal_year").groupby(["code", "indicator_id"]).tail(1)
     hidden = (series[series["suppressed"].astype(bool)][["code", "indicator_id"]].drop_duplicates()
               .merge(shown[["code", "indicator_id"]], how="left", indicator=True).query("_merge == 'left_only'")

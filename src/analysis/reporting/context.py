@@ -167,11 +167,13 @@ class ReportContext:
         cells = pd.DataFrame({"code": codes, "level": [self._level_of(code) for code in codes]})
         cells["key"] = [self.hierarchy.medical_area_of_code(code) if level == "medical_area" else code
                         for code, level in zip(cells["code"], cells["level"])]
-        rows = values.merge(cells, on=["level", "key"]).drop(columns="key").rename(columns={"code": "key"})
+        # each area's cells, relabelled by the code asked for, as latest_disclosed reads them
+        rows = values.merge(cells, on=["level", "key"]).drop(columns="key").rename(columns={"code": "key"}).assign(level="municipality")
         members = {code: self.hierarchy.area_members[key] for code, key in zip(cells["code"], cells["key"])
                    if key in self.hierarchy.area_members}
         members |= {code: self.hierarchy.prefecture_members.get(code, []) for code in cells.loc[cells["level"] == "prefecture", "code"]}
-        return indicators.latest_by_code(disclosure.apply(rows), self.data.population, codes, members=members)
+        latest = indicators.latest_disclosed(rows, self.data.population, codes, members=members)
+        return latest.loc[~latest["suppressed"].astype(bool), ["code", "indicator_id", "display_value"]].reset_index(drop=True)
 
     @staticmethod
     def _level_of(code: str) -> str:
