@@ -158,3 +158,18 @@ def test_peer_values_of_any_level_are_the_latest_values_that_areas_own_report_sh
     latest = own.groupby("indicator_id").tail(1).set_index("indicator_id")["display_value"]
     assert len(latest) > 10
     pd.testing.assert_series_equal(asked["display_value"].sort_index(), latest.sort_index(), check_names=False)
+
+
+def test_the_disclosure_decision_is_the_same_with_the_medical_area_rows(base, view):
+    """A warm kernel keeps one decision per data set for every report it runs, 二次医療圏 subjects among them."""
+    from analysis.measures import disclosure
+    from analysis.measures import population as pop
+    from analysis.measures.disclosure import DisclosureOptions, DisclosureRules
+
+    rules = DisclosureRules(DisclosureOptions(), enabled=True)
+    decided = []
+    for data in (base, view):
+        hierarchy = Hierarchy(data.municipalities)
+        decided.append(disclosure.decide(level_values(data.indicators, hierarchy), hierarchy, pop.size(data.population), rules))
+    assert decided[0]["suppressed"].any()
+    pd.testing.assert_frame_equal(decided[0], decided[1])
