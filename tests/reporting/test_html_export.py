@@ -325,3 +325,15 @@ def test_the_footer_lists_each_of_a_captions_sources_once_with_its_own_date():
         "架空のサンプルデータ（a.csv、b.csv に時点の記載なし）",
         "医療施設調査（全国）；人口: 国勢調査（2023 時点）",
     ]
+
+
+def test_a_source_cited_with_several_dates_is_one_footer_line_with_each_date_once():
+    sources = [
+        {"source": "データ集", "as_of": "2015-10-01〜2025-03-31"},
+        {"source": "名簿", "as_of": "2026-06-01"},
+        {"source": "データ集", "as_of": "2024-10-01"},  # inside the span above: not repeated
+        {"source": "データ集", "as_of": "2025-10-01"},  # after it: added
+        {"source": "名簿", "as_of": "2026-06-01"},
+    ]
+    items = [li.get_text() for li in BeautifulSoup(footer_html(sources, "2026-11-23", "0.1.0"), "html.parser").find_all("li")]
+    assert items == ["データ集（2015-10-01〜2025-03-31、2025-10-01 時点）", "名簿（2026-06-01 時点）"]

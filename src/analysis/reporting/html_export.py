@@ -291,11 +291,7 @@ def banner_html(*, sample: bool, not_for_distribution: bool) -> str:
 
 def footer_html(sources: list[dict], generated_on: str, package_version: str, *, not_for_distribution: bool = False) -> str:
     """Sources with their as-of dates, the generation date and the package version; every value escaped."""
-    lines = []
-    for entry in [part for entry in sources for part in each_source(entry)]:
-        line = _source_line(entry)
-        if line not in lines:
-            lines.append(line)
+    lines = _one_line_per_source([_source_line(part) for entry in sources for part in each_source(entry)])
     listing = ""
     if lines:
         items = "".join(f"<li>{line}</li>" for line in lines)
@@ -307,6 +303,29 @@ def footer_html(sources: list[dict], generated_on: str, package_version: str, *,
         f"<p>作成日 {html.escape(str(generated_on))} ／ ワークベンチ版 {html.escape(str(package_version))}</p>"
         "</footer>"
     )
+
+
+_DATED_LINE = re.compile(r"^(?P<name>.*)（(?P<when>[^（）]*) 時点）$")
+
+
+def _one_line_per_source(lines: list[str]) -> list[str]:
+    """Footer lines in first-seen order, a source cited with several dates on one line with all of them
+    (「データ集（2015-10-01〜2025-03-31 時点）」 and 「データ集（2024-10-01 時点）」 read as one source); a date
+    inside a span already listed is not repeated."""
+    dates: dict[str, list[str]] = {}
+    for line in lines:
+        found = _DATED_LINE.match(line)
+        name, when = (found["name"], found["when"]) if found else (line, "")
+        listed = dates.setdefault(name, [])
+        for item in (part.strip() for part in when.split("、") if part.strip()):
+            if item not in listed:
+                listed.append(item)
+    merged = []
+    for name, listed in dates.items():
+        spans = [item.split("〜") for item in listed if "〜" in item]
+        kept = [item for item in listed if "〜" in item or not any(low <= item <= high for low, high in spans)]
+        merged.append(f"{name}（{'、'.join(kept)} 時点）" if kept else name)
+    return merged
 
 
 _OPENING, _CLOSING = "（「(『【", "）」)』】"
