@@ -64,14 +64,13 @@ def _cmd_sample(args: argparse.Namespace) -> int:
 
 def _cmd_params_new(args: argparse.Namespace) -> int:
     from analysis.codes import normalize_code
-    from analysis.ingest.processed import ProcessedData
     from analysis.measures.areas import is_medical_area_code
-    from analysis.measures.medical_areas import WithMedicalAreas
+    from analysis.measures.medical_areas import data_for
 
     # four digits: a 二次医療圏 (prefecture code + area number), written as medical_area:
     area = is_medical_area_code(str(args.code).strip())
     code = str(args.code).strip() if area else normalize_code(args.code)
-    data = WithMedicalAreas(args.processed) if area else ProcessedData(args.processed)
+    data = data_for(args.processed, code)
     row = data.municipality(code)
     name = str(row["name"])
     target = Path(args.dir) / f"{code}_{args.slug or name}.yaml"

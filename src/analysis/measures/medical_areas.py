@@ -15,7 +15,7 @@ import pandas as pd
 
 from analysis.errors import InputError
 from analysis.ingest.processed import ProcessedData
-from analysis.measures.areas import Hierarchy, subject_code
+from analysis.measures.areas import Hierarchy, is_medical_area_code, subject_code
 
 KIND = "medical_area"
 SUMMED_TABLES = ("municipalities", "population", "resource_counts")
@@ -112,3 +112,8 @@ class WithMedicalAreas(ProcessedData):
                     "code": [code], "level": [KIND], "name": [""], "source": [_joined(own["source"])],
                     "as_of": [own["as_of"].max()], "geometry": [own.geometry.union_all()]}, crs=outlines.crs))
         return pd.concat([outlines, *pieces], ignore_index=True) if pieces else outlines
+
+
+def data_for(processed_dir, code: str) -> ProcessedData:
+    """The processed data a report on ``code`` reads: with the 二次医療圏 added when the code is one."""
+    return WithMedicalAreas(processed_dir) if is_medical_area_code(code) else ProcessedData(processed_dir)

@@ -21,11 +21,10 @@ import pandas as pd
 from analysis import __version__
 from analysis.catalogue import AREA_LEVEL_LABELS, REPORTS
 from analysis.ingest.processed import METADATA_FILE, ProcessedData
-from analysis.measures import disclosure, indicators, peers, two_sources
+from analysis.measures import disclosure, indicators, medical_areas, peers, two_sources
 from analysis.measures import population as pop
 from analysis.measures.areas import ComparisonAreas, Hierarchy
 from analysis.measures.disclosure import DisclosureRules
-from analysis.measures.medical_areas import WithMedicalAreas
 from analysis.reporting.html_export import INTERNAL_CSV_PREFIX
 from analysis.reporting.params import MunicipalityParams, load_params
 
@@ -468,7 +467,7 @@ def open_report(
     """
     params = load_params(params_file)
     # a 二次医療圏 as the subject: its population and counts are its members' sums (measures.medical_areas)
-    data = WithMedicalAreas(processed_dir) if params.medical_area else ProcessedData(processed_dir)
+    data = medical_areas.data_for(processed_dir, params.code)
     data.municipality(params.code)  # a clear error when the code is not in the data
     hierarchy = Hierarchy(data.municipalities)
     output_dir = Path(output_dir)

@@ -52,13 +52,11 @@ def incomplete_reports(processed_dir, code: str) -> list[str]:
     """For a new parameter file: which reports will lack which parts for this municipality, and the files that would fill them."""
     from analysis import catalogue
     from analysis.ingest import source
-
-    from analysis.measures.areas import is_medical_area_code
-    from analysis.measures.medical_areas import WithMedicalAreas
+    from analysis.measures.medical_areas import WithMedicalAreas, data_for
 
     # a 二次医療圏's population is its members' sum, its facilities and indicators its members'
-    data = WithMedicalAreas(processed_dir) if is_medical_area_code(code) else ProcessedData(processed_dir)
-    codes = data.area_members.get(code, []) if is_medical_area_code(code) else [code]
+    data = data_for(processed_dir, code)
+    codes = data.area_members.get(code, []) if isinstance(data, WithMedicalAreas) else [code]
     own = {"population": data.population["code"].eq(code).any(), "facilities": data.facilities["code"].isin(codes).any()}
     counted = catalogue.indicators().query("kind in ['persons', 'events']")["indicator_id"]
     indicators = data.indicators
