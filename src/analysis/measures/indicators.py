@@ -7,6 +7,7 @@ import pandas as pd
 
 from analysis import catalogue
 from analysis.ingest.schema import NATIONAL_CODE
+from analysis.measures import disclosure
 from analysis.measures import population as pop
 from analysis.measures.areas import LEVELS, ComparisonAreas, Hierarchy
 from analysis.measures.trends import fit_trend, poisson_ci, trend_direction
@@ -34,6 +35,13 @@ def level_values(indicators: pd.DataFrame, hierarchy: Hierarchy) -> pd.DataFrame
     pieces.append(rows[rows["code"] == NATIONAL_CODE].rename(columns={"code": "key"}).assign(level="national"))
     out = pd.concat([p for p in pieces if not p.empty], ignore_index=True) if any(not p.empty for p in pieces) else own
     return out[["level", "key", "indicator_id", "fiscal_year", "value"]].astype({"key": str}).reset_index(drop=True)
+
+
+def decided_values(indicators: pd.DataFrame, hierarchy: Hierarchy, population: pd.DataFrame,
+                   rules: disclosure.DisclosureRules) -> pd.DataFrame:
+    """level_values with the disclosure decision, made once over the whole data set: what every published
+    indicator value (reports, overview) passes through."""
+    return disclosure.decide(level_values(indicators, hierarchy), hierarchy, pop.size(population), rules)
 
 
 def _sums(rows: pd.DataFrame, members: dict[str, list[str]], level: str) -> pd.DataFrame:
@@ -216,8 +224,6 @@ def latest_disclosed(decided: pd.DataFrame, population: pd.DataFrame, codes: lis
     rows are read. ReportContext.peer_values hands areas' rows relabelled as such, with ``members`` giving each
     area's member municipalities (its population is their sum, as in indicator_series).
     """
-    from analysis.measures import disclosure
-
     columns = ["code", "indicator_id", "fiscal_year", "display_value", "suppressed"]
     rows = decided[(decided["level"] == "municipality") & decided["key"].isin(codes)]
     if rows.empty:

@@ -77,8 +77,7 @@ def indicator_values(indicator_table: pd.DataFrame, population: pd.DataFrame, mu
                      rules: disclosure.DisclosureRules) -> pd.DataFrame:
     """indicators.latest_disclosed for the prefecture's municipalities, decided as ReportContext.disclosed_values decides:
     over the whole data set, with the population sizes and the parameter files' rules."""
-    hierarchy = Hierarchy(municipalities)
-    decided = disclosure.decide(indicators.level_values(indicator_table, hierarchy), hierarchy, pop.size(population), rules)
+    decided = indicators.decided_values(indicator_table, Hierarchy(municipalities), population, rules)
     return indicators.latest_disclosed(decided, population, list(municipalities_of(municipalities, pref_code)["code"]))
 
 

@@ -115,8 +115,7 @@ class ReportContext:
         key = (str(self.data.directory.resolve()), stamp, self.disclosure.key)
         if key not in _DECISIONS:
             _DECISIONS.clear()  # one data set and rule set at a time per process
-            values = indicators.level_values(self.data.indicators, self.hierarchy)
-            _DECISIONS[key] = disclosure.decide(values, self.hierarchy, self.sizes, self.disclosure)
+            _DECISIONS[key] = indicators.decided_values(self.data.indicators, self.hierarchy, self.data.population, self.disclosure)
         return _DECISIONS[key].copy(deep=False)
 
     def indicator_series(self, *, national: bool = True) -> pd.DataFrame:
