@@ -144,6 +144,18 @@ class Hierarchy:
             level="medical_area",
         )
 
+    def cell_of(self, code: str) -> tuple[str, str, list[str] | None]:
+        """(level, key, members) of the cell a code stands for: a municipality's own (no members), a 二次医療圏's
+        (4 digits) or a prefecture's (NN000) with their member municipalities, or the country's (no members)."""
+        if is_medical_area_code(code):
+            key = self.medical_area_of_code(code) or ""
+            return "medical_area", key, self.area_members.get(key)
+        if code == NATIONAL_CODE:
+            return "national", code, None
+        if code.endswith("000"):
+            return "prefecture", code, self.prefecture_members.get(code, [])
+        return "municipality", code, None
+
     def medical_area_codes(self) -> dict[str, str]:
         """4-digit 二次医療圏 code → area key, for every 二次医療圏 with members."""
         return {subject_code(key): key for key in self.area_members}

@@ -162,25 +162,13 @@ class ReportContext:
         own level of the one disclosure decision, so a value reads the same as in that area's report.
         """
         values = self.disclosed_values()
-        cells = pd.DataFrame({"code": codes, "level": [self._level_of(code) for code in codes]})
-        cells["key"] = [self.hierarchy.medical_area_of_code(code) if level == "medical_area" else code
-                        for code, level in zip(cells["code"], cells["level"])]
+        cells = {code: self.hierarchy.cell_of(code) for code in codes}
+        wanted = pd.DataFrame([(code, level, key) for code, (level, key, _) in cells.items()], columns=["code", "level", "key"])
         # each area's cells, relabelled by the code asked for, as latest_disclosed reads them
-        rows = values.merge(cells, on=["level", "key"]).drop(columns="key").rename(columns={"code": "key"}).assign(level="municipality")
-        members = {code: self.hierarchy.area_members[key] for code, key in zip(cells["code"], cells["key"])
-                   if key in self.hierarchy.area_members}
-        members |= {code: self.hierarchy.prefecture_members.get(code, []) for code in cells.loc[cells["level"] == "prefecture", "code"]}
+        rows = values.merge(wanted, on=["level", "key"]).drop(columns="key").rename(columns={"code": "key"}).assign(level="municipality")
+        members = {code: found for code, (_, _, found) in cells.items() if found is not None}
         latest = indicators.latest_disclosed(rows, self.data.population, codes, members=members)
         return latest.loc[~latest["suppressed"].astype(bool), ["code", "indicator_id", "display_value"]].reset_index(drop=True)
-
-    @staticmethod
-    def _level_of(code: str) -> str:
-        from analysis.ingest.schema import NATIONAL_CODE
-        from analysis.measures.areas import is_medical_area_code
-
-        if is_medical_area_code(code):
-            return "medical_area"
-        return "national" if code == NATIONAL_CODE else "prefecture" if code.endswith("000") else "municipality"
 
     def counted_twice(self) -> None:
         """The facts two sources count (名簿 and データ集), both numbers with source and date, and why they differ.
