@@ -176,6 +176,7 @@ def render_overview(data: ProcessedData, pref_code: str, tasks: list[Task], repo
         printed, "人口あたりの資源は、医療は人口10万人あたり、介護は75歳以上人口1,000人あたり。最後の行は県全体。"
                  "訪問診療の需要は全国の受療率を年齢別人口にあてはめた推計（すべての市区町村で同じ前提）。",
         f"{population_source}、{resource_source}"))
+    # a view with the 二次医療圏 as areas for their table only (its boundaries, dissolved per 二次医療圏, are not needed here)
     areas = WithMedicalAreas(data.directory)
     by_area = overview.medical_area_table(areas.municipalities, areas.population, areas.resource_counts,
                                           data.reference_rates, pref_code)
@@ -262,8 +263,8 @@ def write_overviews(reports_dir: Path, processed_dir: Path, tasks: list[Task], *
             if pdf:
                 from analysis.reporting.pdf import write_pdf
 
-                pdf = reports_dir / name.replace(".html", ".pdf")
-                write_pdf(reports_dir / name, pdf, tmp_prefix=staging_prefix(pdf.name))
+                pdf_path = reports_dir / name.replace(".html", ".pdf")
+                write_pdf(reports_dir / name, pdf_path, tmp_prefix=staging_prefix(pdf_path.name))
         except Exception as exc:  # noqa: BLE001 - an overview never stops the municipalities' reports
             echo(f"[概要] {pref_code}000: 作成できませんでした（{type(exc).__name__}: {exc}）")
             continue

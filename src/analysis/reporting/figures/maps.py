@@ -203,13 +203,15 @@ def facility_map(points: pd.DataFrame, outlines, code: str, per_capita: pd.DataF
 
 def facility_map_caption(points: pd.DataFrame, outlines, name: str, code: str, per_capita: pd.DataFrame | None = None) -> str:
     """What the map shows and leaves out, in plain Japanese (the count without coordinates included)."""
+    from analysis.measures.areas import is_medical_area_code
+
     unlocated = int((~points["located"] & points["group"].eq("municipality")).sum())
+    whole_area = code.endswith("000") or is_medical_area_code(code)  # a prefecture or 二次医療圏 and its municipalities
     shapes = municipal_outlines(outlines, code)
     if shapes is None or code not in shapes.index:
         text = (f"{name}の施設を種別ごとの記号で、周辺の市区町村の施設を薄い丸で示します。"
                 "市区町村の境界のデータ（国土数値情報「行政区域」）を取り込んでいないため、境界と背景は描いていません。")
     else:
-        whole_area = code.endswith("000") or len(code) == 4  # a prefecture or 二次医療圏 and its municipalities
         others = "管内" if whole_area else "周辺"
         text = (f"太線が{name}の境界、細線が{others}の市区町村の境界です。在宅療養支援診療所・病院、在宅療養後方支援病院と"
                 f"訪問看護事業所を記号で（{name}の施設は黒、周辺の施設は灰色。凡例の数は{name}の施設数）、"
@@ -217,7 +219,7 @@ def facility_map_caption(points: pd.DataFrame, outlines, name: str, code: str, p
                 "その記号が24時間対応を示します。訪問看護の24時間対応（24時間対応体制加算）は地方厚生局の別の名簿にあり、まだ取り込んでいません。")
     if shapes is not None and code in shapes.index and area_panels(per_capita):
         text += ("下の小さな地図は、二次医療圏（ないときは都道府県）の市区町村の人口あたりの数を濃さで示します（濃いほど多い。区切りの値ちょうどは"
-                 "上の段階。斜線は値のない市区町村）。" + ("" if code.endswith("000") or len(code) == 4 else f"太線が{name}です。"))
+                 "上の段階。斜線は値のない市区町村）。" + ("" if whole_area else f"太線が{name}です。"))
     return text + (f"座標のない施設 {unlocated:,} 件は描いていません。" if unlocated else "")
 
 
