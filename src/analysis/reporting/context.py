@@ -70,7 +70,7 @@ class ReportContext:
     sources: list[dict] = field(default_factory=list)
     csv_files: list[str] = field(default_factory=list)
     methods: list[str] = field(default_factory=list)  # HTML of the 方法 section, printed by footer()
-    tables: dict[str, pd.DataFrame] = field(default_factory=dict)  # CSV name → table, for the workbook
+    tables: dict[str, pd.DataFrame] = field(default_factory=dict)  # CSV name → the table as its CSV has it, for the workbook
 
     @property
     def code(self) -> str:
@@ -299,10 +299,11 @@ class ReportContext:
         if getattr(self.areas, "level", "municipality") != "municipality" and "area_level" in frame:
             # the subject's rows are a 二次医療圏's or prefecture's, and their label says so
             frame = frame.assign(area_level=frame["area_level"].replace({"municipality": SUBJECT_LEVEL_LABELS[self.areas.level]}))
-        readable(frame).to_csv(path, index=False, encoding="utf-8-sig", lineterminator="\r\n")
+        shown = readable(frame)
+        shown.to_csv(path, index=False, encoding="utf-8-sig", lineterminator="\r\n")
         if filename not in self.csv_files:
             self.csv_files.append(filename)
-        self.tables[Path(filename).name.removeprefix(INTERNAL_CSV_PREFIX)] = frame
+        self.tables[Path(filename).name.removeprefix(INTERNAL_CSV_PREFIX)] = shown
 
     def declare(self, name: str, value) -> None:
         """Hand a JSON-serialisable result to the pages built after the reports (see collect_declared)."""
@@ -325,14 +326,13 @@ class ReportContext:
         """This report's tables into the municipality's workbook (one sheet each, readable headers)."""
         from analysis.catalogue import CSV_DESCRIPTIONS
         from analysis.reporting import workbook
-        from analysis.reporting.readable import readable
 
         name = workbook.WORKBOOK_NAME if self.disclosure.enabled else INTERNAL_CSV_PREFIX + workbook.WORKBOOK_NAME
         notes = ([] if self.disclosure.enabled else ["内部確認用（秘匿処理なし）：配布しないでください。"]) + (
             ["架空のサンプルデータです。"] if self.is_sample else [])
         workbook.add_sheets(
             self.output_dir / name,
-            {workbook.sheet_title(csv): readable(frame) for csv, frame in self.tables.items()},
+            {workbook.sheet_title(csv): frame for csv, frame in self.tables.items()},
             descriptions={workbook.sheet_title(csv): CSV_DESCRIPTIONS.get(csv, "") for csv in workbook.SHEET_TITLES},
             heading=f"{self.name} 在宅医療・介護連携の表一式（{generation_date()} 作成）" + "".join(notes),
         )
