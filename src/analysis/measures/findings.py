@@ -28,7 +28,7 @@ def resources(counts: pd.DataFrame, name: str, facilities_total: int, home_care_
     found: list[Finding] = [(f"{name}の施設・事業所は {facilities_total:,} 件で、そのうち在宅医療を担う施設"
                              f"（在宅療養支援診療所・病院などの届出のある医療機関と訪問看護事業所）は {home_care_total:,} 件です。",
                              "facilities")]
-    above_label = {"prefecture": "都道府県", "national": "全国"}[compared_with]
+    above_label = catalogue.AREA_LEVEL_LABELS[compared_with]
     own = counts[counts["level"] == "municipality"].set_index("resource_id")["per_capita"]
     reference = counts[counts["level"] == compared_with].set_index("resource_id")["per_capita"]
     ratio = (own / reference.where(reference > 0)).dropna()
