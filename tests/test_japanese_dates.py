@@ -39,3 +39,19 @@ def test_year_names(name, year):
 def test_the_fiscal_year_starts_in_april(as_of, year):
     got = fiscal_year(as_of)
     assert (np.isnan(got) and np.isnan(year)) or got == year
+
+
+@pytest.mark.parametrize("name", ["平成36年", "平成32年度", "H36", "昭和65年", "平成0年"])
+def test_a_year_an_era_never_had_is_no_year(name):
+    # 平成 ended in its 31st year (2019): 平成36年 is 令和6年, written wrongly, not a date to guess
+    assert year_of(name) is None
+
+
+@pytest.mark.parametrize(("name", "year"), [("平成31年", 2019), ("H31年度", 2019), ("昭和64年", 1989), ("令和36年", 2054)])
+def test_the_last_year_of_an_era_is_still_a_year(name, year):
+    assert year_of(name) == year
+
+
+def test_a_date_in_a_year_an_era_never_had_is_no_date():
+    assert to_iso("平成36年4月1日") == ""
+    assert to_iso("平成31年4月1日") == "2019-04-01"

@@ -14,6 +14,8 @@ import pandas as pd
 
 # the year before each era's first year: 令和1 = 2019
 ERA_OFFSETS = {"令和": 2018, "R": 2018, "平成": 1988, "H": 1988, "昭和": 1925, "S": 1925}
+# the last year of each ended era: 平成36年 does not exist (it is 令和6年), so it is no date at all
+ERA_LAST_YEARS = {"平成": 31, "H": 31, "昭和": 64, "S": 64}
 _ERA = "|".join(ERA_OFFSETS)
 _ERA_DATE = re.compile(rf"({_ERA})(\d{{1,2}})[年.](\d{{1,2}})[月.](\d{{1,2}})")
 _WESTERN_DATE = re.compile(r"(\d{4})[年/.-](\d{1,2})[月/.-](\d{1,2})")
@@ -33,6 +35,8 @@ def to_iso(text: object) -> str:
         return text.strftime("%Y-%m-%d")
     t = _normalised(text)
     if m := _ERA_DATE.search(t):
+        if not _within_era(m.group(1), int(m.group(2))):
+            return ""
         year, month, day = ERA_OFFSETS[m.group(1)] + int(m.group(2)), int(m.group(3)), int(m.group(4))
     elif m := _WESTERN_DATE.search(t):
         year, month, day = (int(g) for g in m.groups())
@@ -44,11 +48,16 @@ def to_iso(text: object) -> str:
         return ""
 
 
+def _within_era(era: str, year: int) -> bool:
+    """Whether the era had this year (元年 = 1 to its last year; 令和 has not ended)."""
+    return 1 <= year <= ERA_LAST_YEARS.get(era, year)
+
+
 def year_of(text: object) -> int | None:
     """The year a name gives on its own: 'R５年' → 2023, 'R元年' → 2019, 'H30年度' → 2018, '2024年' → 2024; None otherwise."""
     t = _normalised(text).replace("元", "1")
     if m := _ERA_YEAR.fullmatch(t):
-        return ERA_OFFSETS[m.group(1)] + int(m.group(2))
+        return ERA_OFFSETS[m.group(1)] + int(m.group(2)) if _within_era(m.group(1), int(m.group(2))) else None
     if m := _WESTERN_YEAR.fullmatch(t):
         return int(m.group(1))
     return None

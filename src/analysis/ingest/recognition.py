@@ -108,6 +108,7 @@ class RawFile:
         if b"\x00" in first or first.startswith((b"\xff\xfe", b"\xfe\xff")):
             self.unreadable = "saved as UTF-16; expected UTF-8 or CP932 (Shift_JIS): save it again as CSV (UTF-8)"
             return set()
+        first = first.split(b"\r")[0]  # a file with bare CR line ends reads as one line
         for encoding in ENCODINGS:
             try:
                 return {c.strip().strip('"') for c in first.decode(encoding).strip().split(",")}

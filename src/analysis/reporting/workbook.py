@@ -13,6 +13,7 @@ from pathlib import Path
 import pandas as pd
 
 from analysis.atomic import replaced_file
+from analysis.reporting.spreadsheet import neutralise_workbook
 
 WORKBOOK_NAME = "表一式.xlsx"
 ABOUT_SHEET = "説明"
@@ -53,6 +54,7 @@ def add_sheets(path: Path, sheets: dict[str, pd.DataFrame], descriptions: dict[s
              *[t for t in book.sheetnames if t != ABOUT_SHEET and t not in SHEET_TITLES.values()]]
     book._sheets = [book[title] for title in order]  # openpyxl has no public reorder
     _write_about(book[ABOUT_SHEET], heading, [(t, descriptions.get(t, "")) for t in order[1:]])
+    neutralise_workbook(book)
     with replaced_file(path) as tmp:
         book.save(tmp)
 

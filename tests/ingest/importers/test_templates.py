@@ -53,6 +53,25 @@ def test_indicator_series_in_cp932_reads_the_same_as_utf8(tmp_path):
     assert utf8[["unit", "source", "as_of"]].iloc[0].tolist() == ["%", "人口動態統計（久留米市保健所）", "2024-09-30"]
 
 
+@pytest.mark.parametrize("line_end", [b"\r", b"\r\n", b"\n"], ids=["CR (Excel for Mac)", "CRLF", "LF"])
+def test_indicator_series_in_cp932_with_any_line_ends_reads_the_same(tmp_path, line_end):
+    lines = ["code,indicator_id,fiscal_year,value,source", "40203,home_deaths,2022,412,人口動態統計", "40203,home_deaths,2023,455,人口動態統計"]
+    path = tmp_path / "series.csv"
+    path.write_bytes(line_end.join(line.encode("cp932") for line in lines) + line_end)
+    frame = templates.read_indicator_series(path)
+    assert frame["value"].tolist() == [412.0, 455.0] and frame["source"].tolist() == ["人口動態統計"] * 2
+
+
+def test_a_csv_with_cr_line_ends_is_recognised_in_a_raw_folder(tmp_path):
+    from analysis.ingest.recognition import discover
+
+    folder = tmp_path / "raw"
+    folder.mkdir()
+    (folder / "series.csv").write_bytes("code,indicator_id,fiscal_year,value\r40203,home_deaths,2022,412\r".encode("cp932"))
+    found = discover(folder)
+    assert [raw.name for raw in found["indicator_series"]] == ["series.csv"], found.files
+
+
 def test_unit_defaults_to_the_catalogue_unit(tmp_path):
     # catalogue: home_deaths is counted in 人, home_death_share in %
     frame = _series(tmp_path, ["40203,home_deaths,2023,455,", "40203,home_death_share,2023,15.2,"], SERIES + ",unit")
@@ -83,6 +102,9 @@ def test_suppression_marks_become_missing_not_zero(tmp_path, mark):
         ("40203,home_deaths,23,1", r"row 3, column 'fiscal_year'"),
         ("40203,home_deaths,2101,1", r"row 3, column 'fiscal_year'"),
         ("40203,home_deaths,令和5,1", r"row 3, column 'fiscal_year'"),
+        ("40203,home_deaths,2023,inf", r"row 3, column 'value': expected a finite number, got 'inf'"),
+        ("40203,home_deaths,2023,1e400", r"row 3, column 'value': expected a finite number"),
+        ("40203,home_deaths,2023,-inf", r"row 3, column 'value': expected a finite number"),
     ],
 )
 def test_bad_cells_name_the_row_and_column(tmp_path, line, message):

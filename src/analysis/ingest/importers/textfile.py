@@ -43,6 +43,9 @@ def read_csv_text(
     if not data.strip():
         raise InputError(raw.display, "file is empty")
     text, _ = decode_bytes(data, raw.display)
+    if "\r" in text.replace("\r\n", ""):
+        # bare CR line ends (Excel for Mac's "CSV (Macintosh)"): as lines, like the CRLF and LF files
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
     _reject_broken_rows(text, raw.display)
     try:
         frame = pd.read_csv(

@@ -46,6 +46,8 @@ def to_number(
                     row=first_row + i,
                     column=column,
                 ) from None
+        if not np.isfinite(number):  # 'inf', '1e400': no published count is infinite
+            raise InputError(path, f"expected a finite number, got {raw!r}", row=first_row + i, column=column)
         if number < 0 and not allow_negative:
             raise InputError(path, f"negative count {raw!r}", row=first_row + i, column=column)
         out[i] = number
