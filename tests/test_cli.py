@@ -84,3 +84,29 @@ def test_params_new_for_a_medical_area_writes_medical_area_and_checks_its_member
     assert "人口のデータがありません" not in said and "施設のデータがありません" not in said and "指標のデータがありません" not in said
     assert zaitaku(["params", "new", "4012", "--processed", str(processed_sample), "--dir", str(tmp_path)]) == 2
     assert "4012 is not in the processed data" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("name, written", [("筑水市: 東部 #1", True), ("筑水市\ndisclosure:\n  tiers: []", False)])
+def test_params_new_writes_the_name_as_one_string_and_refuses_one_with_a_line_break(tmp_path, processed_sample, capsys, name, written):
+    import shutil
+
+    import pandas as pd
+    import yaml
+
+    from analysis.reporting.params import load_params
+
+    processed = tmp_path / "processed"
+    shutil.copytree(processed_sample, processed)
+    table = pd.read_parquet(processed / "municipalities.parquet")
+    table.loc[table["code"] == "40901", "name"] = name
+    table.to_parquet(processed / "municipalities.parquet", index=False)
+    code = zaitaku(["params", "new", "40901", "--processed", str(processed), "--dir", str(tmp_path / "params"), "--slug", "x"])
+    target = tmp_path / "params" / "40901_x.yaml"
+    if written:
+        assert code == 0
+        data = yaml.safe_load(target.read_text(encoding="utf-8"))
+        assert data["name"] == name and data["code"] == "40901" and "disclosure" not in data
+        assert load_params(target).name == name
+    else:
+        assert code == 2 and "line break" in capsys.readouterr().err
+        assert not target.exists()

@@ -11,23 +11,6 @@ from pathlib import Path
 from analysis.batch.tasks import DEFAULT_CELL_SECONDS, DEFAULT_MUNICIPALITY_SECONDS
 from analysis.errors import InputError
 
-STARTER_TEMPLATE = """\
-# {name}（{code}）の在宅医療・介護連携 分析レポートの設定
-# 書式の説明は README.md の「自治体を追加する」を参照。
-code: "{code}"
-name: {name}
-comparison:
-  medical_area: true   # 二次医療圏と比べる
-  prefecture: true     # 都道府県と比べる
-  national: true       # 全国と比べる
-  peers: 5             # 類似自治体の数
-reports: [resources, demand, scene_trends, pdca]
-demand:
-  rate_area: national
-  scenario_rate_change: 0.10
-# plan:                 # PDCA の計画（めざすべき姿・場面別の目標・指標）。例は params/ のサンプルを参照。
-"""
-
 
 def _cmd_ingest(args: argparse.Namespace) -> int:
     from analysis.ingest import ingest
@@ -65,7 +48,9 @@ def _cmd_sample(args: argparse.Namespace) -> int:
 def _cmd_params_new(args: argparse.Namespace) -> int:
     from analysis.codes import normalize_code
     from analysis.measures.areas import is_medical_area_code
+    from analysis.atomic import replaced_file
     from analysis.measures.medical_areas import data_for
+    from analysis.reporting.params import load_params, starter_text
 
     # four digits: a 二次医療圏 (prefecture code + area number), written as medical_area:
     area = is_medical_area_code(str(args.code).strip())
@@ -76,11 +61,17 @@ def _cmd_params_new(args: argparse.Namespace) -> int:
     target = Path(args.dir) / f"{code}_{args.slug or name}.yaml"
     if target.exists() and not args.overwrite:
         raise InputError(target, "already exists (use --overwrite to replace it)")
+    try:
+        text = starter_text(code, name)
+    except ValueError as exc:
+        raise InputError(args.processed, f"the name of {code} in the processed data cannot head a parameter file: {exc}") from None
     target.parent.mkdir(parents=True, exist_ok=True)
-    text = STARTER_TEMPLATE.format(code=code, name=name)
-    if area:
-        text = text.replace(f'code: "{code}"', f'medical_area: "{code}"   # 二次医療圏コード（4桁）')
-    target.write_text(text, encoding="utf-8")
+    with replaced_file(target) as temporary:
+        temporary.write_text(text, encoding="utf-8")
+        try:
+            load_params(temporary)  # what is written reads back as a valid file, or nothing is written
+        except InputError as exc:
+            raise InputError(target, exc.problem, key=exc.key) from None
     print(f"書き出しました: {target}")
     from analysis.reporting.sources import incomplete_reports
 
@@ -168,18 +159,18 @@ def _cmd_run(args: argparse.Namespace) -> int:
     return 1 if counts["failed"] else 0
 
 
-def _plan_latest(processed: str, code: str):
-    """The municipality's latest indicator values for the workbook's reference columns (None without processed data)."""
+def _plan_latest(processed: str, code: str, options=None):
+    """The municipality's latest indicator values for the workbook's reference columns (None without processed data),
+    hidden as the reports hide them: with the parameter file's disclosure rules, or the default ones."""
     from analysis.ingest.processed import METADATA_FILE, ProcessedData
-    from analysis.measures import population as pop
     from analysis.measures.disclosure import DisclosureRules
     from analysis.reporting.plan_workbook import latest_values
 
     if not (Path(processed) / METADATA_FILE).exists():
         return None
-    data = ProcessedData(processed)
-    sizes = pop.size(data.population)
-    return latest_values(data.indicators, code, sizes.get(code), DisclosureRules())
+    rules = DisclosureRules(options)
+    # the workbook travels: rules weaker than the default (which make the reports internal) never set what it shows
+    return latest_values(ProcessedData(processed), code, rules if rules.distributable else DisclosureRules())
 
 
 def _cmd_plan_template(args: argparse.Namespace) -> int:
@@ -202,7 +193,7 @@ def _cmd_plan_export(args: argparse.Namespace) -> int:
 
     params = load_params(args.params)
     out = Path(args.out or Path(args.params).with_suffix(".xlsx").name)
-    write_workbook(out, params.code, params.name, params.plan, _plan_latest(args.processed, params.code))
+    write_workbook(out, params.code, params.name, params.plan, _plan_latest(args.processed, params.code, params.disclosure))
     print(f"計画を Excel に書き出しました: {out}")
     return 0
 

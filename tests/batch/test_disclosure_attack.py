@@ -1,10 +1,15 @@
-"""An attack on a prefecture-wide batch: from every published CSV, no hidden count can be recovered.
+"""An attack on a prefecture-wide batch: from every published file, no hidden count can be recovered or narrowed.
 
 The batch runs the real reports for all 18 sample municipalities (parameter files made with
-`zaitaku params new`, as a prefecture would). The attacker reads every scene_trends.csv, knows
-which municipalities make up each 二次医療圏 and the prefecture, and writes the sums between
-levels as linear equations; a hidden cell is recovered exactly when its unit vector lies in
-the row space of the hidden columns (a rank test, written here independently of the package).
+`zaitaku params new`, as a prefecture would), the 二次医療圏 架空中央医療圏 and the prefecture as
+subjects, and 南木町's plan with a baseline typed from a hidden cell. The attacker reads every
+scene_trends.csv, pdca_check.csv and plan template, knows which municipalities make up each
+二次医療圏 and the prefecture and their populations, and writes the sums between levels as
+linear equations. A hidden cell is recovered exactly when its unit vector lies in the row space
+of the hidden columns (a rank test); it is narrowed when the smallest and largest value it can
+take in a non-negative solution (linear programming, scipy's linprog) lie closer together than
+the counts its rule hides (1–9: 8 steps; 1–19 and areas that show no counts: 18). Both are
+written here independently of the package.
 """
 
 from __future__ import annotations
@@ -25,7 +30,22 @@ pytestmark = pytest.mark.slow
 REPORTS = "demand, scene_trends, pdca"  # report 01 shows facility counts only, which are never hidden
 
 
-def _all_params(folder: Path, processed: Path, *, tiers: str = "") -> list[Path]:
+# 南木町's plan gains the issue's reproduction: a baseline typed from the count scene_trends.csv hides (2015: 20)
+TYPED_BASELINE = {"indicator_id": "home_deaths", "layer": "outcome", "baseline": {"fiscal_year": 2015, "value": 20},
+                  "target": {"fiscal_year": 2026, "value": 30}}
+SUBJECTS = ("4009_kakuu_chuo.yaml", "40000_kakuu.yaml")
+
+
+def _with_typed_baseline(path: Path) -> None:
+    import yaml
+
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    goal = next(g for g in data["plan"]["goals"] if g["scene"] == "end_of_life")
+    goal["indicators"].append(TYPED_BASELINE)
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+
+
+def _all_params(folder: Path, processed: Path, *, tiers: str = "", subjects: bool = False) -> list[Path]:
     folder.mkdir(parents=True)
     municipalities = ProcessedData(processed).municipalities
     codes = municipalities.loc[municipalities["kind"].isin(["city", "town", "village"]), "code"]
@@ -36,9 +56,13 @@ def _all_params(folder: Path, processed: Path, *, tiers: str = "") -> list[Path]
             (folder / own[0].name).write_text(text, encoding="utf-8")
         else:
             assert zaitaku(["params", "new", code, "--processed", str(processed), "--dir", str(folder)]) == 0
+    for name in SUBJECTS if subjects else ():
+        (folder / name).write_text((ROOT / "params" / name).read_text(encoding="utf-8"), encoding="utf-8")
     for path in folder.glob("*.yaml"):
         text = re.sub(r"^reports: .*$", f"reports: [{REPORTS}]", path.read_text(encoding="utf-8"), flags=re.M)
         path.write_text(text + tiers, encoding="utf-8")
+    if subjects:
+        _with_typed_baseline(folder / "40942_nangi.yaml")
     return sorted(folder.glob("*.yaml"))
 
 
@@ -51,7 +75,8 @@ def _run(params: list[Path], processed: Path, reports: Path) -> None:
 # The published CSVs are in readers' words; the attack works on ids. Headers and labels as readers see them:
 TREND_COLUMNS = {"場面": "scene", "指標": "indicator", "地域": "area_level", "年度": "fiscal_year", "値": "value",
                  "人口あたりの値": "per_capita", "秘匿": "suppressed"}
-AREA_LEVELS = {"当該市区町村": "municipality", "二次医療圏": "medical_area", "都道府県": "prefecture", "全国": "national"}
+AREA_LEVELS = {"当該市区町村": "municipality", "二次医療圏": "medical_area", "都道府県": "prefecture", "全国": "national",
+               "当該二次医療圏": "medical_area", "当該都道府県": "prefecture"}  # the last two: a 二次医療圏's or prefecture's own report
 CHECK_COLUMNS = {"基準値": "baseline", "最新値": "latest", "最新年度": "latest_year", "判定": "status", "進捗率（%）": "progress"}
 
 
@@ -78,7 +103,7 @@ def _published_cells(reports: Path, municipalities: pd.DataFrame, folders=None) 
         if folders is not None and csv.parent.name not in folders:
             continue
         code = csv.parent.name.split("_")[0]
-        area = names.loc[code, "medical_area_code"]
+        area = code if len(code) == 4 else names.loc[code, "medical_area_code"] if code in names.index else ""
         keys = {"municipality": code, "medical_area": f"area:{area}", "prefecture": f"{code[:2]}000", "national": "00000"}
         frame = _read_trends(csv)
         rows.append(frame.assign(key=frame["area_level"].map(keys), folder=csv.parent.name))
@@ -116,17 +141,142 @@ def _recoverable(cells: pd.DataFrame, municipalities: pd.DataFrame) -> list[tupl
     return found
 
 
+def _groups(municipalities: pd.DataFrame) -> dict[str, list[str]]:
+    """Each total (二次医療圏, prefecture) → its member municipalities, as the attacker knows them."""
+    basic = municipalities[municipalities["kind"].isin(["city", "town", "village"])]
+    groups = {f"area:{a}": list(g["code"]) for a, g in basic.groupby("medical_area_code")}
+    groups[f"{basic['code'].iloc[0][:2]}000"] = list(basic["code"])
+    return groups
+
+
+def _ranges_needed(processed: Path, municipalities: pd.DataFrame) -> dict[str, float]:
+    """Key → how wide a hidden count's range must stay, by the README's tiers on the 2020 population (summed here)."""
+    population = ProcessedData(processed).population
+    size = population[population["year"] == 2020].groupby("code")["population"].sum()
+    sizes = {code: size.get(code, np.nan) for code in municipalities["code"]}
+    sizes |= {key: sum(size.get(m, np.nan) for m in members) for key, members in _groups(municipalities).items()}
+    return {key: 8.0 if value >= 25_000 else 18.0 for key, value in sizes.items()}  # 1–9 hidden; 1–19 or all hidden
+
+
+def _narrowed(cells: pd.DataFrame, municipalities: pd.DataFrame, needed: dict[str, float]) -> list[tuple]:
+    """Hidden (key, indicator, year, range) whose smallest and largest possible values, over the non-negative
+    solutions of the sums with every published cell fixed, lie closer together than its rule's range."""
+    from scipy.optimize import linprog
+
+    groups = _groups(municipalities)
+    basic = sorted({m for members in groups.values() for m in members})
+    counted = set(catalogue_indicators().query("kind in ['persons', 'events']")["indicator_id"])
+    found = []
+    for (indicator, year), group in cells[cells["indicator_id"].isin(counted)].groupby(["indicator_id", "fiscal_year"]):
+        state = group.drop_duplicates("key").set_index("key")
+        hidden = [k for k in state.index if state.loc[k, "suppressed"] and k != "00000"]
+        if not hidden:
+            continue
+        unknown = [k for k in [*basic, *groups] if k not in state.index or pd.isna(state.loc[k, "value"])]
+        column = {k: i for i, k in enumerate(unknown)}
+        a, b = np.zeros((len(groups), len(unknown))), np.zeros(len(groups))
+        for row, (total, members) in enumerate(groups.items()):
+            for key, sign in [(total, 1.0)] + [(m, -1.0) for m in members]:
+                if key in column:
+                    a[row, column[key]] = sign
+                else:
+                    b[row] -= sign * float(state.loc[key, "value"])
+        for key in hidden:
+            unit = np.zeros(len(unknown))
+            unit[column[key]] = 1.0
+            low = linprog(unit, A_eq=a, b_eq=b, bounds=(0, None), method="highs")
+            high = linprog(-unit, A_eq=a, b_eq=b, bounds=(0, None), method="highs")
+            assert low.status == 0, (key, indicator, year, low.message)
+            width = (-high.fun if high.status == 0 else np.inf) - low.fun
+            if width < needed[key] - 1e-6:
+                found.append((key, indicator, int(year), round(width, 3)))
+    return found
+
+
 @pytest.fixture(scope="module")
 def prefecture_batch(tmp_path_factory, processed_sample):
     root = tmp_path_factory.mktemp("attack")
-    params = _all_params(root / "params", processed_sample)
+    params = _all_params(root / "params", processed_sample, subjects=True)
     _run(params, processed_sample, root / "reports")
     return root / "reports", ProcessedData(processed_sample).municipalities
 
 
-def test_the_batch_covers_all_eighteen_municipalities(prefecture_batch):
+@pytest.fixture(scope="module")
+def templates(prefecture_batch, processed_sample, tmp_path_factory) -> dict[str, Path]:
+    """The plan template of every municipality of the batch, as `zaitaku plan template` writes it."""
+    _, municipalities = prefecture_batch
+    folder = tmp_path_factory.mktemp("templates")
+    out = {}
+    for code in municipalities.loc[municipalities["kind"].isin(["city", "town", "village"]), "code"]:
+        out[code] = folder / f"{code}.xlsx"
+        assert zaitaku(["plan", "template", code, "--processed", str(processed_sample), "--out", str(out[code])]) == 0
+    return out
+
+
+def test_the_batch_covers_all_eighteen_municipalities_the_medical_area_and_the_prefecture(prefecture_batch):
     reports, _ = prefecture_batch
-    assert len(list(reports.glob("*/scene_trends.csv"))) == 18
+    assert len(list(reports.glob("*/scene_trends.csv"))) == 20
+    assert (reports / "4009_kakuu_chuo" / "scene_trends.csv").exists() and (reports / "40000_kakuu" / "scene_trends.csv").exists()
+
+
+def test_no_hidden_count_can_be_narrowed_below_the_range_its_rule_hides(prefecture_batch, processed_sample):
+    reports, municipalities = prefecture_batch
+    cells = _published_cells(reports, municipalities)
+    assert cells["suppressed"].sum() > 50
+    assert _narrowed(cells, municipalities, _ranges_needed(processed_sample, municipalities)) == []
+
+
+def test_a_plan_baseline_typed_from_a_hidden_cell_is_printed_as_hidden(prefecture_batch):
+    reports, _ = prefecture_batch
+    check = pd.read_csv(reports / "40942_nangi" / "pdca_check.csv", dtype=str, encoding="utf-8-sig", keep_default_na=False)
+    row = check[(check["指標"] == "在宅死亡者数（自宅）") & (check["基準年度"] == "2015")]
+    assert row["基準値"].tolist() == ["秘匿"] and row["判定"].tolist() == ["秘匿のため判定不可"]
+    trends = _read_trends(reports / "40942_nangi" / "scene_trends.csv")
+    cell = trends[(trends["indicator_id"] == "home_deaths") & (trends["fiscal_year"] == 2015) & (trends["area_level"] == "municipality")]
+    assert cell["suppressed"].tolist() == [True]
+
+
+def test_the_plan_tables_publish_no_value_the_trends_hide(prefecture_batch):
+    """Every baseline, target and latest value a pdca_check.csv shows stands in a cell its scene_trends.csv shows, or in
+    none at all (a plan's own number for a year without data); where the cell is hidden the plan table says 秘匿."""
+    reports, _ = prefecture_batch
+    labels = catalogue_indicators().drop_duplicates("label_ja").set_index("label_ja")["indicator_id"]
+    checked = 0
+    for path in sorted(reports.glob("*/pdca_check.csv")):
+        check = pd.read_csv(path, dtype=str, encoding="utf-8-sig", keep_default_na=False)
+        trends = _read_trends(path.parent / "scene_trends.csv")
+        own = trends[trends["area_level"] == "municipality"].set_index(["indicator_id", "fiscal_year"])["suppressed"]
+        for row in check.to_dict("records"):
+            for value, year in ((row["基準値"], row["基準年度"]), (row["目標値"], row["目標年度"]), (row["最新値"], row["最新年度"])):
+                if not year or not row["指標"]:
+                    continue
+                key = (labels.get(row["指標"], row["指標"]), int(float(year)))
+                if key in own.index and bool(own[key]):
+                    assert value == "秘匿", (path.parent.name, row["指標"], year, value)
+                    checked += 1
+    assert checked, "the sample's plans meet hidden cells (南木町's typed baseline at least)"
+
+
+def test_the_plan_templates_show_only_what_the_reports_show(prefecture_batch, templates):
+    from openpyxl import load_workbook
+
+    reports, _ = prefecture_batch
+    labels = catalogue_indicators().drop_duplicates("label_ja").set_index("label_ja")["indicator_id"]
+    hidden_seen = 0
+    for code, path in templates.items():
+        trends = _read_trends(next(reports.glob(f"{code}_*")) / "scene_trends.csv")
+        own = trends[trends["area_level"] == "municipality"].set_index(["indicator_id", "fiscal_year"])
+        for _, label, _, year, value, _ in load_workbook(path)["参考_最新値"].iter_rows(min_row=2, values_only=True):
+            if year is None or label not in labels.index:
+                continue
+            cell = own.loc[(labels[label], int(year))]
+            if value == "秘匿":
+                assert bool(cell["suppressed"]), (code, label, year)
+                hidden_seen += 1
+            else:
+                assert not bool(cell["suppressed"]) and float(value) == pytest.approx(float(cell["value"])), (code, label, year, value)
+    assert hidden_seen, "the small towns' templates hide some latest values"
+
 
 
 def test_the_prefecture_overview_lists_all_eighteen_and_publishes_only_values_the_reports_publish(prefecture_batch):
@@ -222,7 +372,7 @@ def test_report_02_gives_no_provider_figures_where_the_visit_count_is_hidden(pre
 def test_goals_on_hidden_values_are_not_judged(prefecture_batch):
     reports, _ = prefecture_batch
     checks = _read_checks(reports)
-    hidden = checks["baseline"].isna() | (checks["latest"].isna() & checks["latest_year"].notna())
+    hidden = checks["baseline"].eq("秘匿") | checks["latest"].eq("秘匿") | (checks["latest"].isna() & checks["latest_year"].notna())
     assert hidden.any()
     assert (checks.loc[hidden, "status"] == "秘匿のため判定不可").all()
     assert (checks.loc[checks["status"] == "秘匿のため判定不可", "progress"].isna()).all()
@@ -239,3 +389,5 @@ def test_other_thresholds_from_the_parameter_files_pass_the_same_attack(tmp_path
     cells = _published_cells(tmp_path / "reports", municipalities)
     assert cells["suppressed"].mean() > 0.05
     assert _recoverable(cells, municipalities) == []
+    widths = {key: 38.0 for key in _ranges_needed(processed_sample, municipalities)}  # 1–39 hidden (all, under 5,000)
+    assert _narrowed(cells, municipalities, widths) == []

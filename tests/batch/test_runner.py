@@ -115,17 +115,23 @@ def test_dask_executor_runs_municipalities_on_a_local_cluster(tmp_path, processe
         assert (reports / param.stem / "04_pdca_check.html").exists()
 
 
-def test_facility_names_from_data_render_as_text(tmp_path, processed_sample):
+def _with_facility(tmp_path: Path, processed_sample: Path, name: str, address: str) -> Path:
+    """A copy of the processed sample whose first 訪問看護 office of 南木町 (the printed list keeps it) has this name and address."""
     import pandas as pd
 
     processed = tmp_path / "processed"
     shutil.copytree(processed_sample, processed)
     facilities = pd.read_parquet(processed / "facilities.parquet")
-    # a 訪問看護 office: the printed list keeps the 在宅 facilities
     first = facilities.index[(facilities["code"] == "40942") & (facilities["facility_type"] == "visiting_nursing_offices")][0]
-    facilities.loc[first, "name"] = "<script>alert(1)</script>"
-    facilities.loc[first, "address"] = "<img src=x onerror=alert(2)>"
+    facilities.loc[first, ["name", "address"]] = [name, address]
     facilities.to_parquet(processed / "facilities.parquet", index=False)
+    return processed
+
+
+def test_facility_names_from_data_render_as_text(tmp_path, processed_sample):
+    import pandas as pd
+
+    processed = _with_facility(tmp_path, processed_sample, "<script>alert(1)</script>", "<img src=x onerror=alert(2)>")
     params = _params(tmp_path, "40942_nangi.yaml", "resources")
     reports = tmp_path / "reports"
     assert [r.status for r in run_batch([params], _options(processed, reports, jobs=1), echo=lambda *_: None)] == ["ok"]
@@ -155,3 +161,74 @@ def test_an_internal_run_over_a_distributable_folder_says_so_and_the_index_marks
     index = (reports / "index.html").read_text(encoding="utf-8")
     assert "内部確認用（秘匿処理なし）— 配布しないでください" in index
     assert sorted(p.name for p in (reports / "40942_nangi").glob("*.csv")) == ["内部確認用_配布不可_pdca_check.csv"]
+
+
+def test_text_from_the_data_that_excel_would_run_stays_text_in_every_csv_and_the_workbook(tmp_path, processed_sample):
+    import csv
+
+    import pandas as pd
+    from openpyxl import load_workbook
+
+    from analysis.reporting.spreadsheet import is_formula_like
+
+    processed = _with_facility(tmp_path, processed_sample, '=HYPERLINK("http://example.invalid","内田内科")', "=cmd|' /C calc'!A0")
+    local = pd.read_parquet(processed / "local_indicators.parquet")
+    local.loc[0, "label_ja"] = "@SUM(1+1)*cmd|' /C calc'!A0"
+    local.to_parquet(processed / "local_indicators.parquet", index=False)
+    params = _params(tmp_path, "40942_nangi.yaml", "resources, scene_trends")
+    reports = tmp_path / "reports"
+    assert [r.status for r in run_batch([params], _options(processed, reports, jobs=1), echo=lambda *_: None)] == ["ok"]
+    folder = reports / params.stem
+    cells = [cell for path in folder.glob("*.csv")
+             for row in csv.reader(path.read_text(encoding="utf-8-sig").splitlines()) for cell in row]
+    assert not [cell for cell in cells if is_formula_like(cell)]
+    for attack in ('=HYPERLINK("http://example.invalid","内田内科")', "=cmd|' /C calc'!A0", "@SUM(1+1)*cmd|' /C calc'!A0"):
+        assert "'" + attack in cells, attack
+    book = load_workbook(folder / "表一式.xlsx")
+    risky = [c for sheet in book.worksheets for row in sheet.iter_rows() for c in row if is_formula_like(c.value)]
+    assert {c.value for c in risky} >= {'=HYPERLINK("http://example.invalid","内田内科")', "=cmd|' /C calc'!A0"}
+    assert all(c.data_type == "s" and c.quotePrefix for c in risky)
+
+
+def test_disclosure_rules_weaker_than_the_default_mark_the_run_internal(tmp_path, processed_sample):
+    import json
+
+    from analysis.measures.disclosure import WEAKER_THAN_DEFAULT
+
+    weaker = "disclosure:\n  tiers:\n    - {population_below: .inf, hide_below: 5}\n"
+    params = [_params(tmp_path, "40942_nangi.yaml", "pdca", extra=weaker)]
+    reports = tmp_path / "reports"
+    assert [r.status for r in run_batch(params, _options(processed_sample, reports, jobs=1), echo=lambda *_: None)] == ["ok"]
+    folder = reports / params[0].stem
+    page = (folder / "04_pdca_check.html").read_text(encoding="utf-8")
+    assert page.count(WEAKER_THAN_DEFAULT) >= 2  # the banner at the top and the warning at the end
+    assert sorted(p.name for p in folder.glob("*.csv")) == ["内部確認用_配布不可_pdca_check.csv"]
+    assert (folder / "内部確認用_配布不可_表一式.xlsx").exists()
+    assert WEAKER_THAN_DEFAULT in (folder / "index.html").read_text(encoding="utf-8")
+    assert WEAKER_THAN_DEFAULT in (reports / "index.html").read_text(encoding="utf-8")
+    assert json.loads((folder / "manifest.json").read_text(encoding="utf-8"))["internal_label"] == WEAKER_THAN_DEFAULT
+
+
+def test_two_parameter_files_of_one_name_in_two_folders_both_fail_and_write_nothing(tmp_path, processed_sample):
+    first = _params(tmp_path, "40942_nangi.yaml", "pdca")
+    other = tmp_path / "elsewhere" / first.name
+    other.parent.mkdir()
+    other.write_text(first.read_text(encoding="utf-8"), encoding="utf-8")
+    reports = tmp_path / "reports"
+    said: list[str] = []
+    results = run_batch([first, other, first], _options(processed_sample, reports, jobs=1), echo=said.append)
+    assert [r.status for r in results] == ["failed", "failed"]
+    assert all("2 parameter files would write the same report folder 40942_nangi" in r.detail for r in results)
+    assert not (reports / "40942_nangi").exists()
+
+
+@pytest.mark.parametrize("requested, tasks, cores, expected", [
+    (1000, 2, 8, 2), (4, 8, 2, 2), (2, 8, 2, 2), (1, 1, 2, 1), (3, 3, 8, 3)])
+def test_workers_are_no_more_than_the_tasks_and_the_cores_and_lowering_is_said(monkeypatch, requested, tasks, cores, expected):
+    from analysis.batch import runner
+
+    monkeypatch.setattr(runner.os, "sched_getaffinity", lambda pid: set(range(cores)), raising=False)
+    count, note = runner.worker_count(requested, tasks)
+    assert count == expected
+    assert bool(note) is (expected != requested)
+    assert not note or f"{requested} から {expected}" in note

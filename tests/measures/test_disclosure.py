@@ -179,3 +179,101 @@ def test_a_hidden_area_total_is_not_given_back_by_the_prefecture_less_the_other_
     assert decided.loc[("medical_area", "99:A", "home_deaths"), "suppressed"]
     assert decided.loc[("medical_area", "99:B", "home_deaths"), "suppressed"] or decided.loc[("prefecture", "99000", "home_deaths"), "suppressed"]
     assert _determined_by_published(decided) == []
+
+
+# -- how far a reader can narrow a hidden cell -------------------------------------------------
+
+def _ranges_left_open(decided) -> dict:
+    """(level, key) → max − min of each hidden cell over the non-negative solutions of the fixture's sums with the
+    published cells fixed: linear programming written here independently of the package, as an attacker would."""
+    from scipy.optimize import linprog
+
+    cells = [(level, key) for level, key, _ in decided.index]
+    values = decided["value"].to_numpy(dtype=float)
+    hidden = decided["suppressed"].to_numpy()
+    pos = {cell: i for i, cell in enumerate(cells)}
+    sums = ((("medical_area", "99:A"), ["99201", "99202", "99203"]), (("medical_area", "99:B"), ["99204", "99205"]),
+            (("prefecture", "99000"), ["99201", "99202", "99203", "99204", "99205"]))
+    matrix = np.zeros((len(sums), len(cells)))
+    for row, (total, members) in enumerate(sums):
+        matrix[row, pos[total]] = 1
+        for member in members:
+            matrix[row, pos[("municipality", member)]] = -1
+    a, b = matrix[:, hidden], -matrix[:, ~hidden] @ values[~hidden]
+    out = {}
+    for j, cell in enumerate(np.array(cells, dtype=object)[hidden]):
+        unit = np.eye(hidden.sum())[j]
+        low = linprog(unit, A_eq=a, b_eq=b, bounds=(0, None), method="highs")
+        high = linprog(-unit, A_eq=a, b_eq=b, bounds=(0, None), method="highs")
+        out[tuple(cell)] = (-high.fun if high.status == 0 else math.inf) - low.fun
+    return out
+
+
+def test_two_small_counts_that_pin_each_other_to_seven_get_one_more_cell_hidden():
+    # area B publishes 3 + 4 = 7: each hidden member lies in 0–7, narrower than the 1–9 its rule hides
+    decided = _decide({"99201": 30, "99202": 25, "99203": 50, "99204": 3, "99205": 4})
+    assert decided["suppressed"].sum() > 2
+    assert min(_ranges_left_open(decided).values()) >= 8
+
+
+def test_two_small_counts_summing_to_exactly_the_rules_range_need_nothing_more():
+    # area A publishes 33 and its town 25: the two hidden cities lie in 0–8, as wide as the 1–9 their rule hides
+    decided = _decide({"99201": 3, "99202": 25, "99203": 5, "99204": 25, "99205": 70})
+    assert set(decided.index[decided["suppressed"]]) == {("municipality", "99201", "home_deaths"),
+                                                          ("municipality", "99203", "home_deaths")}
+    assert min(_ranges_left_open(decided).values()) == pytest.approx(8)
+
+
+def test_a_town_under_25000_keeps_the_eighteen_steps_its_rule_hides():
+    # 14,000 people: counts 1–19 hidden, so 12 must stay open over 18 steps, not the 8 of its neighbours
+    decided = _decide({"99201": 3, "99202": 12, "99203": 50, "99204": 25, "99205": 70})
+    ranges = _ranges_left_open(decided)
+    assert ranges[("municipality", "99202")] >= 18
+    assert ranges[("municipality", "99201")] >= 8
+    assert _determined_by_published(decided) == []
+
+
+@pytest.mark.parametrize("values", [
+    {"99201": 30, "99202": 12, "99203": 50, "99204": 25, "99205": 70},
+    {"99201": 30, "99202": 12, "99203": 50, "99204": 4, "99205": 6},
+    {"99201": 1, "99202": 2, "99203": 3, "99204": 4, "99205": 5},
+    {"99201": 9, "99202": 19, "99203": 9, "99204": 0, "99205": 9},
+])
+def test_no_hidden_cell_is_left_narrower_than_its_rules_range(values):
+    decided = _decide(values)
+    widths = {"99202": 18}  # the town of 14,000; the others are cities of 25,000 or more
+    for (level, key), width in _ranges_left_open(decided).items():
+        assert width >= widths.get(key, 8) - 1e-9, (level, key, width)
+
+
+def test_a_count_left_open_over_exactly_its_rules_range_through_several_sums_needs_nothing_more():
+    # the prefecture (37) less the published city (19) leaves 18 for the town's 9, its neighbour's 6 and area B's 3:
+    # the town (14,000 people, counts 1–19 hidden) stays open over exactly 18 steps, which is enough
+    decided = _decide({"99201": 19, "99202": 9, "99203": 6, "99204": 2, "99205": 1})
+    assert _ranges_left_open(decided)[("municipality", "99202")] == pytest.approx(18)
+    assert not decided.loc[("municipality", "99201", "home_deaths"), "suppressed"]
+    assert not decided.loc[("prefecture", "99000", "home_deaths"), "suppressed"]
+    assert decided["suppressed"].sum() == 6
+
+
+@pytest.mark.parametrize("tiers, label", [
+    (None, ""),
+    ([{"population_below": 2000, "hide_below": None}, {"population_below": 25000, "hide_below": 20},
+      {"population_below": math.inf, "hide_below": 10}], ""),                                   # the default written out
+    ([{"population_below": math.inf, "hide_below": 40}], "弱い"),                              # shows counts of small towns
+    ([{"population_below": 5000, "hide_below": None}, {"population_below": math.inf, "hide_below": 40}], ""),
+    ([{"population_below": 2000, "hide_below": None}, {"population_below": 25000, "hide_below": 20},
+      {"population_below": math.inf, "hide_below": 9}], "弱い"),                               # 9 under the default's 10
+    ([{"population_below": 1999, "hide_below": None}, {"population_below": 25000, "hide_below": 20},
+      {"population_below": math.inf, "hide_below": 10}], "弱い"),                               # a town of 1,999 shows 20+
+    ([{"population_below": 2000, "hide_below": None}, {"population_below": 24999, "hide_below": 20},
+      {"population_below": math.inf, "hide_below": 10}], "弱い"),                               # a town of 24,999 shows 10–19
+    ([{"population_below": math.inf, "hide_below": 0}], "弱い"),                               # hides nothing
+])
+def test_rules_hiding_less_than_the_default_anywhere_make_the_outputs_internal(tiers, label):
+    from analysis.measures.disclosure import NOT_FOR_DISTRIBUTION, WEAKER_THAN_DEFAULT
+
+    rules = DisclosureRules(DisclosureOptions(tiers=tiers) if tiers else None)
+    assert rules.distributable is (label == "")
+    assert rules.internal_label == ("" if not label else WEAKER_THAN_DEFAULT)
+    assert DisclosureRules(rules.options, enabled=False).internal_label == NOT_FOR_DISTRIBUTION

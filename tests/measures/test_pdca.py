@@ -324,3 +324,88 @@ def test_the_goal_table_names_each_goal_once():
     check = pd.concat([_check("home_death_share", 16.4, 21.3, 19.1), _check("home_deaths", 100, 130, 120)], ignore_index=True)
     shown = display_table(check)
     assert shown["目標"].tolist() == ["g", ""] and shown["場面"].tolist() == ["看取り", ""]
+
+
+# ---------------------------------------------------------------------------
+# the plan's own numbers pass the one disclosure decision
+# ---------------------------------------------------------------------------
+
+def test_a_baseline_typed_into_the_plan_is_hidden_where_the_reports_hide_that_cell():
+    """The plan's 20 for 2015 may be the very count scene_trends.csv hides as a complement (20 is past the town's
+    primary rule, so only the data cell can tell): it prints 秘匿, whatever the plan typed, and the goal is not judged."""
+    from analysis.measures.disclosure import DisclosureRules
+    from analysis.measures.pdca import check_table, csv_table, display_table
+
+    plan = Plan.model_validate({"vision": "v", "goals": [{"scene": "end_of_life", "goal": "g", "indicators": [
+        {"indicator_id": "home_deaths", "layer": "outcome", "baseline": {"fiscal_year": 2015, "value": 20},
+         "target": {"fiscal_year": 2026, "value": 30}}]}]})
+    series = _series([("home_deaths", 2015, float("nan"), True), ("home_deaths", 2024, 25.0, False)])
+    check = check_table(plan, series, DisclosureRules(), 13_600)
+    row = check.iloc[0]
+    assert row["baseline_suppressed"] and pd.isna(row["baseline"]) and row["status"] == "秘匿のため判定不可"
+    assert pd.isna(row["progress"]) and pd.isna(row["trend_projection"])
+    assert display_table(check).loc[0, "基準値（2015年度）"] == "秘匿"
+    assert csv_table(check).loc[0, "baseline"] == "秘匿" and csv_table(check).loc[0, "latest"] == 25
+    published = check_table(plan, _series([("home_deaths", 2015, 20.0, False), ("home_deaths", 2024, 25.0, False)]),
+                            DisclosureRules(), 13_600)
+    assert published.iloc[0]["baseline"] == 20 and published.iloc[0]["status"] != "秘匿のため判定不可"
+
+
+def test_a_plan_number_for_a_cell_the_data_lacks_is_hidden_beside_a_hidden_cell_of_the_same_year():
+    from analysis.measures.disclosure import DisclosureRules
+    from analysis.measures.pdca import check_table
+
+    plan = _plan_with("home_deaths", 25, 30)  # baseline 2019: no data cell for it
+    series = _series([("home_deaths", 2024, 28.0, False)])
+    alone = check_table(plan, series, DisclosureRules(), 13_600)
+    assert alone.iloc[0]["baseline"] == 25
+    beside = check_table(plan, series, DisclosureRules(), 13_600, hidden_nearby={("home_deaths", 2019)})
+    assert beside.iloc[0]["baseline_suppressed"] and beside.iloc[0]["status"] == "秘匿のため判定不可"
+    other_year = check_table(plan, series, DisclosureRules(), 13_600, hidden_nearby={("home_deaths", 2018)})
+    assert other_year.iloc[0]["baseline"] == 25
+    # a share follows the count it is made from (catalogue suppress_with)
+    share = check_table(_plan_with("home_death_share", 12.5, 20), _series([("home_death_share", 2024, 14.0, False)]),
+                        DisclosureRules(), 13_600, hidden_nearby={("home_deaths", 2019)})
+    assert share.iloc[0]["baseline_suppressed"]
+
+
+def test_a_target_standing_in_a_hidden_cells_place_is_hidden_and_not_judged():
+    from analysis.measures.disclosure import DisclosureRules
+    from analysis.measures.pdca import check_table, display_table
+
+    plan = Plan.model_validate({"vision": "v", "goals": [{"scene": "end_of_life", "goal": "g", "indicators": [
+        {"indicator_id": "home_deaths", "layer": "outcome", "baseline": {"fiscal_year": 2019, "value": 40},
+         "target": {"fiscal_year": 2023, "value": 45}}]}]})
+    series = _series([("home_deaths", 2019, 40.0, False), ("home_deaths", 2023, float("nan"), True),
+                      ("home_deaths", 2024, 50.0, False)])
+    check = check_table(plan, series, DisclosureRules(), 13_600)
+    assert check.iloc[0]["target_suppressed"] and pd.isna(check.iloc[0]["target"])
+    assert check.iloc[0]["status"] == "秘匿のため判定不可"
+    assert display_table(check).loc[0, "目標値（2023年度）"] == "秘匿"
+
+
+@pytest.mark.parametrize("point", [{"fiscal_year": 2026, "value": -5}, {"fiscal_year": 2026, "value": float("inf")},
+                                   {"fiscal_year": 2026, "value": 1e400}, {"fiscal_year": 2026, "value": float("nan")}])
+def test_a_negative_or_infinite_target_is_refused(point):
+    with pytest.raises(ValidationError, match="greater than or equal to 0|finite number"):
+        Point.model_validate(point)
+
+
+def test_one_indicator_with_two_targets_or_twice_in_a_goal_is_refused():
+    goal = {"scene": "end_of_life", "goal": "g", "indicators": [
+        {"indicator_id": "home_deaths", "layer": "outcome", "baseline": {"fiscal_year": 2019, "value": 20},
+         "target": {"fiscal_year": 2026, "value": 70}}]}
+    other = {**goal, "goal": "h", "indicators": [{**goal["indicators"][0], "target": {"fiscal_year": 2026, "value": 999}}]}
+    with pytest.raises(ValidationError, match="target 70 \\(2026\\) under goal 1 and 999 \\(2026\\) under goal 2"):
+        Plan.model_validate({"vision": "v", "goals": [goal, other]})
+    same = {**goal, "goal": "h"}
+    assert len(Plan.model_validate({"vision": "v", "goals": [goal, same]}).goals) == 2  # one target, two goals: fine
+    twice = {**goal, "indicators": goal["indicators"] * 2}
+    with pytest.raises(ValidationError, match="listed twice under this goal"):
+        Plan.model_validate({"vision": "v", "goals": [twice]})
+
+
+@pytest.mark.parametrize("field, value", [("vision", "在宅\u202eで"), ("title", "第9期\n計画")])
+def test_plan_text_with_invisible_characters_or_a_break_in_a_title_is_refused(field, value):
+    with pytest.raises(ValidationError, match="U\\+202E|line break"):
+        Plan.model_validate({"vision": "v", field: value})

@@ -1,6 +1,8 @@
 """Parameter files are validated before anything runs; errors name the file and the key."""
 
 
+import re
+
 import pytest
 
 from analysis.errors import InputError
@@ -155,3 +157,26 @@ def test_a_subject_must_be_one_code_or_one_medical_area(tmp_path, text, key, wor
     with pytest.raises(InputError) as err:
         load_params(_write(tmp_path, text))
     assert f"key '{key}'" in str(err.value) and words in str(err.value)
+
+
+GOAL = ("plan:\n  vision: 住み慣れた地域で\n  goals:\n    - scene: end_of_life\n      goal: {goal}\n      indicators:\n"
+        "        - indicator_id: home_deaths\n          layer: outcome\n          baseline: {{fiscal_year: 2019, value: 20}}\n"
+        "          target: {{fiscal_year: 2026, value: {target}}}\n")
+
+
+@pytest.mark.parametrize("target, words", [("-5", "greater than or equal to 0"), (".inf", "finite number"),
+                                           ("1e400", "finite number"), ("1.0e+400", "finite number"), (".nan", "finite number")])
+def test_a_target_no_count_can_have_names_its_key(tmp_path, target, words):
+    text = MINIMAL.format(code="40203") + GOAL.format(goal="在宅で看取る", target=target)
+    with pytest.raises(InputError, match=rf"key 'plan\.goals\.0\.indicators\.0\.target\.value': .*{words}"):
+        load_params(_write(tmp_path, text))
+
+
+@pytest.mark.parametrize("text, key", [
+    ('code: "40203"\nname: "テスト市\\ndisclosure:"\n', "name"),
+    ('code: "40203"\nname: "テスト\\u200b市"\n', "name"),
+    (MINIMAL.format(code="40203") + GOAL.format(goal='"在宅で\\u202e看取る"', target="30"), "plan.goals.0.goal"),
+])
+def test_a_name_or_goal_with_a_line_break_or_an_invisible_character_names_its_key(tmp_path, text, key):
+    with pytest.raises(InputError, match=rf"key '{re.escape(key)}': character \d+ is"):
+        load_params(_write(tmp_path, text))

@@ -73,6 +73,15 @@ def test_import_keeps_everything_outside_the_plan_comments_included(tmp_path):
     ("めざすべき姿", {"B6": None}, "cell B6", "めざすべき姿 is empty"),
     ("めざすべき姿", {"B5": "昨年度末"}, "cell B5", "expected a date"),
     ("取組", {"A2": "training_sessions", "B2": "研修", "C2": "ケ 研修"}, "cell C2", "事業項目"),
+    # values no plan can hold, and characters a reader cannot see
+    ("目標と指標", {"H2": -5}, "cell G2:H2", "greater than or equal to 0"),
+    ("目標と指標", {"H2": "1e400"}, "cell G2:H2", "finite number"),
+    ("目標と指標", {"H2": "inf"}, "cell G2:H2", "finite number"),
+    ("目標と指標", {"E2": "平成36年度"}, "cell E2", "平成は31年まで"),
+    ("目標と指標", {"B2": "訪問診療を\u202e広げる"}, "cell B2", "U+202E"),
+    ("取組", {"A2": "training\u200bsessions", "B2": "研修"}, "cell A2", "U+200B"),
+    ("めざすべき姿", {"B3": "筑水市\ndisclosure:\n  tiers:\n  - {population_below: .inf, hide_below: 0}"}, "cell B3", "line break"),
+    ("めざすべき姿", {"B2": "../40901"}, "cell B2", "code"),
 ])
 def test_a_wrong_cell_is_named_by_sheet_and_cell(tmp_path, sheet, cells, where, expected):
     path = _edit(_export(tmp_path, ROOT / "params" / "40901_chikusui.yaml"), sheet, cells)
@@ -161,3 +170,92 @@ def test_local_indicators_are_written_by_label_when_the_data_is_open_and_by_id_o
     labels = [c.value for c in load_workbook(by_label)["目標と指標"]["C"]]
     assert "ACP（人生会議）を知っている住民の割合" in labels and "local_acp_awareness" not in labels
     assert wb.read_workbook(by_label)[2] == load_params(source).plan
+
+
+def test_one_indicator_with_two_targets_is_an_error_naming_both_rows(tmp_path):
+    path = _export(tmp_path, ROOT / "params" / "40901_chikusui.yaml")
+    goals = load_workbook(path)["目標と指標"]
+    first = [c.value for c in goals[2]][:9]
+    last = goals.max_row + 1
+    row = {f"{letter}{last}": value for letter, value in zip("ABCDEFGHI", first)}
+    row.update({f"A{last}": "看取り", f"B{last}": "別の目標", f"H{last}": 999})
+    with pytest.raises(InputError, match=rf"cell G{last}:H{last}: the target of .* in row 2; one indicator has one target"):
+        wb.read_workbook(_edit(path, "目標と指標", row))
+
+
+def test_one_indicator_twice_under_one_goal_is_an_error(tmp_path):
+    path = _export(tmp_path, ROOT / "params" / "40901_chikusui.yaml")
+    goals = load_workbook(path)["目標と指標"]
+    last = goals.max_row + 1
+    row = {f"{letter}{last}": value for letter, value in zip("ABCDEFGHI", [c.value for c in goals[2]][:9])}
+    with pytest.raises(InputError, match=rf"cell C{last}: the indicator .* is already listed under this goal"):
+        wb.read_workbook(_edit(path, "目標と指標", row))
+
+
+def test_a_formula_saved_without_its_value_is_an_error_naming_the_cell(tmp_path):
+    # openpyxl, like scripts and some tools, saves a formula without the value Excel would cache beside it
+    path = _edit(_export(tmp_path, ROOT / "params" / "40901_chikusui.yaml"), "目標と指標", {"H2": "=60+1"})
+    with pytest.raises(InputError, match=r"sheet '目標と指標', cell H2: a formula \(=60\+1\) saved without its value"):
+        wb.read_workbook(path)
+
+
+@pytest.mark.parametrize("make, expected", [
+    (lambda p: p.write_text("code,name\n40901,筑水市\n", encoding="utf-8"), "not an Excel workbook"),
+    (lambda p: p.write_bytes(p.read_bytes()[: len(p.read_bytes()) // 2]), "not an Excel workbook"),
+    (lambda p: p.write_bytes(b""), "not an Excel workbook"),
+], ids=["csv renamed xlsx", "cut off", "empty"])
+def test_a_file_that_is_no_workbook_is_one_line_through_the_command(tmp_path, capsys, make, expected):
+    path = _export(tmp_path, ROOT / "params" / "40901_chikusui.yaml")
+    make(path)
+    assert main(["plan", "import", str(path), "--out", str(tmp_path / "out.yaml")]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and "plan.xlsx" in err and expected in err
+    assert not (tmp_path / "out.yaml").exists()
+
+
+def test_a_workbook_that_unpacks_beyond_any_plan_is_refused_before_it_is_read(tmp_path):
+    import zipfile
+
+    path = _export(tmp_path, ROOT / "params" / "40901_chikusui.yaml")
+    with zipfile.ZipFile(path, "a", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("xl/media/padding.bin", b"\0" * (wb.MAX_UNPACKED_BYTES + 1))  # a few KB packed
+    assert path.stat().st_size < 200_000
+    with pytest.raises(InputError, match="unpacks to 20 MB, more than a plan workbook holds"):
+        wb.read_workbook(path)
+
+
+def test_a_sheet_with_more_rows_than_a_plan_is_refused(tmp_path):
+    path = _edit(_export(tmp_path, ROOT / "params" / "40901_chikusui.yaml"), "目標と指標", {f"A{wb.MAX_ROWS + 1}": "看取り"})
+    with pytest.raises(InputError, match=f"sheet '目標と指標' has {wb.MAX_ROWS + 1:,} rows"):
+        wb.read_workbook(path)
+
+
+FORMULAS = ['=HYPERLINK("http://example.invalid","内田内科")', "=cmd|' /C calc'!A0", "+1+2", "-1+2", "@SUM(A1)", "＝1+1"]
+
+
+def test_text_that_excel_would_run_as_a_formula_is_written_as_text_and_read_back_as_written(tmp_path):
+    plan = Plan(vision=FORMULAS[0], scene_visions={"daily_care": FORMULAS[1]},
+                goals=[{"scene": "daily_care", "goal": text, "activities": ["lectures"]} for text in FORMULAS[1:]],
+                activities=[{"activity_id": "lectures", "name": FORMULAS[1], "audience": FORMULAS[4]}])
+    path = wb.write_workbook(tmp_path / "plan.xlsx", "40203", "=久留米市", plan)
+    book = load_workbook(path)
+    cells = [cell for sheet in book.worksheets for row in sheet.iter_rows() for cell in row if isinstance(cell.value, str)]
+    risky = [cell for cell in cells if cell.value.startswith(("=", "+", "-", "@", "＝"))]
+    assert len(risky) >= len(FORMULAS) + 2
+    assert all(cell.data_type == "s" and cell.quotePrefix for cell in risky), [(c.coordinate, c.data_type) for c in risky]
+    assert wb.read_workbook(path) == ("40203", "=久留米市", plan)
+
+
+def test_a_new_parameter_file_keeps_a_name_with_a_line_break_or_a_setting_inside_the_name(tmp_path):
+    import yaml
+
+    name = "筑水市\ndisclosure:\n  tiers:\n  - {population_below: .inf, hide_below: 0}"
+    plan = Plan(vision="暮らし続けられる")
+    target = tmp_path / "40901_x.yaml"
+    with pytest.raises(InputError, match="line break"):
+        wb.write_params(target, "40901", name, plan)  # a name is one line
+    assert not target.exists()
+    for odd in ("筑水市: 東部", "'筑水市'", "筑水市 #1", "- 筑水市", "disclosure: {tiers: []}"):
+        path = wb.write_params(tmp_path / "40901_y.yaml", "40901", odd, plan)
+        assert yaml.safe_load(path.read_text(encoding="utf-8")) == {"code": "40901", "name": odd, "plan": {"vision": "暮らし続けられる"}}
+        path.unlink()

@@ -11,6 +11,7 @@ from analysis.batch.overview import index_section, linked_overviews
 from analysis.batch.tasks import Result, Task
 from analysis.errors import InputError
 from analysis.ingest.processed import ProcessedData
+from analysis.measures.disclosure import NOT_FOR_DISTRIBUTION
 
 
 def write_municipality_index(task: Task, staging: Path, result: Result, declared: dict) -> None:
@@ -31,7 +32,7 @@ def write_municipality_index(task: Task, staging: Path, result: Result, declared
         generated_on=generation_date(),
         package_version=__version__,
         sample=bool(processed_meta.get("is_sample")),
-        not_for_distribution=not task.disclosure_control,
+        not_for_distribution=task.internal_label,
     )
     (staging / "index.html").write_text(page, encoding="utf-8")
 
@@ -60,7 +61,8 @@ def write_batch_index(reports_dir: Path, results: list[Result], *, echo=print) -
         sample |= bool(manifest.get("is_sample"))
         entries[folder] = {"code": manifest["code"], "name": manifest["name"], "status": "ok",
                            "href": f"{folder}/index.html", "error": None, "duration_s": None,
-                           "internal": manifest.get("disclosure_control") is False}
+                           "internal": manifest.get("internal_label")
+                           or (NOT_FOR_DISTRIBUTION if manifest.get("disclosure_control") is False else "")}
     for result in results:
         entry = entries.get(result.folder_name, {"code": result.code, "name": result.name, "href": None})
         if result.status in ("failed", "stopped"):

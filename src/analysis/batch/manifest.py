@@ -64,7 +64,8 @@ MANIFEST_KEYS = ("code", "name", "fingerprint")
 def published_for_distribution(folder: Path) -> bool:
     """Whether a published folder holds reports made with disclosure control (its manifest says so)."""
     try:
-        return read_manifest(folder / MANIFEST).get("disclosure_control") is True
+        manifest = read_manifest(folder / MANIFEST)
+        return manifest.get("disclosure_control") is True and not manifest.get("internal_label")
     except InputError:
         return False
 
@@ -119,6 +120,7 @@ def write_manifest(task: Task, staging: Path, declared: dict) -> None:
         "name": task.name,
         "fingerprint": task.fingerprint,
         "disclosure_control": task.disclosure_control,
+        "internal_label": task.internal_label,
         "is_sample": bool(processed_meta.get("is_sample")),
         "params_file": {"name": Path(task.params_file).name, "sha256": _sha256(Path(task.params_file))},
         "notebooks": {

@@ -22,6 +22,7 @@ from analysis.batch.tasks import Task
 from analysis.ingest.processed import ProcessedData
 from analysis.measures import overview
 from analysis.measures.medical_areas import WithMedicalAreas
+from analysis.reporting.spreadsheet import csv_text
 
 CSV_PREFIX = "overview_"
 
@@ -208,13 +209,15 @@ def render_overview(data: ProcessedData, pref_code: str, tasks: list[Task], repo
     body.append("<h2>人口あたりの資源の順位</h2>" + _figure_html(
         ranked_chart(table, pref_code), "人口あたりの数の多い順。破線は県全体の値。", resource_source))
     rules = disclosure_rules(tasks, disclosure_control=disclosure_control)
+    # one internal municipality makes the page internal: its statuses and values come from those reports
+    internal = next((task.internal_label for task in tasks if task.internal_label), "")
     section, indicator_values = _indicators_html(data, table, rules, outlines, f"{boundary_source}（{boundary_as_of} 時点）")
     body.append(section)
     body.append("<p><a href='index.html'>レポート一覧に戻る</a></p>")
     page = _environment().from_string('{% extends "base.html.j2" %}{% block content %}{{ body }}{% endblock %}').render(
         title=f"{pref_name} 在宅医療・介護連携の概要（管内の市区町村）",
-        css=_markup(stylesheet()), banner=_markup(banner_html(sample=data.is_sample, not_for_distribution=not disclosure_control)),
-        footer=_markup(footer_html([], generation_date(), __version__, not_for_distribution=not disclosure_control)),
+        css=_markup(stylesheet()), banner=_markup(banner_html(sample=data.is_sample, not_for_distribution=internal)),
+        footer=_markup(footer_html([], generation_date(), __version__, not_for_distribution=internal)),
         body=_markup("".join(body)))
     csv = printed.assign(団体コード=table["code"])
     for column in indicator_values.columns:  # the prefecture's own row has none
@@ -258,8 +261,7 @@ def write_overviews(reports_dir: Path, processed_dir: Path, tasks: list[Task], *
             data = ProcessedData(processed_dir)
             page, csv = render_overview(data, pref_code, found, reports_dir, disclosure_control=disclosure_control)
             write_page(reports_dir / name, page)
-            # UTF-8 with BOM like every CSV of the reports, so Excel opens the Japanese intact
-            write_page(reports_dir / name.replace(".html", ".csv"), "\ufeff" + csv.to_csv(index=False, lineterminator="\r\n"))
+            write_page(reports_dir / name.replace(".html", ".csv"), csv_text(csv))  # as every CSV of the reports
             if pdf:
                 from analysis.reporting.pdf import write_pdf
 

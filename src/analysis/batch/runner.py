@@ -60,6 +60,7 @@ from analysis.batch.tasks import (
 )
 from analysis.catalogue import REPORTS
 from analysis.errors import InputError
+from analysis.measures.disclosure import DisclosureRules
 from analysis.reporting.context import collect_declared
 from analysis.reporting.params import MunicipalityParams, load_params
 
@@ -228,12 +229,46 @@ def plan_tasks(params_paths: list[Path], options: BatchOptions) -> tuple[list[Ta
                 municipality_seconds=limits.municipality_seconds or options.municipality_timeout,
                 debug_dir=str(Path(options.debug_dir).resolve()),
                 pdf=options.pdf,
+                internal_label=DisclosureRules(params.disclosure, enabled=options.disclosure_control).internal_label,
             )
         )
-    return tasks, failures
+    return _one_file_per_folder(tasks, failures)
 
 
-def _make_executor(options: BatchOptions) -> tuple[Executor, object | None]:
+def _one_file_per_folder(tasks: list[Task], failures: list[Result]) -> tuple[list[Task], list[Result]]:
+    """Two parameter files of one name in different folders would write one report folder, the last to finish
+    winning: neither runs, and both are named. The same file given twice runs once."""
+    by_folder: dict[str, list[Task]] = {}
+    for task in tasks:
+        same = by_folder.setdefault(task.folder_name, [])
+        if all(task.params_file != other.params_file for other in same):
+            same.append(task)
+    kept = []
+    for folder, same in by_folder.items():
+        if len(same) == 1:
+            kept += same
+            continue
+        files = "、".join(task.params_file for task in same)
+        message = (f"{len(same)} parameter files would write the same report folder {folder} ({files}); "
+                   "rename one of them (the folder is named after the file)")
+        failures += [Result(folder, task.code, task.name, "failed", error=scrub(message), detail=message) for task in same]
+    return kept, failures
+
+
+def worker_count(requested: int, tasks: int, executor: str = "process") -> tuple[int, str]:
+    """Workers to start: no more than the tasks to run and this machine's cores (a Dask cluster has its own);
+    with the reason when fewer than asked."""
+    if executor != "process":
+        return requested, ""
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    count = max(1, min(requested, tasks, cores))
+    if count == requested:
+        return count, ""
+    limit = f"{tasks} 自治体" if count == tasks and tasks < cores else f"このマシンのコア数 {cores}"
+    return count, f"並列数を {requested} から {count} にしました（{limit}より多くは並列にできないため）"
+
+
+def _make_executor(options: BatchOptions, jobs: int) -> tuple[Executor, object | None]:
     if options.executor == "dask":
         from distributed import Client
 
@@ -242,7 +277,7 @@ def _make_executor(options: BatchOptions) -> tuple[Executor, object | None]:
         client = Client(options.scheduler)
         return client.get_executor(), client
     # Workers die with this process and leave Ctrl-C to it (processes.init_worker).
-    return ProcessPoolExecutor(max_workers=options.jobs, initializer=init_worker, initargs=(os.getpid(),)), None
+    return ProcessPoolExecutor(max_workers=jobs, initializer=init_worker, initargs=(os.getpid(),)), None
 
 
 def _remove_leftovers(options: BatchOptions, folders: set[str], echo) -> None:
@@ -272,11 +307,14 @@ def _not_started(tasks) -> list[Result]:
 def _run_tasks(todo: list[Task], options: BatchOptions, stop: StopRequest, echo) -> list[Result]:
     """Run the tasks, at most ``jobs`` at a time, until all are done or a stop is requested."""
     total = len(todo)
-    echo(f"{total} 自治体のレポートを作成します（並列 {options.jobs if options.executor == 'process' else 'dask'}）")
-    executor, client = _make_executor(options)
+    jobs, lowered = worker_count(options.jobs, total, options.executor)
+    if lowered:
+        echo(lowered)
+    echo(f"{total} 自治体のレポートを作成します（並列 {jobs if options.executor == 'process' else 'dask'}）")
+    executor, client = _make_executor(options, jobs)
     # Submitting only as many as run at once means a stop has nothing queued to cancel in the
     # pool; a Dask cluster schedules its own queue, which is cancelled instead.
-    window = options.jobs if client is None else total
+    window = jobs if client is None else total
     waiting, running, results = deque(todo), {}, []
     try:
         while waiting or running:
@@ -342,8 +380,8 @@ def run_batch(params_paths: list[Path], options: BatchOptions, *, echo=print) ->
         if skipped:
             echo(f"{skipped} 自治体は入力に変更がないため再実行しません（--force で強制）")
         for task in todo:
-            if not task.disclosure_control and published_for_distribution(Path(task.reports_dir) / task.folder_name):
-                echo(f"［注意］{task.folder_name}: 配布用のレポートを内部確認用（秘匿処理なし）のレポートで置き換えます")
+            if task.internal_label and published_for_distribution(Path(task.reports_dir) / task.folder_name):
+                echo(f"［注意］{task.folder_name}: 配布用のレポートを{task.internal_label.split('—')[0].strip()}のレポートで置き換えます")
         if todo and not stop.requested:
             results += _run_tasks(todo, options, stop, echo)
         elif stop.requested:

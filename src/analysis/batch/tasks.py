@@ -29,6 +29,7 @@ class Task:
     municipality_seconds: float = DEFAULT_MUNICIPALITY_SECONDS
     debug_dir: str = ""  # where the executed notebooks of a failed run are kept (outside the reports)
     pdf: bool = False  # also an A4 PDF of every report (zaitaku run --pdf)
+    internal_label: str = ""  # what an internal run's pages say (no disclosure control, or weaker tiers); '' = may be handed out
 
 
 @dataclass

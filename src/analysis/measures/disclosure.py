@@ -38,6 +38,7 @@ from analysis.measures.areas import Hierarchy
 
 SUPPRESSED_MARK = "秘匿"
 NOT_FOR_DISTRIBUTION = "内部確認用（秘匿処理なし）— 配布しないでください"
+WEAKER_THAN_DEFAULT = "内部確認用（秘匿の規則が既定より弱い）— 配布しないでください"
 
 # kinds of value in the indicator catalogue that describe persons or events
 PERSON_KINDS = frozenset({"persons", "events"})
@@ -84,6 +85,32 @@ class DisclosureRules:
         self.enabled = enabled
 
     @property
+    def hides_less_than_default(self) -> bool:
+        """Whether some count the default tiers hide would be shown under these tiers.
+
+        Thresholds step at the tiers' bounds, so comparing them at every bound of either set (and
+        at 0) compares them everywhere.
+        """
+        default = DisclosureRules()
+        bounds = {0.0, *(t.population_below for t in [*self.options.tiers, *default.options.tiers] if t.population_below != math.inf)}
+        return any(self.threshold(size) < default.threshold(size) for size in bounds)
+
+    @property
+    def distributable(self) -> bool:
+        """Whether the outputs may be handed out: disclosure control on, with tiers hiding at least what the default hides.
+
+        Weaker tiers in a parameter file mark the run internal exactly like --no-suppression (banners, file names).
+        """
+        return self.enabled and not self.hides_less_than_default
+
+    @property
+    def internal_label(self) -> str:
+        """What every page and file of an internal run says ('' when the outputs may be handed out)."""
+        if not self.enabled:
+            return NOT_FOR_DISTRIBUTION
+        return WEAKER_THAN_DEFAULT if self.hides_less_than_default else ""
+
+    @property
     def key(self) -> str:
         """Identity of the rules (for caching a decision)."""
         return f"{self.enabled}:{self.options.model_dump_json()}"
@@ -107,6 +134,17 @@ class DisclosureRules:
         thresholds = pops.map(self.threshold).astype(float)
         is_count = kinds.isin(PERSON_KINDS)
         return (is_count & values.notna() & (values > 0) & (values < thresholds)).astype(bool)
+
+    def protected_widths(self, populations: pd.Series) -> pd.Series:
+        """Per cell, how wide the range of values must stay that the published numbers leave open for it.
+
+        Counts 1–9 hidden: a reader must not narrow a hidden cell to less than those 8 steps (1–19: 18). Where
+        an area hides every count, the widest such range of the tiers (18 by default) is kept open.
+        """
+        finite = [t.hide_below - 2 for t in self.options.tiers if t.hide_below is not None and t.hide_below >= 2]
+        widest = max(finite, default=0.0)
+        thresholds = populations.map(self.threshold).astype(float)
+        return (thresholds - 2).where(np.isfinite(thresholds), widest).clip(lower=0.0)
 
     def footnote(self) -> str:
         """The reader's explanation of 「秘匿」, from the tiers actually in force."""
@@ -157,9 +195,14 @@ def decide(values: pd.DataFrame, hierarchy: Hierarchy, sizes: pd.Series, rules: 
     out.loc[primary, ["suppressed", "suppressed_reason"]] = [True, PRIMARY]
     counted = kinds.isin(PERSON_KINDS)
     blocks = _blocks(hierarchy)
+    sums = _Sums(blocks)
+    widths = rules.protected_widths(cell_sizes(out, hierarchy, sizes))
+    extra = []
     for _, group in out[counted].groupby(["indicator_id", "fiscal_year"], sort=True):
-        extra = _complements(group, blocks)
-        out.loc[extra, ["suppressed", "suppressed_reason"]] = [True, COMPLEMENTARY]
+        complements = _complements(group, blocks)
+        group = group.assign(suppressed=group.index.isin(complements) | group["suppressed"])
+        extra += complements + _widen(group, sums, widths.loc[group.index])
+    out.loc[extra, ["suppressed", "suppressed_reason"]] = [True, COMPLEMENTARY]
     return _hide_derived(out, cat)
 
 
@@ -271,6 +314,146 @@ def _determined(matrix: np.ndarray, unknown: np.ndarray) -> np.ndarray:
     null_space = vt[rank:].T  # its columns span the null space
     fixed[columns] = np.all(np.abs(null_space) < 1e-7, axis=1) if null_space.size else True
     return fixed
+
+
+def _widen(group: pd.DataFrame, sums: _Sums, widths: pd.Series) -> list:
+    """Index labels of extra cells to hide until no hidden cell can be narrowed within the small counts its rule hides.
+
+    Hiding only what would otherwise be determined can leave a hidden 3 between published
+    sums that pin it to 2–4. An attacker bounds each hidden cell with the sums of all levels
+    and every value being 0 or more (linear programming); each hidden cell must keep a range
+    at least as wide as its rule's (``widths``: 8 for counts 1–9). While one is narrower, one
+    more published cell of the sums that bind it is hidden: the smallest whose hiding opens the
+    range enough, else the one that opens it most.
+    """
+    system = _System(sums, group)
+    width = widths.to_dict()
+    added: list = []
+    # hiding a cell only ever widens the others' ranges, so each hidden cell is settled once, in one pass;
+    # the cells this hides join the end of the list
+    todo = [system.column_of[label] for label in group.index if label in system.column_of]
+    for j in todo:
+        label = system.labels[j]
+        if not system.unknown[j] or np.isnan(system.values[j]):
+            continue  # published, or absent from the data (no value to protect)
+        need = float(width[label])
+        while not system.open_enough(j, need):
+            candidates = system.partners(j)
+            if not candidates:
+                break  # every cell binding it is hidden already
+            chosen, widest = candidates[0], -1.0
+            for i in candidates:
+                if system.open_enough(j, need, also_unknown=i):
+                    chosen = i
+                    break
+                low, high = system.bounds(j, also_unknown=i)
+                if high - low > widest + _TOLERANCE:
+                    chosen, widest = i, high - low
+            system.hide(chosen)
+            added.append(system.labels[chosen])
+            todo.append(chosen)
+    return added
+
+
+class _Sums:
+    """The sums between levels as equations over every cell of the hierarchy (the same for every indicator and year)."""
+
+    def __init__(self, blocks: list[list[tuple]]) -> None:
+        self.cells = list(dict.fromkeys(cell for block in blocks for total, key, members in block
+                                        for cell in [(total, key), *members]))
+        index = {cell: i for i, cell in enumerate(self.cells)}
+        equations = [(total, key, members) for block in blocks for total, key, members in block]
+        self.matrix = np.zeros((len(equations), len(self.cells)))
+        for row, (total, key, members) in enumerate(equations):
+            self.matrix[row, index[(total, key)]] = 1.0
+            for member in members:
+                self.matrix[row, index[member]] = -1.0
+        self.touches = self.matrix != 0
+        self.is_total = np.array([level != "municipality" for level, _ in self.cells])
+        self.keys = [str(key) for _, key in self.cells]
+        # cells in exactly the same sums as members (municipalities of one 二次医療圏): value moved between two
+        # of them keeps every sum, which bounds their ranges without solving anything
+        signature: dict[tuple, list[int]] = {}
+        for i in range(len(self.cells)):
+            if not self.is_total[i]:
+                signature.setdefault(tuple(np.flatnonzero(self.touches[:, i])), []).append(i)
+        self.siblings = {i: [k for k in same if k != i] for same in signature.values() for i in same}
+
+
+class _System:
+    """One indicator and year on the sums: each cell's value and whether a reader lacks it, for bounding hidden cells."""
+
+    def __init__(self, sums: _Sums, group: pd.DataFrame) -> None:
+        self.matrix, self.touches, self.is_total, self.keys, self.siblings = (
+            sums.matrix, sums.touches, sums.is_total, sums.keys, sums.siblings)
+        position = {(level, key): label for label, level, key in zip(group.index, group["level"], group["key"])}
+        self.labels = [position.get(cell) for cell in sums.cells]
+        self.column_of = {label: i for i, label in enumerate(self.labels) if label is not None}
+        values, hidden = group["value"].to_dict(), group["suppressed"].to_dict()
+        self.values = np.array([values[label] if label is not None else np.nan for label in self.labels], dtype="float64")
+        self.unknown = np.array([label is not None and bool(hidden[label]) for label in self.labels]) | np.isnan(self.values)
+
+    def hide(self, i: int) -> None:
+        self.unknown[i] = True
+
+    def open_enough(self, j: int, need: float, also_unknown: int | None = None) -> bool:
+        """Whether cell j's range (its bounds from the published cells) stays at least ``need`` wide.
+
+        First without solving: hidden siblings can take all of j's value or give theirs to it, so j
+        ranges over at least 0 … its value plus theirs; only where that is too narrow are the bounds solved.
+        """
+        unknown = self.unknown.copy()
+        if also_unknown is not None:
+            unknown[also_unknown] = True
+        exchanged = self.values[j] + sum(self.values[k] if not np.isnan(self.values[k]) else math.inf
+                                         for k in self.siblings.get(j, []) if unknown[k])
+        if exchanged >= need - _TOLERANCE:
+            return True
+        low, high = self.bounds(j, also_unknown=also_unknown)
+        return high - low >= need - _TOLERANCE
+
+    def _component(self, j: int, unknown: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(equation rows, unknown columns) connected to column j through equations sharing unknowns."""
+        columns, rows = {j}, set()
+        frontier = [j]
+        touches = self.touches
+        while frontier:
+            column = frontier.pop()
+            for row in np.flatnonzero(touches[:, column]):
+                if row in rows:
+                    continue
+                rows.add(int(row))
+                for other in np.flatnonzero(touches[row] & unknown):
+                    if int(other) not in columns:
+                        columns.add(int(other))
+                        frontier.append(int(other))
+        return np.array(sorted(rows), dtype=int), np.array(sorted(columns), dtype=int)
+
+    def bounds(self, j: int, also_unknown: int | None = None) -> tuple[float, float]:
+        """(min, max) of cell j over every non-negative solution of the sums with the published cells as given."""
+        from scipy.optimize import linprog
+
+        unknown = self.unknown.copy()
+        if also_unknown is not None:
+            unknown[also_unknown] = True
+        rows, columns = self._component(j, unknown)
+        if rows.size == 0:
+            return 0.0, math.inf  # in no sum: nothing bounds it
+        known = ~unknown
+        a = self.matrix[np.ix_(rows, columns)]
+        b = -self.matrix[np.ix_(rows, np.flatnonzero(known))] @ self.values[known]
+        objective = (columns == j).astype(float)
+        low = linprog(objective, A_eq=a, b_eq=b, bounds=(0, None), method="highs")
+        high = linprog(-objective, A_eq=a, b_eq=b, bounds=(0, None), method="highs")
+        # no solution cannot occur with the true values among them; an unbounded maximum leaves it wide open
+        return (float(low.fun) if low.status == 0 else 0.0), (float(-high.fun) if high.status == 0 else math.inf)
+
+    def partners(self, j: int) -> list[int]:
+        """Published cells of the sums that bind cell j, smallest first (zeros last, a member before a total, by key)."""
+        rows, _ = self._component(j, self.unknown)
+        touching = np.flatnonzero((self.matrix[rows] != 0).any(axis=0)) if rows.size else np.array([], dtype=int)
+        published = [int(i) for i in touching if not self.unknown[i]]
+        return sorted(published, key=lambda i: (self.values[i] <= 0, self.is_total[i], self.values[i], self.keys[i]))
 
 
 def _with(mask: np.ndarray, i: int) -> np.ndarray:

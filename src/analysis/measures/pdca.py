@@ -26,6 +26,7 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from analysis import catalogue
+from analysis.typed_text import OneLine, Paragraph
 from analysis.errors import InputError
 from analysis.measures.disclosure import SUPPRESSED_MARK
 
@@ -51,7 +52,7 @@ STATUS_RULE = pd.DataFrame({
 class Point(BaseModel):
     model_config = ConfigDict(extra="forbid")
     fiscal_year: int = Field(ge=1990, le=2100)
-    value: float
+    value: float = Field(ge=0, allow_inf_nan=False)  # counts, facilities and shares are never negative or infinite
 
 
 class GoalIndicator(BaseModel):
@@ -87,9 +88,17 @@ class GoalIndicator(BaseModel):
 class Goal(BaseModel):
     model_config = ConfigDict(extra="forbid")
     scene: Literal["daily_care", "admission_discharge", "emergency", "end_of_life"]
-    goal: str = Field(min_length=1)
+    goal: Paragraph = Field(min_length=1)
     indicators: list[GoalIndicator] = Field(default_factory=list)  # a goal may be set before its indicators
-    activities: list[str] = Field(default_factory=list)
+    activities: list[OneLine] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _each_indicator_once(self) -> "Goal":
+        ids = [gi.indicator_id for gi in self.indicators]
+        twice = next((i for i in ids if ids.count(i) > 1), None)
+        if twice:
+            raise ValueError(f"indicator {twice!r} is listed twice under this goal; keep one row for it")
+        return self
 
 
 SceneId = Literal["daily_care", "admission_discharge", "emergency", "end_of_life"]
@@ -99,21 +108,21 @@ class Activity(BaseModel):
     """One activity (Do) of the plan: its 事業項目 (ア〜ク), the scenes it serves and whom it reaches."""
 
     model_config = ConfigDict(extra="forbid")
-    activity_id: str = Field(min_length=1)  # as in the activities template
-    name: str = Field(min_length=1)
+    activity_id: OneLine = Field(min_length=1)  # as in the activities template
+    name: OneLine = Field(min_length=1)
     program_item: Literal["ア", "イ", "ウ", "エ", "オ", "カ", "キ", "ク"] | None = None
     scenes: list[SceneId] = Field(default_factory=list)
-    audience: str | None = None
+    audience: OneLine | None = None
 
 
 class Plan(BaseModel):
     """めざすべき姿 (overall and per scene), the goals per scene and the activities that serve them."""
 
     model_config = ConfigDict(extra="forbid")
-    title: str | None = None  # the plan this comes from, e.g. 第9期介護保険事業計画
+    title: OneLine | None = None  # the plan this comes from, e.g. 第9期介護保険事業計画
     adopted: dt.date | None = None  # when the plan was decided: the as-of date of every plan table
-    vision: str = Field(min_length=1)
-    scene_visions: dict[SceneId, str] = Field(default_factory=dict)
+    vision: Paragraph = Field(min_length=1)
+    scene_visions: dict[SceneId, Paragraph] = Field(default_factory=dict)
     goals: list[Goal] = Field(default_factory=list)
     activities: list[Activity] = Field(default_factory=list)
 
@@ -123,6 +132,25 @@ class Plan(BaseModel):
         twice = sorted({i for i in ids if ids.count(i) > 1})
         if twice:
             raise ValueError(f"activity {twice[0]!r} is described twice under plan.activities; keep one")
+        return self
+
+    @model_validator(mode="after")
+    def _one_target_per_indicator(self) -> "Plan":
+        """An indicator under two goals is one series: two different baselines or targets for it contradict each other."""
+        first: dict[str, tuple[int, GoalIndicator]] = {}
+        for g, goal in enumerate(self.goals):
+            for gi in goal.indicators:
+                if gi.indicator_id not in first:
+                    first[gi.indicator_id] = (g, gi)
+                    continue
+                other_goal, other = first[gi.indicator_id]
+                for part in ("baseline", "target"):
+                    mine, theirs = getattr(gi, part), getattr(other, part)
+                    if mine is not None and theirs is not None and mine != theirs:
+                        raise ValueError(
+                            f"indicator {gi.indicator_id!r} has the {part} {theirs.value:g} ({theirs.fiscal_year}) under goal "
+                            f"{other_goal + 1} and {mine.value:g} ({mine.fiscal_year}) under goal {g + 1}; "
+                            f"one indicator has one {part}")
         return self
 
 
@@ -208,19 +236,52 @@ def trend_projection(years: list, values: list, target_year: int) -> float | Non
 
 
 CHECK_COLUMNS = ["scene", "goal", "indicator_id", "layer", "baseline_year", "baseline", "baseline_suppressed", "target_year",
-                 "target", "latest_year", "latest", "latest_suppressed", "progress", "expected_progress", "trend_projection",
-                 "status", "activities"]
+                 "target", "target_suppressed", "latest_year", "latest", "latest_suppressed", "progress", "expected_progress",
+                 "trend_projection", "status", "activities"]
 
 
-def check_table(plan: Plan, series: pd.DataFrame, rules, size: float) -> pd.DataFrame:
+class PlanValues:
+    """Whether a number the plan typed may be shown: the one disclosure decision applied to the plan's own numbers.
+
+    ``cells``: (indicator_id, fiscal_year) → whether the subject's data cell is hidden, for every cell the data has;
+    ``hidden_nearby``: the (indicator_id, fiscal_year) with a hidden cell anywhere in the subject's prefecture (any
+    level). A baseline typed into the plan may be the very value the reports hide: where the data has the cell, the
+    plan's number is shown only if the cell is; where it has none, a small count is hidden by the tiers, and any count
+    beside a hidden cell is hidden too, since it would complete a sum between levels that the decision left open.
+    """
+
+    def __init__(self, series: pd.DataFrame, rules, size: float, hidden_nearby: set | None = None) -> None:
+        own = series[series["area_level"] == "municipality"]
+        hidden = own["suppressed"].astype(bool) if "suppressed" in own else pd.Series(False, index=own.index)
+        own, hidden = own[own["value"].notna() | hidden], hidden[own["value"].notna() | hidden]  # a cell the data has
+        self.cells = dict(zip(zip(own["indicator_id"], own["fiscal_year"].astype(int)), hidden))
+        self.rules, self.size, self.nearby = rules, size, hidden_nearby or set()
+        self.catalogue = catalogue.indicators().set_index("indicator_id")
+
+    def baseline_hidden(self, indicator_id: str, point: Point) -> bool:
+        key = (indicator_id, point.fiscal_year)
+        kind = self.catalogue["kind"].get(indicator_id, "")
+        if bool(self.rules.hidden(pd.Series([point.value]), kind, self.size).iloc[0]) or self.cells.get(key, False):
+            return True
+        if key in self.cells or not self.rules.enabled:
+            return False
+        base = self.catalogue["suppress_with"].get(indicator_id, "")
+        return key in self.nearby or bool(base) and (base, point.fiscal_year) in self.nearby
+
+    def target_hidden(self, indicator_id: str, point: Point) -> bool:
+        """A target is a goal, not a count of people: hidden only where it stands in a hidden data cell's place."""
+        return bool(self.cells.get((indicator_id, point.fiscal_year), False))
+
+
+def check_table(plan: Plan, series: pd.DataFrame, rules, size: float, hidden_nearby: set | None = None) -> pd.DataFrame:
     """pdca_check.csv: one row per goal indicator (and per goal without one), from the municipality's shown values.
 
-    ``series`` is the report's indicator series after disclosure control; a baseline (a plan
-    value) that is a small count is hidden by ``rules`` at the municipality's ``size``, and a
-    goal whose baseline or latest value is hidden is not judged (its progress would reveal it).
-    An indicator without baseline or target shows its latest value, unjudged.
+    ``series`` is the report's indicator series after disclosure control; the plan's baselines and targets pass the
+    same decision (PlanValues), and a goal whose baseline, target or latest value is hidden is not judged (its
+    progress would reveal it). An indicator without baseline or target shows its latest value, unjudged.
     """
     own = series[series["area_level"] == "municipality"]
+    shown_plan = PlanValues(series, rules, size, hidden_nearby)
     kinds = catalogue.indicators().set_index("indicator_id")["kind"]
     for g, goal in enumerate(plan.goals):
         for i, gi in enumerate(goal.indicators):
@@ -233,42 +294,57 @@ def check_table(plan: Plan, series: pd.DataFrame, rules, size: float) -> pd.Data
         common = {"scene": goal.scene, "goal": goal.goal, "activities": ";".join(goal.activities)}
         if not goal.indicators:
             rows.append({**common, "indicator_id": "", "layer": "", "status": UNSET_STATUS,
-                         "baseline_suppressed": False, "latest_suppressed": False})
+                         "baseline_suppressed": False, "target_suppressed": False, "latest_suppressed": False})
         for gi in goal.indicators:
             actuals = own[own["indicator_id"] == gi.indicator_id]
             if gi.baseline is None or gi.target is None:
                 shown = actuals.dropna(subset=["value"]).sort_values("fiscal_year")
                 latest = shown.iloc[-1] if not shown.empty else None
+                baseline_hidden = gi.baseline is not None and shown_plan.baseline_hidden(gi.indicator_id, gi.baseline)
+                target_hidden = gi.target is not None and shown_plan.target_hidden(gi.indicator_id, gi.target)
                 rows.append({**common, "indicator_id": gi.indicator_id, "layer": gi.layer, "status": UNSET_STATUS,
-                             "baseline_suppressed": False, "latest_suppressed": False,
+                             "baseline_suppressed": baseline_hidden, "target_suppressed": target_hidden,
+                             "latest_suppressed": False,
                              "baseline_year": gi.baseline.fiscal_year if gi.baseline else np.nan,
+                             "baseline": gi.baseline.value if gi.baseline and not baseline_hidden else np.nan,
                              "target_year": gi.target.fiscal_year if gi.target else np.nan,
-                             "target": gi.target.value if gi.target else np.nan,
+                             "target": gi.target.value if gi.target and not target_hidden else np.nan,
                              "latest_year": latest["fiscal_year"] if latest is not None else np.nan,
                              "latest": latest["value"] if latest is not None else np.nan})
                 continue
-            baseline_hidden = bool(rules.hidden(pd.Series([gi.baseline.value]), kinds.get(gi.indicator_id, ""), size).iloc[0])
+            baseline_hidden = shown_plan.baseline_hidden(gi.indicator_id, gi.baseline)
+            target_hidden = shown_plan.target_hidden(gi.indicator_id, gi.target)
             outcome = assess(gi.baseline, gi.target, actuals, trend_projection)
             latest_hidden = outcome["status"] == HIDDEN_STATUS
-            if baseline_hidden:
+            if baseline_hidden or target_hidden:
                 outcome.update(status=HIDDEN_STATUS, latest=np.nan if latest_hidden else outcome["latest"])
-            if baseline_hidden or latest_hidden:
+            if baseline_hidden or target_hidden or latest_hidden:
                 outcome.update(progress=np.nan, expected=np.nan, projected=np.nan)
             rows.append({
                 **common, "indicator_id": gi.indicator_id, "layer": gi.layer,
                 "baseline_year": gi.baseline.fiscal_year, "baseline": np.nan if baseline_hidden else gi.baseline.value,
                 "baseline_suppressed": baseline_hidden,
-                "target_year": gi.target.fiscal_year, "target": gi.target.value,
+                "target_year": gi.target.fiscal_year, "target": np.nan if target_hidden else gi.target.value,
+                "target_suppressed": target_hidden,
                 "latest_year": outcome["latest_year"], "latest": outcome["latest"], "latest_suppressed": latest_hidden,
                 "progress": outcome["progress"], "expected_progress": outcome["expected"],
                 "trend_projection": outcome["projected"], "status": outcome["status"],
             })
     out = pd.DataFrame(rows).reindex(columns=CHECK_COLUMNS)
-    return out.astype({"baseline_suppressed": bool, "latest_suppressed": bool}) if not out.empty else out
+    return out.astype({"baseline_suppressed": bool, "target_suppressed": bool, "latest_suppressed": bool}) if not out.empty else out
 
 
 CSV_COLUMNS = ["scene", "goal", "indicator_id", "baseline_year", "baseline", "target_year", "target",
                "latest_year", "latest", "progress", "status"]
+
+
+def csv_table(check: pd.DataFrame) -> pd.DataFrame:
+    """pdca_check.csv's columns, 秘匿 in every hidden baseline, target and latest value (as scene_trends.csv marks them)."""
+    out = check[CSV_COLUMNS].astype({column: object for column in ("baseline", "target", "latest")})
+    for column in ("baseline", "target", "latest"):
+        hidden = check[f"{column}_suppressed"].fillna(False).astype(bool) if f"{column}_suppressed" in check else False
+        out.loc[hidden, column] = SUPPRESSED_MARK
+    return out
 
 
 def _marked(check: pd.DataFrame, column: str) -> pd.Series:
@@ -307,7 +383,7 @@ def display_table(check: pd.DataFrame) -> pd.DataFrame:
                "指標": check["indicator_id"].map(lambda i: catalogue.indicator_label(i) if i else NO_INDICATOR)}
     for column, label in (("baseline", "基準値"), ("target", "目標値"), ("latest", "最新値")):
         heading, shared = _year_heading(check, column, label)
-        columns[heading] = _with_year(check.assign(target_suppressed=False) if column == "target" else check, column, shared)
+        columns[heading] = _with_year(check, column, shared)
     columns["進捗率"] = _percent(check["progress"])
     columns["判定"] = [status_word(s) for s in check["status"]]
     table = pd.DataFrame(columns, index=check.index)

@@ -123,6 +123,19 @@ class ReportContext:
         series = indicators.indicator_series(self.disclosed_values(), self.data.population, self.areas, national=national)
         return disclosure.apply(series)
 
+    def hidden_nearby(self) -> set[tuple[str, int]]:
+        """(indicator_id, fiscal_year) with a hidden cell anywhere in the subject's prefecture: its municipalities,
+        二次医療圏 and total. A number the plan typed for such a year could complete a sum the decision left open."""
+        values = self.disclosed_values()
+        prefecture = self.areas.prefecture
+        members = set(self.hierarchy.prefecture_members.get(prefecture, []))
+        areas = {key for key, codes in self.hierarchy.area_members.items() if members & set(codes)}
+        near = (((values["level"] == "municipality") & values["key"].isin(members))
+                | ((values["level"] == "medical_area") & values["key"].isin(areas))
+                | ((values["level"] == "prefecture") & (values["key"] == prefecture)))
+        hidden = values[near & values["suppressed"].astype(bool)]
+        return set(zip(hidden["indicator_id"], hidden["fiscal_year"].astype(int)))
+
     def has_population(self) -> bool:
         """Whether the municipality's population is in the data (per-capita values, demand, peers and disclosure tiers need it)."""
         return not self.own("population").empty
@@ -196,7 +209,7 @@ class ReportContext:
                  for k, nb, t in REPORTS if k in self.params.reports]
         self._html(
             f"<style>@page {{ @top-left {{ content: {running}; }} }}</style>"
-            + banner_html(sample=self.is_sample, not_for_distribution=not self.disclosure.enabled)
+            + banner_html(sample=self.is_sample, not_for_distribution=self.disclosure.internal_label)
             + f"<h1>{html.escape(self.name)} {html.escape(title)}</h1>"
             + "<nav class='report-links' aria-label='レポート一覧'>" + " ｜ ".join(links)
             + f" ｜ <a href='index.html'>{'この自治体のページ' if self.areas.level == 'municipality' else 'この地域のページ'}</a></nav>"
@@ -283,24 +296,26 @@ class ReportContext:
 
     def save_csv(self, frame: pd.DataFrame, filename: str) -> None:
         """CSV next to the HTML, UTF-8 with BOM so Excel opens it with Japanese intact, as readers read it
-        (Japanese headers with units, labels for ids, numbers rounded as the report prints them; see readable.py).
+        (Japanese headers with units, labels for ids, numbers rounded as the report prints them; see readable.py),
+        no text cell read as a formula (spreadsheet.py).
 
         Returns nothing on purpose: a returned path would be displayed in the report.
         """
         if Path(filename).name != filename or not filename.endswith(".csv"):
             raise ValueError(f"expected a plain file name ending in .csv, got {filename!r}")
-        if not self.disclosure.enabled:
+        if not self.disclosure.distributable:
             # an internal file must say so wherever it travels without its HTML page
             filename = INTERNAL_CSV_PREFIX + filename
         path = self.output_dir / filename
         self.output_dir.mkdir(parents=True, exist_ok=True)
         from analysis.reporting.readable import SUBJECT_LEVEL_LABELS, readable
+        from analysis.reporting.spreadsheet import csv_text
 
         if getattr(self.areas, "level", "municipality") != "municipality" and "area_level" in frame:
             # the subject's rows are a 二次医療圏's or prefecture's, and their label says so
             frame = frame.assign(area_level=frame["area_level"].replace({"municipality": SUBJECT_LEVEL_LABELS[self.areas.level]}))
         shown = readable(frame)
-        shown.to_csv(path, index=False, encoding="utf-8-sig", lineterminator="\r\n")
+        path.write_text(csv_text(shown), encoding="utf-8", newline="")
         if filename not in self.csv_files:
             self.csv_files.append(filename)
         self.tables[Path(filename).name.removeprefix(INTERNAL_CSV_PREFIX)] = shown
@@ -327,8 +342,8 @@ class ReportContext:
         from analysis.catalogue import CSV_DESCRIPTIONS
         from analysis.reporting import workbook
 
-        name = workbook.WORKBOOK_NAME if self.disclosure.enabled else INTERNAL_CSV_PREFIX + workbook.WORKBOOK_NAME
-        notes = ([] if self.disclosure.enabled else ["内部確認用（秘匿処理なし）：配布しないでください。"]) + (
+        name = workbook.WORKBOOK_NAME if self.disclosure.distributable else INTERNAL_CSV_PREFIX + workbook.WORKBOOK_NAME
+        notes = ([] if self.disclosure.distributable else [self.disclosure.internal_label]) + (
             ["架空のサンプルデータです。"] if self.is_sample else [])
         workbook.add_sheets(
             self.output_dir / name,
@@ -349,7 +364,7 @@ class ReportContext:
                 self.sources,
                 generated_on=generation_date(),
                 package_version=__version__,
-                not_for_distribution=not self.disclosure.enabled,
+                not_for_distribution=self.disclosure.internal_label,
             )
         )
 

@@ -279,24 +279,31 @@ class ReportExporter:
         return finish_page(body)
 
 
-def banner_html(*, sample: bool, not_for_distribution: bool) -> str:
-    """Warning banners at the top of a page: bordered and led by a symbol, so they survive grey print."""
+def banner_html(*, sample: bool, not_for_distribution: bool | str) -> str:
+    """Warning banners at the top of a page: bordered and led by a symbol, so they survive grey print.
+
+    ``not_for_distribution``: True (no disclosure control) or the internal label of the rules in force.
+    """
     parts = []
     if not_for_distribution:
-        parts.append(f'<div class="banner internal" role="note">⚠ {html.escape(NOT_FOR_DISTRIBUTION)}</div>')
+        parts.append(f'<div class="banner internal" role="note">⚠ {html.escape(_internal_label(not_for_distribution))}</div>')
     if sample:
         parts.append(f'<div class="banner sample" role="note">※ {html.escape(SAMPLE_BANNER)}</div>')
     return "".join(parts)
 
 
-def footer_html(sources: list[dict], generated_on: str, package_version: str, *, not_for_distribution: bool = False) -> str:
+def _internal_label(not_for_distribution: bool | str) -> str:
+    return not_for_distribution if isinstance(not_for_distribution, str) else NOT_FOR_DISTRIBUTION
+
+
+def footer_html(sources: list[dict], generated_on: str, package_version: str, *, not_for_distribution: bool | str = False) -> str:
     """Sources with their as-of dates, the generation date and the package version; every value escaped."""
     lines = _one_line_per_source([_source_line(part) for entry in sources for part in each_source(entry)])
     listing = ""
     if lines:
         items = "".join(f"<li>{line}</li>" for line in lines)
         listing = f"<p><strong>出典・データ時点</strong></p><ul>{items}</ul>"
-    warning = f"<p><strong>⚠ {html.escape(NOT_FOR_DISTRIBUTION)}</strong></p>" if not_for_distribution else ""
+    warning = f"<p><strong>⚠ {html.escape(_internal_label(not_for_distribution))}</strong></p>" if not_for_distribution else ""
     return (
         '<footer class="report-footer">'
         f"{warning}{listing}"

@@ -9,6 +9,8 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from analysis import typed_text
+from analysis.typed_text import OneLine
 from analysis.codes import CodeError, normalize_code, validate_prefecture
 from analysis.errors import InputError
 from analysis.measures.demand import DemandOptions
@@ -43,7 +45,7 @@ class MunicipalityParams(BaseModel):
     # a municipality or prefecture code (5 digits), or instead `medical_area:` for a 二次医療圏 (4 digits)
     code: str = ""
     medical_area: str | None = None
-    name: str = Field(min_length=1)
+    name: OneLine = Field(min_length=1)  # one line, nothing invisible: it heads every page and names the folder
     comparison: Comparison = Field(default_factory=Comparison)
     reports: list[ReportKey] = Field(default_factory=lambda: ["resources", "demand", "scene_trends", "pdca"])
     demand: DemandOptions = Field(default_factory=DemandOptions)
@@ -198,7 +200,7 @@ def load_params(path: str | Path) -> MunicipalityParams:
         problems = []
         for err in exc.errors():
             key = _key_path(err["loc"]) or "code"
-            message = "unknown key (not allowed here)" if err["type"] == "extra_forbidden" else err["msg"]
+            message = "unknown key (not allowed here)" if err["type"] == "extra_forbidden" else err["msg"].removeprefix("Value error, ")
             problems.append((key, message))
         key, message = problems[0]
         more = f" (and {len(problems) - 1} more problem(s): " + "; ".join(f"{k}: {m}" for k, m in problems[1:4]) + ")" if len(problems) > 1 else ""
@@ -214,3 +216,36 @@ def slug(name: str) -> str:
     """A file-name-safe ASCII-or-kana part for `<code>_<slug>` folder names."""
     cleaned = re.sub(r"[\\/:*?\"<>|\s]+", "", name)
     return cleaned or "municipality"
+
+
+# The settings a new parameter file starts with, under its code and name (see starter_text).
+_STARTER_SETTINGS = """\
+comparison:
+  medical_area: true   # 二次医療圏と比べる
+  prefecture: true     # 都道府県と比べる
+  national: true       # 全国と比べる
+  peers: 5             # 類似自治体の数
+reports: [resources, demand, scene_trends, pdca]
+demand:
+  rate_area: national
+  scenario_rate_change: 0.10
+# plan:                 # PDCA の計画（めざすべき姿・場面別の目標・指標）。例は params/ のサンプルを参照。
+"""
+
+
+def subject_yaml(code: str, name: str) -> str:
+    """The parameter file's subject keys as the YAML emitter writes them.
+
+    A name comes from a workbook cell or a published list: whatever it holds (a line break, a
+    colon, ``disclosure:``), the emitter quotes it, so it reads back as the one string it was and
+    can never become a setting. A 4-digit code is a 二次医療圏 (``medical_area:``).
+    """
+    key = "medical_area" if re.fullmatch(r"\d{4}", code) else "code"
+    return yaml.safe_dump({key: code, "name": name}, allow_unicode=True, sort_keys=False, width=1_000_000)
+
+
+def starter_text(code: str, name: str) -> str:
+    """A new parameter file: a comment naming it, its subject, and the default settings to edit."""
+    name = typed_text.checked(name)  # one line: the comment below must stay a comment
+    return (f"# {name}（{code}）の在宅医療・介護連携 分析レポートの設定\n"
+            "# 書式の説明は README.md の「自治体を追加する」を参照。\n" + subject_yaml(code, name) + _STARTER_SETTINGS)

@@ -14,15 +14,18 @@ import os
 import re
 import tempfile
 import unicodedata
+import zipfile
 from pathlib import Path
 
 import pandas as pd
 import yaml
 from pydantic import ValidationError
 
-from analysis import catalogue, japanese_dates
+from analysis import catalogue, japanese_dates, typed_text
+from analysis.codes import CodeError, normalize_code
 from analysis.errors import InputError
 from analysis.measures.pdca import Plan
+from analysis.reporting.spreadsheet import neutralise_workbook
 
 VISION, GOALS, ACTIVITIES, LATEST, LISTS = "めざすべき姿", "目標と指標", "取組", "参考_最新値", "選択肢"
 VISION_ROWS = {"code": 2, "name": 3, "title": 4, "adopted": 5, "vision": 6}  # then one row per scene from 7
@@ -163,6 +166,7 @@ def write_workbook(path: str | Path, code: str, name: str, plan: Plan | None, la
     for cell in reference[1]:
         cell.font, cell.fill = head, shade
     book.move_sheet(LISTS, offset=len(book.sheetnames) - 1 - book.sheetnames.index(LISTS))  # the hidden lists last
+    neutralise_workbook(book)  # goals, names and labels written by others stay text in Excel
 
     path.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.NamedTemporaryFile(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp", delete=False) as handle:
@@ -187,18 +191,45 @@ def _reference(indicator_id: str | None, latest: pd.DataFrame) -> list:
     return [int(row["fiscal_year"]), "秘匿" if row.get("hidden", False) else value, info["unit"]]
 
 
-def latest_values(indicators: pd.DataFrame, code: str, size: float | None, rules) -> pd.DataFrame:
-    """The municipality's latest value per indicator, small counts marked hidden as the reports would hide them."""
-    own = indicators[(indicators["code"] == code) & indicators["value"].notna()]
-    latest = own.sort_values("fiscal_year").groupby("indicator_id").tail(1)[["indicator_id", "fiscal_year", "value"]]
-    kinds = latest["indicator_id"].map(catalogue.indicators().set_index("indicator_id")["kind"]).fillna("")
-    hidden = rules.hidden(latest["value"], kinds, size if size is not None else 0) if len(latest) else pd.Series(dtype=bool)
-    return latest.assign(hidden=hidden.to_numpy() if len(latest) else [])
+def latest_values(data, code: str, rules) -> pd.DataFrame:
+    """The subject's latest value per indicator (indicator_id, fiscal_year, value, hidden) for the reference columns.
+
+    The workbook leaves the machine like the reports, so its values pass the one disclosure decision over the
+    whole data set: a cell the reports hide (small, or hidden to protect another) is 秘匿 here too, its value dropped.
+    """
+    from analysis.measures import indicators
+    from analysis.measures.areas import Hierarchy
+
+    hierarchy = Hierarchy(data.municipalities)
+    decided = indicators.decided_values(data.indicators, hierarchy, data.population, rules)
+    level, key, _ = hierarchy.cell_of(code)
+    own = decided[(decided["level"] == level) & (decided["key"] == key)]
+    own = own[own["value"].notna() | own["suppressed"].astype(bool)]
+    latest = own.sort_values("fiscal_year").groupby("indicator_id").tail(1)
+    hidden = latest["suppressed"].astype(bool)
+    return pd.DataFrame({"indicator_id": latest["indicator_id"], "fiscal_year": latest["fiscal_year"],
+                         "value": latest["value"].where(~hidden), "hidden": hidden})
 
 
 # ---------------------------------------------------------------------------
 # reading
 # ---------------------------------------------------------------------------
+
+def _reject_conflict(goals: "_Cells", row: int, item: dict, goal: dict, seen_rows: dict[str, tuple[int, dict]]) -> None:
+    """An indicator twice under one goal, or with another baseline or target than on an earlier row, names both rows."""
+    indicator_id = item["indicator_id"]
+    if any(other["indicator_id"] == indicator_id for other in goal["indicators"]):
+        raise goals.error(f"C{row}", f"the indicator {indicator_id!r} is already listed under this goal (same scene and "
+                                     "goal on an earlier row); keep one row for it")
+    if indicator_id not in seen_rows:
+        return
+    first_row, first = seen_rows[indicator_id]
+    for part, cells in (("baseline", f"E{row}:F{row}"), ("target", f"G{row}:H{row}")):
+        if part in item and part in first and item[part] != first[part]:
+            raise goals.error(cells, f"the {part} of {indicator_id!r} is {item[part]['value']:g} ({item[part]['fiscal_year']}) "
+                                     f"here and {first[part]['value']:g} ({first[part]['fiscal_year']}) in row {first_row}; "
+                                     f"one indicator has one {part}")
+
 
 class _Cells:
     """Cell values of one sheet, with errors that name the workbook, sheet and cell."""
@@ -226,7 +257,9 @@ class _Cells:
             return None
         year = int(text) if re.fullmatch(r"\d{4}", text) else japanese_dates.year_of(text.removesuffix("度"))
         if year is None or not 1990 <= year <= 2100:
-            raise self.error(cell, f"expected a fiscal year such as 2026 or 令和8年度, got {text!r}")
+            ended = next((f"（{era}は{last}年まで）" for era, last in japanese_dates.ERA_LAST_YEARS.items()
+                          if text.startswith(era) and len(era) > 1), "")
+            raise self.error(cell, f"expected a fiscal year such as 2026 or 令和8年度{ended}, got {text!r}")
         return year
 
     def number(self, cell: str) -> float | None:
@@ -255,16 +288,59 @@ class _Cells:
         return iso
 
 
+# A plan workbook from the template is about 30 KB unpacked; these limits are far above any real plan and
+# far below what would exhaust memory (a 1.5 MB file can unpack to 1.5 GB).
+MAX_UNPACKED_BYTES = 20_000_000
+MAX_ROWS = 2_000  # per sheet read: goal rows, activity rows
+
+
+def _open_checked(path: Path):
+    """The workbook's values, after checking it is an xlsx of a plan's size whose formulas all carry their value.
+
+    Each problem is one InputError naming the file (and sheet and cell): a file that is not an
+    xlsx (a CSV renamed .xlsx, a copy cut off), one too large, a formula saved without its value.
+    """
+    from openpyxl import load_workbook
+
+    try:
+        with zipfile.ZipFile(path) as archive:
+            unpacked = sum(info.file_size for info in archive.infolist())
+    except FileNotFoundError:
+        raise InputError(path, "file not found") from None
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError) as exc:
+        raise InputError(path, f"not an Excel workbook (.xlsx) ({exc}): a CSV or another file renamed .xlsx, or a copy cut off; "
+                               "open it in Excel and save it as an Excel workbook (.xlsx)") from None
+    if unpacked > MAX_UNPACKED_BYTES:
+        raise InputError(path, f"the workbook unpacks to {unpacked / 1e6:,.0f} MB, more than a plan workbook holds "
+                               f"(at most {MAX_UNPACKED_BYTES / 1e6:,.0f} MB); start from `zaitaku plan template`")
+    try:
+        values = load_workbook(path, data_only=True)
+        formulas = load_workbook(path, read_only=True)
+    except Exception as exc:  # noqa: BLE001 - openpyxl raises many types for a damaged workbook
+        raise InputError(path, f"cannot be read as an Excel workbook (.xlsx) ({type(exc).__name__}: {exc}); "
+                               "open it in Excel and save it again") from None
+    try:
+        for sheet in (VISION, GOALS, ACTIVITIES):
+            if sheet not in values.sheetnames:
+                continue
+            if values[sheet].max_row > MAX_ROWS:
+                raise InputError(path, f"sheet '{sheet}' has {values[sheet].max_row:,} rows, more than a plan holds "
+                                       f"(at most {MAX_ROWS:,}); remove the rows below the plan")
+            for row in formulas[sheet].iter_rows():
+                for cell in row:
+                    # a formula saved by a script or some tools has no value: reading it as empty would drop it silently
+                    if getattr(cell, "data_type", None) == "f" and values[sheet][cell.coordinate].value is None:
+                        raise InputError(path, f"sheet '{sheet}', cell {cell.coordinate}: a formula ({cell.value}) saved without "
+                                               "its value; open the workbook in Excel and save it, or type the value itself")
+    finally:
+        formulas.close()
+    return values
+
+
 def read_workbook(path: str | Path) -> tuple[str, str, Plan]:
     """(code, name, plan) from a plan workbook; InputError naming sheet and cell for the first problem."""
-    from openpyxl import load_workbook
-    from openpyxl.utils.exceptions import InvalidFileException
-
     path = Path(path)
-    try:
-        book = load_workbook(path, data_only=True)
-    except (InvalidFileException, KeyError, OSError, ValueError) as exc:
-        raise InputError(path, f"cannot be read as an Excel workbook (.xlsx): {exc}") from None
+    book = _open_checked(path)
     vision = _Cells(path, book, VISION)
     goals = _Cells(path, book, GOALS)
     acts = _Cells(path, book, ACTIVITIES) if ACTIVITIES in book.sheetnames else None
@@ -273,6 +349,12 @@ def read_workbook(path: str | Path) -> tuple[str, str, Plan]:
     code, name = vision.text("B2"), vision.text("B3")
     if not code:
         raise vision.error("B2", "expected the municipality code (e.g. 40203)")
+    try:
+        code = normalize_code(code)
+    except CodeError as exc:
+        raise vision.error("B2", f"expected the municipality code (e.g. 40203): {exc}") from None
+    if typed_text.problem(name):
+        raise vision.error("B3", f"the municipality name: {typed_text.problem(name)}")
     raw: dict = {"vision": vision.text("B6"), "scene_visions": {}, "goals": [], "activities": []}
     where.update({("vision",): f"'{VISION}' B6", ("title",): f"'{VISION}' B4", ("adopted",): f"'{VISION}' B5"})
     if vision.text("B4"):
@@ -291,6 +373,7 @@ def read_workbook(path: str | Path) -> tuple[str, str, Plan]:
     choices = _indicator_choices()
     indicator_ids = dict(zip(choices["choice"], choices["indicator_id"])) | dict(zip(choices["label_ja"], choices["indicator_id"]))
     goal_index: dict[tuple[str, str], int] = {}
+    seen_rows: dict[str, tuple[int, dict]] = {}  # indicator → its first row and entry
     for row in range(2, goals.ws.max_row + 1):
         cells = {title: goals.text(f"{letter}{row}") for letter, title in zip(LETTERS[:9], GOAL_COLUMNS[:9])}
         if not any(cells.values()):
@@ -333,6 +416,8 @@ def read_workbook(path: str | Path) -> tuple[str, str, Plan]:
                 raise goals.error(missing, f"the {'baseline' if part == 'baseline' else 'target'} needs both its fiscal year and its value")
             if year is not None:
                 item[part] = {"fiscal_year": year, "value": value}
+        _reject_conflict(goals, row, item, goal, seen_rows)
+        seen_rows.setdefault(indicator_id, (row, item))
         i = len(goal["indicators"])
         goal["indicators"].append(item)
         where[("goals", g, "indicators", i)] = f"'{GOALS}' C{row}:H{row}"
@@ -436,10 +521,10 @@ def with_plan(text: str, plan: Plan) -> str:
 
 def write_params(path: str | Path, code: str, name: str, plan: Plan) -> Path:
     """Write (or update the plan of) a parameter file, validated and replaced in one step."""
-    from analysis.reporting.params import load_params
+    from analysis.reporting.params import load_params, subject_yaml
 
     path = Path(path)
-    text = path.read_text(encoding="utf-8") if path.exists() else f'code: "{code}"\nname: {name}\n'
+    text = path.read_text(encoding="utf-8") if path.exists() else subject_yaml(code, name)
     new_text = with_plan(text, plan)
     path.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=path.parent, prefix=f".{path.name}.", suffix=".tmp",

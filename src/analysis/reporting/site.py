@@ -8,6 +8,7 @@ from jinja2 import Environment, FileSystemLoader
 from markupsafe import Markup
 
 from analysis.catalogue import REPORTS
+from analysis.measures.disclosure import NOT_FOR_DISTRIBUTION
 from analysis.reporting.html_export import (
     INTERNAL_CSV_PREFIX,
     banner_html,
@@ -34,7 +35,6 @@ RUN_STATUSES = {
     "skipped": ("＝", "変更なし（前回のまま）"),
     "stopped": ("■", "中断（前回のまま）"),
 }
-INTERNAL_NOTE = "内部確認用（秘匿処理なし）— 配布しないでください"
 MAX_REASON_CHARS = 300
 PDCA_REPORT_KEY = "pdca"
 
@@ -128,7 +128,8 @@ def _batch_row(entry: dict) -> dict:
     if status in ("failed", "stopped"):
         reason = _one_line(entry.get("error")) or "理由は記録されていません"
     if entry.get("internal"):
-        reason = f"⚠ {INTERNAL_NOTE}" + (f"　{reason}" if reason else "")
+        label = entry["internal"] if isinstance(entry["internal"], str) else NOT_FOR_DISTRIBUTION
+        reason = f"⚠ {label}" + (f"　{reason}" if reason else "")
     duration = entry.get("duration_s")
     return {
         "code": entry["code"], "name": entry["name"], "href": entry.get("href"), "status": status,

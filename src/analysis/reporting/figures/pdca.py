@@ -20,7 +20,8 @@ def goal_figure(check: pd.DataFrame, series: pd.DataFrame):
     fig, axes = plt.subplots(rows, columns, figsize=(12, 2.8 * rows), squeeze=False)
     own = series[series["area_level"] == "municipality"]
     for ax, row in zip(axes.flat, check.itertuples()):
-        data = own[own["indicator_id"] == row.indicator_id].dropna(subset=["value"]).sort_values("fiscal_year")
+        # hidden years stay in as gaps: the line breaks there instead of bridging a value nobody may see
+        data = own[own["indicator_id"] == row.indicator_id].sort_values("fiscal_year")
         ax.plot(data["fiscal_year"], data["value"], color="black", marker="o", markersize=3)
         ax.plot([row.baseline_year, row.target_year], [row.baseline, row.target], color="#666666", linestyle="--")
         ax.plot([row.target_year], [row.target], marker="*", markersize=12, color="#333333")
