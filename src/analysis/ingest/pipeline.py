@@ -24,10 +24,10 @@ from analysis import __version__, catalogue, japanese_dates
 from analysis.atomic import replace_dir
 from analysis.codes import PREFECTURES, excluded_municipalities
 from analysis.errors import InputError
-from analysis.ingest import institutions
+from analysis.ingest import institutions, insurers
 from analysis.ingest.editions import Edition, newest_editions
 from analysis.ingest.importers import dates, ipss_projection, iryou_net, kaigo_kouhyou, kouseikyoku, soumu_codes  # noqa: I001
-from analysis.ingest.importers import boundaries, templates, zaitaku_databook
+from analysis.ingest.importers import boundaries, kaigo_nenpo, templates, zaitaku_databook
 from analysis.ingest.output_folder import check_output_folder, remove_leftovers, staging_prefix
 from analysis.ingest.processed import METADATA_FILE
 from analysis.ingest.recognition import Discovered, discover
@@ -481,6 +481,38 @@ def build_activities(raw: Discovered, municipalities: pd.DataFrame, summary: Ing
     return conform(pd.concat(frames, ignore_index=True), "activities")
 
 
+def build_insurers(raw: Discovered, municipalities: pd.DataFrame, summary: IngestSummary | None = None
+                   ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """(insurers, insurer_members, insurer_values) from the 年報 保険者別 tables; the insurer stays the unit.
+
+    Of two files of one table and fiscal year only one is read (the second is a duplicate and said so;
+    two that differ are an error). Each 保険者 is placed by ``insurers.place_insurers``.
+    """
+    summary = summary or IngestSummary(raw)
+    extra = []
+    for file in raw["insurers"]:
+        extra.append(templates.read_insurers(file))
+        summary.used("insurers", file, len(extra[-1]))
+    catalogue = insurers.combined_catalogue(extra)
+    editions = []
+    for file in raw["kaigo_nenpo"]:
+        frame = kaigo_nenpo.read_nenpo(file, file.relative_to(raw.root))
+        year = str(int(frame["fiscal_year"].iloc[0]))
+        editions.append(Edition("kaigo_nenpo", frame["table_id"].iloc[0], file, frame["as_of"].iloc[0], frame["as_of_basis"].iloc[0],
+                                frame, frame["fiscal_year"].astype(str), frozenset({year})))
+    if not editions:
+        return empty_table("insurers"), empty_table("insurer_members"), empty_table("insurer_values")
+    insurers.check_members(catalogue, municipalities)
+    used, superseded = newest_editions(editions)
+    summary.used_editions(used, superseded, national=True)
+    summary.add_issues("kaigo_nenpo", {"year_from_path_files": sum(e.as_of_basis == kaigo_nenpo.YEAR_FROM_PATH for e in used)})
+    placed = insurers.place_insurers(pd.concat([e.frame for e in used], ignore_index=True), municipalities, catalogue)
+    insurers.check_no_own_rows(placed, catalogue)
+    listed, members = insurers.insurer_tables(placed, municipalities, catalogue)
+    summary.add_issues("kaigo_nenpo", {"municipalities_without_insurer": insurers.uncovered_municipalities(placed, municipalities, members)})
+    return (conform(listed, "insurers"), conform(members, "insurer_members"), conform(placed, "insurer_values"))
+
+
 def _sha256(path: Path) -> str:
     digest = hashlib.sha256()
     with path.open("rb") as handle:
@@ -501,6 +533,7 @@ def build_tables(raw: Discovered, summary: IngestSummary | None = None) -> dict[
     local_indicators = build_local_indicators(raw, summary)
     indicators = build_indicators(raw, databook_series, resource_counts, municipalities, summary)
     outlines = build_boundaries(raw, municipalities, summary)
+    insurer_list, insurer_members, insurer_values = build_insurers(raw, municipalities, summary)
     return {
         "local_indicators": local_indicators,
         "municipalities": municipalities,
@@ -510,6 +543,9 @@ def build_tables(raw: Discovered, summary: IngestSummary | None = None) -> dict[
         "indicators": indicators,
         "reference_rates": build_reference_rates(raw, summary),
         "activities": build_activities(raw, municipalities, summary),
+        "insurers": insurer_list,
+        "insurer_members": insurer_members,
+        "insurer_values": insurer_values,
         **({} if outlines is None else {"boundaries": outlines}),
     }
 

@@ -100,6 +100,34 @@ TABLES: dict[str, dict[str, str]] = {
         "mieruka": "string",
         "suppress_with": "string",
     },
+    "insurers": {                    # 介護保険の保険者 of the 年報 (one municipality, or a 広域連合・一部事務組合 of several)
+        "insurer_id": "string",      # a single municipality's code; K + smallest member code for a multi-municipality insurer; 00000 全国
+        "pref_code": "string",
+        "name": "string",            # as the 年報 print it (NFKC, no spaces)
+        "kind": "string",            # single / multi / national
+        "member_count": "Int64",
+        "source": "string",          # where the membership is documented
+    },
+    "insurer_members": {             # insurer → member municipality; an insurer's figures are never split among members
+        "insurer_id": "string",
+        "code": "string",
+        "name": "string",
+        "source": "string",
+    },
+    "insurer_values": {              # 介護保険事業状況報告（年報） 保険者別 tables, tidy
+        "insurer_id": "string",
+        "fiscal_year": "Int64",      # the year ending on as_of (年度末現在)
+        "table_id": "string",        # 02h, 04-1-1h … (importers.kaigo_nenpo.TABLES)
+        "measure": "string",         # first_insured_persons / certified_persons
+        "category": "string",        # as published: 計, 65歳以上75歳未満 … / 総数, (再掲)第1号被保険者 65歳以上70歳未満 …
+        "care_level": "string",      # as published: 要支援1 … 要介護5, 合計; empty where the table has none
+        "value": "float64",
+        "unit": "string",
+        "as_of": "string",
+        "as_of_basis": "string",     # in_file (a title names the year) / path (the folder or file name does)
+        "source": "string",
+        "source_file": "string",
+    },
     "reference_rates": {
         "measure": "string",
         "sex": "string",             # male / female / total

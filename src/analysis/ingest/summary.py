@@ -24,6 +24,8 @@ ISSUE_MESSAGES = {
     "excluded_municipality_rows": "北方領土の村の {n:,} 行を除きました",
     "unassigned_polygons": "市区町村コードのない {n:,} 個の区域（所属未定地・湖など）は地図に描きません",
     "superseded_boundary_polygons": "新しい版にもある市区町村の {n:,} 個の区域は新しい版の境界を使いました",
+    "year_from_path_files": "{n:,} ファイルは表に年度の記載がなく、フォルダ・ファイルの名前の年度によりました",
+    "municipalities_without_insurer": "{n:,} 市区町村は年報のどの保険者にも入っていません（自分の行も、広域の保険者の構成市町村の表にもない）",
     "superseded_rows": "新しい版にもある {n:,} 行（同じ市区町村・項目・年度）は新しい版の値を使いました",
 }
 

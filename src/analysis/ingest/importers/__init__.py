@@ -5,6 +5,7 @@ from analysis.ingest.importers import (
     ipss_projection,
     iryou_net,
     kaigo_kouhyou,
+    kaigo_nenpo,
     kouseikyoku,
     soumu_codes,
     templates,
@@ -20,6 +21,7 @@ SOURCES = (
     *kouseikyoku.SOURCES,
     *soumu_codes.SOURCES,
     *zaitaku_databook.SOURCES,
+    *kaigo_nenpo.SOURCES,
     *templates.SOURCES,
     *boundaries.SOURCES,
 )
