@@ -128,6 +128,45 @@ TABLES: dict[str, dict[str, str]] = {
         "source": "string",
         "source_file": "string",
     },
+    "ndb_values": {                  # NDBオープンデータ「C 在宅医療」: one row per procedure code × area × round × measure × section
+        "section": "string",         # 医科 / 歯科
+        "area_level": "string",      # national / prefecture / medical_area / medical_area_unassigned (二次医療圏判別不可)
+        "area_code": "string",       # 00000; NN000 for a prefecture; 4 digits as the round published them for a 二次医療圏; 0000 判別不可
+        "area_name": "string",       # as the round published it (二次医療圏 change between 医療計画)
+        "pref_code": "string",       # empty for the nation and 判別不可
+        "fiscal_year": "Int64",      # the service year (第1回 = 2014 … round n = 2013 + n)
+        "round": "Int64",
+        "measure": "string",         # claims (算定回数) / patients (患者数, from 第9回)
+        "procedure_code": "string",  # 診療行為コード (9 digits)
+        "procedure_name": "string",  # as published in the round
+        "points": "float64",         # 点数
+        "class_code": "string",      # 分類コード (C000 …), carried down its group
+        "class_name": "string",
+        "addition_kind": "string",   # 加算 group of the 全体（加算） sheet; empty on 全体
+        "addition_code": "string",   # 加算コード (歯科 from 第7回)
+        "sheet": "string",           # 全体 / 全体（加算）
+        "value": "float64",          # NaN where missing_reason says why
+        "missing_reason": "string",  # 10未満のため非公表 … for a 「‐」; empty for a published count
+        "as_of": "string",           # end of the service year
+        "source": "string",
+        "source_file": "string",
+    },
+    "ndb_indicators": {              # the catalogue indicators of catalogues/ndb_procedures.csv, summed from ndb_values
+        "indicator_id": "string",
+        "area_level": "string",
+        "area_code": "string",
+        "area_name": "string",
+        "pref_code": "string",
+        "fiscal_year": "Int64",
+        "round": "Int64",
+        "measure": "string",
+        "value": "float64",          # NaN when a part is not published
+        "missing_reason": "string",
+        "codes": "Int64",            # procedure codes of the round that make it
+        "unit": "string",
+        "as_of": "string",
+        "source": "string",
+    },
     "reference_rates": {
         "measure": "string",
         "sex": "string",             # male / female / total

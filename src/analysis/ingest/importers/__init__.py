@@ -7,6 +7,7 @@ from analysis.ingest.importers import (
     kaigo_kouhyou,
     kaigo_nenpo,
     kouseikyoku,
+    ndb,
     soumu_codes,
     templates,
     zaitaku_databook,
@@ -22,6 +23,7 @@ SOURCES = (
     *soumu_codes.SOURCES,
     *zaitaku_databook.SOURCES,
     *kaigo_nenpo.SOURCES,
+    *ndb.SOURCES,
     *templates.SOURCES,
     *boundaries.SOURCES,
 )
