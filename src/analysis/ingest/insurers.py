@@ -90,6 +90,12 @@ def combined_catalogue(extra: list[pd.DataFrame]) -> pd.DataFrame:
     return pd.concat([kept, added], ignore_index=True)
 
 
+def used_or_added(catalogue: pd.DataFrame, placed: pd.DataFrame) -> pd.DataFrame:
+    """The catalogue rows an insurer of the tables uses, and every row the raw folder added."""
+    ids = catalogue["members"].map(insurer_id)
+    return catalogue[ids.isin(set(placed["insurer_id"])) | catalogue["origin"].ne(CATALOGUE_FILE)]
+
+
 def check_members(catalogue: pd.DataFrame, municipalities: pd.DataFrame) -> None:
     """Every member is a municipality of the code list, and belongs to one insurer only."""
     known = set(municipalities.loc[~municipalities["kind"].isin(["prefecture", "ward"]), "code"])
@@ -122,6 +128,8 @@ def place_insurers(values: pd.DataFrame, municipalities: pd.DataFrame, catalogue
     row and insurer and what to add where.
     """
     names = _municipality_names(municipalities)
+    # the code list's own prefecture names first (the fictional sample's 架空県 is 40)
+    prefectures = {**PREFECTURE_CODES, **dict(zip(municipalities["pref_name"].map(normalize_place), municipalities["pref_code"]))}
     multi = {(r.pref_code, r.key): insurer_id(r.members) for r in catalogue.itertuples()}
     keys = values[["pref_name", "insurer_name"]].drop_duplicates()
     placed = {}
@@ -129,7 +137,11 @@ def place_insurers(values: pd.DataFrame, municipalities: pd.DataFrame, catalogue
         if pref_name == "全国":
             placed[(pref_name, name)] = (NATIONAL_CODE, "00", NATIONAL)
             continue
-        pref = PREFECTURE_CODES[pref_name]
+        pref = prefectures.get(normalize_place(pref_name))
+        if pref is None:
+            first = values[values["pref_name"] == pref_name].iloc[0]
+            raise InputError(first["source_file"], f"expected a prefecture name of the 総務省 code list or 全国 in column A, got {pref_name}",
+                             row=int(first["row"]), column="都道府県")
         key = (pref, normalize_place(name))
         if key in multi:
             placed[(pref_name, name)] = (multi[key], pref, MULTI)
@@ -150,8 +162,7 @@ def place_insurers(values: pd.DataFrame, municipalities: pd.DataFrame, catalogue
 
 def check_no_own_rows(placed: pd.DataFrame, catalogue: pd.DataFrame) -> None:
     """A member of a multi-municipality insurer that has a row of its own in the same table is an outdated catalogue row."""
-    used = catalogue[catalogue.apply(lambda r: insurer_id(r["members"]), axis=1).isin(set(placed["insurer_id"]))] \
-        if not catalogue.empty else catalogue
+    used = used_or_added(catalogue, placed)
     for (source_file, year), rows in placed.groupby(["source_file", "fiscal_year"]):
         own = set(rows.loc[rows["kind"] == SINGLE, "insurer_id"])
         for row in used.itertuples():

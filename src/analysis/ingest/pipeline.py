@@ -502,11 +502,12 @@ def build_insurers(raw: Discovered, municipalities: pd.DataFrame, summary: Inges
                                 frame, frame["fiscal_year"].astype(str), frozenset({year})))
     if not editions:
         return empty_table("insurers"), empty_table("insurer_members"), empty_table("insurer_values")
-    insurers.check_members(catalogue, municipalities)
     used, superseded = newest_editions(editions)
     summary.used_editions(used, superseded, national=True)
     summary.add_issues("kaigo_nenpo", {"year_from_path_files": sum(e.as_of_basis == kaigo_nenpo.YEAR_FROM_PATH for e in used)})
     placed = insurers.place_insurers(pd.concat([e.frame for e in used], ignore_index=True), municipalities, catalogue)
+    # the raw folder's rows are checked whole; the packaged ones where an insurer of the tables uses them
+    insurers.check_members(insurers.used_or_added(catalogue, placed), municipalities)
     insurers.check_no_own_rows(placed, catalogue)
     listed, members = insurers.insurer_tables(placed, municipalities, catalogue)
     summary.add_issues("kaigo_nenpo", {"municipalities_without_insurer": insurers.uncovered_municipalities(placed, municipalities, members)})

@@ -20,7 +20,6 @@ from pathlib import Path, PurePosixPath
 import pandas as pd
 
 from analysis import japanese_dates
-from analysis.codes import PREFECTURE_CODES
 from analysis.errors import InputError
 from analysis.ingest.importers.values import to_number
 from analysis.ingest.importers.workbook import read_xlsx
@@ -142,12 +141,12 @@ def _read_sheet(path: Path, name: str, sheet: pd.DataFrame, table: InsurerTable)
     insurer = body.iloc[:, 1].map(_text)
     cells = body.iloc[:, columns]
     empty = cells.apply(lambda column: column.map(_text).eq("")).all(axis=1)
-    listed = pref.eq(NATIONAL_NAME) | pref.isin(list(PREFECTURE_CODES))
-    odd = ~listed & (pref.ne("") | insurer.ne("")) & ~empty  # a note below the table has no values
+    # a row with values is a 保険者 (its prefecture name is checked against the code list when it is placed);
+    # a note below the table has none
+    listed = pref.ne("") & ~empty
+    odd = pref.eq("") & insurer.ne("") & ~empty
     if odd.any():
-        i = odd.idxmax()
-        raise InputError(path, f"sheet '{name}': expected a prefecture name or 全国 in column A, got {body.at[i, body.columns[0]]!r}",
-                         row=int(i) + 1, column="都道府県")
+        raise InputError(path, f"sheet '{name}': expected a prefecture name or 全国 in column A", row=int(odd.idxmax()) + 1, column="都道府県")
     nameless = listed & pref.ne(NATIONAL_NAME) & insurer.eq("")
     if nameless.any():
         raise InputError(path, f"sheet '{name}': the 保険者 cell is empty", row=int(nameless.idxmax()) + 1, column="保険者")
