@@ -52,6 +52,16 @@ def link_real_files(shared: Path, root: Path) -> Path:
     return root
 
 
+def ingest_with_lines(raw: Path, out: Path):
+    """The real `ingest` of ``raw`` into ``out``: (ProcessedData of out, the console lines)."""
+    from analysis.ingest import ingest
+    from analysis.ingest.processed import ProcessedData
+
+    lines: list[str] = []
+    ingest(raw, out, echo=lines.append)
+    return ProcessedData(out), lines
+
+
 BACKTEST_PARAMS = ("40901_chikusui.yaml", "40942_nangi.yaml")  # the core city and the smallest town
 
 

@@ -19,9 +19,8 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from analysis.ingest.pipeline import ingest
 from analysis.ingest.processed import ProcessedData
-from tests.conftest import NENPO_YEAR_FOLDER, SHARED, link_real_files
+from tests.conftest import NENPO_YEAR_FOLDER, SHARED, ingest_with_lines, link_real_files
 
 # the 名簿 the issue found unreadable or miscounted, 佐賀's newer edition and a 中国 file that lists 医科・歯科・薬局
 # together; reading every 名簿 with openpyxl takes minutes, so all of them only with ZAITAKU_CHECK_EVERY_MEIBO=1
@@ -57,10 +56,7 @@ def both(shared_dir, tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def processed(both, tmp_path_factory) -> tuple[ProcessedData, list[str]]:
-    lines: list[str] = []
-    out = tmp_path_factory.mktemp("real") / "processed"
-    ingest(both, out, echo=lines.append)
-    return ProcessedData(out), lines
+    return ingest_with_lines(both, tmp_path_factory.mktemp("real") / "processed")
 
 
 def _nfkc(value) -> str:

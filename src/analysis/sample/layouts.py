@@ -362,13 +362,19 @@ def nenpo_04_1_1h_sheets(tables: Sequence[tuple[Sequence[object], Sequence]]) ->
             for i, (category, (national, rows)) in enumerate(zip(NENPO_04_1_1H_CATEGORIES, tables))]
 
 
+def _titled_sheets(book: Workbook, specs: Iterable):
+    """One sheet per spec (its ``name``) with the spec's ``title`` in A1, the workbook's default sheet removed."""
+    book.remove(book.active)
+    for spec in specs:
+        sheet = book.create_sheet(spec.name)
+        sheet["A1"] = spec.title
+        yield sheet, spec
+
+
 def write_nenpo_xlsx(path: Path, sheets: Iterable[NenpoSheet], *, stamp: Stamp | None = None) -> Path:
     """A 年報 保険者別 workbook (02h.xlsx, 04-1-1h.xlsx): the year is nowhere in it, only 「年度末現在」."""
     book = _workbook(stamp)
-    book.remove(book.active)
-    for spec in sheets:
-        sheet = book.create_sheet(spec.name)
-        sheet["A1"] = spec.title
+    for sheet, spec in _titled_sheets(book, sheets):
         if spec.note:
             sheet["A3"] = spec.note
         width = 2 + max(len(spec.upper), len(spec.lower))
@@ -435,10 +441,7 @@ class NdbSheet:
 def write_ndb_xlsx(path: Path, sheets: Iterable[NdbSheet], *, stamp: Stamp | None = None) -> Path:
     """An NDB 「C 在宅医療」 workbook as published (the file is named by MHLW's content id, e.g. 001262076.xlsx)."""
     book = _workbook(stamp)
-    book.remove(book.active)
-    for spec in sheets:
-        sheet = book.create_sheet(spec.name)
-        sheet["A1"] = spec.title
+    for sheet, spec in _titled_sheets(book, sheets):
         header = 2 + spec.blank_rows
         if spec.note:
             sheet["A2"] = spec.note

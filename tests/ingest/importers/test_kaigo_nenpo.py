@@ -19,6 +19,7 @@ from analysis.ingest.importers import kaigo_nenpo
 from analysis.ingest.pipeline import ingest
 from analysis.ingest.processed import ProcessedData
 from analysis.sample import layouts
+from tests.conftest import ingest_with_lines
 from analysis.sample.world import PREF_NAME, write_soumu
 
 
@@ -45,10 +46,7 @@ def real_tree(shared_dir, tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def processed(real_tree, tmp_path_factory) -> tuple[ProcessedData, list[str]]:
-    lines: list[str] = []
-    out = tmp_path_factory.mktemp("nenpo-out") / "processed"
-    ingest(real_tree, out, echo=lines.append)
-    return ProcessedData(out), lines
+    return ingest_with_lines(real_tree, tmp_path_factory.mktemp("nenpo-out") / "processed")
 
 
 @pytest.fixture(scope="module")

@@ -20,6 +20,7 @@ from analysis.ingest.pipeline import ingest
 from analysis.ingest.processed import ProcessedData
 from analysis.ingest.recognition import discover
 from analysis.sample import layouts
+from tests.conftest import ingest_with_lines
 from analysis.sample.world import write_soumu
 
 HOUSE_CALL = "114000110"
@@ -46,10 +47,7 @@ def processed(ndb_folder, shared_dir, tmp_path_factory) -> tuple[ProcessedData, 
     for path in ndb_folder.rglob("*.xlsx"):
         (root / path.parent.name).mkdir(exist_ok=True)
         os.symlink(path, root / path.parent.name / path.name)
-    lines: list[str] = []
-    out = tmp_path_factory.mktemp("ndb-out") / "processed"
-    ingest(root, out, echo=lines.append)
-    return ProcessedData(out), lines
+    return ingest_with_lines(root, tmp_path_factory.mktemp("ndb-out") / "processed")
 
 
 def _openpyxl_value(path: Path, code: str, area: str) -> object:
