@@ -32,6 +32,36 @@ def shared_dir() -> Path:
     return SHARED
 
 
+# ../shared/real-data-new/README.md dates the two 年報 tables 令和5年度末; the files do not say it, so they are
+# linked into a folder that names the year, as the README tells users to place them
+NENPO_YEAR_FOLDER = "令和5年度"
+
+
+def link_real_files(shared: Path, root: Path) -> Path:
+    """``root`` with ../shared/real-data and real-data-new linked file by file (the 年報 in a year folder); returns root."""
+    for folder in ("real-data", "real-data-new"):
+        for path in sorted((shared / folder).rglob("*")):
+            if not path.is_file():
+                continue
+            relative = path.relative_to(shared)
+            if relative.parts[1:2] == ("kaigo-hokoku",):
+                relative = relative.parent / NENPO_YEAR_FOLDER / relative.name
+            target = root / relative
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.symlink_to(path)
+    return root
+
+
+def ingest_with_lines(raw: Path, out: Path):
+    """The real `ingest` of ``raw`` into ``out``: (ProcessedData of out, the console lines)."""
+    from analysis.ingest import ingest
+    from analysis.ingest.processed import ProcessedData
+
+    lines: list[str] = []
+    ingest(raw, out, echo=lines.append)
+    return ProcessedData(out), lines
+
+
 BACKTEST_PARAMS = ("40901_chikusui.yaml", "40942_nangi.yaml")  # the core city and the smallest town
 
 

@@ -140,6 +140,13 @@ def national_totals() -> pd.DataFrame:
 
 
 @cache
+def ndb_procedures() -> pd.DataFrame:
+    """NDB indicator → the procedure codes it sums (part sum) or divides (numerator, denominator), with the
+    names as each round published them and the rounds of ../shared/real-data-new in which that name was seen."""
+    return _read("ndb_procedures.csv")
+
+
+@cache
 def code_changes() -> pd.DataFrame:
     """Codes no longer in the 総務省 list (renamed or reorganised municipalities) → current code."""
     return _read("code_changes.csv")

@@ -21,6 +21,11 @@ _ERA_DATE = re.compile(rf"({_ERA})(\d{{1,2}})[年.](\d{{1,2}})[月.](\d{{1,2}})"
 _WESTERN_DATE = re.compile(r"(\d{4})[年/.-](\d{1,2})[月/.-](\d{1,2})")
 _ERA_YEAR = re.compile(rf"({_ERA})(\d{{1,2}})年?度?")
 _WESTERN_YEAR = re.compile(r"(\d{4})年?度?")
+# How a folder or file is named for a fiscal year: 令和5年度, 令和元年度末, R5, R05, H30年度, 2023年度, FY2023.
+# A bare 2023 or 令和5年 is a calendar year and is not taken for a fiscal year.
+_FISCAL_NAME = re.compile(rf"(?:(?P<era>{_ERA})(?P<era_year>\d{{1,2}})(?:年度末?)?"
+                          r"|(?P<western>\d{4})年度末?|FY(?P<fy>\d{4}))", re.IGNORECASE)
+_ERA_ALONE = re.compile(r"(令和|平成)(\d{1,2})年度")
 
 
 def _normalised(text: object) -> str:
@@ -60,6 +65,25 @@ def year_of(text: object) -> int | None:
         return ERA_OFFSETS[m.group(1)] + int(m.group(2)) if _within_era(m.group(1), int(m.group(2))) else None
     if m := _WESTERN_YEAR.fullmatch(t):
         return int(m.group(1))
+    return None
+
+
+def fiscal_year_in_name(name: object) -> int | None:
+    """The fiscal year a folder or file name gives: '令和5年度' / 'R5' / 'R05' / '2023年度' / 'FY2023' → 2023; None otherwise.
+
+    A whole name, or one of its parts between separators (``kaigo_R5``, ``02h_FY2023.xlsx``), must be
+    the year; 令和/平成 with 年度 also count inside a longer word (``令和5年度介護保険事業状況報告``).
+    """
+    text = _normalised(name).replace("元年度", "1年度")
+    stem = re.sub(r"\.(xlsx|xlsm|csv|zip)$", "", text, flags=re.IGNORECASE)
+    for part in (stem, *re.split(r"[_\-()（）\[\]【】・,、 ]+", stem)):
+        if m := _FISCAL_NAME.fullmatch(part):
+            if m.group("era"):
+                era = {"r": "R", "h": "H", "s": "S"}.get(m.group("era"), m.group("era"))
+                return ERA_OFFSETS[era] + int(m.group("era_year"))
+            return int(m.group("western") or m.group("fy"))
+    if m := _ERA_ALONE.search(stem):
+        return ERA_OFFSETS[m.group(1)] + int(m.group(2))
     return None
 
 

@@ -1,4 +1,4 @@
-"""Every real published file in ../shared/real-data ingests in one run, and counts exactly what the files say.
+"""Every real published file in ../shared/real-data and real-data-new ingests in one run, and counts exactly what the files say.
 
 The expected counts are made here another way: the CSVs with the csv module, the ZIP with
 zipfile, the 名簿 with openpyxl and a plain address rule written for this test. Skipped when
@@ -19,9 +19,8 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from analysis.ingest.pipeline import ingest
 from analysis.ingest.processed import ProcessedData
-from tests.conftest import SHARED
+from tests.conftest import NENPO_YEAR_FOLDER, SHARED, ingest_with_lines, link_real_files
 
 # the 名簿 the issue found unreadable or miscounted, 佐賀's newer edition and a 中国 file that lists 医科・歯科・薬局
 # together; reading every 名簿 with openpyxl takes minutes, so all of them only with ZAITAKU_CHECK_EVERY_MEIBO=1
@@ -50,11 +49,14 @@ def real(shared_dir) -> Path:
 
 
 @pytest.fixture(scope="module")
-def processed(real, tmp_path_factory) -> tuple[ProcessedData, list[str]]:
-    lines: list[str] = []
-    out = tmp_path_factory.mktemp("real") / "processed"
-    ingest(real, out, echo=lines.append)
-    return ProcessedData(out), lines
+def both(shared_dir, tmp_path_factory) -> Path:
+    """real-data and real-data-new side by side (linked), as a user would put them under one raw folder."""
+    return link_real_files(shared_dir, tmp_path_factory.mktemp("both") / "raw")
+
+
+@pytest.fixture(scope="module")
+def processed(both, tmp_path_factory) -> tuple[ProcessedData, list[str]]:
+    return ingest_with_lines(both, tmp_path_factory.mktemp("real") / "processed")
 
 
 def _nfkc(value) -> str:
@@ -132,14 +134,27 @@ def _expected_from_meibo(path: Path, master) -> dict[tuple[str, str], set[str]]:
     return found
 
 
-def test_every_real_file_ingests_in_one_run(processed, real):
+def test_every_real_file_ingests_in_one_run(processed, shared_dir):
     data, lines = processed
     used = {f["path"].split(":")[0] for s in data.metadata["sources"] for f in s["files_used"]}  # a ZIP member: zip:member
     superseded = {f["path"] for s in data.metadata["sources"] for f in s["files_superseded"]}
-    on_disk = {str(p.relative_to(real)) for p in real.rglob("*") if p.is_file() and p.name != "README.md"}
+    on_disk = set()
+    for folder in ("real-data", "real-data-new"):
+        for p in (shared_dir / folder).rglob("*"):
+            if p.is_file() and p.name != "README.md":
+                relative = p.relative_to(shared_dir)
+                on_disk.add(str(relative.parent / NENPO_YEAR_FOLDER / relative.name) if "kaigo-hokoku" in relative.parts else str(relative))
     assert used | superseded == on_disk
-    assert data.metadata["ignored_files"] == ["README.md"]
+    assert sorted(data.metadata["ignored_files"]) == ["real-data-new/README.md", "real-data/README.md"]
     assert len(data.municipalities) == 1965 - 6  # the 総務省 list less the six 北方領土 villages
+
+
+def test_the_new_sources_give_their_tables(processed):
+    data, _ = processed
+    assert len(data.insurers[data.insurers["kind"] != "national"]) == 1571
+    assert set(data.ndb_values["round"]) == {1, 2, 3, 6, 7, 9}
+    # the 二次医療圏 of the NDB are their own areas, not the municipality master's
+    assert set(data.ndb_values.loc[data.ndb_values["area_level"] == "medical_area", "area_code"].str.len()) == {4}
 
 
 @pytest.mark.parametrize("name", CHECKED_WITH_OPENPYXL)

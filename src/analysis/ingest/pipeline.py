@@ -24,10 +24,10 @@ from analysis import __version__, catalogue, japanese_dates
 from analysis.atomic import replace_dir
 from analysis.codes import PREFECTURES, excluded_municipalities
 from analysis.errors import InputError
-from analysis.ingest import institutions
+from analysis.ingest import institutions, insurers
 from analysis.ingest.editions import Edition, newest_editions
 from analysis.ingest.importers import dates, ipss_projection, iryou_net, kaigo_kouhyou, kouseikyoku, soumu_codes  # noqa: I001
-from analysis.ingest.importers import boundaries, templates, zaitaku_databook
+from analysis.ingest.importers import boundaries, kaigo_nenpo, ndb, templates, zaitaku_databook
 from analysis.ingest.output_folder import check_output_folder, remove_leftovers, staging_prefix
 from analysis.ingest.processed import METADATA_FILE
 from analysis.ingest.recognition import Discovered, discover
@@ -481,6 +481,70 @@ def build_activities(raw: Discovered, municipalities: pd.DataFrame, summary: Ing
     return conform(pd.concat(frames, ignore_index=True), "activities")
 
 
+def build_insurers(raw: Discovered, municipalities: pd.DataFrame, summary: IngestSummary | None = None
+                   ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """(insurers, insurer_members, insurer_values) from the 年報 保険者別 tables; the insurer stays the unit.
+
+    Of two files of one table and fiscal year only one is read (the second is a duplicate and said so;
+    two that differ are an error). Each 保険者 is placed by ``insurers.place_insurers``.
+    """
+    summary = summary or IngestSummary(raw)
+    extra = []
+    for file in raw["insurers"]:
+        extra.append(templates.read_insurers(file))
+        summary.used("insurers", file, len(extra[-1]))
+    catalogue = insurers.combined_catalogue(extra)
+    editions = []
+    for file in raw["kaigo_nenpo"]:
+        frame = kaigo_nenpo.read_nenpo(file, file.relative_to(raw.root))
+        year = str(int(frame["fiscal_year"].iloc[0]))
+        editions.append(Edition("kaigo_nenpo", frame["table_id"].iloc[0], file, frame["as_of"].iloc[0], frame["as_of_basis"].iloc[0],
+                                frame, frame["fiscal_year"].astype(str), frozenset({year})))
+    if not editions:
+        return empty_table("insurers"), empty_table("insurer_members"), empty_table("insurer_values")
+    used, superseded = newest_editions(editions)
+    summary.used_editions(used, superseded, national=True)
+    summary.add_issues("kaigo_nenpo", {"year_from_path_files": sum(e.as_of_basis == kaigo_nenpo.YEAR_FROM_PATH for e in used)})
+    placed = insurers.place_insurers(pd.concat([e.frame for e in used], ignore_index=True), municipalities, catalogue)
+    # the raw folder's rows are checked whole; the packaged ones where an insurer of the tables uses them
+    insurers.check_members(insurers.used_or_added(catalogue, placed), municipalities)
+    insurers.check_no_own_rows(placed, catalogue)
+    listed, members = insurers.insurer_tables(placed, municipalities, catalogue)
+    summary.add_issues("kaigo_nenpo", {"municipalities_without_insurer": insurers.uncovered_municipalities(placed, municipalities, members)})
+    return (conform(listed, "insurers"), conform(members, "insurer_members"), conform(placed, "insurer_values"))
+
+
+def build_ndb(raw: Discovered, summary: IngestSummary | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(ndb_values, ndb_indicators) from every NDB 「C 在宅医療」 file; rounds form one series.
+
+    A second file of the same round, section, layout and measure is a duplicate and is not read (two that
+    differ are an error). The 全国 column printed in both the 都道府県別 and the 二次医療圏別 file is kept once.
+    """
+    summary = summary or IngestSummary(raw)
+    editions = []
+    for file in raw["ndb"]:
+        frame = ndb.read_ndb(file)
+        kind = f"{frame['section'].iloc[0]}|{frame['layout'].iloc[0]}|{frame['measure'].iloc[0]}"
+        editions.append(Edition("ndb", kind, file, frame["as_of"].iloc[0], dates.IN_FILE, frame,
+                                frame["round"].astype(str), frozenset({str(int(frame["round"].iloc[0]))})))
+    if not editions:
+        return empty_table("ndb_values"), empty_table("ndb_indicators")
+    used, superseded = newest_editions(editions)
+    summary.used_editions(used, superseded, national=True)
+    values = pd.concat([e.frame for e in sorted(used, key=lambda e: e.frame["layout"].iloc[0] != ndb.PREFECTURE)],
+                       ignore_index=True)
+    again = values.duplicated(["section", "measure", "round", "procedure_code", "area_code"])
+    values = values[~again.to_numpy()]
+    summary.add_issues("ndb", {"ndb_national_rows_in_both_layouts": int(again.sum()),
+                               "ndb_suppressed_cells": int(values["missing_reason"].ne("").sum()),
+                               "ndb_unassigned_area_values": int(values["area_level"].eq(ndb.UNASSIGNED).sum())})
+    units = catalogue.indicators().set_index("indicator_id")["unit"]
+    indicators, left_out = ndb.indicator_values(values, catalogue.ndb_procedures(), units)
+    summary.add_issues("ndb", {"ndb_patient_sums_left_out": left_out})
+    indicators = indicators.assign(source=indicators["round"].map(lambda r: f"{ndb.SOURCE} 第{r}回"))
+    return conform(values, "ndb_values"), conform(indicators, "ndb_indicators")
+
+
 def _sha256(path: Path) -> str:
     digest = hashlib.sha256()
     with path.open("rb") as handle:
@@ -501,6 +565,8 @@ def build_tables(raw: Discovered, summary: IngestSummary | None = None) -> dict[
     local_indicators = build_local_indicators(raw, summary)
     indicators = build_indicators(raw, databook_series, resource_counts, municipalities, summary)
     outlines = build_boundaries(raw, municipalities, summary)
+    insurer_list, insurer_members, insurer_values = build_insurers(raw, municipalities, summary)
+    ndb_values, ndb_indicators = build_ndb(raw, summary)
     return {
         "local_indicators": local_indicators,
         "municipalities": municipalities,
@@ -510,6 +576,11 @@ def build_tables(raw: Discovered, summary: IngestSummary | None = None) -> dict[
         "indicators": indicators,
         "reference_rates": build_reference_rates(raw, summary),
         "activities": build_activities(raw, municipalities, summary),
+        "insurers": insurer_list,
+        "insurer_members": insurer_members,
+        "insurer_values": insurer_values,
+        "ndb_values": ndb_values,
+        "ndb_indicators": ndb_indicators,
         **({} if outlines is None else {"boundaries": outlines}),
     }
 

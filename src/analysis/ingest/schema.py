@@ -100,6 +100,73 @@ TABLES: dict[str, dict[str, str]] = {
         "mieruka": "string",
         "suppress_with": "string",
     },
+    "insurers": {                    # 介護保険の保険者 of the 年報 (one municipality, or a 広域連合・一部事務組合 of several)
+        "insurer_id": "string",      # a single municipality's code; K + smallest member code for a multi-municipality insurer; 00000 全国
+        "pref_code": "string",
+        "name": "string",            # as the 年報 print it (NFKC, no spaces)
+        "kind": "string",            # single / multi / national
+        "member_count": "Int64",
+        "source": "string",          # where the membership is documented
+    },
+    "insurer_members": {             # insurer → member municipality; an insurer's figures are never split among members
+        "insurer_id": "string",
+        "code": "string",
+        "name": "string",
+        "source": "string",
+    },
+    "insurer_values": {              # 介護保険事業状況報告（年報） 保険者別 tables, tidy
+        "insurer_id": "string",
+        "fiscal_year": "Int64",      # the year ending on as_of (年度末現在)
+        "table_id": "string",        # 02h, 04-1-1h … (importers.kaigo_nenpo.TABLES)
+        "measure": "string",         # first_insured_persons / certified_persons
+        "category": "string",        # as published: 計, 65歳以上75歳未満 … / 総数, (再掲)第1号被保険者 65歳以上70歳未満 …
+        "care_level": "string",      # as published: 要支援1 … 要介護5, 合計; empty where the table has none
+        "value": "float64",
+        "unit": "string",
+        "as_of": "string",
+        "as_of_basis": "string",     # in_file (a title names the year) / path (the folder or file name does)
+        "source": "string",
+        "source_file": "string",
+    },
+    "ndb_values": {                  # NDBオープンデータ「C 在宅医療」: one row per procedure code × area × round × measure × section
+        "section": "string",         # 医科 / 歯科
+        "area_level": "string",      # national / prefecture / medical_area / medical_area_unassigned (二次医療圏判別不可)
+        "area_code": "string",       # 00000; NN000 for a prefecture; 4 digits as the round published them for a 二次医療圏; 0000 判別不可
+        "area_name": "string",       # as the round published it (二次医療圏 change between 医療計画)
+        "pref_code": "string",       # empty for the nation and 判別不可
+        "fiscal_year": "Int64",      # the service year (第1回 = 2014 … round n = 2013 + n)
+        "round": "Int64",
+        "measure": "string",         # claims (算定回数) / patients (患者数, from 第9回)
+        "procedure_code": "string",  # 診療行為コード (9 digits)
+        "procedure_name": "string",  # as published in the round
+        "points": "float64",         # 点数
+        "class_code": "string",      # 分類コード (C000 …), carried down its group
+        "class_name": "string",
+        "addition_kind": "string",   # 加算 group of the 全体（加算） sheet; empty on 全体
+        "addition_code": "string",   # 加算コード (歯科 from 第7回)
+        "sheet": "string",           # 全体 / 全体（加算）
+        "value": "float64",          # NaN where missing_reason says why
+        "missing_reason": "string",  # 10未満のため非公表 … for a 「‐」; empty for a published count
+        "as_of": "string",           # end of the service year
+        "source": "string",
+        "source_file": "string",
+    },
+    "ndb_indicators": {              # the catalogue indicators of catalogues/ndb_procedures.csv, summed from ndb_values
+        "indicator_id": "string",
+        "area_level": "string",
+        "area_code": "string",
+        "area_name": "string",
+        "pref_code": "string",
+        "fiscal_year": "Int64",
+        "round": "Int64",
+        "measure": "string",
+        "value": "float64",          # NaN when a part is not published
+        "missing_reason": "string",
+        "codes": "Int64",            # procedure codes of the round that make it
+        "unit": "string",
+        "as_of": "string",
+        "source": "string",
+    },
     "reference_rates": {
         "measure": "string",
         "sex": "string",             # male / female / total

@@ -322,6 +322,145 @@ def write_databook(path: Path, sheets: Iterable[DatabookSheet], *, first_sheets:
 
 
 # ---------------------------------------------------------------------------
+# 介護保険事業状況報告（年報） 保険者別 tables
+# ---------------------------------------------------------------------------
+
+NENPO_02H_TITLE = "第２表　保険者別　第１号被保険者数　（年度末現在）"
+NENPO_02H_COLUMNS = ("計", "６５歳以上７５歳未満", "７５歳以上８５歳未満", "８５歳以上", "外国人被保険者", "住所地特例被保険者")
+NENPO_04_1_1H_TITLE = "第４－１－１表　保険者別　要介護（要支援）認定者数　男女計　－総数－　（年度末現在）　（その{n}）"
+NENPO_04_1_1H_CATEGORIES = ("総数", "（再掲）第１号被保険者", *(f"（再掲）第１号被保険者　－{band}－" for band in (
+    "65歳以上70歳未満", "70歳以上75歳未満", "75歳以上80歳未満", "80歳以上85歳未満", "85歳以上90歳未満", "90歳以上")), "（再掲）第２号被保険者")
+NENPO_CARE_LEVELS = ("要支援１", "要支援２", "要介護１", "要介護２", "要介護３", "要介護４", "要介護５", "合計")
+NENPO_04_1_1H_NOTE = "※　保険者が国民健康保険団体連合会に提出する受給者台帳を基にしたものであり、提出後に要介護度が遡って変更になる場合がある。"
+NENPO_NATIONAL = "全\u3000 国"
+
+
+@dataclass
+class NenpoSheet:
+    """One sheet of a 年報 保険者別 table: title in A1, the two header rows, 全国, then one row per 保険者."""
+
+    name: str                                 # 02h, 04-1-1h① …
+    title: str
+    upper: Sequence[object]                   # header row from column C (計 / the sheet's category)
+    lower: Sequence[object]                   # the row below it from column C (age bands / 要介護度)
+    national: Sequence[object]
+    rows: Sequence[tuple[str, str, Sequence[object]]]   # (都道府県名, 保険者名, values)
+    note: str | None = None                   # A3 (04-1-1h)
+    header_row: int = 4                       # 1-based: 4 in 02h, 5 in 04-1-1h
+
+
+def nenpo_02h_sheet(national: Sequence[object], rows, *, title: str = NENPO_02H_TITLE, header_row: int = 4) -> NenpoSheet:
+    """第２表 as published: 計 over column C, the age bands and 外国人・住所地特例 on the row below from column D."""
+    return NenpoSheet("02h", title, [NENPO_02H_COLUMNS[0]], ["", *NENPO_02H_COLUMNS[1:]], national, rows, header_row=header_row)
+
+
+def nenpo_04_1_1h_sheets(tables: Sequence[tuple[Sequence[object], Sequence]]) -> list[NenpoSheet]:
+    """第４－１－１表 as published: one sheet per category (その１ 総数 … その９ 第２号被保険者), 要介護度 as columns."""
+    circled = "①②③④⑤⑥⑦⑧⑨"
+    return [NenpoSheet(f"04-1-1h{circled[i]}", NENPO_04_1_1H_TITLE.format(n="１２３４５６７８９"[i]), [category], NENPO_CARE_LEVELS,
+                       national, rows, note=NENPO_04_1_1H_NOTE, header_row=5)
+            for i, (category, (national, rows)) in enumerate(zip(NENPO_04_1_1H_CATEGORIES, tables))]
+
+
+def _titled_sheets(book: Workbook, specs: Iterable):
+    """One sheet per spec (its ``name``) with the spec's ``title`` in A1, the workbook's default sheet removed."""
+    book.remove(book.active)
+    for spec in specs:
+        sheet = book.create_sheet(spec.name)
+        sheet["A1"] = spec.title
+        yield sheet, spec
+
+
+def write_nenpo_xlsx(path: Path, sheets: Iterable[NenpoSheet], *, stamp: Stamp | None = None) -> Path:
+    """A 年報 保険者別 workbook (02h.xlsx, 04-1-1h.xlsx): the year is nowhere in it, only 「年度末現在」."""
+    book = _workbook(stamp)
+    for sheet, spec in _titled_sheets(book, sheets):
+        if spec.note:
+            sheet["A3"] = spec.note
+        width = 2 + max(len(spec.upper), len(spec.lower))
+        sheet.cell(row=spec.header_row - 1, column=width, value="（単位：人）")
+        sheet.cell(row=spec.header_row, column=1, value="都道府県")
+        sheet.cell(row=spec.header_row, column=2, value="保険者")
+        for j, (upper, lower) in enumerate(zip([*spec.upper, *[None] * width], spec.lower), start=3):
+            sheet.cell(row=spec.header_row, column=j, value=upper)
+            sheet.cell(row=spec.header_row + 1, column=j, value=lower or None)
+        for r, (pref, insurer, values) in enumerate([(NENPO_NATIONAL, None, spec.national), *spec.rows], start=spec.header_row + 2):
+            for j, value in enumerate([pref, insurer, *values], start=1):
+                sheet.cell(row=r, column=j, value=value)
+    return _save(book, path)
+
+
+# ---------------------------------------------------------------------------
+# NDB オープンデータ「C 在宅医療」
+# ---------------------------------------------------------------------------
+
+NDB_COLUMNS = ("分類\nコード", "分類名称", "診療行為\nコード", "診療行為", "点数", "総計")
+NDB_ADDITION_COLUMNS = ("加算", " ", "  ", "診療行為\nコード", "診療行為", "点数", "%\n(加減算)", "総計")
+NDB_UNASSIGNED = "二次医療圏\n判別不可"
+NDB_UNASSIGNED_NOTE = ("（※）一部のレセプトにおいて、二次医療圏の判別が困難な場合が存在するため、「二次医療圏判別不可」の項目を追加している。"
+                       "そのため、各都道府県における二次医療圏別の数値の合計と、都道府県別集計が一致しない場合がある。")
+
+
+def ndb_prefecture_header(prefectures: Sequence[tuple[str, str]], *, one_cell: bool = False) -> list[list[object]]:
+    """The area header rows of a 都道府県別 sheet: codes 01 … and names below (or 「01 北海道」 in one cell)."""
+    if one_cell:
+        return [[f"{code} {name}" for code, name in prefectures]]
+    return [[code for code, _ in prefectures], [name for _, name in prefectures]]
+
+
+def ndb_medical_area_header(areas: Sequence[tuple[str, str, str, str]], *, unassigned: bool = True) -> list[list[object]]:
+    """The three area header rows of a 二次医療圏別 sheet: 「01 北海道」 over a prefecture's first area, codes 0101 …, names;
+    ``unassigned`` adds the 「二次医療圏判別不可」 column at the end. ``areas``: (pref code, pref name, area code, area name)."""
+    rows: list[list[object]] = [[], [], []]
+    last = None
+    for pref, pref_name, code, name in areas:
+        rows[0].append(f"{pref} {pref_name}" if pref != last else None)
+        rows[1].append(code)
+        rows[2].append(name)
+        last = pref
+    if unassigned:
+        rows[0].append(NDB_UNASSIGNED)
+        rows[1].append(None)
+        rows[2].append(None)
+    return rows
+
+
+@dataclass
+class NdbSheet:
+    """One sheet of an NDB 「C 在宅医療」 workbook: title, optional note row, header rows, data rows."""
+
+    name: str                                  # 全体 / 全体（加算）
+    title: str                                 # A1: 診療年月：… Ｃ 在宅医療　全体 …
+    columns: Sequence[object]                  # the leading headers (NDB_COLUMNS, NDB_ADDITION_COLUMNS or a round's own)
+    area_header: Sequence[Sequence[object]]    # header rows over the area columns (ndb_prefecture_header …)
+    rows: Sequence[Sequence[object]]           # leading cells then the area values, 「‐」 where suppressed
+    note: str | None = None                    # A2 (二次医療圏判別不可, from 第7回): the header moves down one row
+    blank_rows: int = 1                        # empty rows between the title (or note) and the header
+
+
+def write_ndb_xlsx(path: Path, sheets: Iterable[NdbSheet], *, stamp: Stamp | None = None) -> Path:
+    """An NDB 「C 在宅医療」 workbook as published (the file is named by MHLW's content id, e.g. 001262076.xlsx)."""
+    book = _workbook(stamp)
+    for sheet, spec in _titled_sheets(book, sheets):
+        header = 2 + spec.blank_rows
+        if spec.note:
+            sheet["A2"] = spec.note
+            header += 1
+        lead = len(spec.columns)
+        for j, label in enumerate(spec.columns, start=1):
+            sheet.cell(row=header, column=j, value=label)
+        for i, cells in enumerate(spec.area_header):
+            for j, value in enumerate(cells, start=lead + 1):
+                if value is not None:
+                    sheet.cell(row=header + i, column=j, value=value)
+        for r, cells in enumerate(spec.rows, start=header + len(spec.area_header)):
+            for j, value in enumerate(cells, start=1):
+                if value is not None and value != "":
+                    sheet.cell(row=r, column=j, value=value)
+    return _save(book, path)
+
+
+# ---------------------------------------------------------------------------
 # 国土数値情報「行政区域」(N03)
 # ---------------------------------------------------------------------------
 

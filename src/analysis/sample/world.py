@@ -521,6 +521,121 @@ def write_local_indicators(out: Path, pops) -> list[Path]:
     return [catalogue_path, series_path]
 
 
+# A fictional 広域連合 of two small towns of 架空南郡: one 保険者 in the 年報 for both, so the sample
+# shows how an insurer of several municipalities is kept whole; its members come from the raw folder's insurers.csv.
+WIDE_AREA_INSURER = ("架空南郡介護保険広域連合", ("40982", "40983"))
+NENPO_FISCAL_YEAR = 2023  # the folder 令和5年度 names it: the 年報 say only 「年度末現在」
+NATIONAL_SCALE_POPULATION = 126_146_099
+# certified share of the population by age band (65–69 … 90+) and the split by care level, near the national 令和5年度末
+_CERTIFIED_RATE = (0.029, 0.058, 0.12, 0.26, 0.48, 0.75)
+_CARE_SHARES = (0.144, 0.141, 0.207, 0.168, 0.131, 0.126, 0.083)
+_SECOND_INSURED_RATE = 0.0035  # certified persons aged 40–64 per person of that age
+
+
+def _nenpo_counts(pops, rng) -> dict[str, dict[str, np.ndarray]]:
+    """Per municipality: 第1号被保険者 by 02h column, and certified persons (9 categories × 7 care levels)."""
+    out = {}
+    for m in SAMPLE_WORLD:
+        pop = _interpolated(pops[m.code], NENPO_FISCAL_YEAR).sum(axis=0)
+        bands = [pop[13] + pop[14], pop[15] + pop[16], pop[17:].sum()]
+        first = np.round([sum(bands), *bands, sum(bands) * 0.006, sum(bands) * 0.005])
+        first[0] = first[1:4].sum()
+        ages = [pop[13], pop[14], pop[15], pop[16], pop[17], pop[18:].sum()]
+        by_age = np.array([rng.multinomial(int(rng.poisson(n * rate)), _CARE_SHARES) for n, rate in zip(ages, _CERTIFIED_RATE)])
+        second = rng.multinomial(int(rng.poisson(pop[8:13].sum() * _SECOND_INSURED_RATE)), _CARE_SHARES)
+        first_insured = by_age.sum(axis=0)
+        out[m.code] = {"first": first, "certified": np.vstack([first_insured + second, first_insured, by_age, second])}
+    return out
+
+
+def write_kaigo_nenpo(out: Path, pops) -> list[Path]:
+    """The 年報 pair 02h / 04-1-1h of 令和5年度末 under kaigo-hokoku/令和5年度/ (own random stream)."""
+    rng = np.random.default_rng(SEED + 2)
+    counts = _nenpo_counts(pops, rng)
+    wide_name, wide_members = WIDE_AREA_INSURER
+    insurers = [(m.name, [m.code]) for m in SAMPLE_WORLD if m.code not in wide_members] + [(wide_name, list(wide_members))]
+    insurers.sort(key=lambda item: min(item[1]))
+    scale = NATIONAL_SCALE_POPULATION / sum(m.population for m in SAMPLE_WORLD)
+
+    def rows(pick) -> tuple[list, list]:
+        values = [(PREF_NAME, name, sum(pick(counts[c]) for c in codes)) for name, codes in insurers]
+        national = np.round(sum(v for _, _, v in values) * scale)
+        return [int(v) for v in national], [(p, n, [int(v) for v in vals]) for p, n, vals in values]
+
+    national, first_rows = rows(lambda c: c["first"])
+    folder = out / "kaigo-hokoku" / "令和5年度"
+    paths = [layouts.write_nenpo_xlsx(folder / "02h.xlsx", [layouts.nenpo_02h_sheet(national, first_rows)], stamp=STAMP)]
+    tables = []
+    for k in range(9):
+        national, certified_rows = rows(lambda c, k=k: np.append(c["certified"][k], c["certified"][k].sum()))
+        tables.append((national, certified_rows))
+    paths.append(layouts.write_nenpo_xlsx(folder / "04-1-1h.xlsx", layouts.nenpo_04_1_1h_sheets(tables), stamp=STAMP))
+    members = ";".join(wide_members)
+    names = ";".join(m.name for m in SAMPLE_WORLD if m.code in wide_members)
+    paths.append(layouts.write_csv(out / "insurers" / "insurers.csv", ["pref_code", "insurer_name", "member_codes", "member_names", "as_of",
+                                                                       "basis", "source"],
+                                   [[PREF_CODE, wide_name, members, names, f"{NENPO_FISCAL_YEAR + 1}-03-31", "sample", f"{NOTICE}（架空の広域連合）"]]))
+    return paths
+
+
+# NDB rounds in the sample: 第6回 (FY2019) and 第7回 (FY2020, with the note row of 二次医療圏判別不可 that moves the header down)
+NDB_ROUNDS = {6: "診療年月：H31年04月～R02年03月", 7: "診療年月：2020年04月～2021年03月"}
+# (class code, class name, code, name, points, sheet, claims per 1,000 aged 75+ a year); names as 第6回・第7回 print them
+NDB_PROCEDURES = (
+    ("C000", "往診料", "114000110", "往診料", 720, "全体", 180.0),
+    ("C001", "在宅患者訪問診療料（１）", "114001110", "在宅患者訪問診療料（１）１（同一建物居住者以外の場合）（１日につき）", 888, "全体", 560.0),
+    ("", "", "114030310", "在宅患者訪問診療料（１）１（同一建物居住者の場合）（１日につき）", 213, "全体", 740.0),
+    ("C002", "在宅時医学総合管理料", "114031010", "在宅時医学総合管理料（在宅療養支援診療所等（厚生労働大臣の定めるもの））（病床有・月２回以上・１人）", 4500, "全体", 95.0),
+    ("", "", "114032810", "在宅時医学総合管理料（在宅療養支援診療所等（１に規定するものを除く））（月２回以上・１人）", 3700, "全体", 160.0),
+    ("C007", "訪問看護指示料", "114008010", "訪問看護指示料", 300, "全体", 210.0),
+    ("通則加算・注加算", "", "114000470", "夜間往診加算（イからロに掲げるもの以外の場合）", 650, "全体（加算）", 2.2),
+    ("", "", "114000570", "深夜往診加算（イからロに掲げるもの以外の場合）", 1300, "全体（加算）", 0.9),
+    ("", "", "114029570", "休日往診加算（イからロに掲げるもの以外の場合）", 650, "全体（加算）", 1.3),
+    ("", "", "114018170", "在宅ターミナルケア加算（有料老人ホーム等に居住する患者以外・在宅療養支援診療所等（厚生労働大臣の定めるもの）の場合）（病床を有する場合）", 6500, "全体（加算）", 1.9),
+    ("", "", "114018570", "看取り加算（在宅患者訪問診療料（１）１・（２）イ・往診料）", 3000, "全体（加算）", 7.5),
+)
+NDB_DENTAL = (("C000", "歯科訪問診療料", "303000110", "歯科訪問診療１（診療所）（１日につき）", 1100, "全体", 170.0),
+              ("", "", "303000210", "歯科訪問診療２（診療所）（１日につき）", 361, "全体", 240.0))
+NDB_FILES = {(6, "医科", "prefecture"): "000821446.xlsx", (6, "医科", "medical_area"): "000821447.xlsx",
+             (7, "医科", "prefecture"): "001262076.xlsx", (7, "医科", "medical_area"): "001262078.xlsx",
+             (7, "歯科", "prefecture"): "001262259.xlsx"}
+
+
+def _ndb_cell(value: float) -> object:
+    """A count as published: under 10 is 「‐」."""
+    return "‐" if value < 10 else int(value)
+
+
+def write_ndb(out: Path, pops) -> list[Path]:
+    """NDB 「C 在宅医療」 of 架空県: 医科 都道府県別・二次医療圏別 for 第6回 and 第7回, 歯科 都道府県別 for 第7回 (own random stream)."""
+    rng = np.random.default_rng(SEED + 3)
+    areas = sorted({(m.area_code, m.area_name) for m in SAMPLE_WORLD})
+    scale = NATIONAL_SCALE_POPULATION / sum(m.population for m in SAMPLE_WORLD)
+    paths = []
+    for (round_number, section, layout), name in NDB_FILES.items():
+        fiscal_year = 2013 + round_number
+        aged75 = {code: sum(_aged(pops, m.code, 15, fiscal_year) for m in SAMPLE_WORLD if m.area_code == code) for code, _ in areas}
+        procedures = NDB_PROCEDURES if section == "医科" else NDB_DENTAL
+        by_sheet: dict[str, list[list]] = {}
+        for class_code, class_name, code, label, points, sheet, rate in procedures:
+            counts = {area: int(rng.poisson(n * rate / 1000)) for area, n in aged75.items()}
+            unassigned = int(rng.poisson(sum(counts.values()) * 0.004))
+            prefecture = sum(counts.values()) + unassigned
+            lead = [class_code, class_name, code, label, points] if sheet == "全体" else [class_code, "", "", code, label, points, ""]
+            cells = [int(prefecture * scale), _ndb_cell(prefecture)] if layout == "prefecture" else \
+                [int(prefecture * scale), *(_ndb_cell(counts[a]) for a, _ in areas), _ndb_cell(unassigned)]
+            by_sheet.setdefault(sheet, []).append(lead + cells)
+        header = layouts.ndb_prefecture_header([(PREF_CODE, PREF_NAME)]) if layout == "prefecture" else \
+            layouts.ndb_medical_area_header([(PREF_CODE, PREF_NAME, code, label) for code, label in areas])
+        note = layouts.NDB_UNASSIGNED_NOTE if layout == "medical_area" and round_number >= 7 else None
+        dental = "(歯科) " if section == "歯科" else ""
+        sheets = [layouts.NdbSheet(sheet, f"{NDB_ROUNDS[round_number]}　{dental}C 在宅医療　{sheet}　【{NOTICE}】",
+                                   layouts.NDB_COLUMNS if sheet == "全体" else layouts.NDB_ADDITION_COLUMNS, header, rows, note=note)
+                  for sheet, rows in by_sheet.items()]
+        paths.append(layouts.write_ndb_xlsx(out / "ndb" / f"r{round_number:02d}" / name, sheets, stamp=STAMP))
+    return paths
+
+
 README = """このフォルダは{notice}です（`zaitaku sample` が生成）。実在の地域・団体・施設を表すものではありません。
 県名「架空県」、市町村コード 409xx はいずれも架空です。ファイルは公表データと同じ形式で書かれており、
 `zaitaku ingest --raw data/raw/sample` が実データと同じ取込処理で読み込みます。
@@ -536,6 +651,9 @@ areas/        二次医療圏と面積
 rates/        年齢別死亡率（例示）
 activities/   事業の実績（研修回数・相談件数など）
 boundaries/   国土数値情報「行政区域」（N03）の ZIP の形式（架空の境界）
+kaigo-hokoku/ 介護保険事業状況報告（年報）保険者別の表 02h.xlsx・04-1-1h.xlsx の形式（令和5年度/ の年度はフォルダ名で示す）
+insurers/     広域の保険者の構成市町村（架空南郡介護保険広域連合 = 深山村・小滝町）。パッケージの表にない広域連合を足す書式の例
+ndb/          NDBオープンデータ「C 在宅医療」の形式（第6回・第7回、医科の都道府県別・二次医療圏別、第7回の歯科の都道府県別）
 """
 
 
@@ -556,6 +674,8 @@ def write_sample(out_dir: Path) -> list[Path]:
         paths.append(write_databook(staging, databook_values(pops, facilities, kaigo_counts, rng)))
         paths += write_templates(staging, indicator_series(pops, facilities, kaigo_counts, rng), rng)
         paths += write_local_indicators(staging, pops)
+        paths += write_kaigo_nenpo(staging, pops)
+        paths += write_ndb(staging, pops)
         (staging / "README.txt").write_text(README.format(notice=NOTICE), encoding="utf-8")
         paths.append(staging / "README.txt")
         from analysis.atomic import replace_dir

@@ -5,7 +5,9 @@ from analysis.ingest.importers import (
     ipss_projection,
     iryou_net,
     kaigo_kouhyou,
+    kaigo_nenpo,
     kouseikyoku,
+    ndb,
     soumu_codes,
     templates,
     zaitaku_databook,
@@ -20,6 +22,8 @@ SOURCES = (
     *kouseikyoku.SOURCES,
     *soumu_codes.SOURCES,
     *zaitaku_databook.SOURCES,
+    *kaigo_nenpo.SOURCES,
+    *ndb.SOURCES,
     *templates.SOURCES,
     *boundaries.SOURCES,
 )

@@ -18,6 +18,7 @@ import pandas as pd
 from analysis import catalogue
 from analysis.codes import CodeError, normalize_code
 from analysis.errors import InputError
+from analysis.ingest import insurers
 from analysis.ingest.importers.textfile import read_csv_text
 from analysis.ingest.importers.values import to_number
 from analysis.ingest.recognition import RawFile, Source, as_raw_file
@@ -267,6 +268,13 @@ def read_rates(path: str | Path | RawFile) -> pd.DataFrame:
     return conform(frame, "reference_rates", origin=str(path))
 
 
+def read_insurers(path: str | Path | RawFile) -> pd.DataFrame:
+    """The raw folder's multi-municipality insurers (catalogues/insurers.csv's columns); its rows replace the packaged ones."""
+    source = as_raw_file(path)
+    raw = read_csv_text(source, required_columns=insurers.REQUIRED_COLUMNS)
+    return insurers.parse_catalogue(raw, source.display)
+
+
 def read_package_reference_values() -> pd.DataFrame:
     """Age-specific national values shipped with the package, in the reference_rates schema."""
     frame = catalogue.national_reference_values()
@@ -293,6 +301,9 @@ SOURCES = (
            "取組（Do）の実績（04）", _has_columns("code", "activity_id", "fiscal_year")),
     Source("medical_areas", "二次医療圏と面積", "CSV: code,medical_area_code,medical_area_name,area_km2", _OWN,
            "二次医療圏との比較（01・03）、人口密度（類似自治体）", _has_columns("code", "medical_area_code")),
+    Source("insurers", "広域の介護保険者（広域連合・一部事務組合）の構成市町村", "CSV: pref_code,insurer_name,member_codes[,member_names,as_of,basis,source]",
+           _OWN, "介護保険事業状況報告（年報）の保険者と市町村の対応（パッケージの表にない・変わった広域の保険者）",
+           _has_columns("pref_code", "insurer_name", "member_codes")),
     Source("rates", "年齢別の率（死亡率など）", "CSV: measure,sex,age_group,rate,unit,year,area,source", _OWN,
            "将来需要の推計（02）の率", _has_columns("measure", "sex", "age_group", "rate")),
 )
