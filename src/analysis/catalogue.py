@@ -142,7 +142,7 @@ def national_totals() -> pd.DataFrame:
 @cache
 def ndb_procedures() -> pd.DataFrame:
     """NDB indicator → the procedure codes it sums (part sum) or divides (numerator, denominator), with the
-    names as each round published them and the rounds of ../shared/real-data-new in which that name was seen."""
+    names as each round published them and the rounds (第N回) whose published files were seen to carry that name."""
     return _read("ndb_procedures.csv")
 
 
