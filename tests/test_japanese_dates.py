@@ -55,3 +55,21 @@ def test_the_last_year_of_an_era_is_still_a_year(name, year):
 def test_a_date_in_a_year_an_era_never_had_is_no_date():
     assert to_iso("平成36年4月1日") == ""
     assert to_iso("平成31年4月1日") == "2019-04-01"
+
+
+@pytest.mark.parametrize(("name", "iso"), [
+    ("2025-06末", "2025-06-30"), ("2025年6月末", "2025-06-30"), ("令和7年6月末", "2025-06-30"), ("R7.6末", "2025-06-30"),
+    ("2024-02末", "2024-02-29"), ("2025-12末", "2025-12-31"), ("20250630", "2025-06-30"), ("2025-06-30", "2025-06-30"),
+    ("令和7年6月30日", "2025-06-30"), ("介護_20251231_ダウンロード", "2025-12-31"), ("ｊｉｇｙｏｓｈｏ２０２５－０６末", "2025-06-30"),
+])
+def test_a_date_in_a_folder_or_file_name(name, iso):
+    from analysis.japanese_dates import date_in_name
+
+    assert date_in_name(name) == iso
+
+
+@pytest.mark.parametrize("name", ["jigyosho_120.csv", "kaigo", "20251301", "2025-13末", "平成36年6月末", "R7", "123456789", "2025"])
+def test_a_name_without_a_possible_date_gives_none(name):
+    from analysis.japanese_dates import date_in_name
+
+    assert date_in_name(name) == ""

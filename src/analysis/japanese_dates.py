@@ -80,11 +80,40 @@ def fiscal_year_in_name(name: object) -> int | None:
         if m := _FISCAL_NAME.fullmatch(part):
             if m.group("era"):
                 era = {"r": "R", "h": "H", "s": "S"}.get(m.group("era"), m.group("era"))
-                return ERA_OFFSETS[era] + int(m.group("era_year"))
+                return ERA_OFFSETS[era] + int(m.group("era_year")) if _within_era(era, int(m.group("era_year"))) else None
             return int(m.group("western") or m.group("fy"))
     if m := _ERA_ALONE.search(stem):
-        return ERA_OFFSETS[m.group(1)] + int(m.group(2))
+        return ERA_OFFSETS[m.group(1)] + int(m.group(2)) if _within_era(m.group(1), int(m.group(2))) else None
     return None
+
+
+# an as-of date in a folder or file name: a day (20250630, 2025-06-30, 令和7年6月30日) or a month's end (2025-06末, 令和7年6月末)
+_NAMED_DAY = re.compile(r"(?<!\d)(\d{4})[-_.年]?(\d{2})[-_.月]?(\d{2})日?(?!\d)")
+_NAMED_MONTH_END = re.compile(rf"(?:({_ERA})(\d{{1,2}})|(\d{{4}}))[-_.年](\d{{1,2}})月?末")
+_NAMED_ERA_DAY = re.compile(rf"({_ERA})(\d{{1,2}})[年.](\d{{1,2}})[月.](\d{{1,2}})日?")
+
+
+def date_in_name(name: object) -> str:
+    """The as-of date a folder or file name gives, as ISO: '2025-06末' / '令和7年6月末' → 2025-06-30,
+    '20250630' / '2025-06-30' / '令和7年6月30日' → 2025-06-30; '' when it gives none (or an impossible one)."""
+    text = _normalised(name)
+    if m := _NAMED_MONTH_END.search(text):
+        era, era_year, western, month = m.groups()
+        if era and not _within_era(era, int(era_year)):
+            return ""
+        year = ERA_OFFSETS[era] + int(era_year) if era else int(western)
+        if not 1 <= int(month) <= 12:
+            return ""
+        following = dt.date(year + int(month) // 12, int(month) % 12 + 1, 1)
+        return (following - dt.timedelta(days=1)).isoformat()
+    if m := _NAMED_ERA_DAY.search(text):
+        return to_iso(m.group(0))
+    if m := _NAMED_DAY.search(text):
+        try:
+            return dt.date(*(int(g) for g in m.groups())).isoformat()
+        except ValueError:
+            return ""
+    return ""
 
 
 def fiscal_year(as_of: object) -> float:

@@ -84,9 +84,8 @@ def test_two_monthly_meibo_of_one_prefecture_give_the_newer_figures(tmp_path):
 def test_two_downloads_of_a_care_csv_give_the_newer_offices_and_date(tmp_path):
     raw = tmp_path / "raw"
     _soumu(raw)
-    # the older download, named as in the MHLW URL: dated by the file; it lists offices that have since closed
-    _dated(write_kaigo_csv(raw / "old" / "jigyosho_110.csv", [_office(f"40100000{n:02d}") for n in range(12)]),
-           datetime(2025, 12, 31, 12))
+    # the older download, named as in the MHLW URL and dated by the folder it was saved in; it lists offices since closed
+    write_kaigo_csv(raw / "2025-12末" / "jigyosho_110.csv", [_office(f"40100000{n:02d}") for n in range(12)])
     write_kaigo_csv(raw / "jigyosho_110_all_20260630120000.csv", [_office(f"40100000{n:02d}") for n in range(7)])
     data, lines = _run(raw, tmp_path / "out")
     assert _counts(data, "home_help_offices")["40203"] == 7
@@ -95,20 +94,46 @@ def test_two_downloads_of_a_care_csv_give_the_newer_offices_and_date(tmp_path):
     assert any("読まなかった旧版: jigyosho_110.csv（2025-12-31）" in line for line in lines)
 
 
-def test_a_newer_download_named_as_in_the_url_is_dated_by_the_file_and_says_so(tmp_path):
+def test_a_download_named_as_in_the_url_beside_a_dated_edition_is_an_error_saying_how_to_date_it(tmp_path):
     raw = tmp_path / "raw"
     _soumu(raw)
     write_kaigo_csv(raw / "jigyosho_430_all_20250630120000.csv", [_office(f"40100000{n:02d}") for n in range(12)])
     _dated(write_kaigo_csv(raw / "jigyosho_430.csv", [_office(f"40100000{n:02d}") for n in range(7)]), datetime(2026, 1, 5, 9))
+    with pytest.raises(InputError, match=r"jigyosho_430\.csv: this file says no date and jigyosho_430_all_20250630120000\.csv "
+                                         r"\(2025-06-30\) is another edition of it.*kaigo/2025-06末/"):
+        _run(raw, tmp_path / "out")
+
+
+@pytest.mark.parametrize("folder, as_of", [("2025-12末", "2025-12-31"), ("令和7年12月末", "2025-12-31"), ("20251231", "2025-12-31"),
+                                           ("R7.12末", "2025-12-31"), ("介護/2026年3月末", "2026-03-31")])
+def test_a_download_named_as_in_the_url_takes_its_date_from_the_folder_it_is_saved_in(tmp_path, folder, as_of):
+    raw = tmp_path / "raw"
+    _soumu(raw)
+    write_kaigo_csv(raw / "jigyosho_430_all_20250630120000.csv", [_office(f"40100000{n:02d}") for n in range(12)])
+    _dated(write_kaigo_csv(raw / folder / "jigyosho_430.csv", [_office(f"40100000{n:02d}") for n in range(7)]), datetime(2020, 1, 5))
+    data, lines = _run(raw, tmp_path / "out")
+    assert _counts(data, "care_management_offices")["40203"] == 7  # the folder's date is the newer one
+    offices = data.facilities[data.facilities["facility_type"] == "care_management_offices"]
+    assert set(offices["as_of"]) == {as_of} and set(offices["source"]) == {"介護サービス情報公表システム オープンデータ"}
+    assert any(line.startswith(f"介護サービス情報公表システム オープンデータ: 1 ファイル、7 行、時点 {as_of}（フォルダ名・ファイル名による）")
+               for line in lines)
+    series = data.indicators[(data.indicators["code"] == "40203") & (data.indicators["indicator_id"] == "care_management_offices")]
+    assert series[["fiscal_year", "value"]].values.tolist() == [[int(as_of[:4]) - (as_of[5:7] < "04"), 7.0]]
+
+
+def test_a_file_without_any_date_is_counted_kept_out_of_the_year_series_and_said(tmp_path):
+    raw = tmp_path / "raw"
+    _soumu(raw)
+    _dated(write_kaigo_csv(raw / "jigyosho_430.csv", [_office(f"40100000{n:02d}") for n in range(7)]), datetime(2026, 1, 5, 9))
     data, lines = _run(raw, tmp_path / "out")
     assert _counts(data, "care_management_offices")["40203"] == 7
     offices = data.facilities[data.facilities["facility_type"] == "care_management_offices"]
-    assert set(offices["source"]) == {"介護サービス情報公表システム オープンデータ（時点はファイルの更新日による）"}
-    assert any(line.startswith("介護サービス情報公表システム オープンデータ: 1 ファイル、7 行、時点 2026-01-05（ファイルの更新日による）")
-               for line in lines)
-    # the count becomes an indicator value of fiscal year 2025 instead of being dropped for want of a date
+    assert set(offices["as_of"]) == {""}  # never the day it was copied (2026-01-05)
+    assert set(offices["source"]) == {"介護サービス情報公表システム オープンデータ（時点の記載なし：ファイル名に時点がありません）"}
+    assert any(line.startswith("介護サービス情報公表システム オープンデータ: 1 ファイル、7 行、時点の記載なし") for line in lines)
+    assert any("jigyosho_430.csv）はファイル名にも中にも時点がない" in line and "kaigo/2025-06末/" in line for line in lines)
     series = data.indicators[(data.indicators["code"] == "40203") & (data.indicators["indicator_id"] == "care_management_offices")]
-    assert series[["fiscal_year", "value"]].values.tolist() == [[2025, 7.0]]
+    assert series.empty
 
 
 def test_the_same_edition_twice_is_read_once(tmp_path):

@@ -196,6 +196,22 @@ def _notification_editions(raw: Discovered) -> list[Edition]:
     return editions
 
 
+def _dated_beside_others(editions: list[Edition]) -> list[Edition]:
+    """The editions, unless one without any date stands beside another of the same file: which is newer cannot be told
+    (a download saved under the URL's name carries no date), so that is one error naming both and how to date it."""
+    groups: dict[tuple[str, str], list[Edition]] = {}
+    for edition in editions:
+        groups.setdefault((edition.source_key, edition.kind), []).append(edition)
+    for group in groups.values():
+        undated = [e for e in group if not e.as_of]
+        if undated and len(group) > 1:
+            other = next(e for e in group if e is not undated[0])
+            raise InputError(undated[0].file.display, f"this file says no date and {other.file.display} "
+                             f"({other.as_of or 'no date either'}) is another edition of it: which one is newer cannot be told; "
+                             f"{dates.NAMING_HINT}, or remove the edition you do not mean to use")
+    return editions
+
+
 def _coverage(editions: list[Edition]) -> dict[str, dict[str, tuple[str, str]]]:
     """resource_id → prefecture → (出典, as-of) of the edition that speaks for it; a prefecture absent has no data."""
     resources = catalogue.resources()
@@ -220,8 +236,8 @@ def build_facilities(raw: Discovered, municipalities: pd.DataFrame, summary: Ing
                      ) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, dict[str, tuple[str, str]]]]:
     """The facility list, the notification table (for counting 厚生局 resources) and what each resource covers."""
     summary = summary or IngestSummary(raw)
-    facility_editions, superseded = newest_editions(_facility_editions(raw))
-    notification_editions, notification_superseded = newest_editions(_notification_editions(raw))
+    facility_editions, superseded = newest_editions(_dated_beside_others(_facility_editions(raw)))
+    notification_editions, notification_superseded = newest_editions(_dated_beside_others(_notification_editions(raw)))
     summary.used_editions(facility_editions, superseded, national=True)
     summary.used_editions(notification_editions, notification_superseded, national=False)
     frames = [current_codes(e.frame).drop(columns="code_before_change") for e in facility_editions]
@@ -329,14 +345,15 @@ def read_databooks(raw: Discovered, summary: IngestSummary | None = None) -> tup
     """Series and 二次医療圏 codes from every 地域別データ集 workbook (read once).
 
     Of two editions giving the same municipality, item and year, the newer one is kept: the one
-    with the later year sheet (then the later file date); the rows it replaces are counted.
+    with the later year sheet (then the later date printed in it); the rows it replaces are counted.
     """
     summary = summary or IngestSummary(raw)
     books = []
     for file in raw["databook"]:
         one_series, one_areas = zaitaku_databook.read_databook(file)
         latest = int(one_series["fiscal_year"].max()) if len(one_series) else 0
-        books.append((latest, file.modified().isoformat(), file, one_series, one_areas))
+        # ties between editions with the same latest year go to the later date printed in the book, never a copy's date
+        books.append((latest, str(one_series["as_of"].max()) if len(one_series) else "", file, one_series, one_areas))
     if not books:
         return empty_table("indicators"), pd.DataFrame()
     books.sort(key=lambda book: book[:2], reverse=True)

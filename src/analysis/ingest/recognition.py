@@ -10,7 +10,6 @@ usually a broken or partly downloaded copy of a source, and skipping it would ch
 
 from __future__ import annotations
 
-import datetime as dt
 import io
 import unicodedata
 import zipfile
@@ -36,9 +35,10 @@ class RawFile:
     ``display`` names it in messages and in ingest.json: the file name, or ``archive.zip:member``.
     """
 
-    def __init__(self, path: Path, member: zipfile.ZipInfo | None = None) -> None:
+    def __init__(self, path: Path, member: zipfile.ZipInfo | None = None, root: Path | None = None) -> None:
         self.path = Path(path)
         self.member = member
+        self.root = Path(root) if root is not None else None  # the raw folder it was found in
         base = Path(member.filename).name if member else self.path.name
         self.name = unicodedata.normalize("NFKC", base).lower()
         self.display = f"{self.path.name}:{base}" if member else self.path.name
@@ -59,6 +59,13 @@ class RawFile:
         """Where it sits under the raw folder (``folder/archive.zip:member`` for a ZIP member)."""
         relative = str(self.path.relative_to(root)) if self.path.is_relative_to(root) else str(self.path)
         return f"{relative}:{self.member.filename}" if self.member else relative
+
+    def names_on_path(self) -> list[str]:
+        """The names that locate it, innermost first: a ZIP member and its folders, the file, the folders under the raw
+        folder (only those: a folder above it, such as a temporary one, says nothing about the data)."""
+        names = list(reversed(Path(self.member.filename).parts)) if self.member else []
+        inside = self.path.relative_to(self.root) if self.root is not None and self.path.is_relative_to(self.root) else Path(self.path.name)
+        return names + list(reversed(inside.parts))
 
     def read_bytes(self) -> bytes:
         """The whole content; InputError naming the file when it or its ZIP cannot be read."""
@@ -82,12 +89,6 @@ class RawFile:
 
         source = self.workbook_source()
         return CalamineWorkbook.from_path(source) if isinstance(source, str) else CalamineWorkbook.from_filelike(source)
-
-    def modified(self) -> dt.date:
-        """The file's modification date (a ZIP member's own date as stored in the ZIP)."""
-        if self.member is not None:
-            return dt.date(*self.member.date_time[:3])
-        return dt.date.fromtimestamp(self.path.stat().st_mtime)
 
     def first_line(self) -> bytes:
         if self.member is None:
@@ -169,7 +170,7 @@ def _skipped(name: str) -> bool:
     return name.startswith(".") or name.startswith("~$") or name.startswith("__macosx")
 
 
-def zip_members(path: Path) -> list[RawFile]:
+def zip_members(path: Path, root: Path | None = None) -> list[RawFile]:
     """The files inside a ZIP; InputError for a corrupt, empty or password-protected one."""
     try:
         with zipfile.ZipFile(path) as archive:
@@ -186,7 +187,7 @@ def zip_members(path: Path) -> list[RawFile]:
     for info in infos:
         parts = [unicodedata.normalize("NFKC", part).lower() for part in Path(info.filename).parts]
         if not any(_skipped(part) for part in parts):
-            members.append(RawFile(path, info))
+            members.append(RawFile(path, info, root))
     return members
 
 
@@ -208,7 +209,7 @@ def discover(raw_dir: str | Path, sources: tuple[Source, ...] | None = None) -> 
         if name == "readme.txt":
             found.is_sample |= SAMPLE_MARKER in path.read_text(encoding="utf-8", errors="ignore")
             continue
-        for raw in zip_members(path) if name.endswith(".zip") else [RawFile(path)]:
+        for raw in zip_members(path, raw_dir) if name.endswith(".zip") else [RawFile(path, root=raw_dir)]:
             source = next((s for s in sources if s.matches(raw)), None)
             if source is not None:
                 found.files.setdefault(source.key, []).append(raw)

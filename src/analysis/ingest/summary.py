@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 from analysis.ingest.editions import Edition, Superseded
 from analysis.ingest.importers import SOURCES_BY_KEY
-from analysis.ingest.importers.dates import FILE_MODIFIED
+from analysis.ingest.importers.dates import FROM_PATH, NAMING_HINT, NO_DATE
 from analysis.ingest.recognition import Discovered, RawFile
 
 # What the console says for each count importers and the pipeline report (values.COORDINATE_ISSUES and the others)
@@ -68,7 +68,7 @@ class IngestSummary:
     def used(self, key: str, raw: RawFile, rows: int, *, as_of: str = "", as_of_basis: str = "",
              prefectures: list[str] | None = None) -> None:
         entry = self._file(raw) | {"rows": int(rows)}
-        if as_of:
+        if as_of or as_of_basis:  # a file without a date keeps its basis (none): it is said and listed
             entry |= {"as_of": as_of, "as_of_basis": as_of_basis}
         if prefectures is not None:
             entry["prefectures"] = sorted(prefectures)
@@ -134,8 +134,11 @@ class IngestSummary:
         for s in self._ordered():
             dates = sorted({f["as_of"] for f in s.files_used if f.get("as_of")})
             when = f"時点 {dates[0]}" if len(dates) == 1 else f"時点 {dates[0]}〜{dates[-1]}" if dates else ""
-            if any(f.get("as_of_basis") == FILE_MODIFIED for f in s.files_used):
-                when += "（一部はファイルの更新日による）" if len({f.get("as_of_basis") for f in s.files_used}) > 1 else "（ファイルの更新日による）"
+            undated = [f["name"] for f in s.files_used if f.get("as_of_basis") == NO_DATE]
+            if any(f.get("as_of_basis") == FROM_PATH for f in s.files_used):
+                when += "（フォルダ名・ファイル名による）"
+            if undated:
+                when += ("、" if when else "") + ("一部は" if len(undated) < len(s.files_used) else "") + "時点の記載なし"
             line = f"{s.label}: {len(s.files_used):,} ファイル、{s.rows:,} 行" + (f"、{when}" if when else "")
             if s.files_superseded:
                 line += f"、旧版・重複 {len(s.files_superseded):,} ファイルは読まず"
@@ -144,6 +147,9 @@ class IngestSummary:
                 why = "同じ版の重複" if item["reason"].startswith("same") else f"新しい版 {item['superseded_by']}（{item['superseded_by_as_of']}）がある"
                 where = f"（{', '.join(item['prefectures'])}）" if item.get("prefectures") else ""
                 out.append(f"  読まなかった旧版: {item['name']}（{item['as_of']}）{where}: {why}")
+            if undated:
+                out.append(f"  注意: {len(undated):,} ファイル（{'、'.join(undated[:3])}{' ほか' if len(undated) > 3 else ''}）は"
+                           f"ファイル名にも中にも時点がないため、時点なしとして扱い、年度の推移には使いません。{NAMING_HINT}")
             for name, count in s.issues.items():
                 out.append(f"  注意: {ISSUE_MESSAGES[name].format(n=count)}")
             if s.match:

@@ -426,7 +426,7 @@ def provenance(frame: pd.DataFrame) -> tuple[str, str]:
 
 def _undated(source: str, frame: pd.DataFrame) -> str:
     """A source without any date, named with the files that carry none (「時点不明」 says nothing a reader can check)."""
-    if "source_file" not in frame:
+    if "source_file" not in frame or "時点の記載なし" in source:  # the importer said so already, once for all its files
         return source
     files = sorted({str(f) for f in frame.loc[frame["source"].astype(str) == source, "source_file"].dropna() if str(f)})
     return f"{source}（{'、'.join(files)} に時点の記載なし）" if files else source

@@ -390,12 +390,12 @@ def test_one_file_of_three_sections_gives_each_its_own_code_digit_and_kind(tmp_p
     assert frame["section"].tolist() == ["医科", "歯科", "薬局"] and frame["kind"].tolist() == ["病院", "診療所", "薬局"]
 
 
-def test_without_a_title_row_the_file_date_is_the_as_of_and_the_source_says_so(tmp_path):
+def test_without_a_date_in_the_title_the_file_has_none_and_the_source_says_so(tmp_path):
     path = _write(tmp_path / "000345466.xlsx", as_of_text="届出受理医療機関名簿")
-    os.utime(path, (datetime(2024, 8, 9, 10).timestamp(),) * 2)
+    os.utime(path, (datetime(2024, 8, 9, 10).timestamp(),) * 2)  # the day it was copied says nothing
     frame = kouseikyoku.read_notifications(path)
-    assert set(frame["as_of"]) == {"2024-08-09"} and set(frame["as_of_basis"]) == {"file_modified"}
-    assert set(frame["source"]) == {"地方厚生局 届出受理医療機関名簿（施設基準）（時点はファイルの更新日による）"}
+    assert set(frame["as_of"]) == {""} and set(frame["as_of_basis"]) == {"none"}
+    assert set(frame["source"]) == {"地方厚生局 届出受理医療機関名簿（施設基準）（時点の記載なし：ファイル名に時点がありません）"}
 
 
 def test_a_meibo_inside_a_zip_reads_like_the_workbook(tmp_path, notifications):
