@@ -147,6 +147,13 @@ def ndb_procedures() -> pd.DataFrame:
 
 
 @cache
+def kaigo_service_names() -> dict[str, str]:
+    """介護 service code (3 digits, as in jigyosho_<code>.csv) → the service's name as the files' サービスの種類 give it."""
+    frame = _read("kaigo_services.csv")
+    return dict(zip(frame["service_code"], frame["service_name"]))
+
+
+@cache
 def code_changes() -> pd.DataFrame:
     """Codes no longer in the 総務省 list (renamed or reorganised municipalities) → current code."""
     return _read("code_changes.csv")
@@ -252,7 +259,6 @@ RESOURCE_REPORT_LABELS = {
     "lon": "経度",
     "source": "出典",
     "as_of": "時点",
-    "neighbour_facilities": "周辺の市区町村の施設",
     "municipality": "自治体",
     "distance": "特徴の違い（小さいほど似ている）",
     "population": "総人口（2020年）",

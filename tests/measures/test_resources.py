@@ -307,3 +307,45 @@ def test_the_printed_summary_puts_scenes_and_count_with_per_capita_in_one_column
     pharmacies = printed[printed["資源（人口あたりの値の単位）"] == "薬局数（人口10万人あたり）"].iloc[0]
     assert pharmacies["都道府県"] == "データなし"
     assert len(printed.columns) <= len(summary.columns) / 2
+
+
+def _scatter(code: str, centre: tuple[float, float], n: int, *, spread_km: float = 5.0) -> pd.DataFrame:
+    """n located points of one municipality around ``centre``, the first ``spread_km`` east of it and the rest on a ring."""
+    angles = np.linspace(0, 2 * np.pi, n, endpoint=False)
+    lat = centre[0] + spread_km / 111.32 * np.sin(angles)
+    lon = centre[1] + spread_km / (111.32 * np.cos(np.radians(centre[0]))) * np.cos(angles)
+    return pd.DataFrame({"code": code, "lat": lat, "lon": lon, "located": True})
+
+
+def test_a_point_published_far_from_its_municipality_is_stray_and_the_rest_are_not():
+    # 唐津市 (33.45, 129.97) with a record at 町田市's coordinates (35.58, 139.46): about 900 km away
+    points = pd.concat([_scatter("41202", (33.45, 129.97), 12, spread_km=15),
+                        pd.DataFrame({"code": ["41202"], "lat": [35.58], "lon": [139.46], "located": [True]}),
+                        pd.DataFrame({"code": ["41202"], "lat": [np.nan], "lon": [np.nan], "located": [False]})], ignore_index=True)
+    stray = resources.stray_points(points)
+    assert stray.tolist() == [False] * 12 + [True, False]
+
+
+def test_island_villages_spread_over_a_hundred_km_keep_their_far_islands():
+    # a village whose islands lie up to 80 km from the middle of its points: five times their usual distance is more
+    points = pd.concat([_scatter("46303", (29.5, 129.7), 10, spread_km=60), _scatter("46303", (29.5, 129.7), 1, spread_km=80)],
+                       ignore_index=True)
+    assert not resources.stray_points(points).any()
+
+
+@pytest.mark.parametrize("km, stray", [(49.0, False), (51.0, True)])
+def test_the_distance_rule_without_outlines_holds_at_fifty_km(km, stray):
+    centre = (33.3, 130.5)
+    points = _scatter("40901", centre, 8, spread_km=1)
+    far = pd.DataFrame({"code": ["40901"], "lat": [centre[0] + km / 111.32], "lon": [centre[1]], "located": [True]})
+    assert bool(resources.stray_points(pd.concat([points, far], ignore_index=True)).iloc[-1]) is stray
+
+
+def test_with_outlines_a_point_just_off_the_coast_belongs_and_one_in_the_next_town_does_not():
+    import geopandas as gpd
+    from shapely.geometry import box
+
+    shapes = gpd.GeoSeries([box(130.4, 33.2, 130.6, 33.4)], index=["40901"])
+    points = pd.DataFrame({"code": "40901", "lat": [33.3, 33.3, 33.3], "lon": [130.5, 130.61, 130.7], "located": True})
+    # 0.01° east of the outline (under 1 km) belongs; 0.1° (about 9 km) is another town's
+    assert resources.stray_points(points, shapes).tolist() == [False, False, True]

@@ -295,11 +295,13 @@ def ratio_points(counts: pd.DataFrame, levels=("municipality", "medical_area", "
 def _kind_labels(ids: pd.Series) -> pd.Series:
     """A facility's kind from the catalogue label without the counting suffix (薬局数 → 薬局).
 
-    A 介護 service the catalogue does not count (訪問入浴 …) is named by its service code.
+    A 介護 service the catalogue does not count (訪問入浴 …) is named as the published files name it (サービスの種類);
+    a code not in that list by its service code.
     """
     table = catalogue.resources().set_index("resource_id")["label_ja"].str.removesuffix("数")
+    services = {f"care_service_{code}": name for code, name in catalogue.kaigo_service_names().items()}
     other = ids.astype(str).str.replace(r"^care_service_(\d+)$", r"介護サービス（サービスコード\1）", regex=True)
-    return ids.map(table).fillna(other)
+    return ids.map(table).fillna(ids.map(services)).fillna(other)
 
 
 def capability_labels(capabilities: pd.Series) -> pd.Series:
@@ -393,24 +395,64 @@ def home_care_list(facilities: pd.DataFrame, codes: str | list[str], municipalit
     return out.reset_index(drop=True)
 
 
-def map_points(facilities: pd.DataFrame, code: str, areas) -> pd.DataFrame:
+def map_points(facilities: pd.DataFrame, code: str, areas, shapes=None) -> pd.DataFrame:
     """Points to draw: the municipality's facilities and its neighbours' (the rest of the 二次医療圏, else prefecture).
 
-    Columns: facility_id, name, facility_type, type_label, code, lat, lon, group
-    ('municipality' / 'neighbour'), located (has coordinates), role (the 在宅 function the map
-    marks it by, see MAP_ROLES; 'other' for the rest). Any map (static or interactive) is drawn from this frame.
+    Columns: facility_id, name, facility_type, type_label, code, address, source, lat, lon, group
+    ('municipality' / 'neighbour'), located (has coordinates), stray (has coordinates far from its municipality,
+    see stray_points; not drawn), role (the 在宅 function the map marks it by, see MAP_ROLES; 'other' for the rest).
+    ``shapes``: code → outline (shapely), when the boundaries are loaded. Any map is drawn from this frame.
     """
     # a 二次医療圏's or prefecture's report maps all its municipalities as its own, the rest of the prefecture around
     own = set(areas.members)
     neighbours = set(areas.pref_members if areas.level != "municipality" else areas.medical_area or areas.pref_members) - own
     rows = facilities[facilities["code"].isin(neighbours | own)]
-    out = rows[["facility_id", "name", "facility_type", "code", "lat", "lon"]].assign(
+    out = rows[["facility_id", "name", "facility_type", "code", "address", "source", "lat", "lon"]].assign(
         type_label=_kind_labels(rows["facility_type"]),
         group=np.where(rows["code"].isin(own), "municipality", "neighbour"),
         located=rows["lat"].notna() & rows["lon"].notna(),
         role=map_roles(rows),
-    )
-    return out.reset_index(drop=True)
+    ).reset_index(drop=True)
+    return out.assign(stray=stray_points(out, shapes))
+
+
+# A point counts as its municipality's when it lies within this distance of the municipality's outline, or (without
+# outlines) of the middle of the municipality's own points: wider than the largest municipality's reach from its middle,
+# or five times the usual distance of its points from it (island villages spread over 100 km and more).
+STRAY_KM, OUTLINE_MARGIN_KM = 50.0, 2.0
+KM_PER_DEGREE = 111.32
+
+
+def _km(lat: pd.Series, lon: pd.Series, lat0: float, lon0: float) -> pd.Series:
+    """Distance in km on the local flat approximation (enough to tell 3 km from 900)."""
+    return np.hypot((lat - lat0) * KM_PER_DEGREE, (lon - lon0) * KM_PER_DEGREE * np.cos(np.radians(lat0)))
+
+
+def stray_points(points: pd.DataFrame, shapes=None) -> pd.Series:
+    """Whether each located point lies far from the municipality it is published for.
+
+    A published record can carry another place's coordinates (an address without its city, a geocoder's guess):
+    drawn, it stretches the map across the country. With outlines, a point is stray when it is more than
+    OUTLINE_MARGIN_KM outside its municipality's outline; without, when it is farther from the median of the
+    municipality's points than STRAY_KM and five times their median distance from it.
+    """
+    stray = pd.Series(False, index=points.index)
+    located = points[points["located"]]
+    for code, group in located.groupby("code"):
+        if shapes is not None and code in shapes.index:
+            import shapely
+
+            outline = shapes.loc[code]
+            geometry = outline.geometry if hasattr(outline, "geometry") else outline
+            margin = OUTLINE_MARGIN_KM / KM_PER_DEGREE
+            inside = shapely.contains_xy(shapely.buffer(geometry, margin), group["lon"].to_numpy(), group["lat"].to_numpy())
+            stray[group.index] = ~inside
+            continue
+        if len(group) < 3:
+            continue  # too few to tell where the municipality lies
+        distance = _km(group["lat"], group["lon"], float(group["lat"].median()), float(group["lon"].median()))
+        stray[group.index] = distance > max(STRAY_KM, 5 * float(distance.median()))
+    return stray
 
 
 # The 在宅 functions a facility map marks; a facility with several is marked by the first it has

@@ -280,3 +280,21 @@ def test_a_row_cut_off_after_the_required_columns_is_still_an_error(tmp_path):
     path.write_bytes(data[: data.rindex(b",,,0,")])  # 事業所番号 is there, the rest of the row is not
     with pytest.raises(InputError, match=r"jigyosho_130.csv, row 3: the row has 16 of 24 cells"):
         kaigo_kouhyou.read_kaigo_csv(path)
+
+
+def test_every_published_service_is_named_in_the_catalogue_as_its_files_name_it(shared_dir):
+    import csv
+    import unicodedata
+
+    from analysis import catalogue
+
+    names = catalogue.kaigo_service_names()
+    files = sorted((shared_dir / "real-data" / "kaigo").glob("jigyosho_*.csv"))
+    assert len(files) >= 20
+    for path in files:
+        code = path.stem.split("_")[1]
+        with path.open(encoding="utf-8-sig", newline="") as handle:
+            published = {row["サービスの種類"] for row in csv.DictReader(handle)}
+        assert len(published) == 1, path.name
+        # the publisher mixes full- and half-width brackets; the catalogue writes them one way
+        assert unicodedata.normalize("NFKC", names[code]) == unicodedata.normalize("NFKC", published.pop()), path.name

@@ -189,3 +189,25 @@ def test_the_facility_map_caption_says_what_24_hours_means():
     caption = maps.facility_map_caption(_points(), OUTLINES, "筑水市", "40901")
     assert "在宅療養支援診療所・病院は施設基準で24時間の連絡・往診の体制をとるため、その記号が24時間対応を示します" in caption
     assert "24時間対応体制加算" in caption and "公表データにない" not in caption
+
+
+def test_without_boundaries_the_map_is_framed_by_the_municipalitys_points_not_by_a_stray_one():
+    points = _points().assign(address="", source="介護サービス情報公表システム オープンデータ", stray=False)
+    far = points.iloc[[0]].assign(facility_id="z", name="セカンドハウス", address="中町1-2", lat=35.58, lon=139.46, stray=True)
+    with_stray = pd.concat([points, far], ignore_index=True)
+    fig = maps.facility_map(with_stray, None, "40901")
+    x0, x1 = fig.axes[0].get_xlim()
+    assert x1 < 131 and x0 > 130  # not stretched to 139.46
+    texts = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
+    assert texts[0] == "在宅療養支援病院（1）" and texts[-1] == maps.OTHER_LABEL
+    assert min(t.get_fontsize() for t in fig.axes[0].get_legend().get_texts()) >= 8
+    caption = maps.facility_map_caption(with_stray, None, "唐津市", "40901")
+    assert "公表された座標が唐津市から遠く離れている 1 件は描いていません：セカンドハウス（中町1-2、緯度 35.58・経度 139.46）" in caption
+
+
+def test_the_caption_says_which_facilities_have_no_coordinates_and_why():
+    points = _points().assign(address="", source="介護サービス情報公表システム オープンデータ", stray=False)
+    listed = points.iloc[[4, 4]].assign(facility_id=["m1", "m2"], source="地方厚生局 届出受理医療機関名簿（施設基準）")
+    caption = maps.facility_map_caption(pd.concat([points, listed], ignore_index=True), None, "筑水市", "40901")
+    assert ("座標のない施設 3 件は描いていません（地方厚生局の届出名簿だけに載る医療機関 2 件。名簿には座標がありません、"
+            "ほかの公表ファイルで座標のない施設・事業所 1 件）") in caption

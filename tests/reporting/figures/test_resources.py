@@ -46,31 +46,9 @@ def test_ratio_chart_draws_one_panel_per_scene_with_a_national_value(resource_co
         plt.close(fig)
 
 
-def test_every_catalogue_type_gets_its_own_marker_and_grey():
-    ids = catalogue.resources()["resource_id"]
-    styles = resource_figures.type_styles(ids)
-    pairs = {(s["marker"], s["color"]) for s in styles.values()}
-    assert len(pairs) == len(ids)
-
-
-def test_facility_map_uses_equal_distance_aspect_and_a_japanese_legend(facilities, areas):
-    fig = resource_figures.facility_map(facilities, "40901", areas)
-    try:
-        ax = fig.axes[0]
-        mean_lat = np.mean([33.30, 33.31, 33.29])  # the located facilities of the municipality
-        assert ax.get_aspect() == pytest.approx(1 / math.cos(math.radians(mean_lat)))
-        labels = [t.get_text() for t in ax.get_legend().get_texts()]
-        assert labels == ["周辺の市区町村の施設", "居宅介護支援事業所", "病院", "一般診療所"]
-    finally:
-        plt.close(fig)
-
-
-def test_a_care_service_the_catalogue_does_not_count_is_listed_and_drawn(facilities, areas):
+def test_a_care_service_the_catalogue_does_not_count_is_listed_by_its_published_name(facilities):
     other = facilities.iloc[[0]].assign(facility_id="x1", facility_type="care_service_120", name="訪問入浴テスト")
-    both = pd.concat([facilities, other], ignore_index=True)
-    listed = resources.facility_list(both, "40901")
-    assert listed.loc[listed["名称"] == "訪問入浴テスト", "種別"].item() == "介護サービス（サービスコード120）"
-    fig = resource_figures.facility_map(both, "40901", areas)
-    labels = fig.axes[0].get_legend_handles_labels()[1]
-    assert labels[-1] == "介護サービス（サービスコード120）"
-    plt.close(fig)
+    unknown = facilities.iloc[[0]].assign(facility_id="x2", facility_type="care_service_999", name="未知のサービス")
+    listed = resources.facility_list(pd.concat([facilities, other, unknown], ignore_index=True), "40901").set_index("名称")
+    assert listed.loc["訪問入浴テスト", "種別"] == "訪問入浴介護"
+    assert listed.loc["未知のサービス", "種別"] == "介護サービス（サービスコード999）"

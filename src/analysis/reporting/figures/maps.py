@@ -22,6 +22,8 @@ ROLE_STYLES = {
     "visiting_nursing_offices": {"label": "訪問看護事業所", "marker": "D", "face": "#ffffff", "size": 34},
 }
 OTHER_LABEL = "その他の施設・事業所"
+NOTIFICATION_SOURCE = "地方厚生局"  # the 名簿 (施設基準) rows: listed with name and address, never with coordinates
+STRAY_LISTED = 5  # stray points named in the caption, the rest counted
 NEIGHBOUR_GREY = "#8c8c8c"
 # Choropleth classes, light → dark; a municipality without a value is white with hatching.
 CLASS_GREYS = ("#f0f0f0", "#bdbdbd", "#7f7f7f", "#3a3a3a")
@@ -156,14 +158,20 @@ def facility_map(points: pd.DataFrame, outlines, code: str, per_capita: pd.DataF
     ``per_capita`` (per_capita_by_code of the 二次医療圏), a row of small choropleths of it, the municipality outlined."""
     import matplotlib.pyplot as plt
 
-    from analysis.reporting.figures.resources import draw_facility_map
-
     shapes = municipal_outlines(outlines, code)
-    if shapes is None or code not in shapes.index:
-        return draw_facility_map(points)
-    panels = area_panels(per_capita)
-    located = points[points["located"]]
-    minx, miny, maxx, maxy = shapes.loc[code, "geometry"].bounds
+    outlined = shapes is not None and code in shapes.index
+    panels = area_panels(per_capita) if outlined else {}
+    located = drawn_points(points)
+    own = located[located["group"] == "municipality"]
+    if not outlined and own.empty:
+        fig, ax = plt.subplots(figsize=(8, 1.2))
+        ax.axis("off")
+        ax.text(0.5, 0.5, "座標のある施設がありません", ha="center", va="center", fontsize=LEGEND_POINTS + 1)
+        return fig
+    # without outlines the municipality's own points set the frame (strays are left out, so one wrong record
+    # cannot stretch the map across the country)
+    minx, miny, maxx, maxy = (shapes.loc[code, "geometry"].bounds if outlined
+                              else (own["lon"].min(), own["lat"].min(), own["lon"].max(), own["lat"].max()))
     # the page's width; the height the area's shape needs (the whole figure within a page), the legend's two lines,
     # and the row of small maps
     ratio = (maxy - miny) / max((maxx - minx) * math.cos(math.radians((miny + maxy) / 2)), 1e-9)
@@ -174,8 +182,9 @@ def facility_map(points: pd.DataFrame, outlines, code: str, per_capita: pd.DataF
     height = fig.get_figheight()
     ax = fig.add_axes((0.02, below / height, 0.96, map_inches / height - 0.01))
     middle = _frame(ax, (minx, miny, maxx, maxy))
-    shapes.loc[[code]].plot(ax=ax, color="#f4f4f4", zorder=0)
-    _draw_outlines(ax, shapes, code)
+    if outlined:
+        shapes.loc[[code]].plot(ax=ax, color="#f4f4f4", zorder=0)
+        _draw_outlines(ax, shapes, code)
     others = located[located["role"] == "other"]
     ax.scatter(others["lon"], others["lat"], s=7, marker="o", color="#b3b3b3", linewidths=0, zorder=2, label=OTHER_LABEL)
     for role in reversed(MAP_ROLES):
@@ -201,6 +210,12 @@ def facility_map(points: pd.DataFrame, outlines, code: str, per_capita: pd.DataF
     return fig
 
 
+def drawn_points(points: pd.DataFrame) -> pd.DataFrame:
+    """The points a map draws: with coordinates that lie in or near their municipality (measures.resources.stray_points)."""
+    stray = points["stray"] if "stray" in points else pd.Series(False, index=points.index)
+    return points[points["located"] & ~stray.astype(bool)]
+
+
 def facility_map_caption(points: pd.DataFrame, outlines, name: str, code: str, per_capita: pd.DataFrame | None = None) -> str:
     """What the map shows and leaves out, in plain Japanese (the count without coordinates included)."""
     from analysis.measures.areas import is_medical_area_code
@@ -209,8 +224,9 @@ def facility_map_caption(points: pd.DataFrame, outlines, name: str, code: str, p
     whole_area = code.endswith("000") or is_medical_area_code(code)  # a prefecture or 二次医療圏 and its municipalities
     shapes = municipal_outlines(outlines, code)
     if shapes is None or code not in shapes.index:
-        text = (f"{name}の施設を種別ごとの記号で、周辺の市区町村の施設を薄い丸で示します。"
-                "市区町村の境界のデータ（国土数値情報「行政区域」）を取り込んでいないため、境界と背景は描いていません。")
+        text = (f"在宅療養支援診療所・病院、在宅療養後方支援病院と訪問看護事業所を記号で（{name}の施設は黒、周辺の施設は灰色。"
+                f"凡例の数は{name}の施設数）、そのほかの施設・事業所を薄い点で示します。"
+                "市区町村の境界の公表ファイル（国土数値情報「行政区域」）を取り込んでいないため、境界と背景は描いていません。")
     else:
         others = "管内" if whole_area else "周辺"
         text = (f"太線が{name}の境界、細線が{others}の市区町村の境界です。在宅療養支援診療所・病院、在宅療養後方支援病院と"
@@ -220,7 +236,29 @@ def facility_map_caption(points: pd.DataFrame, outlines, name: str, code: str, p
     if shapes is not None and code in shapes.index and area_panels(per_capita):
         text += ("下の小さな地図は、二次医療圏（ないときは都道府県）の市区町村の人口あたりの数を濃さで示します（濃いほど多い。区切りの値ちょうどは"
                  "上の段階。斜線は値のない市区町村）。" + ("" if whole_area else f"太線が{name}です。"))
-    return text + (f"座標のない施設 {unlocated:,} 件は描いていません。" if unlocated else "")
+    return text + _left_off_the_map(points, name)
+
+
+def _left_off_the_map(points: pd.DataFrame, name: str) -> str:
+    """The subject's facilities the map leaves out, and why: no coordinates in the published file (by where they are
+    listed), or coordinates far from their municipality (each named with its published record)."""
+    own = points[points["group"].eq("municipality")]
+    notes = []
+    unlocated = own[~own["located"]]
+    if not unlocated.empty:
+        sources = unlocated["source"].astype(str) if "source" in unlocated else pd.Series("", index=unlocated.index)
+        listed_only = int(sources.str.startswith(NOTIFICATION_SOURCE).sum())
+        parts = ([f"地方厚生局の届出名簿だけに載る医療機関 {listed_only:,} 件。名簿には座標がありません"] if listed_only else []) + (
+            [f"ほかの公表ファイルで座標のない施設・事業所 {len(unlocated) - listed_only:,} 件"] if len(unlocated) > listed_only else [])
+        notes.append(f"座標のない施設 {len(unlocated):,} 件は描いていません（{'、'.join(parts)}）。")
+    stray = own[own["stray"].astype(bool)] if "stray" in own else own.iloc[0:0]
+    if not stray.empty:
+        shown = [f"{row.name}（{row.address or '住所なし'}、緯度 {row.lat:.2f}・経度 {row.lon:.2f}）"
+                 for row in stray.head(STRAY_LISTED).itertuples()]
+        more = f"ほか {len(stray) - STRAY_LISTED:,} 件" if len(stray) > STRAY_LISTED else ""
+        notes.append(f"公表された座標が{name}から遠く離れている {len(stray):,} 件は描いていません："
+                     + "、".join(shown) + more + "。")
+    return "".join(notes)
 
 
 # -- choropleths ----------------------------------------------------------------------------------

@@ -1,15 +1,13 @@
-"""Figures of the resources report section, drawn in greys for black-and-white print."""
+"""Figures of the resources report section, drawn in greys for black-and-white print (the facility map is in maps.py)."""
 
 from __future__ import annotations
-
-import math
 
 import numpy as np
 import pandas as pd
 
 from analysis import catalogue
 from analysis.catalogue import RESOURCE_REPORT_LABELS as LABELS
-from analysis.measures.resources import LEVELS, area_names, map_points, ratio_points
+from analysis.measures.resources import LEVELS, area_names, ratio_points
 
 
 def ratio_chart(counts: pd.DataFrame, *, levels=("municipality", "medical_area", "prefecture"), names: dict | None = None):
@@ -54,57 +52,4 @@ def ratio_chart(counts: pd.DataFrame, *, levels=("municipality", "medical_area",
     tick_points = FontProperties(size=plt.rcParams["ytick.labelsize"]).get_size_in_points()
     grid_layout(fig, left=text_width_inches(points["resource_label"], tick_points) + 0.3, right=0.3,
                 top=0.85, bottom=0.65, hspace=0.5, wspace=0)
-    return fig
-
-
-def type_styles(facility_types) -> dict[str, dict]:
-    """Marker shape and grey per facility type, fixed by catalogue order so every map uses the same key."""
-    # 13 clearly different shapes × 4 fills (black, white, two greys): no two catalogue
-    # entries share shape and fill, and the key is the same on every municipality's map
-    shapes = ("o", "s", "^", "D", "v", "P", "X", "*", "<", ">", "p", "h", "d")
-    fills = ("#000000", "#ffffff", "#8c8c8c", "#555555")
-    order = list(catalogue.resources()["resource_id"])
-    styles = {}
-    for rid in facility_types:
-        i = order.index(rid) if rid in order else len(order)
-        styles[rid] = {"marker": shapes[i % len(shapes)], "color": fills[i % len(fills)]}
-    return styles
-
-
-def facility_map(facilities: pd.DataFrame, code: str, areas):
-    """Static map (no tiles, works offline) of the municipality's facilities by type, neighbours in light grey."""
-    return draw_facility_map(map_points(facilities, code, areas))
-
-
-def draw_facility_map(points: pd.DataFrame):
-    """Scatter of ``map_points``: the municipality's facilities filled and larger, neighbours light grey."""
-    import matplotlib.pyplot as plt
-
-    located = points[points["located"]]
-    home = located[located["group"] == "municipality"]
-    fig, ax = plt.subplots(figsize=(8, 6.5), layout="constrained")
-    if home.empty:
-        ax.axis("off")
-        ax.text(0.5, 0.5, "座標のある施設がありません", ha="center", va="center")
-        return fig
-    styles = type_styles(home["facility_type"].unique())
-    neighbours = located[located["group"] == "neighbour"]
-    if not neighbours.empty:
-        ax.scatter(neighbours["lon"], neighbours["lat"], s=8, marker="o", facecolors="none",
-                   edgecolors="#c8c8c8", linewidths=0.6, label=LABELS["neighbour_facilities"], zorder=1)
-    order = list(catalogue.resources()["resource_id"])
-    for rid in sorted(styles, key=lambda r: (order.index(r) if r in order else len(order), r)):
-        part = home[home["facility_type"] == rid]
-        ax.scatter(part["lon"], part["lat"], s=34, marker=styles[rid]["marker"], color=styles[rid]["color"],
-                   edgecolors="black", linewidths=0.4, label=part["type_label"].iloc[0], zorder=2)
-    # frame the municipality with a margin, so neighbours near the border give context
-    pad_lon = max((home["lon"].max() - home["lon"].min()) * 0.25, 0.01)
-    pad_lat = max((home["lat"].max() - home["lat"].min()) * 0.25, 0.01)
-    ax.set_xlim(home["lon"].min() - pad_lon, home["lon"].max() + pad_lon)
-    ax.set_ylim(home["lat"].min() - pad_lat, home["lat"].max() + pad_lat)
-    # one degree of longitude is cos(latitude) as long as one of latitude
-    ax.set_aspect(1 / math.cos(math.radians(home["lat"].mean())))
-    ax.set_xlabel(LABELS["lon"])
-    ax.set_ylabel(LABELS["lat"])
-    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8, frameon=False)
     return fig
