@@ -38,8 +38,8 @@ def test_facility_files_alone_give_all_four_reports_with_the_missing_parts_expla
     assert "訪問看護" in resources
     assert "suikei_kekka.xlsx" in resources  # and the file that would add per-capita values and peers is named
     assert "推計は作成していません" in pages["02_demand.ipynb"] and "suikei_kekka.xlsx" in pages["02_demand.ipynb"]
-    assert "人口あたりの値は示せず" in pages["03_scene_trends.ipynb"]
-    assert "計画（plan）がない" in pages["04_pdca_check.ipynb"]
+    assert "人口のデータがないため、人口あたりの値と全国比は「—」としています。施設の数は数のまま示します" in pages["03_scene_trends.ipynb"]
+    assert "PDCA の計画（めざすべき姿、場面ごとの目標、指標の基準値と目標値）がまだ登録されていない" in pages["04_pdca_check.ipynb"]
 
 
 def test_population_without_facility_files_gives_all_four_reports(tmp_path, sample_raw):

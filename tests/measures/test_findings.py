@@ -9,14 +9,24 @@ from analysis.measures import findings
 
 def test_resources_name_those_far_below_and_above_the_prefecture():
     counts = pd.DataFrame({
-        "level": ["municipality"] * 3 + ["prefecture"] * 3,
-        "resource_id": ["clinics", "pharmacies", "hospitals"] * 2,
-        "per_capita": [30.0, 60.0, 6.0, 50.0, 40.0, 6.0],  # 0.6 (below ⅔), 1.5 (not above 1.5), 1.0
+        "level": ["municipality"] * 3 + ["prefecture"] * 3 + ["municipality"],
+        "resource_id": ["clinics", "pharmacies", "hospitals"] * 2 + ["visiting_nursing_offices"],
+        "per_capita": [30.0, 60.0, 6.0, 50.0, 40.0, 6.0, float("nan")],  # 0.6 (below ⅔), 1.5 (not above 1.5), 1.0
+        "count": [3, 6, 1, 500, 400, 60, 2],
     })
     found = findings.resources(counts, "南木町", 120, 9)
     assert found[0] == ("南木町の施設・事業所は 120 件で、そのうち在宅医療を担う施設（在宅療養支援診療所・病院などの届出のある医療機関と訪問看護事業所）は 9 件です。", "facilities")
     assert found[1] == ("人口あたりで都道府県の3分の2に満たない資源: 一般診療所数。", "summary")
     assert len(found) == 2  # 1.5 exactly is not "above 1.5"
+
+
+def test_the_facility_count_says_when_care_offices_count_once_per_service_and_when_no_nursing_office_was_read():
+    counts = pd.DataFrame({"level": ["municipality"], "resource_id": ["clinics"], "per_capita": [30.0], "count": [3]})
+    found = findings.resources(counts, "唐津市", 109, 36, places=86)
+    assert found[0][0] == ("唐津市の施設・事業所は 109 件（介護の事業所はサービスごとに数えた数で、事業所としては 86 か所）で、"
+                           "そのうち在宅医療を担う施設（在宅療養支援診療所・病院などの届出のある医療機関。訪問看護事業所はデータがないため含みません）は 36 件です。")
+    same = findings.resources(counts.assign(resource_id="visiting_nursing_offices"), "南木町", 120, 9, places=120)
+    assert "か所" not in same[0][0] and "と訪問看護事業所）" in same[0][0]
 
 
 def test_demand_gives_the_75_plus_peak_and_the_2040_change_computed_by_hand():

@@ -77,3 +77,43 @@ def test_reports_01_and_03_give_the_same_per_capita_value_for_the_same_count():
     value_03 = in_03[in_03["area_level"] == "municipality"]["per_capita"].item()
     assert value_01 == pytest.approx(value_03)
     assert value_01 == pytest.approx(85 / (4000 + (3200 - 4000) * 2 / 5) * 1000)  # 75+ in 2022, interpolated by hand
+
+
+def _insurer_tables():
+    insurers = pd.DataFrame({"insurer_id": ["41202", "K41201"], "kind": ["single", "multi"]})
+    members = pd.DataFrame({"insurer_id": ["41202", "K41201", "K41201"], "code": ["41202", "41201", "41204"]})
+    bands = {"計": 38729, "65歳以上75歳未満": 18141, "75歳以上85歳未満": 12345, "85歳以上": 8243, "外国人被保険者": 20}
+    values = pd.DataFrame([{"insurer_id": insurer, "measure": "first_insured_persons", "category": band, "value": value,
+                            "as_of": "2024-03-31"} for insurer in ("41202", "K41201") for band, value in bands.items()])
+    return values, insurers, members
+
+
+def test_an_insurer_of_one_municipality_gives_its_65_and_75_plus_but_no_total():
+    from analysis.measures.population import insurer_population, published_years
+
+    values, insurers, members = _insurer_tables()
+    empty = pd.DataFrame(columns=["code", "year", "sex", "age_group", "population", "is_projection", "source", "as_of"])
+    rows = insurer_population(empty, values, insurers, members)
+    assert set(rows["code"]) == {"41202"}  # a 広域連合's figure is no member's
+    base = published_years(rows, ["41202"]).iloc[0]
+    assert base["year"] == 2024 and pd.isna(base["total"])
+    assert base["aged65"] == 18141 + 12345 + 8243 == 38729  # the bands add up to the published 計
+    assert base["aged75"] == 12345 + 8243
+
+
+def test_a_projection_wins_over_the_insurers_count():
+    from analysis.measures.population import insurer_population
+
+    values, insurers, members = _insurer_tables()
+    projected = pd.DataFrame({"code": ["41202"], "year": [2020], "sex": ["male"], "age_group": ["75-79"], "population": [1.0],
+                              "is_projection": [False], "source": ["国勢調査"], "as_of": ["2020-10-01"]})
+    assert insurer_population(projected, values, insurers, members).empty
+
+
+def test_an_undated_count_takes_the_latest_actual_year_all_members_have():
+    from analysis.measures.population import latest_actual_year
+
+    rows = pd.DataFrame({"code": ["a", "a", "a", "b"], "year": [2020, 2025, 2024, 2020], "is_projection": [False, True, False, False]})
+    assert latest_actual_year(rows, ["a"]) == 2024  # the projection's 2025 is no actual population
+    assert latest_actual_year(rows, ["a", "b"]) == 2020
+    assert np.isnan(latest_actual_year(rows, ["a", "c"]))

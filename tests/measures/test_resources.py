@@ -125,10 +125,12 @@ def test_national_value_is_empty_where_no_national_total_or_denominator_is_packa
     # pharmacies: no packaged national count → no number at all
     assert math.isnan(_value(counts, "national", "pharmacies", "count"))
     assert math.isnan(_value(counts, "municipality", "pharmacies", "ratio_to_national"))
-    # care offices: a national count exists, but no national 75+ population is packaged
-    assert _value(counts, "national", "care_management_offices", "count") == 36491
+    # care offices: the reference's national count names no edition of the files it was counted from, so none is used
+    assert math.isnan(_value(counts, "national", "care_management_offices", "count"))
     assert math.isnan(_value(counts, "national", "care_management_offices", "per_capita"))
     assert math.isnan(_value(counts, "municipality", "care_management_offices", "ratio_to_national"))
+    # clinics: a traceable national count (医療施設調査 令和5年) and the 2020 census population
+    assert _value(counts, "national", "clinics", "count") == 104894
 
 
 def test_national_value_comes_from_the_data_when_it_covers_the_whole_country(resource_counts, population, areas):
@@ -292,9 +294,10 @@ def test_map_points_fall_back_to_the_prefecture_without_a_medical_area(facilitie
 def test_national_table_lists_only_resources_with_a_national_count(resource_counts, population, areas):
     counts = resources.area_counts(resource_counts, population, areas)
     table = resources.national_table(counts)
-    packaged = {"一般診療所数", "在宅療養支援診療所数", "訪問看護事業所数", "居宅介護支援事業所数"}
-    assert set(table["資源"]) == packaged
-    assert table.loc[table["資源"] == "居宅介護支援事業所数", "人口あたり"].iloc[0] == "—"
+    # the 介護 open data's national counts are left out: the reference names no edition they were counted from
+    assert set(table["資源"]) == {"一般診療所数", "在宅療養支援診療所数"}
+    assert not table["出典"].str.contains("例").any()
+    assert set(table["時点"]) == {"2023"} and table["出典"].str.startswith("医療施設調査").all()
 
 
 def test_the_printed_summary_puts_scenes_and_count_with_per_capita_in_one_column_each(resource_counts, population, areas):

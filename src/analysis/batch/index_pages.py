@@ -9,6 +9,7 @@ from analysis.batch.leftovers import write_page
 from analysis.batch.manifest import MANIFEST, read_manifest
 from analysis.batch.overview import index_section, linked_overviews
 from analysis.batch.tasks import Result, Task
+from analysis.catalogue import REPORTS
 from analysis.errors import InputError
 from analysis.ingest.processed import ProcessedData
 from analysis.measures.disclosure import NOT_FOR_DISTRIBUTION
@@ -48,6 +49,7 @@ def write_batch_index(reports_dir: Path, results: list[Result], *, echo=print) -
 
     entries: dict[str, dict] = {}
     sample = False
+    titles = {key: title for key, _, title in REPORTS}
     for manifest_path in sorted(reports_dir.glob(f"*/{MANIFEST}")):
         folder = manifest_path.parent.name
         try:
@@ -62,7 +64,8 @@ def write_batch_index(reports_dir: Path, results: list[Result], *, echo=print) -
         entries[folder] = {"code": manifest["code"], "name": manifest["name"], "status": "ok",
                            "href": f"{folder}/index.html", "error": None, "duration_s": None,
                            "internal": manifest.get("internal_label")
-                           or (NOT_FOR_DISTRIBUTION if manifest.get("disclosure_control") is False else "")}
+                           or (NOT_FOR_DISTRIBUTION if manifest.get("disclosure_control") is False else ""),
+                           "insufficient": [titles.get(key, key) for key in manifest.get("insufficient_reports", {})]}
     for result in results:
         entry = entries.get(result.folder_name, {"code": result.code, "name": result.name, "href": None})
         if result.status in ("failed", "stopped"):

@@ -18,6 +18,7 @@ from analysis.batch.tasks import Task
 from analysis.catalogue import REPORTS
 from analysis.errors import InputError
 from analysis.ingest.processed import ProcessedData
+from analysis.reporting.context import INSUFFICIENT_PREFIX
 
 MANIFEST = "manifest.json"
 
@@ -121,6 +122,8 @@ def write_manifest(task: Task, staging: Path, declared: dict) -> None:
         "fingerprint": task.fingerprint,
         "disclosure_control": task.disclosure_control,
         "internal_label": task.internal_label,
+        "insufficient_reports": {key.removeprefix(INSUFFICIENT_PREFIX): reason for key, reason in declared.items()
+                                 if key.startswith(INSUFFICIENT_PREFIX)},
         "is_sample": bool(processed_meta.get("is_sample")),
         "params_file": {"name": Path(task.params_file).name, "sha256": _sha256(Path(task.params_file))},
         "notebooks": {

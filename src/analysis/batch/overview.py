@@ -141,7 +141,12 @@ def _indicators_html(data: ProcessedData, table: pd.DataFrame, rules, outlines, 
 
 def _provenance(frame: pd.DataFrame) -> str:
     pairs = frame[["source", "as_of"]].dropna().astype(str).drop_duplicates()
-    return "、".join(f"{s}（{a} 時点）" if a else s for s, a in pairs.itertuples(index=False)) or "—"
+    return "、".join(f"{s}（{a} 時点）" if a else s for s, a in pairs.itertuples(index=False))
+
+
+def _sources(*parts: str) -> str:
+    """Sources of one table or figure, those without rows left out (never a bare 「—、」 before the others)."""
+    return "、".join(part for part in parts if part) or "—"
 
 
 def render_overview(data: ProcessedData, pref_code: str, tasks: list[Task], reports_dir: Path,
@@ -151,6 +156,7 @@ def render_overview(data: ProcessedData, pref_code: str, tasks: list[Task], repo
     from analysis.reporting.figures import maps, setup_japanese
     from analysis.reporting.html_export import banner_html, footer_html, stylesheet
     from analysis.reporting.site import _environment
+    from analysis.reporting.sources import published_files
 
     setup_japanese()
     table = overview.overview_table(data.municipalities, data.population, data.resource_counts, data.reference_rates, pref_code)
@@ -171,21 +177,28 @@ def render_overview(data: ProcessedData, pref_code: str, tasks: list[Task], repo
     body = [(f"<p>{html.escape(pref_name)}の管内 {len(table) - 1} 市区町村を、人口・高齢化、在宅医療・介護の主な資源（人口あたり）、"
              "将来の需要の伸び、PDCA の進み具合で並べた資料です。県が市区町村の取組を確認し、支援する先を考えるために使います。"
              "人数・件数の指標（患者数・死亡数など）は、市区町村ごとのレポートと同じ秘匿の判断を通した値だけを載せています。</p>")]
-    body.append("<h2>支援が必要と考えられる市区町村</h2>" + _needs_html(overview.support_needs(table, pref_code)))
     printed = overview.printed_table(table)
-    body.append("<h2>管内の市区町村の一覧</h2>" + _table_html(
-        printed, "人口あたりの資源は、医療は人口10万人あたり、介護は75歳以上人口1,000人あたり。最後の行は県全体。"
-                 "訪問診療の需要は全国の受療率を年齢別人口にあてはめた推計（すべての市区町村で同じ前提）。",
-        f"{population_source}、{resource_source}"))
+    if not population_source:  # nothing per person or per 75+ can be said: no sentence that pretends to judge
+        lacking = html.escape(published_files(["ipss_national", "ipss_prefecture"]))
+        body.append("<h2>支援が必要と考えられる市区町村</h2>"
+                    f"<p>判定できません（人口の公表ファイルがないため。{lacking}を取り込むと判定します）。</p>")
+        body.append("<h2>管内の市区町村の一覧</h2>"
+                    "<p>人口・高齢化・人口あたりの資源・需要の伸びは、どれも人口の公表ファイルがないため示せません。</p>")
+    else:
+        body.append("<h2>支援が必要と考えられる市区町村</h2>" + _needs_html(overview.support_needs(table, pref_code)))
+        body.append("<h2>管内の市区町村の一覧</h2>" + _table_html(
+            printed, "人口あたりの資源は、医療は人口10万人あたり、介護は75歳以上人口1,000人あたり。最後の行は県全体。"
+                     "訪問診療の需要は全国の受療率を年齢別人口にあてはめた推計（すべての市区町村で同じ前提）。",
+            _sources(population_source, resource_source)))
     # a view with the 二次医療圏 as areas for their table only (its boundaries, dissolved per 二次医療圏, are not needed here)
     areas = WithMedicalAreas(data.directory)
     by_area = overview.medical_area_table(areas.municipalities, areas.population, areas.resource_counts,
                                           data.reference_rates, pref_code)
-    if len(by_area) > 1:
+    if len(by_area) > 1 and population_source:
         body.append("<h2>二次医療圏ごとの集計</h2>" + _table_html(
             overview.printed_table(by_area, areas=True),
             "二次医療圏の値は、構成する市区町村の合計から求めたもの（二次医療圏を主体にしたレポートと同じ値）。最後の行は県全体。",
-            f"{population_source}、{resource_source}"))
+            _sources(population_source, resource_source)))
     if not statuses.empty:
         # every municipality of the prefecture, those without a PDCA 評価 in this batch shown with —
         members = table[table["code"] != f"{pref_code}000"]
@@ -203,17 +216,18 @@ def render_overview(data: ProcessedData, pref_code: str, tasks: list[Task], repo
         fig = maps.choropleth_panels(outlines, indexed.drop(index=f"{pref_code}000"), panels)
         body.append("<h2>地図で見る地域差</h2>" + _figure_html(
             fig, "濃いほど値が大きい。区切りの値ちょうどは上の区分に入る。斜線は値のない市区町村。",
-            f"{population_source}、{resource_source}、{boundary_source}（{boundary_as_of} 時点）"))
+            _sources(population_source, resource_source, f"{boundary_source}（{boundary_as_of} 時点）")))
     else:
-        body.append("<p>市区町村の境界のデータ（国土数値情報「行政区域」）を取り込んでいないため、地図は作成していません。</p>")
-    body.append("<h2>人口あたりの資源の順位</h2>" + _figure_html(
-        ranked_chart(table, pref_code), "人口あたりの数の多い順。破線は県全体の値。", resource_source))
+        body.append("<p>市区町村の境界の公表ファイル（国土交通省「国土数値情報」の行政区域）がないため、地図は作成していません。</p>")
+    if population_source and table[["home_care_support_clinics", "visiting_nursing_offices"]].notna().any().any():
+        body.append("<h2>人口あたりの資源の順位</h2>" + _figure_html(
+            ranked_chart(table, pref_code), "人口あたりの数の多い順。破線は県全体の値。", _sources(resource_source)))
     rules = disclosure_rules(tasks, disclosure_control=disclosure_control)
     # one internal municipality makes the page internal: its statuses and values come from those reports
     internal = next((task.internal_label for task in tasks if task.internal_label), "")
     section, indicator_values = _indicators_html(data, table, rules, outlines, f"{boundary_source}（{boundary_as_of} 時点）")
     body.append(section)
-    body.append("<p><a href='index.html'>レポート一覧に戻る</a></p>")
+    body.append("<p class='screen-only'><a href='index.html'>レポート一覧に戻る</a></p>")
     page = _environment().from_string('{% extends "base.html.j2" %}{% block content %}{{ body }}{% endblock %}').render(
         title=f"{pref_name} 在宅医療・介護連携の概要（管内の市区町村）",
         css=_markup(stylesheet()), banner=_markup(banner_html(sample=data.is_sample, not_for_distribution=internal)),

@@ -61,7 +61,7 @@ from analysis.batch.tasks import (
 from analysis.catalogue import REPORTS
 from analysis.errors import InputError
 from analysis.measures.disclosure import DisclosureRules
-from analysis.reporting.context import collect_declared
+from analysis.reporting.context import INSUFFICIENT_PREFIX, collect_declared
 from analysis.reporting.params import MunicipalityParams, load_params
 
 POLL_SECONDS = 0.2  # how often the batch loop looks for a stop request between results
@@ -153,6 +153,10 @@ def run_task(task: Task) -> Result:
             result.reports.append(entry)
         step = "（レポートの公開）"
         declared = collect_declared(staging)
+        for entry in result.reports:  # a report the data could not fill says so instead of 完了
+            reason = declared.get(f"{INSUFFICIENT_PREFIX}{entry['key']}")
+            if reason:
+                entry.update(status="insufficient", reason=reason)
         write_municipality_index(task, staging, result, declared)
         write_manifest(task, staging, declared)
         replace_dir(staging, reports_dir / task.folder_name)

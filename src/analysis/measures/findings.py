@@ -22,11 +22,20 @@ def _listing(labels: list[str]) -> str:
 
 
 def resources(counts: pd.DataFrame, name: str, facilities_total: int, home_care_total: int,
-              compared_with: str = "prefecture") -> list[Finding]:
+              compared_with: str = "prefecture", places: int | None = None) -> list[Finding]:
     """Report 01: how many facilities, which resources are far below or above the area above per capita
-    (the prefecture; the country for a prefecture's own report)."""
-    found: list[Finding] = [(f"{name}の施設・事業所は {facilities_total:,} 件で、そのうち在宅医療を担う施設"
-                             f"（在宅療養支援診療所・病院などの届出のある医療機関と訪問看護事業所）は {home_care_total:,} 件です。",
+    (the prefecture; the country for a prefecture's own report).
+
+    ``places``: the distinct facilities and offices behind ``facilities_total`` when it counts a 介護 office once per
+    service it offers. 訪問看護事業所 are named among the 在宅 facilities only when their count is known.
+    """
+    nursing = counts[(counts["level"] == "municipality") & (counts["resource_id"] == "visiting_nursing_offices")]
+    known = nursing.get("count", nursing.get("per_capita", pd.Series(dtype=float))).notna().any()
+    with_nursing = "と訪問看護事業所" if known else "。訪問看護事業所はデータがないため含みません"
+    per_service = (f"（介護の事業所はサービスごとに数えた数で、事業所としては {places:,} か所）"
+                   if places is not None and places != facilities_total else "")
+    found: list[Finding] = [(f"{name}の施設・事業所は {facilities_total:,} 件{per_service}で、そのうち在宅医療を担う施設"
+                             f"（在宅療養支援診療所・病院などの届出のある医療機関{with_nursing}）は {home_care_total:,} 件です。",
                              "facilities")]
     above_label = catalogue.AREA_LEVEL_LABELS[compared_with]
     own = counts[counts["level"] == "municipality"].set_index("resource_id")["per_capita"]

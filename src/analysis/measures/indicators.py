@@ -165,6 +165,8 @@ def summary_table(series: pd.DataFrame, trend_fits: dict, peer_values: pd.DataFr
         shown = group.dropna(subset=["display_value"])
         suppressed = bool(group.get("suppressed", pd.Series(False)).any())
         if shown.empty and not suppressed:
+            if group["value"].notna().any():  # a count whose per-capita value needs a population the data lacks
+                rows.append(_count_only_row(indicator_id, group, cat.loc[indicator_id], compared_label))
             continue
         info = cat.loc[indicator_id]
         latest = shown.sort_values("fiscal_year").iloc[-1] if not shown.empty else None
@@ -202,6 +204,20 @@ def summary_table(series: pd.DataFrame, trend_fits: dict, peer_values: pd.DataFr
     position = {ident: i for i, ident in enumerate(cat.index)}
     out["_order"] = out["_scene"].map(order) * 10_000 + out["_id"].map(position)
     return out.sort_values("_order", kind="stable").drop(columns=["_scene", "_id", "_order"]).reset_index(drop=True)
+
+
+def _count_only_row(indicator_id: str, group: pd.DataFrame, info: pd.Series, compared_label: str) -> dict:
+    """A summary row showing the latest count itself, where the per-capita value cannot be made (no population)."""
+    latest = group.dropna(subset=["value"]).sort_values("fiscal_year").iloc[-1]
+    return {
+        "_scene": info["scene"], "_id": indicator_id,
+        "場面": catalogue.scenes_label(indicator_id),
+        "指標": info["label_ja"],
+        "単位": f"{info['unit']}（人口あたりではない数）",
+        "最新年度": int(latest["fiscal_year"]),
+        "最新値": catalogue.format_raw_value(indicator_id, latest["value"]),
+        "傾向": "—", "年あたり変化": "—", compared_label: "—", "類似自治体での順位": "—",
+    }
 
 
 def trends_csv(series: pd.DataFrame, trend_fits: dict) -> pd.DataFrame:

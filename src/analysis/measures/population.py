@@ -27,6 +27,17 @@ CENSUS_YEAR = 2020
 AGED_65 = frozenset(AGE_GROUPS[AGE_GROUPS.index("65-69"):])
 AGED_75 = frozenset(AGE_GROUPS[AGE_GROUPS.index("75-79"):])
 
+# The 年報's 第１号被保険者 bands by age (both sexes): where a municipality has no projection, its own insurer's
+# counts stand in for its 65+ and 75+ population (insurer_population); they say nothing of the total population.
+INSURER_BANDS = {"65歳以上75歳未満": "65-74", "75歳以上85歳未満": "75-84", "85歳以上": "85+"}
+INSURER_AGED_65 = frozenset(INSURER_BANDS.values())
+INSURER_AGED_75 = frozenset({"75-84", "85+"})
+INSURER_SOURCE = "介護保険事業状況報告（年報）第１号被保険者数"
+INSURER_RULE_JA = (
+    "将来推計人口がない市区町村の65歳以上・75歳以上人口には、その市区町村だけで介護保険を運営している場合に限り、"
+    "介護保険事業状況報告（年報）の第１号被保険者数（年度末）を使っています（総人口はわからないため、人口10万人あたりの値は示しません）。"
+)
+
 RULE_JA = (
     "人口あたりの値は、数の年度と同じ年の人口（10月1日。2020年は国勢調査、2025〜2050年は社人研の将来推計人口、"
     "その間の年は直線で補間、2020年より前の年度は2020年の人口）で割っています。"
@@ -39,12 +50,54 @@ def published_years(population: pd.DataFrame, codes) -> pd.DataFrame:
     has_census = (~rows["is_projection"]).groupby([rows["code"], rows["year"]]).transform("any")
     rows = rows[~rows["is_projection"] | ~has_census]
     ages = rows["age_group"]
+    insured = ages.isin(INSURER_AGED_65)
     frame = pd.DataFrame({
         "code": rows["code"].astype(str), "year": rows["year"].astype(int), "total": rows["population"],
-        "aged65": rows["population"].where(ages.isin(AGED_65), 0.0),
-        "aged75": rows["population"].where(ages.isin(AGED_75), 0.0),
+        "aged65": rows["population"].where(ages.isin(AGED_65) | insured, 0.0),
+        "aged75": rows["population"].where(ages.isin(AGED_75) | ages.isin(INSURER_AGED_75), 0.0),
+        "insured": insured,
     })
-    return frame.groupby(["code", "year"], as_index=False)[list(POPULATION_COLUMNS)].sum()
+    out = frame.groupby(["code", "year"], as_index=False).agg(
+        total=("total", "sum"), aged65=("aged65", "sum"), aged75=("aged75", "sum"), insured=("insured", "any"))
+    # an insurer's 65+ bands give no total population: a year that has them has none
+    return out.assign(total=out["total"].where(~out["insured"])).drop(columns="insured")
+
+
+def insurer_population(population: pd.DataFrame, insurer_values: pd.DataFrame, insurers: pd.DataFrame,
+                       insurer_members: pd.DataFrame) -> pd.DataFrame:
+    """Population rows (the population table's columns) for municipalities without a projection that are their own
+    insurer: the 年報's 第１号被保険者 by age band, dated at the fiscal year's end (the 1 October year after it).
+
+    An insurer of several municipalities (広域連合) gives nothing: its count is no member's.
+    """
+    columns = ["code", "year", "sex", "age_group", "population", "is_projection", "source", "as_of"]
+    if insurer_values.empty or insurers.empty:
+        return pd.DataFrame(columns=columns)
+    single = insurers.loc[insurers["kind"] == "single", "insurer_id"]
+    members = insurer_members[insurer_members["insurer_id"].isin(single)]
+    without = members[~members["code"].isin(set(population["code"]))]
+    rows = insurer_values[(insurer_values["measure"] == "first_insured_persons") & insurer_values["category"].isin(INSURER_BANDS)
+                          & insurer_values["insurer_id"].isin(without["insurer_id"])]
+    if rows.empty:
+        return pd.DataFrame(columns=columns)
+    rows = rows.merge(without[["insurer_id", "code"]], on="insurer_id")
+    return pd.DataFrame({
+        "code": rows["code"].astype(str), "year": rows["as_of"].str[:4].astype(int),
+        "sex": "total", "age_group": rows["category"].map(INSURER_BANDS), "population": rows["value"].astype(float),
+        "is_projection": False, "source": INSURER_SOURCE, "as_of": rows["as_of"],
+    })[columns]
+
+
+UNDATED_RULE_JA = ("時点の記載がない数（公表ファイルに時点がないもの）は、実績の人口のうち最も新しいもの"
+                   "（国勢調査、または年報の年度末の第１号被保険者数）で割っています。")
+
+
+def latest_actual_year(population: pd.DataFrame, codes) -> float:
+    """The latest year every code has an actual (not projected) population for: the year an undated count is divided
+    by the population of (UNDATED_RULE_JA); NaN when a code has none."""
+    rows = population[population["code"].isin(list(codes)) & ~population["is_projection"].astype(bool)]
+    latest = rows.groupby("code")["year"].max()
+    return float(latest.min()) if len(latest) == len(set(codes)) and len(latest) else float("nan")
 
 
 def for_years(population: pd.DataFrame, codes, years) -> pd.DataFrame:

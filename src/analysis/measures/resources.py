@@ -44,8 +44,11 @@ def _area_sum(resource_counts: pd.DataFrame, members: list[str]) -> pd.DataFrame
 
 
 def _with_population(counts: pd.DataFrame, population: pd.DataFrame, members: list[str]) -> pd.DataFrame:
-    """Adds year (the fiscal year of each count's as-of date) and the members' population of that year."""
+    """Adds year (the fiscal year of each count's as-of date; for an undated count the latest actual population's)
+    and the members' population of that year."""
     years = counts["as_of"].map(pop.fiscal_year).astype("float64")
+    if members:
+        years = years.fillna(pop.latest_actual_year(population, members))
     bases = pop.for_area(population, members, years.dropna().unique()) if members else pd.DataFrame(columns=["year"])
     out = counts.assign(year=years).merge(bases.astype({"year": "float64"}), on="year", how="left")
     return out.reindex(columns=[*counts.columns, "year", *pop.POPULATION_COLUMNS])
@@ -89,12 +92,19 @@ def _national_from_data(resource_counts, population, municipalities) -> pd.DataF
     return _with_population(out, population, members)
 
 
+# Packaged national totals a reader could not trace: the reference names no edition of the 介護 open data they
+# were counted from (「全国件数の例」), so a report does not print them; the country's count then comes from the
+# data when it covers the whole country, else there is none.
+UNTRACEABLE_TOTALS = frozenset({"visiting_nursing_offices_total", "care_management_offices_total"})
+
+
 def _national_from_package() -> pd.DataFrame:
-    """Packaged national totals for the resources that have one (``<resource_id>_total``)."""
+    """Packaged national totals for the resources that have one (``<resource_id>_total``) and a traceable source."""
     totals = catalogue.national_totals()
     totals = totals.assign(resource_id=totals["measure"].str.removesuffix("_total"))
     known = catalogue.resources()["resource_id"]
-    totals = totals[totals["measure"].str.endswith("_total") & totals["resource_id"].isin(known)]
+    totals = totals[totals["measure"].str.endswith("_total") & totals["resource_id"].isin(known)
+                    & ~totals["measure"].isin(UNTRACEABLE_TOTALS)]
     return pd.DataFrame({
         "resource_id": totals["resource_id"].to_numpy(),
         "source": (totals["source"] + "；人口: " + NATIONAL_POPULATION_SOURCE).to_numpy(),
@@ -323,13 +333,57 @@ def facility_list(facilities: pd.DataFrame, codes: str | list[str]) -> pd.DataFr
     return pd.DataFrame({
         LABELS["facility_name"]: rows["name"],
         LABELS["facility_type"]: _kind_labels(rows["facility_type"]),
-        LABELS["address"]: rows["address"],
+        LABELS["address"]: printed_address(rows["address"]),
         LABELS["capabilities"]: capability_labels(rows["capabilities"]),
         LABELS["lat"]: rows["lat"],
         LABELS["lon"]: rows["lon"],
         LABELS["source"]: rows["source"],
         LABELS["as_of"]: rows["as_of"],
     }).reset_index(drop=True)
+
+
+# The 名簿's rows as the facilities table names their source (ingest.importers.kouseikyoku.SOURCE)
+NOTIFICATION_SOURCE = "地方厚生局"
+# Kinds counted from 医療情報ネット only: an institution the 名簿 alone lists is in the list but not in the count
+COUNTED_FROM_IRYOU = ("hospitals", "clinics")
+
+
+def listed_beyond_counts(facilities: pd.DataFrame, counts: pd.DataFrame, codes, *, named: int = 3) -> list[str]:
+    """Sentences on the hospitals and clinics the list shows but the summary table does not count: those only the
+    地方厚生局's 名簿 lists (it names its notified institutions; the counts come from 医療情報ネット)."""
+    own = _located_in(facilities, codes)
+    only_named = own[own["source"].astype(str).str.startswith(NOTIFICATION_SOURCE)]
+    subject = counts[counts["level"] == "municipality"].set_index("resource_id")
+    sentences = []
+    for resource_id in COUNTED_FROM_IRYOU:
+        rows = only_named[only_named["facility_type"] == resource_id]
+        if rows.empty:
+            continue
+        label = catalogue.resource_label(resource_id).removesuffix("数")
+        counted = resource_id in subject.index and pd.notna(subject.loc[resource_id, "count"])
+        if counted:
+            names = "、".join(rows["name"].head(named)) + (f" ほか {len(rows) - named:,} 件" if len(rows) > named else "")
+            sentences.append(f"一覧の{label}のうち {len(rows):,} 件（{names}）は地方厚生局の届出名簿だけに載り、"
+                             f"医療情報ネットの施設票にないため、表の{label}数には含めていません。")
+        else:
+            sentences.append(f"一覧の{label} {len(rows):,} 件は地方厚生局の届出名簿に載る医療機関です。{label}数は医療情報ネットの"
+                             "施設票で数えるため、その公表ファイルがない今は表では「データなし」としています。")
+    return sentences
+
+
+def without_data(counts: pd.DataFrame) -> list[str]:
+    """The catalogue resources the subject has no count for (no source file covers it), in catalogue order."""
+    subject = counts[(counts["level"] == "municipality") & counts["count"].notna()]
+    return [r for r in catalogue.resources()["resource_id"] if r not in set(subject["resource_id"])]
+
+
+# Publishers mix full- and half-width digits and hyphens (山本６４４番地５ beside 朝日町1071): one way in print
+_HALF_WIDTH = str.maketrans("０１２３４５６７８９－", "0123456789-")
+
+
+def printed_address(addresses: pd.Series) -> pd.Series:
+    """Addresses with their digits and hyphens in one width, as a reader compares them."""
+    return addresses.map(lambda a: a.translate(_HALF_WIDTH) if isinstance(a, str) else a)
 
 
 def _in_list_order(rows: pd.DataFrame) -> pd.DataFrame:
@@ -391,7 +445,7 @@ def home_care_list(facilities: pd.DataFrame, codes: str | list[str], municipalit
         out[short] = [CAPABILITY_MARK if capability in ids else "" for ids in held]
     # every row is in this municipality: its name before each address says nothing
     prefix = rf"^\s*(\S{{2,3}}?[都道府県])?{re.escape(municipality_name)}" if municipality_name else r"^$"
-    out[LABELS["address"]] = rows["address"].fillna("").astype(str).str.replace(prefix, "", regex=True).str.strip()
+    out[LABELS["address"]] = printed_address(rows["address"].fillna("").astype(str).str.replace(prefix, "", regex=True).str.strip())
     return out.reset_index(drop=True)
 
 
@@ -473,7 +527,9 @@ def per_capita_by_code(resource_counts: pd.DataFrame, population: pd.DataFrame, 
     """code, resource_id, per_capita_basis, count, per_capita for each code, on the catalogue's basis."""
     codes = list(dict.fromkeys(codes))
     rows = resource_counts[resource_counts["code"].isin(codes)][["code", "resource_id", "count", "as_of"]]
-    rows = rows.assign(year=rows["as_of"].map(pop.fiscal_year).astype("float64"))
+    years = rows["as_of"].map(pop.fiscal_year).astype("float64")
+    undated = rows["code"].map({code: pop.latest_actual_year(population, [code]) for code in rows["code"].unique()})
+    rows = rows.assign(year=years.fillna(undated.astype("float64")))
     bases = pop.for_years(population, codes, rows["year"].dropna().unique()).astype({"year": "float64"})
     rows = rows.merge(catalogue.resources()[["resource_id", "per_capita_basis"]], on="resource_id").merge(bases, on=["code", "year"], how="left")
     return _with_per_capita(rows)[["code", "resource_id", "per_capita_basis", "count", "per_capita"]]

@@ -32,6 +32,8 @@ JST = ZoneInfo("Asia/Tokyo")
 # Results a report hands to pages built after it (the municipality page's PDCA dashboard): JSON
 # files in a folder the batch reads and removes before publishing.
 DECLARED_DIR = ".declared"
+# A report the data cannot fill declares why under this prefix and its key (ReportContext.insufficient).
+INSUFFICIENT_PREFIX = "insufficient_"
 # The notebooks' default output folder: interactive runs go to reports/_interactive/<code>/.
 INTERACTIVE_DIR = "_interactive"
 
@@ -71,6 +73,7 @@ class ReportContext:
     csv_files: list[str] = field(default_factory=list)
     methods: list[str] = field(default_factory=list)  # HTML of the 方法 section, printed by footer()
     tables: dict[str, pd.DataFrame] = field(default_factory=dict)  # CSV name → the table as its CSV has it, for the workbook
+    report: str | None = None  # the key of the report being made (catalogue.REPORTS), when open_report was told
 
     @property
     def code(self) -> str:
@@ -91,12 +94,28 @@ class ReportContext:
         Facilities are those located in the subject's municipalities; a 二次医療圏's or
         prefecture's indicator rows are its members' too (their sources and dates are its own).
         """
-        frame = self.data.table(table)
+        frame = self.population if table == "population" else self.data.table(table)
         if table == "facilities":
             return frame[frame["code"].isin(self.areas.members)]
         if table == "indicators":
             return frame[frame["code"].isin([self.code, *self.areas.below])]
         return frame[frame["code"] == self.code]
+
+    @property
+    def population(self) -> pd.DataFrame:
+        """The population every per-capita value divides by: the projection, and where a municipality has none and is
+        its own insurer, the 年報's 第１号被保険者 by age band for its 65+ and 75+ (population.insurer_population)."""
+        if "_population" not in self.__dict__:
+            data = self.data
+            extra = pop.insurer_population(data.population, data.table("insurer_values"), data.table("insurers"),
+                                           data.table("insurer_members"))
+            self.__dict__["_population"] = pd.concat([data.population, extra], ignore_index=True) if not extra.empty else data.population
+        return self.__dict__["_population"]
+
+    def population_from_insurer(self) -> bool:
+        """Whether the subject's 65+ and 75+ come from its insurer's 第１号被保険者数 (no projection for it)."""
+        own = self.population[self.population["code"].isin(self.areas.members or [self.code])]
+        return not self.has_population() and own["source"].eq(pop.INSURER_SOURCE).any()
 
     @property
     def area_names(self) -> dict[str, str]:
@@ -120,7 +139,7 @@ class ReportContext:
 
     def indicator_series(self, *, national: bool = True) -> pd.DataFrame:
         """This municipality's indicator series beside its comparison areas, as shared output may show them."""
-        series = indicators.indicator_series(self.disclosed_values(), self.data.population, self.areas, national=national)
+        series = indicators.indicator_series(self.disclosed_values(), self.population, self.areas, national=national)
         return disclosure.apply(series)
 
     def hidden_nearby(self) -> set[tuple[str, int]]:
@@ -137,15 +156,30 @@ class ReportContext:
         return set(zip(hidden["indicator_id"], hidden["fiscal_year"].astype(int)))
 
     def has_population(self) -> bool:
-        """Whether the municipality's population is in the data (per-capita values, demand, peers and disclosure tiers need it)."""
-        return not self.own("population").empty
+        """Whether the subject's projected population is in the data (demand, peers, disclosure tiers and per-capita
+        values per 100,000 need it; an insurer's 第１号被保険者数 is not one)."""
+        return self.data.population["code"].eq(self.code).any()
 
     def missing(self, *source_keys: str) -> str:
-        """One sentence naming the files that would fill a section the data cannot fill yet."""
-        from analysis.ingest import source
+        """One sentence naming the published files that would fill a section the data cannot fill yet, and their
+        publisher; for readers, so it names no folder or setting of the workbench (the README and console do)."""
+        from analysis.reporting.sources import published_files
 
-        files = "、".join(f"{source(key).label}（{source(key).file_pattern}。{source(key).published_at}）" for key in source_keys)
-        return f"この項目に必要なデータがまだ取り込まれていません。{files}を data/raw/ に置いて取り込むと表示されます。"
+        return f"この項目に必要な公表ファイルがまだ取り込まれていません：{published_files(source_keys)}。取り込むと表示されます。"
+
+    def note_population(self) -> None:
+        """What the per-capita values and counts stand on when the subject has no projected population: one rule,
+        said the same way in every report (facility counts shown as counts, person and event counts hidden)."""
+        if self.has_population():
+            return
+        if self.population_from_insurer():
+            self.text(pop.INSURER_RULE_JA + "人口10万人あたりの値と全国比は「—」としています。患者数などの人数・件数は、"
+                      "秘匿の規則に使う総人口の区分が決まらないため表示しません。")
+            self.method(pop.INSURER_RULE_JA)
+        else:
+            self.text("人口のデータがないため、人口あたりの値と全国比は「—」としています。施設の数は数のまま示します"
+                      "（個人の特定につながらないため）。患者数などの人数・件数は、秘匿の規則に使う人口の区分が決まらないため表示しません。")
+        self.note_missing("ipss_national", "ipss_prefecture")
 
     def note_missing(self, *source_keys: str) -> None:
         self._html(f"<p class='missing-data'>{html.escape(self.missing(*source_keys))}</p>")
@@ -180,7 +214,7 @@ class ReportContext:
         # each area's cells, relabelled by the code asked for, as latest_disclosed reads them
         rows = values.merge(wanted, on=["level", "key"]).drop(columns="key").rename(columns={"code": "key"}).assign(level="municipality")
         members = {code: found for code, (_, _, found) in cells.items() if found is not None}
-        latest = indicators.latest_disclosed(rows, self.data.population, codes, members=members)
+        latest = indicators.latest_disclosed(rows, self.population, codes, members=members)
         return latest.loc[~latest["suppressed"].astype(bool), ["code", "indicator_id", "display_value"]].reset_index(drop=True)
 
     def counted_twice(self) -> None:
@@ -325,6 +359,12 @@ class ReportContext:
         folder = self.output_dir / DECLARED_DIR
         folder.mkdir(parents=True, exist_ok=True)
         (folder / f"{name}.json").write_text(json.dumps(value, ensure_ascii=False), encoding="utf-8")
+
+    def insufficient(self, reason_ja: str) -> None:
+        """Mark this report as one the data cannot fill: the municipality page and the index say 「データ不足」 and why,
+        instead of 完了 and the report's full description."""
+        if self.report:
+            self.declare(f"{INSUFFICIENT_PREFIX}{self.report}", reason_ja)
 
     def method(self, text_ja: str, *, definition: pd.DataFrame | None = None, name: str | None = None) -> None:
         """A paragraph (and a 定義 table) for the 方法 section at the end of the report, in plain Japanese.
@@ -491,6 +531,7 @@ def open_report(
         if report not in titles:
             raise ValueError(f"unknown report {report!r}; expected one of {', '.join(titles)}")
         setup_japanese()
+        ctx.report = report
         ctx.header(titles[report], report)
         ctx.declare("profile", ctx.profile())
     return ctx

@@ -36,6 +36,8 @@ RUN_STATUSES = {
     "stopped": ("■", "中断（前回のまま）"),
 }
 MAX_REASON_CHARS = 300
+# A report the data could not fill (only its missing-data note): linked, but not called 完了
+INSUFFICIENT = ("△", "データ不足")
 PDCA_REPORT_KEY = "pdca"
 
 
@@ -88,11 +90,12 @@ def _report_link(report: dict) -> dict:
     status = report.get("status", "ok")
     href = report.get("href")
     key = report.get("key") or _key_of(href)
-    label = RUN_STATUSES[status][1] if status in RUN_STATUSES else str(status)
+    label = INSUFFICIENT[1] if status == "insufficient" else RUN_STATUSES[status][1] if status in RUN_STATUSES else str(status)
     from analysis.catalogue import REPORT_DESCRIPTIONS
 
+    description = report.get("reason") if status == "insufficient" else REPORT_DESCRIPTIONS.get(key or "", "")
     return {"title": report["title"], "href": href, "status": status, "status_label": label, "key": key,
-            "description": REPORT_DESCRIPTIONS.get(key or "", ""),
+            "description": description or "",
             "pdf": report.get("pdf"), "pdf_pages": report.get("pdf_pages")}
 
 
@@ -127,6 +130,8 @@ def _batch_row(entry: dict) -> dict:
     reason = ""
     if status in ("failed", "stopped"):
         reason = _one_line(entry.get("error")) or "理由は記録されていません"
+    if entry.get("insufficient"):
+        reason = f"{INSUFFICIENT[0]} {INSUFFICIENT[1]}：" + "、".join(entry["insufficient"]) + (f"　{reason}" if reason else "")
     if entry.get("internal"):
         label = entry["internal"] if isinstance(entry["internal"], str) else NOT_FOR_DISTRIBUTION
         reason = f"⚠ {label}" + (f"　{reason}" if reason else "")

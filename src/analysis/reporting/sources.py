@@ -72,3 +72,71 @@ def incomplete_reports(processed_dir, code: str) -> list[str]:
         lines.append(f"03・04 訪問診療・往診・看取りなどの件数の指標: 指標のデータがありません（施設数の指標だけです） — {files('databook', 'indicator_series')}")
     lines.append("04 PDCA 評価: 設定ファイルに計画（plan: めざすべき姿・目標・指標）を書くと作成されます（params/ のサンプルが記入例）")
     return lines
+
+
+# What a reader is told to look for: the publisher and the published data set, with a file name where the name is
+# fixed (jigyosho_430.csv); never the workbench's folders, settings or name patterns (README and the console have those).
+PRINTED_SOURCES = {
+    "ipss_national": "国立社会保障・人口問題研究所「日本の地域別将来推計人口（令和5(2023)年推計）」の結果表"
+                     "（全国一括の suikei_kekka.xlsx、または都道府県別のファイル。どちらか1つで足ります）",
+    "kaigo": "厚生労働省「介護サービス情報公表システム オープンデータ」の事業所一覧（サービスごとの CSV）",
+    "iryou": "厚生労働省「医療情報ネット（ナビイ）オープンデータ」の施設票（病院・診療所・歯科診療所・薬局のファイル）",
+    "kouseikyoku": "各地方厚生局「施設基準の届出受理状況」の届出受理医療機関名簿（医科）",
+    "databook": "厚生労働省「在宅医療にかかる地域別データ集」",
+    "boundaries": "国土交通省「国土数値情報」の行政区域（都道府県別または全国のファイル）",
+    "kaigo_nenpo": "厚生労働省「介護保険事業状況報告（年報）」の保険者別の表（第２表 第１号被保険者数・第４－１－１表 要介護（要支援）認定者数）",
+    "indicator_series": "自治体で把握している指標の表（見える化などから転記したもの）",
+    "activities": "自治体の事業の実績の表",
+    "medical_areas": "市区町村と二次医療圏の対応表",
+}
+PRINTED_SOURCES["ipss_prefecture"] = PRINTED_SOURCES["ipss_national"]
+# the file of the published data set that fills one resource's count
+_IRYOU_FILES = {"hospital": "01-1_hospital_facility_info", "clinic": "02-1_clinic_facility_info",
+                "dental": "03-1_dental_facility_info", "pharmacy": "05_pharmacy"}
+
+
+def published_files(source_keys) -> str:
+    """The published data sets of ``source_keys`` as a reader can look them up (alternatives named once)."""
+    from analysis.ingest import source
+
+    texts = [PRINTED_SOURCES.get(key, source(key).label) for key in source_keys]
+    return "、".join(dict.fromkeys(texts))
+
+
+def resource_file(resource_id: str) -> tuple[str, str]:
+    """(published data set, file) whose rows a resource's count is made from; the file '' where the data set is one."""
+    from analysis import catalogue
+
+    row = catalogue.resources().set_index("resource_id").loc[resource_id]
+    kind, _, detail = str(row["source_key"]).partition(":")
+    if kind == "kaigo":
+        return "厚生労働省「介護サービス情報公表システム オープンデータ」", f"jigyosho_{detail}.csv"
+    if kind == "iryou":
+        return "厚生労働省「医療情報ネット（ナビイ）オープンデータ」", f"{_IRYOU_FILES.get(detail, detail)}_（日付）.zip"
+    if kind == "kouseikyoku":
+        return "その県を担当する地方厚生局の届出受理医療機関名簿（医科）", ""
+    return str(row["source"]), ""
+
+
+def files_for_missing(resource_ids) -> list[str]:
+    """One line per published data set that would fill the given resources' counts, each file with what it counts."""
+    from analysis import catalogue
+
+    labels = catalogue.resources().set_index("resource_id")["label_ja"].str.removesuffix("数")
+    by_source: dict[str, list[str]] = {}
+    for resource_id in resource_ids:
+        data_set, file = resource_file(resource_id)
+        by_source.setdefault(data_set, []).append(f"{file}（{labels[resource_id]}）" if file else str(labels[resource_id]))
+    return [f"{data_set}：{'、'.join(items)}" for data_set, items in by_source.items()]
+
+
+def resource_gaps(counts, facilities, codes) -> list[str]:
+    """Report 01's notes under its summary table: the published files that would fill the 「データなし」 rows, and
+    the listed hospitals and clinics the table does not count (measures.resources.listed_beyond_counts)."""
+    from analysis.measures import resources
+
+    unfilled = resources.without_data(counts)
+    notes = ["「データなし」の資源は、次の公表ファイルを取り込むと数えられます。\n\n"
+             + "\n".join(f"- {line}" for line in files_for_missing(unfilled))] if unfilled else []
+    beyond = resources.listed_beyond_counts(facilities, counts, codes)
+    return notes + (["".join(beyond)] if beyond else [])
