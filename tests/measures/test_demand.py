@@ -154,3 +154,72 @@ def test_the_supply_sentence_quotes_the_value_the_table_prints():
     peak_row = printed[printed["年"] == "2040"].iloc[0]
     assert f"{peak_row['今の1施設あたり患者数での施設数の目安']} 施設" in demand.supply_text(supply)
     assert "2.4 施設" in demand.supply_text(supply), "2.44 must not read as 「2 施設」 beside today's 2"
+
+
+# -- the insurer's actual 認定者 beside the projection ------------------------------------------
+
+def _banded(code: str, by_band: dict[str, float], years=(2020, 2025)) -> pd.DataFrame:
+    """One municipality's population: the same count in each listed 5-year band and year, split evenly by sex."""
+    return pd.DataFrame([{"code": code, "year": y, "sex": s, "age_group": a, "population": n / 2, "is_projection": y > 2020}
+                         for y in years for a, n in by_band.items() for s in ("male", "female")])
+
+
+RATES = pd.DataFrame({"measure": "care_certification_rate", "sex": "total", "age_group": ["65-69", "90+"],
+                      "rate": [0.028, 0.727], "area": "00000"})
+
+
+def test_the_projection_of_a_year_between_published_years_interpolates_the_banded():
+    from analysis.measures.demand import certified_projected
+
+    population = pd.concat([_banded("a", {"65-69": 1000, "90-94": 100}, years=(2020,)),
+                            _banded("a", {"65-69": 2000, "90-94": 300}, years=(2025,))])
+    # 2023: 65–69 at 1000 + (2000 − 1000) × 3/5 = 1600; 90+ at 100 + 200 × 3/5 = 220
+    projected = certified_projected(population, RATES, ["a"], 2023)
+    assert projected["65-69"] == pytest.approx(1600 * 0.028)
+    assert projected["90+"] == pytest.approx(220 * 0.727)
+
+
+def test_an_insurer_of_two_towns_is_compared_with_both_towns_projections_summed():
+    from analysis.measures.demand import certified_comparison, certified_projected, comparison_text
+
+    population = pd.concat([_banded("a", {"65-69": 1000, "90-94": 100}), _banded("b", {"65-69": 500, "95-99": 50})])
+    projected = certified_projected(population, RATES, ["a", "b"], 2020)
+    actual = pd.DataFrame({"age_group": ["65-69", "90+"], "fiscal_year": 2023, "as_of": "2024-03-31", "actual": [50.0, 100.0]})
+    comparison = certified_comparison(actual, projected).set_index("age_group")
+    assert comparison.loc["65-69", "projected"] == pytest.approx(1500 * 0.028)
+    assert comparison.loc["90+", "projected"] == pytest.approx(150 * 0.727)
+    whole = comparison.loc["計"]
+    assert whole["actual"] == 150 and whole["ratio"] == pytest.approx(150 / (42 + 109.05))
+    text = comparison_text(comparison.reset_index(), "南郡広域連合", ["a", "b"], {"a": "北町", "b": "南町"}, 2023)
+    assert "南郡広域連合（北町・南町）" in text and "1つの市町村の値ではありません" in text
+
+
+@pytest.mark.parametrize("ratio, apart", [(1.30, False), (0.70, False), (1.3001, True), (0.6999, True), (float("nan"), False)])
+def test_actual_and_projection_are_plainly_apart_only_beyond_thirty_percent(ratio, apart):
+    from analysis.measures.demand import far_apart
+
+    assert far_apart(ratio) is apart
+
+
+def test_the_insurers_own_rates_give_back_its_actual_count_in_its_year():
+    from analysis.measures.demand import DemandOptions, InsurerFigures, certified_projected, project, rates_for_projection
+
+    population = _banded("a", {"65-69": 1000, "90-94": 100})
+    actual = pd.DataFrame({"age_group": ["65-69", "90+"], "fiscal_year": 2023, "as_of": "2024-03-31", "actual": [40.0, 80.0]})
+    figures = InsurerFigures("a", "北町", ["a"], actual)
+    options = DemandOptions(rate_area="insurer")
+    rates = rates_for_projection(RATES, figures, population, options, "a")
+    own = rates[rates["area"] == "a"].set_index("age_group")["rate"]
+    assert own["65-69"] == pytest.approx(40 / 1000) and own["90+"] == pytest.approx(80 / 100)
+    assert certified_projected(population, rates[rates["area"] == "a"], ["a"], 2023).sum() == pytest.approx(120)
+    projection = project(population, rates, "a", options)
+    certified = projection[(projection["measure"] == "care_certified_persons") & (projection["scenario"] == "base")]
+    assert certified.set_index("year")["value"][2020] == pytest.approx(120)  # the same people in every year here
+
+
+def test_insurer_rates_without_the_annual_report_are_an_error_naming_the_key():
+    from analysis.errors import InputError
+    from analysis.measures.demand import DemandOptions, rates_for_projection
+
+    with pytest.raises(InputError, match="demand.rate_area"):
+        rates_for_projection(RATES, None, _banded("a", {"65-69": 1}), DemandOptions(rate_area="insurer"), "a")

@@ -218,7 +218,7 @@ def render_overview(data: ProcessedData, pref_code: str, tasks: list[Task], repo
             fig, "濃いほど値が大きい。区切りの値ちょうどは上の区分に入る。斜線は値のない市区町村。",
             _sources(population_source, resource_source, f"{boundary_source}（{boundary_as_of} 時点）")))
     else:
-        body.append("<p>市区町村の境界の公表ファイル（国土交通省「国土数値情報」の行政区域）がないため、地図は作成していません。</p>")
+        body.append("<p>市区町村の境界の公表ファイル（国土交通省の国土数値情報「行政区域」）がないため、地図は作成していません。</p>")
     if population_source and table[["home_care_support_clinics", "visiting_nursing_offices"]].notna().any().any():
         body.append("<h2>人口あたりの資源の順位</h2>" + _figure_html(
             ranked_chart(table, pref_code), "人口あたりの数の多い順。破線は県全体の値。", _sources(resource_source)))

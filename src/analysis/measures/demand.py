@@ -7,6 +7,7 @@ contribute nothing, and the report says which ages those are.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
@@ -38,7 +39,8 @@ class DemandOptions(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
     # whose age-specific rates: the packaged national ones, or a rates CSV for the prefecture or the municipality itself
-    rate_area: Literal["national", "prefecture", "local"] = "national"
+    # or the insurer's own age-band 認定率 from the 年報 (the 認定者 only; other measures stay national)
+    rate_area: Literal["national", "prefecture", "local", "insurer"] = "national"
     prefecture_adjustment: dict[str, float] = Field(default_factory=dict)
     home_death_share: float | None = Field(default=None, gt=0, lt=1)
     scenario_rate_change: float = Field(default=0.10, gt=0, lt=1)
@@ -103,12 +105,12 @@ def pyramid_data(population: pd.DataFrame, code: str, years=(2020, 2040)) -> pd.
     return rows[rows["year"].isin(years)].pivot_table(index="age_group", columns=["year", "sex"], values="population").reindex(list(AGE_GROUPS))
 
 
-RATE_AREA_LABELS = {"national": "全国", "prefecture": "都道府県", "local": "自治体独自"}
+RATE_AREA_LABELS = {"national": "全国", "prefecture": "都道府県", "local": "自治体独自", "insurer": "保険者（年報）"}
 
 
 def rate_area_code(rate_area: str, code: str) -> str:
     """The reference_rates area whose rates a projection uses (demand.rate_area of the parameter file)."""
-    return {"national": NATIONAL_CODE, "prefecture": f"{code[:2]}000", "local": code}[rate_area]
+    return {"national": NATIONAL_CODE, "prefecture": f"{code[:2]}000", "local": code, "insurer": code}[rate_area]
 
 
 def _rates(reference_rates: pd.DataFrame, measure: str, area: str = NATIONAL_CODE) -> pd.DataFrame:
@@ -300,3 +302,137 @@ def supply_table(supply: pd.DataFrame) -> pd.DataFrame:
         "年": supply["year"], "訪問診療の患者数（推計・月）": supply["projected_patients"],
         "今の1施設あたり患者数での施設数の目安": supply["providers_needed_at_current_load"],
     })
+
+
+# ---------------------------------------------------------------------------
+# The insurer's actual 認定者 (介護保険事業状況報告 年報) beside the projection for the same year and area
+# ---------------------------------------------------------------------------
+
+# 04-1-1h's age categories (第１号被保険者) → the rate bands of the packaged 認定率
+CERTIFIED_BANDS = {"(再掲)第1号被保険者 65歳以上70歳未満": "65-69", "(再掲)第1号被保険者 70歳以上75歳未満": "70-74",
+                   "(再掲)第1号被保険者 75歳以上80歳未満": "75-79", "(再掲)第1号被保険者 80歳以上85歳未満": "80-84",
+                   "(再掲)第1号被保険者 85歳以上90歳未満": "85-89", "(再掲)第1号被保険者 90歳以上": "90+"}
+FAR_APART = 0.30  # an actual figure differs "plainly" from the projection beyond ±30 % (issue's threshold, printed)
+INSURER_SOURCE = "厚生労働省「介護保険事業状況報告（年報）」第４－１－１表 保険者別 要介護（要支援）認定者数"
+
+
+@dataclass(frozen=True)
+class InsurerFigures:
+    """A municipality's 介護保険 insurer in the 年報: who it is, whom it covers, its latest 認定者 by age band."""
+
+    insurer_id: str
+    name: str
+    members: list[str]
+    actual: pd.DataFrame  # certified_actual
+
+
+def insurer_figures(insurer_values: pd.DataFrame, insurers: pd.DataFrame, insurer_members: pd.DataFrame,
+                    code: str) -> InsurerFigures | None:
+    """The municipality's insurer and its 認定者; None when the data has no 年報 for it (or the subject is no municipality)."""
+    own = insurer_members[insurer_members["code"] == code]
+    if own.empty:
+        return None
+    insurer_id = str(own["insurer_id"].iloc[0])
+    actual = certified_actual(insurer_values, insurer_id)
+    if actual.empty:
+        return None
+    name = insurers.loc[insurers["insurer_id"] == insurer_id, "name"]
+    members = sorted(insurer_members.loc[insurer_members["insurer_id"] == insurer_id, "code"].astype(str))
+    return InsurerFigures(insurer_id, str(name.iloc[0]) if len(name) else insurer_id, members, actual)
+
+
+def rates_for_projection(reference_rates: pd.DataFrame, figures: InsurerFigures | None, population: pd.DataFrame,
+                         options: DemandOptions, code: str) -> pd.DataFrame:
+    """The rates a projection may use: the loaded ones, and with rate_area: insurer the insurer's own 認定率
+    (an error naming the key when the data has no 年報 for the insurer)."""
+    if options.rate_area != "insurer":
+        return reference_rates
+    if figures is None:
+        raise InputError(None, "rate_area is 'insurer' but the processed data has no 介護保険事業状況報告（年報）for this "
+                               "municipality's insurer; load 04-1-1h.xlsx and 02h.xlsx in a year folder, or set rate_area: national",
+                         key="demand.rate_area")
+    return pd.concat([reference_rates, insurer_rates(figures.actual, population, figures.members, code)], ignore_index=True)
+
+
+def certified_actual(insurer_values: pd.DataFrame, insurer_id: str) -> pd.DataFrame:
+    """age_group, fiscal_year, as_of, actual: the insurer's 第１号被保険者 認定者 (all care levels) by age band, latest year."""
+    rows = insurer_values[(insurer_values["insurer_id"] == insurer_id) & (insurer_values["measure"] == "certified_persons")
+                          & insurer_values["category"].isin(CERTIFIED_BANDS) & (insurer_values["care_level"] == "合計")]
+    if rows.empty:
+        return pd.DataFrame(columns=["age_group", "fiscal_year", "as_of", "actual"])
+    rows = rows[rows["fiscal_year"] == rows["fiscal_year"].max()]
+    return pd.DataFrame({"age_group": rows["category"].map(CERTIFIED_BANDS).to_numpy(), "fiscal_year": rows["fiscal_year"].astype(int).to_numpy(),
+                         "as_of": rows["as_of"].to_numpy(), "actual": rows["value"].astype(float).to_numpy()})
+
+
+def certified_projected(population: pd.DataFrame, rates: pd.DataFrame, members: list[str], year: int) -> pd.Series:
+    """age band → projected 認定者 of year ``year`` summed over ``members``: each member's population of that year (the
+    1 October figure, interpolated between published years) × the band's rate."""
+    bands = sorted(set(rates["age_group"]), key=_lower)
+    total = pd.Series(0.0, index=bands)
+    for code in members:
+        rows = population[population["code"] == code]
+        if rows.empty:
+            return pd.Series(np.nan, index=bands)
+        per_year = rows.assign(band=rows["age_group"].map(lambda a: band_of(a, bands))).dropna(subset=["band"])
+        by_band = per_year.groupby(["band", "year"])["population"].sum().unstack("year")
+        grid = by_band.reindex(columns=sorted(set(by_band.columns) | {year})).astype(float)
+        at_year = grid.interpolate(method="index", axis=1, limit_direction="both")[year]
+        total = total.add(at_year.reindex(bands) * rates.set_index("age_group")["rate"].reindex(bands), fill_value=0.0)
+    return total
+
+
+def certified_comparison(actual: pd.DataFrame, projected: pd.Series) -> pd.DataFrame:
+    """age_group, actual, projected, ratio (actual ÷ projected) per band and a 計 row."""
+    out = actual[["age_group", "actual"]].assign(projected=actual["age_group"].map(projected).to_numpy())
+    out = pd.concat([out, pd.DataFrame({"age_group": ["計"], "actual": [out["actual"].sum()],
+                                        "projected": [out["projected"].sum(min_count=len(out))]})], ignore_index=True)
+    return out.assign(ratio=out["actual"] / out["projected"].where(out["projected"] > 0))
+
+
+def far_apart(ratio: float) -> bool:
+    """Whether an actual figure differs from its projection by more than FAR_APART (exactly 30 % is not "more")."""
+    return bool(pd.notna(ratio) and abs(ratio - 1) > FAR_APART + 1e-12)
+
+
+def compare_certified(population: pd.DataFrame, reference_rates: pd.DataFrame, figures: InsurerFigures) -> tuple[pd.DataFrame, int]:
+    """(certified_comparison, its year): the insurer's actual 認定者 beside the national rates' projection of the same
+    fiscal year summed over the insurer's members."""
+    year = int(figures.actual["fiscal_year"].iloc[0])
+    national = _rates(reference_rates, RATE_MEASURES["care_certified_persons"])
+    return certified_comparison(figures.actual, certified_projected(population, national, figures.members, year)), year
+
+
+def comparison_text(comparison: pd.DataFrame, insurer: str, members: list[str], names: dict[str, str], year: int) -> str:
+    """What the table shows, in one or two sentences; the 30 % sentence where the total differs that much."""
+    whole = comparison[comparison["age_group"] == "計"].iloc[0]
+    area = insurer if len(members) == 1 else f"{insurer}（{'・'.join(names.get(m, m) for m in members)}）"
+    text = (f"{year}年度末の{area}の要介護（要支援）認定者（第１号被保険者）は {whole['actual']:,.0f} 人で、"
+            f"全国の年齢別の認定率から推計した同じ年度の {whole['projected']:,.0f} 人の {whole['ratio']:.2f} 倍です。")
+    if len(members) > 1:
+        text += ("年報は広域連合などの保険者ごとにしか公表されないため、構成するすべての市町村の推計の合計と比べています"
+                 "（1つの市町村の値ではありません）。")
+    if far_apart(whole["ratio"]):
+        text += (f"実績と推計が3割を超えて離れているため、全国の率による推計はこの地域には合っていない可能性があります"
+                 "（保険者の率で推計する方法もあります）。")
+    return text
+
+
+def comparison_table(comparison: pd.DataFrame) -> pd.DataFrame:
+    return pd.DataFrame({"年齢": [a if a == "計" else f"{a.replace('-', '〜')}歳".replace("+歳", "歳以上") for a in comparison["age_group"]],
+                         "認定者数（実績）": comparison["actual"], "推計（全国の率）": comparison["projected"],
+                         "実績÷推計": [f"{r:.2f}" if pd.notna(r) else "—" for r in comparison["ratio"]]})
+
+
+def insurer_rates(actual: pd.DataFrame, population: pd.DataFrame, members: list[str], code: str) -> pd.DataFrame:
+    """The insurer's own 認定率 by age band (actual ÷ its members' population of the same year) as reference_rates rows
+    for ``code``: what rate_area: insurer projects with (the 介護保険事業計画's method)."""
+    if actual.empty:
+        return pd.DataFrame(columns=["measure", "sex", "age_group", "rate", "unit", "year", "area", "source"])
+    year = int(actual["fiscal_year"].iloc[0])
+    ones = pd.DataFrame({"age_group": actual["age_group"], "rate": 1.0})
+    people = certified_projected(population, ones, members, year)  # rate 1: the members' population per band
+    rates = actual.set_index("age_group")["actual"] / people.reindex(actual["age_group"]).to_numpy()
+    return pd.DataFrame({"measure": "care_certification_rate", "sex": "total", "age_group": rates.index,
+                         "rate": rates.to_numpy(), "unit": "share of population", "year": year, "area": code,
+                         "source": f"{INSURER_SOURCE}（{year}年度末）÷ 将来推計人口"})

@@ -16,12 +16,13 @@ COUNT_KINDS = {"facilities", "persons", "events"}
 LEVEL_LABELS = {"municipality": "当該市区町村", "medical_area": "二次医療圏", "prefecture": "都道府県", "national": "全国"}
 
 
-def level_values(indicators: pd.DataFrame, hierarchy: Hierarchy) -> pd.DataFrame:
+def level_values(indicators: pd.DataFrame, hierarchy: Hierarchy, areas_only: pd.DataFrame | None = None) -> pd.DataFrame:
     """Every area's value per indicator and fiscal year: level, key, indicator_id, fiscal_year, value.
 
     municipality: each code's own row; medical_area: the sum over its members, only where every
     member has the value (count kinds only); prefecture: the published NN000 row, else the
     members' complete sum; national: the published row. The one place areas are summed.
+    ``areas_only``: values published only for 二次医療圏 and prefectures (area_values), taken as they are.
     """
     kinds = catalogue.indicators().set_index("indicator_id")["kind"]
     rows = indicators[indicators["indicator_id"].isin(kinds.index)][["code", "indicator_id", "fiscal_year", "value"]]
@@ -33,15 +34,39 @@ def level_values(indicators: pd.DataFrame, hierarchy: Hierarchy) -> pd.DataFrame
     summed = _sums(counts, hierarchy.prefecture_members, "prefecture")
     pieces.append(pd.concat([published, summed]).drop_duplicates(["key", "indicator_id", "fiscal_year"], keep="first"))
     pieces.append(rows[rows["code"] == NATIONAL_CODE].rename(columns={"code": "key"}).assign(level="national"))
+    if areas_only is not None and not areas_only.empty:
+        pieces.append(areas_only[areas_only["indicator_id"].isin(kinds.index)])
     out = pd.concat([p for p in pieces if not p.empty], ignore_index=True) if any(not p.empty for p in pieces) else own
     return out[["level", "key", "indicator_id", "fiscal_year", "value"]].astype({"key": str}).reset_index(drop=True)
 
 
+# NDB オープンデータ publishes prefecture and 二次医療圏 values, nothing per municipality (catalogue ids ndb_…)
+AREA_ONLY_PREFIX = "ndb_"
+AREA_ONLY_LEVELS = {"national": "national", "prefecture": "prefecture", "medical_area": "medical_area"}
+
+
+def area_values(ndb_indicators: pd.DataFrame, hierarchy: Hierarchy) -> pd.DataFrame:
+    """The NDB claims as level_values rows: a prefecture's at its NN000 key, a 二次医療圏's at the key of the
+    municipalities' 二次医療圏 of the same code (a round whose code matches none is left out: 二次医療圏 change
+    between 医療計画), the country's at 00000. Values the publisher withheld (「‐」) stay missing."""
+    columns = ["level", "key", "indicator_id", "fiscal_year", "value"]
+    if ndb_indicators.empty:
+        return pd.DataFrame(columns=columns)
+    rows = ndb_indicators[(ndb_indicators["measure"] == "claims") & ndb_indicators["area_level"].isin(AREA_ONLY_LEVELS)]
+    keys = [f"{pref}:{code}" if level == "medical_area" else str(code)
+            for level, pref, code in zip(rows["area_level"], rows["pref_code"], rows["area_code"])]
+    out = pd.DataFrame({"level": rows["area_level"].map(AREA_ONLY_LEVELS).to_numpy(), "key": keys,
+                        "indicator_id": rows["indicator_id"].to_numpy(), "fiscal_year": rows["fiscal_year"].astype(int).to_numpy(),
+                        "value": rows["value"].astype(float).to_numpy()})
+    known = out["level"].ne("medical_area") | out["key"].isin(hierarchy.area_members)
+    return out[known].reset_index(drop=True)
+
+
 def decided_values(indicators: pd.DataFrame, hierarchy: Hierarchy, population: pd.DataFrame,
-                   rules: disclosure.DisclosureRules) -> pd.DataFrame:
+                   rules: disclosure.DisclosureRules, areas_only: pd.DataFrame | None = None) -> pd.DataFrame:
     """level_values with the disclosure decision, made once over the whole data set: what every published
-    indicator value (reports, overview) passes through."""
-    return disclosure.decide(level_values(indicators, hierarchy), hierarchy, pop.size(population), rules)
+    indicator value (reports, overview) passes through. ``areas_only``: area_values (NDB)."""
+    return disclosure.decide(level_values(indicators, hierarchy, areas_only), hierarchy, pop.size(population), rules)
 
 
 def _sums(rows: pd.DataFrame, members: dict[str, list[str]], level: str) -> pd.DataFrame:
@@ -111,6 +136,30 @@ def _with_per_capita(series: pd.DataFrame, population: pd.DataFrame, member_code
     return series.drop(columns=list(pop.POPULATION_COLUMNS)).sort_values(["scene", "indicator_id", "area_level", "fiscal_year"]).reset_index(drop=True)
 
 
+def area_only_table(series: pd.DataFrame, names: dict[str, str]) -> pd.DataFrame:
+    """Report 03's table of the indicators published only for 二次医療圏 and prefectures (NDB): per indicator its
+    latest year and per-capita value for each area level the series holds (names: level → heading)."""
+    rows = series[series["indicator_id"].str.startswith(AREA_ONLY_PREFIX) & series["area_level"].ne("municipality")]
+    if rows.empty:
+        return pd.DataFrame()
+    cat = catalogue.indicators().set_index("indicator_id")
+    out = []
+    for indicator_id, group in rows.groupby("indicator_id", sort=False):
+        info = cat.loc[indicator_id]
+        latest_year = int(group["fiscal_year"].max())
+        latest = group[group["fiscal_year"] == latest_year].set_index("area_level")
+        row = {"場面": catalogue.scenes_label(indicator_id), "指標": info["label_ja"],
+               "単位": (catalogue.DENOMINATOR_LABELS[info["denominator"]] + " " + info["unit"]).strip(),
+               "公表のある年度": (f"{int(group['fiscal_year'].min())}〜{latest_year}" if group["fiscal_year"].nunique() > 1
+                                 else str(latest_year)), "最新年度": latest_year}
+        for level, heading in names.items():
+            value = latest["display_value"].get(level) if level in latest.index else np.nan
+            hidden = bool(latest["suppressed"].get(level, False)) if "suppressed" in latest and level in latest.index else False
+            row[heading] = "秘匿" if hidden else catalogue.format_indicator_value(indicator_id, value)
+        out.append(row)
+    return pd.DataFrame(out)
+
+
 def fits(series: pd.DataFrame) -> dict[str, object]:
     """Theil–Sen trend of the municipality's displayed value per indicator."""
     own = series[(series["area_level"] == "municipality") & ~series.get("suppressed", False)]
@@ -125,7 +174,9 @@ def unavailable(series: pd.DataFrame) -> pd.DataFrame:
     cat = catalogue.indicators()
     hidden = series.get("suppressed", pd.Series(False, index=series.index)).astype(bool)
     own = series[(series["area_level"] == "municipality") & (series["value"].notna() | hidden)]
-    missing = cat[~cat["indicator_id"].isin(own["indicator_id"])]
+    # an indicator published only for 二次医療圏 and prefectures is not missing for a municipality: it has none
+    areas_only = cat["indicator_id"].str.startswith(AREA_ONLY_PREFIX) & cat["indicator_id"].isin(series["indicator_id"])
+    missing = cat[~cat["indicator_id"].isin(own["indicator_id"]) & ~areas_only]
     return pd.DataFrame({
         "場面": missing["indicator_id"].map(catalogue.scenes_label),
         "指標": missing["label_ja"],

@@ -134,7 +134,9 @@ class ReportContext:
         key = (str(self.data.directory.resolve()), stamp, self.disclosure.key)
         if key not in _DECISIONS:
             _DECISIONS.clear()  # one data set and rule set at a time per process
-            _DECISIONS[key] = indicators.decided_values(self.data.indicators, self.hierarchy, self.data.population, self.disclosure)
+            published = indicators.area_values(self.data.table("ndb_indicators"), self.hierarchy)
+            _DECISIONS[key] = indicators.decided_values(self.data.indicators, self.hierarchy, self.data.population,
+                                                        self.disclosure, published)
         return _DECISIONS[key].copy(deep=False)
 
     def indicator_series(self, *, national: bool = True) -> pd.DataFrame:
