@@ -90,3 +90,16 @@ def test_each_scene_lists_the_indicators_it_shares_with_others(scene):
 def test_an_indicator_of_several_scenes_names_them_shortly_and_one_scene_in_full():
     assert catalogue.scenes_label("home_care_support_clinics") == "日常・急変時・看取り"
     assert catalogue.scenes_label("home_deaths") == "看取り"
+
+
+def test_the_opening_split_counts_what_the_table_holds():
+    items = _items()
+    automatic = {"施設ファイル", "施設基準名簿", "地域別データ集"}
+    rows = {"自動（公表ファイルを置くだけ）": lambda i: i["route"] in automatic,
+            "転記（指標テンプレート）": lambda i: i["route"] == "指標テンプレート",
+            "地域独自の指標": lambda i: i["route"] == "地域独自の指標", "なし": lambda i: i["route"] == "なし"}
+    text = DOC.read_text(encoding="utf-8")
+    assert text.index("## 自動・転記・地域独自・なし") < text.index("## 件数")
+    for label, rule in rows.items():
+        whole, table2 = sum(rule(i) for i in items), sum(rule(i) and i["table"] == 2 for i in items)
+        assert re.search(rf"\| {re.escape(label)} \| {whole} \| {table2} \|", text), (label, whole, table2)

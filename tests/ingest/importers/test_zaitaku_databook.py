@@ -223,3 +223,14 @@ def test_databook_with_a_shifted_header_is_rejected(tmp_path):
 @pytest.mark.parametrize("name, year", [("R５年", 2023), ("R元年", 2019), ("H30年", 2018), ("2024年", 2024), ("注記", None)])
 def test_databook_sheet_names_give_fiscal_years(name, year):
     assert zaitaku_databook.fiscal_year_of_sheet(name) == year
+
+
+def test_the_hospitals_and_clinics_that_made_house_calls_are_items_25_and_31(tmp_path):
+    items = [1, 25, 26, 31, 32]
+    sheet = DatabookSheet("R５年", items, ["令和5年10月1日"] * 5, [124_000_000, 3_000, 9_000, 30_000, 60_000],
+                          [[40, 4006, 40203, "福岡県", "久留米市", "市", 303_316, 6, 10, 85, 300],
+                           [40, 4001, 40231, "福岡県", "那珂川市", "市", 49_000, 0, 0, "‐", 20]])
+    series, _ = read_databook(write_databook(tmp_path / "001681907.xlsx", [sheet]))
+    assert _value(series, "40203", "house_call_facilities", 2023)["value"] == 6 + 85
+    assert pd.isna(_value(series, "40231", "house_call_facilities", 2023)["value"])  # a suppressed part: no sum
+    assert _value(series, "40203", "house_call_count", 2023)["value"] == 10 + 300

@@ -35,6 +35,7 @@ ITEMS: dict[str, tuple[int, ...]] = {
     "home_care_support_clinics": (9,),     # 在支診数
     "home_visit_facilities": (13, 19),     # 訪問診療を実施する病院数 + 一般診療所数
     "home_visit_count": (14, 20),          # 訪問診療件数 病院 + 診療所
+    "house_call_facilities": (25, 31),     # 往診を実施する病院数 + 一般診療所数
     "house_call_count": (26, 32),          # 往診件数 病院 + 診療所
     "end_of_life_facilities": (37, 43),    # 看取りを実施する病院数 + 一般診療所数
     "end_of_life_count": (38, 44),         # 看取り件数 病院 + 診療所
