@@ -223,3 +223,56 @@ def test_insurer_rates_without_the_annual_report_are_an_error_naming_the_key():
 
     with pytest.raises(InputError, match="demand.rate_area"):
         rates_for_projection(RATES, None, _banded("a", {"65-69": 1}), DemandOptions(rate_area="insurer"), "a")
+
+
+# -- the second method: the area's own observed use (NDB) ------------------------------------------
+
+HOME_VISIT_RATES = pd.DataFrame({"measure": "home_visit_medical_monthly_rate", "sex": "total", "age_group": ["75-79", "90+"],
+                                 "rate": [0.01, 0.15], "area": "00000"})
+
+
+def _ndb(rows):
+    return pd.DataFrame([{"indicator_id": "ndb_home_visit_claims", "measure": "claims", "area_level": level, "area_code": code,
+                          "fiscal_year": year, "value": value} for level, code, year, value in rows])
+
+
+def test_observed_use_is_the_areas_claims_as_monthly_patients_over_what_national_rates_expect():
+    from analysis.measures.demand import far_apart, observed_use, observed_use_text
+
+    population = pd.concat([_banded("a", {"75-79": 1000, "90-94": 100}), _banded("b", {"75-79": 3000, "95-99": 300})])
+    ndb = _ndb([("medical_area", "4009", 2019, 15_000.0), ("medical_area", "4009", 2020, 22_800.0),
+                ("prefecture", "40000", 2020, 99_999.0)])
+    use = observed_use(ndb, population, HOME_VISIT_RATES, [("medical_area", "4009", "中央", ["a", "b"]),
+                                                           ("prefecture", "40000", "県", ["a", "b"])], 1.9)
+    # the latest year, 2020: 22,800 ÷ 12 ÷ 1.9 = 1,000 patients a month; expected 4,000 × 0.01 + 400 × 0.15 = 100
+    assert (use.level, use.fiscal_year) == ("medical_area", 2020)
+    assert use.observed == pytest.approx(1000) and use.expected == pytest.approx(100) and use.ratio == pytest.approx(10)
+    assert far_apart(use.ratio)
+    text = observed_use_text(use, "南町")
+    assert "実績はその 10.00 倍です（充足率）" in text and "必要な量に対して足りているかを直接示すものではありません" in text
+    assert "3割を超えて離れている" in text
+
+
+def test_without_the_medical_areas_claims_the_prefectures_are_used_and_without_either_none():
+    from analysis.measures.demand import observed_use
+
+    population = _banded("a", {"75-79": 1000})
+    areas = [("medical_area", "4009", "中央", ["a"]), ("prefecture", "40000", "県", ["a"])]
+    use = observed_use(_ndb([("prefecture", "40000", 2020, 2_280.0)]), population, HOME_VISIT_RATES, areas, 1.9)
+    assert use.level == "prefecture" and use.ratio == pytest.approx((2280 / 12 / 1.9) / (1000 * 0.01))
+    withheld = _ndb([("medical_area", "4009", 2020, float("nan"))])  # 「‐」 in NDB: missing, never 0
+    assert observed_use(withheld, population, HOME_VISIT_RATES, areas[:1], 1.9) is None
+
+
+def test_the_local_method_scales_the_base_projection_of_home_visits_by_the_observed_ratio():
+    from analysis.measures.demand import LOCAL, ObservedUse, with_local_method
+
+    projection = pd.DataFrame({"year": [2020, 2040] * 3, "measure": "home_visit_patients_per_month",
+                               "scenario": ["base", "base", "low", "low", "high", "high"], "value": [100.0, 150.0, 90, 135, 110, 165]})
+    use = ObservedUse("medical_area", "中央", 2020, 0, observed=130.0, expected=100.0, members=["a"])
+    out = with_local_method(projection, use, pd.Series({2020: 50.0, 2040: 70.0}))
+    local = out[out["scenario"] == LOCAL]
+    visits = local[local["measure"] == "home_visit_patients_per_month"].set_index("year")["value"]
+    assert visits.to_dict() == pytest.approx({2020: 130.0, 2040: 195.0})
+    assert local[local["measure"] == "care_certified_persons"].set_index("year")["value"].to_dict() == {2020: 50.0, 2040: 70.0}
+    assert len(out[out["scenario"] != LOCAL]) == len(projection)  # the national-rate scenarios stay as they were

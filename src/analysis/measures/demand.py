@@ -277,7 +277,7 @@ def population_table(summary: pd.DataFrame) -> pd.DataFrame:
 
 
 def projection_table(projection: pd.DataFrame) -> pd.DataFrame:
-    wide = projection.pivot_table(index=["measure", "year"], columns="scenario", values="value").reset_index()
+    wide = projection[projection["scenario"] != LOCAL].pivot_table(index=["measure", "year"], columns="scenario", values="value").reset_index()
     wide = wide[~wide["measure"].str.startswith("jmap")]
     text = [f"{b:,.0f}（{lo:,.0f}〜{hi:,.0f}）" for b, lo, hi in zip(wide["base"], wide["low"], wide["high"])]
     table = wide.assign(text=text, label=wide["measure"].map(MEASURES)).pivot(index="year", columns="label", values="text")
@@ -436,3 +436,91 @@ def insurer_rates(actual: pd.DataFrame, population: pd.DataFrame, members: list[
     return pd.DataFrame({"measure": "care_certification_rate", "sex": "total", "age_group": rates.index,
                          "rate": rates.to_numpy(), "unit": "share of population", "year": year, "area": code,
                          "source": f"{INSURER_SOURCE}（{year}年度末）÷ 将来推計人口"})
+
+
+# ---------------------------------------------------------------------------
+# A second method: the area's own observed use (NDB claims, the insurer's 認定者) beside the national rates
+# ---------------------------------------------------------------------------
+
+LOCAL = "local"  # the scenario of projections adjusted to the area's own observed use
+LOCAL_LABEL = "地域の実績にあわせた推計"
+NDB_HOME_VISITS = "ndb_home_visit_claims"
+
+
+@dataclass(frozen=True)
+class ObservedUse:
+    """How the 訪問診療 the area received in one fiscal year compares with what national rates expect of its people."""
+
+    level: str          # medical_area / prefecture: the finest level NDB publishes it for the subject
+    area_name: str
+    fiscal_year: int
+    claims: float       # NDB 在宅患者訪問診療料 算定回数 of the year
+    observed: float     # monthly patients: claims ÷ 12 ÷ visits per patient per month
+    expected: float     # monthly patients: the area's population of the year × national monthly rates
+    members: list[str]
+
+    @property
+    def ratio(self) -> float:
+        """observed ÷ expected: the 充足率 against the national pattern."""
+        return self.observed / self.expected if self.expected > 0 else float("nan")
+
+
+def observed_use(ndb_indicators: pd.DataFrame, population: pd.DataFrame, reference_rates: pd.DataFrame,
+                 areas: list[tuple[str, str, str, list[str]]], per_patient: float) -> ObservedUse | None:
+    """The latest NDB year of the first area in ``areas`` ((level, NDB area code, name, members), finest first) whose
+    claims are published and whose members all have a population; None when none has."""
+    rates = _rates(reference_rates, RATE_MEASURES["home_visit_patients_per_month"])
+    if ndb_indicators.empty or rates.empty:
+        return None
+    claims = ndb_indicators[(ndb_indicators["indicator_id"] == NDB_HOME_VISITS) & (ndb_indicators["measure"] == "claims")
+                            & ndb_indicators["value"].notna()]
+    for level, code, name, members in areas:
+        rows = claims[(claims["area_level"] == level) & (claims["area_code"] == code)]
+        if rows.empty or not members:
+            continue
+        latest = rows.loc[rows["fiscal_year"].idxmax()]
+        year = int(latest["fiscal_year"])
+        expected = certified_projected(population, rates, members, year).sum(min_count=1)
+        if pd.isna(expected):
+            continue
+        return ObservedUse(level, name, year, float(latest["value"]), float(latest["value"]) / 12 / per_patient,
+                           float(expected), members)
+    return None
+
+
+def with_local_method(projection: pd.DataFrame, use: ObservedUse | None, local_certified: pd.Series | None) -> pd.DataFrame:
+    """The projection with a ``local`` scenario: 訪問診療 × the area's observed-to-expected ratio, 認定者 from the
+    insurer's own age-band rates (``local_certified``: year → persons), where each is known."""
+    rows = [projection]
+    base = projection[projection["scenario"] == "base"]
+    if use is not None and pd.notna(use.ratio):
+        visits = base[base["measure"] == "home_visit_patients_per_month"]
+        rows.append(visits.assign(scenario=LOCAL, value=visits["value"] * use.ratio))
+    if local_certified is not None and not local_certified.empty:
+        rows.append(pd.DataFrame({"year": local_certified.index.astype(int), "measure": "care_certified_persons",
+                                  "scenario": LOCAL, "value": local_certified.to_numpy()}))
+    return pd.concat(rows, ignore_index=True).sort_values(["measure", "scenario", "year"]).reset_index(drop=True)
+
+
+def insurer_projection(population: pd.DataFrame, reference_rates: pd.DataFrame, figures: InsurerFigures | None,
+                       code: str) -> pd.Series | None:
+    """year → 認定者 projected with the insurer's own age-band 認定率 (rates_for_projection), None without a 年報."""
+    if figures is None:
+        return None
+    options = DemandOptions(rate_area="insurer")
+    rates = rates_for_projection(reference_rates, figures, population, options, code)
+    own = _apply_rates(population_of(population, code), rates[rates["area"] == code])
+    return own if not own.empty else None
+
+
+def observed_use_text(use: ObservedUse, name: str) -> str:
+    """The 充足率 in plain Japanese, its caveat, and the 30 % sentence where the two methods part that far."""
+    where = f"{use.area_name}（{'二次医療圏' if use.level == 'medical_area' else '都道府県'}）"
+    text = (f"{where}で {use.fiscal_year}年度に行われた訪問診療は、NDB オープンデータの算定回数で年 {use.claims:,.0f} 回"
+            f"（月に {use.observed:,.0f} 人ほど）です。全国の年齢別の受療率を{where}の人口にあてはめると月 {use.expected:,.0f} 人"
+            f"となり、実績はその {use.ratio:.2f} 倍です（充足率）。この比は全国の受療の型に対する比で、必要な量に対して"
+            "足りているかを直接示すものではありません。NDB は市町村ごとの値を公表していないため、"
+            f"{name}の「{LOCAL_LABEL}」はこの比を{name}の推計にあてはめたものです。")
+    if far_apart(use.ratio):
+        text += "全国の率による推計と実績が3割を超えて離れているため、図では両方の推計を示しています。"
+    return text

@@ -53,13 +53,13 @@ def area_values(ndb_indicators: pd.DataFrame, hierarchy: Hierarchy) -> pd.DataFr
     if ndb_indicators.empty:
         return pd.DataFrame(columns=columns)
     rows = ndb_indicators[(ndb_indicators["measure"] == "claims") & ndb_indicators["area_level"].isin(AREA_ONLY_LEVELS)]
-    keys = [f"{pref}:{code}" if level == "medical_area" else str(code)
-            for level, pref, code in zip(rows["area_level"], rows["pref_code"], rows["area_code"])]
+    area_keys = hierarchy.medical_area_codes()  # 4-digit code (prefecture + number) → the hierarchy's key
+    keys = [area_keys.get(str(code), "") if level == "medical_area" else str(code)
+            for level, code in zip(rows["area_level"], rows["area_code"])]
     out = pd.DataFrame({"level": rows["area_level"].map(AREA_ONLY_LEVELS).to_numpy(), "key": keys,
                         "indicator_id": rows["indicator_id"].to_numpy(), "fiscal_year": rows["fiscal_year"].astype(int).to_numpy(),
                         "value": rows["value"].astype(float).to_numpy()})
-    known = out["level"].ne("medical_area") | out["key"].isin(hierarchy.area_members)
-    return out[known].reset_index(drop=True)
+    return out[out["key"] != ""].reset_index(drop=True)
 
 
 def decided_values(indicators: pd.DataFrame, hierarchy: Hierarchy, population: pd.DataFrame,

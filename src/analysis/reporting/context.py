@@ -157,6 +157,16 @@ class ReportContext:
         hidden = values[near & values["suppressed"].astype(bool)]
         return set(zip(hidden["indicator_id"], hidden["fiscal_year"].astype(int)))
 
+    def ndb_areas(self) -> list[tuple[str, str, str, list[str]]]:
+        """(level, NDB area code, name, member municipalities) of the areas NDB publishes for the subject, finest first:
+        its 二次医療圏 (unless it is a prefecture), then its prefecture."""
+        from analysis.measures.areas import subject_code
+
+        out = []
+        if self.areas.medical_area_key and self.areas.level != "prefecture":
+            out.append(("medical_area", subject_code(self.areas.medical_area_key), self.areas.medical_area_name, self.areas.medical_area))
+        return out + [("prefecture", self.areas.prefecture, self.areas.pref_name, self.areas.pref_members)]
+
     def has_population(self) -> bool:
         """Whether the subject's projected population is in the data (demand, peers, disclosure tiers and per-capita
         values per 100,000 need it; an insurer's 第１号被保険者数 is not one)."""

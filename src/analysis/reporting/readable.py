@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from analysis import catalogue
-from analysis.measures.demand import MEASURES, SCENARIOS
+from analysis.measures.demand import LOCAL, LOCAL_LABEL, MEASURES, SCENARIOS
 from analysis.measures.indicators import LEVEL_LABELS
 
 # The 地域 of a report's own rows when its subject is a 二次医療圏 or prefecture (level_values' municipality level is the subject)
@@ -53,7 +53,7 @@ HEADERS = {
 # the unit of an indicator's values, inserted after the 指標 column
 UNIT_HEADER = "単位"
 PER_CAPITA_UNIT_HEADER = "人口あたりの値の単位"
-SCENARIO_SHORT = {key: label.split("（")[0] for key, label in SCENARIOS.items()}
+SCENARIO_SHORT = {key: label.split("（")[0] for key, label in SCENARIOS.items()} | {LOCAL: LOCAL_LABEL}
 HIDDEN_MARK = "秘匿"
 COORDINATES = ("緯度", "経度")  # kept as published (6 decimals locate a building)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from analysis.measures.demand import MEASURES
+from analysis.measures.demand import LOCAL, LOCAL_LABEL, MEASURES
 
 
 def population_figure(summary: pd.DataFrame):
@@ -61,6 +61,8 @@ def projection_figure(projection: pd.DataFrame):
         wide = projection[projection["measure"] == measure].pivot(index="year", columns="scenario", values="value")
         ax.fill_between(wide.index, wide["low"], wide["high"], color="#cccccc", label="低位〜高位")
         ax.plot(wide.index, wide["base"], color="black", marker="o", label="基本")
+        if LOCAL in wide:  # the second method, from the area's own observed use
+            ax.plot(wide.index, wide[LOCAL], color="black", linestyle="--", marker="^", markerfacecolor="white", label=LOCAL_LABEL)
         ax.set_title(MEASURES[measure], fontsize=9)
         ax.yaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: f"{v:,.0f}"))
         ax.tick_params(labelsize=8)
