@@ -158,8 +158,12 @@ def test_no_page_speaks_of_the_workbenchs_folders_settings_or_invented_figures(s
             assert word not in text, (name, word)
 
 
-def test_with_the_annual_report_karatsu_gets_its_75_plus_per_capita_values(shared_dir, tmp_path):
-    reports, _ = _build(shared_dir, tmp_path, ["41202"], with_nenpo=True)
+def test_with_the_annual_report_karatsu_gets_its_75_plus_per_capita_values_and_saga_names_its_insurer(shared_dir, tmp_path):
+    reports, _ = _build(shared_dir, tmp_path, ["41202", "41201"], with_nenpo=True)
+    saga = _text(reports / SAGA / "02_demand.html")
+    assert "佐賀中部広域連合（佐賀市・多久市・小城市・神埼市・吉野ヶ里町）の要介護（要支援）認定者（第１号被保険者）は" in saga
+    assert "1つの市町村の値ではありません" in saga
+    assert "唐津市の要介護（要支援）認定者（第１号被保険者）は" in _text(reports / KARATSU / "02_demand.html")
     summary = pd.read_csv(reports / KARATSU / "resource_summary.csv", encoding="utf-8-sig").set_index("資源")
     # 14 通所リハビリテーション事業所 ÷ 唐津市's 75+ 第1号被保険者 (75–84 and 85+ of 02h, counted here with openpyxl)
     from openpyxl import load_workbook

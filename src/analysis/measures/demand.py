@@ -407,6 +407,11 @@ def comparison_text(comparison: pd.DataFrame, insurer: str, members: list[str], 
     """What the table shows, in one or two sentences; the 30 % sentence where the total differs that much."""
     whole = comparison[comparison["age_group"] == "計"].iloc[0]
     area = insurer if len(members) == 1 else f"{insurer}（{'・'.join(names.get(m, m) for m in members)}）"
+    if pd.isna(whole["projected"]):
+        return (f"{year}年度末の{area}の要介護（要支援）認定者（第１号被保険者）は {whole['actual']:,.0f} 人です"
+                "（比べる推計は、将来推計人口がないため作成していません）。"
+                + ("年報は広域連合などの保険者ごとにしか公表されないため、この数は構成するすべての市町村の合計です"
+                   "（1つの市町村の値ではありません）。" if len(members) > 1 else ""))
     text = (f"{year}年度末の{area}の要介護（要支援）認定者（第１号被保険者）は {whole['actual']:,.0f} 人で、"
             f"全国の年齢別の認定率から推計した同じ年度の {whole['projected']:,.0f} 人の {whole['ratio']:.2f} 倍です。")
     if len(members) > 1:
