@@ -352,3 +352,17 @@ def test_with_outlines_a_point_just_off_the_coast_belongs_and_one_in_the_next_to
     points = pd.DataFrame({"code": "40901", "lat": [33.3, 33.3, 33.3], "lon": [130.5, 130.61, 130.7], "located": True})
     # 0.01° east of the outline (under 1 km) belongs; 0.1° (about 9 km) is another town's
     assert resources.stray_points(points, shapes).tolist() == [False, False, True]
+
+
+def test_support_types_add_up_to_the_counted_total_and_say_no_data_where_no_list_covers():
+    types = pd.DataFrame({"code": ["40901", "40901", "40902", "40901"], "resource_id": ["home_care_support_clinics"] * 3
+                          + ["home_care_support_hospitals"], "support_type": ["機能強化型（単独型）", "従来型", "従来型", "従来型"],
+                          "count": [2, 5, 3, 1]})
+    counts = pd.DataFrame({"code": ["40901", "40902", "40901", "40902", "41201"],
+                           "resource_id": ["home_care_support_clinics"] * 2 + ["home_care_support_hospitals"] * 2
+                           + ["home_care_support_clinics"], "count": [7, 3, 1, 0, 4]})
+    table = resources.support_type_table(types, counts, {"甲市": ["40901"], "圏": ["40901", "40902"], "乙市": ["41202"]})
+    clinics = table.iloc[:4].set_index("類型")
+    assert clinics["甲市"].tolist() == ["2", "0", "5", "7"] and clinics["圏"].tolist() == ["2", "0", "8", "10"]
+    assert (clinics["乙市"] == resources.NO_DATA).all()  # no 名簿 row for it: unknown, not zero
+    assert table.iloc[7]["圏"] == "1" and table.iloc[0]["施設"] == "在宅療養支援診療所" and table.iloc[1]["施設"] == ""

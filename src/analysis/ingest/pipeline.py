@@ -579,6 +579,7 @@ def build_tables(raw: Discovered, summary: IngestSummary | None = None) -> dict[
     municipalities = build_municipalities(raw, databook_areas, summary)
     facilities, notifications, coverage = build_facilities(raw, municipalities, summary)
     resource_counts = build_resource_counts(facilities, notifications, municipalities, coverage)
+    support_types = conform(kouseikyoku.count_support_types(notifications), "support_types")
     local_indicators = build_local_indicators(raw, summary)
     indicators = build_indicators(raw, databook_series, resource_counts, municipalities, summary)
     outlines = build_boundaries(raw, municipalities, summary)
@@ -590,6 +591,7 @@ def build_tables(raw: Discovered, summary: IngestSummary | None = None) -> dict[
         "population": population,
         "facilities": facilities,
         "resource_counts": resource_counts,
+        "support_types": support_types,
         "indicators": indicators,
         "reference_rates": build_reference_rates(raw, summary),
         "activities": build_activities(raw, municipalities, summary),

@@ -65,6 +65,14 @@ TABLES: dict[str, dict[str, str]] = {
         "source": "string",
         "as_of": "string",
     },
+    "support_types": {               # 在支診・在支病 by type (機能強化型 単独型・連携型 / 従来型) from the 名簿's 受理記号
+        "code": "string",
+        "resource_id": "string",     # home_care_support_clinics / home_care_support_hospitals
+        "support_type": "string",    # 機能強化型（単独型） / 機能強化型（連携型） / 従来型
+        "count": "Int64",            # distinct institutions
+        "source": "string",
+        "as_of": "string",
+    },
     "indicators": {
         "code": "string",
         "indicator_id": "string",

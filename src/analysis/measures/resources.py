@@ -548,3 +548,32 @@ def peer_resource_table(per_capita: pd.DataFrame, names: dict[str, str]) -> pd.D
         values = ids["resource_id"].map(wide[code]) if code in wide.columns else pd.Series(np.nan, index=ids.index)
         out[name] = per_capita_text(values, ids["per_capita_basis"])
     return out
+
+
+# -- 在支診・在支病 by type -------------------------------------------------------------------------
+
+SUPPORT_TYPES = ("機能強化型（単独型）", "機能強化型（連携型）", "従来型")
+SUPPORTED = ("home_care_support_clinics", "home_care_support_hospitals")
+
+
+def support_type_table(support_types: pd.DataFrame, resource_counts: pd.DataFrame, areas: dict[str, list[str]]) -> pd.DataFrame:
+    """在支診・在支病 by type for each area (heading → member codes): institutions per type and their total, 「データなし」
+    where no 名簿 covers an area's members (its total in resource_counts is missing), never 0."""
+    rows = []
+    for resource in SUPPORTED:
+        label = catalogue.resource_label(resource).removesuffix("数")
+        for kind in [*SUPPORT_TYPES, "計"]:
+            row = {"施設": label if kind == SUPPORT_TYPES[0] else "", "類型": kind}
+            for heading, members in areas.items():
+                totals = resource_counts[(resource_counts["resource_id"] == resource) & resource_counts["code"].isin(members)]
+                if totals["code"].nunique() < len(set(members)) or totals["count"].isna().any():
+                    row[heading] = NO_DATA
+                    continue
+                if kind == "計":
+                    row[heading] = f"{int(totals['count'].sum()):,}"
+                    continue
+                typed = support_types[(support_types["resource_id"] == resource) & support_types["code"].isin(members)
+                                      & (support_types["support_type"] == kind)]
+                row[heading] = f"{int(typed['count'].sum()):,}"
+            rows.append(row)
+    return pd.DataFrame(rows)

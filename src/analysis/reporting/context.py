@@ -157,6 +157,15 @@ class ReportContext:
         hidden = values[near & values["suppressed"].astype(bool)]
         return set(zip(hidden["indicator_id"], hidden["fiscal_year"].astype(int)))
 
+    def member_areas(self) -> dict[str, list[str]]:
+        """Heading → member municipalities of the subject and each area above it (its 二次医療圏, its prefecture)."""
+        out = {self.name: self.areas.members}
+        if self.areas.level == "municipality" and self.areas.medical_area:
+            out[self.area_names["medical_area"]] = self.areas.medical_area
+        if self.areas.level != "prefecture":
+            out[self.areas.pref_name] = self.areas.pref_members
+        return out
+
     def ndb_areas(self) -> list[tuple[str, str, str, list[str]]]:
         """(level, NDB area code, name, member municipalities) of the areas NDB publishes for the subject, finest first:
         its 二次医療圏 (unless it is a prefecture), then its prefecture."""

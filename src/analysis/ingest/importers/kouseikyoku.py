@@ -184,6 +184,18 @@ def count_institutions(notifications: pd.DataFrame) -> pd.DataFrame:
     )
 
 
+def count_support_types(notifications: pd.DataFrame) -> pd.DataFrame:
+    """Distinct institutions per municipality, 在宅療養支援 resource and type (SUPPORT_TYPE_LABELS), with source and date."""
+    columns = ["code", "resource_id", "support_type", "count", "source", "as_of"]
+    if notifications.empty:
+        return pd.DataFrame(columns=columns)
+    typed = notifications.assign(support_type=notifications["symbol"].map(SUPPORT_TYPE_LABELS)).dropna(subset=["support_type"])
+    typed = typed.assign(resource_id=resource_ids(typed["symbol"]))
+    grouped = typed.groupby(["code", "resource_id", "support_type"])
+    return (grouped.agg(count=("institution_code", "nunique"), source=("source", "first"), as_of=("as_of", "max"))
+            .reset_index()[columns])
+
+
 def _is_notification_list(file: RawFile) -> bool:
     return file.is_workbook and (_NAME.search(file.name) is not None or "項番" in file.cells)
 
