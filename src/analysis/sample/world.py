@@ -238,6 +238,33 @@ def write_kaigo(out: Path, pops, rng) -> list[Path]:
     return paths
 
 
+# 地域密着型 services added after the sample's first release: written from a random stream of their own, so
+# every other sample value stays as it was
+_COMMUNITY_RATES = {"760": ("定期巡回・随時対応型訪問介護看護", "定期巡回ステーション", 0.03),
+                    "710": ("夜間対応型訪問介護", "夜間ヘルパー", 0.015),
+                    "730": ("小規模多機能型居宅介護", "小規模多機能ホーム", 0.2)}
+
+
+def write_community_services(out: Path, pops) -> list[Path]:
+    rng = np.random.default_rng(SEED + 760)
+    rows_by_service: dict[str, list[list]] = {code: [] for code in _COMMUNITY_RATES}
+    serial = 90_000_000  # office numbers clear of the other services'
+    for m in SAMPLE_WORLD:
+        aged75 = _aged(pops, m.code, 15)
+        for service, (label, name_part, rate) in _COMMUNITY_RATES.items():
+            for k in range(int(rng.poisson(rate * aged75 / 1000))):
+                serial += 1
+                number = f"40{serial:08d}"
+                lat, lon = _point(rng, m)
+                rows_by_service[service].append([
+                    to_code6(m.code), number, PREF_NAME, m.name, f"{m.name[:-1]}{name_part}{chr(0x3042 + k % 40)}", "カクウ", label,
+                    _address(rng, m, with_gun=False), "", lat, lon, "000-000-0000", "", f"8{serial:012d}",
+                    f"社会福祉法人架空会{serial % 17}", number, "月火水木金土日", "", 0 if service != "730" else 29, "", "", "", "", NOTICE,
+                ])
+    return [layouts.write_kaigo_csv(out / "kaigo" / f"jigyosho_{service}_all_20260630120000.csv", rows)
+            for service, rows in rows_by_service.items()]
+
+
 def medical_facilities(pops, rng) -> dict[str, list[dict]]:
     """Hospitals, clinics, dental clinics and pharmacies per type, with names unique per municipality."""
     facilities: dict[str, list[dict]] = {t: [] for t in _MEDICAL_RATES}
@@ -676,6 +703,7 @@ def write_sample(out_dir: Path) -> list[Path]:
         paths += write_local_indicators(staging, pops)
         paths += write_kaigo_nenpo(staging, pops)
         paths += write_ndb(staging, pops)
+        paths += write_community_services(staging, pops)
         (staging / "README.txt").write_text(README.format(notice=NOTICE), encoding="utf-8")
         paths.append(staging / "README.txt")
         from analysis.atomic import replace_dir
