@@ -184,6 +184,11 @@ def indicator_decimals(indicator_id: str) -> int:
     return 1 if row["kind"] == "share" else DECIMALS[row["denominator"]]
 
 
+def raw_decimals(indicator_id: str) -> int:
+    """Decimals of an indicator's value as counted (no denominator): shares one, counts none (format_raw_value)."""
+    return 1 if indicator(indicator_id)["kind"] == "share" else 0
+
+
 def format_indicator_value(indicator_id: str, value: float) -> str:
     """An indicator's shown value as text at its fixed number of decimals ('—' when missing)."""
     if value is None or pd.isna(value):

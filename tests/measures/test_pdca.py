@@ -49,9 +49,52 @@ def test_progress_is_computed_from_baseline_and_target():
     assert result["progress"] == pytest.approx(0.3) and result["expected"] == pytest.approx(0.4)
 
 
+def _history(*pairs):
+    return pd.DataFrame({"fiscal_year": [y for y, _ in pairs], "value": [v for _, v in pairs], "suppressed": False})
+
+
 def test_trend_that_reaches_the_target_counts_as_on_track():
-    result = assess(B, T, _actuals(2025, 120), project=lambda years, values, year: 205.0)
+    """Progress 0.25 is behind the expected 0.4 − 0.1, but the slope since the baseline (the median of the ten pairwise
+    slopes: 20 per year) carries the latest 125 to 245 by 2030: 順調."""
+    result = assess(B, T, _history((2020, 100), (2021, 40), (2022, 60), (2023, 80), (2024, 125)))
+    assert result["trend"].slope == pytest.approx(20.0) and result["projected"] == pytest.approx(125 + 20 * 6)
     assert result["status"] == "順調"
+
+
+def test_the_projection_continues_the_latest_value_in_the_arrows_direction():
+    """A rising line through the median point may pass below a high latest year; the projection starts from the
+    latest value, so an ↑ never projects lower than the value printed beside it."""
+    result = assess(B, T, _history((2020, 100), (2021, 104), (2022, 106), (2023, 108), (2024, 140)))
+    assert result["trend"].arrow == "↑" and result["projected"] > 140
+
+
+def test_a_trend_moving_away_from_the_target_is_worsening_even_above_the_baseline():
+    """Four years falling after a jump: progress is 0.5, the trend since the baseline −10 a year (away from 200)."""
+    result = assess(B, T, _history((2020, 100), (2021, 180), (2022, 170), (2023, 160), (2024, 150)))
+    assert result["progress"] == pytest.approx(0.5) and result["trend"].text == "↓ 悪化"
+    assert result["status"] == "悪化"
+
+
+def test_a_value_below_the_baseline_on_an_improving_trend_is_behind_not_worsening():
+    result = assess(B, T, _history((2020, 100), (2021, 60), (2022, 70), (2023, 80), (2024, 90)))
+    assert result["progress"] < 0 and result["trend"].word == "改善"
+    assert result["status"] == "遅れ"
+
+
+@pytest.mark.parametrize("baseline, target, latest", [(100, 200, 200), (20, 15, 15)])
+def test_a_latest_value_exactly_at_the_target_is_met(baseline, target, latest):
+    b, t = Point(fiscal_year=2020, value=baseline), Point(fiscal_year=2030, value=target)
+    assert assess(b, t, _history((2020, baseline), (2025, latest)))["status"] == "達成"
+    just_short = latest - 0.1 if target > baseline else latest + 0.1
+    assert assess(b, t, _history((2020, baseline), (2025, just_short)))["status"] != "達成"
+
+
+def test_a_hidden_year_takes_no_part_in_the_trend():
+    """Slopes of 2020, 2022, 2023: 5, 6.67, 10 → 6.67 (with the hidden 150 of 2021 it would be 5.83)."""
+    history = _history((2020, 100), (2021, 150), (2022, 110), (2023, 120)).assign(suppressed=[False, True, False, False])
+    for hidden_as in (history, history.assign(value=history["value"].where(~history["suppressed"]))):
+        trend = assess(B, T, hidden_as)["trend"]
+        assert (trend.first_year, trend.last_year) == (2020, 2023) and trend.slope == pytest.approx(20 / 3)
 
 
 def _plan(**indicator):
@@ -117,17 +160,20 @@ def _plan_with(indicator_id, baseline, target):
          "target": {"fiscal_year": 2026, "value": target}}]}]})
 
 
-def test_a_hidden_baseline_is_not_judged_even_when_the_latest_value_is_past_the_target():
+def test_a_hidden_baseline_is_judged_only_where_the_shown_values_decide():
+    """21 past the target 13 is 達成 by what is shown (the goal's direction is its wording); 12 short of it would need
+    the hidden baseline (遅れ or 悪化?): not judged. Neither prints a progress, which would reveal the baseline."""
     from analysis.measures.disclosure import DisclosureRules
     from analysis.measures.pdca import check_table, display_table
 
-    check = check_table(_plan_with("home_terminal_care_patients", 10, 13),
-                        _series([("home_terminal_care_patients", 2024, 21.0, False)]), DisclosureRules(), 13_600)
-    row = check.iloc[0]
-    assert row["status"] == "秘匿のため判定不可" and pd.isna(row["baseline"]) and pd.isna(row["progress"])
-    assert row["latest"] == 21 and row["target"] == 13  # the latest is published in report 03; targets are plan values
-    shown = display_table(check)
-    assert shown.loc[0, "基準値（2019年度）"] == "秘匿" and shown.loc[0, "判定"] == "※ 秘匿"
+    for latest, status in ((21.0, "達成"), (13.0, "達成"), (12.0, "秘匿のため判定不可")):
+        check = check_table(_plan_with("home_terminal_care_patients", 10, 13),
+                            _series([("home_terminal_care_patients", 2024, latest, False)]), DisclosureRules(), 13_600)
+        row = check.iloc[0]
+        assert row["status"] == status and pd.isna(row["baseline"]) and pd.isna(row["progress"]), latest
+        assert row["latest"] == latest and row["target"] == 13  # the latest is published in report 03; targets are plan values
+        shown = display_table(check)
+        assert shown.loc[0, "基準値（2019年度）"] == "秘匿" and shown.loc[0, "進捗率"] == "—"
 
 
 def test_a_hidden_latest_value_is_not_judged_and_a_facility_count_is_never_hidden():
@@ -190,12 +236,13 @@ def _activities(rows):
                           "program_item": item, "scene": "", "audience": "住民"} for a, n, y, p, x, item in rows])
 
 
-def test_the_goal_table_has_eight_columns_with_shared_years_in_the_headings():
+def test_the_goal_table_has_nine_columns_with_shared_years_in_the_headings():
     from analysis.measures.pdca import display_table
 
     shown = display_table(_check("home_death_share", 16.4, 21.3, 19.1))
-    assert list(shown.columns) == ["場面", "目標", "指標", "基準値（2019年度）", "目標値（2026年度）", "最新値（2024年度）", "進捗率", "判定"]
-    assert shown.iloc[0, 3:].tolist() == ["16.4%", "21.3%", "19.1%", "55%", "△ 遅れ"]
+    assert list(shown.columns) == ["場面", "目標", "指標", "基準値（2019年度）", "目標値（2026年度）", "最新値（2024年度）", "進捗率",
+                                   "基準年度からの傾向", "判定"]
+    assert shown.iloc[0, 3:].tolist() == ["16.4%", "21.3%", "19.1%", "55%", "—", "△ 遅れ"]  # one year: no trend
 
 
 def test_years_that_differ_between_rows_go_into_the_cells():
@@ -243,7 +290,7 @@ def test_not_measurable_goals_open_choosing_a_replacement_and_on_track_goals_are
     from analysis.measures.pdca import act_table, check_table
 
     hidden = check_table(_plan_with("home_terminal_care_patients", 10, 13),
-                         _series([("home_terminal_care_patients", 2024, 21.0, False)]), DisclosureRules(), 13_600)
+                         _series([("home_terminal_care_patients", 2024, 12.0, False)]), DisclosureRules(), 13_600)
     act = act_table(hidden, _activities([]))
     assert act.loc[0, "判定"] == "※ 秘匿" and "代わりの指標" in act.loc[0, "協議の選択肢"]
     assert act_table(_check("home_death_share", 16.4, 21.3, 20.5), _activities([])).empty  # 順調

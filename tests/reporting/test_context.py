@@ -85,3 +85,19 @@ def test_fill_in_columns_are_marked_in_the_header_and_every_row():
 
     rows = BeautifulSoup(marked, "html.parser").find_all("tr")
     assert [["fill-in" in c.get("class", []) for c in row.find_all(["th", "td"])] for row in rows] == [[False, True, True]] * 3
+
+
+def test_the_rule_of_hidden_values_is_printed_in_full_once_and_pointed_to_after(processed_sample, tmp_path):
+    from analysis.reporting.context import SUPPRESSED_SHORT_NOTE, open_report
+    from tests.conftest import ROOT
+
+    ctx = open_report(ROOT / "params" / "40942_nangi.yaml", processed_sample, tmp_path, True, report="scene_trends")
+    page: list[str] = []
+    ctx._html = page.append  # the fragments as the notebook would display them
+    frame = pd.DataFrame({"値": [1]})
+    for note in (True, True, False, True):
+        ctx.table(frame, source="s", as_of="2024", suppressed_note=note)
+    rule = ctx.disclosure.footnote()
+    assert [rule in part for part in page] == [True, False, False, False]
+    assert [SUPPRESSED_SHORT_NOTE in part for part in page] == [False, True, False, True]
+    assert sum(rule in method for method in ctx.methods) == 1

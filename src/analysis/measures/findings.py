@@ -73,17 +73,24 @@ def demand(summary: pd.DataFrame, projection: pd.DataFrame) -> list[Finding]:
     return found
 
 
-def trends(summary: pd.DataFrame) -> list[Finding]:
-    """Report 03: the indicators that are worsening or improving, and how many are hidden."""
+def trends(summary: pd.DataFrame, plan_trends: pd.DataFrame | None = None) -> list[Finding]:
+    """Report 03: the indicators that are worsening or improving (all years, per person), those moving away from the
+    plan's target since its baseline year (the judgement behind report 04's 悪化), and how many are hidden."""
     if summary.empty:
         return [("この自治体の指標のデータはまだありません。", "missing")]
     found: list[Finding] = []
     worse = summary.loc[summary["傾向"].str.contains("悪化"), "指標"].tolist()
     better = summary.loc[summary["傾向"].str.contains("改善"), "指標"].tolist()
     hidden = int((summary["最新値"] == "秘匿").sum())
-    found.append((f"悪化の傾向にある指標: {_listing(worse)}。" if worse else "悪化の傾向にある指標はありません。", "summary"))
+    found.append((f"全年度の推移で悪化の傾向にある指標: {_listing(worse)}。" if worse
+                  else "全年度の推移で悪化の傾向にある指標はありません。", "summary"))
     if better:
-        found.append((f"改善の傾向にある指標: {_listing(better)}。", "summary"))
+        found.append((f"全年度の推移で改善の傾向にある指標: {_listing(better)}。", "summary"))
+    if plan_trends is not None and not plan_trends.empty:
+        away = plan_trends.loc[plan_trends["trend_since_baseline"].str.contains("悪化"), "indicator_id"]
+        if not away.empty:
+            labels = [catalogue.indicator_label(i) for i in away]
+            found.append((f"計画の基準年度から目標に遠ざかっている指標（PDCA 評価と同じ判定）: {_listing(labels)}。", "plan-trends"))
     if hidden:
         found.append((f"{hidden} 件の指標は、少数のため最新値を秘匿しています。", "summary"))
     return found

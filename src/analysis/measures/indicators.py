@@ -10,7 +10,7 @@ from analysis.ingest.schema import NATIONAL_CODE
 from analysis.measures import disclosure
 from analysis.measures import population as pop
 from analysis.measures.areas import LEVELS, ComparisonAreas, Hierarchy
-from analysis.measures.trends import fit_trend, poisson_ci, trend_direction
+from analysis.measures.trends import fit_trend, judge, poisson_ci, slope_text
 
 COUNT_KINDS = {"facilities", "persons", "events"}
 LEVEL_LABELS = {"municipality": "当該市区町村", "medical_area": "二次医療圏", "prefecture": "都道府県", "national": "全国"}
@@ -223,9 +223,7 @@ def summary_table(series: pd.DataFrame, trend_fits: dict, peer_values: pd.DataFr
         latest = shown.sort_values("fiscal_year").iloc[-1] if not shown.empty else None
         fit = trend_fits.get(indicator_id)
         digits = catalogue.indicator_decimals(indicator_id)
-        # a change that rounds to 0 at the shown precision gets no arrow: "↑ 改善" beside "0.0" misleads
-        slope = fit.slope if fit is not None and round(fit.slope, digits + 1) != 0 else (0.0 if fit else None)
-        arrow, judgement = trend_direction(slope, latest["display_value"] if latest is not None else np.nan, bool(info["higher_is_better"]))
+        trend = judge(fit, latest["display_value"] if latest is not None else np.nan, bool(info["higher_is_better"]), digits)
         pref = series[(series["area_level"] == compared) & (series["indicator_id"] == indicator_id)]
         pref_value = pref.loc[pref["fiscal_year"] == latest["fiscal_year"], "display_value"] if latest is not None else pd.Series(dtype=float)
         rank = "—"
@@ -242,8 +240,8 @@ def summary_table(series: pd.DataFrame, trend_fits: dict, peer_values: pd.DataFr
             "単位": (catalogue.DENOMINATOR_LABELS[info["denominator"]] + " " + info["unit"]).strip(),
             "最新年度": int(latest["fiscal_year"]) if latest is not None else "—",
             "最新値": catalogue.format_indicator_value(indicator_id, latest["display_value"]) if latest is not None else "秘匿",
-            "傾向": f"{arrow} {judgement}",
-            "年あたり変化": f"{fit.slope:+,.{digits + 1}f}" if fit else "—",
+            "傾向": trend.text,
+            "年あたり変化": slope_text(fit.slope if fit else None, digits),
             compared_label: catalogue.format_indicator_value(indicator_id, pref_value.iloc[0] if len(pref_value) else np.nan),
             "類似自治体での順位": rank,
         })
@@ -271,15 +269,25 @@ def _count_only_row(indicator_id: str, group: pd.DataFrame, info: pd.Series, com
     }
 
 
-def trends_csv(series: pd.DataFrame, trend_fits: dict) -> pd.DataFrame:
-    """scene_trends.csv (documented in the report)."""
+def trends_csv(series: pd.DataFrame, trend_fits: dict, plan_trends: pd.DataFrame | None = None) -> pd.DataFrame:
+    """scene_trends.csv (documented in the report); with the plan's trends since its baselines (pdca.baseline_trends)
+    on the subject's rows of its goal indicators, the very judgement pdca_check.csv carries."""
     slopes = {k: (v.slope if v is not None else np.nan) for k, v in trend_fits.items()}
+    own = series["area_level"] == "municipality"
     out = series.assign(
-        trend_slope_per_year=np.where(series["area_level"] == "municipality", series["indicator_id"].map(slopes), np.nan),
+        trend_slope_per_year=np.where(own, series["indicator_id"].map(slopes), np.nan),
         suppressed=series.get("suppressed", False),
     )
-    return out[["scene", "indicator_id", "area_level", "fiscal_year", "value", "per_capita", "ci_low", "ci_high",
-                "suppressed", "trend_slope_per_year"]]
+    columns = ["scene", "indicator_id", "area_level", "fiscal_year", "value", "per_capita", "ci_low", "ci_high",
+               "suppressed", "trend_slope_per_year"]
+    if plan_trends is not None and not plan_trends.empty:
+        plan = plan_trends.set_index("indicator_id")
+        for column, source in (("plan_baseline_year", "baseline_year"), ("plan_trend", "trend_since_baseline"),
+                               ("plan_slope_per_year", "slope_since_baseline")):
+            out[column] = out["indicator_id"].map(plan[source]).where(own)
+        out["plan_baseline_year"] = out["plan_baseline_year"].astype("Int64")
+        columns += ["plan_baseline_year", "plan_trend", "plan_slope_per_year"]
+    return out[columns]
 
 
 def latest_disclosed(decided: pd.DataFrame, population: pd.DataFrame, codes: list[str],

@@ -5,14 +5,16 @@ Status rule (printed in the report as well):
 | status     | rule                                                                                       |
 |------------|--------------------------------------------------------------------------------------------|
 | 達成       | the latest actual has reached the target (in the direction from baseline to target)        |
-| 悪化       | the latest actual has moved away from the target compared with the baseline (progress < 0) |
-| 順調       | progress ≥ the straight-line expectation − 0.10, or the trend reaches the target in time   |
+| 悪化       | the trend since the baseline year moves away from the target (without a trend: progress < 0) |
+| 順調       | progress ≥ the straight-line expectation − 0.10, or progress ≥ 0 and the trend reaches the target in time |
 | 遅れ       | otherwise                                                                                  |
-| 秘匿のため判定不可 | the baseline or the latest value is hidden by disclosure control                     |
+| 秘匿のため判定不可 | the judgement needs a value hidden by disclosure control                          |
 | データなし | no actual value after the baseline year                                                    |
 
 progress = (actual − baseline) / (target − baseline); the straight-line expectation for
-year y is (y − baseline year) / (target year − baseline year).
+year y is (y − baseline year) / (target year − baseline year). The trend since the baseline is
+trends.judge on the plan's own unit (counts as counted), the same judgement report 03 prints
+beside its all-years trend, so the two reports never point opposite ways.
 """
 
 from __future__ import annotations
@@ -29,20 +31,24 @@ from analysis import catalogue
 from analysis.typed_text import OneLine, Paragraph
 from analysis.errors import InputError
 from analysis.measures.disclosure import SUPPRESSED_MARK
+from analysis.measures.trends import NO_JUDGEMENT, Judgement, fit_trend, judge, slope_text
 
 SCENE_IDS = ("daily_care", "admission_discharge", "emergency", "end_of_life")
 TOLERANCE = 0.10
+# values are typed with a few decimals: a progress exactly on 「想定 −10% 以上」 must not fall short by the last bit
+# of a floating-point subtraction (0.8 − 0.1 is 0.7000000000000001), so both sides are compared at 9 decimals
+_DECIMALS = 9
 HIDDEN_STATUS = "秘匿のため判定不可"
 UNSET_STATUS = "目標値が未設定"
 NO_INDICATOR = "（指標は未設定）"
 STATUS_RULE = pd.DataFrame({
     "判定": ["達成", "悪化", "順調", "遅れ", HIDDEN_STATUS, UNSET_STATUS, "データなし"],
     "規則": [
-        "最新の実績が目標値に達している（基準値から目標値への向きで判断）",
-        "最新の実績が基準値より目標から遠ざかっている（進捗率がマイナス）",
-        f"進捗率が、基準年から目標年まで直線的に進んだ場合の想定 −{TOLERANCE:.0%} 以上、または傾向を延ばすと目標年に目標値に届く",
+        "最新の実績が目標値に達している（目標の向き（増やす・減らす）で判断。基準値を秘匿していても、示している最新値と目標値で判断できます）",
+        "基準年度からの傾向（3年度以上の実績の傾き）が目標から遠ざかる向き。実績が2年度以下のときは、最新の実績が基準値より目標から遠い",
+        f"進捗率が、基準年から目標年まで直線的に進んだ場合の想定 −{TOLERANCE:.0%} 以上、または進捗率が0以上で、傾向を延ばすと目標年に目標値に届く",
         "上のいずれにも当たらない",
-        "基準値または最新の実績が少数のため秘匿されている（値を示せないため判定しない）",
+        "判定に、少数のため秘匿した値（基準値・最新値・目標値）が必要（値を示せないため判定しない）",
         "計画に指標の基準値・目標値がまだない（実績だけを示す）",
         "基準年より後の実績がない",
     ],
@@ -193,14 +199,31 @@ def plan_source(plan: Plan) -> tuple[str, str | None]:
     return source, plan.adopted.isoformat() if plan.adopted else None
 
 
-def assess(baseline: Point, target: Point, actuals: pd.DataFrame,
-           project: Callable[[list, list, int], float | None] | None = None) -> dict:
-    """Latest actual, progress, expected progress, trend projection and status for one goal indicator.
+def baseline_trend(baseline: Point, target: Point, actuals: pd.DataFrame, decimals: int) -> Judgement:
+    """The trend since the baseline year, judged toward the plan's target: the one judgement 03 and 04 both print.
 
-    ``actuals`` has fiscal_year, value and optionally suppressed.
+    ``actuals`` are the subject's own shown values (fiscal_year, value, optionally suppressed) in the plan's unit,
+    counted, not per person: a hidden value takes no part; three or more years are needed (trends.fit_trend).
     """
+    shown = actuals[(actuals["fiscal_year"] >= baseline.fiscal_year) & actuals["value"].notna()]
+    if "suppressed" in shown:
+        shown = shown[~shown["suppressed"].fillna(False).astype(bool)]
+    shown = shown.sort_values("fiscal_year")
+    level = float(shown["value"].iloc[-1]) if not shown.empty else np.nan
+    return judge(fit_trend(shown["fiscal_year"], shown["value"]), level, target.value > baseline.value, decimals)
+
+
+def assess(baseline: Point, target: Point, actuals: pd.DataFrame, decimals: int = 0) -> dict:
+    """Latest actual, progress, expected progress, trend since the baseline, its projection and the status of one goal.
+
+    ``actuals`` has fiscal_year, value and optionally suppressed; ``decimals`` is the precision of the plan's unit.
+    The projection continues the latest value at the trend's slope to the target year, so it lies on the side the
+    trend's arrow points to.
+    """
+    trend = baseline_trend(baseline, target, actuals, decimals)
     after = actuals[actuals["fiscal_year"] > baseline.fiscal_year].sort_values("fiscal_year")
-    result = {"latest_year": None, "latest": np.nan, "progress": np.nan, "expected": np.nan, "projected": np.nan, "status": "データなし"}
+    result = {"latest_year": None, "latest": np.nan, "progress": np.nan, "expected": np.nan, "projected": np.nan,
+              "trend": trend, "status": "データなし"}
     if after.empty:
         return result
     last = after.iloc[-1]
@@ -210,34 +233,38 @@ def assess(baseline: Point, target: Point, actuals: pd.DataFrame,
     if pd.isna(last["value"]):
         result["latest_year"] = int(last["fiscal_year"])
         return result
+    latest, latest_year = float(last["value"]), int(last["fiscal_year"])
     span = target.value - baseline.value
-    progress = (float(last["value"]) - baseline.value) / span
-    expected = min(1.0, (int(last["fiscal_year"]) - baseline.fiscal_year) / (target.fiscal_year - baseline.fiscal_year))
-    history = actuals[actuals["fiscal_year"] >= baseline.fiscal_year].dropna(subset=["value"])
-    projected = project(history["fiscal_year"].tolist(), history["value"].tolist(), target.fiscal_year) if project else None
+    progress = (latest - baseline.value) / span
+    expected = min(1.0, (latest_year - baseline.fiscal_year) / (target.fiscal_year - baseline.fiscal_year))
+    projected = latest + trend.slope * (target.fiscal_year - latest_year) if trend.slope is not None else None
     reaches = projected is not None and (projected - target.value) * np.sign(span) >= 0
-    if progress >= 1:
-        status = "達成"
-    elif progress < 0:
-        status = "悪化"
-    elif progress >= expected - TOLERANCE or reaches:
-        status = "順調"
-    else:
-        status = "遅れ"
-    result.update(latest_year=int(last["fiscal_year"]), latest=float(last["value"]), progress=progress,
-                  expected=expected, projected=np.nan if projected is None else projected, status=status)
+    status = judged_status(latest, target, span, progress, expected, trend, reaches)
+    result.update(latest_year=latest_year, latest=latest, progress=progress, expected=expected,
+                  projected=np.nan if projected is None else projected, status=status)
     return result
 
 
-def trend_projection(years: list, values: list, target_year: int) -> float | None:
-    from analysis.measures.trends import fit_trend, projected_value
+def reached(latest: float, target: Point, span: float) -> bool:
+    """The latest value is at or beyond the target in the plan's direction (needs no baseline value)."""
+    return (latest - target.value) * np.sign(span) >= 0
 
-    return projected_value(fit_trend(years, values), target_year)
+
+def judged_status(latest: float, target: Point, span: float, progress: float, expected: float, trend: Judgement,
+                  reaches: bool) -> str:
+    """STATUS_RULE: 達成 by the values, 悪化 by the trend since the baseline (by the latest value without one)."""
+    if reached(latest, target, span):
+        return "達成"
+    if trend.word == "悪化" or (trend.slope is None and progress < 0):
+        return "悪化"
+    if round(progress, _DECIMALS) >= round(expected - TOLERANCE, _DECIMALS) or (reaches and progress >= 0):
+        return "順調"
+    return "遅れ"
 
 
 CHECK_COLUMNS = ["scene", "goal", "indicator_id", "layer", "baseline_year", "baseline", "baseline_suppressed", "target_year",
                  "target", "target_suppressed", "latest_year", "latest", "latest_suppressed", "progress", "expected_progress",
-                 "trend_projection", "status", "activities"]
+                 "trend_projection", "trend_since_baseline", "slope_since_baseline", "status", "activities"]
 
 
 class PlanValues:
@@ -314,9 +341,12 @@ def check_table(plan: Plan, series: pd.DataFrame, rules, size: float, hidden_nea
                 continue
             baseline_hidden = shown_plan.baseline_hidden(gi.indicator_id, gi.baseline)
             target_hidden = shown_plan.target_hidden(gi.indicator_id, gi.target)
-            outcome = assess(gi.baseline, gi.target, actuals, trend_projection)
+            outcome = assess(gi.baseline, gi.target, actuals, catalogue.raw_decimals(gi.indicator_id))
             latest_hidden = outcome["status"] == HIDDEN_STATUS
-            if baseline_hidden or target_hidden:
+            # the shown latest value and target decide 達成 without the baseline (the goal's direction is its wording);
+            # every other status measures the way from the baseline, which would reveal it
+            decided_without_baseline = baseline_hidden and not target_hidden and outcome["status"] == "達成"
+            if (baseline_hidden or target_hidden) and not decided_without_baseline:
                 outcome.update(status=HIDDEN_STATUS, latest=np.nan if latest_hidden else outcome["latest"])
             if baseline_hidden or target_hidden or latest_hidden:
                 outcome.update(progress=np.nan, expected=np.nan, projected=np.nan)
@@ -329,13 +359,49 @@ def check_table(plan: Plan, series: pd.DataFrame, rules, size: float, hidden_nea
                 "latest_year": outcome["latest_year"], "latest": outcome["latest"], "latest_suppressed": latest_hidden,
                 "progress": outcome["progress"], "expected_progress": outcome["expected"],
                 "trend_projection": outcome["projected"], "status": outcome["status"],
+                "trend_since_baseline": outcome["trend"].text, "slope_since_baseline": outcome["trend"].slope,
             })
     out = pd.DataFrame(rows).reindex(columns=CHECK_COLUMNS)
     return out.astype({"baseline_suppressed": bool, "target_suppressed": bool, "latest_suppressed": bool}) if not out.empty else out
 
 
+BASELINE_TREND_COLUMNS = ["indicator_id", "baseline_year", "first_year", "last_year", "trend_since_baseline",
+                          "slope_since_baseline"]
+
+
+def baseline_trends(plan: Plan | None, series: pd.DataFrame) -> pd.DataFrame:
+    """Report 03's view of the plan: per goal indicator with a baseline and target, the trend since its baseline year —
+    baseline_trend on the very values check_table judges, so 03 prints the arrow 04's status rests on."""
+    own = series[series["area_level"] == "municipality"]
+    rows, seen = [], set()
+    for goal in plan.goals if plan is not None else []:
+        for gi in goal.indicators:
+            if gi.baseline is None or gi.target is None or gi.indicator_id in seen:
+                continue
+            seen.add(gi.indicator_id)
+            trend = baseline_trend(gi.baseline, gi.target, own[own["indicator_id"] == gi.indicator_id],
+                                   catalogue.raw_decimals(gi.indicator_id))
+            rows.append({"indicator_id": gi.indicator_id, "baseline_year": gi.baseline.fiscal_year,
+                         "first_year": trend.first_year, "last_year": trend.last_year,
+                         "trend_since_baseline": trend.text, "slope_since_baseline": trend.slope})
+    return pd.DataFrame(rows, columns=BASELINE_TREND_COLUMNS)
+
+
+def baseline_trend_table(trends: pd.DataFrame) -> pd.DataFrame:
+    """The table report 03 prints under its summary: the plan's indicators, their unit as counted, span and trend."""
+    return pd.DataFrame({
+        "指標": trends["indicator_id"].map(catalogue.indicator_label),
+        "単位（計画と同じ）": trends["indicator_id"].map(lambda i: catalogue.indicator(i)["unit"]),
+        "基準年度": trends["baseline_year"].astype(int).astype(str),
+        "傾向を見た年度": [f"{int(a)}〜{int(b)}" if not pd.isna(a) else "—（3年度分の値がない）"
+                         for a, b in zip(trends["first_year"], trends["last_year"])],
+        "傾向（目標に向けて）": trends["trend_since_baseline"],
+        "年あたり変化": [slope_text(v, catalogue.raw_decimals(i)) for i, v in zip(trends["indicator_id"], trends["slope_since_baseline"])],
+    })
+
+
 CSV_COLUMNS = ["scene", "goal", "indicator_id", "baseline_year", "baseline", "target_year", "target",
-               "latest_year", "latest", "progress", "status"]
+               "latest_year", "latest", "progress", "trend_since_baseline", "slope_since_baseline", "status"]
 
 
 def csv_table(check: pd.DataFrame) -> pd.DataFrame:
@@ -354,8 +420,19 @@ def _marked(check: pd.DataFrame, column: str) -> pd.Series:
     return pd.Series(text, index=check.index, dtype=object).where(~flag, SUPPRESSED_MARK)
 
 
+def progress_text(progress: float) -> str:
+    """A progress as printed: '44%', or 後退 where the latest value lies farther from the target than the baseline
+    (a negative percentage such as −198% reads as a measurement, not as a direction)."""
+    if pd.isna(progress):
+        return "—"
+    return BEHIND_BASELINE if progress < 0 else f"{progress * 100:,.0f}%"
+
+
+BEHIND_BASELINE = "後退"
+
+
 def _percent(values: pd.Series) -> list[str]:
-    return ["—" if pd.isna(v) else f"{v * 100:,.0f}%" for v in values]
+    return [progress_text(v) for v in values]
 
 
 def _year_heading(check: pd.DataFrame, column: str, label: str) -> tuple[str, bool]:
@@ -374,7 +451,7 @@ def _with_year(check: pd.DataFrame, column: str, shared: bool) -> pd.Series:
 
 
 def display_table(check: pd.DataFrame) -> pd.DataFrame:
-    """The goal table for the report: eight columns that fit an A4 page (years in the headings, the status as a short word).
+    """The goal table for the report: nine columns that fit an A4 page (years in the headings, the status as a short word).
 
     The expected progress and the trend projection are in the Act table and pdca_check.csv; the layer is in the logic model.
     """
@@ -385,6 +462,8 @@ def display_table(check: pd.DataFrame) -> pd.DataFrame:
         heading, shared = _year_heading(check, column, label)
         columns[heading] = _with_year(check, column, shared)
     columns["進捗率"] = _percent(check["progress"])
+    # "判定できない" (fewer than three years) is a dash in the narrow column; the caption says why
+    columns["基準年度からの傾向"] = check["trend_since_baseline"].astype(object).replace(NO_JUDGEMENT.text, "—").fillna("—")
     columns["判定"] = [status_word(s) for s in check["status"]]
     table = pd.DataFrame(columns, index=check.index)
     # a goal's scene and wording once, on its first row: shorter rows, and the goal reads as a group
@@ -427,9 +506,10 @@ def act_table(check: pd.DataFrame, activities: pd.DataFrame, plan: Plan | None =
             gap = row.target - row.latest
             toward = gap * (row.target - row.baseline) > 0
             facts.append(f"{int(row.latest_year)}年度 {shown(row.latest)}、目標まで {'あと ' + shown(abs(gap)) if toward else shown(abs(gap)) + ' 超過'}"
-                         f"（進捗率 {row.progress:.0%}、想定 {row.expected_progress:.0%}）")
+                         f"（進捗率 {progress_text(row.progress)}、想定 {progress_text(row.expected_progress)}）")
             if not pd.isna(row.trend_projection):
-                facts.append(f"傾向では{int(row.target_year)}年度 {shown(row.trend_projection)}")
+                facts.append(f"基準年度からの傾向 {row.trend_since_baseline}、この傾きで{int(row.target_year)}年度 "
+                             f"{catalogue.format_raw_value(row.indicator_id, row.trend_projection)}")
         elif row.status == HIDDEN_STATUS:
             facts.append("少数のため値を秘匿（公開資料では判定できない）")
         elif row.status == "データなし":

@@ -57,6 +57,46 @@ def trend_direction(slope: float | None, level: float, higher_is_better: bool) -
     return arrow, "改善" if (slope > 0) == higher_is_better else "悪化"
 
 
+@dataclass(frozen=True)
+class Judgement:
+    """A trend as the reports print it: arrow, 改善/悪化/横ばい, the slope per year and the years it spans."""
+
+    arrow: str
+    word: str
+    slope: float | None  # change per year; None without a fit
+    first_year: int | None = None
+    last_year: int | None = None
+
+    @property
+    def text(self) -> str:
+        """'↑ 改善'; without a trend the word alone (a leading '－' would be read as a formula in Excel)."""
+        return f"{self.arrow} {self.word}" if self.slope is not None else self.word
+
+
+NO_JUDGEMENT = Judgement("－", "判定できない", None)
+
+
+def judge(fit: TrendFit | None, level: float, higher_is_better: bool, decimals: int) -> Judgement:
+    """The one judgement of a trend, used by report 03's tables and report 04's status alike.
+
+    ``level`` is the latest value (the flat tolerance is relative to it), ``decimals`` the precision the values
+    are printed at: a change that rounds to 0 one decimal below it gets no arrow — "↑ 改善" beside "0.0" misleads.
+    """
+    if fit is None:
+        return NO_JUDGEMENT
+    slope = fit.slope if round(fit.slope, decimals + 1) != 0 else 0.0
+    arrow, word = trend_direction(slope, level, higher_is_better)
+    return Judgement(arrow, word, fit.slope, fit.first_year, fit.last_year)
+
+
+def slope_text(slope: float | None, decimals: int) -> str:
+    """'+2.57': a change per year at the values' precision, one decimal more only where that would print 0."""
+    if slope is None or np.isnan(slope):
+        return "—"
+    shown = decimals if round(slope, decimals) != 0 else decimals + 1
+    return f"{slope:+,.{shown}f}"
+
+
 def poisson_ci(count, alpha: float = 0.05):
     """Exact (Garwood) interval for a Poisson count; arrays in, arrays out."""
     k = np.asarray(count, dtype=float)

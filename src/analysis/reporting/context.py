@@ -36,6 +36,8 @@ DECLARED_DIR = ".declared"
 INSUFFICIENT_PREFIX = "insufficient_"
 # The notebooks' default output folder: interactive runs go to reports/_interactive/<code>/.
 INTERACTIVE_DIR = "_interactive"
+# 「秘匿」 under every table and figure after the first, which carries the rule in full
+SUPPRESSED_SHORT_NOTE = "「秘匿」は、個人の特定を防ぐため少数の人数・件数を表示していない値です（規則は末尾の「方法」）。"
 
 
 def _format_number(value: object, *, is_year: bool) -> object:
@@ -72,6 +74,7 @@ class ReportContext:
     sources: list[dict] = field(default_factory=list)
     csv_files: list[str] = field(default_factory=list)
     methods: list[str] = field(default_factory=list)  # HTML of the 方法 section, printed by footer()
+    _suppression_explained: bool = False  # whether the rule of 「秘匿」 was printed in full (see _suppression_note)
     tables: dict[str, pd.DataFrame] = field(default_factory=dict)  # CSV name → the table as its CSV has it, for the workbook
     report: str | None = None  # the key of the report being made (catalogue.REPORTS), when open_report was told
 
@@ -303,8 +306,17 @@ class ReportContext:
         when = f"（{html.escape(str(as_of))} 時点）" if as_of else "" if "時点" in str(source) else "（時点不明）"
         parts.append(f"<div class='source-note'>出典: {html.escape(str(source))}{when}</div>")
         if suppressed_note:
-            parts.append(f"<div class='footnote'>{html.escape(self.disclosure.footnote())}</div>")
+            parts.append(f"<div class='footnote'>{html.escape(self._suppression_note())}</div>")
         return "".join(parts)
+
+    def _suppression_note(self) -> str:
+        """The rule of 「秘匿」 in full where a reader first meets it (and once in 方法); a short pointer after that —
+        the same paragraph under every figure filled a page of report 03."""
+        if self._suppression_explained:
+            return SUPPRESSED_SHORT_NOTE
+        self._suppression_explained = True
+        self.method(self.disclosure.footnote())
+        return self.disclosure.footnote()
 
     def table(
         self,

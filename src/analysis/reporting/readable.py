@@ -49,6 +49,11 @@ HEADERS = {
     "latest": "最新値",
     "progress": "進捗率（%）",
     "status": "判定",
+    "trend_since_baseline": "基準年度からの傾向（目標に向けて）",
+    "slope_since_baseline": "基準年度からの1年あたりの変化（計画と同じ単位）",
+    "plan_baseline_year": "計画の基準年度",
+    "plan_trend": "計画の基準年度からの傾向（目標に向けて）",
+    "plan_slope_per_year": "計画の基準年度からの1年あたりの変化（計画と同じ単位）",
 }
 # the unit of an indicator's values, inserted after the 指標 column
 UNIT_HEADER = "単位"
@@ -86,6 +91,9 @@ def readable(frame: pd.DataFrame) -> pd.DataFrame:
             # object column: a whole count prints as 61, not 61.0, beside a share's 35.1
             out[column] = pd.Series([_round(v, 1 if share or not _whole(v) else 0) for v, share in zip(out[column], shares)],
                                     index=out.index, dtype=object)
+        raw_digits = ids.map(catalogue.raw_decimals)
+        for column in [c for c in ("slope_since_baseline", "plan_slope_per_year") if c in out]:
+            out[column] = [_round(v, d + 1) for v, d in zip(out[column], raw_digits)]
         if "trend_slope_per_year" in out:
             out["trend_slope_per_year"] = [_round(v, d + 1) for v, d in zip(out["trend_slope_per_year"], ids.map(catalogue.indicator_decimals))]
     if "progress" in out:
@@ -106,7 +114,8 @@ def readable(frame: pd.DataFrame) -> pd.DataFrame:
             out.insert(position + 1, PER_CAPITA_UNIT_HEADER, ids.map(_per_capita_unit).to_numpy())
         out["indicator_id"] = ids.map(catalogue.indicator_label).to_numpy()
     out = out.rename(columns=HEADERS)
-    handled = {HEADERS[c] for c in (*_PERSONS, *_SHARES, *_INDICATOR_VALUES, *_RAW_VALUES, "trend_slope_per_year", "progress", "value")}
+    handled = {HEADERS[c] for c in (*_PERSONS, *_SHARES, *_INDICATOR_VALUES, *_RAW_VALUES, "trend_slope_per_year", "progress", "value",
+                                    "slope_since_baseline", "plan_slope_per_year")}
     handled |= _round_resource_summary(out) | set(COORDINATES)
     for column in out.columns:
         if column not in handled and pd.api.types.is_float_dtype(out[column]):

@@ -29,7 +29,7 @@ def small_multiples(series: pd.DataFrame, scene: str, trend_fits: dict, area_nam
         note = ""
         for level in ("national", "prefecture", "medical_area", "municipality"):
             # every year of the series, hidden ones as gaps: a line never bridges a hidden value
-            part = _every_year(data[data["area_level"] == level])
+            part = every_year(data[data["area_level"] == level])
             if part["display_value"].isna().all():
                 continue
             style = area_style(level)
@@ -66,8 +66,9 @@ def small_multiples(series: pd.DataFrame, scene: str, trend_fits: dict, area_nam
     return fig
 
 
-def _every_year(part: pd.DataFrame) -> pd.DataFrame:
-    """The rows of one area's series on a continuous run of fiscal years, NaN where a year has no shown value."""
+def every_year(part: pd.DataFrame) -> pd.DataFrame:
+    """The rows of one area's series on a continuous run of fiscal years, NaN where a year has no shown value
+    (a hidden one included): a line drawn through them breaks there instead of bridging it."""
     if part.empty:
         return part.assign(display_value=pd.Series(dtype="float64"))
     years = range(int(part["fiscal_year"].min()), int(part["fiscal_year"].max()) + 1)
