@@ -39,8 +39,9 @@ def test_demand_gives_the_75_plus_peak_and_the_2040_change_computed_by_hand():
 
 
 def test_trends_and_pdca_count_what_a_meeting_should_discuss():
-    summary = pd.DataFrame({"指標": ["a", "b", "c"], "傾向": ["↓ 悪化", "↑ 改善", "→ 横ばい"], "最新値": ["1.0", "秘匿", "2"]})
-    assert [f[0] for f in findings.trends(summary)] == ["全年度の推移で悪化の傾向にある指標: a。", "全年度の推移で改善の傾向にある指標: b。", "1 件の指標は、少数のため最新値を秘匿しています。"]
+    summary = pd.DataFrame({"指標（単位）": ["a（件）", "b（9月の1か月）（件）", "c（%）"], "傾向": ["↓ 悪化", "↑ 改善", "→ 横ばい"],
+                            "最新値": ["1.0", "秘匿", "2"]})
+    assert [f[0] for f in findings.trends(summary)] == ["全年度の推移で悪化の傾向にある指標: a。", "全年度の推移で改善の傾向にある指標: b（9月の1か月）。", "1 件の指標は、少数のため最新値を秘匿しています。"]
     check = pd.DataFrame({"status": ["達成", "遅れ", "遅れ"], "indicator_id": ["house_call_count", "home_visit_count", "home_deaths"]})
     found = findings.pdca(check)
     assert found[0] == ("3 件の指標の判定: 達成 1 件、遅れ 2 件。", "status")

@@ -100,7 +100,7 @@ def test_summary_values_carry_the_decimals_of_their_kind_and_a_zero_change_gets_
                            "fiscal_year": years, "value": [40.0, 40.001, 40.002, 40.003], "display_value": [40.0, 40.001, 40.002, 40.003],
                            "suppressed": False})
     row = summary_table(series, {"admission_info_collaboration_rate": fit_trend(years, series["value"])}).iloc[0]
-    assert row["傾向"] == "→ 横ばい" and row["年あたり変化"] == "+0.00" and row["最新値"] == "40.0%"
+    assert row["傾向"] == "→ 横ばい" and row["年あたり変化"] == "0" and row["最新値"] == "40.0%"  # 0.001 a year is no change at 0.01
 
 
 def test_missing_indicators_are_listed_once_each_under_their_source():
@@ -142,3 +142,19 @@ def test_the_summary_compares_with_the_prefecture_or_for_a_prefecture_with_the_c
     assert with_prefecture["都道府県"] == "12.0" and "全国" not in with_prefecture
     prefecture_subject = summary_table(series[series["area_level"] != "prefecture"], {}).iloc[0]
     assert prefecture_subject["全国"] == "15.0" and "都道府県" not in prefecture_subject
+
+
+def test_a_value_tied_with_its_peers_shows_the_range_of_places_it_shares():
+    from analysis.measures.indicators import peer_rank
+
+    assert peer_rank(pd.Series([0.0, 0.0, 0.0, 0.0, 0.0]), 0.0, True) == "1〜6/6"  # every town without: no first place
+    assert peer_rank(pd.Series([3.0, 1.0, 2.0]), 2.5, True) == "2/4"
+    assert peer_rank(pd.Series([3.0, 1.0, 2.0]), 2.5, False) == "3/4"  # lower is better
+    assert peer_rank(pd.Series([3.0, 2.0, 2.0]), 2.0, True) == "2〜4/4"
+
+
+def test_a_change_per_year_prints_at_the_values_precision():
+    from analysis.measures.trends import slope_text
+
+    assert slope_text(2.5678, 2) == "+2.57" and slope_text(-0.004, 2) == "-0.004" and slope_text(0.0004, 2) == "0"
+    assert slope_text(None, 1) == "—" and slope_text(float("nan"), 1) == "—"

@@ -58,20 +58,20 @@ def test_css_string_cannot_end_the_style_element_or_the_string():
     assert "<" not in text and ">" not in text and text.count('"') == 2 and "南木町" in text
 
 
-def test_a_source_without_dates_names_the_files_that_carry_none():
+def test_a_source_without_dates_says_so_without_naming_input_files():
     frame = pd.DataFrame({"source": ["自治体の把握データ", "自治体の把握データ", "A"],
                           "source_file": ["indicator_series.csv", "indicator_series.csv", "a.csv"],
                           "as_of": [None, "", "2026-06-30"]})
     source, as_of = provenance(frame)
-    assert source == "A（2026-06-30 時点）、自治体の把握データ（indicator_series.csv に時点の記載なし）" and as_of == ""
+    assert source == "A（2026-06-30 時点）、自治体の把握データ（元の表に時点の記載なし）" and as_of == ""
     alone, when = provenance(frame.iloc[:2])
-    assert (alone, when) == ("自治体の把握データ（indicator_series.csv に時点の記載なし）", "")
+    assert (alone, when) == ("自治体の把握データ（元の表に時点の記載なし）", "") and ".csv" not in alone
 
 
 def test_the_footer_says_時点不明_only_for_a_source_that_names_no_file():
     from analysis.reporting.html_export import footer_html
 
-    footer = footer_html([{"source": "自治体の把握データ（indicator_series.csv に時点の記載なし）", "as_of": ""},
+    footer = footer_html([{"source": "自治体の把握データ（元の表に時点の記載なし）", "as_of": ""},
                           {"source": "出所不明の表", "as_of": ""}], "2026-12-01", "0.1.0")
     assert footer.count("時点不明") == 1 and "出所不明の表（時点不明）" in footer
 
@@ -87,7 +87,7 @@ def test_fill_in_columns_are_marked_in_the_header_and_every_row():
     assert [["fill-in" in c.get("class", []) for c in row.find_all(["th", "td"])] for row in rows] == [[False, True, True]] * 3
 
 
-def test_the_rule_of_hidden_values_is_printed_in_full_once_and_pointed_to_after(processed_sample, tmp_path):
+def test_the_rule_of_hidden_values_is_printed_in_full_once_in_the_method_and_pointed_to_under_tables(processed_sample, tmp_path):
     from analysis.reporting.context import SUPPRESSED_SHORT_NOTE, open_report
     from tests.conftest import ROOT
 
@@ -98,6 +98,6 @@ def test_the_rule_of_hidden_values_is_printed_in_full_once_and_pointed_to_after(
     for note in (True, True, False, True):
         ctx.table(frame, source="s", as_of="2024", suppressed_note=note)
     rule = ctx.disclosure.footnote()
-    assert [rule in part for part in page] == [True, False, False, False]
-    assert [SUPPRESSED_SHORT_NOTE in part for part in page] == [False, True, False, True]
+    assert not any(rule in part for part in page)
+    assert [SUPPRESSED_SHORT_NOTE in part for part in page] == [True, True, False, True]
     assert sum(rule in method for method in ctx.methods) == 1

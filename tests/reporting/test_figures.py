@@ -12,12 +12,14 @@ import seaborn as sns
 from matplotlib.colors import to_rgb
 from matplotlib.figure import Figure
 
-from analysis.catalogue import AREA_LEVEL_LABELS
+from analysis.catalogue import AREA_LEVEL_LABELS, in_scene
 from analysis.reporting.figures import (
     GREYS,
     HATCHES,
     LINESTYLES,
     MARKERS,
+    PRINT_HEIGHT_INCHES,
+    PRINT_WIDTH_INCHES,
     area_style,
     setup_japanese,
 )
@@ -192,24 +194,30 @@ def test_indicator_panels_keep_titles_and_tick_labels_inside_and_apart(scene):
     from analysis.reporting.figures.indicators import small_multiples
 
     setup_japanese()
-    fig = small_multiples(_all_indicator_series(), scene, {}, {"municipality": "架空市", "prefecture": "架空県"})
-    assert len([ax for ax in fig.axes if ax.axison]) >= 1
-    assert _labels_fit(fig) == []
+    figures = small_multiples(_all_indicator_series(), scene, {}, {"municipality": "架空市", "prefecture": "架空県"})
+    assert sum(len([ax for ax in fig.axes if ax.axison]) for fig in figures) == len(in_scene(scene))
+    for fig in figures:  # one row of three each
+        assert _labels_fit(fig) == []
+        assert len([ax for ax in fig.axes if ax.axison]) <= 3
+        assert fig.get_size_inches()[0] <= PRINT_WIDTH_INCHES and fig.get_size_inches()[1] <= PRINT_HEIGHT_INCHES
+    assert [bool(fig.legends) for fig in figures] == [False] * (len(figures) - 1) + [True]  # one legend, under the last
 
 
 def test_goal_panels_of_every_indicator_keep_titles_and_tick_labels_inside_and_apart():
     import pandas as pd
 
     from analysis.catalogue import indicators
-    from analysis.reporting.figures.pdca import goal_figure
+    from analysis.reporting.figures.pdca import goal_figures
 
     setup_japanese()
     ids = list(indicators()["indicator_id"])
     check = pd.DataFrame({"indicator_id": ids, "baseline_year": 2019, "target_year": 2026, "baseline": 12000.0,
                           "target": 15000.0, "status": "遅れ"})
-    fig = goal_figure(check, _all_indicator_series())
-    assert len([ax for ax in fig.axes if ax.axison]) == len(ids)
-    assert _labels_fit(fig) == []
+    figures = goal_figures(check, _all_indicator_series())
+    assert sum(len([ax for ax in fig.axes if ax.axison]) for fig in figures) == len(ids)
+    for fig in figures:
+        assert _labels_fit(fig) == []
+        assert fig.get_size_inches()[0] <= PRINT_WIDTH_INCHES and fig.get_size_inches()[1] <= PRINT_HEIGHT_INCHES
 
 
 def test_the_fit_check_sees_panels_that_collide():
@@ -320,7 +328,16 @@ def test_each_scene_page_draws_the_indicators_it_shares_with_other_scenes(scene)
     from analysis.reporting.figures.indicators import small_multiples
 
     setup_japanese()
-    fig = small_multiples(_all_indicator_series(), scene, {}, {"municipality": "架空市"})
-    titles = " ".join(ax.get_title() for ax in fig.axes).replace("\n", "")
+    figures = small_multiples(_all_indicator_series(), scene, {}, {"municipality": "架空市"})
+    titles = " ".join(ax.get_title(loc="left") for fig in figures for ax in fig.axes).replace("\n", "")
     for indicator_id in ("home_care_support_clinics", "home_visit_facilities"):
         assert indicator_label(indicator_id) in titles
+
+
+def test_titles_break_between_phrases_never_inside_a_number_and_its_counter():
+    from analysis.reporting.figures import phrase_lines
+
+    assert phrase_lines("往診の実施件数（9月の1か月）", 14) == ["往診の実施件数（9月の", "1か月）"]
+    lines = phrase_lines("訪問診療を実施している診療所・病院数（2024年度）", 10)
+    assert "".join(lines) == "訪問診療を実施している診療所・病院数（2024年度）"
+    assert not any(line.endswith(("2", "20", "202")) for line in lines)

@@ -258,7 +258,7 @@ def test_footer_lists_sources_once_in_given_order_with_dates_generation_date_and
         "NDB（時点不明）",
     ]
     text = footer.get_text()
-    assert "出典・データ時点" in text and "作成日 2026-11-23" in text and "ワークベンチ版 0.1.0" in text
+    assert "出典・データ時点" in text and "作成日 2026-11-23" in text and "分析プログラムの版 0.1.0" in text and "ワークベンチ" not in text
     assert NOT_FOR_DISTRIBUTION not in text
 
 

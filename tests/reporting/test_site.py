@@ -70,7 +70,7 @@ def test_index_pages_are_japanese_offline_and_share_the_report_css(page):
         assert not re.match(r"(https?:)?//", tag["href"]), tag["href"]
     assert soup.find("style").get_text().strip() == stylesheet().strip()
     footer = soup.find("footer", class_="report-footer")
-    assert "作成日 2026-11-23" in footer.get_text() and "ワークベンチ版 0.1.0" in footer.get_text()
+    assert "作成日 2026-11-23" in footer.get_text() and "分析プログラムの版 0.1.0" in footer.get_text()
 
 
 def test_municipality_index_title_and_links_to_the_four_reports_in_order():

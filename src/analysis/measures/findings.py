@@ -9,6 +9,7 @@ from __future__ import annotations
 import pandas as pd
 
 from analysis import catalogue
+from analysis.measures.indicators import SUMMARY_INDICATOR
 
 Finding = tuple[str, str]
 # a resource per capita this far from the prefecture's is worth a sentence (a third below or half above)
@@ -79,8 +80,10 @@ def trends(summary: pd.DataFrame, plan_trends: pd.DataFrame | None = None) -> li
     if summary.empty:
         return [("この自治体の指標のデータはまだありません。", "missing")]
     found: list[Finding] = []
-    worse = summary.loc[summary["傾向"].str.contains("悪化"), "指標"].tolist()
-    better = summary.loc[summary["傾向"].str.contains("改善"), "指標"].tolist()
+    # the indicator without its unit (the last bracket of the summary's 指標（単位） cell)
+    labels = summary[SUMMARY_INDICATOR].str.rsplit("（", n=1).str[0]
+    worse = labels[summary["傾向"].str.contains("悪化")].tolist()
+    better = labels[summary["傾向"].str.contains("改善")].tolist()
     hidden = int((summary["最新値"] == "秘匿").sum())
     found.append((f"全年度の推移で悪化の傾向にある指標: {_listing(worse)}。" if worse
                   else "全年度の推移で悪化の傾向にある指標はありません。", "summary"))

@@ -203,6 +203,10 @@ def unavailable_by_source(missing: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame({"入手先の例": grouped.index, "指標": ["、".join(labels) for labels in grouped]})
 
 
+SUMMARY_INDICATOR = "指標（単位）"
+PEER_RANK = "類似の地域での順位"
+
+
 def summary_table(series: pd.DataFrame, trend_fits: dict, peer_values: pd.DataFrame | None = None) -> pd.DataFrame:
     """One row per indicator with data: latest value, trend arrow, change per year, the prefecture's value, peer rank.
 
@@ -230,20 +234,20 @@ def summary_table(series: pd.DataFrame, trend_fits: dict, peer_values: pd.DataFr
         if peer_values is not None and latest is not None:
             peers = peer_values[peer_values["indicator_id"] == indicator_id]["display_value"].dropna()
             if not peers.empty:
-                pool = pd.concat([peers, pd.Series([latest["display_value"]])])
-                ordered = pool.rank(ascending=not info["higher_is_better"], method="min")
-                rank = f"{int(ordered.iloc[-1])}/{len(pool)}"
+                rank = peer_rank(peers, latest["display_value"], bool(info["higher_is_better"]))
+        unit = (catalogue.DENOMINATOR_LABELS[info["denominator"]] + " " + info["unit"]).strip()
         rows.append({
             "_scene": info["scene"], "_id": indicator_id,
             "場面": catalogue.scenes_label(indicator_id),
-            "指標": info["label_ja"],
-            "単位": (catalogue.DENOMINATOR_LABELS[info["denominator"]] + " " + info["unit"]).strip(),
+            # the unit in the indicator's cell: a column of its own took four lines a row on A4
+            SUMMARY_INDICATOR: f"{info['label_ja']}（{unit}）",
             "最新年度": int(latest["fiscal_year"]) if latest is not None else "—",
             "最新値": catalogue.format_indicator_value(indicator_id, latest["display_value"]) if latest is not None else "秘匿",
-            "傾向": trend.text,
+            # no trend (fewer than three years) is a dash; the caption says why
+            "傾向": trend.text if trend.slope is not None else "—",
             "年あたり変化": slope_text(fit.slope if fit else None, digits),
             compared_label: catalogue.format_indicator_value(indicator_id, pref_value.iloc[0] if len(pref_value) else np.nan),
-            "類似自治体での順位": rank,
+            PEER_RANK: rank,
         })
     # an indicator serving several scenes is one row, placed with its home scene and naming them all
     order = {scene: i for i, scene in enumerate(catalogue.scenes()["scene"])}
@@ -261,12 +265,20 @@ def _count_only_row(indicator_id: str, group: pd.DataFrame, info: pd.Series, com
     return {
         "_scene": info["scene"], "_id": indicator_id,
         "場面": catalogue.scenes_label(indicator_id),
-        "指標": info["label_ja"],
-        "単位": f"{info['unit']}（人口あたりではない数）",
+        SUMMARY_INDICATOR: f"{info['label_ja']}（{info['unit']}。人口あたりではない数）",
         "最新年度": int(latest["fiscal_year"]),
         "最新値": catalogue.format_raw_value(indicator_id, latest["value"]),
-        "傾向": "—", "年あたり変化": "—", compared_label: "—", "類似自治体での順位": "—",
+        "傾向": "—", "年あたり変化": "—", compared_label: "—", PEER_RANK: "—",
     }
+
+
+def peer_rank(peers: pd.Series, value: float, higher_is_better: bool) -> str:
+    """'2/6', or '2〜5/6' where the value ties with others (never a first place shared by every zero)."""
+    pool = pd.concat([peers.reset_index(drop=True), pd.Series([value])], ignore_index=True)
+    ascending = not higher_is_better
+    best = int(pool.rank(ascending=ascending, method="min").iloc[-1])
+    worst = int(pool.rank(ascending=ascending, method="max").iloc[-1])
+    return f"{best}/{len(pool)}" if best == worst else f"{best}〜{worst}/{len(pool)}"
 
 
 def trends_csv(series: pd.DataFrame, trend_fits: dict, plan_trends: pd.DataFrame | None = None) -> pd.DataFrame:

@@ -93,6 +93,8 @@ def slope_text(slope: float | None, decimals: int) -> str:
     """'+2.57': a change per year at the values' precision, one decimal more only where that would print 0."""
     if slope is None or np.isnan(slope):
         return "—"
+    if round(slope, decimals + 1) == 0:
+        return "0"  # "+0.000" would read as a measured change
     shown = decimals if round(slope, decimals) != 0 else decimals + 1
     return f"{slope:+,.{shown}f}"
 

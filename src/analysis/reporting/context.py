@@ -310,13 +310,12 @@ class ReportContext:
         return "".join(parts)
 
     def _suppression_note(self) -> str:
-        """The rule of 「秘匿」 in full where a reader first meets it (and once in 方法); a short pointer after that —
-        the same paragraph under every figure filled a page of report 03."""
-        if self._suppression_explained:
-            return SUPPRESSED_SHORT_NOTE
-        self._suppression_explained = True
-        self.method(self.disclosure.footnote())
-        return self.disclosure.footnote()
+        """A short note under each table and figure with hidden values, the rule in full once in 方法 — the same
+        paragraph under every figure filled a page of report 03."""
+        if not self._suppression_explained:
+            self._suppression_explained = True
+            self.method(self.disclosure.footnote())
+        return SUPPRESSED_SHORT_NOTE
 
     def table(
         self,
@@ -342,24 +341,43 @@ class ReportContext:
     @staticmethod
     def _definition_html(frame: pd.DataFrame, *, name: str, caption: str | None = None) -> str:
         body = format_table(frame).to_html(index=False, escape=True, border=0, classes="data-table")
-        note = f"<div class='source-note'>定義: {html.escape(name)}（本ワークベンチの規則・カタログ）</div>"
+        note = f"<div class='source-note'>定義: {html.escape(name)}（この報告での定め）</div>"
         return body + (f"<div class='caption'>{html.escape(caption)}</div>" if caption else "") + note
 
     def figure(self, fig, *, source: str, as_of: str | None, caption: str, suppressed_note: bool = False) -> None:
-        """Show a matplotlib figure (PNG) with its caption and source as one block that print keeps together, then close it."""
+        """Show a matplotlib figure (PNG) with its caption and source as one block that print keeps together, then close it.
+
+        A list of figures (the rows of a grid of panels, figures.panel_rows) is one block that print may break between
+        rows, the caption staying with the last.
+        """
+        figures = fig if isinstance(fig, list) else [fig]
+        if not figures:
+            return
+        self._register(source, as_of)
+        images = "".join(self._image(one, caption) for one in figures)
+        kind = "report-figure rows" if len(figures) > 1 else "report-figure"
+        self._html(f"<figure class='{kind}'>{images}"
+                   f"<figcaption>{self._caption(caption, source, as_of, suppressed_note=suppressed_note)}</figcaption></figure>")
+
+    @staticmethod
+    def _image(fig, caption: str | None) -> str:
+        """The figure as an <img> at the size it was drawn for, so its text prints at the sizes it was given; the
+        sizes are written on it for the print check (tests/batch/test_figures_on_paper.py). The figure is closed."""
         import base64
 
         import matplotlib.pyplot as plt
 
-        from analysis.reporting.figures import png_bytes
+        from analysis.reporting.figures import png_bytes, smallest_text_points
 
-        self._register(source, as_of)
         # Drawn here rather than by the inline backend, whose bbox_inches="tight" draws twice;
         # every figure function lays itself out.
         data = base64.b64encode(png_bytes(fig)).decode("ascii")
+        width, height = fig.get_size_inches()
+        smallest = smallest_text_points(fig)
         plt.close(fig)
-        self._html(f"<figure class='report-figure'><img alt='{html.escape(caption or '図')}' src='data:image/png;base64,{data}'>"
-                   f"<figcaption>{self._caption(caption, source, as_of, suppressed_note=suppressed_note)}</figcaption></figure>")
+        size = (f"style='width:{width:.2f}in' data-width-in='{width:.2f}' data-height-in='{height:.2f}' "
+                f"data-smallest-text-pt='{smallest or 0:.1f}'")
+        return f"<img alt='{html.escape(caption or '図')}' {size} src='data:image/png;base64,{data}'>"
 
     def save_csv(self, frame: pd.DataFrame, filename: str) -> None:
         """CSV next to the HTML, UTF-8 with BOM so Excel opens it with Japanese intact, as readers read it
@@ -498,11 +516,15 @@ def provenance(frame: pd.DataFrame) -> tuple[str, str]:
 
 
 def _undated(source: str, frame: pd.DataFrame) -> str:
-    """A source without any date, named with the files that carry none (「時点不明」 says nothing a reader can check)."""
+    """A source without any date says its files carry none (「時点不明」 would blame the report); the files themselves
+    are named on the console and in the manifest, not to the reader, who has never seen them."""
     if "source_file" not in frame or "時点の記載なし" in source:  # the importer said so already, once for all its files
         return source
-    files = sorted({str(f) for f in frame.loc[frame["source"].astype(str) == source, "source_file"].dropna() if str(f)})
-    return f"{source}（{'、'.join(files)} に時点の記載なし）" if files else source
+    files = frame.loc[frame["source"].astype(str) == source, "source_file"].dropna()
+    return f"{source}（{UNDATED_NOTE}）" if any(str(f) for f in files) else source
+
+
+UNDATED_NOTE = "元の表に時点の記載なし"
 
 
 def generation_date() -> str:

@@ -307,7 +307,7 @@ def footer_html(sources: list[dict], generated_on: str, package_version: str, *,
     return (
         '<footer class="report-footer">'
         f"{warning}{listing}"
-        f"<p>作成日 {html.escape(str(generated_on))} ／ ワークベンチ版 {html.escape(str(package_version))}</p>"
+        f"<p>作成日 {html.escape(str(generated_on))}（作成に用いた分析プログラムの版 {html.escape(str(package_version))}）</p>"
         "</footer>"
     )
 

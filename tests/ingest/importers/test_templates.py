@@ -39,7 +39,7 @@ def test_indicator_series_reads_into_the_indicators_table(tmp_path):
     assert frame["code"].tolist() == ["40203", "40203"]
     assert frame["fiscal_year"].tolist() == [2022, 2023]
     assert frame["value"].tolist() == [412.0, 455.0]
-    assert frame["source"].unique().tolist() == ["市町村の把握データ（取込テンプレート）"]
+    assert frame["source"].unique().tolist() == ["市町村の把握データ（担当課の記入表）"]
     assert frame["source_file"].unique().tolist() == ["series.csv"]
     assert frame["as_of"].unique().tolist() == [""]
 

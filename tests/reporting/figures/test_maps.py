@@ -49,7 +49,8 @@ def test_a_value_on_a_class_limit_belongs_to_the_class_above():
 
 
 def test_class_labels_say_from_and_below():
-    assert maps.class_labels([1.0, 2.0]) == ["1 未満", "1 以上 2 未満", "2 以上"]
+    assert maps.class_labels([1.0, 2.0]) == ["1 未満", "1〜2", "2 以上"]
+    assert maps.class_labels([1.0, 2.5], decimals=2) == ["1.00 未満", "1.00〜2.50", "2.50 以上"]
 
 
 def test_class_breaks_are_rounded_increasing_and_inside_the_values():
@@ -75,7 +76,9 @@ def test_facility_map_draws_boundaries_legend_in_print_size_and_a_scale_bar():
     ax = fig.axes[0]
     legend = ax.get_legend()
     texts = [t.get_text() for t in legend.get_texts()]
-    assert texts[0] == "在宅療養支援病院（1）" and "在宅療養支援診療所（1）" in texts and texts[-1] == maps.OTHER_LABEL
+    assert texts[0] == "在宅療養支援病院（1）" and "在宅療養支援診療所（1）" in texts and maps.OTHER_LABEL in texts
+    # every mark has its entry: the neighbours' grey symbols and both kinds of boundary
+    assert texts[-3:] == ["周辺の市区町村の施設（灰色）", "太線：境界", "細線：周辺の市区町村の境界"]
     assert min(t.get_fontsize() for t in legend.get_texts()) >= 8
     assert any(t.get_text().endswith(" km") for t in ax.texts)
     assert ax.get_xlabel() == "" and ax.get_ylabel() == ""
@@ -102,6 +105,13 @@ def test_choropleth_hatches_the_municipality_without_a_value_and_outlines_the_su
 def test_boundary_provenance():
     assert maps.boundary_provenance(OUTLINES) == ("国土数値情報「行政区域」", "2025-01-01")
     assert maps.boundary_provenance(None) == ("", "")
+
+
+def test_a_map_of_values_from_an_undated_table_says_the_table_had_no_date_not_that_the_date_is_unknown():
+    values = pd.DataFrame({"source": ["自治体の把握データ"] * 2, "as_of": [None, None],
+                           "source_file": ["indicator_series.csv"] * 2})
+    source, as_of = maps.map_provenance(values, OUTLINES)
+    assert source == "国土数値情報「行政区域」（2025-01-01 時点）、自治体の把握データ（元の表に時点の記載なし）" and as_of == ""
 
 
 def test_facility_map_adds_small_choropleths_of_the_medical_area_with_the_municipality_outlined():
@@ -199,7 +209,7 @@ def test_without_boundaries_the_map_is_framed_by_the_municipalitys_points_not_by
     x0, x1 = fig.axes[0].get_xlim()
     assert x1 < 131 and x0 > 130  # not stretched to 139.46
     texts = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
-    assert texts[0] == "在宅療養支援病院（1）" and texts[-1] == maps.OTHER_LABEL
+    assert texts[0] == "在宅療養支援病院（1）" and texts[-2:] == [maps.OTHER_LABEL, "周辺の市区町村の施設（灰色）"]  # no boundary drawn
     assert min(t.get_fontsize() for t in fig.axes[0].get_legend().get_texts()) >= 8
     caption = maps.facility_map_caption(with_stray, None, "唐津市", "40901")
     assert "公表された座標が唐津市から遠く離れている 1 件は描いていません：セカンドハウス（中町1-2、緯度 35.58・経度 139.46）" in caption
@@ -211,3 +221,16 @@ def test_the_caption_says_which_facilities_have_no_coordinates_and_why():
     caption = maps.facility_map_caption(pd.concat([points, listed], ignore_index=True), None, "筑水市", "40901")
     assert ("座標のない施設 3 件は描いていません（地方厚生局の届出名簿だけに載る医療機関 2 件。名簿には座標がありません、"
             "ほかの公表ファイルで座標のない施設・事業所 1 件）") in caption
+
+
+def test_class_limits_keep_to_the_values_precision_and_split_a_decrease_from_a_growth():
+    narrow = pd.Series([12.58, 12.61, 12.7, 12.9, 13.02, 13.15])
+    breaks = maps.class_breaks(narrow, decimals=1)
+    assert breaks == sorted(set(breaks)) and all(b == round(b, 1) for b in breaks)
+    assert all(b - a >= 0.1 - 1e-9 for a, b in zip(breaks, breaks[1:]))  # no class narrower than the data's rounding
+    growth = pd.Series([-12.0, 3.0, 8.0, 15.0, 22.0, 30.0])
+    limits = maps.class_breaks(growth, decimals=0)
+    assert 0.0 in limits and len(limits) <= 3
+    classes = maps.classify(growth, limits)
+    assert classes.iloc[0] not in set(classes.iloc[1:])  # −12 % shares its class with no growth
+    assert maps.class_breaks(pd.Series([1.0, 2.0, 3.0, 4.0]), decimals=0) == [2.0, 3.0]

@@ -24,7 +24,7 @@ from analysis.ingest.importers.values import to_number
 from analysis.ingest.recognition import RawFile, Source, as_raw_file
 from analysis.ingest.schema import AGE_GROUPS, NATIONAL_CODE, conform
 
-TEMPLATE_SOURCE = "市町村の把握データ（取込テンプレート）"
+TEMPLATE_SOURCE = "市町村の把握データ（担当課の記入表）"
 
 
 def _codes(values: pd.Series, path: Path, column: str = "code") -> list[str]:

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import re
+import unicodedata
+from functools import cache
+
 import matplotlib
 import seaborn as sns
 
@@ -16,6 +20,16 @@ GREYS = ("#000000", "#4d4d4d", "#7a7a7a", "#a6a6a6", "#c8c8c8")
 HATCHES = ("", "///", "...", "xx", "\\\\\\", "oo")
 MARKERS = ("o", "s", "^", "D", "v", "P", "X", "*")
 LINESTYLES = ("-", "--", "-.", ":", (0, (5, 1, 1, 1)))
+
+# Figures are drawn at the size they print: the report's column on A4 (15 mm margins, less the page's own padding)
+# is 6.6 in wide, and a figure with its heading and caption keeps to 205 mm of height (the print stylesheet).
+# Every text is then at least MIN_PRINTED_POINTS on paper (tests/batch/test_figures_on_paper.py measures it).
+PRINT_WIDTH_INCHES = 6.5
+PRINT_HEIGHT_INCHES = 8.0
+MIN_PRINTED_POINTS = 7.0
+TICK_POINTS = 7.5
+LABEL_POINTS = 8.0
+TITLE_POINTS = 8.5
 
 # One style per comparison level (keys as catalogue.AREA_LEVEL_LABELS). The municipality is always
 # the darkest, solid, thickest and drawn on top.
@@ -38,7 +52,16 @@ def setup_japanese() -> None:
     matplotlib.rcParams.update({
         "figure.dpi": 110,  # sharp enough on screen, small enough for e-mail
         "savefig.dpi": 110,
-        "figure.figsize": (8.0, 4.5),
+        "figure.figsize": (PRINT_WIDTH_INCHES, 3.6),
+        # sizes as printed (figures are drawn at their printed size): seaborn's "notebook" context is for screens
+        "font.size": LABEL_POINTS,
+        "axes.titlesize": TITLE_POINTS,
+        "axes.labelsize": LABEL_POINTS,
+        "xtick.labelsize": TICK_POINTS,
+        "ytick.labelsize": TICK_POINTS,
+        "legend.fontsize": TICK_POINTS,
+        "legend.title_fontsize": LABEL_POINTS,
+        "figure.titlesize": TITLE_POINTS,
         "figure.facecolor": "white",
         "savefig.facecolor": "white",
         "axes.unicode_minus": False,  # the ASCII minus exists in every font
@@ -72,11 +95,63 @@ def area_style(level: str) -> dict:
     return dict(AREA_STYLES[level])
 
 
-def wrap_text(text: str, width: int) -> str:
-    """Break a label into lines of at most ``width`` characters (Japanese has no spaces to break at)."""
-    import textwrap
+def wrap_text(text: str, width: float) -> str:
+    """A label in lines of at most ``width`` full-width characters, broken between phrases, never inside a word."""
+    return "\n".join(phrase_lines(text, width)) if text else ""
 
-    return "\n".join(textwrap.wrap(text, width=width)) if text else ""
+
+@cache
+def _phrase_parser():
+    import budoux
+
+    return budoux.load_default_japanese_parser()
+
+
+def _ems(text: str) -> float:
+    """Width in full-width characters (ems): Japanese and ambiguous-width characters 1, others 0.55."""
+    return sum(1.0 if unicodedata.east_asian_width(ch) in ("F", "W", "A") else 0.55 for ch in text)
+
+
+# a number and its counter read as one word: 「1か月」「2024年度」「65歳」
+_NUMBER_WORD = re.compile(r"[\d,.]+\s*(?:か月|ヶ月|か所|年度|年|月|日|人|件|歳|%|％)?")
+
+
+def _numbers_whole(text: str, phrases: list[str]) -> list[str]:
+    """Phrases with no break inside a number and its counter: BudouX may part 「1か」|「月」, a reader never would."""
+    inside = {i for found in _NUMBER_WORD.finditer(text) for i in range(found.start() + 1, found.end())}
+    merged: list[str] = []
+    position = 0
+    for phrase in phrases:
+        if merged and position in inside:
+            merged[-1] += phrase
+        else:
+            merged.append(phrase)
+        position += len(phrase)
+    return merged
+
+
+def phrase_lines(text: str, limit: float) -> list[str]:
+    """Lines of at most ``limit`` ems, broken between BudouX phrases (inside a phrase only when it alone is too long:
+    after its ・ first, 在宅医療・|介護連携相談件数, then by character)."""
+    lines: list[str] = []
+    for paragraph in str(text).split("\n"):
+        line = ""
+        phrases = [part for phrase in _numbers_whole(paragraph, _phrase_parser().parse(paragraph)) for part in
+                   (re.split(r"(?<=・)", phrase) if _ems(phrase) > limit else [phrase])]
+        for phrase in phrases or [""]:
+            if _ems(line + phrase) <= limit:
+                line += phrase
+                continue
+            if line:
+                lines.append(line)
+            line = ""
+            for ch in phrase:  # a phrase wider than the line: split by character
+                if _ems(line + ch) > limit:
+                    lines.append(line)
+                    line = ""
+                line += ch
+        lines.append(line)
+    return lines
 
 
 def text_width_inches(labels, size_points: float) -> float:
@@ -87,6 +162,60 @@ def text_width_inches(labels, size_points: float) -> float:
         return sum(1.0 if unicodedata.east_asian_width(ch) in ("F", "W") else 0.6 for ch in str(label))
 
     return max((ems(label) for label in labels), default=0.0) * size_points / 72
+
+
+def panel_rows(titles: list[str], *, columns: int = 3, panel_inches: float = 1.3, legend: bool = True) -> list:
+    """Small panels, ``columns`` to a row, one figure per row at the printed width: [(fig, axes), …] with each title set.
+
+    A report prints the rows as one figure that may break between rows (ReportContext.figure with a list), so a grid
+    of many panels fills the page instead of jumping whole to the next one. Each row has room above for its longest
+    title (TICK_POINTS lines) and below for its tick labels; the last row, for the legend under it when ``legend``.
+    """
+    import matplotlib.pyplot as plt
+
+    rows = []
+    for start in range(0, len(titles), columns):
+        part = titles[start:start + columns]
+        title_inches = max(t.count("\n") + 1 for t in part) * TICK_POINTS * 1.3 / 72 + 0.08
+        last = start + columns >= len(titles)
+        bottom = 0.3 + (0.3 if legend and last else 0.0)
+        fig, axes = plt.subplots(1, columns, squeeze=False, figsize=(PRINT_WIDTH_INCHES, title_inches + 0.05 + panel_inches + bottom))
+        for ax, title in zip(axes.flat, part):
+            ax.set_title(title, fontsize=TICK_POINTS, loc="left")
+        for ax in list(axes.flat)[len(part):]:
+            ax.axis("off")
+        grid_layout(fig, top=title_inches + 0.05, bottom=bottom, left=0.55, right=0.1, wspace=0.55, hspace=0)
+        rows.append((fig, list(axes.flat)[:len(part)]))
+    return rows
+
+
+def shared_legend(fig, axes_lists, *, first: str | None = None) -> None:
+    """One legend under ``fig`` with every labelled mark of the panels, each once (``first`` leads)."""
+    handles, labels = [], []
+    for ax in axes_lists:
+        for h, l in zip(*ax.get_legend_handles_labels()):
+            if l not in labels:
+                handles.append(h)
+                labels.append(l)
+    order = sorted(range(len(labels)), key=lambda i: labels[i] != first)
+    if handles:
+        fig.legend([handles[i] for i in order], [labels[i] for i in order], loc="lower center", ncol=min(len(labels), 6),
+                   fontsize=TICK_POINTS, frameon=False, columnspacing=1.0, handlelength=2.2)
+
+
+def year_ticks(ax, years, most: int = 6) -> None:
+    """Ticks at the years the data has (every other one, or fewer, when there are more than ``most``): 2020, 2030 …,
+    never 2024 or 2032 between the projection's five-year steps."""
+    years = sorted({int(y) for y in years})
+    step = -(-len(years) // most)
+    ax.set_xticks(years[::step])
+
+
+def halo(width: float = 2.5) -> list:
+    """A white outline around text drawn over a map or lines, so the text stays readable over any mark."""
+    from matplotlib import patheffects
+
+    return [patheffects.withStroke(linewidth=width, foreground="white")]
 
 
 def grid_layout(fig, *, left: float = 0.7, right: float = 0.3, top: float = 0.65, bottom: float = 0.45,
@@ -103,6 +232,14 @@ def grid_layout(fig, *, left: float = 0.7, right: float = 0.3, top: float = 0.65
     panel_height = (height - top - bottom - (rows - 1) * hspace) / rows
     fig.subplots_adjust(left=left / width, right=1 - right / width, top=1 - top / height, bottom=bottom / height,
                         wspace=wspace / panel_width, hspace=hspace / panel_height)
+
+
+def smallest_text_points(fig) -> float | None:
+    """The font size of the smallest visible text in a drawn figure (tick labels, titles, legends, labels), in points."""
+    from matplotlib.text import Text
+
+    sizes = [text.get_fontsize() for text in fig.findobj(Text) if text.get_visible() and text.get_text().strip()]
+    return min(sizes) if sizes else None
 
 
 def png_bytes(fig) -> bytes:

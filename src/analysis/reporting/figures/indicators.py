@@ -9,24 +9,20 @@ from analysis import catalogue
 from analysis.measures.indicators import LEVEL_LABELS
 
 
-def small_multiples(series: pd.DataFrame, scene: str, trend_fits: dict, area_names: dict[str, str]):
-    """One panel per indicator of the scene: the municipality against the comparison areas, with its trend."""
-    import matplotlib.pyplot as plt
+def small_multiples(series: pd.DataFrame, scene: str, trend_fits: dict, area_names: dict[str, str]) -> list:
+    """The scene's indicators, one panel each (the municipality against the comparison areas, with its trend), three
+    to a row: one figure per row at its printed size, the legend under the last (ReportContext.figure takes the list)."""
     from matplotlib.ticker import MaxNLocator
 
-    from analysis.reporting.figures import area_style, grid_layout, wrap_text
+    from analysis.reporting.figures import TICK_POINTS, area_style, panel_rows, shared_legend
 
     cat = catalogue.indicators().set_index("indicator_id")
     ids = [i for i in catalogue.in_scene(scene) if i in set(series["indicator_id"])]  # every indicator serving the scene
-    columns = 3
-    rows = max(1, -(-len(ids) // columns))
-    fig, axes = plt.subplots(rows, columns, figsize=(11, 3.1 * rows), squeeze=False)
-    for ax, indicator_id in zip(axes.flat, ids):
+    rows = panel_rows([_panel_title(cat.loc[i]) for i in ids])
+    drawn = [ax for _fig, axes in rows for ax in axes]
+    for ax, indicator_id in zip(drawn, ids):
         info = cat.loc[indicator_id]
         data = series[series["indicator_id"] == indicator_id]
-        own = data[data["area_level"] == "municipality"]
-        hidden_years = own.loc[own.get("suppressed", pd.Series(False, index=own.index)).astype(bool), "fiscal_year"]
-        note = ""
         for level in ("national", "prefecture", "medical_area", "municipality"):
             # every year of the series, hidden ones as gaps: a line never bridges a hidden value
             part = every_year(data[data["area_level"] == level])
@@ -34,36 +30,47 @@ def small_multiples(series: pd.DataFrame, scene: str, trend_fits: dict, area_nam
                 continue
             style = area_style(level)
             ax.plot(part["fiscal_year"], part["display_value"], color=style["color"], linestyle=style["linestyle"],
-                    marker=style["marker"], linewidth=style["linewidth"], markersize=4, label=area_names.get(level, LEVEL_LABELS[level]))
+                    marker=style["marker"], linewidth=style["linewidth"] * 0.7, markersize=2.5,
+                    label=area_names.get(level, LEVEL_LABELS[level]))
             if level == "municipality" and part["ci_low"].notna().any():
-                ax.fill_between(part["fiscal_year"], part["ci_low"], part["ci_high"], color="#cccccc", alpha=0.5, linewidth=0)
+                ax.fill_between(part["fiscal_year"], part["ci_low"], part["ci_high"], color="#cccccc", alpha=0.5, linewidth=0,
+                                label="95%信頼区間")
         fit = trend_fits.get(indicator_id)
         if fit is not None:
             xs = np.array([fit.first_year, fit.last_year])
-            ax.plot(xs, fit.value_at(xs), color="#000000", linewidth=1, linestyle=(0, (1, 1)))
-        if len(hidden_years) and own["display_value"].isna().all():
-            note = f"\n{area_names.get('municipality', '')}は少数のため秘匿（描いていません）"
-        elif len(hidden_years):
-            note = f"\n{area_names.get('municipality', '')}の{_years_text(hidden_years)}は秘匿（線を切っています）"
-        unit = (catalogue.DENOMINATOR_LABELS[info["denominator"]] + " " + info["unit"]).strip()
-        ax.set_title(f"{wrap_text(info['label_ja'], 18)}\n（{unit}）{note}", fontsize=9.5)
-        ax.tick_params(labelsize=8)
+            ax.plot(xs, fit.value_at(xs), color="#000000", linewidth=0.8, linestyle=(0, (1, 1)), label="傾向")
+        ax.tick_params(labelsize=TICK_POINTS, pad=1.5)
         years = data.loc[data["display_value"].notna(), "fiscal_year"]
         if not years.empty:
             ax.set_xlim(years.min() - 0.5, years.max() + 0.5)
-        ax.xaxis.set_major_locator(MaxNLocator(nbins=6, integer=True, min_n_ticks=1))  # fiscal years, never 2025.5
-    for ax in list(axes.flat)[len(ids):]:
-        ax.axis("off")
-    handles, labels = [], []
-    for ax in axes.flat:
-        for h, l in zip(*ax.get_legend_handles_labels()):
-            if l not in labels:
-                handles.append(h)
-                labels.append(l)
-    if handles:
-        fig.legend(handles, labels, loc="lower center", ncol=len(labels), fontsize=9, frameon=False)
-    grid_layout(fig, top=0.7, bottom=0.8, left=0.65, wspace=0.7, hspace=1.0)
-    return fig
+        ax.xaxis.set_major_locator(MaxNLocator(nbins=4, integer=True, min_n_ticks=1))  # fiscal years, never 2025.5
+        ax.yaxis.set_major_locator(MaxNLocator(nbins=4, integer=info["denominator"] == "none" and info["kind"] != "share"))
+    if rows:  # the subject first, as the caption reads (drawn last, on top)
+        shared_legend(rows[-1][0], drawn, first=area_names.get("municipality", LEVEL_LABELS["municipality"]))
+    return [fig for fig, _axes in rows]
+
+
+def _panel_title(info: pd.Series) -> str:
+    """The indicator and its unit in lines of a panel's width (1.55 in: 15 characters of 7.5 pt)."""
+    from analysis.reporting.figures import wrap_text
+
+    unit = (catalogue.DENOMINATOR_LABELS[info["denominator"]] + " " + info["unit"]).strip()
+    return wrap_text(f"{info['label_ja']}\n（{unit}）", 15)
+
+
+def hidden_years_note(series: pd.DataFrame, ids: list[str], name: str) -> str:
+    """For a figure's caption: which of its indicators have hidden years (drawn as gaps) or are hidden throughout."""
+    own = series[series["indicator_id"].isin(ids) & (series["area_level"] == "municipality")]
+    hidden = own[own.get("suppressed", pd.Series(False, index=own.index)).astype(bool)]
+    parts = []
+    for indicator_id in [i for i in ids if i in set(hidden["indicator_id"])]:
+        rows = own[own["indicator_id"] == indicator_id]
+        label = catalogue.indicator_label(indicator_id)
+        if rows["display_value"].isna().all():
+            parts.append(f"{label}（すべての年度。{name}の線はありません）")
+        else:
+            parts.append(f"{label}（{_years_text(hidden.loc[hidden['indicator_id'] == indicator_id, 'fiscal_year'])}。線を切っています）")
+    return f"少数のため秘匿した値：{'、'.join(parts)}。" if parts else ""
 
 
 def every_year(part: pd.DataFrame) -> pd.DataFrame:

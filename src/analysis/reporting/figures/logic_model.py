@@ -7,14 +7,11 @@ boundaries (BudouX), never inside a word.
 
 from __future__ import annotations
 
-import re
-import unicodedata
-from functools import cache
-
 import pandas as pd
 
 from analysis import catalogue
 from analysis.measures.pdca import SCENE_IDS, Plan, activity_table, status_word
+from analysis.reporting.figures import phrase_lines
 
 WIDTH = 7.0          # inches; at the reports' 110 dpi the PNG prints at 0.88 of this on A4 with 15 mm margins
 FONT = 10.5          # points in the figure → about 9.3 pt on paper
@@ -25,40 +22,9 @@ COLUMNS = {"activity": (0.02, 2.02), "goal": (2.42, 2.02), "indicator": (4.82, 2
 GREY = {"vision": "#e6e6e6", "scene": "#f2f2f2", "activity": "#ffffff", "goal": "#ffffff", "indicator": "#ffffff"}
 
 
-@cache
-def _parser():
-    import budoux
-
-    return budoux.load_default_japanese_parser()
-
-
-def _ems(text: str) -> float:
-    return sum(1.0 if unicodedata.east_asian_width(ch) in ("F", "W", "A") else 0.55 for ch in text)
-
-
 def wrap_phrases(text: str, width_inches: float, size: float = FONT) -> list[str]:
     """Lines of at most the box's width, broken between BudouX phrases (inside a phrase only when it alone is too long)."""
-    limit = max(2.0, (width_inches - 2 * PAD) * 72 / size)
-    lines: list[str] = []
-    for paragraph in str(text).split("\n"):
-        line = ""
-        # a phrase wider than a line is cut after its ・ first (在宅医療・|介護連携相談件数), then by character
-        phrases = [part for phrase in _parser().parse(paragraph) for part in
-                   (re.split(r"(?<=・)", phrase) if _ems(phrase) > limit else [phrase])]
-        for phrase in phrases or [""]:
-            if _ems(line + phrase) <= limit:
-                line += phrase
-                continue
-            if line:
-                lines.append(line)
-            line = ""
-            for ch in phrase:  # a phrase wider than the box: split by character
-                if _ems(line + ch) > limit:
-                    lines.append(line)
-                    line = ""
-                line += ch
-        lines.append(line)
-    return lines
+    return phrase_lines(text, max(2.0, (width_inches - 2 * PAD) * 72 / size))
 
 
 def logic_model_figure(plan: Plan, activities: pd.DataFrame | None = None, check: pd.DataFrame | None = None):

@@ -29,7 +29,9 @@ NEIGHBOUR_GREY = "#8c8c8c"
 CLASS_GREYS = ("#f0f0f0", "#bdbdbd", "#7f7f7f", "#3a3a3a")
 NO_VALUE_HATCH = "////"
 NO_VALUE_LABEL = "秘匿・データなし"
-LEGEND_POINTS = 9  # ≥ 8 pt in print at the report's figure width
+LEGEND_POINTS = 8  # figures are drawn at their printed size (figures.PRINT_WIDTH_INCHES)
+PLACE_POINTS = 7.5  # place names on maps
+NAMED_PLACES_MAX = 12  # a panel names its municipalities up to this many; more would cover the map
 
 
 def municipal_outlines(outlines, code: str | None = None):
@@ -64,8 +66,9 @@ def map_provenance(facilities: pd.DataFrame, outlines) -> tuple[str, str]:
     from analysis.reporting.context import provenance
 
     source, as_of = boundary_provenance(outlines)
+    columns = [c for c in ("source", "as_of", "source_file") if c in facilities]  # the file tells an undated source
     drawn = pd.DataFrame({"source": [source], "as_of": [as_of]}) if source else pd.DataFrame(columns=["source", "as_of"])
-    rows = pd.concat([facilities[["source", "as_of"]], drawn], ignore_index=True) if not facilities.empty else drawn
+    rows = pd.concat([facilities[columns], drawn], ignore_index=True) if not facilities.empty else drawn
     return provenance(rows)
 
 
@@ -116,14 +119,27 @@ def _draw_outlines(ax, shapes, code: str, *, names: bool = True) -> None:
     in_view.drop(index=[code], errors="ignore").boundary.plot(ax=ax, color=NEIGHBOUR_GREY, linewidth=0.8, zorder=1)
     shapes.loc[[code]].boundary.plot(ax=ax, color="black", linewidth=2.2, zorder=4)
     if names:
-        for other, row in in_view.drop(index=[code], errors="ignore").iterrows():
-            point = row.geometry.intersection(view).representative_point()
-            ax.text(point.x, point.y, row["name"], ha="center", va="center", fontsize=8, color="#595959", zorder=2)
+        name_places(ax, in_view.drop(index=[code], errors="ignore"), view)
+
+
+def name_places(ax, shapes, view=None, *, color: str = "#404040") -> None:
+    """Each shape's name at a point inside it (inside the view), on top of every mark, with a white halo to stay legible."""
+    from analysis.reporting.figures import halo
+
+    for _code, row in shapes.iterrows():
+        if not str(row.get("name", "") or ""):
+            continue
+        geometry = row.geometry.intersection(view) if view is not None else row.geometry
+        if geometry.is_empty:
+            continue
+        point = geometry.representative_point()
+        ax.text(point.x, point.y, row["name"], ha="center", va="center", fontsize=PLACE_POINTS, color=color, zorder=7,
+                path_effects=halo())
 
 
 # The resources the facility map's small choropleths show for the 二次医療圏 (one panel each)
 AREA_PANEL_RESOURCES = ("home_care_support_clinics", "visiting_nursing_offices")
-PANEL_WIDTH_INCHES = 8 * 0.27
+PANEL_WIDTH_INCHES = 6.5 * 0.27
 
 
 def _panel_inches(shapes, codes, width: float = PANEL_WIDTH_INCHES, highest: float = 2.4) -> float:
@@ -136,8 +152,9 @@ def _panel_inches(shapes, codes, width: float = PANEL_WIDTH_INCHES, highest: flo
     return min(max(width * ratio * 1.06, 1.0), highest)
 
 
-def area_panels(per_capita: pd.DataFrame | None) -> dict[str, pd.Series]:
-    """Panel title → per-capita value by code, for the resources of AREA_PANEL_RESOURCES that have any value."""
+def area_panels(per_capita: pd.DataFrame | None) -> dict[str, tuple[pd.Series, int]]:
+    """Panel title → (per-capita value by code, the decimals its basis is printed with), for the resources of
+    AREA_PANEL_RESOURCES that have any value."""
     from analysis import catalogue
 
     if per_capita is None or per_capita.empty or per_capita["code"].nunique() < 2:
@@ -149,7 +166,8 @@ def area_panels(per_capita: pd.DataFrame | None) -> dict[str, pd.Series]:
         if rows["per_capita"].notna().any():
             label = str(resources.loc[resource, "label_ja"]).removesuffix("数")
             basis = catalogue.DENOMINATOR_LABELS.get(resources.loc[resource, "per_capita_basis"], "")
-            panels[f"{label}（{basis}）"] = rows.set_index("code")["per_capita"].astype("float64")
+            digits = catalogue.DECIMALS.get(resources.loc[resource, "per_capita_basis"], 2)
+            panels[f"{label}（{basis}）"] = (rows.set_index("code")["per_capita"].astype("float64"), digits)
     return panels
 
 
@@ -157,6 +175,9 @@ def facility_map(points: pd.DataFrame, outlines, code: str, per_capita: pd.DataF
     """The municipality and its neighbours' boundaries, its 在宅 functions by symbol, other facilities faint; with
     ``per_capita`` (per_capita_by_code of the 二次医療圏), a row of small choropleths of it, the municipality outlined."""
     import matplotlib.pyplot as plt
+    from matplotlib.lines import Line2D
+
+    from analysis.reporting.figures import PRINT_WIDTH_INCHES
 
     shapes = municipal_outlines(outlines, code)
     outlined = shapes is not None and code in shapes.index
@@ -164,7 +185,7 @@ def facility_map(points: pd.DataFrame, outlines, code: str, per_capita: pd.DataF
     located = drawn_points(points)
     own = located[located["group"] == "municipality"]
     if not outlined and own.empty:
-        fig, ax = plt.subplots(figsize=(8, 1.2))
+        fig, ax = plt.subplots(figsize=(PRINT_WIDTH_INCHES, 1.0))
         ax.axis("off")
         ax.text(0.5, 0.5, "座標のある施設がありません", ha="center", va="center", fontsize=LEGEND_POINTS + 1)
         return fig
@@ -175,10 +196,10 @@ def facility_map(points: pd.DataFrame, outlines, code: str, per_capita: pd.DataF
     # the page's width; the height the area's shape needs (the whole figure within a page), the legend's two lines,
     # and the row of small maps
     ratio = (maxy - miny) / max((maxx - minx) * math.cos(math.radians((miny + maxy) / 2)), 1e-9)
-    map_inches = min(max(7.6 * ratio, 4.0), 6.2 if panels else 8.6)
-    panel_inches = _panel_inches(shapes, next(iter(panels.values())).index) if panels else 0.0
-    below = 0.9 + (panel_inches + 0.4 if panels else 0)
-    fig = plt.figure(figsize=(8, map_inches + below))
+    map_inches = min(max(6.2 * ratio, 3.4), 4.6 if panels else 6.8)
+    panel_inches = _panel_inches(shapes, next(iter(panels.values()))[0].index) if panels else 0.0
+    below = 0.85 + (panel_inches + 0.45 if panels else 0)
+    fig = plt.figure(figsize=(PRINT_WIDTH_INCHES, map_inches + below))
     height = fig.get_figheight()
     ax = fig.add_axes((0.02, below / height, 0.96, map_inches / height - 0.01))
     middle = _frame(ax, (minx, miny, maxx, maxy))
@@ -202,11 +223,20 @@ def facility_map(points: pd.DataFrame, outlines, code: str, per_capita: pd.DataF
     handles, labels = ax.get_legend_handles_labels()
     # drawn faint points first and the 在宅 functions in reverse; listed in MAP_ROLES order, faint points last
     order = [*range(len(handles) - 1, 0, -1), 0]
-    ax.legend([handles[i] for i in order], [labels[i] for i in order], loc="upper center", bbox_to_anchor=(0.5, -0.01),
-              ncol=3, fontsize=LEGEND_POINTS, frameon=False)
-    for i, (title, values) in enumerate(panels.items()):
+    handles, labels = [handles[i] for i in order], [labels[i] for i in order]
+    # every mark has its entry: the neighbours' grey symbols and the boundaries too
+    handles.append(Line2D([], [], marker="o", linestyle="none", markerfacecolor=NEIGHBOUR_GREY, markeredgecolor=NEIGHBOUR_GREY))
+    labels.append("周辺の市区町村の施設（灰色）")
+    if outlined:
+        handles += [Line2D([], [], color="black", linewidth=2.2), Line2D([], [], color=NEIGHBOUR_GREY, linewidth=0.8)]
+        labels += ["太線：境界", "細線：周辺の市区町村の境界"]
+    ax.legend(handles, labels, loc="upper center", bbox_to_anchor=(0.5, -0.01), ncol=3, fontsize=LEGEND_POINTS, frameon=False,
+              columnspacing=1.0)
+    for i, (title, (values, digits)) in enumerate(panels.items()):
+        # the big map above names the places; the small ones are for the pattern
         panel = fig.add_axes((0.02 + i * 0.5, 0.05 / height, 0.27, panel_inches / height))
-        draw_choropleth(panel, outlines, values, breaks=class_breaks(values), highlight=code, title=title)
+        draw_choropleth(panel, outlines, values, breaks=class_breaks(values, decimals=digits), highlight=code, title=title,
+                        decimals=digits, names=False)
     return fig
 
 
@@ -263,18 +293,24 @@ def _left_off_the_map(points: pd.DataFrame, name: str) -> str:
 
 # -- choropleths ----------------------------------------------------------------------------------
 
-def class_breaks(values, n: int = 4) -> list[float]:
-    """Up to n-1 inner class limits at the quantiles of the values, rounded to two significant digits."""
+def class_breaks(values, n: int = 4, *, decimals: int | None = None) -> list[float]:
+    """Up to n-1 inner class limits at the quantiles of the values, rounded to the values' printed ``decimals`` (else to
+    two significant digits), so no class is narrower than the data's rounding; where values fall on both sides of 0
+    (a decrease and a growth), 0 is a limit, so no class mixes them."""
     values = pd.Series(values, dtype="float64").dropna()
     if values.nunique() < 2:
         return []
-    limits = []
+    limits: list[float] = []
     for q in np.linspace(0, 1, n + 1)[1:-1]:
         raw = float(values.quantile(q))
-        digits = 1 - math.floor(math.log10(abs(raw))) if raw else 0
+        digits = decimals if decimals is not None else (1 - math.floor(math.log10(abs(raw))) if raw else 0)
         limit = round(raw, digits)
         if values.min() < limit <= values.max() and (not limits or limit > limits[-1]):
             limits.append(limit)
+    if values.min() < 0 < values.max() and 0.0 not in limits:
+        limits = sorted([*limits, 0.0])
+        if len(limits) > n - 1:  # keep n classes: the limit nearest 0 gives way
+            limits.remove(min((b for b in limits if b != 0.0), key=abs))
     return limits
 
 
@@ -286,12 +322,13 @@ def classify(values, breaks: list[float]) -> pd.Series:
     return classes.where(values.notna())
 
 
-def class_labels(breaks: list[float], fmt: str = "{:,.3g}") -> list[str]:
-    """「a 未満」「a 以上 b 未満」…「z 以上」, one per class."""
+def class_labels(breaks: list[float], fmt: str = "{:,.3g}", *, decimals: int | None = None) -> list[str]:
+    """「a 未満」「a〜b」（a 以上 b 未満）…「z 以上」, one per class, at the values' printed ``decimals`` when given."""
     if not breaks:
         return ["すべて同じ値"]
-    text = [fmt.format(b) for b in breaks]
-    return [f"{text[0]} 未満", *(f"{a} 以上 {b} 未満" for a, b in itertools.pairwise(text)), f"{text[-1]} 以上"]
+    text = [f"{b:,.{decimals}f}" if decimals is not None else fmt.format(b) for b in breaks]
+    # 「a〜b」 is a 以上 b 未満 (the captions say a value on a limit takes the class above): short enough for a legend
+    return [f"{text[0]} 未満", *(f"{a}〜{b}" for a, b in itertools.pairwise(text)), f"{text[-1]} 以上"]
 
 
 def _greys(n: int) -> list[str]:
@@ -299,10 +336,15 @@ def _greys(n: int) -> list[str]:
 
 
 def draw_choropleth(ax, outlines, values: pd.Series, *, breaks: list[float], highlight: str | None, title: str,
-                    legend_below: bool = False) -> None:
+                    legend_below: bool = False, decimals: int | None = None, highlight_label: str | None = None,
+                    names: bool = True) -> None:
     """One panel: each municipality in ``values`` (code → value) shaded by class, no value hatched, ``highlight`` outlined;
-    the legend beside the map, or below it for a narrow panel."""
+    the legend beside the map (which names its municipalities when they are few), or below it for a narrow panel.
+    Every mark has a legend entry: the classes, the hatching and the outline (``highlight_label`` names it)."""
+    from matplotlib.lines import Line2D
     from matplotlib.patches import Patch
+
+    from analysis.reporting.figures import LABEL_POINTS
 
     shapes = municipal_outlines(outlines)
     shown = shapes.loc[shapes.index.intersection(values.index)]
@@ -317,17 +359,23 @@ def draw_choropleth(ax, outlines, values: pd.Series, *, breaks: list[float], hig
     if not missing.empty:
         missing.plot(ax=ax, facecolor="white", edgecolor="#595959", hatch=NO_VALUE_HATCH, linewidth=0.4, zorder=1)
     shown.boundary.plot(ax=ax, color="#595959", linewidth=0.5, zorder=2)
-    if highlight in shown.index:
+    outlined = highlight in shown.index
+    if outlined:
         shown.loc[[highlight]].boundary.plot(ax=ax, color="black", linewidth=2.4, zorder=3)
-    ax.set_title(title, loc="left", fontsize=9 if legend_below else 10)
+    if names and not legend_below and len(shown) <= NAMED_PLACES_MAX:
+        name_places(ax, shown)
+    ax.set_title(title, loc="left", fontsize=LABEL_POINTS)
     ax.set_xlabel("")
     ax.set_ylabel("")
-    handles = [Patch(facecolor=g, edgecolor="#595959", label=label) for g, label in zip(greys, class_labels(breaks))]
+    handles = [Patch(facecolor=g, edgecolor="#595959", label=label)
+               for g, label in zip(greys, class_labels(breaks, decimals=decimals))]
     if not missing.empty:
         handles.append(Patch(facecolor="white", edgecolor="#595959", hatch=NO_VALUE_HATCH, label=NO_VALUE_LABEL))
+    if outlined and highlight_label:
+        handles.append(Line2D([], [], color="black", linewidth=2.4, label=f"太線：{highlight_label}"))
     place = ({"loc": "upper left", "bbox_to_anchor": (0.0, -0.02), "labelspacing": 0.3} if legend_below
              else {"loc": "upper left", "bbox_to_anchor": (1.0, 1.0)})
-    ax.legend(handles=handles, fontsize=LEGEND_POINTS if legend_below else 8, frameon=False, borderaxespad=0.2, **place)
+    ax.legend(handles=handles, fontsize=LEGEND_POINTS, frameon=False, borderaxespad=0.2, **place)
 
 
 # A row of narrow panels (report 03's indicator maps): the titles' lines above each map, its legend's below
@@ -335,33 +383,44 @@ TITLE_LINE_INCHES, LEGEND_LINE_INCHES = 0.15, 0.155
 
 
 def choropleth_panels(outlines, table: pd.DataFrame, columns: dict[str, str], *, highlight: str | None = None,
-                      per_row: int = 2):
-    """One panel per column of ``table`` (indexed by code; column → panel title), classes by the column's quantiles:
-    two to a row with the legends beside them, or ``per_row`` more in one compact row with the legends below."""
+                      per_row: int = 2, decimals: dict[str, int] | None = None, highlight_label: str | None = None):
+    """One panel per column of ``table`` (indexed by code; column → panel title), classes by the column's quantiles at
+    its ``decimals``: two to a row with the legends (and place names) beside them, or ``per_row`` more in one compact
+    row with the legends below."""
     import matplotlib.pyplot as plt
 
+    from analysis.reporting.figures import PRINT_WIDTH_INCHES
+
+    decimals = decimals or {}
+    shapes = municipal_outlines(outlines)
     if per_row > 2:
         if len(columns) > per_row:
             raise ValueError(f"{len(columns)} panels do not fit in one row of {per_row}")
-        width = 8 / per_row
-        map_inches = _panel_inches(municipal_outlines(outlines), table.index, width * 0.9, highest=2.2)
+        width = PRINT_WIDTH_INCHES / per_row
+        map_inches = _panel_inches(shapes, table.index, width * 0.9, highest=2.0)
         # the longest legend: one line per class, and one for the hatching
-        lines = max(len(class_breaks(table[c])) + 1 + int(table[c].isna().any()) for c in columns)
+        lines = max(len(class_breaks(table[c], decimals=decimals.get(c))) + 1 + int(table[c].isna().any()) for c in columns)
         legend_inches = LEGEND_LINE_INCHES * lines + 0.15
         title_inches = TITLE_LINE_INCHES * (1 + max(title.count("\n") for title in columns.values())) + 0.08
-        fig = plt.figure(figsize=(8, title_inches + map_inches + legend_inches))
+        fig = plt.figure(figsize=(PRINT_WIDTH_INCHES, title_inches + map_inches + legend_inches))
         height = fig.get_figheight()
         axes = [fig.add_axes((i / per_row + 0.005, legend_inches / height, 0.9 / per_row, map_inches / height))
                 for i in range(min(len(columns), per_row))]
     else:
         rows = math.ceil(len(columns) / 2)
-        fig, grid = plt.subplots(rows, 2, figsize=(8, 3.3 * rows), squeeze=False)
-        axes = list(grid.flat)
-        fig.subplots_adjust(left=0.01, right=0.80, top=0.94, bottom=0.02, wspace=0.75, hspace=0.25)
+        map_width = 1.95  # each half of the page: the map, then its legend
+        map_inches = _panel_inches(shapes, table.index, map_width, highest=2.6)
+        title_inches = TITLE_LINE_INCHES * (1 + max(title.count("\n") for title in columns.values())) + 0.12
+        row_inches = title_inches + max(map_inches, 1.3) + 0.1
+        fig = plt.figure(figsize=(PRINT_WIDTH_INCHES, rows * row_inches + 0.05))
+        height, width = fig.get_figheight(), fig.get_figwidth()
+        axes = [fig.add_axes(((i % 2) * 0.5 + 0.01, 1 - ((i // 2) * row_inches + title_inches + map_inches) / height,
+                              map_width / width, map_inches / height)) for i in range(len(columns))]
     for ax, (column, title) in zip(axes, columns.items()):
         values = table[column].astype("float64")
-        draw_choropleth(ax, outlines, values, breaks=class_breaks(values), highlight=highlight, title=title,
-                        legend_below=per_row > 2)
+        digits = decimals.get(column)
+        draw_choropleth(ax, outlines, values, breaks=class_breaks(values, decimals=digits), highlight=highlight, title=title,
+                        legend_below=per_row > 2, decimals=digits, highlight_label=highlight_label)
     for ax in axes[len(columns):]:
         ax.axis("off")
     return fig

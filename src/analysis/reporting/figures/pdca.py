@@ -1,4 +1,4 @@
-"""Figures of the pdca report section, drawn in greys for black-and-white print."""
+"""Figures of the pdca report section, drawn in greys for black-and-white print at their printed size."""
 
 from __future__ import annotations
 
@@ -7,34 +7,32 @@ import pandas as pd
 from analysis import catalogue
 
 
-def goal_figure(check: pd.DataFrame, series: pd.DataFrame):
-    """Per goal indicator: actual values, the straight path from baseline to target, and the target."""
-    import matplotlib.pyplot as plt
-
+def goal_figures(check: pd.DataFrame, series: pd.DataFrame) -> list:
+    """Per goal indicator with a target: actual values, the straight path from baseline to target and the target,
+    three panels to a row: one figure per row at its printed size, the legend under the last."""
     from matplotlib.ticker import MaxNLocator
 
-    from analysis.reporting.figures import grid_layout, wrap_text
+    from analysis.measures.pdca import status_word
+    from analysis.reporting.figures import TICK_POINTS, panel_rows, shared_legend, wrap_text
     from analysis.reporting.figures.indicators import every_year
 
-    check = check[check["indicator_id"].astype(bool) & check["target"].notna()]  # goals with a target to draw
-    n = max(len(check), 1)
-    columns = 4
-    rows = -(-n // columns)
-    fig, axes = plt.subplots(rows, columns, figsize=(12, 2.8 * rows), squeeze=False)
+    drawn = check[check["indicator_id"].astype(bool) & check["target"].notna()]  # goals with a target to draw
+    rows = panel_rows([wrap_text(f"{catalogue.indicator_label(row.indicator_id)}\n判定: {status_word(row.status)}", 15)
+                       for row in drawn.itertuples()], panel_inches=1.25)
+    panels = [ax for _fig, axes in rows for ax in axes]
     own = series[series["area_level"] == "municipality"]
-    for ax, row in zip(axes.flat, check.itertuples()):
+    for ax, row in zip(panels, drawn.itertuples()):
         # hidden and missing years stay in as gaps: the line breaks there instead of bridging a value nobody may see
         data = every_year(own[own["indicator_id"] == row.indicator_id])
         hidden = data["suppressed"].fillna(False).astype(bool) if "suppressed" in data else pd.Series(False, index=data.index)
-        ax.plot(data["fiscal_year"], data["value"].where(~hidden), color="black", marker="o", markersize=3)
-        ax.plot([row.baseline_year, row.target_year], [row.baseline, row.target], color="#666666", linestyle="--")
-        ax.plot([row.target_year], [row.target], marker="*", markersize=12, color="#333333")
-        ax.set_title(f"{wrap_text(catalogue.indicator_label(row.indicator_id), 16)}\n判定: {row.status}", fontsize=8.5)
-        ax.tick_params(labelsize=7)
-        ax.xaxis.set_major_locator(MaxNLocator(nbins=5, integer=True, min_n_ticks=1))  # fiscal years, never 2024.5
-        if catalogue.raw_decimals(row.indicator_id) == 0:
-            ax.yaxis.set_major_locator(MaxNLocator(nbins=5, integer=True, min_n_ticks=1))  # counts, never 12.5
-    for ax in list(axes.flat)[len(check):]:
-        ax.axis("off")
-    grid_layout(fig, top=0.6, bottom=0.35, left=0.6, wspace=0.6, hspace=0.95)
-    return fig
+        ax.plot(data["fiscal_year"], data["value"].where(~hidden), color="black", marker="o", markersize=2.5, linewidth=1.4,
+                label="実績")
+        ax.plot([row.baseline_year, row.target_year], [row.baseline, row.target], color="#666666", linestyle="--",
+                linewidth=1, label="基準値から目標値への直線")
+        ax.plot([row.target_year], [row.target], marker="*", markersize=9, color="#333333", linestyle="none", label="目標値")
+        ax.tick_params(labelsize=TICK_POINTS, pad=1.5)
+        ax.xaxis.set_major_locator(MaxNLocator(nbins=4, integer=True, min_n_ticks=1))  # fiscal years, never 2024.5
+        ax.yaxis.set_major_locator(MaxNLocator(nbins=4, integer=catalogue.raw_decimals(row.indicator_id) == 0))  # counts, never 12.5
+    if rows:
+        shared_legend(rows[-1][0], panels)
+    return [fig for fig, _axes in rows]
