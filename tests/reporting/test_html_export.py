@@ -227,6 +227,17 @@ def test_table_cells_and_headings_break_only_between_phrases():
     assert "word-break: keep-all" in stylesheet()
 
 
+def test_a_year_or_count_is_never_broken_inside_in_a_table_or_heading():
+    # BudouX alone parts 「（204」|「0年÷」 and 「202」|「0年の」
+    page = ("<html><head><title>x</title></head><body><h2>将来推計（2020年〜2040年）</h2><table class='data-table'><tbody>"
+            "<tr><td>75歳以上人口の伸び（2040年÷2020年）</td><td>2020年の全国の性・年齢別の率を将来も使う</td></tr>"
+            "</tbody></table></body></html>")
+    soup = BeautifulSoup(finish_page(page), "html.parser")
+    for element in (soup.find("h2"), *soup.find_all("td")):
+        pieces = "|".join(str(piece) for piece in element.contents if piece.name != "wbr")
+        assert not re.search(r"\d\|\d|\d\|年", pieces), pieces
+
+
 # -- footer and banners -----------------------------------------------------------------
 
 def test_footer_escapes_every_value():

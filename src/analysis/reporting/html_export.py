@@ -15,6 +15,7 @@ from importlib.resources import files
 from typing import TYPE_CHECKING
 
 from analysis.measures.disclosure import NOT_FOR_DISTRIBUTION
+from analysis.reporting.phrases import split_phrases
 
 if TYPE_CHECKING:
     import nbformat
@@ -175,7 +176,6 @@ def _phrase_breaks(soup: BeautifulSoup) -> None:
     """
     from bs4 import NavigableString
 
-    parser = _phrase_parser()
     for cell in soup.find_all(["td", "th"]):
         # a short cell (「△ 遅れ」, 「判定」) never breaks: some PDF engines ignore keep-all and would print 「遅/れ」
         if len(cell.get_text(strip=True)) <= SHORT_CELL:
@@ -184,7 +184,7 @@ def _phrase_breaks(soup: BeautifulSoup) -> None:
         for text in list(element.find_all(string=True)):
             if type(text) is not NavigableString or text.parent.name in ("script", "style"):
                 continue  # comments and the like are left as they are
-            pieces = [piece for chunk in parser.parse(str(text)) for piece in _split_long(PHRASE_ENDINGS.split(chunk)) if piece]
+            pieces = [piece for chunk in split_phrases(str(text)) for piece in _split_long(PHRASE_ENDINGS.split(chunk)) if piece]
             if len(pieces) < 2:
                 continue
             for index, piece in enumerate(pieces):
@@ -196,18 +196,6 @@ def _phrase_breaks(soup: BeautifulSoup) -> None:
 
 def _split_long(pieces: list[str]) -> list[str]:
     return [part for piece in pieces for part in (SCRIPT_CHANGE.split(piece) if len(piece) > LONG_PHRASE else [piece])]
-
-
-_PARSER = None
-
-
-def _phrase_parser():
-    global _PARSER
-    if _PARSER is None:
-        import budoux
-
-        _PARSER = budoux.load_default_japanese_parser()
-    return _PARSER
 
 
 def _rows(table, section: str) -> list:

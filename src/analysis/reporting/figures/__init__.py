@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from functools import cache
 
 import matplotlib
 import seaborn as sns
+
+from analysis.reporting.phrases import split_phrases
 
 # The font bundled with matplotlib-fontja; DejaVu Sans after it fills any glyph IPAexGothic lacks
 # (per-glyph fallback, matplotlib >= 3.6).
@@ -100,34 +101,9 @@ def wrap_text(text: str, width: float) -> str:
     return "\n".join(phrase_lines(text, width)) if text else ""
 
 
-@cache
-def _phrase_parser():
-    import budoux
-
-    return budoux.load_default_japanese_parser()
-
-
 def _ems(text: str) -> float:
     """Width in full-width characters (ems): Japanese and ambiguous-width characters 1, others 0.55."""
     return sum(1.0 if unicodedata.east_asian_width(ch) in ("F", "W", "A") else 0.55 for ch in text)
-
-
-# a number and its counter read as one word: 「1か月」「2024年度」「65歳」
-_NUMBER_WORD = re.compile(r"[\d,.]+\s*(?:か月|ヶ月|か所|年度|年|月|日|人|件|歳|%|％)?")
-
-
-def _numbers_whole(text: str, phrases: list[str]) -> list[str]:
-    """Phrases with no break inside a number and its counter: BudouX may part 「1か」|「月」, a reader never would."""
-    inside = {i for found in _NUMBER_WORD.finditer(text) for i in range(found.start() + 1, found.end())}
-    merged: list[str] = []
-    position = 0
-    for phrase in phrases:
-        if merged and position in inside:
-            merged[-1] += phrase
-        else:
-            merged.append(phrase)
-        position += len(phrase)
-    return merged
 
 
 def phrase_lines(text: str, limit: float) -> list[str]:
@@ -136,7 +112,7 @@ def phrase_lines(text: str, limit: float) -> list[str]:
     lines: list[str] = []
     for paragraph in str(text).split("\n"):
         line = ""
-        phrases = [part for phrase in _numbers_whole(paragraph, _phrase_parser().parse(paragraph)) for part in
+        phrases = [part for phrase in split_phrases(paragraph) for part in
                    (re.split(r"(?<=・)", phrase) if _ems(phrase) > limit else [phrase])]
         for phrase in phrases or [""]:
             if _ems(line + phrase) <= limit:
