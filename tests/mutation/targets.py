@@ -1,0 +1,46 @@
+"""What the mutation run mutates, which tests it runs for each file, and the mutants judged equivalent (with why)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.mutation.mutate import ROOT, SRC, Mutant
+
+PACKAGE = SRC / "analysis"
+
+
+def files() -> list[Path]:
+    """The decision code: every analysis of measures/ and the choice of editions at ingest."""
+    return [p for p in sorted((PACKAGE / "measures").glob("*.py")) if p.name != "__init__.py"] + [PACKAGE / "ingest" / "editions.py"]
+
+
+# Tests beyond the module's own folder that cover it; the module's own test file runs first, so -x stops early
+EXTRA_TESTS = {
+    "analysis/ingest/editions.py": ["tests/ingest/test_editions.py", "tests/ingest/test_pipeline.py"],
+    "analysis/measures/pdca.py": ["tests/reporting/test_plan_workbook.py"],
+}
+
+
+def tests_for(path: str) -> list[str]:
+    """Test files for a file under src/: its own test file first, then its folder's, then EXTRA_TESTS."""
+    relative = Path(path)
+    folder = ROOT / "tests" / relative.parent.name
+    own = folder / f"test_{relative.stem}.py"
+    ordered = [own] if own.exists() else []
+    if relative.parent.name == "measures":
+        ordered += [p for p in sorted(folder.glob("test_*.py")) if p != own]
+    found = [str(p.relative_to(ROOT)) for p in ordered]
+    return list(dict.fromkeys(found + EXTRA_TESTS.get(path, [])))
+
+
+# Equivalent mutants: (file, the line as written, original, replacement) → why no reader can see the difference.
+# Keyed by the line's text, not its number, so an edit elsewhere in the file does not unhook them.
+EQUIVALENT: dict[tuple[str, str, str, str], str] = {}
+
+
+def is_equivalent(mutant: Mutant, line: str) -> bool:
+    return (mutant.path, line, mutant.original, mutant.replacement) in EQUIVALENT
+
+
+# The hand-made survivors of issue 32 (file under src/, the text as written, the mutant): each must stay killed
+LISTED: list[tuple[str, str, str]] = []
