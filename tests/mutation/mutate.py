@@ -189,7 +189,13 @@ class _Finder(ast.NodeVisitor):
             self.visit(node.value)  # the annotation is no decision
 
     def visit_arg(self, node: ast.arg) -> None:
-        return
+        return  # an annotation is no decision
+
+    def visit_FunctionDef(self, node: ast.FunctionDef) -> None:
+        for child in [*node.decorator_list, node.args, *node.body]:
+            self.visit(child)  # everything but the return annotation
+
+    visit_AsyncFunctionDef = visit_FunctionDef
 
 
 def mutants_of(path: Path, root: Path = SRC) -> list[Mutant]:
@@ -302,7 +308,8 @@ def run_mutants(mutants: list[Mutant], tests_for, *, equivalent=lambda m, line: 
             code, output, seconds = workspace.run(tests, timeout=max(60.0, 5 * baseline[key]), mutant=mutant)
             outcome = "timeout" if code is None else "survived" if code == 0 else "killed"
             results.append(Result(mutant, outcome, seconds, _first_failure(output)))
-            echo(f"[{n}/{len(mutants)}] {outcome:<10} {seconds:5.1f}s  {mutant.describe()}")
+            by = f"  ← {results[-1].failed}" if results[-1].failed else ""
+            echo(f"[{n}/{len(mutants)}] {outcome:<10} {seconds:5.1f}s  {mutant.describe()}{by}")
     return results
 
 
@@ -336,6 +343,10 @@ def _select(mutants: list[Mutant], sample: int | None, seed: int) -> list[Mutant
     return [mutants[i] for i in sorted(chosen)]
 
 
+def _interrupt(signum, frame) -> None:
+    raise KeyboardInterrupt
+
+
 def main(argv: list[str] | None = None) -> int:
     from tests.mutation import targets
 
@@ -347,6 +358,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--list", action="store_true", help="print the mutants and stop")
     parser.add_argument("--json", type=Path, help="write every result to this file")
     args = parser.parse_args(argv)
+    # `kill <pid>` ends the run like Ctrl-C: the temporary copy is removed and the running tests are stopped
+    signal.signal(signal.SIGTERM, _interrupt)
 
     if args.listed:
         mutants = [listed_mutant(*item) for item in targets.LISTED]
