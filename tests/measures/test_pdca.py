@@ -54,6 +54,40 @@ def test_trend_that_reaches_the_target_counts_as_on_track():
     assert result["status"] == "順調"
 
 
+# Every status rule at its edge, for a target above the baseline (100 → 200) and its mirror below it (200 → 100),
+# baseline 2020 and target 2030: the straight-line expectation in year y is (y − 2020) / 10, capped at 1.
+@pytest.mark.parametrize("year, rising, falling, status", [
+    (2025, 200, 100, "達成"),      # exactly at the target
+    (2025, 199.9, 100.1, "順調"),  # just short of it
+    (2025, 140, 160, "順調"),      # progress 0.4 = expected 0.5 − 0.1: the rule says 以上
+    (2028, 170, 130, "順調"),      # progress 0.7 = 0.8 − 0.1, where 0.8 − 0.1 is 0.7000000000000001 in floating point
+    (2023, 120, 180, "順調"),      # progress 0.2 = 0.3 − 0.1
+    (2025, 139.9, 160.1, "遅れ"),  # just under the line
+    (2025, 100, 200, "遅れ"),      # unchanged is no worsening
+    (2021, 100, 200, "順調"),      # expected 0.1 − 0.1 = 0: unchanged is still on the line
+    (2025, 99.9, 200.1, "悪化"),   # a little past the baseline, away from the target
+    (2032, 190, 110, "順調"),      # after the target year the expectation stays 1: 0.9 = 1 − 0.1
+    (2032, 189.9, 110.1, "遅れ"),
+])
+def test_each_status_rule_holds_at_its_exact_boundary_in_both_directions(year, rising, falling, status):
+    up = assess(B, T, _actuals(year, rising))
+    down = assess(Point(fiscal_year=2020, value=200), Point(fiscal_year=2030, value=100),
+                  _actuals(year, falling).assign(value=[200, falling]))
+    assert (up["status"], down["status"]) == (status, status)
+
+
+def test_an_actual_only_in_the_baseline_year_is_no_data():
+    assert assess(B, T, _actuals(2020, 150).iloc[1:])["status"] == "データなし"
+
+
+@pytest.mark.parametrize("projected, status", [(45.0, "順調"), (50.0, "順調"), (50.1, "遅れ"), (120.0, "遅れ")])
+def test_a_target_below_the_baseline_is_reached_by_a_falling_trend_not_a_rising_one(projected, status):
+    # 100 → 50 by 2030; 90 in 2025 is progress 0.2 against 0.4 expected, so only the trend can make it 順調
+    baseline, target = Point(fiscal_year=2020, value=100), Point(fiscal_year=2030, value=50)
+    result = assess(baseline, target, _actuals(2025, 90), project=lambda years, values, year: projected)
+    assert result["status"] == status
+
+
 def _plan(**indicator):
     goal = {"indicator_id": "home_visit_count", "layer": "process",
             "baseline": {"fiscal_year": 2022, "value": 10}, "target": {"fiscal_year": 2026, "value": 20}}
@@ -205,6 +239,36 @@ def test_years_that_differ_between_rows_go_into_the_cells():
                       ignore_index=True)
     shown = display_table(check)
     assert "最新値" in shown.columns and shown["最新値"].tolist() == ["19.1%（2024年度）", "120（2023年度）"]
+
+
+def _check_series(indicator_id, baseline, target, actuals):
+    """The check table of one goal (baseline 2020, target 2030) on a municipality's series {year: value}."""
+    from analysis.measures.disclosure import DisclosureRules
+    from analysis.measures.pdca import check_table
+
+    plan = Plan.model_validate({"vision": "v", "goals": [{"scene": "end_of_life", "goal": "g", "indicators": [
+        {"indicator_id": indicator_id, "layer": "outcome", "baseline": {"fiscal_year": 2020, "value": baseline},
+         "target": {"fiscal_year": 2030, "value": target}}]}]})
+    return check_table(plan, _series([(indicator_id, y, v, False) for y, v in actuals.items()]), DisclosureRules(enabled=False),
+                       100_000)
+
+
+def test_a_target_reached_by_a_falling_trend_is_on_track():
+    # fewer is the goal (100 → 50); the series falls 10 a year on a straight line, so its trend is 40 in 2030
+    check = _check_series("home_deaths", 100, 50, {2022: 120, 2023: 110, 2024: 100, 2025: 90})
+    row = check.iloc[0]
+    assert row["progress"] == pytest.approx(0.2) and row["trend_projection"] == pytest.approx(40)
+    assert row["status"] == "順調"
+
+
+def test_a_trend_moving_away_from_a_lower_target_is_behind_and_stays_in_the_act_table():
+    from analysis.measures.pdca import act_table
+
+    # fewer is the goal (100 → 50); the series rises 5 a year, so its trend is 120 in 2030, away from the target
+    check = _check_series("home_deaths", 100, 50, {2022: 80, 2023: 85, 2024: 90, 2025: 95})
+    assert check.iloc[0]["status"] == "遅れ" and check.iloc[0]["trend_projection"] == pytest.approx(120)
+    act = act_table(check, _activities([]))
+    assert act["判定"].tolist() == ["△ 遅れ"] and "傾向では2030年度 120" in act.loc[0, "事実"]
 
 
 def test_a_value_exactly_at_the_target_is_met_and_met_early_opens_raising_the_target():

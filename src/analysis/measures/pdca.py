@@ -32,6 +32,9 @@ from analysis.measures.disclosure import SUPPRESSED_MARK
 
 SCENE_IDS = ("daily_care", "admission_discharge", "emergency", "end_of_life")
 TOLERANCE = 0.10
+# values are typed with a few decimals: a progress exactly on 「想定 −10% 以上」 must not fall short by the last bit
+# of a floating-point subtraction (0.8 − 0.1 is 0.7000000000000001), so both sides are compared at 9 decimals
+_DECIMALS = 9
 HIDDEN_STATUS = "秘匿のため判定不可"
 UNSET_STATUS = "目標値が未設定"
 NO_INDICATOR = "（指標は未設定）"
@@ -220,7 +223,7 @@ def assess(baseline: Point, target: Point, actuals: pd.DataFrame,
         status = "達成"
     elif progress < 0:
         status = "悪化"
-    elif progress >= expected - TOLERANCE or reaches:
+    elif round(progress, _DECIMALS) >= round(expected - TOLERANCE, _DECIMALS) or reaches:
         status = "順調"
     else:
         status = "遅れ"
