@@ -84,6 +84,14 @@ def test_a_member_missing_a_year_leaves_that_year_without_a_sum():
     assert sums[["code", "year", "population"]].to_dict("records") == [{"code": "9901", "year": 2020, "population": 3.0}]
 
 
+def test_a_medical_areas_count_is_as_of_its_newest_member():
+    # one member's file is newer than the others': the sum says the newest date, whichever member comes first
+    frame = pd.DataFrame({"code": ["a", "b", "c"], "resource_id": "clinics", "count": [3.0, 4.0, 5.0], "source": "s",
+                          "as_of": ["2025-12-01", "2026-06-30", "2026-06-01"]})
+    sums = member_sums(frame, {"9901": ["a", "b", "c"]}, ["resource_id"], "count")
+    assert sums[["code", "count", "as_of"]].to_dict("records") == [{"code": "9901", "count": 12.0, "as_of": "2026-06-30"}]
+
+
 def test_medical_area_rows_are_never_members_nor_counted_in_national_sums(base, view):
     assert Hierarchy(view.municipalities).prefecture_members == Hierarchy(base.municipalities).prefecture_members
     assert Hierarchy(view.municipalities).area_members == Hierarchy(base.municipalities).area_members

@@ -48,4 +48,6 @@ LISTED: list[tuple[str, str, str]] = [
     ("analysis/measures/pdca.py", "round(progress, _DECIMALS) >= round(expected", "round(progress, _DECIMALS) > round(expected"),
     # 3. the trend test ignores the target's direction
     ("analysis/measures/pdca.py", "(projected - target.value) * np.sign(span) >= 0", "(projected - target.value) >= 0"),
+    # 4. a 二次医療圏's as-of from its oldest member instead of the newest
+    ("analysis/measures/medical_areas.py", '"as_of": ("as_of", "max")', '"as_of": ("as_of", "min")'),
 ]
