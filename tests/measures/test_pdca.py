@@ -271,6 +271,17 @@ def test_a_trend_moving_away_from_a_lower_target_is_behind_and_stays_in_the_act_
     assert act["判定"].tolist() == ["△ 遅れ"] and "傾向では2030年度 120" in act.loc[0, "事実"]
 
 
+def test_a_count_typed_with_a_decimal_reads_as_typed_in_every_plan_table():
+    from analysis.measures.pdca import act_table, dashboard_rows, display_table
+
+    # 2.5 → 3.5 in the parameter file; f"{2.5:.0f}" is '2' and f"{3.5:.0f}" is '4' (rounding half to even)
+    check = _check("home_deaths", 2.5, 3.5, 3)
+    shown = display_table(check).iloc[0]
+    assert (shown["基準値（2019年度）"], shown["目標値（2026年度）"], shown["最新値（2024年度）"]) == ("2.5", "3.5", "3")
+    assert dashboard_rows(check)[3]["goals"][0]["value"] == "2024年度 3（目標 2026年度 3.5）"
+    assert act_table(check, _activities([])).loc[0, "事実"].startswith("2024年度 3、目標まで あと 0.5（")
+
+
 def test_a_value_exactly_at_the_target_is_met_and_met_early_opens_raising_the_target():
     from analysis.measures.pdca import act_table
 

@@ -50,4 +50,6 @@ LISTED: list[tuple[str, str, str]] = [
     ("analysis/measures/pdca.py", "(projected - target.value) * np.sign(span) >= 0", "(projected - target.value) >= 0"),
     # 4. a 二次医療圏's as-of from its oldest member instead of the newest
     ("analysis/measures/medical_areas.py", '"as_of": ("as_of", "max")', '"as_of": ("as_of", "min")'),
+    # 7. a count baseline or target that is not whole (2.5, 3.5) rounded half to even (2, 4)
+    ("analysis/reporting/readable.py", "else _as_typed(v) for v, share", "else _round(v, 0) for v, share"),
 ]

@@ -432,7 +432,7 @@ def act_table(check: pd.DataFrame, activities: pd.DataFrame, plan: Plan | None =
             facts.append(f"{int(row.latest_year)}年度 {shown(row.latest)}、目標まで {'あと ' + shown(abs(gap)) if toward else shown(abs(gap)) + ' 超過'}"
                          f"（進捗率 {row.progress:.0%}、想定 {row.expected_progress:.0%}）")
             if not pd.isna(row.trend_projection):
-                facts.append(f"傾向では{int(row.target_year)}年度 {shown(row.trend_projection)}")
+                facts.append(f"傾向では{int(row.target_year)}年度 {catalogue.format_raw_value(row.indicator_id, row.trend_projection, estimate=True)}")
         elif row.status == HIDDEN_STATUS:
             facts.append("少数のため値を秘匿（公開資料では判定できない）")
         elif row.status == "データなし":
