@@ -52,4 +52,6 @@ LISTED: list[tuple[str, str, str]] = [
     ("analysis/measures/medical_areas.py", '"as_of": ("as_of", "max")', '"as_of": ("as_of", "min")'),
     # 7. a count baseline or target that is not whole (2.5, 3.5) rounded half to even (2, 4)
     ("analysis/reporting/readable.py", "else _as_typed(v) for v, share", "else _round(v, 0) for v, share"),
+    # 8. a 基準値 with a blank 基準年度 imports silently (only the other direction was tested)
+    ("analysis/reporting/plan_workbook.py", "if (year is None) != (value is None):", "if value is None and year is not None:"),
 ]
