@@ -124,6 +124,22 @@ def test_the_same_edition_twice_is_read_once(tmp_path):
     assert any("同じ版の重複" in line for line in lines)
 
 
+def test_an_office_listed_twice_with_two_addresses_is_counted_listed_and_mapped_once_and_the_summary_says_so(tmp_path):
+    raw = tmp_path / "raw"
+    _soumu(raw)
+    first, again = _office("4010000001"), _office("4010000001")
+    again[7], again[9:11] = "福岡県久留米市城南町1番地", ["33.31", "130.51"]
+    write_kaigo_csv(raw / "jigyosho_110_all_20260630120000.csv", [first, again, _office("4010000002")])
+    data, lines = _run(raw, tmp_path / "out")
+    assert _counts(data, "home_help_offices")["40203"] == 2
+    office = data.facilities[data.facilities["facility_id"] == "4010000001"]
+    assert office[["address", "lat", "lon"]].values.tolist() == [["久留米市城南町1", 33.3, 130.5]]  # the first row's
+    assert "  注意: 同じ番号が重なった 1 行を除き、最初の行を使いました" in lines
+    assert "  注意: そのうち 1 事業所は行によって住所が違い、最初の行の住所を使いました" in lines
+    kaigo = next(s for s in data.metadata["sources"] if s["key"] == "kaigo")
+    assert kaigo["issues"] == {"duplicate_rows": 1, "duplicate_offices_other_address": 1}
+
+
 def test_two_different_editions_of_one_date_are_an_error_naming_both(tmp_path):
     raw = tmp_path / "raw"
     _soumu(raw)
