@@ -95,6 +95,53 @@ def test_two_downloads_of_a_care_csv_give_the_newer_offices_and_date(tmp_path):
     assert any("読まなかった旧版: jigyosho_110.csv（2025-12-31）" in line for line in lines)
 
 
+def test_a_newer_file_of_one_prefecture_replaces_only_that_prefectures_rows_of_an_older_national_file(tmp_path):
+    raw = tmp_path / "raw"
+    _soumu(raw)
+    saga = to_code6("41201")
+    national = [_office(f"40100000{n:02d}") for n in range(3)] + [_office(f"41100000{n:02d}", saga) for n in range(4)]
+    _dated(write_kaigo_csv(raw / "jigyosho_110.csv", national), datetime(2025, 12, 31, 12))
+    # 佐賀's own list half a year later: two of its four offices are left
+    _dated(write_kaigo_csv(raw / "110_saga.csv", [_office(f"41100000{n:02d}", saga) for n in range(2)]), datetime(2026, 6, 30, 12))
+    data, lines = _run(raw, tmp_path / "out")
+    assert _counts(data, "home_help_offices") == {"40203": 3, "41201": 2, "41202": 0, "40000": 3, "41000": 2}  # not 佐賀市 6
+    offices = data.facilities[data.facilities["facility_type"] == "home_help_offices"]
+    assert offices.groupby(offices["code"].str[:2])["as_of"].unique().map(list).to_dict() == {
+        "40": ["2025-12-31"], "41": ["2026-06-30"]}
+    kaigo = next(s for s in data.metadata["sources"] if s["key"] == "kaigo")
+    assert sorted((f["name"], f["rows"]) for f in kaigo["files_used"]) == [("110_saga.csv", 2), ("jigyosho_110.csv", 3)]
+    assert [(f["name"], f["superseded_by"], f["prefectures"]) for f in kaigo["files_superseded"]] == [
+        ("jigyosho_110.csv", "110_saga.csv", ["41"])]
+    assert "  読まなかった旧版: jigyosho_110.csv（2025-12-31）（41）: 新しい版 110_saga.csv（2026-06-30）がある" in lines
+
+
+def test_a_file_of_one_prefecture_alone_leaves_the_other_prefectures_without_data_not_at_zero(tmp_path):
+    raw = tmp_path / "raw"
+    _soumu(raw)
+    write_kaigo_csv(raw / "110_saga_20260630.csv", [_office("4110000001", to_code6("41201"))])
+    data, _ = _run(raw, tmp_path / "out")
+    assert _counts(data, "home_help_offices") == {"41201": 1, "41202": 0, "41000": 1}
+
+
+def test_an_edition_superseded_for_some_prefectures_gives_only_the_rows_of_the_others():
+    from analysis.ingest.editions import Edition, newest_editions
+    from analysis.ingest.recognition import RawFile
+
+    def edition(name, as_of, codes, covers):
+        frame = pd.DataFrame({"code": codes, "facility_id": [f"{name}{i}" for i in range(len(codes))]})
+        return Edition("kaigo", "110", RawFile(Path(name)), as_of, "file_name", frame, frame["code"].str[:2], frozenset(covers))
+
+    older = edition("national.csv", "2025-12-31", ["40203", "41201", "41202", "40203"], {"40", "41", "42"})
+    newer = edition("saga.csv", "2026-06-30", ["41201"], {"41"})
+    used, superseded = newest_editions([older, newer])
+    cut = next(e for e in used if e.file.name == "national.csv")
+    assert cut.frame["code"].tolist() == ["40203", "40203"] and cut.covers == frozenset({"40", "42"})
+    assert cut.prefectures.tolist() == ["40", "40"]
+    assert [(s.edition.file.name, s.by.file.name, s.prefectures, s.duplicate) for s in superseded] == [
+        ("national.csv", "saga.csv", ["41"], False)]
+    assert next(e for e in used if e.file.name == "saga.csv").frame["code"].tolist() == ["41201"]
+
+
 def test_a_newer_download_named_as_in_the_url_is_dated_by_the_file_and_says_so(tmp_path):
     raw = tmp_path / "raw"
     _soumu(raw)

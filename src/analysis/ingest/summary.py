@@ -103,8 +103,8 @@ class IngestSummary:
                 "as_of": item.edition.as_of, "superseded_by": item.by.file.display, "superseded_by_as_of": item.by.as_of,
                 "reason": "same edition (duplicate)" if item.duplicate else "older edition",
             }
-            if not national:
-                entry["prefectures"] = item.prefectures
+            if not national or set(item.prefectures) != set(item.edition.covers):
+                entry["prefectures"] = item.prefectures  # a national file superseded only for some prefectures says which
             entries.append(entry)
 
     def add_issues(self, key: str, issues: dict[str, int]) -> None:
