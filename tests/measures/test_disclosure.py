@@ -91,21 +91,29 @@ def _decide(values: dict, *, indicator="home_deaths", rules=None, extra=()):
     return out.set_index(["level", "key", "indicator_id"])
 
 
-def _determined_by_published(decided) -> list:
+# the fixture's sums: each total (level, key) and the cells it adds up
+PREFECTURE_99_SUMS = tuple(
+    (total, [("municipality", m) for m in members])
+    for total, members in ((("medical_area", "99:A"), ["99201", "99202", "99203"]), (("medical_area", "99:B"), ["99204", "99205"]),
+                           (("prefecture", "99000"), ["99201", "99202", "99203", "99204", "99205"])))
+
+
+def _sums_matrix(decided, sums) -> np.ndarray:
+    """One row per sum, total − members = 0, over the decided cells in their order."""
+    pos = {(level, key): i for i, (level, key, _) in enumerate(decided.index)}
+    matrix = np.zeros((len(sums), len(decided)))
+    for row, (total, members) in enumerate(sums):
+        matrix[row, pos[total]] = 1
+        for member in members:
+            matrix[row, pos[member]] = -1
+    return matrix
+
+
+def _determined_by_published(decided, sums=PREFECTURE_99_SUMS) -> list:
     """Hidden cells whose value follows from the published ones, by a rank test written here independently."""
     cells = list(decided.index)
-    pos = {(level, key): i for i, (level, key, _) in enumerate(cells)}
-    rows = []
-    for total, members in ((("medical_area", "99:A"), ["99201", "99202", "99203"]), (("medical_area", "99:B"), ["99204", "99205"]),
-                           (("prefecture", "99000"), ["99201", "99202", "99203", "99204", "99205"])):
-        row = np.zeros(len(cells))
-        row[pos[total]] = 1
-        for m in members:
-            row[pos[("municipality", m)]] = -1
-        rows.append(row)
-    matrix = np.array(rows)
     hidden = decided["suppressed"].to_numpy()
-    sub = matrix[:, hidden]
+    sub = _sums_matrix(decided, sums)[:, hidden]
     found = []
     for j in range(sub.shape[1]):
         unit = np.zeros(sub.shape[1])
@@ -183,7 +191,7 @@ def test_a_hidden_area_total_is_not_given_back_by_the_prefecture_less_the_other_
 
 # -- how far a reader can narrow a hidden cell -------------------------------------------------
 
-def _ranges_left_open(decided) -> dict:
+def _ranges_left_open(decided, sums=PREFECTURE_99_SUMS) -> dict:
     """(level, key) → max − min of each hidden cell over the non-negative solutions of the fixture's sums with the
     published cells fixed: linear programming written here independently of the package, as an attacker would."""
     from scipy.optimize import linprog
@@ -191,14 +199,7 @@ def _ranges_left_open(decided) -> dict:
     cells = [(level, key) for level, key, _ in decided.index]
     values = decided["value"].to_numpy(dtype=float)
     hidden = decided["suppressed"].to_numpy()
-    pos = {cell: i for i, cell in enumerate(cells)}
-    sums = ((("medical_area", "99:A"), ["99201", "99202", "99203"]), (("medical_area", "99:B"), ["99204", "99205"]),
-            (("prefecture", "99000"), ["99201", "99202", "99203", "99204", "99205"]))
-    matrix = np.zeros((len(sums), len(cells)))
-    for row, (total, members) in enumerate(sums):
-        matrix[row, pos[total]] = 1
-        for member in members:
-            matrix[row, pos[("municipality", member)]] = -1
+    matrix = _sums_matrix(decided, sums)
     a, b = matrix[:, hidden], -matrix[:, ~hidden] @ values[~hidden]
     out = {}
     for j, cell in enumerate(np.array(cells, dtype=object)[hidden]):
@@ -277,3 +278,51 @@ def test_rules_hiding_less_than_the_default_anywhere_make_the_outputs_internal(t
     assert rules.distributable is (label == "")
     assert rules.internal_label == ("" if not label else WEAKER_THAN_DEFAULT)
     assert DisclosureRules(rules.options, enabled=False).internal_label == NOT_FOR_DISTRIBUTION
+
+
+# -- the whole country: 47 prefecture totals and the national row, as the データ集 publishes them -------------------
+
+def _country(small: tuple[int, int], next_smallest: tuple[int, int]):
+    """Every prefecture with two municipalities of 30,000 people (counts 1–9 hidden) and its published total, and the
+    country's row: prefecture 01 holds ``small``, 02 ``next_smallest``, the other 45 counts in the hundreds."""
+    from analysis.codes import PREFECTURES
+
+    values = {"01": small, "02": next_smallest} | {p: (300 + i, 400) for i, p in enumerate(PREFECTURES) if p > "02"}
+    rows, codes = [], []
+    for pref, (a, b) in values.items():
+        rows += [(f"{pref}000", a + b), (f"{pref}201", a), (f"{pref}202", b)]
+        codes += [(f"{pref}000", "prefecture"), (f"{pref}201", "city"), (f"{pref}202", "city")]
+    rows.append(("00000", sum(a + b for a, b in values.values())))
+    municipalities = pd.DataFrame({"code": [c for c, _ in codes], "pref_code": [c[:2] for c, _ in codes], "pref_name": "県",
+                                   "name": [c for c, _ in codes], "kind": [k for _, k in codes],
+                                   "medical_area_code": "", "medical_area_name": ""}).astype({"code": "string"})
+    indicators = pd.DataFrame({"code": [c for c, _ in rows], "indicator_id": "home_deaths", "fiscal_year": 2023,
+                               "value": [float(v) for _, v in rows]}).astype({"code": "string"})
+    sizes = pd.Series({code: 30_000 for code, kind in codes if kind == "city"})
+    return indicators, Hierarchy(municipalities), sizes
+
+
+def _country_sums() -> list:
+    """The attacker's sums over the country: each prefecture over its two municipalities, the country over the 47."""
+    from analysis.codes import PREFECTURES
+
+    sums = [(("prefecture", f"{p}000"), [("municipality", f"{p}201"), ("municipality", f"{p}202")]) for p in PREFECTURES]
+    return sums + [(("national", "00000"), [("prefecture", f"{p}000") for p in PREFECTURES])]
+
+
+@pytest.mark.parametrize("tiers, small, next_smallest, width", [
+    # the default rule: 01 = 3 + 4 is hidden; the country less the other 46 totals would give 7 back, so the smallest
+    # other total, 02 = 104, is hidden beside it — and then 02's own municipalities, 52 + 52, would give 104 and 7 back
+    (None, (3, 4), (52, 52), 8),
+    # a rule hiding only counts of 1 leaves no range to keep open: the sums alone must not give 01 = 1 + 0 back
+    ([{"population_below": math.inf, "hide_below": 2}], (1, 0), (5, 5), 0),
+])
+def test_a_prefecture_total_hidden_through_the_national_sum_is_not_given_back_by_its_own_municipalities(
+        tiers, small, next_smallest, width):
+    indicators, hierarchy, sizes = _country(small, next_smallest)
+    rules = DisclosureRules(DisclosureOptions(tiers=tiers) if tiers else None)
+    decided = decide(level_values(indicators, hierarchy), hierarchy, sizes, rules).set_index(["level", "key", "indicator_id"])
+    assert decided.loc[("prefecture", "01000", "home_deaths"), "suppressed"]
+    assert decided.loc[("prefecture", "02000", "home_deaths"), "suppressed"]
+    assert _determined_by_published(decided, _country_sums()) == []
+    assert min(_ranges_left_open(decided, _country_sums()).values()) >= width - 1e-9
