@@ -60,9 +60,11 @@ class Mutant:
     def describe(self) -> str:
         return f"{self.path}:{self.line} [{self.operator}] {self.original!r} → {self.replacement!r}"
 
-    def line_text(self, source: bytes) -> str:
-        """The mutated line as it reads before the edit (equivalents are recognised by it, not by its number)."""
-        return source.splitlines()[self.line - 1].decode().strip()
+    def lines(self, source: bytes) -> tuple[str, str]:
+        """The mutated line before and after the edit: how an equivalent mutant is recognised (not by its line number,
+        which an edit elsewhere in the file moves)."""
+        before = source.splitlines()[self.line - 1].decode().strip()
+        return before, self.apply(source).splitlines()[self.line - 1].decode().strip()
 
 
 class _Finder(ast.NodeVisitor):
@@ -285,7 +287,7 @@ class Workspace:
                 target.write_bytes(original)
 
 
-def run_mutants(mutants: list[Mutant], tests_for, *, equivalent=lambda m, line: False, src: Path = SRC, cwd: Path = ROOT,
+def run_mutants(mutants: list[Mutant], tests_for, *, equivalent=lambda m, lines: False, src: Path = SRC, cwd: Path = ROOT,
                 echo=print) -> list[Result]:
     """Each mutant against ``tests_for(mutant.path)``; a timeout is a kill (the mutant never ends where the code does)."""
     results: list[Result] = []
@@ -293,8 +295,7 @@ def run_mutants(mutants: list[Mutant], tests_for, *, equivalent=lambda m, line: 
     sources = {m.path: (src / m.path).read_bytes() for m in mutants}
     with Workspace(src, cwd) as workspace:
         for n, mutant in enumerate(mutants, 1):
-            line = mutant.line_text(sources[mutant.path])
-            if equivalent(mutant, line):
+            if equivalent(mutant, mutant.lines(sources[mutant.path])):
                 results.append(Result(mutant, "equivalent", 0.0))
                 echo(f"[{n}/{len(mutants)}] equivalent  {mutant.describe()}")
                 continue
@@ -357,6 +358,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--listed", action="store_true", help="run the hand-made mutants of targets.LISTED instead")
     parser.add_argument("--list", action="store_true", help="print the mutants and stop")
     parser.add_argument("--json", type=Path, help="write every result to this file")
+    parser.add_argument("--quick", action="store_true",
+                        help="run only each file's own test file (faster while writing tests; the kill rate counts the full set)")
     args = parser.parse_args(argv)
     # `kill <pid>` ends the run like Ctrl-C: the temporary copy is removed and the running tests are stopped
     signal.signal(signal.SIGTERM, _interrupt)
@@ -372,7 +375,8 @@ def main(argv: list[str] | None = None) -> int:
             print(mutant.describe())
         print(f"{len(mutants)} mutants")
         return 0
-    results = run_mutants(mutants, targets.tests_for, equivalent=targets.is_equivalent)
+    tests_for = (lambda path: targets.tests_for(path)[:1]) if args.quick else targets.tests_for
+    results = run_mutants(mutants, tests_for, equivalent=targets.is_equivalent)
     for line in summary(results):
         print(line)
     if args.json:

@@ -65,6 +65,6 @@ def test_a_mutant_the_tests_notice_is_killed_an_equivalent_one_survives_and_the_
     assert results[0].failed == "tests/test_rule.py::test_the_exact_boundary_is_on_track"
     assert (root / "src" / "toy" / "rule.py").read_bytes() == before
     judged = run_mutants([boundary, equivalent], lambda path: ["tests/test_rule.py"], src=root / "src", cwd=root,
-                         equivalent=lambda mutant, line: mutant is equivalent, echo=lambda line: None)
+                         equivalent=lambda mutant, lines: mutant is equivalent, echo=lambda line: None)
     assert [r.outcome for r in judged] == ["killed", "equivalent"]
     assert summary(judged)[-1] == "all: 1/1 killed (100.0%), 1 equivalent"
