@@ -49,6 +49,36 @@ EQUIVALENT: dict[tuple[str, str, str], str] = {
         "the last two digits of a number padded with zeros are the same whether it is padded to two digits or three",
     ("analysis/measures/areas.py", _SUBJECT_CODE, _SUBJECT_CODE.replace("== 4", "== 5")):
         "no 二次医療圏 number has five digits: the データ集's codes have four, the rest two",
+    ("analysis/measures/demand.py", 'high = low + 4 if "-" in age_group else 200', 'high = low + 3 if "-" in age_group else 200'):
+        "population groups and rate bands both start at multiples of five: no band ends inside a group's last year",
+    ("analysis/measures/demand.py", 'high = low + 4 if "-" in age_group else 200', 'high = low + 4 if "-" in age_group else 199'):
+        "an open-ended group (95+) fits an open-ended band at any age above the last band's start",
+    ("analysis/measures/demand.py", 'b_high = int(band.split("-")[1]) if "-" in band else 200',
+     'b_high = int(band.split("-")[1]) if "-" in band else 201'):
+        "an open-ended band takes an open-ended group at any age above its start",
+    ("analysis/measures/demand.py", '"aged65": g.loc[g["lower"] >= 65, "population"].sum(),',
+     '"aged65": g.loc[g["lower"] >= 64, "population"].sum(),'):
+        "age groups start at multiples of five: none starts at 64",
+    ("analysis/measures/demand.py", '"aged75": g.loc[g["lower"] >= 75, "population"].sum(),',
+     '"aged75": g.loc[g["lower"] >= 74, "population"].sum(),'):
+        "age groups start at multiples of five: none starts at 74",
+    ("analysis/measures/demand.py", '"aged85": g.loc[g["lower"] >= 85, "population"].sum(),',
+     '"aged85": g.loc[g["lower"] >= 84, "population"].sum(),'):
+        "age groups start at multiples of five: none starts at 84",
+    ("analysis/measures/demand.py", "def jmap_index(pop: pd.DataFrame, weights: pd.DataFrame, base_year: int = 2020) -> pd.Series:",
+     "def jmap_index(pop: pd.DataFrame, weights: pd.DataFrame, base_year: int = 2019) -> pd.Series:"):
+        "the default is never used: project passes the parameter file's base year",
+    ("analysis/measures/demand.py", "def jmap_index(pop: pd.DataFrame, weights: pd.DataFrame, base_year: int = 2020) -> pd.Series:",
+     "def jmap_index(pop: pd.DataFrame, weights: pd.DataFrame, base_year: int = 2021) -> pd.Series:"):
+        "the default is never used: project passes the parameter file's base year",
+    ("analysis/measures/demand.py", 'if any(r["measure"].iloc[0] == "deaths_per_year" for r in rows):',
+     'if any(r["measure"].iloc[1] == "deaths_per_year" for r in rows):'):
+        "each frame holds one measure over every projected year (the projection has many): any row names it",
+    ("analysis/measures/demand.py", 'deaths = pd.concat([r for r in rows if r["measure"].iloc[0] == "deaths_per_year"])',
+     'deaths = pd.concat([r for r in rows if r["measure"].iloc[1] == "deaths_per_year"])'):
+        "each frame holds one measure over every projected year (the projection has many): any row names it",
+    ("analysis/measures/demand.py", "out = pd.concat(rows, ignore_index=True)", "out = pd.concat(rows, ignore_index=False)"):
+        "the rows are sorted and renumbered (reset_index) before they leave the function",
 }
 
 
