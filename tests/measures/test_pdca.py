@@ -484,3 +484,149 @@ def test_one_indicator_with_two_targets_or_twice_in_a_goal_is_refused():
 def test_plan_text_with_invisible_characters_or_a_break_in_a_title_is_refused(field, value):
     with pytest.raises(ValidationError, match="U\\+202E|line break"):
         Plan.model_validate({"vision": "v", field: value})
+
+
+# ---------------------------------------------------------------------------
+# edges of the plan's validation, the Act and Do tables and the dashboard
+# ---------------------------------------------------------------------------
+
+@pytest.mark.parametrize("year, accepted", [(1989, False), (1990, True), (2100, True), (2101, False)])
+def test_a_plan_year_lies_between_1990_and_2100(year, accepted):
+    if accepted:
+        assert Point(fiscal_year=year, value=0).fiscal_year == year  # 0 is a value too
+    else:
+        with pytest.raises(ValidationError, match="fiscal_year"):
+            Point(fiscal_year=year, value=1)
+
+
+def test_a_target_in_the_baseline_year_or_at_the_baseline_value_is_refused_and_half_a_pair_is_a_plan_being_written():
+    with pytest.raises(ValidationError, match="target year 2022 must be after the baseline year 2022"):
+        Plan.model_validate(_plan(target={"fiscal_year": 2022, "value": 20}))
+    with pytest.raises(ValidationError, match="no direction"):
+        Plan.model_validate(_plan(target={"fiscal_year": 2026, "value": 10}))
+    assert Plan.model_validate(_plan(target=None)).goals[0].indicators[0].target is None
+
+
+def test_one_indicator_with_two_baselines_is_refused_and_one_goal_may_leave_the_numbers_to_the_other():
+    goal = {"scene": "end_of_life", "goal": "g", "indicators": [
+        {"indicator_id": "home_deaths", "layer": "outcome", "baseline": {"fiscal_year": 2019, "value": 20},
+         "target": {"fiscal_year": 2026, "value": 70}}]}
+    other = {**goal, "goal": "h", "indicators": [{**goal["indicators"][0], "baseline": {"fiscal_year": 2019, "value": 25}}]}
+    with pytest.raises(ValidationError, match="baseline 20 \\(2019\\) under goal 1 and 25 \\(2019\\) under goal 2"):
+        Plan.model_validate({"vision": "v", "goals": [goal, other]})
+    bare = {**goal, "goal": "h", "indicators": [{"indicator_id": "home_deaths", "layer": "outcome"}]}
+    assert len(Plan.model_validate({"vision": "v", "goals": [goal, bare]}).goals) == 2
+
+
+def test_the_plan_tables_cite_the_plan_by_title_and_date_or_the_parameter_file():
+    import datetime as dt
+
+    from analysis.measures.pdca import plan_source
+
+    titled = Plan.model_validate({"vision": "v", "title": "第9期介護保険事業計画", "adopted": dt.date(2024, 3, 29)})
+    assert plan_source(titled) == ("自治体の計画（第9期介護保険事業計画）", "2024-03-29")
+    assert plan_source(Plan.model_validate({"vision": "v"})) == ("自治体の設定ファイル（計画）", None)
+
+
+def test_an_internal_run_shows_a_typed_baseline_beside_a_hidden_cell():
+    from analysis.measures.disclosure import DisclosureRules
+    from analysis.measures.pdca import check_table
+
+    check = check_table(_plan_with("home_deaths", 25, 30), _series([("home_deaths", 2024, 28.0, False)]),
+                        DisclosureRules(enabled=False), 13_600, hidden_nearby={("home_deaths", 2019)})
+    assert check.iloc[0]["baseline"] == 25 and not check.iloc[0]["baseline_suppressed"]
+
+
+def test_the_csv_marks_each_hidden_number_and_leaves_the_others():
+    from analysis.measures.pdca import csv_table
+
+    check = pd.concat([_check("home_deaths", 20, 30, 25), _check("home_deaths", 20, 30, 25)], ignore_index=True)
+    check["target_suppressed"] = [True, False]
+    check.loc[0, "target"] = float("nan")
+    out = csv_table(check)
+    assert out["target"].tolist()[0] == "秘匿" and out["target"].tolist()[1] == 30 and out["baseline"].tolist() == [20, 20]
+
+
+def test_a_goal_met_in_its_target_year_opens_setting_the_next_target_and_one_met_early_raising_it():
+    from analysis.measures.pdca import act_table
+
+    in_time = act_table(_check("home_visit_facilities", 61, 70, 72, latest_year=2026), _activities([]))
+    assert "次の計画の目標値" in in_time.loc[0, "協議の選択肢"] and "目標まで 2 超過" in in_time.loc[0, "事実"]
+    early = act_table(_check("home_visit_facilities", 61, 70, 72, latest_year=2025), _activities([]))
+    assert "目標値を引き上げる" in early.loc[0, "協議の選択肢"]
+
+
+def test_activities_exactly_on_plan_are_on_plan_and_a_missing_record_is_not():
+    from analysis.measures.pdca import act_table
+
+    check = _check("home_deaths", 100, 130, 90, activities="lectures;training")
+    on_plan = act_table(check, _activities([("lectures", "ACP講座", 2023, 4, 1, "キ"), ("lectures", "ACP講座", 2024, 4, 4, "キ"),
+                                            ("training", "研修", 2024, 2, 3, "カ")]))
+    assert "届いている範囲" in on_plan.loc[0, "協議の選択肢"]  # 4 of 4 and 3 of 2 in the latest year
+    assert "取組「ACP講座」2024年度 4／計画 4回" in on_plan.loc[0, "事実"]
+    unknown = act_table(check, _activities([("lectures", "ACP講座", 2024, 4, float("nan"), "キ"), ("training", "研修", 2024, 2, 3, "カ")]))
+    assert "届かない理由" in unknown.loc[0, "協議の選択肢"] and "取組「ACP講座」2024年度 —／計画 4回" in unknown.loc[0, "事実"]
+    unrecorded = act_table(check, _activities([("training", "研修", 2024, 2, 3, "カ")]))
+    assert "取組「lectures」の実績の記録なし" in unrecorded.loc[0, "事実"] and "届いている範囲" in unrecorded.loc[0, "協議の選択肢"]
+
+
+def test_the_act_table_puts_worsening_first_then_behind_met_and_unmeasurable_in_the_plans_order():
+    from analysis.measures.pdca import UNSET_STATUS, act_table
+
+    check = pd.concat([_check("home_deaths", 100, 130, 140), _check("home_visit_count", 100, 130, 101),
+                       _check("house_call_count", 100, 130, 90), _check("home_death_share", 16.4, 21.3, 20.5)],
+                      ignore_index=True)
+    check.loc[len(check)] = {**check.iloc[0].to_dict(), "indicator_id": "", "status": UNSET_STATUS, "goal": "k"}
+    act = act_table(check, _activities([]))
+    assert act["判定"].tolist() == ["▼ 悪化", "△ 遅れ", "◎ 達成", "… 目標値なし"]  # 順調 is left out
+    assert act.loc[3, "事実"] == "指標が未設定" and act.loc[3, "目標・指標"] == "k／（指標は未設定）"
+
+
+def test_no_data_after_the_baseline_year_says_so_in_the_act_table():
+    from analysis.measures.disclosure import DisclosureRules
+    from analysis.measures.pdca import act_table, check_table
+
+    check = check_table(_plan_with("home_deaths", 25, 30), _series([("home_deaths", 2018, 20.0, False)]),
+                        DisclosureRules(enabled=False), 100_000)
+    assert check.iloc[0]["status"] == "データなし"
+    assert act_table(check, _activities([])).loc[0, "事実"] == "基準年より後の値がない"
+
+
+def test_the_goal_tables_print_percentages_whole_and_missing_ones_as_a_dash():
+    from analysis.measures.pdca import display_table
+
+    check = pd.concat([_check("home_deaths", 100, 130, 110.5), _check("home_deaths", 100, 130, float("nan"))], ignore_index=True)
+    assert display_table(check)["進捗率"].tolist() == ["35%", "—"]
+
+
+def test_the_dashboard_leaves_out_what_it_cannot_show():
+    from analysis.measures.pdca import UNSET_STATUS, dashboard_rows
+
+    check = pd.DataFrame({"scene": ["daily_care"] * 4, "goal": ["g"] * 4, "status": ["遅れ", UNSET_STATUS, "データなし", UNSET_STATUS],
+                          "indicator_id": ["home_visit_count", "home_visit_count", "home_visit_count", ""],
+                          "latest": [120.0, 130.0, float("nan"), float("nan")], "latest_year": [2024, 2024, float("nan"), float("nan")],
+                          "target": [150.0, float("nan"), 150.0, float("nan")], "target_year": [2026, float("nan"), 2026, float("nan")]})
+    values = [goal["value"] for goal in dashboard_rows(check)[0]["goals"]]
+    assert values == ["2024年度 120（目標 2026年度 150）", "2024年度 130", "目標 2026年度 150", ""]
+
+
+def test_the_do_table_lists_a_planned_activity_without_records_and_a_missing_year_as_a_dash():
+    from analysis.measures.pdca import do_table
+
+    plan = Plan.model_validate({"vision": "v", "activities": [
+        {"activity_id": "acp", "name": "ACP 講座", "program_item": "キ", "audience": "住民"},
+        {"activity_id": "rules", "name": "入退院ルール", "program_item": "エ"}]})
+    records = _activities([("training", "研修会", 2023, 2, 2, "カ"), ("training", "研修会", 2024, 3, 1, "カ"),
+                           ("acp", "講座", 2024, 4, 5, "キ")])
+    table = do_table(records, plan)
+    assert table["取組"].tolist() == ["入退院ルール", "研修会（回）", "ACP 講座（回）"]  # エ, カ, キ
+    assert table.set_index("取組").loc["ACP 講座（回）", ["2023年度", "2024年度"]].tolist() == ["—", "5／4"]
+    assert table.set_index("取組").loc["入退院ルール", "対象"] == "—" and table.set_index("取組").loc["ACP 講座（回）", "対象"] == "住民"
+    assert do_table(records.iloc[0:0], None).iloc[0, 0] == "（実績の記録がありません）"
+
+
+def test_the_program_items_are_the_eight_of_the_guide():
+    from analysis.measures.pdca import program_items_table
+
+    table = program_items_table()
+    assert table["事業項目"].tolist() == list("アイウエオカキク") and table.loc[5, "表での略称"] == "研修"
