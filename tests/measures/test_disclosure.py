@@ -54,6 +54,33 @@ def test_options_must_cover_every_population():
         DisclosureOptions(tiers=[{"population_below": 1000, "hide_below": 5}])
 
 
+@pytest.mark.parametrize("tiers, message", [
+    ([{"population_below": 25000, "hide_below": 20}, {"population_below": 2000, "hide_below": None},
+      {"population_below": math.inf, "hide_below": 10}], "ascending"),
+    ([{"population_below": 2000, "hide_below": None}, {"population_below": 2000, "hide_below": 20},
+      {"population_below": math.inf, "hide_below": 10}], "ascending"),   # the same bound twice
+    ([], "last tier"),
+])
+def test_tiers_out_of_order_twice_or_missing_are_refused(tiers, message):
+    with pytest.raises(ValidationError, match=message):
+        DisclosureOptions(tiers=tiers)
+
+
+def test_an_internal_run_is_never_distributable_even_with_the_default_tiers():
+    assert DisclosureRules().distributable and not DisclosureRules(enabled=False).distributable
+
+
+@pytest.mark.parametrize("tiers, widths", [
+    (None, [18, 18, 8, 18]),                                                      # 1–19, 1–19, 1–9; unknown size: all hidden
+    ([{"population_below": 5000, "hide_below": None}, {"population_below": math.inf, "hide_below": 40}], [38, 38, 38, 38]),
+    ([{"population_below": 2000, "hide_below": None}, {"population_below": math.inf, "hide_below": 2}], [0, 0, 0, 0]),
+])
+def test_the_range_a_hidden_count_keeps_is_its_rules_range(tiers, widths):
+    rules = DisclosureRules(DisclosureOptions(tiers=tiers) if tiers else None)
+    populations = pd.Series([1_000, 14_000, 30_000, float("nan")])
+    assert rules.protected_widths(populations).tolist() == widths
+
+
 def test_custom_tiers_change_the_threshold():
     rules = DisclosureRules(DisclosureOptions(tiers=[{"population_below": math.inf, "hide_below": 3}]))
     assert rules.threshold(100) == 3

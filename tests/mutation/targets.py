@@ -34,52 +34,60 @@ def tests_for(path: str) -> list[str]:
     return list(dict.fromkeys(found + EXTRA_TESTS.get(path, [])))
 
 
-# Equivalent mutants: (file, the line as written, the line as mutated) → why no reader can see the difference.
-# Keyed by the lines' text, not their number, so an edit elsewhere in the file does not unhook them.
-_SUBJECT_CODE = "return area_code if len(area_code) == 4 and area_code.startswith(pref_code) else pref_code + area_code.zfill(2)[-2:]"
+# Equivalent mutants, judged one by one: (file under measures/ or ingest/, the line as written, the text the mutant
+# replaces, what it writes instead, why no reader can see the difference). A mutant is recognised by its line's text
+# before and after, not by the line's number, so an edit elsewhere in the file does not unhook it.
+_SUBJECT_CODE = ("return area_code if len(area_code) == 4 and area_code.startswith(pref_code) "
+                 "else pref_code + area_code.zfill(2)[-2:]")
+_JMAP_INDEX = "def jmap_index(pop: pd.DataFrame, weights: pd.DataFrame, base_year: int = 2020) -> pd.Series:"
+_FINITE_WIDTHS = "finite = [t.hide_below - 2 for t in self.options.tiers if t.hide_below is not None and t.hide_below >= 2]"
+_EQUIVALENT = [
+    ("areas.py", "@dataclass(frozen=True)", "True", "False",
+     "frozen only forbids assigning to a field, which no code does, and no ComparisonAreas is hashed"),
+    ("areas.py", 'is_prefecture = row["kind"] == "prefecture" or code.endswith("000")',
+     'row["kind"] == "prefecture" or code.endswith("000")', '(code.endswith("000"))',
+     "a prefecture row's code always ends in 000 (codes.normalize_code checks every code), so the kind adds nothing"),
+    ("areas.py", 'pref_code, area_code = key.split(":", 1)', '":", 1', '":", 2',
+     "a key has one colon (medical_area_key writes it); a second split never happens"),
+    ("areas.py", _SUBJECT_CODE, "zfill(2)", "zfill(3)",
+     "the last two digits of a number padded with zeros are the same whether it is padded to two digits or three"),
+    ("areas.py", _SUBJECT_CODE, "== 4", "== 5", "no 二次医療圏 number has five digits: the データ集's codes have four, the rest two"),
+    ("demand.py", 'high = low + 4 if "-" in age_group else 200', "low + 4", "low + 3",
+     "population groups and rate bands both start at multiples of five: no band ends inside a group's last year"),
+    ("demand.py", 'high = low + 4 if "-" in age_group else 200', "else 200", "else 199",
+     "an open-ended group (95+) fits an open-ended band at any age above the last band's start"),
+    ("demand.py", 'b_high = int(band.split("-")[1]) if "-" in band else 200', "else 200", "else 201",
+     "an open-ended band takes an open-ended group at any age above its start"),
+    ("demand.py", '"aged65": g.loc[g["lower"] >= 65, "population"].sum(),', ">= 65", ">= 64",
+     "age groups start at multiples of five: none starts at 64"),
+    ("demand.py", '"aged75": g.loc[g["lower"] >= 75, "population"].sum(),', ">= 75", ">= 74",
+     "age groups start at multiples of five: none starts at 74"),
+    ("demand.py", '"aged85": g.loc[g["lower"] >= 85, "population"].sum(),', ">= 85", ">= 84",
+     "age groups start at multiples of five: none starts at 84"),
+    ("demand.py", _JMAP_INDEX, "= 2020", "= 2019", "the default is never used: project passes the parameter file's base year"),
+    ("demand.py", _JMAP_INDEX, "= 2020", "= 2021", "the default is never used: project passes the parameter file's base year"),
+    ("demand.py", 'if any(r["measure"].iloc[0] == "deaths_per_year" for r in rows):', "iloc[0]", "iloc[1]",
+     "each frame holds one measure over every projected year (the projection has many): any row names it"),
+    ("demand.py", 'deaths = pd.concat([r for r in rows if r["measure"].iloc[0] == "deaths_per_year"])', "iloc[0]", "iloc[1]",
+     "each frame holds one measure over every projected year (the projection has many): any row names it"),
+    ("demand.py", "out = pd.concat(rows, ignore_index=True)", "True", "False",
+     "the rows are sorted and renumbered (reset_index) before they leave the function"),
+    ("disclosure.py", "population_below: float = Field(gt=0)", "gt=0", "gt=1",
+     "no area has between 0 and 1 inhabitants, so no tier bound lies there"),
+    ("disclosure.py", "if population is None or pd.isna(population):", "population is None or pd.isna(population)",
+     "(pd.isna(population))", "pd.isna(None) is True: the first test only says it faster"),
+    ("disclosure.py", "return (is_count & values.notna() & (values > 0) & (values < thresholds)).astype(bool)",
+     "is_count & values.notna()", "(is_count)",
+     "a missing value is not above 0 either: the next condition leaves it shown (there is nothing to show)"),
+    ("disclosure.py", _FINITE_WIDTHS, ">= 2", ">= 1", "a tier hiding below 1 or 2 keeps a range of 0, as when no tier keeps any"),
+    ("disclosure.py", _FINITE_WIDTHS, ">= 2", ">= 3", "a tier hiding below 2 keeps a range of 0, as when no tier keeps any"),
+    ("disclosure.py", _FINITE_WIDTHS, ">= 2", "> 2", "a tier hiding below 2 keeps a range of 0, as when no tier keeps any"),
+]
+_FOLDERS = {"editions.py": "analysis/ingest/"}
 EQUIVALENT: dict[tuple[str, str, str], str] = {
-    ("analysis/measures/areas.py", "@dataclass(frozen=True)", "@dataclass(frozen=False)"):
-        "frozen only forbids assigning to a field, which no code does, and no ComparisonAreas is hashed",
-    ("analysis/measures/areas.py", 'is_prefecture = row["kind"] == "prefecture" or code.endswith("000")',
-     'is_prefecture = (code.endswith("000"))'):
-        "a prefecture row's code always ends in 000 (codes.normalize_code checks every code), so the kind adds nothing",
-    ("analysis/measures/areas.py", 'pref_code, area_code = key.split(":", 1)', 'pref_code, area_code = key.split(":", 2)'):
-        "a key has one colon (medical_area_key writes it); a second split never happens",
-    ("analysis/measures/areas.py", _SUBJECT_CODE, _SUBJECT_CODE.replace("zfill(2)", "zfill(3)")):
-        "the last two digits of a number padded with zeros are the same whether it is padded to two digits or three",
-    ("analysis/measures/areas.py", _SUBJECT_CODE, _SUBJECT_CODE.replace("== 4", "== 5")):
-        "no 二次医療圏 number has five digits: the データ集's codes have four, the rest two",
-    ("analysis/measures/demand.py", 'high = low + 4 if "-" in age_group else 200', 'high = low + 3 if "-" in age_group else 200'):
-        "population groups and rate bands both start at multiples of five: no band ends inside a group's last year",
-    ("analysis/measures/demand.py", 'high = low + 4 if "-" in age_group else 200', 'high = low + 4 if "-" in age_group else 199'):
-        "an open-ended group (95+) fits an open-ended band at any age above the last band's start",
-    ("analysis/measures/demand.py", 'b_high = int(band.split("-")[1]) if "-" in band else 200',
-     'b_high = int(band.split("-")[1]) if "-" in band else 201'):
-        "an open-ended band takes an open-ended group at any age above its start",
-    ("analysis/measures/demand.py", '"aged65": g.loc[g["lower"] >= 65, "population"].sum(),',
-     '"aged65": g.loc[g["lower"] >= 64, "population"].sum(),'):
-        "age groups start at multiples of five: none starts at 64",
-    ("analysis/measures/demand.py", '"aged75": g.loc[g["lower"] >= 75, "population"].sum(),',
-     '"aged75": g.loc[g["lower"] >= 74, "population"].sum(),'):
-        "age groups start at multiples of five: none starts at 74",
-    ("analysis/measures/demand.py", '"aged85": g.loc[g["lower"] >= 85, "population"].sum(),',
-     '"aged85": g.loc[g["lower"] >= 84, "population"].sum(),'):
-        "age groups start at multiples of five: none starts at 84",
-    ("analysis/measures/demand.py", "def jmap_index(pop: pd.DataFrame, weights: pd.DataFrame, base_year: int = 2020) -> pd.Series:",
-     "def jmap_index(pop: pd.DataFrame, weights: pd.DataFrame, base_year: int = 2019) -> pd.Series:"):
-        "the default is never used: project passes the parameter file's base year",
-    ("analysis/measures/demand.py", "def jmap_index(pop: pd.DataFrame, weights: pd.DataFrame, base_year: int = 2020) -> pd.Series:",
-     "def jmap_index(pop: pd.DataFrame, weights: pd.DataFrame, base_year: int = 2021) -> pd.Series:"):
-        "the default is never used: project passes the parameter file's base year",
-    ("analysis/measures/demand.py", 'if any(r["measure"].iloc[0] == "deaths_per_year" for r in rows):',
-     'if any(r["measure"].iloc[1] == "deaths_per_year" for r in rows):'):
-        "each frame holds one measure over every projected year (the projection has many): any row names it",
-    ("analysis/measures/demand.py", 'deaths = pd.concat([r for r in rows if r["measure"].iloc[0] == "deaths_per_year"])',
-     'deaths = pd.concat([r for r in rows if r["measure"].iloc[1] == "deaths_per_year"])'):
-        "each frame holds one measure over every projected year (the projection has many): any row names it",
-    ("analysis/measures/demand.py", "out = pd.concat(rows, ignore_index=True)", "out = pd.concat(rows, ignore_index=False)"):
-        "the rows are sorted and renumbered (reset_index) before they leave the function",
-}
+    (_FOLDERS.get(name, "analysis/measures/") + name, line, line.replace(old, new, 1)): why
+    for name, line, old, new, why in _EQUIVALENT}
+assert all(old in line for _, line, old, _, _ in _EQUIVALENT), "an equivalent's text is not on its line"
 
 
 def is_equivalent(mutant: Mutant, lines: tuple[str, str]) -> bool:

@@ -68,3 +68,13 @@ def test_a_mutant_the_tests_notice_is_killed_an_equivalent_one_survives_and_the_
                          equivalent=lambda mutant, lines: mutant is equivalent, echo=lambda line: None)
     assert [r.outcome for r in judged] == ["killed", "equivalent"]
     assert summary(judged)[-1] == "all: 1/1 killed (100.0%), 1 equivalent"
+
+
+def test_every_equivalent_and_listed_mutant_still_names_code_that_is_there():
+    from tests.mutation import targets
+    from tests.mutation.mutate import SRC
+
+    made = {(m.path, *m.lines(path.read_bytes())) for path in targets.files() for m in mutants_of(path)}
+    assert [key for key in targets.EQUIVALENT if key not in made] == []  # a stale entry would hide nothing, silently
+    for item in targets.LISTED:
+        assert listed_mutant(*item).apply((SRC / item[0]).read_bytes()) != (SRC / item[0]).read_bytes()
