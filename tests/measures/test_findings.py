@@ -94,3 +94,17 @@ def test_pdca_counts_statuses_in_the_rules_order_and_a_worsening_goal_is_a_point
     assert found[0][0] == "5 件の指標の判定: 順調 1 件、悪化 1 件、秘匿のため判定不可 1 件、目標値が未設定 1 件、データなし 1 件。"
     assert found[1] == ("協議の論点になる指標: 在宅死亡者数（自宅）。", "act")
     assert len(findings.pdca(check[check["status"] == "順調"])) == 1
+
+
+def test_small_per_capita_values_are_compared_too():
+    # per 1,000 aged 75+, a prefecture may have 0.5 of something: a town with 0.2 has well under two thirds of it
+    counts = pd.DataFrame({"level": ["municipality", "prefecture"], "resource_id": ["visiting_nursing_offices"] * 2,
+                           "per_capita": [0.2, 0.5]})
+    assert findings.resources(counts, "南木町", 10, 1)[1][0] == "人口あたりで都道府県の3分の2に満たない資源: 訪問看護事業所数。"
+
+
+def test_a_projection_under_one_patient_in_2020_still_gives_its_change():
+    summary = pd.DataFrame({"year": [2020, 2040], "aged75": [100.0, 120.0]})
+    projection = pd.DataFrame({"year": [2020, 2040], "measure": "home_visit_patients_per_month", "scenario": "base",
+                               "value": [0.5, 0.75]})
+    assert "0 人から 2040 年には 1 人（+50%）" in findings.demand(summary, projection)[1][0]
