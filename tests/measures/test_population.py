@@ -77,3 +77,10 @@ def test_reports_01_and_03_give_the_same_per_capita_value_for_the_same_count():
     value_03 = in_03[in_03["area_level"] == "municipality"]["per_capita"].item()
     assert value_01 == pytest.approx(value_03)
     assert value_01 == pytest.approx(85 / (4000 + (3200 - 4000) * 2 / 5) * 1000)  # 75+ in 2022, interpolated by hand
+
+
+def test_no_years_asked_or_no_code_known_gives_a_frame_of_missing_values():
+    assert pop.for_years(population_frame(), ["40901"], []).empty
+    unknown = pop.for_years(population_frame(), ["49998", "49999"], [2020, 2025])
+    assert len(unknown) == 4 and unknown[["total", "aged65", "aged75"]].isna().all().all()
+    assert list(unknown.columns) == ["code", "year", "total", "aged65", "aged75"]
