@@ -172,6 +172,23 @@ def test_nothing_extra_is_hidden_when_no_hidden_value_can_be_recovered():
     assert not decided["suppressed"].any()
 
 
+def test_a_cell_missing_from_the_data_is_an_unknown_no_report_publishes():
+    # 99205 has no value that year, so area B has no sum; the prefecture's own row (as the データ集 publishes it) is there.
+    # 99204's 4 is hidden: prefecture − A = 99204 + 99205, and 99205 is unknown too, so nothing more need be hidden
+    prefecture = {"code": "99000", "indicator_id": "home_deaths", "fiscal_year": 2023, "value": 187.0}
+    decided = _decide({"99201": 30, "99202": 25, "99203": 50, "99204": 4}, extra=[prefecture])
+    assert set(decided.index[decided["suppressed"]]) == {("municipality", "99204", "home_deaths")}
+
+
+def test_a_missing_cell_that_the_published_sums_give_is_not_protected_by_hiding_more():
+    # the hidden 12 takes 99201 (30) beside it; the prefecture less area A then gives B = 95 and with 99204's 25 the
+    # missing 99205's 70 — values no report publishes, so no further cell is hidden to keep them open
+    prefecture = {"code": "99000", "indicator_id": "home_deaths", "fiscal_year": 2023, "value": 187.0}
+    decided = _decide({"99201": 30, "99202": 12, "99203": 50, "99204": 25}, extra=[prefecture])
+    assert set(decided.index[decided["suppressed"]]) == {("municipality", "99201", "home_deaths"),
+                                                          ("municipality", "99202", "home_deaths")}
+
+
 def test_a_zero_is_shown_and_a_hidden_cell_next_to_it_takes_a_positive_complement():
     decided = _decide({"99201": 30, "99202": 12, "99203": 0, "99204": 25, "99205": 70})
     assert not decided.loc[("municipality", "99203", "home_deaths"), "suppressed"]
