@@ -114,6 +114,8 @@ _EQUIVALENT = [
      "the merge with the area's counts that follows keeps only facility indicators with a count"),
     ("two_sources.py", "for row in twice.itertuples(index=False):", "False", "True",
      "the fields are read by name; the index would only be one more, unread"),
+    ("overview.py", 'rows = rows.sort_values("code")[["code", "name", "medical_area_code", "medical_area_name"]].astype(str).reset_index(drop=True)',
+     "True", "False", "only named columns of the rows are read, never the old index that drop=False would add"),
     ("disclosure.py", "population_below: float = Field(gt=0)", "gt=0", "gt=1",
      "no area has between 0 and 1 inhabitants, so no tier bound lies there"),
     ("disclosure.py", "if population is None or pd.isna(population):", "population is None or pd.isna(population)",
