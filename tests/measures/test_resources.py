@@ -307,3 +307,30 @@ def test_the_printed_summary_puts_scenes_and_count_with_per_capita_in_one_column
     pharmacies = printed[printed["資源（人口あたりの値の単位）"] == "薬局数（人口10万人あたり）"].iloc[0]
     assert pharmacies["都道府県"] == "データなし"
     assert len(printed.columns) <= len(summary.columns) / 2
+
+
+def test_an_areas_count_is_as_of_its_newest_member_and_unknown_when_its_only_member_has_no_count(population, areas):
+    counts = counts_frame([("40901", "clinics", 40), ("40902", "clinics", 10), ("40903", "clinics", None)])
+    counts["as_of"] = ["2025-12-01", "2026-06-01", "2026-06-01"]
+    summed = resources.area_counts(counts, population, areas)
+    assert _value(summed, "medical_area", "clinics", "as_of") == "2026-06-01"
+    alone = ComparisonAreas("40903", ["40903"], "一町の医療圏", "40000", "テスト県", ["40903"])
+    assert math.isnan(_value(resources.area_counts(counts, population, alone), "medical_area", "clinics", "count"))
+
+
+def _whole_country(prefectures: int):
+    """Counts and populations of ``prefectures`` prefecture totals (clinics: 10 each, as of their own date) and of
+    two municipalities of prefecture 01 (clinics: 3 and 4); no national row."""
+    codes = [f"{n:02d}000" for n in range(1, prefectures + 1)]
+    counts = counts_frame([(code, "clinics", 10) for code in codes] + [("01201", "clinics", 3), ("01202", "clinics", 4)])
+    counts["as_of"] = ["2025-01-01"] * (len(codes) + 1) + ["2026-01-01"]
+    population = population_frame({code: {"male": {"40-44": 1000}} for code in codes})
+    return counts, population
+
+
+def test_the_country_is_the_sum_of_47_prefecture_totals_else_of_the_municipalities():
+    counts, population = _whole_country(47)
+    national = resources._national_from_data(counts, population, None).set_index("resource_id")
+    assert national.loc["clinics", ["count", "as_of", "total"]].tolist() == [470, "2026-01-01", 47_000]
+    counts46, population46 = _whole_country(46)
+    assert resources._national_from_data(counts46, population46, None).set_index("resource_id").loc["clinics", "count"] == 7
