@@ -222,6 +222,8 @@ def test_formatted_summary_shows_two_decimals_and_a_dash_for_missing(resource_co
     assert clinics["全国・件数"] == "104,894"
     pharmacies = shown[shown["資源"] == "薬局数"].iloc[0]
     assert pharmacies["都道府県・件数"] == "データなし"  # a member has no row: unknown, not zero
+    assert clinics["全国比（テスト市）"] == f"{80.0 / (NATIONAL_CLINICS / NATIONAL_POPULATION * 100_000):,.2f}"
+    assert care["全国比（テスト市）"] == "—"  # no national 75+ population packaged: no ratio
 
 
 def test_comparison_levels_follow_the_parameter_file():
@@ -334,3 +336,15 @@ def test_the_country_is_the_sum_of_47_prefecture_totals_else_of_the_municipaliti
     assert national.loc["clinics", ["count", "as_of", "total"]].tolist() == [470, "2026-01-01", 47_000]
     counts46, population46 = _whole_country(46)
     assert resources._national_from_data(counts46, population46, None).set_index("resource_id").loc["clinics", "count"] == 7
+
+
+def test_peer_resources_show_a_dash_for_a_code_without_counts():
+    per_capita = resources.per_capita_by_code(counts_frame([("40902", "clinics", 10)]), population_frame(), ["40902", "40903"])
+    table = resources.peer_resource_table(per_capita, {"40902": "乙町", "40903": "丙町", "40999": "無い町"})
+    assert table.iloc[0].tolist() == ["一般診療所数", "人口10万人あたり", "50.0", "—", "—"]
+
+
+def test_a_facility_is_mapped_by_its_first_home_care_function_else_as_other():
+    facilities = pd.DataFrame({"capabilities": ["home_care_support_clinics;home_care_support_hospitals", "", None, "x"],
+                               "facility_type": ["hospitals", "visiting_nursing_offices", "clinics", "clinics"]})
+    assert resources.map_roles(facilities).tolist() == ["home_care_support_hospitals", "visiting_nursing_offices", "other", "other"]
