@@ -142,6 +142,30 @@ def test_an_edition_superseded_for_some_prefectures_gives_only_the_rows_of_the_o
     assert next(e for e in used if e.file.name == "saga.csv").frame["code"].tolist() == ["41201"]
 
 
+def test_a_prefectures_own_list_of_the_same_date_and_rows_as_the_national_file_is_a_second_copy_not_a_conflict(tmp_path):
+    raw = tmp_path / "raw"
+    _soumu(raw)
+    saga = to_code6("41201")
+    both = [_office(f"41100000{n:02d}", saga) for n in range(2)]
+    write_kaigo_csv(raw / "jigyosho_110_all_20260630120000.csv", [_office("4010000001"), *both])  # 佐賀's rows come second
+    _dated(write_kaigo_csv(raw / "110_saga.csv", both), datetime(2026, 6, 30, 12))
+    data, lines = _run(raw, tmp_path / "out")
+    assert _counts(data, "home_help_offices") == {"40203": 1, "41201": 2, "41202": 0, "40000": 1, "41000": 2}
+    kaigo = next(s for s in data.metadata["sources"] if s["key"] == "kaigo")
+    assert [(f["name"], f["reason"], f["prefectures"]) for f in kaigo["files_superseded"]] == [
+        ("jigyosho_110_all_20260630120000.csv", "same edition (duplicate)", ["41"])]  # the tie goes to the first by name
+
+
+def test_an_edition_speaking_for_no_prefecture_is_still_read_and_listed():
+    from analysis.ingest.editions import Edition, newest_editions
+    from analysis.ingest.recognition import RawFile
+
+    empty = pd.DataFrame({"code": pd.Series([], dtype=str)})
+    edition = Edition("kouseikyoku", "医科", RawFile(Path("r6_08_empty.xlsx")), "", "", empty, empty["code"].str[:2], frozenset())
+    used, superseded = newest_editions([edition])
+    assert used == [edition] and superseded == []
+
+
 def test_a_newer_download_named_as_in_the_url_is_dated_by_the_file_and_says_so(tmp_path):
     raw = tmp_path / "raw"
     _soumu(raw)
