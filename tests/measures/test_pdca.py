@@ -466,11 +466,18 @@ def test_a_negative_or_infinite_target_is_refused(point):
         Point.model_validate(point)
 
 
+# one goal on 在宅死亡者数 (20 in 2019 → 70 in 2026), and a second goal on the same indicator with other numbers
+HOME_DEATHS_GOAL = {"scene": "end_of_life", "goal": "g", "indicators": [
+    {"indicator_id": "home_deaths", "layer": "outcome", "baseline": {"fiscal_year": 2019, "value": 20},
+     "target": {"fiscal_year": 2026, "value": 70}}]}
+
+
+def _second_goal(**numbers) -> dict:
+    return {**HOME_DEATHS_GOAL, "goal": "h", "indicators": [{**HOME_DEATHS_GOAL["indicators"][0], **numbers}]}
+
+
 def test_one_indicator_with_two_targets_or_twice_in_a_goal_is_refused():
-    goal = {"scene": "end_of_life", "goal": "g", "indicators": [
-        {"indicator_id": "home_deaths", "layer": "outcome", "baseline": {"fiscal_year": 2019, "value": 20},
-         "target": {"fiscal_year": 2026, "value": 70}}]}
-    other = {**goal, "goal": "h", "indicators": [{**goal["indicators"][0], "target": {"fiscal_year": 2026, "value": 999}}]}
+    goal, other = HOME_DEATHS_GOAL, _second_goal(target={"fiscal_year": 2026, "value": 999})
     with pytest.raises(ValidationError, match="target 70 \\(2026\\) under goal 1 and 999 \\(2026\\) under goal 2"):
         Plan.model_validate({"vision": "v", "goals": [goal, other]})
     same = {**goal, "goal": "h"}
@@ -508,14 +515,10 @@ def test_a_target_in_the_baseline_year_or_at_the_baseline_value_is_refused_and_h
 
 
 def test_one_indicator_with_two_baselines_is_refused_and_one_goal_may_leave_the_numbers_to_the_other():
-    goal = {"scene": "end_of_life", "goal": "g", "indicators": [
-        {"indicator_id": "home_deaths", "layer": "outcome", "baseline": {"fiscal_year": 2019, "value": 20},
-         "target": {"fiscal_year": 2026, "value": 70}}]}
-    other = {**goal, "goal": "h", "indicators": [{**goal["indicators"][0], "baseline": {"fiscal_year": 2019, "value": 25}}]}
     with pytest.raises(ValidationError, match="baseline 20 \\(2019\\) under goal 1 and 25 \\(2019\\) under goal 2"):
-        Plan.model_validate({"vision": "v", "goals": [goal, other]})
-    bare = {**goal, "goal": "h", "indicators": [{"indicator_id": "home_deaths", "layer": "outcome"}]}
-    assert len(Plan.model_validate({"vision": "v", "goals": [goal, bare]}).goals) == 2
+        Plan.model_validate({"vision": "v", "goals": [HOME_DEATHS_GOAL, _second_goal(baseline={"fiscal_year": 2019, "value": 25})]})
+    bare = {**HOME_DEATHS_GOAL, "goal": "h", "indicators": [{"indicator_id": "home_deaths", "layer": "outcome"}]}
+    assert len(Plan.model_validate({"vision": "v", "goals": [HOME_DEATHS_GOAL, bare]}).goals) == 2
 
 
 def test_the_plan_tables_cite_the_plan_by_title_and_date_or_the_parameter_file():
