@@ -227,3 +227,10 @@ def test_the_trend_column_of_the_csv_is_the_municipalitys_slope_and_empty_withou
     out = trends_csv(series, fits)
     assert out["trend_slope_per_year"].tolist()[:3] == [pytest.approx(1.0)] * 3
     assert out["trend_slope_per_year"].iloc[3:].isna().all()
+
+
+def test_a_summary_with_nothing_to_compare_keeps_the_prefecture_column_empty():
+    from analysis.measures.indicators import summary_table
+
+    row = summary_table(_summary_series([("home_visit_count", 2024, 10.0, False)]), {}).iloc[0]
+    assert row["都道府県"] == "—" and "全国" not in row

@@ -129,6 +129,10 @@ _EQUIVALENT = [
      "no key a sum is grouped by is ever missing (area, year, sex, age group, projection flag, resource)"),
     ("editions.py", "return 0", "return 0", "return 1",
      "any constant does: two editions without rows are the same whatever number stands for them"),
+    ("indicators.py", 'if key and (key != areas.municipality or areas.level != "municipality")}',
+     'areas.level != "municipality"', 'areas.level == "municipality"',
+     "only a prefecture's own report drops its members then: its population is read from its own row, which is the"
+     " sum of its municipalities (both published in the 国勢調査 and the 社人研 projection)"),
     ("disclosure.py", "population_below: float = Field(gt=0)", "gt=0", "gt=1",
      "no area has between 0 and 1 inhabitants, so no tier bound lies there"),
     ("disclosure.py", "if population is None or pd.isna(population):", "population is None or pd.isna(population)",
