@@ -143,3 +143,11 @@ def test_the_municipalities_of_a_prefecture_are_its_basic_members_in_code_order(
     municipalities, _, _ = _two_prefectures()
     rows = overview.municipalities_of(municipalities, "40")
     assert rows.to_dict("records") == [{"code": "40201", "name": "甲市", "medical_area_code": "01", "medical_area_name": "甲圏"}]
+
+
+def test_support_needs_list_the_fastest_aging_first_and_ties_by_code():
+    table = pd.DataFrame({"code": ["40003", "40001", "40002", "40000"], "name": ["丙", "甲", "乙", "県"],
+                          "aged75_growth": [30.0, 30.0, 25.0, 20.0], "home_care_support_clinics": [1.0, 1.0, 1.0, 10.0],
+                          "home_care_support_hospitals": np.nan, "visiting_nursing_offices": np.nan, "care_management_offices": np.nan})
+    assert overview.support_needs(table, "40")["code"].tolist() == ["40001", "40003", "40002"]
+    assert overview.support_needs(table, "40", limit=1)["code"].tolist() == ["40001"]

@@ -633,3 +633,20 @@ def test_the_program_items_are_the_eight_of_the_guide():
 
     table = program_items_table()
     assert table["事業項目"].tolist() == list("アイウエオカキク") and table.loc[5, "表での略称"] == "研修"
+
+
+def test_a_typed_baseline_in_a_year_the_data_shows_is_shown_whatever_is_hidden_nearby():
+    from analysis.measures.disclosure import DisclosureRules
+    from analysis.measures.pdca import check_table
+
+    series = _series([("home_deaths", 2019, 25.0, False), ("home_deaths", 2024, 28.0, False)])
+    check = check_table(_plan_with("home_deaths", 25, 30), series, DisclosureRules(), 13_600, hidden_nearby={("home_deaths", 2019)})
+    assert check.iloc[0]["baseline"] == 25 and not check.iloc[0]["baseline_suppressed"]
+
+
+def test_an_activity_needs_an_id_and_a_name():
+    from analysis.measures.pdca import Activity
+
+    for fields in ({"activity_id": "", "name": "研修"}, {"activity_id": "training", "name": ""}):
+        with pytest.raises(ValidationError, match="at least 1 character"):
+            Activity.model_validate(fields)

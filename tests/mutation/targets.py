@@ -133,6 +133,10 @@ _EQUIVALENT = [
      'areas.level != "municipality"', 'areas.level == "municipality"',
      "only a prefecture's own report drops its members then: its population is read from its own row, which is the"
      " sum of its municipalities (both published in the 国勢調査 and the 社人研 projection)"),
+    ("pdca.py", "_DECIMALS = 9", "9", "10",
+     "any number of decimals between the float noise (16th digit) and the values' own few decimals compares the same"),
+    ("pdca.py", 'return "" if value is None or (not isinstance(value, str) and pd.isna(value)) else str(value)',
+     "not isinstance(value, str) and pd.isna(value)", "(pd.isna(value))", "pd.isna of a text is False: the first test only guards it"),
     ("disclosure.py", "population_below: float = Field(gt=0)", "gt=0", "gt=1",
      "no area has between 0 and 1 inhabitants, so no tier bound lies there"),
     ("disclosure.py", "if population is None or pd.isna(population):", "population is None or pd.isna(population)",
