@@ -650,3 +650,26 @@ def test_an_activity_needs_an_id_and_a_name():
     for fields in ({"activity_id": "", "name": "研修"}, {"activity_id": "training", "name": ""}):
         with pytest.raises(ValidationError, match="at least 1 character"):
             Activity.model_validate(fields)
+
+
+def test_goals_without_numbers_show_what_they_have_and_mark_nothing_hidden():
+    from analysis.measures.disclosure import DisclosureRules
+    from analysis.measures.pdca import check_table, csv_table
+
+    plan = Plan.model_validate({"vision": "v", "goals": [
+        {"scene": "daily_care", "goal": "指標はこれから", "indicators": []},
+        {"scene": "emergency", "goal": "目標値はこれから", "indicators": [
+            {"indicator_id": "house_call_count", "layer": "process", "baseline": {"fiscal_year": 2019, "value": 40}}]}]})
+    check = check_table(plan, _series([("house_call_count", 2023, 45.0, False), ("house_call_count", 2024, 50.0, False)]),
+                        DisclosureRules(), 100_000)
+    assert check.loc[1, ["baseline", "baseline_year", "latest", "latest_year"]].tolist() == [40, 2019, 50, 2024]
+    assert csv_table(check)["baseline"].tolist()[0] != "秘匿" and not check.loc[0, ["baseline_suppressed", "target_suppressed"]].any()
+
+
+def test_a_year_without_a_value_prints_a_dash_without_its_year():
+    from analysis.measures.pdca import dashboard_rows, display_table
+
+    check = pd.concat([_check("home_deaths", 100, 130, 120, latest_year=2023), _check("home_deaths", 100, 130, float("nan"))],
+                      ignore_index=True)
+    assert display_table(check)["最新値"].tolist() == ["120（2023年度）", "—"]
+    assert dashboard_rows(check)[3]["goals"][1]["value"] == "目標 2026年度 130"
