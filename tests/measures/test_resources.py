@@ -146,6 +146,7 @@ def test_national_value_comes_from_the_data_when_it_covers_the_whole_country(res
 def test_forty_seven_prefecture_totals_count_as_the_whole_country():
     prefectures = {f"{n:02d}000": {"male": {"40-44": 1000}} for n in range(1, 48)}
     assert resources.covers_whole_country(population_frame(prefectures))
+    assert resources.covers_whole_country(population_frame(prefectures | POPULATION_2020))  # with municipalities beside them
     assert not resources.covers_whole_country(population_frame(dict(list(prefectures.items())[:46])))
 
 
