@@ -197,13 +197,23 @@ def format_indicator_value(indicator_id: str, value: float) -> str:
     return f"{value:,.{digits}f}" + ("%" if indicator(indicator_id)["kind"] == "share" else "")
 
 
-def format_raw_value(indicator_id: str, value: float) -> str:
-    """An indicator's value as counted (no denominator): counts whole, shares with one decimal and %."""
+# a count that is not whole (a plan's 2.5) keeps the decimals it was typed with, up to this many (float noise beyond)
+TYPED_DECIMALS = 6
+
+
+def format_raw_value(indicator_id: str, value: float, *, estimate: bool = False) -> str:
+    """An indicator's value as counted (no denominator): shares with one decimal and %, counts as counted or typed.
+
+    A count that is not whole prints its decimals (2.5, never 2 by rounding half to even), except an ``estimate``
+    (a trend's projection), which is a whole count.
+    """
     if value is None or pd.isna(value):
         return "—"
     if indicator(indicator_id)["kind"] == "share":
         return f"{value:,.1f}%"
-    return f"{value:,.0f}"
+    if estimate or float(value).is_integer():
+        return f"{value:,.0f}"
+    return f"{value:,.{TYPED_DECIMALS}f}".rstrip("0").rstrip(".")
 
 
 def indicator_label(indicator_id: str) -> str:
