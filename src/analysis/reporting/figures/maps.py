@@ -69,6 +69,17 @@ def map_provenance(facilities: pd.DataFrame, outlines) -> tuple[str, str]:
     return provenance(rows)
 
 
+def _drawn_once(fig):
+    """The figure, its canvas told not to redraw while layers are added.
+
+    geopandas' plot() asks the canvas to redraw the whole figure after every layer, for interactive windows; on the
+    report's canvas that is a full draw each time (a row of four maps was drawn about twenty times before
+    figures.png_bytes drew it once for the page), about a third of a map's cost. The report draws once, at the end.
+    """
+    fig.canvas.draw_idle = lambda *args, **kwargs: None
+    return fig
+
+
 def _nice_length(km: float) -> float:
     """The largest of 1, 2, 5 × 10^k not above ``km``."""
     exponent = 10 ** math.floor(math.log10(km))
@@ -178,7 +189,7 @@ def facility_map(points: pd.DataFrame, outlines, code: str, per_capita: pd.DataF
     map_inches = min(max(7.6 * ratio, 4.0), 6.2 if panels else 8.6)
     panel_inches = _panel_inches(shapes, next(iter(panels.values())).index) if panels else 0.0
     below = 0.9 + (panel_inches + 0.4 if panels else 0)
-    fig = plt.figure(figsize=(8, map_inches + below))
+    fig = _drawn_once(plt.figure(figsize=(8, map_inches + below)))
     height = fig.get_figheight()
     ax = fig.add_axes((0.02, below / height, 0.96, map_inches / height - 0.01))
     middle = _frame(ax, (minx, miny, maxx, maxy))
@@ -349,14 +360,14 @@ def choropleth_panels(outlines, table: pd.DataFrame, columns: dict[str, str], *,
         lines = max(len(class_breaks(table[c])) + 1 + int(table[c].isna().any()) for c in columns)
         legend_inches = LEGEND_LINE_INCHES * lines + 0.15
         title_inches = TITLE_LINE_INCHES * (1 + max(title.count("\n") for title in columns.values())) + 0.08
-        fig = plt.figure(figsize=(8, title_inches + map_inches + legend_inches))
+        fig = _drawn_once(plt.figure(figsize=(8, title_inches + map_inches + legend_inches)))
         height = fig.get_figheight()
         axes = [fig.add_axes((i / per_row + 0.005, legend_inches / height, 0.9 / per_row, map_inches / height))
                 for i in range(min(len(columns), per_row))]
     else:
         rows = math.ceil(len(columns) / 2)
         fig, grid = plt.subplots(rows, 2, figsize=(8, 3.3 * rows), squeeze=False)
-        axes = list(grid.flat)
+        axes = list(_drawn_once(fig).axes)
         fig.subplots_adjust(left=0.01, right=0.80, top=0.94, bottom=0.02, wspace=0.75, hspace=0.25)
     for ax, (column, title) in zip(axes, columns.items()):
         values = table[column].astype("float64")
