@@ -61,6 +61,6 @@ def test_every_text_in_every_printed_figure_is_at_least_7_pt(sample_batch, folde
 
 def test_the_measure_sees_a_figure_shrunk_on_paper():
     wide = {"width_in": "11", "height_in": "4", "smallest_pt": "8", "printed_width_in": 6.6, "printed_height_in": 2.4}
-    assert printed_points(wide) == pytest.approx(8 * 6.6 / 11) < MIN_PRINTED_POINTS
+    assert printed_points(wide) == pytest.approx(8 * 6.6 / 11) and printed_points(wide) < MIN_PRINTED_POINTS
     tall = {"width_in": "6.5", "height_in": "10", "smallest_pt": "7.5", "printed_width_in": 6.5, "printed_height_in": 8.07}
     assert printed_points(tall) < MIN_PRINTED_POINTS
