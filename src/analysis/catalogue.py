@@ -79,6 +79,9 @@ def packaged_indicators() -> pd.DataFrame:
 # raw folder's, and opening a processed folder registers the one ingest kept.
 _local: pd.DataFrame | None = None
 _combined: pd.DataFrame | None = None
+# indicator_id → its catalogue row: reports look rows up per table cell (readable tables of ~1,000 rows),
+# and indexing the catalogue for each lookup was half of report 03's time
+_rows: dict[str, pd.Series] = {}
 
 
 def use_local_indicators(frame: pd.DataFrame | None) -> None:
@@ -86,6 +89,7 @@ def use_local_indicators(frame: pd.DataFrame | None) -> None:
     global _local, _combined
     _local = None if frame is None or frame.empty else _indicator_frame(frame, "local")
     _combined = None
+    _rows.clear()
 
 
 def indicators() -> pd.DataFrame:
@@ -159,19 +163,25 @@ def code_changes() -> pd.DataFrame:
     return _read("code_changes.csv")
 
 
+@cache
+def _scene_labels() -> dict[str, str]:
+    return dict(zip(scenes()["scene"], scenes()["label_ja"]))
+
+
 def scene_label(scene: str) -> str:
-    table = scenes().set_index("scene")["label_ja"]
-    if scene not in table:
-        raise KeyError(f"unknown scene {scene!r}; expected one of {', '.join(table.index)}")
-    return table[scene]
+    labels = _scene_labels()
+    if scene not in labels:
+        raise KeyError(f"unknown scene {scene!r}; expected one of {', '.join(labels)}")
+    return labels[scene]
 
 
 def indicator(indicator_id: str) -> pd.Series:
-    """One catalogue row; KeyError for an id the catalogue does not know."""
-    table = indicators().set_index("indicator_id")
-    if indicator_id not in table.index:
+    """One catalogue row (shared: read it, do not change it); KeyError for an id the catalogue does not know."""
+    if not _rows:
+        _rows.update((str(ident), row) for ident, row in indicators().set_index("indicator_id").iterrows())
+    if indicator_id not in _rows:
         raise KeyError(f"indicator {indicator_id!r} is not in the indicator catalogue")
-    return table.loc[indicator_id]
+    return _rows[indicator_id]
 
 
 # Decimals an indicator's shown value carries, by what it is divided by (counts are whole numbers;
@@ -197,13 +207,23 @@ def format_indicator_value(indicator_id: str, value: float) -> str:
     return f"{value:,.{digits}f}" + ("%" if indicator(indicator_id)["kind"] == "share" else "")
 
 
-def format_raw_value(indicator_id: str, value: float) -> str:
-    """An indicator's value as counted (no denominator): counts whole, shares with one decimal and %."""
+# a count that is not whole (a plan's 2.5) keeps the decimals it was typed with, up to this many (float noise beyond)
+TYPED_DECIMALS = 6
+
+
+def format_raw_value(indicator_id: str, value: float, *, estimate: bool = False) -> str:
+    """An indicator's value as counted (no denominator): shares with one decimal and %, counts as counted or typed.
+
+    A count that is not whole prints its decimals (2.5, never 2 by rounding half to even), except an ``estimate``
+    (a trend's projection), which is a whole count.
+    """
     if value is None or pd.isna(value):
         return "—"
     if indicator(indicator_id)["kind"] == "share":
         return f"{value:,.1f}%"
-    return f"{value:,.0f}"
+    if estimate or float(value).is_integer():
+        return f"{value:,.0f}"
+    return f"{value:,.{TYPED_DECIMALS}f}".rstrip("0").rstrip(".")
 
 
 def indicator_label(indicator_id: str) -> str:

@@ -5,8 +5,9 @@ The batch runs the real reports for all 18 sample municipalities (parameter file
 subjects, and 南木町's plan with a baseline typed from a hidden cell. The attacker reads every
 scene_trends.csv, pdca_check.csv and plan template, knows which municipalities make up each
 二次医療圏 and the prefecture and their populations, and writes the sums between levels as
-linear equations. A hidden cell is recovered exactly when its unit vector lies in the row space
-of the hidden columns (a rank test); it is narrowed when the smallest and largest value it can
+linear equations, the country's among them (the sum of the 47 prefectures, the 46 outside the
+sample unknown but not below 0). A hidden cell is recovered exactly when its unit vector lies in
+the row space of the hidden columns (a rank test); it is narrowed when the smallest and largest value it can
 take in a non-negative solution (linear programming, scipy's linprog) lie closer together than
 the counts its rule hides (1–9: 8 steps; 1–19 and areas that show no counts: 18). Both are
 written here independently of the package.
@@ -112,14 +113,12 @@ def _published_cells(reports: Path, municipalities: pd.DataFrame, folders=None) 
 
 def _recoverable(cells: pd.DataFrame, municipalities: pd.DataFrame) -> list[tuple]:
     """Hidden (key, indicator, year) whose value the published cells determine through the sums between levels."""
-    basic = municipalities[municipalities["kind"].isin(["city", "town", "village"])]
-    groups = {f"area:{a}": list(g["code"]) for a, g in basic.groupby("medical_area_code")}
-    groups[f"{basic['code'].iloc[0][:2]}000"] = list(basic["code"])
+    groups = _groups(municipalities)
     counted = set(catalogue_indicators().query("kind in ['persons', 'events']")["indicator_id"])
     found = []
     for (indicator, year), group in cells[cells["indicator_id"].isin(counted)].groupby(["indicator_id", "fiscal_year"]):
         state = group.drop_duplicates("key").set_index("key")
-        unknown = [k for k in [*basic["code"], *groups] if k not in state.index or pd.isna(state.loc[k, "value"])]
+        unknown = [k for k in _keys(groups) if k not in state.index or pd.isna(state.loc[k, "value"])]
         if not any(k in state.index and state.loc[k, "suppressed"] for k in unknown):
             continue
         column = {k: i for i, k in enumerate(unknown)}
@@ -142,11 +141,20 @@ def _recoverable(cells: pd.DataFrame, municipalities: pd.DataFrame) -> list[tupl
 
 
 def _groups(municipalities: pd.DataFrame) -> dict[str, list[str]]:
-    """Each total (二次医療圏, prefecture) → its member municipalities, as the attacker knows them."""
+    """Each total (二次医療圏, prefecture, the country) → its members, as the attacker knows them: the country is the sum
+    of all 47 prefectures, the 46 outside the sample unknown to the attacker (published nowhere) but not below 0."""
+    from analysis.codes import PREFECTURES
+
     basic = municipalities[municipalities["kind"].isin(["city", "town", "village"])]
     groups = {f"area:{a}": list(g["code"]) for a, g in basic.groupby("medical_area_code")}
     groups[f"{basic['code'].iloc[0][:2]}000"] = list(basic["code"])
+    groups["00000"] = [f"{p}000" for p in PREFECTURES]
     return groups
+
+
+def _keys(groups: dict[str, list[str]]) -> list[str]:
+    """Every cell the sums touch: the totals and their members, each once."""
+    return list(dict.fromkeys([*groups, *(m for members in groups.values() for m in members)]))
 
 
 def _ranges_needed(processed: Path, municipalities: pd.DataFrame) -> dict[str, float]:
@@ -164,15 +172,14 @@ def _narrowed(cells: pd.DataFrame, municipalities: pd.DataFrame, needed: dict[st
     from scipy.optimize import linprog
 
     groups = _groups(municipalities)
-    basic = sorted({m for members in groups.values() for m in members})
     counted = set(catalogue_indicators().query("kind in ['persons', 'events']")["indicator_id"])
     found = []
     for (indicator, year), group in cells[cells["indicator_id"].isin(counted)].groupby(["indicator_id", "fiscal_year"]):
         state = group.drop_duplicates("key").set_index("key")
-        hidden = [k for k in state.index if state.loc[k, "suppressed"] and k != "00000"]
+        hidden = [k for k in state.index if state.loc[k, "suppressed"]]
         if not hidden:
             continue
-        unknown = [k for k in [*basic, *groups] if k not in state.index or pd.isna(state.loc[k, "value"])]
+        unknown = [k for k in _keys(groups) if k not in state.index or pd.isna(state.loc[k, "value"])]
         column = {k: i for i, k in enumerate(unknown)}
         a, b = np.zeros((len(groups), len(unknown))), np.zeros(len(groups))
         for row, (total, members) in enumerate(groups.items()):

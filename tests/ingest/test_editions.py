@@ -94,6 +94,77 @@ def test_two_downloads_of_a_care_csv_give_the_newer_offices_and_date(tmp_path):
     assert any("読まなかった旧版: jigyosho_110.csv（2025-12-31）" in line for line in lines)
 
 
+def test_a_newer_file_of_one_prefecture_replaces_only_that_prefectures_rows_of_an_older_national_file(tmp_path):
+    raw = tmp_path / "raw"
+    _soumu(raw)
+    saga = to_code6("41201")
+    national = [_office(f"40100000{n:02d}") for n in range(3)] + [_office(f"41100000{n:02d}", saga) for n in range(4)]
+    write_kaigo_csv(raw / "2025-12-31" / "jigyosho_110.csv", national)  # dated by the folders they were saved in
+    # 佐賀's own list half a year later: two of its four offices are left
+    write_kaigo_csv(raw / "2026-06-30" / "110_saga.csv", [_office(f"41100000{n:02d}", saga) for n in range(2)])
+    data, lines = _run(raw, tmp_path / "out")
+    assert _counts(data, "home_help_offices") == {"40203": 3, "41201": 2, "41202": 0, "40000": 3, "41000": 2}  # not 佐賀市 6
+    offices = data.facilities[data.facilities["facility_type"] == "home_help_offices"]
+    assert offices.groupby(offices["code"].str[:2])["as_of"].unique().map(list).to_dict() == {
+        "40": ["2025-12-31"], "41": ["2026-06-30"]}
+    kaigo = next(s for s in data.metadata["sources"] if s["key"] == "kaigo")
+    assert sorted((f["name"], f["rows"]) for f in kaigo["files_used"]) == [("110_saga.csv", 2), ("jigyosho_110.csv", 3)]
+    assert [(f["name"], f["superseded_by"], f["prefectures"]) for f in kaigo["files_superseded"]] == [
+        ("jigyosho_110.csv", "110_saga.csv", ["41"])]
+    assert "  読まなかった旧版: jigyosho_110.csv（2025-12-31）（41）: 新しい版 110_saga.csv（2026-06-30）がある" in lines
+
+
+def test_a_file_of_one_prefecture_alone_leaves_the_other_prefectures_without_data_not_at_zero(tmp_path):
+    raw = tmp_path / "raw"
+    _soumu(raw)
+    write_kaigo_csv(raw / "110_saga_20260630.csv", [_office("4110000001", to_code6("41201"))])
+    data, _ = _run(raw, tmp_path / "out")
+    assert _counts(data, "home_help_offices") == {"41201": 1, "41202": 0, "41000": 1}
+
+
+def test_an_edition_superseded_for_some_prefectures_gives_only_the_rows_of_the_others():
+    from analysis.ingest.editions import Edition, newest_editions
+    from analysis.ingest.recognition import RawFile
+
+    def edition(name, as_of, codes, covers):
+        frame = pd.DataFrame({"code": codes, "facility_id": [f"{name}{i}" for i in range(len(codes))]})
+        return Edition("kaigo", "110", RawFile(Path(name)), as_of, "file_name", frame, frame["code"].str[:2], frozenset(covers))
+
+    older = edition("national.csv", "2025-12-31", ["40203", "41201", "41202", "40203"], {"40", "41", "42"})
+    newer = edition("saga.csv", "2026-06-30", ["41201"], {"41"})
+    used, superseded = newest_editions([older, newer])
+    cut = next(e for e in used if e.file.name == "national.csv")
+    assert cut.frame["code"].tolist() == ["40203", "40203"] and cut.covers == frozenset({"40", "42"})
+    assert cut.prefectures.tolist() == ["40", "40"]
+    assert [(s.edition.file.name, s.by.file.name, s.prefectures, s.duplicate) for s in superseded] == [
+        ("national.csv", "saga.csv", ["41"], False)]
+    assert next(e for e in used if e.file.name == "saga.csv").frame["code"].tolist() == ["41201"]
+
+
+def test_a_prefectures_own_list_of_the_same_date_and_rows_as_the_national_file_is_a_second_copy_not_a_conflict(tmp_path):
+    raw = tmp_path / "raw"
+    _soumu(raw)
+    saga = to_code6("41201")
+    both = [_office(f"41100000{n:02d}", saga) for n in range(2)]
+    write_kaigo_csv(raw / "jigyosho_110_all_20260630120000.csv", [_office("4010000001"), *both])  # 佐賀's rows come second
+    write_kaigo_csv(raw / "2026-06-30" / "110_saga.csv", both)
+    data, lines = _run(raw, tmp_path / "out")
+    assert _counts(data, "home_help_offices") == {"40203": 1, "41201": 2, "41202": 0, "40000": 1, "41000": 2}
+    kaigo = next(s for s in data.metadata["sources"] if s["key"] == "kaigo")
+    assert [(f["name"], f["reason"], f["prefectures"]) for f in kaigo["files_superseded"]] == [
+        ("jigyosho_110_all_20260630120000.csv", "same edition (duplicate)", ["41"])]  # the tie goes to the first by name
+
+
+def test_an_edition_speaking_for_no_prefecture_is_still_read_and_listed():
+    from analysis.ingest.editions import Edition, newest_editions
+    from analysis.ingest.recognition import RawFile
+
+    empty = pd.DataFrame({"code": pd.Series([], dtype=str)})
+    edition = Edition("kouseikyoku", "医科", RawFile(Path("r6_08_empty.xlsx")), "", "", empty, empty["code"].str[:2], frozenset())
+    used, superseded = newest_editions([edition])
+    assert used == [edition] and superseded == []
+
+
 def test_a_download_named_as_in_the_url_beside_a_dated_edition_is_an_error_saying_how_to_date_it(tmp_path):
     raw = tmp_path / "raw"
     _soumu(raw)
@@ -147,6 +218,22 @@ def test_the_same_edition_twice_is_read_once(tmp_path):
     assert [f["path"] for f in source["files_superseded"]] == ["b/jigyosho_110_all_20260630120000.csv"]
     assert source["files_superseded"][0]["reason"] == "same edition (duplicate)"
     assert any("同じ版の重複" in line for line in lines)
+
+
+def test_an_office_listed_twice_with_two_addresses_is_counted_listed_and_mapped_once_and_the_summary_says_so(tmp_path):
+    raw = tmp_path / "raw"
+    _soumu(raw)
+    first, again = _office("4010000001"), _office("4010000001")
+    again[7], again[9:11] = "福岡県久留米市城南町1番地", ["33.31", "130.51"]
+    write_kaigo_csv(raw / "jigyosho_110_all_20260630120000.csv", [first, again, _office("4010000002")])
+    data, lines = _run(raw, tmp_path / "out")
+    assert _counts(data, "home_help_offices")["40203"] == 2
+    office = data.facilities[data.facilities["facility_id"] == "4010000001"]
+    assert office[["address", "lat", "lon"]].values.tolist() == [["久留米市城南町1", 33.3, 130.5]]  # the first row's
+    assert "  注意: 同じ番号が重なった 1 行を除き、最初の行を使いました" in lines
+    assert "  注意: そのうち 1 事業所は行によって住所が違い、最初の行の住所を使いました" in lines
+    kaigo = next(s for s in data.metadata["sources"] if s["key"] == "kaigo")
+    assert kaigo["issues"] == {"duplicate_rows": 1, "duplicate_offices_other_address": 1}
 
 
 def test_two_different_editions_of_one_date_are_an_error_naming_both(tmp_path):

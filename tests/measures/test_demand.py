@@ -276,3 +276,156 @@ def test_the_local_method_scales_the_base_projection_of_home_visits_by_the_obser
     assert visits.to_dict() == pytest.approx({2020: 130.0, 2040: 195.0})
     assert local[local["measure"] == "care_certified_persons"].set_index("year")["value"].to_dict() == {2020: 50.0, 2040: 70.0}
     assert len(out[out["scenario"] != LOCAL]) == len(projection)  # the national-rate scenarios stay as they were
+
+
+# -- edges: option limits, age boundaries, rates by sex, deaths at home, the supply estimate ---------------------------
+
+@pytest.mark.parametrize("options", [{"home_death_share": 0}, {"home_death_share": 1}, {"scenario_rate_change": 1},
+                                     {"scenario_rate_change": 0}, {"prefecture_adjustment": {"deaths_per_year": 0}}])
+def test_a_share_or_change_outside_zero_to_one_and_a_zero_adjustment_are_refused(options):
+    with pytest.raises(ValidationError):
+        DemandOptions(**options)
+
+
+def test_shares_changes_and_adjustments_inside_their_limits_are_accepted():
+    options = DemandOptions(home_death_share=0.5, scenario_rate_change=0.5, prefecture_adjustment={"deaths_per_year": 0.5})
+    assert (options.home_death_share, options.scenario_rate_change) == (0.5, 0.5)
+
+
+def test_the_population_summary_counts_each_age_group_from_its_lower_bound():
+    from analysis.measures.demand import peak_year, population_summary
+
+    ages = {"60-64": 1, "65-69": 10, "70-74": 100, "75-79": 1_000, "80-84": 10_000, "85-89": 100_000, "90+": 1_000_000}
+    rows = [{"code": "99001", "year": year, "sex": "total", "age_group": age, "population": n * factor}
+            for year, factor in ((2020, 1), (2030, 3), (2040, 2)) for age, n in ages.items()]
+    summary = population_summary(pd.DataFrame(rows), "99001").set_index("year")
+    first = summary.loc[2020]
+    assert (first["total"], first["aged65"], first["aged75"], first["aged85"]) == (1_111_111, 1_111_110, 1_111_000, 1_100_000)
+    assert first["aged85_share"] == pytest.approx(1_100_000 / 1_111_111 * 100)
+    assert peak_year(summary.reset_index(), "aged75") == 2030
+
+
+def test_the_pyramid_compares_2020_with_2040_by_default():
+    from analysis.measures.demand import pyramid_data
+
+    pyramid = pyramid_data(_population(), "99001")
+    assert sorted({year for year, _ in pyramid.columns}) == [2020, 2040]
+    assert pyramid.loc["95+", (2040, "male")] == 150
+
+
+def _by_sex_rates():
+    # deaths: one rate per sex at 90+, one rate for both sexes elsewhere; homes and care homes share the deaths
+    rows = [("death_rate", "male", "90+", 0.3), ("death_rate", "female", "90+", 0.2), ("death_rate", "total", "75-89", 0.05),
+            ("death_place_share", "total", "home", 0.15), ("death_place_share", "total", "nursing_home", 0.1),
+            ("death_place_share", "total", "hospital", 0.75)]
+    return pd.DataFrame([{"measure": m, "sex": s, "age_group": a, "rate": r, "unit": "", "year": 2020, "area": "00000",
+                          "source": "test"} for m, s, a, r in rows])
+
+
+def test_rates_given_by_sex_apply_to_that_sex_and_rates_for_both_to_the_rest():
+    projection = project(_population(), _by_sex_rates(), "99001", DemandOptions())
+    # 2020: 90-94 and 95+ are 100 of each sex: 200 × 0.3 + 200 × 0.2; 75-89: 400 + 100 + 100 of each sex × 0.05
+    deaths = 200 * 0.3 + 200 * 0.2 + 2 * 600 * 0.05
+    assert _value(projection, "deaths_per_year", 2020) == pytest.approx(deaths)
+    assert _value(projection, "deaths_per_year", 2020, "low") == pytest.approx(deaths * 0.9)
+    assert _value(projection, "deaths_per_year", 2020, "high") == pytest.approx(deaths * 1.1)
+    # at home or in a care home: 0.15 + 0.1 of the deaths, unless the parameter file gives the share
+    assert _value(projection, "home_deaths_per_year", 2020) == pytest.approx(deaths * 0.25)
+    own = project(_population(), _by_sex_rates(), "99001", DemandOptions(home_death_share=0.4))
+    assert _value(own, "home_deaths_per_year", 2020) == pytest.approx(deaths * 0.4)
+    assert list(projection.columns) == ["year", "measure", "scenario", "value"] and projection.index.is_monotonic_increasing
+
+
+def test_without_death_rates_no_deaths_at_home_are_projected():
+    assert "home_deaths_per_year" not in set(project(_population(), _rates(), "99001", DemandOptions())["measure"])
+
+
+def test_the_ages_without_a_rate_are_named_for_the_national_and_the_asked_rates():
+    from analysis.measures.demand import excluded_ages
+
+    assert excluded_ages(_rates(), "home_visit_patients_per_month") == "0〜74歳"
+    assert excluded_ages(_with_prefecture_rates(), "home_visit_patients_per_month", DemandOptions(rate_area="prefecture"),
+                         "99001") == "0〜74歳"
+    assert excluded_ages(_rates(), "jmap_medical_demand_weight") == "なし"
+
+
+def test_national_rates_asked_for_are_used_without_checking_for_an_area():
+    from analysis.measures.demand import rates_for
+
+    only_prefecture = _with_prefecture_rates().query("area == '99000'")
+    assert rates_for(only_prefecture, "home_visit_medical_monthly_rate", DemandOptions(), "99001").empty
+
+
+def test_the_method_text_for_prefecture_rates_needs_no_list_of_fallbacks():
+    from analysis.measures.demand import rates_text
+
+    assert rates_text(DemandOptions(rate_area="prefecture")) == "率は都道府県の率（取り込んだ率の CSV）です（自治体の設定ファイルの指定による）。"
+
+
+def test_the_printed_projection_table_leaves_the_jmap_indices_to_their_figure():
+    table = projection_table(project(_population(), _rates(), "99001", DemandOptions()))
+    assert not any("JMAP" in str(column) for column in table.columns)
+    assert "訪問診療を受ける患者数（1か月あたり）" in table.columns
+
+
+def _supply_series(rows):
+    """The report's own series of the two supply indicators: (indicator, year, value, suppressed)."""
+    return pd.DataFrame([{"area_level": "municipality", "indicator_id": i, "fiscal_year": y, "value": v, "suppressed": s}
+                         for i, y, v, s in rows] + [{"area_level": "prefecture", "indicator_id": "home_visit_count",
+                                                      "fiscal_year": 2024, "value": 9_999.0, "suppressed": False}])
+
+
+def test_the_supply_estimate_uses_the_latest_year_with_both_counts_and_the_base_projection():
+    from analysis.measures.demand import supply_vs_demand
+
+    projection = pd.DataFrame({"year": [2020, 2040, 2040, 2040], "value": [40.0, 60.0, 999.0, 1.0],
+                               "measure": ["home_visit_patients_per_month"] * 3 + ["care_certified_persons"],
+                               "scenario": ["base", "base", "high", "base"]})
+    series = _supply_series([("home_visit_facilities", 2022, 4.0, False), ("home_visit_count", 2022, 76.0, False),
+                             ("home_visit_facilities", 2023, 5.0, False), ("home_visit_count", 2023, 95.0, False),
+                             ("home_visit_facilities", 2024, 6.0, False)])  # 2024 lacks the count
+    table, reason = supply_vs_demand(series, projection, visits_per_patient=1.9)
+    assert reason == "" and table["latest_fiscal_year"].unique().tolist() == [2023]
+    # 95 visits ÷ 1.9 per patient ÷ 5 facilities = 10 patients each; 60 patients in 2040 need 6 facilities at that load
+    assert table[["year", "projected_patients", "providers_needed_at_current_load"]].values.tolist() == [[2020, 40, 4], [2040, 60, 6]]
+    assert table["current_providers"].unique().tolist() == [5] and table["current_patients_per_provider"].unique().tolist() == [10]
+
+
+@pytest.mark.parametrize("rows, reason", [
+    ([("home_visit_facilities", 2023, 5.0, False)], "データがないため"),
+    ([("home_visit_facilities", 2023, 5.0, False), ("home_visit_count", 2023, float("nan"), True)], "2023年度の訪問診療の件数は少数のため秘匿"),
+    ([("home_visit_facilities", 2023, 0.0, False), ("home_visit_count", 2023, 0.0, False)], "2023年度に訪問診療を実施した医療機関がない"),
+])
+def test_the_supply_estimate_says_why_it_is_missing(rows, reason):
+    from analysis.measures.demand import supply_vs_demand
+
+    table, text = supply_vs_demand(_supply_series(rows), pd.DataFrame(columns=["year", "value", "measure", "scenario"]), 1.9)
+    assert table.empty and reason in text
+
+
+def test_a_hidden_count_in_an_earlier_year_leaves_the_latest_estimate_alone():
+    from analysis.measures.demand import supply_vs_demand
+
+    projection = pd.DataFrame({"year": [2040], "value": [30.0], "measure": ["home_visit_patients_per_month"], "scenario": ["base"]})
+    series = _supply_series([("home_visit_facilities", 2022, 1.0, False), ("home_visit_count", 2022, float("nan"), True),
+                             ("home_visit_facilities", 2023, 1.0, False), ("home_visit_count", 2023, 19.0, False)])
+    table, reason = supply_vs_demand(series, projection, 1.9)
+    assert reason == "" and table["providers_needed_at_current_load"].tolist() == [3]
+
+
+def test_the_supply_sentence_of_a_one_year_projection_names_that_year():
+    from analysis.measures import demand
+
+    supply = pd.DataFrame({"year": [2040], "projected_patients": [24.0], "latest_fiscal_year": [2024], "current_providers": [2.0],
+                           "current_patients_per_provider": [10.0], "providers_needed_at_current_load": [2.4]})
+    assert "2024年度の訪問診療を実施する医療機関は 2 施設" in demand.supply_text(supply) and "2040 年には 2.4 施設" in demand.supply_text(supply)
+
+
+def test_a_series_without_disclosure_marks_uses_the_latest_year_with_both_values():
+    from analysis.measures.demand import supply_vs_demand
+
+    projection = pd.DataFrame({"year": [2040], "value": [30.0], "measure": ["home_visit_patients_per_month"], "scenario": ["base"]})
+    series = _supply_series([("home_visit_facilities", 2022, 1.0, False), ("home_visit_count", 2022, 19.0, False),
+                             ("home_visit_facilities", 2023, 2.0, False), ("home_visit_count", 2023, float("nan"), False)])
+    table, reason = supply_vs_demand(series.drop(columns="suppressed"), projection, 1.9)
+    assert reason == "" and table["latest_fiscal_year"].tolist() == [2022] and table["current_providers"].tolist() == [1]

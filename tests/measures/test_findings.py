@@ -59,3 +59,63 @@ def test_a_prefectures_resources_are_set_against_the_country_not_itself():
     found = findings.resources(counts, "架空県", 3618, 461, compared_with="national")
     assert found[1:] == [("人口あたりで全国の1.5倍を超える資源: 薬局数。", "summary")]
     assert findings.resources(counts, "架空県", 3618, 461)[1][0] == "人口あたりの資源は、どれも都道府県の3分の2から1.5倍の範囲にあります。"
+
+
+def test_a_long_list_names_four_and_counts_the_rest():
+    counts = pd.DataFrame({"level": ["municipality"] * 6 + ["prefecture"] * 6,
+                           "resource_id": ["clinics", "pharmacies", "hospitals", "dental_clinics", "home_help_offices",
+                                           "day_care_offices"] * 2,
+                           "per_capita": [1.0] * 6 + [3.0] * 6})
+    found = findings.resources(counts, "南木町", 10, 1)
+    assert found[1][0] == ("人口あたりで都道府県の3分の2に満たない資源: 一般診療所数、薬局数、病院数、歯科診療所数 ほか 2 件。")
+    four = findings.resources(counts[~counts["resource_id"].isin(["clinics", "day_care_offices"])], "南木町", 10, 1)
+    assert four[1][0].endswith("資源: 薬局数、病院数、歯科診療所数、訪問介護事業所数。")
+
+
+def test_a_resource_the_area_above_lacks_is_not_compared_and_nothing_comparable_says_nothing():
+    counts = pd.DataFrame({"level": ["municipality", "municipality", "prefecture", "prefecture"],
+                           "resource_id": ["clinics", "pharmacies"] * 2, "per_capita": [5.0, 1.0, 0.0, float("nan")]})
+    assert len(findings.resources(counts, "南木町", 10, 1)) == 1  # no ratio to 0 or to a missing value, and no sentence
+
+
+def test_against_the_country_the_sentence_says_only_what_could_be_compared():
+    counts = pd.DataFrame({"level": ["municipality", "national"], "resource_id": ["clinics", "clinics"], "per_capita": [6.0, 5.0]})
+    found = findings.resources(counts, "架空県", 10, 1, compared_with="national")
+    assert found[1][0] == "人口あたりの資源は、比べられるものはどれも全国の3分の2から1.5倍の範囲にあります。"
+
+
+def test_demand_skips_a_line_without_both_years_or_without_a_2020_value():
+    summary = pd.DataFrame({"year": [2040, 2020, 2030], "aged75": [2400.0, 2000.0, 2000.0]})  # not in year order; peak ties
+    projection = pd.DataFrame({"year": [2020, 2040, 2020, 2030], "measure": ["home_visit_patients_per_month"] * 2 + ["deaths_per_year"] * 2,
+                               "scenario": "base", "value": [0.0, 150.0, 200.0, 210.0]})
+    found = findings.demand(summary, projection)
+    assert found == [("75歳以上人口は 2040 年に最も多くなり（2,400 人）、2020 年の 2,000 人より +20% です。", "population")]
+
+
+def test_trends_without_worsening_or_hidden_values_say_so_in_one_sentence():
+    summary = pd.DataFrame({"指標（単位）": ["a"], "傾向": ["→ 横ばい"], "最新値": ["3"]})
+    assert findings.trends(summary) == [("全年度の推移で悪化の傾向にある指標はありません。", "summary")]
+    assert findings.trends(summary.iloc[0:0]) == [("この自治体の指標のデータはまだありません。", "missing")]
+
+
+def test_pdca_counts_statuses_in_the_rules_order_and_a_worsening_goal_is_a_point_to_discuss():
+    check = pd.DataFrame({"status": ["データなし", "悪化", "目標値が未設定", "順調", "秘匿のため判定不可"],
+                          "indicator_id": ["house_call_count", "home_deaths", "home_visit_count", "home_visit_count", "home_deaths"]})
+    found = findings.pdca(check)
+    assert found[0][0] == "5 件の指標の判定: 順調 1 件、悪化 1 件、秘匿のため判定不可 1 件、目標値が未設定 1 件、データなし 1 件。"
+    assert found[1] == ("協議の論点になる指標: 在宅死亡者数（自宅）。", "act")
+    assert len(findings.pdca(check[check["status"] == "順調"])) == 1
+
+
+def test_small_per_capita_values_are_compared_too():
+    # per 1,000 aged 75+, a prefecture may have 0.5 of something: a town with 0.2 has well under two thirds of it
+    counts = pd.DataFrame({"level": ["municipality", "prefecture"], "resource_id": ["visiting_nursing_offices"] * 2,
+                           "per_capita": [0.2, 0.5]})
+    assert findings.resources(counts, "南木町", 10, 1)[1][0] == "人口あたりで都道府県の3分の2に満たない資源: 訪問看護事業所数。"
+
+
+def test_a_projection_under_one_patient_in_2020_still_gives_its_change():
+    summary = pd.DataFrame({"year": [2020, 2040], "aged75": [100.0, 120.0]})
+    projection = pd.DataFrame({"year": [2020, 2040], "measure": "home_visit_patients_per_month", "scenario": "base",
+                               "value": [0.5, 0.75]})
+    assert "0 人から 2040 年には 1 人（+50%）" in findings.demand(summary, projection)[1][0]

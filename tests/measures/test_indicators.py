@@ -158,3 +158,95 @@ def test_a_change_per_year_prints_at_the_values_precision():
 
     assert slope_text(2.5678, 2) == "+2.57" and slope_text(-0.004, 2) == "-0.004" and slope_text(0.0004, 2) == "0"
     assert slope_text(None, 1) == "—" and slope_text(float("nan"), 1) == "—"
+
+
+def test_a_municipalitys_report_divides_its_areas_values_by_their_members_population():
+    population = _population({"99001": 30_000, "99002": 40_000, "99003": 50_000})
+    indicators = _indicators({("99001", 2020): 30, ("99002", 2020): 40, ("99003", 2020): 50})
+    series = indicator_series(level_values(indicators, HIERARCHY), population, AREAS, national=False).set_index("area_level")
+    aged75 = (30_000 + 40_000 + 50_000) * 5 / 20
+    assert series.loc["medical_area", "per_capita"] == pytest.approx(120 / aged75 * 1000)
+    assert series.loc["prefecture", "per_capita"] == pytest.approx(120 / aged75 * 1000)
+
+
+def test_only_counts_of_persons_and_events_get_an_interval():
+    population = _population({"99001": 30_000})
+    rows = pd.DataFrame({"code": "99001", "indicator_id": ["home_deaths", "home_death_share", "home_care_support_clinics"],
+                         "fiscal_year": 2020, "value": [30.0, 20.0, 3.0]}).astype({"code": "string"})
+    series = indicator_series(level_values(rows, HIERARCHY), population, AREAS, national=False)
+    own = series[series["area_level"] == "municipality"].set_index("indicator_id")
+    assert own.loc["home_deaths", ["ci_low", "ci_high"]].notna().all()
+    assert own.loc[["home_death_share", "home_care_support_clinics"], ["ci_low", "ci_high"]].isna().all().all()
+
+
+def _summary_series(rows, level="municipality"):
+    """(indicator, year, value, suppressed) of one level as a series after disclosure control (display = value)."""
+    return pd.DataFrame([{"area_level": level, "indicator_id": i, "fiscal_year": y, "value": v, "display_value": v,
+                          "suppressed": s} for i, y, v, s in rows])
+
+
+def test_trends_are_fitted_on_the_municipalitys_shown_values_only():
+    from analysis.measures.indicators import fits
+
+    own = _summary_series([("home_visit_count", 2020, 1.0, False), ("home_visit_count", 2021, 2.0, False),
+                           ("home_visit_count", 2022, float("nan"), True), ("home_visit_count", 2023, 4.0, False)])
+    other = _summary_series([("home_visit_count", y, 100.0 * y, False) for y in (2020, 2021, 2022, 2023)], "prefecture")
+    fit = fits(pd.concat([own, other], ignore_index=True))["home_visit_count"]
+    assert (fit.n, fit.slope) == (3, pytest.approx(1.0))
+
+
+def test_an_indicator_hidden_in_every_year_is_a_row_saying_so_and_one_without_values_is_no_row():
+    from analysis.measures.indicators import summary_table
+
+    series = _summary_series([("home_deaths", 2023, float("nan"), True), ("home_deaths", 2024, float("nan"), True),
+                              ("home_visit_count", 2024, float("nan"), False)])
+    table = summary_table(series, {})
+    assert len(table) == 1 and table["指標（単位）"].iloc[0].startswith("在宅死亡者数（自宅）（")
+    assert table.iloc[0][["最新年度", "最新値", "傾向", "年あたり変化"]].tolist() == ["—", "秘匿", "—", "—"]
+
+
+def test_a_change_that_rounds_to_zero_at_the_shown_precision_is_flat_even_on_a_small_level():
+    from analysis.measures.indicators import summary_table
+    from analysis.measures.trends import fit_trend
+
+    years = [2020, 2021, 2022, 2023]
+    values = [0.100, 0.104, 0.108, 0.112]  # +0.004 a year: 0.00 at two decimals, yet 4 % of the level
+    series = _summary_series([("home_care_support_clinics", y, v, False) for y, v in zip(years, values)])
+    row = summary_table(series, {"home_care_support_clinics": fit_trend(years, values)}).iloc[0]
+    assert row["傾向"] == "→ 横ばい" and row["年あたり変化"] == "0"
+
+
+def test_the_summary_compares_the_latest_year_with_the_prefectures_same_year_and_ranks_among_peers():
+    from analysis.measures.indicators import summary_table
+
+    series = pd.concat([_summary_series([("home_care_support_clinics", 2023, 9.0, False), ("home_care_support_clinics", 2024, 10.0, False)]),
+                        _summary_series([("home_care_support_clinics", 2023, 11.0, False), ("home_care_support_clinics", 2024, 12.0, False)],
+                                        "prefecture")], ignore_index=True)
+    peers = pd.DataFrame({"indicator_id": "home_care_support_clinics", "display_value": [12.0, 15.0, float("nan")]})
+    row = summary_table(series, {}, peers).iloc[0]
+    assert (row["最新年度"], row["最新値"], row["都道府県"]) == (2024, "10.0", "12.0")
+    assert row["類似の地域での順位"] == "3/3"  # more is better: 15 and 12 are ahead of 10
+    deaths = _summary_series([("home_deaths", 2024, 10.0, False)])
+    tied = summary_table(deaths, {}, pd.DataFrame({"indicator_id": "home_deaths", "display_value": [12.0, 10.0]})).iloc[0]
+    assert tied["類似の地域での順位"] == "2〜3/3"  # a tie shows the places it shares
+
+
+def test_the_trend_column_of_the_csv_is_the_municipalitys_slope_and_empty_without_a_trend():
+    from analysis.measures.indicators import trends_csv
+    from analysis.measures.trends import fit_trend
+
+    series = pd.concat([_summary_series([("home_visit_count", y, float(y - 2020), False) for y in (2020, 2021, 2022)]),
+                        _summary_series([("home_visit_count", 2022, 5.0, False)], "prefecture"),
+                        _summary_series([("home_deaths", 2022, 5.0, False)])], ignore_index=True)
+    series = series.assign(scene="daily_care", per_capita=series["value"], ci_low=float("nan"), ci_high=float("nan"))
+    fits = {"home_visit_count": fit_trend([2020, 2021, 2022], [0.0, 1.0, 2.0]), "home_deaths": None}
+    out = trends_csv(series, fits)
+    assert out["trend_slope_per_year"].tolist()[:3] == [pytest.approx(1.0)] * 3
+    assert out["trend_slope_per_year"].iloc[3:].isna().all()
+
+
+def test_a_summary_with_nothing_to_compare_keeps_the_prefecture_column_empty():
+    from analysis.measures.indicators import summary_table
+
+    row = summary_table(_summary_series([("home_visit_count", 2024, 10.0, False)]), {}).iloc[0]
+    assert row["都道府県"] == "—" and "全国" not in row

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -82,6 +83,14 @@ def test_a_member_missing_a_year_leaves_that_year_without_a_sum():
                           "source": "s", "as_of": "2023-12-22"})
     sums = member_sums(frame, {"9901": ["a", "b"]}, ["year"], "population")
     assert sums[["code", "year", "population"]].to_dict("records") == [{"code": "9901", "year": 2020, "population": 3.0}]
+
+
+def test_a_medical_areas_count_is_as_of_its_newest_member():
+    # one member's file is newer than the others': the sum says the newest date, whichever member comes first
+    frame = pd.DataFrame({"code": ["a", "b", "c"], "resource_id": "clinics", "count": [3.0, 4.0, 5.0], "source": "s",
+                          "as_of": ["2025-12-01", "2026-06-30", "2026-06-01"]})
+    sums = member_sums(frame, {"9901": ["a", "b", "c"]}, ["resource_id"], "count")
+    assert sums[["code", "count", "as_of"]].to_dict("records") == [{"code": "9901", "count": 12.0, "as_of": "2026-06-30"}]
 
 
 def test_medical_area_rows_are_never_members_nor_counted_in_national_sums(base, view):
@@ -173,3 +182,48 @@ def test_the_disclosure_decision_is_the_same_with_the_medical_area_rows(base, vi
         decided.append(disclosure.decide(level_values(data.indicators, hierarchy), hierarchy, pop.size(data.population), rules))
     assert decided[0]["suppressed"].any()
     pd.testing.assert_frame_equal(decided[0], decided[1])
+
+
+def test_a_medical_areas_row_takes_its_prefecture_and_name_from_its_members_and_sums_their_area():
+    from analysis.measures.medical_areas import area_rows
+
+    table = pd.DataFrame([
+        ("99201", "99", "架空県", "a", "city", "01", "圏A", 10.0), ("99202", "99", "架空県", "b", "town", "01", "圏A", 5.5),
+        ("99203", "99", "架空県", "c", "village", "02", "圏B", float("nan")),
+    ], columns=["code", "pref_code", "pref_name", "name", "kind", "medical_area_code", "medical_area_name", "area_km2"])
+    table = table.assign(code6="", kana="", parent_code="", source="s", as_of="2024-01-01")
+    rows = area_rows(table).set_index("code")
+    assert rows.loc["9901", ["pref_code", "name", "kind", "area_km2"]].tolist() == ["99", "圏A", "medical_area", 15.5]
+    assert rows.loc["9902", "name"] == "圏B" and np.isnan(rows.loc["9902", "area_km2"])  # a member without an area
+
+
+def test_no_medical_areas_give_no_sums():
+    frame = pd.DataFrame({"code": ["a"], "year": [2020], "population": [1.0], "source": "s", "as_of": "2023-12-22"})
+    assert member_sums(frame, {}, ["year"], "population").empty
+
+
+def test_the_view_numbers_its_rows_once_after_adding_the_areas(view):
+    for table in (view.population, view.municipalities, view.resource_counts):
+        assert table.index.is_unique
+
+
+def test_without_any_medical_area_the_error_says_the_data_has_none(view, monkeypatch):
+    from analysis.errors import InputError
+
+    monkeypatch.setattr(WithMedicalAreas, "area_members", property(lambda self: {}))
+    with pytest.raises(InputError, match="二次医療圏 codes there: なし"):
+        view.municipality("4012")
+
+
+def test_a_medical_areas_outline_is_as_of_its_newest_member(processed_sample, monkeypatch):
+    import geopandas as gpd
+    from shapely.geometry import box
+
+    from analysis.ingest.processed import ProcessedData
+
+    outlines = gpd.GeoDataFrame({"code": CENTRAL, "level": "municipality", "name": "", "source": "s",
+                                 "as_of": ["2024-01-01", "2025-01-01", "2024-01-01", "2024-01-01", "2024-06-01", "2024-01-01"],
+                                 "geometry": [box(i, 0, i + 1, 1) for i in range(len(CENTRAL))]}, crs="EPSG:6668")
+    monkeypatch.setattr(ProcessedData, "boundaries", lambda self: outlines)
+    shapes = WithMedicalAreas(processed_sample).boundaries()
+    assert shapes.loc[shapes["code"] == "4009", "as_of"].tolist() == ["2025-01-01"] and shapes.index.is_unique

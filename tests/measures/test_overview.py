@@ -83,3 +83,71 @@ def test_pdca_statuses_are_counted_per_scene():
     assert counts["日常の療養支援"] == "達成1・遅れ1"
     assert counts["看取り"] == "秘匿1"
     assert counts["入退院支援"] == "—"
+
+
+def _growth_population(code: str, aged75: dict[int, float]) -> pd.DataFrame:
+    """One sex, one 75+ group: ``aged75`` people per year, 1,000 younger people every year."""
+    return pd.DataFrame([{"code": code, "year": year, "sex": "total", "age_group": age, "population": n,
+                          "is_projection": year > 2020, "source": "s", "as_of": "a"}
+                         for year, old in aged75.items() for age, n in (("40-44", 1000.0), ("80-84", old))])
+
+
+def _visit_rates(rate: float = 0.1) -> pd.DataFrame:
+    return pd.DataFrame([{"measure": "home_visit_medical_monthly_rate", "sex": "total", "age_group": "75+", "rate": rate,
+                          "unit": "", "year": 2020, "area": "00000", "source": "s"}])
+
+
+def test_demand_growth_is_the_2020_to_2040_change_of_projected_home_visits_in_percent():
+    # 0.1 visits per person aged 75+: 100 in 2020, 150 in 2040 (2030's 300 is no endpoint)
+    population = _growth_population("40901", {2020: 1000.0, 2030: 3000.0, 2040: 1500.0})
+    assert overview._demand_growth(population, _visit_rates(), "40901") == pytest.approx(50.0)
+
+
+@pytest.mark.parametrize("aged75", [{2020: 1000.0, 2030: 1500.0}, {2030: 1000.0, 2040: 1500.0}, {2020: 0.0, 2040: 1500.0}])
+def test_demand_growth_without_both_years_or_from_nobody_is_missing(aged75):
+    assert np.isnan(overview._demand_growth(_growth_population("40901", aged75), _visit_rates(), "40901"))
+
+
+def test_demand_growth_of_a_code_without_population_or_rates_is_missing():
+    population = _growth_population("40901", {2020: 1000.0, 2040: 1500.0})
+    assert np.isnan(overview._demand_growth(population, _visit_rates(), "40902"))
+    assert np.isnan(overview._demand_growth(population, _visit_rates().iloc[0:0], "40901"))
+
+
+def _two_prefectures():
+    municipalities = pd.DataFrame([
+        ("40000", "40", "甲県", "甲県", "prefecture", "", ""), ("40201", "40", "甲県", "甲市", "city", "01", "甲圏"),
+        ("4001", "40", "甲県", "甲圏", "medical_area", "01", "甲圏"), ("4002", "40", "甲県", "乙圏", "medical_area", "02", "乙圏"),
+        ("4101", "41", "乙県", "丙圏", "medical_area", "01", "丙圏"), ("41201", "41", "乙県", "丙市", "city", "01", "丙圏"),
+    ], columns=["code", "pref_code", "pref_name", "name", "kind", "medical_area_code", "medical_area_name"])
+    population = pd.concat([_growth_population(code, {2020: n, 2040: 2 * n})
+                            for code, n in (("4001", 100.0), ("4002", 300.0), ("40000", 400.0), ("40201", 100.0))])
+    counts = pd.DataFrame(columns=["code", "resource_id", "count", "source", "as_of"])
+    return municipalities, population, counts
+
+
+def test_the_medical_area_table_has_the_prefectures_own_areas_then_the_prefecture():
+    municipalities, population, counts = _two_prefectures()
+    table = overview.medical_area_table(municipalities, population, counts, _visit_rates(), "40")
+    assert table["code"].tolist() == ["4001", "4002", "40000"] and table["name"].tolist() == ["甲圏", "乙圏", "甲県"]
+    assert table["aged75_growth"].tolist() == [100.0, 100.0, 100.0]
+
+
+def test_a_prefecture_without_its_own_row_is_named_as_the_total():
+    municipalities, population, counts = _two_prefectures()
+    table = overview.overview_table(municipalities[municipalities["code"] != "40000"], population, counts, _visit_rates(), "40")
+    assert table["code"].tolist() == ["40201", "40000"] and table["name"].tolist() == ["甲市", "都道府県計"]
+
+
+def test_the_municipalities_of_a_prefecture_are_its_basic_members_in_code_order():
+    municipalities, _, _ = _two_prefectures()
+    rows = overview.municipalities_of(municipalities, "40")
+    assert rows.to_dict("records") == [{"code": "40201", "name": "甲市", "medical_area_code": "01", "medical_area_name": "甲圏"}]
+
+
+def test_support_needs_list_the_fastest_aging_first_and_ties_by_code():
+    table = pd.DataFrame({"code": ["40003", "40001", "40002", "40000"], "name": ["丙", "甲", "乙", "県"],
+                          "aged75_growth": [30.0, 30.0, 25.0, 20.0], "home_care_support_clinics": [1.0, 1.0, 1.0, 10.0],
+                          "home_care_support_hospitals": np.nan, "visiting_nursing_offices": np.nan, "care_management_offices": np.nan})
+    assert overview.support_needs(table, "40")["code"].tolist() == ["40001", "40003", "40002"]
+    assert overview.support_needs(table, "40", limit=1)["code"].tolist() == ["40001"]

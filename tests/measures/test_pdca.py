@@ -97,6 +97,43 @@ def test_a_hidden_year_takes_no_part_in_the_trend():
         assert (trend.first_year, trend.last_year) == (2020, 2023) and trend.slope == pytest.approx(20 / 3)
 
 
+# Every status rule at its edge, for a target above the baseline (100 → 200) and its mirror below it (200 → 100),
+# baseline 2020 and target 2030: the straight-line expectation in year y is (y − 2020) / 10, capped at 1.
+@pytest.mark.parametrize("year, rising, falling, status", [
+    (2025, 200, 100, "達成"),      # exactly at the target
+    (2025, 199.9, 100.1, "順調"),  # just short of it
+    (2025, 140, 160, "順調"),      # progress 0.4 = expected 0.5 − 0.1: the rule says 以上
+    (2028, 170, 130, "順調"),      # progress 0.7 = 0.8 − 0.1, where 0.8 − 0.1 is 0.7000000000000001 in floating point
+    (2023, 120, 180, "順調"),      # progress 0.2 = 0.3 − 0.1
+    (2025, 139.9, 160.1, "遅れ"),  # just under the line
+    (2025, 100, 200, "遅れ"),      # unchanged is no worsening
+    (2021, 100, 200, "順調"),      # expected 0.1 − 0.1 = 0: unchanged is still on the line
+    (2025, 99.9, 200.1, "悪化"),   # a little past the baseline, away from the target
+    (2032, 190, 110, "順調"),      # after the target year the expectation stays 1: 0.9 = 1 − 0.1
+    (2032, 189.9, 110.1, "遅れ"),
+])
+def test_each_status_rule_holds_at_its_exact_boundary_in_both_directions(year, rising, falling, status):
+    up = assess(B, T, _actuals(year, rising))
+    down = assess(Point(fiscal_year=2020, value=200), Point(fiscal_year=2030, value=100),
+                  _actuals(year, falling).assign(value=[200, falling]))
+    assert (up["status"], down["status"]) == (status, status)
+
+
+def test_an_actual_only_in_the_baseline_year_is_no_data():
+    assert assess(B, T, _actuals(2020, 150).iloc[1:])["status"] == "データなし"
+
+
+@pytest.mark.parametrize("slope, status", [(-9, "順調"), (-8, "順調"), (-7.98, "遅れ"), (6, "悪化")])
+def test_a_target_below_the_baseline_is_reached_by_a_falling_trend_not_a_rising_one(slope, status):
+    # 100 → 50 by 2030; 90 in 2025 is progress 0.2 against 0.4 expected, so only the trend can make it 順調: the
+    # projection 90 + slope × 5 is 45, exactly 50, 50.1 (short of the target) and 120 (away from it)
+    baseline, target = Point(fiscal_year=2020, value=100), Point(fiscal_year=2030, value=50)
+    actuals = pd.DataFrame({"fiscal_year": [2023, 2024, 2025], "value": [90 - 2 * slope, 90 - slope, 90]})
+    result = assess(baseline, target, actuals)
+    assert result["projected"] == pytest.approx(90 + 5 * slope)
+    assert result["status"] == status
+
+
 def _plan(**indicator):
     goal = {"indicator_id": "home_visit_count", "layer": "process",
             "baseline": {"fiscal_year": 2022, "value": 10}, "target": {"fiscal_year": 2026, "value": 20}}
@@ -252,6 +289,48 @@ def test_years_that_differ_between_rows_go_into_the_cells():
                       ignore_index=True)
     shown = display_table(check)
     assert "最新値" in shown.columns and shown["最新値"].tolist() == ["19.1%（2024年度）", "120（2023年度）"]
+
+
+def _check_series(indicator_id, baseline, target, actuals):
+    """The check table of one goal (baseline 2020, target 2030) on a municipality's series {year: value}."""
+    from analysis.measures.disclosure import DisclosureRules
+    from analysis.measures.pdca import check_table
+
+    plan = Plan.model_validate({"vision": "v", "goals": [{"scene": "end_of_life", "goal": "g", "indicators": [
+        {"indicator_id": indicator_id, "layer": "outcome", "baseline": {"fiscal_year": 2020, "value": baseline},
+         "target": {"fiscal_year": 2030, "value": target}}]}]})
+    return check_table(plan, _series([(indicator_id, y, v, False) for y, v in actuals.items()]), DisclosureRules(enabled=False),
+                       100_000)
+
+
+def test_a_target_reached_by_a_falling_trend_is_on_track():
+    # fewer is the goal (100 → 50); the series falls 10 a year on a straight line, so its trend is 40 in 2030
+    check = _check_series("home_deaths", 100, 50, {2022: 120, 2023: 110, 2024: 100, 2025: 90})
+    row = check.iloc[0]
+    assert row["progress"] == pytest.approx(0.2) and row["trend_projection"] == pytest.approx(40)
+    assert row["status"] == "順調"
+
+
+def test_a_trend_moving_away_from_a_lower_target_is_behind_and_stays_in_the_act_table():
+    from analysis.measures.pdca import act_table
+
+    # fewer is the goal (100 → 50); the series rises 5 a year, so its trend is 120 in 2030, away from the target:
+    # 悪化 by the trend since the baseline, although 95 is still below the baseline
+    check = _check_series("home_deaths", 100, 50, {2022: 80, 2023: 85, 2024: 90, 2025: 95})
+    assert check.iloc[0]["status"] == "悪化" and check.iloc[0]["trend_projection"] == pytest.approx(120)
+    act = act_table(check, _activities([]))
+    assert act["判定"].tolist() == ["▼ 悪化"] and "この傾きで2030年度 120" in act.loc[0, "事実"]
+
+
+def test_a_count_typed_with_a_decimal_reads_as_typed_in_every_plan_table():
+    from analysis.measures.pdca import act_table, dashboard_rows, display_table
+
+    # 2.5 → 3.5 in the parameter file; f"{2.5:.0f}" is '2' and f"{3.5:.0f}" is '4' (rounding half to even)
+    check = _check("home_deaths", 2.5, 3.5, 3)
+    shown = display_table(check).iloc[0]
+    assert (shown["基準値（2019年度）"], shown["目標値（2026年度）"], shown["最新値（2024年度）"]) == ("2.5", "3.5", "3")
+    assert dashboard_rows(check)[3]["goals"][0]["value"] == "2024年度 3（目標 2026年度 3.5）"
+    assert act_table(check, _activities([])).loc[0, "事実"].startswith("2024年度 3、目標まで あと 0.5（")
 
 
 def test_a_value_exactly_at_the_target_is_met_and_met_early_opens_raising_the_target():
@@ -438,11 +517,18 @@ def test_a_negative_or_infinite_target_is_refused(point):
         Point.model_validate(point)
 
 
+# one goal on 在宅死亡者数 (20 in 2019 → 70 in 2026), and a second goal on the same indicator with other numbers
+HOME_DEATHS_GOAL = {"scene": "end_of_life", "goal": "g", "indicators": [
+    {"indicator_id": "home_deaths", "layer": "outcome", "baseline": {"fiscal_year": 2019, "value": 20},
+     "target": {"fiscal_year": 2026, "value": 70}}]}
+
+
+def _second_goal(**numbers) -> dict:
+    return {**HOME_DEATHS_GOAL, "goal": "h", "indicators": [{**HOME_DEATHS_GOAL["indicators"][0], **numbers}]}
+
+
 def test_one_indicator_with_two_targets_or_twice_in_a_goal_is_refused():
-    goal = {"scene": "end_of_life", "goal": "g", "indicators": [
-        {"indicator_id": "home_deaths", "layer": "outcome", "baseline": {"fiscal_year": 2019, "value": 20},
-         "target": {"fiscal_year": 2026, "value": 70}}]}
-    other = {**goal, "goal": "h", "indicators": [{**goal["indicators"][0], "target": {"fiscal_year": 2026, "value": 999}}]}
+    goal, other = HOME_DEATHS_GOAL, _second_goal(target={"fiscal_year": 2026, "value": 999})
     with pytest.raises(ValidationError, match="target 70 \\(2026\\) under goal 1 and 999 \\(2026\\) under goal 2"):
         Plan.model_validate({"vision": "v", "goals": [goal, other]})
     same = {**goal, "goal": "h"}
@@ -456,3 +542,185 @@ def test_one_indicator_with_two_targets_or_twice_in_a_goal_is_refused():
 def test_plan_text_with_invisible_characters_or_a_break_in_a_title_is_refused(field, value):
     with pytest.raises(ValidationError, match="U\\+202E|line break"):
         Plan.model_validate({"vision": "v", field: value})
+
+
+# ---------------------------------------------------------------------------
+# edges of the plan's validation, the Act and Do tables and the dashboard
+# ---------------------------------------------------------------------------
+
+@pytest.mark.parametrize("year, accepted", [(1989, False), (1990, True), (2100, True), (2101, False)])
+def test_a_plan_year_lies_between_1990_and_2100(year, accepted):
+    if accepted:
+        assert Point(fiscal_year=year, value=0).fiscal_year == year  # 0 is a value too
+    else:
+        with pytest.raises(ValidationError, match="fiscal_year"):
+            Point(fiscal_year=year, value=1)
+
+
+def test_a_target_in_the_baseline_year_or_at_the_baseline_value_is_refused_and_half_a_pair_is_a_plan_being_written():
+    with pytest.raises(ValidationError, match="target year 2022 must be after the baseline year 2022"):
+        Plan.model_validate(_plan(target={"fiscal_year": 2022, "value": 20}))
+    with pytest.raises(ValidationError, match="no direction"):
+        Plan.model_validate(_plan(target={"fiscal_year": 2026, "value": 10}))
+    assert Plan.model_validate(_plan(target=None)).goals[0].indicators[0].target is None
+
+
+def test_one_indicator_with_two_baselines_is_refused_and_one_goal_may_leave_the_numbers_to_the_other():
+    with pytest.raises(ValidationError, match="baseline 20 \\(2019\\) under goal 1 and 25 \\(2019\\) under goal 2"):
+        Plan.model_validate({"vision": "v", "goals": [HOME_DEATHS_GOAL, _second_goal(baseline={"fiscal_year": 2019, "value": 25})]})
+    bare = {**HOME_DEATHS_GOAL, "goal": "h", "indicators": [{"indicator_id": "home_deaths", "layer": "outcome"}]}
+    assert len(Plan.model_validate({"vision": "v", "goals": [HOME_DEATHS_GOAL, bare]}).goals) == 2
+
+
+def test_the_plan_tables_cite_the_plan_by_title_and_date_or_the_parameter_file():
+    import datetime as dt
+
+    from analysis.measures.pdca import plan_source
+
+    titled = Plan.model_validate({"vision": "v", "title": "第9期介護保険事業計画", "adopted": dt.date(2024, 3, 29)})
+    assert plan_source(titled) == ("自治体の計画（第9期介護保険事業計画）", "2024-03-29")
+    assert plan_source(Plan.model_validate({"vision": "v"})) == ("自治体の設定ファイル（計画）", None)
+
+
+def test_an_internal_run_shows_a_typed_baseline_beside_a_hidden_cell():
+    from analysis.measures.disclosure import DisclosureRules
+    from analysis.measures.pdca import check_table
+
+    check = check_table(_plan_with("home_deaths", 25, 30), _series([("home_deaths", 2024, 28.0, False)]),
+                        DisclosureRules(enabled=False), 13_600, hidden_nearby={("home_deaths", 2019)})
+    assert check.iloc[0]["baseline"] == 25 and not check.iloc[0]["baseline_suppressed"]
+
+
+def test_the_csv_marks_each_hidden_number_and_leaves_the_others():
+    from analysis.measures.pdca import csv_table
+
+    check = pd.concat([_check("home_deaths", 20, 30, 25), _check("home_deaths", 20, 30, 25)], ignore_index=True)
+    check["target_suppressed"] = [True, False]
+    check.loc[0, "target"] = float("nan")
+    out = csv_table(check)
+    assert out["target"].tolist()[0] == "秘匿" and out["target"].tolist()[1] == 30 and out["baseline"].tolist() == [20, 20]
+
+
+def test_a_goal_met_in_its_target_year_opens_setting_the_next_target_and_one_met_early_raising_it():
+    from analysis.measures.pdca import act_table
+
+    in_time = act_table(_check("home_visit_facilities", 61, 70, 72, latest_year=2026), _activities([]))
+    assert "次の計画の目標値" in in_time.loc[0, "協議の選択肢"] and "目標まで 2 超過" in in_time.loc[0, "事実"]
+    early = act_table(_check("home_visit_facilities", 61, 70, 72, latest_year=2025), _activities([]))
+    assert "目標値を引き上げる" in early.loc[0, "協議の選択肢"]
+
+
+def test_activities_exactly_on_plan_are_on_plan_and_a_missing_record_is_not():
+    from analysis.measures.pdca import act_table
+
+    check = _check("home_deaths", 100, 130, 90, activities="lectures;training")
+    on_plan = act_table(check, _activities([("lectures", "ACP講座", 2023, 4, 1, "キ"), ("lectures", "ACP講座", 2024, 4, 4, "キ"),
+                                            ("training", "研修", 2024, 2, 3, "カ")]))
+    assert "届いている範囲" in on_plan.loc[0, "協議の選択肢"]  # 4 of 4 and 3 of 2 in the latest year
+    assert "取組「ACP講座」2024年度 4／計画 4回" in on_plan.loc[0, "事実"]
+    unknown = act_table(check, _activities([("lectures", "ACP講座", 2024, 4, float("nan"), "キ"), ("training", "研修", 2024, 2, 3, "カ")]))
+    assert "届かない理由" in unknown.loc[0, "協議の選択肢"] and "取組「ACP講座」2024年度 —／計画 4回" in unknown.loc[0, "事実"]
+    unrecorded = act_table(check, _activities([("training", "研修", 2024, 2, 3, "カ")]))
+    assert "取組「lectures」の実績の記録なし" in unrecorded.loc[0, "事実"] and "届いている範囲" in unrecorded.loc[0, "協議の選択肢"]
+
+
+def test_the_act_table_puts_worsening_first_then_behind_met_and_unmeasurable_in_the_plans_order():
+    from analysis.measures.pdca import UNSET_STATUS, act_table
+
+    check = pd.concat([_check("home_deaths", 100, 130, 140), _check("home_visit_count", 100, 130, 101),
+                       _check("house_call_count", 100, 130, 90), _check("home_death_share", 16.4, 21.3, 20.5)],
+                      ignore_index=True)
+    check.loc[len(check)] = {**check.iloc[0].to_dict(), "indicator_id": "", "status": UNSET_STATUS, "goal": "k"}
+    act = act_table(check, _activities([]))
+    assert act["判定"].tolist() == ["▼ 悪化", "△ 遅れ", "◎ 達成", "… 目標値なし"]  # 順調 is left out
+    assert act.loc[3, "事実"] == "指標が未設定" and act.loc[3, "目標・指標"] == "k／（指標は未設定）"
+
+
+def test_no_data_after_the_baseline_year_says_so_in_the_act_table():
+    from analysis.measures.disclosure import DisclosureRules
+    from analysis.measures.pdca import act_table, check_table
+
+    check = check_table(_plan_with("home_deaths", 25, 30), _series([("home_deaths", 2018, 20.0, False)]),
+                        DisclosureRules(enabled=False), 100_000)
+    assert check.iloc[0]["status"] == "データなし"
+    assert act_table(check, _activities([])).loc[0, "事実"] == "基準年より後の値がない"
+
+
+def test_the_goal_tables_print_percentages_whole_and_missing_ones_as_a_dash():
+    from analysis.measures.pdca import display_table
+
+    check = pd.concat([_check("home_deaths", 100, 130, 110.5), _check("home_deaths", 100, 130, float("nan"))], ignore_index=True)
+    assert display_table(check)["進捗率"].tolist() == ["35%", "—"]
+
+
+def test_the_dashboard_leaves_out_what_it_cannot_show():
+    from analysis.measures.pdca import UNSET_STATUS, dashboard_rows
+
+    check = pd.DataFrame({"scene": ["daily_care"] * 4, "goal": ["g"] * 4, "status": ["遅れ", UNSET_STATUS, "データなし", UNSET_STATUS],
+                          "indicator_id": ["home_visit_count", "home_visit_count", "home_visit_count", ""],
+                          "latest": [120.0, 130.0, float("nan"), float("nan")], "latest_year": [2024, 2024, float("nan"), float("nan")],
+                          "target": [150.0, float("nan"), 150.0, float("nan")], "target_year": [2026, float("nan"), 2026, float("nan")]})
+    values = [goal["value"] for goal in dashboard_rows(check)[0]["goals"]]
+    assert values == ["2024年度 120（目標 2026年度 150）", "2024年度 130", "目標 2026年度 150", ""]
+
+
+def test_the_do_table_lists_a_planned_activity_without_records_and_a_missing_year_as_a_dash():
+    from analysis.measures.pdca import do_table
+
+    plan = Plan.model_validate({"vision": "v", "activities": [
+        {"activity_id": "acp", "name": "ACP 講座", "program_item": "キ", "audience": "住民"},
+        {"activity_id": "rules", "name": "入退院ルール", "program_item": "エ"}]})
+    records = _activities([("training", "研修会", 2023, 2, 2, "カ"), ("training", "研修会", 2024, 3, 1, "カ"),
+                           ("acp", "講座", 2024, 4, 5, "キ")])
+    table = do_table(records, plan)
+    assert table["取組"].tolist() == ["入退院ルール", "研修会（回）", "ACP 講座（回）"]  # エ, カ, キ
+    assert table.set_index("取組").loc["ACP 講座（回）", ["2023年度", "2024年度"]].tolist() == ["—", "5／4"]
+    assert table.set_index("取組").loc["入退院ルール", "対象"] == "—" and table.set_index("取組").loc["ACP 講座（回）", "対象"] == "住民"
+    assert do_table(records.iloc[0:0], None).iloc[0, 0] == "（実績の記録がありません）"
+
+
+def test_the_program_items_are_the_eight_of_the_guide():
+    from analysis.measures.pdca import program_items_table
+
+    table = program_items_table()
+    assert table["事業項目"].tolist() == list("アイウエオカキク") and table.loc[5, "表での略称"] == "研修"
+
+
+def test_a_typed_baseline_in_a_year_the_data_shows_is_shown_whatever_is_hidden_nearby():
+    from analysis.measures.disclosure import DisclosureRules
+    from analysis.measures.pdca import check_table
+
+    series = _series([("home_deaths", 2019, 25.0, False), ("home_deaths", 2024, 28.0, False)])
+    check = check_table(_plan_with("home_deaths", 25, 30), series, DisclosureRules(), 13_600, hidden_nearby={("home_deaths", 2019)})
+    assert check.iloc[0]["baseline"] == 25 and not check.iloc[0]["baseline_suppressed"]
+
+
+def test_an_activity_needs_an_id_and_a_name():
+    from analysis.measures.pdca import Activity
+
+    for fields in ({"activity_id": "", "name": "研修"}, {"activity_id": "training", "name": ""}):
+        with pytest.raises(ValidationError, match="at least 1 character"):
+            Activity.model_validate(fields)
+
+
+def test_goals_without_numbers_show_what_they_have_and_mark_nothing_hidden():
+    from analysis.measures.disclosure import DisclosureRules
+    from analysis.measures.pdca import check_table, csv_table
+
+    plan = Plan.model_validate({"vision": "v", "goals": [
+        {"scene": "daily_care", "goal": "指標はこれから", "indicators": []},
+        {"scene": "emergency", "goal": "目標値はこれから", "indicators": [
+            {"indicator_id": "house_call_count", "layer": "process", "baseline": {"fiscal_year": 2019, "value": 40}}]}]})
+    check = check_table(plan, _series([("house_call_count", 2023, 45.0, False), ("house_call_count", 2024, 50.0, False)]),
+                        DisclosureRules(), 100_000)
+    assert check.loc[1, ["baseline", "baseline_year", "latest", "latest_year"]].tolist() == [40, 2019, 50, 2024]
+    assert csv_table(check)["baseline"].tolist()[0] != "秘匿" and not check.loc[0, ["baseline_suppressed", "target_suppressed"]].any()
+
+
+def test_a_year_without_a_value_prints_a_dash_without_its_year():
+    from analysis.measures.pdca import dashboard_rows, display_table
+
+    check = pd.concat([_check("home_deaths", 100, 130, 120, latest_year=2023), _check("home_deaths", 100, 130, float("nan"))],
+                      ignore_index=True)
+    assert display_table(check)["最新値"].tolist() == ["120（2023年度）", "—"]
+    assert dashboard_rows(check)[3]["goals"][1]["value"] == "目標 2026年度 130"

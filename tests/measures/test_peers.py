@@ -148,3 +148,56 @@ def test_a_prefecture_is_compared_with_the_other_prefectures_only(features):
 
 def test_a_prefecture_alone_has_no_peers(features):
     assert peers.find_peers(features, "40000", n=5).empty
+
+
+def _feature_population(rows) -> pd.DataFrame:
+    """(code, year, people under 75, people 75+) → the population table's rows."""
+    out = []
+    for code, year, young, old in rows:
+        out += [{"code": code, "year": year, "sex": "male", "age_group": "40-44", "population": young,
+                 "is_projection": year > 2020, "source": "s", "as_of": "a"},
+                {"code": code, "year": year, "sex": "female", "age_group": "80-84", "population": old,
+                 "is_projection": year > 2020, "source": "s", "as_of": "a"}]
+    return pd.DataFrame(out).astype({"code": "string", "year": "Int64"})
+
+
+def test_growth_is_2040_over_2020_and_empty_areas_or_populations_are_missing_not_infinite():
+    municipalities = pd.DataFrame({"code": ["40901", "40902", "40903"], "name": ["a", "b", "c"], "kind": "town",
+                                   "area_km2": [0.5, 0.0, 10.0]}).astype({"code": "string"})
+    population = _feature_population([("40901", 2020, 800, 200), ("40901", 2040, 700, 300), ("40901", 2045, 0, 900),
+                                      ("40902", 2020, 0, 0), ("40902", 2040, 0, 0),
+                                      ("40903", 2020, 100, 0), ("40903", 2040, 100, 10)])
+    table = peers.peer_features(population, municipalities).set_index("code")
+    assert table.loc["40901", "growth75"] == pytest.approx(1.5)       # 300 / 200, not a year towards 2045
+    assert table.loc["40901", "density"] == pytest.approx(2000.0)     # 1,000 people on half a km²
+    assert table.loc["40902", ["population", "share75", "density"]].isna().all()  # nobody lives there; no area
+    assert np.isnan(table.loc["40903", "growth75"])                  # no one aged 75+ in 2020: no ratio
+
+
+def test_five_peers_by_default_in_a_table_with_the_columns_the_report_reads(features):
+    table = pd.concat([features, features_frame([("40906", "六市", "city", 3000, 0.15, 1.2, 500.0),
+                                                 ("40907", "七市", "city", 5000, 0.15, 1.2, 500.0)])], ignore_index=True)
+    found = peers.find_peers(table, "40901")
+    assert len(found) == 5 and list(found.columns) == ["rank", "code", "name", "distance", *peers.FEATURES]
+    assert found.index.tolist() == [0, 1, 2, 3, 4]
+
+
+def test_features_without_kinds_or_without_a_column_are_compared_on_what_is_there(features):
+    plain = features[~features["kind"].isin(["prefecture", "ward"]) & (features["code"] != "00000")].drop(columns="kind")
+    assert peers.find_peers(plain, "40901", n=1)["code"].tolist() == ["40902"]
+    assert peers.usable_features(plain.drop(columns="density"), "40901") == ["population", "share75", "growth75"]
+
+
+def test_an_unknown_code_and_asking_for_no_peers_give_an_error_and_an_empty_table(features):
+    with pytest.raises(InputError, match="49999"):
+        peers.find_peers(features, "49999")
+    assert peers.find_peers(features, "40901", n=0).empty
+
+
+def test_the_peer_table_prints_shares_with_one_decimal_and_missing_values_as_a_dash(features):
+    odd = features.copy()
+    odd.loc[odd["code"] == "40902", ["share75", "growth75", "density"]] = [0.15373, np.nan, np.nan]
+    shown = peers.peer_table(odd, odd[odd["code"] == "40902"].assign(distance=0.123), "40901")
+    assert shown["75歳以上人口の割合（%）"].tolist() == [pytest.approx(15.0), pytest.approx(15.4)]
+    assert shown.loc[1, "75歳以上人口の伸び（2040年÷2020年）"] == "—" and shown.loc[1, "人口密度（人/km²）"] == "—"
+    assert shown.loc[1, "特徴の違い（小さいほど似ている）"] == "0.12"

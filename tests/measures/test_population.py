@@ -117,3 +117,10 @@ def test_an_undated_count_takes_the_latest_actual_year_all_members_have():
     assert latest_actual_year(rows, ["a"]) == 2024  # the projection's 2025 is no actual population
     assert latest_actual_year(rows, ["a", "b"]) == 2020
     assert np.isnan(latest_actual_year(rows, ["a", "c"]))
+
+
+def test_no_years_asked_or_no_code_known_gives_a_frame_of_missing_values():
+    assert pop.for_years(population_frame(), ["40901"], []).empty
+    unknown = pop.for_years(population_frame(), ["49998", "49999"], [2020, 2025])
+    assert len(unknown) == 4 and unknown[["total", "aged65", "aged75"]].isna().all().all()
+    assert list(unknown.columns) == ["code", "year", "total", "aged65", "aged75"]

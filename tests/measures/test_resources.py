@@ -148,6 +148,7 @@ def test_national_value_comes_from_the_data_when_it_covers_the_whole_country(res
 def test_forty_seven_prefecture_totals_count_as_the_whole_country():
     prefectures = {f"{n:02d}000": {"male": {"40-44": 1000}} for n in range(1, 48)}
     assert resources.covers_whole_country(population_frame(prefectures))
+    assert resources.covers_whole_country(population_frame(prefectures | POPULATION_2020))  # with municipalities beside them
     assert not resources.covers_whole_country(population_frame(dict(list(prefectures.items())[:46])))
 
 
@@ -224,6 +225,8 @@ def test_formatted_summary_shows_two_decimals_and_a_dash_for_missing(resource_co
     assert clinics["全国・件数"] == "104,894"
     pharmacies = shown[shown["資源"] == "薬局数"].iloc[0]
     assert pharmacies["都道府県・件数"] == "データなし"  # a member has no row: unknown, not zero
+    assert clinics["全国比（テスト市）"] == f"{80.0 / (NATIONAL_CLINICS / NATIONAL_POPULATION * 100_000):,.2f}"
+    assert care["全国比（テスト市）"] == "—"  # no national 75+ population packaged: no ratio
 
 
 def test_comparison_levels_follow_the_parameter_file():
@@ -366,3 +369,42 @@ def test_support_types_add_up_to_the_counted_total_and_say_no_data_where_no_list
     assert clinics["甲市"].tolist() == ["2", "0", "5", "7"] and clinics["圏"].tolist() == ["2", "0", "8", "10"]
     assert (clinics["乙市"] == resources.NO_DATA).all()  # no 名簿 row for it: unknown, not zero
     assert table.iloc[7]["圏"] == "1" and table.iloc[0]["施設"] == "在宅療養支援診療所" and table.iloc[1]["施設"] == ""
+
+
+def test_an_areas_count_is_as_of_its_newest_member_and_unknown_when_its_only_member_has_no_count(population, areas):
+    counts = counts_frame([("40901", "clinics", 40), ("40902", "clinics", 10), ("40903", "clinics", None)])
+    counts["as_of"] = ["2025-12-01", "2026-06-01", "2026-06-01"]
+    summed = resources.area_counts(counts, population, areas)
+    assert _value(summed, "medical_area", "clinics", "as_of") == "2026-06-01"
+    alone = ComparisonAreas("40903", ["40903"], "一町の医療圏", "40000", "テスト県", ["40903"])
+    assert math.isnan(_value(resources.area_counts(counts, population, alone), "medical_area", "clinics", "count"))
+
+
+def _whole_country(prefectures: int):
+    """Counts and populations of ``prefectures`` prefecture totals (clinics: 10 each, as of their own date) and of
+    two municipalities of prefecture 01 (clinics: 3 and 4); no national row."""
+    codes = [f"{n:02d}000" for n in range(1, prefectures + 1)]
+    counts = counts_frame([(code, "clinics", 10) for code in codes] + [("01201", "clinics", 3), ("01202", "clinics", 4)])
+    counts["as_of"] = ["2025-01-01"] * (len(codes) + 1) + ["2026-01-01"]
+    population = population_frame({code: {"male": {"40-44": 1000}} for code in codes})
+    return counts, population
+
+
+def test_the_country_is_the_sum_of_47_prefecture_totals_else_of_the_municipalities():
+    counts, population = _whole_country(47)
+    national = resources._national_from_data(counts, population, None).set_index("resource_id")
+    assert national.loc["clinics", ["count", "as_of", "total"]].tolist() == [470, "2026-01-01", 47_000]
+    counts46, population46 = _whole_country(46)
+    assert resources._national_from_data(counts46, population46, None).set_index("resource_id").loc["clinics", "count"] == 7
+
+
+def test_peer_resources_show_a_dash_for_a_code_without_counts():
+    per_capita = resources.per_capita_by_code(counts_frame([("40902", "clinics", 10)]), population_frame(), ["40902", "40903"])
+    table = resources.peer_resource_table(per_capita, {"40902": "乙町", "40903": "丙町", "40999": "無い町"})
+    assert table.iloc[0].tolist() == ["一般診療所数", "人口10万人あたり", "50.0", "—", "—"]
+
+
+def test_a_facility_is_mapped_by_its_first_home_care_function_else_as_other():
+    facilities = pd.DataFrame({"capabilities": ["home_care_support_clinics;home_care_support_hospitals", "", None, "x"],
+                               "facility_type": ["hospitals", "visiting_nursing_offices", "clinics", "clinics"]})
+    assert resources.map_roles(facilities).tolist() == ["home_care_support_hospitals", "visiting_nursing_offices", "other", "other"]

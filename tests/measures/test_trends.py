@@ -59,3 +59,24 @@ def test_direction_uses_the_good_direction_of_the_indicator():
     assert trend_direction(2.0, 100, False) == ("↑", "悪化")
     assert trend_direction(0.5, 100, True) == ("→", "横ばい")
     assert trend_direction(None, 100, True)[0] == "－"
+
+
+def test_three_points_are_enough_for_a_trend_and_missing_years_or_values_do_not_count():
+    fit = fit_trend([2020, 2021, 2022], [1.0, 2.0, 3.0])
+    assert fit is not None and fit.slope == pytest.approx(1.0) and fit.n == 3
+    gappy = fit_trend([2019, 2020, np.nan, 2022, 2023], [9.0, 1.0, 5.0, np.nan, 3.0])
+    assert (gappy.n, gappy.first_year, gappy.last_year) == (3, 2019, 2023)
+    assert projected_value(None, 2030) is None
+
+
+@pytest.mark.parametrize("slope, level, expected", [
+    (1.0, 100, ("↑", "改善")),        # exactly 1 % of the level a year: no longer flat
+    (0.99, 100, ("→", "横ばい")),
+    (-1.0, 100, ("↓", "悪化")),
+    (-1.0, -100, ("↓", "悪化")),      # the level's size, whatever its sign
+    (0.0, 0.0, ("→", "横ばい")),      # no level at all: only no change is flat
+    (1e-6, 0.0, ("↑", "改善")),
+    (float("nan"), 100, ("－", "判定できない")),
+])
+def test_a_trend_is_flat_below_one_percent_of_its_level_a_year(slope, level, expected):
+    assert trend_direction(slope, level, True) == expected

@@ -50,3 +50,14 @@ def test_nothing_to_say_when_one_source_counts_a_resource():
     indicators = _indicators([("40901", "home_care_support_clinics", 2026, 30.0, ROSTER, "2026-06-01")])
     assert two_sources.counted_twice(counts, indicators, "40901").empty
     assert two_sources.counted_twice(counts, indicators.iloc[0:0], "40901").empty
+
+
+def test_the_table_of_facts_counted_twice_has_its_documented_columns_numbered_from_zero():
+    counts = _counts([("40901", "home_care_support_hospitals", 9, ROSTER, "2026-06-01"),
+                      ("40901", "home_care_support_clinics", 30, ROSTER, "2026-06-01")])
+    indicators = _indicators([("40901", "home_care_support_clinics", 2024, 35.0, DATABOOK, None),
+                              ("40901", "home_care_support_hospitals", 2024, 8.0, DATABOOK, "2025-03-31")])
+    twice = two_sources.counted_twice(counts, indicators, "40901")
+    assert list(twice.columns) == two_sources.COLUMNS and twice.index.tolist() == [0, 1]
+    assert twice["resource_id"].tolist() == ["home_care_support_clinics", "home_care_support_hospitals"]  # catalogue order
+    assert two_sources.sentences(twice)[0].endswith(f"{DATABOOK}（2024年度）では 35 施設です。")  # no date: the year alone

@@ -70,6 +70,8 @@ def test_import_keeps_everything_outside_the_plan_comments_included(tmp_path):
     ("目標と指標", {"D2": "成果"}, "cell D2", "ストラクチャー"),
     ("目標と指標", {"G2": 2018}, "cell C2:H2", "must be after the baseline year"),
     ("目標と指標", {"H2": None}, "cell H2", "both its fiscal year and its value"),
+    ("目標と指標", {"F2": None}, "cell F2", "baseline needs both its fiscal year and its value"),
+    ("目標と指標", {"G2": None}, "cell G2", "target needs both its fiscal year and its value"),
     ("めざすべき姿", {"B6": None}, "cell B6", "めざすべき姿 is empty"),
     ("めざすべき姿", {"B5": "昨年度末"}, "cell B5", "expected a date"),
     ("取組", {"A2": "training_sessions", "B2": "研修", "C2": "ケ 研修"}, "cell C2", "事業項目"),
@@ -90,6 +92,13 @@ def test_a_wrong_cell_is_named_by_sheet_and_cell(tmp_path, sheet, cells, where, 
     message = str(err.value)
     assert "plan.xlsx" in message and where in message and expected in message
     assert f"'{sheet}'" in message
+
+
+def test_a_baseline_value_without_its_fiscal_year_is_refused_not_imported_as_a_goal_never_judged(tmp_path):
+    path = _edit(_export(tmp_path, ROOT / "params" / "40901_chikusui.yaml"), "目標と指標", {"E2": None})
+    assert load_workbook(path)["目標と指標"]["F2"].value is not None, "the 基準値 stays, only its 基準年度 is blank"
+    with pytest.raises(InputError, match=r"'目標と指標', cell E2: the baseline needs both its fiscal year and its value"):
+        wb.read_workbook(path)
 
 
 def test_a_bad_workbook_leaves_the_parameter_file_as_it_was(tmp_path):

@@ -49,6 +49,15 @@ def test_progress_is_a_percentage_with_one_decimal_and_a_hidden_status_stays_wor
     assert share["最新値"].iloc[0] == 42.6
 
 
+def test_a_count_baseline_or_target_that_is_not_whole_prints_as_typed_never_rounded_half_to_even():
+    # the parameter file says 2.5 → 3.5 (and 2.25 → 4): round-half-to-even would print 2 and 4 (and 2.2)
+    frame = pd.DataFrame({"indicator_id": ["home_deaths", "home_deaths"], "baseline": [2.5, 2.25], "target": [3.5, 4.0],
+                          "latest": [3.0, 3.0000000000000004]})
+    out = readable(frame)
+    assert out["基準値"].tolist() == [2.5, 2.25] and out["目標値"].tolist() == [3.5, 4] and out["最新値"].tolist() == [3, 3]
+    assert out.to_csv(index=False).splitlines()[1:] == ["在宅死亡者数（自宅）,人,2.5,3.5,3", "在宅死亡者数（自宅）,人,2.25,4,3"]
+
+
 def test_the_resource_summary_rounds_per_capita_by_its_basis_and_keeps_counts_whole():
     frame = pd.DataFrame({"資源": ["居宅介護支援事業所数", "在宅療養支援診療所数"],
                           "人口あたりの単位": ["75歳以上人口1,000人あたり", "人口10万人あたり"],

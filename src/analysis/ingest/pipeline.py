@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import re
 import shutil
 import tempfile
 from collections.abc import Callable
@@ -168,18 +169,25 @@ def _without_excluded(frame: pd.DataFrame, summary: IngestSummary, key: str) -> 
 
 
 ALL_PREFECTURES = frozenset(PREFECTURES)
+# the 介護 CSV as the MHLW page serves it lists the whole country; under another name (a prefecture's or a
+# municipality's own list, the 自治体標準オープンデータセット) a file speaks only for the prefectures it lists, so a
+# newer one replaces those prefectures' rows of an older national file and leaves the rest of the country to it
+NATIONAL_KAIGO_NAME = re.compile(r"jigyosho_\d{3}(?:_all_\d+)?\.csv")
 
 
 def _facility_editions(raw: Discovered) -> list[Edition]:
-    """Every 介護 and 医療情報ネット file read once; each speaks for the whole country (the files are national)."""
+    """Every 介護 and 医療情報ネット file read once; each speaks for the whole country, but a 介護 file not named as
+    the national download only for its prefectures."""
     editions = []
     for key, read, kind_of in (("kaigo", kaigo_kouhyou.read_kaigo_csv, lambda f: f["service_code"].iloc[0]),
                                ("iryou", iryou_net.read_iryou_csv, lambda f: f["facility_type"].iloc[0])):
         for file in raw[key]:
             issues: dict[str, int] = {}
             frame = read(file, issues)
+            prefectures = frame["code"].str[:2]
+            national = key == "iryou" or NATIONAL_KAIGO_NAME.fullmatch(file.name) is not None
             editions.append(Edition(key, kind_of(frame), file, frame["as_of"].iloc[0], frame["as_of_basis"].iloc[0],
-                                    frame, frame["code"].str[:2], ALL_PREFECTURES, issues))
+                                    frame, prefectures, ALL_PREFECTURES if national else frozenset(prefectures), issues))
     return editions
 
 

@@ -20,6 +20,7 @@ ISSUE_MESSAGES = {
     "coordinates_outside_japan": "日本の範囲の外にある {n:,} 件の座標を欠測にしました",
     "coordinates_incomplete": "緯度・経度の片方しかない {n:,} 件の座標を欠測にしました",
     "duplicate_rows": "同じ番号が重なった {n:,} 行を除き、最初の行を使いました",
+    "duplicate_offices_other_address": "そのうち {n:,} 事業所は行によって住所が違い、最初の行の住所を使いました",
     "unmatched_unused_rows": "市区町村を特定できない住所の {n:,} 行（レポートで使わない受理記号）を除きました",
     "excluded_municipality_rows": "北方領土の村の {n:,} 行を除きました",
     "unassigned_polygons": "市区町村コードのない {n:,} 個の区域（所属未定地・湖など）は地図に描きません",
@@ -102,8 +103,8 @@ class IngestSummary:
                 "as_of": item.edition.as_of, "superseded_by": item.by.file.display, "superseded_by_as_of": item.by.as_of,
                 "reason": "same edition (duplicate)" if item.duplicate else "older edition",
             }
-            if not national:
-                entry["prefectures"] = item.prefectures
+            if not national or set(item.prefectures) != set(item.edition.covers):
+                entry["prefectures"] = item.prefectures  # a national file superseded only for some prefectures says which
             entries.append(entry)
 
     def add_issues(self, key: str, issues: dict[str, int]) -> None:

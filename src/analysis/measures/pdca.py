@@ -509,7 +509,7 @@ def act_table(check: pd.DataFrame, activities: pd.DataFrame, plan: Plan | None =
                          f"（進捗率 {progress_text(row.progress)}、想定 {progress_text(row.expected_progress)}）")
             if not pd.isna(row.trend_projection):
                 facts.append(f"基準年度からの傾向 {row.trend_since_baseline}、この傾きで{int(row.target_year)}年度 "
-                             f"{catalogue.format_raw_value(row.indicator_id, row.trend_projection)}")
+                             f"{catalogue.format_raw_value(row.indicator_id, row.trend_projection, estimate=True)}")
         elif row.status == HIDDEN_STATUS:
             facts.append("少数のため値を秘匿（公開資料では判定できない）")
         elif row.status == "データなし":

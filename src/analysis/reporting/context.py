@@ -59,8 +59,9 @@ def format_table(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-# The disclosure decision covers the whole data set; a warm kernel makes it once for all its municipalities.
-_DECISIONS: dict[tuple, pd.DataFrame] = {}
+# What the reports of one subject share in a warm kernel (see open_report): the key it was opened with and its
+# parameters, data, areas and what its reports compute alike. Only the latest subject is kept.
+_SUBJECT: tuple[tuple, dict] | None = None
 
 
 @dataclass
@@ -77,6 +78,14 @@ class ReportContext:
     _suppression_explained: bool = False  # whether the rule of 「秘匿」 was printed in full (see _suppression_note)
     tables: dict[str, pd.DataFrame] = field(default_factory=dict)  # CSV name → the table as its CSV has it, for the workbook
     report: str | None = None  # the key of the report being made (catalogue.REPORTS), when open_report was told
+    shared: dict = field(default_factory=dict)  # what the subject's reports compute alike (open_report shares it)
+
+    def _shared(self, name: str, compute):
+        """``compute()`` once for the subject's reports (a table as a shallow copy each time, see ProcessedData.derived)."""
+        if name not in self.shared:
+            self.shared[name] = compute()
+        value = self.shared[name]
+        return value.copy(deep=False) if isinstance(value, pd.DataFrame) else value
 
     @property
     def code(self) -> str:
@@ -108,12 +117,14 @@ class ReportContext:
     def population(self) -> pd.DataFrame:
         """The population every per-capita value divides by: the projection, and where a municipality has none and is
         its own insurer, the 年報's 第１号被保険者 by age band for its 65+ and 75+ (population.insurer_population)."""
-        if "_population" not in self.__dict__:
-            data = self.data
+        data = self.data
+
+        def with_insurers() -> pd.DataFrame:
             extra = pop.insurer_population(data.population, data.table("insurer_values"), data.table("insurers"),
                                            data.table("insurer_members"))
-            self.__dict__["_population"] = pd.concat([data.population, extra], ignore_index=True) if not extra.empty else data.population
-        return self.__dict__["_population"]
+            return pd.concat([data.population, extra], ignore_index=True) if not extra.empty else data.population
+
+        return self._shared("population", lambda: data.derived("population_with_insurers", with_insurers))
 
     def population_from_insurer(self) -> bool:
         """Whether the subject's 65+ and 75+ come from its insurer's 第１号被保険者数 (no projection for it)."""
@@ -129,23 +140,31 @@ class ReportContext:
     @property
     def sizes(self) -> pd.Series:
         """2020 population per code: the size that sets disclosure tiers."""
-        return pop.size(self.data.population)
+        return self.data.derived("sizes", lambda: pop.size(self.data.population))
 
     def disclosed_values(self) -> pd.DataFrame:
-        """Every area's indicator values with the disclosure decision for the whole data set (values not yet removed)."""
-        stamp = (self.data.directory / METADATA_FILE).stat().st_mtime_ns
-        key = (str(self.data.directory.resolve()), stamp, self.disclosure.key)
-        if key not in _DECISIONS:
-            _DECISIONS.clear()  # one data set and rule set at a time per process
-            published = indicators.area_values(self.data.table("ndb_indicators"), self.hierarchy)
-            _DECISIONS[key] = indicators.decided_values(self.data.indicators, self.hierarchy, self.data.population,
-                                                        self.disclosure, published)
-        return _DECISIONS[key].copy(deep=False)
+        """Every area's indicator values with the disclosure decision for the whole data set (values not yet removed).
+
+        The decision belongs to the data set and the rules, whichever subject asks: it is made on the data as ingested
+        (not a 二次医療圏 view of it), once per process and rule set.
+        """
+        whole = self.data if type(self.data) is ProcessedData else self._shared("data as ingested", lambda: ProcessedData(self.data.directory))
+        rules = self.disclosure
+
+        def decide() -> pd.DataFrame:
+            hierarchy = Hierarchy(whole.municipalities)
+            published = indicators.area_values(whole.table("ndb_indicators"), hierarchy)
+            return indicators.decided_values(whole.indicators, hierarchy, whole.population, rules, published)
+
+        return whole.derived(f"disclosure decision {rules.key}", decide)
 
     def indicator_series(self, *, national: bool = True) -> pd.DataFrame:
         """This municipality's indicator series beside its comparison areas, as shared output may show them."""
-        series = indicators.indicator_series(self.disclosed_values(), self.population, self.areas, national=national)
-        return disclosure.apply(series)
+        def series() -> pd.DataFrame:
+            found = indicators.indicator_series(self.disclosed_values(), self.population, self.areas, national=national)
+            return disclosure.apply(found)
+
+        return self._shared(f"indicator_series national={national}", series)
 
     def hidden_nearby(self) -> set[tuple[str, int]]:
         """(indicator_id, fiscal_year) with a hidden cell anywhere in the subject's prefecture: its municipalities,
@@ -210,6 +229,9 @@ class ReportContext:
 
     def profile(self) -> dict:
         """What the municipality page shows about the area: 2020 population, its 75+ share, the data as-of dates."""
+        return self._shared("profile", self._profile)
+
+    def _profile(self) -> dict:
         bases = pop.for_years(self.data.population, [self.code], [pop.CENSUS_YEAR]).iloc[0]
         dated = pd.concat([self.own("population"), self.own("facilities"), self.own("resource_counts"), self.own("indicators")])
         as_of = dated.groupby("source")["as_of"].max().dropna() if not dated.empty else pd.Series(dtype=object)
@@ -223,8 +245,18 @@ class ReportContext:
         """The similar municipalities the parameter file asks for (rank, code, name, distance, features); none without population."""
         if not self.has_population():
             return pd.DataFrame(columns=["rank", "code", "name", "distance", *peers.FEATURES])
-        features = peers.peer_features(self.data.population, self.data.municipalities)
-        return peers.find_peers(features, self.code, n=self.params.comparison.peers)
+        return self._shared("peers", lambda: peers.find_peers(self.peer_features(), self.code, n=self.params.comparison.peers))
+
+    def peer_features(self) -> pd.DataFrame:
+        """The features peers are chosen by, for every area of the data (the same for every subject)."""
+        return self.data.derived("peer_features", lambda: peers.peer_features(self.data.population, self.data.municipalities))
+
+    def national_reference(self) -> pd.DataFrame:
+        """The national resource counts and population every subject's per-capita values are compared with."""
+        from analysis.measures import resources
+
+        return self.data.derived("national_reference", lambda: resources.national_reference(
+            self.data.resource_counts, self.data.population, self.data.municipalities))
 
     def peer_values(self, codes: list[str]) -> pd.DataFrame:
         """Latest shown per-capita (or plain) value per indicator for each code, after disclosure control.
@@ -550,6 +582,27 @@ def plain_text_html(text: str) -> str:
     return "".join(blocks)
 
 
+def _subject(params_file: str | Path, processed_dir: str | Path, disclosure_control: bool) -> dict:
+    """The subject's validated parameters, its view of the data and its areas, with room for what its reports compute
+    alike: the same dict for every report of one subject in a warm kernel while its parameter file and the data are
+    unchanged (a kernel runs a subject's reports one after another)."""
+    global _SUBJECT
+    path, processed = Path(params_file), Path(processed_dir)
+    stamp = processed / METADATA_FILE
+    key = (str(path.resolve()), path.read_bytes() if path.is_file() else None, str(processed.resolve()),
+           stamp.stat().st_mtime_ns if stamp.exists() else None, disclosure_control)
+    if _SUBJECT is not None and _SUBJECT[0] == key and None not in key:
+        return _SUBJECT[1]
+    params = load_params(path)
+    # a 二次医療圏 as the subject: its population and counts are its members' sums (measures.medical_areas)
+    data = medical_areas.data_for(processed, params.code)
+    data.municipality(params.code)  # a clear error when the code is not in the data
+    hierarchy = data.derived("hierarchy", lambda: Hierarchy(data.municipalities))
+    shared = {"params": params, "data": data, "hierarchy": hierarchy, "areas": hierarchy.comparison_areas(params.code)}
+    _SUBJECT = (key, shared)
+    return shared
+
+
 def open_report(
     params_file: str | Path,
     processed_dir: str | Path,
@@ -562,22 +615,20 @@ def open_report(
     With ``report`` (a key of catalogue.REPORTS) the page is set up too: Japanese figures and
     the title with its banners.
     """
-    params = load_params(params_file)
-    # a 二次医療圏 as the subject: its population and counts are its members' sums (measures.medical_areas)
-    data = medical_areas.data_for(processed_dir, params.code)
-    data.municipality(params.code)  # a clear error when the code is not in the data
-    hierarchy = Hierarchy(data.municipalities)
+    subject = _subject(params_file, processed_dir, bool(disclosure_control))
+    params = subject["params"]
     output_dir = Path(output_dir)
     if output_dir.name == INTERACTIVE_DIR:
         # a notebook run by hand in JupyterLab writes to reports/_interactive/<code>/, never beside the notebooks
         output_dir = output_dir / params.code
     ctx = ReportContext(
         params=params,
-        data=data,
+        data=subject["data"],
         output_dir=output_dir,
         disclosure=DisclosureRules(params.disclosure, enabled=bool(disclosure_control)),
-        hierarchy=hierarchy,
-        areas=hierarchy.comparison_areas(params.code),
+        hierarchy=subject["hierarchy"],
+        areas=subject["areas"],
+        shared=subject,
     )
     if report is not None:
         from analysis.reporting.figures import setup_japanese

@@ -88,8 +88,9 @@ def readable(frame: pd.DataFrame) -> pd.DataFrame:
             out[column] = [_round(v, d) for v, d in zip(out[column], digits)]
         shares = ids.map(lambda i: catalogue.indicator(i)["kind"] == "share")
         for column in [c for c in _RAW_VALUES if c in out]:
-            # object column: a whole count prints as 61, not 61.0, beside a share's 35.1
-            out[column] = pd.Series([_round(v, 1 if share or not _whole(v) else 0) for v, share in zip(out[column], shares)],
+            # object column: a whole count prints as 61, not 61.0, beside a share's 35.1; a count typed as 2.5 or 2.25
+            # keeps its decimals as in the parameter file (only float noise goes)
+            out[column] = pd.Series([_round(v, 1) if share else _as_typed(v) for v, share in zip(out[column], shares)],
                                     index=out.index, dtype=object)
         raw_digits = ids.map(catalogue.raw_decimals)
         for column in [c for c in ("slope_since_baseline", "plan_slope_per_year") if c in out]:
@@ -171,11 +172,10 @@ def _round(value, digits: int):
     return int(rounded) if digits == 0 else rounded
 
 
-def _whole(value) -> bool:
-    try:
-        return float(value).is_integer()
-    except (TypeError, ValueError):
-        return True
+def _as_typed(value):
+    """A count as counted or typed: whole without '.0', otherwise with its decimals less the float noise."""
+    rounded = _round(value, catalogue.TYPED_DECIMALS)
+    return int(rounded) if isinstance(rounded, float) and rounded.is_integer() else rounded
 
 
 def _rounded(series: pd.Series, digits: int) -> pd.Series:

@@ -120,6 +120,18 @@ def test_office_listed_twice_in_one_file_counts_once_keeping_the_first(tmp_path)
     assert frame["name"].iloc[0] == "くるめ訪問看護ステーション"
 
 
+def test_office_listed_twice_with_two_addresses_counts_once_from_its_first_row_and_says_the_addresses_differ(tmp_path):
+    # as in the real jigyosho_170.csv: one 事業所番号, the second row with another way of writing the address
+    rows = [_row(), _row(number="4070200029"), _row(address="福岡県久留米市城南町15番3号", lat="33.3200"),
+            _row(number="4070200029")]
+    issues: dict[str, int] = {}
+    frame = kaigo_kouhyou.read_kaigo_csv(_write(tmp_path / "jigyosho_130.csv", rows=rows), issues)
+    assert frame[["facility_id", "address"]].values.tolist() == [["4070200011", "久留米市城南町15-3"],
+                                                                  ["4070200029", "久留米市城南町15-3"]]
+    assert frame["lat"].iloc[0] == pytest.approx(33.3192)
+    assert issues == {"duplicate_rows": 2, "duplicate_offices_other_address": 1}
+
+
 def test_same_office_in_two_service_files_appears_in_each(tmp_path):
     nursing = kaigo_kouhyou.read_kaigo_csv(_write(tmp_path / "jigyosho_130.csv", rows=[_row()]))
     care = kaigo_kouhyou.read_kaigo_csv(_write(tmp_path / "jigyosho_430.csv", rows=[_row(service="居宅介護支援")]))

@@ -96,10 +96,14 @@ def read_kaigo_csv(path: str | Path | RawFile, issues: dict[str, int] | None = N
     empty_ids = frame["facility_id"].eq("")
     if empty_ids.any():
         raise InputError(source.display, "事業所番号 is empty", row=int(empty_ids.idxmax()) + 2, column="事業所番号")
+    # 事業所番号 identifies an office: listed twice in one file (the real 170 file lists one with two addresses), it is
+    # counted, listed and mapped once, from its first row; the summary says how many rows went and whose address differed
     duplicated = frame["facility_id"].duplicated()
     if duplicated.any() and issues is not None:
-        # the same office twice in one file (the real 170 file lists one with two addresses): counted once
         issues["duplicate_rows"] = issues.get("duplicate_rows", 0) + int(duplicated.sum())
+        moved = duplicated & frame["address"].ne(frame.groupby("facility_id")["address"].transform("first"))
+        issues["duplicate_offices_other_address"] = (issues.get("duplicate_offices_other_address", 0)
+                                                     + int(frame.loc[moved, "facility_id"].nunique()))
     frame = frame[~duplicated]
     return conform(frame, "facilities", origin=source.display).assign(service_code=service, as_of_basis=basis)
 

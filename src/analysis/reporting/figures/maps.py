@@ -72,6 +72,17 @@ def map_provenance(facilities: pd.DataFrame, outlines) -> tuple[str, str]:
     return provenance(rows)
 
 
+def _drawn_once(fig):
+    """The figure, its canvas told not to redraw while layers are added.
+
+    geopandas' plot() asks the canvas to redraw the whole figure after every layer, for interactive windows; on the
+    report's canvas that is a full draw each time (a row of four maps was drawn about twenty times before
+    figures.png_bytes drew it once for the page), about a third of a map's cost. The report draws once, at the end.
+    """
+    fig.canvas.draw_idle = lambda *args, **kwargs: None
+    return fig
+
+
 def _nice_length(km: float) -> float:
     """The largest of 1, 2, 5 × 10^k not above ``km``."""
     exponent = 10 ** math.floor(math.log10(km))
@@ -199,7 +210,7 @@ def facility_map(points: pd.DataFrame, outlines, code: str, per_capita: pd.DataF
     map_inches = min(max(6.2 * ratio, 3.4), 4.6 if panels else 6.8)
     panel_inches = _panel_inches(shapes, next(iter(panels.values()))[0].index) if panels else 0.0
     below = 0.85 + (panel_inches + 0.45 if panels else 0)
-    fig = plt.figure(figsize=(PRINT_WIDTH_INCHES, map_inches + below))
+    fig = _drawn_once(plt.figure(figsize=(PRINT_WIDTH_INCHES, map_inches + below)))
     height = fig.get_figheight()
     ax = fig.add_axes((0.02, below / height, 0.96, map_inches / height - 0.01))
     middle = _frame(ax, (minx, miny, maxx, maxy))
@@ -402,7 +413,7 @@ def choropleth_panels(outlines, table: pd.DataFrame, columns: dict[str, str], *,
         lines = max(len(class_breaks(table[c], decimals=decimals.get(c))) + 1 + int(table[c].isna().any()) for c in columns)
         legend_inches = LEGEND_LINE_INCHES * lines + 0.15
         title_inches = TITLE_LINE_INCHES * (1 + max(title.count("\n") for title in columns.values())) + 0.08
-        fig = plt.figure(figsize=(PRINT_WIDTH_INCHES, title_inches + map_inches + legend_inches))
+        fig = _drawn_once(plt.figure(figsize=(PRINT_WIDTH_INCHES, title_inches + map_inches + legend_inches)))
         height = fig.get_figheight()
         axes = [fig.add_axes((i / per_row + 0.005, legend_inches / height, 0.9 / per_row, map_inches / height))
                 for i in range(min(len(columns), per_row))]
@@ -412,7 +423,7 @@ def choropleth_panels(outlines, table: pd.DataFrame, columns: dict[str, str], *,
         map_inches = _panel_inches(shapes, table.index, map_width, highest=2.6)
         title_inches = TITLE_LINE_INCHES * (1 + max(title.count("\n") for title in columns.values())) + 0.12
         row_inches = title_inches + max(map_inches, 1.3) + 0.1
-        fig = plt.figure(figsize=(PRINT_WIDTH_INCHES, rows * row_inches + 0.05))
+        fig = _drawn_once(plt.figure(figsize=(PRINT_WIDTH_INCHES, rows * row_inches + 0.05)))
         height, width = fig.get_figheight(), fig.get_figwidth()
         axes = [fig.add_axes(((i % 2) * 0.5 + 0.01, 1 - ((i // 2) * row_inches + title_inches + map_inches) / height,
                               map_width / width, map_inches / height)) for i in range(len(columns))]
