@@ -252,6 +252,7 @@ REPORT_DESCRIPTIONS = {
     "demand": "2050年までの人口の見通しと、訪問診療・要介護認定・死亡数の推計（幅つき）",
     "scene_trends": "4つの場面の指標の年度ごとの推移と傾向、都道府県・類似自治体との比較",
     "pdca": "めざすべき姿・目標・指標の達成状況、協議のための論点",
+    "meeting": "4つのレポートから、場面ごとに資源・2040年の需要・指標の傾向・目標の判定と協議の問いを1ページに（A4 横）",
 }
 # What each CSV holds, for the municipality page (internal runs prefix the names; see reporting.context).
 CSV_DESCRIPTIONS = {
@@ -264,6 +265,8 @@ CSV_DESCRIPTIONS = {
     "supply_vs_demand.csv": "訪問診療の患者数の推計と施設数の目安",
     "scene_trends.csv": "4つの場面の指標の年度ごとの値（秘匿した値は空欄）",
     "pdca_check.csv": "目標と指標の達成状況",
+    "pdca_act.csv": "協議のための論点（事実と選択肢、担当・期限は記入欄）",
+    "pdca_do.csv": "取組（Do）の年度ごとの実績／計画",
 }
 
 

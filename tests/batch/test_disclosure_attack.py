@@ -74,7 +74,7 @@ def _run(params: list[Path], processed: Path, reports: Path) -> None:
 
 
 # The published CSVs are in readers' words; the attack works on ids. Headers and labels as readers see them:
-TREND_COLUMNS = {"場面": "scene", "指標": "indicator", "地域": "area_level", "年度": "fiscal_year", "値": "value",
+TREND_COLUMNS = {"場面": "scene", "指標": "indicator", "地域の区分": "area_level", "年度": "fiscal_year", "値": "value",
                  "人口あたりの値": "per_capita", "秘匿": "suppressed"}
 AREA_LEVELS = {"当該市区町村": "municipality", "二次医療圏": "medical_area", "都道府県": "prefecture", "全国": "national",
                "当該二次医療圏": "medical_area", "当該都道府県": "prefecture"}  # the last two: a 二次医療圏's or prefecture's own report

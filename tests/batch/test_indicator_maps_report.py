@@ -56,7 +56,7 @@ def test_a_prefecture_subject_lists_the_values_its_municipalities_publish(tmp_pa
     compared = 0
     for folder, name in (("40901_chikusui", "筑水市"), ("40942_nangi", "南木町")):
         trends = pd.read_csv(municipal / folder / "scene_trends.csv", encoding="utf-8-sig")
-        own = trends[trends["地域"] == "当該市区町村"]
+        own = trends[trends["地域の区分"] == "当該市区町村"]
         for column in table.columns:
             label = next(label for label in labels if column.startswith(label + "（"))
             shown = own[(own["指標"] == label) & own["人口あたりの値"].notna()].sort_values("年度")

@@ -47,12 +47,12 @@ def test_indicator_values_are_the_medical_area_cells_of_the_city_report(area_rep
     columns = ["指標", "年度", "値", "人口あたりの値", "秘匿"]
     area = _csv(area_reports / "scene_trends.csv")
     city = _csv(city_reports / "scene_trends.csv")
-    subject = area[area["地域"] == "当該二次医療圏"][columns].sort_values(["指標", "年度"]).reset_index(drop=True)
-    seen_from_city = city[city["地域"] == "二次医療圏"][columns].sort_values(["指標", "年度"]).reset_index(drop=True)
+    subject = area[area["地域の区分"] == "当該二次医療圏"][columns].sort_values(["指標", "年度"]).reset_index(drop=True)
+    seen_from_city = city[city["地域の区分"] == "二次医療圏"][columns].sort_values(["指標", "年度"]).reset_index(drop=True)
     assert len(subject) > 50
     pd.testing.assert_frame_equal(subject, seen_from_city)
     # the 二次医療圏 is not compared with itself, and its rows do not read as a municipality's
-    assert set(area["地域"]) == {"当該二次医療圏", "都道府県", "全国"}
+    assert set(area["地域の区分"]) == {"当該二次医療圏", "都道府県", "全国"}
 
 
 def test_resource_counts_are_the_medical_area_column_of_the_city_report(area_reports, city_reports):

@@ -40,7 +40,7 @@ def test_the_published_csvs_of_03_and_04_carry_one_trend_and_no_contradiction(sa
     trends = pd.read_csv(out / "scene_trends.csv", encoding="utf-8-sig", dtype=str).fillna("")
     judged = check[check["基準年度"] != ""]
     assert not judged.empty
-    own = trends[(trends["地域"] == OWN_AREA) & (trends[TREND_03] != "")]
+    own = trends[(trends["地域の区分"] == OWN_AREA) & (trends[TREND_03] != "")]
     in_03 = own.groupby("指標")[TREND_03].agg(set)
     for label, trend in zip(judged["指標"], judged[TREND_04]):
         assert in_03[label] == {trend}, f"{folder} {label}: 03 says {in_03[label]}, 04 says {trend}"

@@ -40,8 +40,8 @@ def test_a_prefecture_parameter_file_runs_all_four_reports(tmp_path, processed_s
     columns = ["指標", "年度", "値", "人口あたりの値", "秘匿"]
     own = pd.read_csv(folder / "scene_trends.csv", encoding="utf-8-sig", dtype=str, keep_default_na=False)
     city = pd.read_csv(next(sample_batch[1].glob("40901_*")) / "scene_trends.csv", encoding="utf-8-sig", dtype=str, keep_default_na=False)
-    assert set(own["地域"]) == {"当該都道府県", "全国"}
-    subject = own[own["地域"] == "当該都道府県"][columns].sort_values(["指標", "年度"]).reset_index(drop=True)
-    from_city = city[city["地域"] == "都道府県"][columns].sort_values(["指標", "年度"]).reset_index(drop=True)
+    assert set(own["地域の区分"]) == {"当該都道府県", "全国"}
+    subject = own[own["地域の区分"] == "当該都道府県"][columns].sort_values(["指標", "年度"]).reset_index(drop=True)
+    from_city = city[city["地域の区分"] == "都道府県"][columns].sort_values(["指標", "年度"]).reset_index(drop=True)
     assert len(subject) > 50
     pd.testing.assert_frame_equal(subject, from_city)

@@ -138,7 +138,7 @@ def test_reports_01_and_03_show_the_same_counts_under_one_rule_without_populatio
     assert "すべて秘匿" not in trends and "施設の数は数のまま示します" in trends and "人数・件数は、秘匿の規則に使う人口の区分が決まらないため表示しません" in trends
     summary = pd.read_csv(saga / KARATSU / "resource_summary.csv", encoding="utf-8-sig").set_index("資源")
     shown = pd.read_csv(saga / KARATSU / "scene_trends.csv", encoding="utf-8-sig")
-    own = shown[(shown["地域"] == "当該市区町村") & (shown["指標"] == "在宅療養支援診療所数")]
+    own = shown[(shown["地域の区分"] == "当該市区町村") & (shown["指標"] == "在宅療養支援診療所数")]
     assert own["値"].iloc[-1] == summary.loc["在宅療養支援診療所数", "唐津市・件数"]
 
 

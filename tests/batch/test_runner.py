@@ -160,7 +160,7 @@ def test_an_internal_run_over_a_distributable_folder_says_so_and_the_index_marks
     assert any(line.startswith("［注意］40942_nangi: 配布用のレポートを内部確認用") for line in said)
     index = (reports / "index.html").read_text(encoding="utf-8")
     assert "内部確認用（秘匿処理なし）— 配布しないでください" in index
-    assert sorted(p.name for p in (reports / "40942_nangi").glob("*.csv")) == ["内部確認用_配布不可_pdca_check.csv"]
+    assert sorted(p.name for p in (reports / "40942_nangi").glob("*.csv")) == [f"内部確認用_配布不可_pdca_{name}.csv" for name in ("act", "check", "do")]
 
 
 def test_text_from_the_data_that_excel_would_run_stays_text_in_every_csv_and_the_workbook(tmp_path, processed_sample):
@@ -202,7 +202,7 @@ def test_disclosure_rules_weaker_than_the_default_mark_the_run_internal(tmp_path
     folder = reports / params[0].stem
     page = (folder / "04_pdca_check.html").read_text(encoding="utf-8")
     assert page.count(WEAKER_THAN_DEFAULT) >= 2  # the banner at the top and the warning at the end
-    assert sorted(p.name for p in folder.glob("*.csv")) == ["内部確認用_配布不可_pdca_check.csv"]
+    assert sorted(p.name for p in folder.glob("*.csv")) == [f"内部確認用_配布不可_pdca_{name}.csv" for name in ("act", "check", "do")]
     assert (folder / "内部確認用_配布不可_表一式.xlsx").exists()
     assert WEAKER_THAN_DEFAULT in (folder / "index.html").read_text(encoding="utf-8")
     assert WEAKER_THAN_DEFAULT in (reports / "index.html").read_text(encoding="utf-8")

@@ -43,7 +43,7 @@ def test_counts_of_the_roster_and_the_databook_read_the_same_in_both_reports_and
     assert in_01 == in_03, "reports 01 and 03 word the same facts differently"
     summary = _csv(out, "resource_summary.csv").set_index("資源")
     trends = _csv(out, "scene_trends.csv")
-    own = trends[trends["地域"] == OWN_AREA]
+    own = trends[trends["地域の区分"] == OWN_AREA]
     count_column = next(c for c in summary.columns if c.endswith("・件数"))  # the municipality's own count comes first
     for sentence in in_01:
         found = SENTENCE.match(sentence)
@@ -63,7 +63,7 @@ def test_a_count_shown_in_both_csvs_for_the_same_year_has_the_same_per_capita_va
     out = reports / folder
     summary = _csv(out, "resource_summary.csv")
     trends = _csv(out, "scene_trends.csv")
-    own = trends[(trends["地域"] == OWN_AREA) & trends["人口あたりの値"].notna()]
+    own = trends[(trends["地域の区分"] == OWN_AREA) & trends["人口あたりの値"].notna()]
     count_column = next(c for c in summary.columns if c.endswith("・件数"))
     per_capita_column = count_column.replace("・件数", "・人口あたり")
     compared = 0
@@ -77,3 +77,28 @@ def test_a_count_shown_in_both_csvs_for_the_same_year_has_the_same_per_capita_va
         assert float(latest["人口あたりの値"].iloc[0]) == float(resource[per_capita_column].iloc[0]), label
         compared += 1
     assert compared >= 1, "no fact was found in both CSVs: the test compared nothing"
+
+
+@pytest.mark.parametrize("folder", FOLDERS)
+def test_the_countrys_count_reads_the_same_in_report_01_and_report_03(sample_batch, folder):
+    """01's 全国 column is the 全国 that 03 prints (the データ集's own row), not a packaged total of another year."""
+    _, reports, _ = sample_batch
+    summary = _csv(reports / folder, "resource_summary.csv").dropna(subset=["全国・件数"])
+    trends = _csv(reports / folder, "scene_trends.csv")
+    country = trends[(trends["地域の区分"] == "全国") & trends["値"].notna()].sort_values("年度")
+    compared = 0
+    for row in summary.to_dict("records"):
+        latest = country[country["指標"] == row["資源"]].tail(1)
+        if latest.empty:
+            continue
+        assert float(latest["値"].iloc[0]) == float(row["全国・件数"].replace(",", "")), row["資源"]
+        compared += 1
+    assert compared >= 2, "in the sample, 在支診 and 在支病 at least have a 全国 in both CSVs"
+
+
+def test_each_row_of_the_trends_csv_names_its_area_beside_the_kind_of_area(sample_batch):
+    _, reports, _ = sample_batch
+    trends = _csv(reports / "40901_chikusui", "scene_trends.csv")
+    pairs = set(zip(trends["地域"], trends["地域の区分"]))
+    assert pairs == {("筑水市", "当該市区町村"), ("架空中央医療圏", "二次医療圏"), ("架空県", "都道府県"), ("全国", "全国")}
+    assert list(trends.columns).index("地域") + 1 == list(trends.columns).index("地域の区分")

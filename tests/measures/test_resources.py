@@ -405,6 +405,29 @@ def test_peer_resources_show_a_dash_for_a_code_without_counts():
 
 
 def test_a_facility_is_mapped_by_its_first_home_care_function_else_as_other():
-    facilities = pd.DataFrame({"capabilities": ["home_care_support_clinics;home_care_support_hospitals", "", None, "x"],
-                               "facility_type": ["hospitals", "visiting_nursing_offices", "clinics", "clinics"]})
-    assert resources.map_roles(facilities).tolist() == ["home_care_support_hospitals", "visiting_nursing_offices", "other", "other"]
+    facilities = pd.DataFrame({"capabilities": ["home_care_support_clinics;home_care_support_hospitals", "", None, "x",
+                                                "home_medical_management_institutions",
+                                                "home_medical_management_institutions;home_care_support_clinics"],
+                               "facility_type": ["hospitals", "visiting_nursing_offices", "clinics", "clinics", "clinics", "clinics"]})
+    # a clinic with 在医総管 only is marked as such (南木町's only 在宅 clinic was a grey dot); with 在支診 it is a 在支診
+    assert resources.map_roles(facilities).tolist() == ["home_care_support_hospitals", "visiting_nursing_offices", "other", "other",
+                                                        "home_medical_management_institutions", "home_care_support_clinics"]
+
+
+def test_the_countrys_row_of_a_published_table_replaces_the_packaged_total_with_its_latest_shown_year():
+    from analysis.measures.resources import national_reference
+
+    country = pd.DataFrame({
+        "code": "00000", "indicator_id": ["home_care_support_clinics"] * 3 + ["home_visit_count"],
+        "fiscal_year": [2022, 2023, 2024, 2024], "value": [14000.0, 14364.0, 14470.0, 5.0],
+        "suppressed": [False, False, True, False], "source": "データ集", "as_of": ["2023-03-31", "2024-03-31", "2025-03-31", None]})
+    population = pd.DataFrame(columns=["code", "year", "sex", "age_group", "population", "is_projection"])
+    packaged = national_reference(pd.DataFrame(columns=["code", "resource_id", "count", "source", "as_of"]), population)
+    published = national_reference(pd.DataFrame(columns=["code", "resource_id", "count", "source", "as_of"]), population,
+                                   indicators=country).set_index("resource_id")
+    # 2024 is hidden by the decision: the latest shown year is 2023; an indicator that is no resource adds no row
+    assert published.loc["home_care_support_clinics", "count"] == 14364.0
+    assert published.loc["home_care_support_clinics", "as_of"] == "2024-03-31"
+    assert published.loc["home_care_support_clinics", "source"].startswith("データ集；人口: ")
+    assert "home_visit_count" not in published.index and len(published) == len(packaged)
+    assert published.loc["clinics", "count"] == packaged.set_index("resource_id").loc["clinics", "count"]

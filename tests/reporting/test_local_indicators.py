@@ -29,7 +29,7 @@ def test_a_local_count_goes_through_the_same_disclosure_decision(sample_batch):
     _, reports, _ = sample_batch
     folder = next(p for p in reports.iterdir() if p.name.startswith("40942"))
     trends = pd.read_csv(folder / "scene_trends.csv", encoding="utf-8-sig")  # as readers get it: labels, not ids
-    local = trends[(trends["指標"] == "在宅療養者の救急搬送件数") & (trends["地域"] == "当該市区町村")]
+    local = trends[(trends["指標"] == "在宅療養者の救急搬送件数") & (trends["地域の区分"] == "当該市区町村")]
     assert not local.empty
     hidden = local["秘匿"].eq("秘匿")
     shown = local.loc[~hidden, "値"].dropna()

@@ -20,14 +20,14 @@ def test_indicator_rows_get_labels_units_and_the_indicators_decimals():
         "trend_slope_per_year": [0.04558267079612954, None],
     })
     out = readable(frame)
-    assert list(out.columns) == ["場面", "指標", "単位", "人口あたりの値の単位", "地域", "年度", "値", "人口あたりの値", "秘匿",
+    assert list(out.columns) == ["場面", "指標", "単位", "人口あたりの値の単位", "地域の区分", "年度", "値", "人口あたりの値", "秘匿",
                                  "傾向（人口あたりの値の1年あたりの変化）"]
     first, second = out.iloc[0], out.iloc[1]
     assert (first["場面"], first["指標"], first["単位"]) == ("日常の療養支援", "居宅介護支援事業所数", "事業所")
     assert first["人口あたりの値の単位"] == "75歳以上人口1,000人あたりの事業所"
     assert (first["人口あたりの値"], second["人口あたりの値"]) == (1.62, 11.9)  # 2 decimals per 1,000; 1 per 10万
     assert first["傾向（人口あたりの値の1年あたりの変化）"] == 0.046
-    assert (first["秘匿"], second["秘匿"], second["地域"]) == ("", "秘匿", "都道府県")
+    assert (first["秘匿"], second["秘匿"], second["地域の区分"]) == ("", "秘匿", "都道府県")
     assert frame["indicator_id"].iloc[0] == "care_management_offices", "the caller's frame is not changed"
 
 

@@ -56,3 +56,15 @@ def test_a_failed_save_keeps_the_previous_workbook_and_leaves_no_temporary_file(
 def test_sheet_titles_fit_excels_limit():
     assert workbook.sheet_title("resource_summary.csv") == "資源の集計"
     assert len(workbook.sheet_title("a" * 60 + ".csv")) == 31
+
+
+def test_amounts_show_thousands_separators_and_their_decimals_years_do_not(tmp_path):
+    import numpy as np
+
+    frame = pd.DataFrame({"年度": [2024, 2025], "基準年度": [2019.0, np.nan], "総人口（人）": [302000, 1234567],
+                          "人口あたり": [11.7, 0.046], "比": [1.0, 12345.5]})
+    workbook.add_sheets(tmp_path / "c.xlsx", {"t": frame}, {}, "見出し")
+    sheet = load_workbook(tmp_path / "c.xlsx")["t"]
+    formats = [[cell.number_format for cell in row] for row in sheet.iter_rows(min_row=2)]
+    assert formats[0] == ["0", "0", "#,##0", "#,##0.0", "#,##0"]
+    assert formats[1][2:] == ["#,##0", "#,##0.000", "#,##0.0"]

@@ -65,11 +65,37 @@ def national_reference(
     resource_counts: pd.DataFrame,
     population: pd.DataFrame,
     municipalities: pd.DataFrame | None = None,
+    indicators: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
-    """National count and population per resource: from the data when it covers the country, else packaged totals."""
+    """National count and population per resource: from the data when it covers the country, else the country's own
+    row of a published table the data holds (``indicators``, e.g. the データ集's 全国), else packaged totals."""
     if covers_whole_country(population):
         return _national_from_data(resource_counts, population, municipalities)
-    return _national_from_package()
+    return _with_published_national(_national_from_package(), indicators)
+
+
+def _with_published_national(package: pd.DataFrame, indicators: pd.DataFrame | None) -> pd.DataFrame:
+    """The packaged totals, each replaced by the country's latest value in the data's own tables where there is one:
+    report 03 prints that value as 全国, and the same count must read the same in report 01."""
+    if indicators is None or indicators.empty:
+        return package
+    rows = indicators[(indicators["code"] == NATIONAL_CODE) & indicators["value"].notna()
+                      & indicators["indicator_id"].isin(catalogue.resources()["resource_id"])]
+    if "suppressed" in rows:
+        rows = rows[~rows["suppressed"].fillna(False).astype(bool)]
+    latest = rows.sort_values("fiscal_year").groupby("indicator_id").tail(1).set_index("indicator_id")
+    if latest.empty:
+        return package
+    published = pd.DataFrame({
+        "resource_id": latest.index.to_numpy(),
+        "source": (latest["source"].astype(str) + "；人口: " + NATIONAL_POPULATION_SOURCE).to_numpy(),
+        "as_of": latest["as_of"].astype(str).where(latest["as_of"].notna(), latest["fiscal_year"].astype(str)).to_numpy()
+        if "as_of" in latest else latest["fiscal_year"].astype(str).to_numpy(),
+        "count": latest["value"].astype("float64").to_numpy(),
+        "year": float(pop.CENSUS_YEAR), "total": float(NATIONAL_POPULATION_2020), "aged65": np.nan, "aged75": np.nan,
+    })
+    kept = package[~package["resource_id"].isin(published["resource_id"])]
+    return pd.concat([kept, published], ignore_index=True)
 
 
 def _national_from_data(resource_counts, population, municipalities) -> pd.DataFrame:
@@ -512,7 +538,7 @@ def stray_points(points: pd.DataFrame, shapes=None) -> pd.Series:
 # The 在宅 functions a facility map marks; a facility with several is marked by the first it has
 # (a 在宅療養支援病院 that is also a 後方支援病院 shows as the former).
 MAP_ROLES = ("home_care_support_hospitals", "home_care_backup_hospitals", "home_care_support_clinics",
-             "visiting_nursing_offices")
+             "home_medical_management_institutions", "visiting_nursing_offices")
 
 
 def map_roles(facilities: pd.DataFrame) -> pd.Series:

@@ -252,11 +252,19 @@ class ReportContext:
         return self.data.derived("peer_features", lambda: peers.peer_features(self.data.population, self.data.municipalities))
 
     def national_reference(self) -> pd.DataFrame:
-        """The national resource counts and population every subject's per-capita values are compared with."""
+        """The national resource counts and population every subject's per-capita values are compared with: the 全国
+        that report 03 shows (after the one disclosure decision) where the data publishes one."""
         from analysis.measures import resources
 
-        return self.data.derived("national_reference", lambda: resources.national_reference(
-            self.data.resource_counts, self.data.population, self.data.municipalities))
+        def reference() -> pd.DataFrame:
+            decided = self.disclosed_values()
+            decided = decided[decided["level"] == "national"][["indicator_id", "fiscal_year", "suppressed"]]
+            country = self.data.indicators[self.data.indicators["code"] == resources.NATIONAL_CODE]
+            country = country.merge(decided, on=["indicator_id", "fiscal_year"], how="left")
+            return resources.national_reference(self.data.resource_counts, self.data.population,
+                                                self.data.municipalities, country)
+
+        return self.data.derived(f"national_reference {self.disclosure.key}", reference)
 
     def peer_values(self, codes: list[str]) -> pd.DataFrame:
         """Latest shown per-capita (or plain) value per indicator for each code, after disclosure control.
@@ -428,6 +436,10 @@ class ReportContext:
         from analysis.reporting.readable import SUBJECT_LEVEL_LABELS, readable
         from analysis.reporting.spreadsheet import csv_text
 
+        if "area_level" in frame:
+            # each row names its area (筑水市, 架空中央医療圏 …) beside the kind of area, for a reader of the file alone
+            frame = frame.copy()
+            frame.insert(list(frame.columns).index("area_level"), "area_name", frame["area_level"].map(self.area_names))
         if getattr(self.areas, "level", "municipality") != "municipality" and "area_level" in frame:
             # the subject's rows are a 二次医療圏's or prefecture's, and their label says so
             frame = frame.assign(area_level=frame["area_level"].replace({"municipality": SUBJECT_LEVEL_LABELS[self.areas.level]}))

@@ -26,6 +26,8 @@ SHEET_TITLES = {
     "supply_vs_demand.csv": "供給と需要",
     "scene_trends.csv": "指標の推移",
     "pdca_check.csv": "目標の達成状況",
+    "pdca_act.csv": "協議の論点",
+    "pdca_do.csv": "取組の実績",
 }
 MAX_WIDTH = 48  # characters: a long address or source wraps in Excel rather than widening the sheet
 
@@ -69,12 +71,29 @@ def _write_table(sheet, frame: pd.DataFrame) -> None:
         cell.font = Font(bold=True)
         cell.fill = PatternFill("solid", fgColor="EEEEEE")
         cell.alignment = Alignment(wrap_text=True, vertical="top")
+    for index, column in enumerate(frame.columns, start=1):
+        year = _is_year_column(str(column))
+        for (cell,) in sheet.iter_rows(min_row=2, min_col=index, max_col=index):
+            if isinstance(cell.value, (int, float)) and not isinstance(cell.value, bool):
+                cell.number_format = "0" if year else number_format(cell.value)
     sheet.freeze_panes = "A2"
     if len(frame.columns):
         sheet.auto_filter.ref = sheet.dimensions
     for index, column in enumerate(frame.columns, start=1):
         longest = max([_width(column), *(_width(v) for v in frame[column].head(500))])
         sheet.column_dimensions[sheet.cell(row=1, column=index).column_letter].width = min(MAX_WIDTH, max(6, longest + 2))
+
+
+def _is_year_column(header: str) -> bool:
+    """年・年度 columns (「年度」「基準年度」「最新年度」「年」): a year is no amount and takes no thousands separator."""
+    return header == "年" or header.endswith("年度")
+
+
+def number_format(value: float) -> str:
+    """Excel's format for a number as the reports print it: thousands separated, the decimals it was rounded to."""
+    text = repr(float(value))
+    decimals = 0 if float(value).is_integer() or "e" in text else len(text.split(".")[1])
+    return "#,##0" + ("." + "0" * decimals if decimals else "")
 
 
 def _write_about(sheet, heading: str, rows: list[tuple[str, str]]) -> None:

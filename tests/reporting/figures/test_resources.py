@@ -24,7 +24,7 @@ from tests.measures.test_resources import (  # noqa: F401 - fixtures and the fig
 )
 
 
-def test_ratio_chart_draws_one_panel_per_scene_with_a_national_value(resource_counts, population, areas):
+def test_ratio_chart_draws_each_resource_with_a_national_value_once(resource_counts, population, areas):
     counts = resources.area_counts(resource_counts, population, areas)
     points = resources.ratio_points(counts)
     # only clinics has a national per-capita value here, and clinics serves daily_care only
@@ -42,6 +42,19 @@ def test_ratio_chart_draws_one_panel_per_scene_with_a_national_value(resource_co
         assert widths == expected
         legend = [t.get_text() for t in fig.legends[0].get_texts()]
         assert legend == ["テスト市", "二次医療圏", "都道府県"]
+    finally:
+        plt.close(fig)
+
+
+def test_a_resource_serving_three_scenes_is_one_group_of_bars_naming_its_scenes():
+    counts = pd.DataFrame([{"resource_id": rid, "level": level, "ratio_to_national": ratio}
+                           for rid, ratio in (("home_care_support_clinics", 0.8), ("clinics", 1.2))
+                           for level in ("municipality", "prefecture")])
+    fig = resource_figures.ratio_chart(counts)
+    try:
+        ax = fig.axes[0]
+        assert len(fig.axes) == 1 and len(ax.patches) == 4  # two resources × two areas, not 在支診 three times
+        assert [t.get_text() for t in ax.get_yticklabels()] == ["一般診療所数\n（日常）", "在宅療養支援診療所数\n（日常・急変時・看取り）"]
     finally:
         plt.close(fig)
 

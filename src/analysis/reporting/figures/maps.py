@@ -19,6 +19,8 @@ ROLE_STYLES = {
     "home_care_support_hospitals": {"label": "在宅療養支援病院", "marker": "s", "face": "#000000", "size": 64},
     "home_care_backup_hospitals": {"label": "在宅療養後方支援病院", "marker": "^", "face": "#ffffff", "size": 70},
     "home_care_support_clinics": {"label": "在宅療養支援診療所", "marker": "o", "face": "#000000", "size": 40},
+    # a clinic or hospital that provides 在宅 care under 在医総管 without being a 在支診・在支病 (report 01's table counts it)
+    "home_medical_management_institutions": {"label": "在医総管の届出医療機関（上記以外）", "marker": "v", "face": "#000000", "size": 42},
     "visiting_nursing_offices": {"label": "訪問看護事業所", "marker": "D", "face": "#ffffff", "size": 34},
 }
 OTHER_LABEL = "その他の施設・事業所"
