@@ -12,10 +12,10 @@ import pytest
 from analysis.reporting.pdf import pdf_unavailable
 
 # 03 grew from 10 to 11 pages with the plan's trends since their baselines and figures whose every text prints at
-# 7 pt or more (issue 29): rows of panels at the full printed width, about four to a page
+# 7 pt or more (issue 29): rows of panels at the full printed width, about four to a page. The 会議用まとめ is one page.
 BUDGETS = {
-    "40901_chikusui": {"01_resources": 12, "02_demand": 8, "03_scene_trends": 11, "04_pdca_check": 8},
-    "40942_nangi": {"01_resources": 10, "02_demand": 7, "03_scene_trends": 11, "04_pdca_check": 8},
+    "40901_chikusui": {"01_resources": 12, "02_demand": 8, "03_scene_trends": 11, "04_pdca_check": 8, "meeting": 1},
+    "40942_nangi": {"01_resources": 10, "02_demand": 7, "03_scene_trends": 11, "04_pdca_check": 8, "meeting": 1},
 }
 CASES = [(folder, report) for folder, budgets in BUDGETS.items() for report in budgets]
 

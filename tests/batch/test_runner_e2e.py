@@ -58,7 +58,7 @@ def test_html_is_japanese_offline_and_has_no_code(batch):
 def test_report_pages_have_figures_title_toc_and_footer(batch):
     _, reports, _ = batch
     for page in _report_pages(reports):
-        if page.name == "index.html":
+        if page.name in ("index.html", "meeting.html"):  # the index and the one-page 会議用まとめ have no figures or contents
             continue
         soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
         title = soup.find("h1").get_text()

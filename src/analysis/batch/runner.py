@@ -32,6 +32,7 @@ from analysis.batch.failures import (
     scrub,
 )
 from analysis.batch.index_pages import write_batch_index, write_municipality_index
+from analysis.batch.meeting_page import write_meeting_page
 from analysis.batch.kernels import (
     CellWatch,
     discard_worker_kernel,
@@ -157,6 +158,10 @@ def run_task(task: Task) -> Result:
             reason = declared.get(f"{INSUFFICIENT_PREFIX}{entry['key']}")
             if reason:
                 entry.update(status="insufficient", reason=reason)
+        step = "（会議用まとめ）"
+        meeting = write_meeting_page(task, staging, result, declared)
+        if meeting:  # first in the list: the page a meeting starts from
+            result.reports.insert(0, meeting)
         write_municipality_index(task, staging, result, declared)
         write_manifest(task, staging, declared)
         replace_dir(staging, reports_dir / task.folder_name)

@@ -259,6 +259,13 @@ def summary_table(series: pd.DataFrame, trend_fits: dict, peer_values: pd.DataFr
     return out.sort_values("_order", kind="stable").drop(columns=["_scene", "_id", "_order"]).reset_index(drop=True)
 
 
+def summary_trends(summary: pd.DataFrame) -> list[dict]:
+    """The 指標（単位） and 傾向 of each row of summary_table, as printed (for the 会議用まとめ, measures.meeting)."""
+    if summary.empty:
+        return []
+    return summary[[SUMMARY_INDICATOR, "傾向"]].set_axis(["指標", "傾向"], axis=1).to_dict("records")
+
+
 def _count_only_row(indicator_id: str, group: pd.DataFrame, info: pd.Series, compared_label: str) -> dict:
     """A summary row showing the latest count itself, where the per-capita value cannot be made (no population)."""
     latest = group.dropna(subset=["value"]).sort_values("fiscal_year").iloc[-1]

@@ -69,6 +69,24 @@ def render_municipality_index(*, name, code, reports, csv_files, dashboard, sour
     )
 
 
+def render_meeting_summary(*, name, scenes, reports, generated_on, package_version, sample, not_for_distribution) -> str:
+    """`meeting.html`: the one-page 会議用まとめ of a subject (measures.meeting), printed on one A4 landscape page."""
+    from analysis.measures import meeting
+
+    return _environment().get_template("meeting.html.j2").render(
+        title=f"{name} 会議用まとめ（{generated_on} 作成）",
+        scenes=scenes,
+        reports=reports,
+        per_scene=meeting.RESOURCES_PER_SCENE,
+        from_year=meeting.FROM_YEAR,
+        to_year=meeting.TO_YEAR,
+        rules=[condition for condition, _ in meeting.QUESTION_RULES],
+        css=Markup(stylesheet()),
+        banner=Markup(banner_html(sample=sample, not_for_distribution=not_for_distribution)),
+        footer=Markup(footer_html([], generated_on, package_version, not_for_distribution=not_for_distribution)),
+    )
+
+
 def render_batch_index(*, entries, generated_on, package_version, sample) -> str:
     """`reports/index.html`: every municipality with its status; failures with their one-line reason."""
     rows = [_batch_row(entry) for entry in entries]

@@ -1,0 +1,47 @@
+"""meeting.html (and meeting.pdf): the subject's one-page 会議用まとめ, written from what its reports published."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from analysis import __version__
+from analysis.batch.tasks import Result, Task
+from analysis.ingest.processed import ProcessedData
+
+MEETING_PAGE = "meeting.html"
+MEETING_TITLE = "会議用まとめ（1ページ）"
+MEETING_KEY = "meeting"
+
+
+def _csv(folder: Path, name: str) -> pd.DataFrame | None:
+    path = folder / name
+    return pd.read_csv(path, encoding="utf-8-sig", dtype=str) if path.exists() else None
+
+
+def write_meeting_page(task: Task, staging: Path, result: Result, declared: dict) -> dict | None:
+    """Write the page beside the reports (with its PDF when the run makes PDFs); its entry for the report list, first.
+
+    None when no report ran (nothing to sum up).
+    """
+    from analysis.measures.meeting import scene_summaries
+    from analysis.reporting.context import generation_date
+    from analysis.reporting.site import render_meeting_summary
+
+    if not result.reports:
+        return None
+    scenes = scene_summaries(_csv(staging, "resource_summary.csv"), _csv(staging, "demand_projection.csv"),
+                             declared.get("indicator_summary"), declared.get("pdca_dashboard"))
+    page = render_meeting_summary(
+        name=task.name, scenes=scenes, reports=[report["title"] for report in result.reports],
+        generated_on=generation_date(), package_version=__version__,
+        sample=bool(ProcessedData(task.processed_dir).metadata.get("is_sample")), not_for_distribution=task.internal_label)
+    (staging / MEETING_PAGE).write_text(page, encoding="utf-8")
+    entry = {"key": MEETING_KEY, "title": MEETING_TITLE, "href": MEETING_PAGE, "status": "ok"}
+    if task.pdf:
+        from analysis.reporting.pdf import write_pdf
+
+        entry["pdf"] = MEETING_PAGE.replace(".html", ".pdf")
+        entry["pdf_pages"] = write_pdf(staging / MEETING_PAGE, staging / entry["pdf"])
+    return entry
