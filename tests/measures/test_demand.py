@@ -429,3 +429,17 @@ def test_a_series_without_disclosure_marks_uses_the_latest_year_with_both_values
                              ("home_visit_facilities", 2023, 2.0, False), ("home_visit_count", 2023, float("nan"), False)])
     table, reason = supply_vs_demand(series.drop(columns="suppressed"), projection, 1.9)
     assert reason == "" and table["latest_fiscal_year"].tolist() == [2022] and table["current_providers"].tolist() == [1]
+
+
+def test_the_insurers_actual_certified_persons_are_its_latest_years():
+    from analysis.measures.demand import CERTIFIED_BANDS, certified_actual
+
+    bands = list(CERTIFIED_BANDS)[:2]
+    values = pd.DataFrame([{"insurer_id": "41202", "measure": "certified_persons", "category": band, "care_level": "合計",
+                            "fiscal_year": year, "as_of": f"{year + 1}-03-31", "value": value}
+                           for year, value in ((2023, 20.0), (2022, 10.0)) for band in bands]
+                          + [{"insurer_id": "41202", "measure": "certified_persons", "category": bands[0], "care_level": "要介護1",
+                              "fiscal_year": 2023, "as_of": "2024-03-31", "value": 99.0}])
+    actual = certified_actual(values, "41202")
+    assert actual["fiscal_year"].tolist() == [2023, 2023] and actual["actual"].tolist() == [20.0, 20.0]
+    assert actual["age_group"].tolist() == ["65-69", "70-74"]

@@ -250,3 +250,51 @@ def test_a_summary_with_nothing_to_compare_keeps_the_prefecture_column_empty():
 
     row = summary_table(_summary_series([("home_visit_count", 2024, 10.0, False)]), {}).iloc[0]
     assert row["都道府県"] == "—" and "全国" not in row
+
+
+def test_only_the_claims_of_the_ndb_become_area_values_keyed_as_the_hierarchy_keys_them():
+    from analysis.measures.indicators import area_values
+
+    ndb = pd.DataFrame({
+        "indicator_id": "ndb_house_call_claims", "area_level": ["medical_area", "medical_area", "prefecture", "medical_area"],
+        "area_code": ["9901", "9901", "99", "9999"], "fiscal_year": [2020, 2020, 2020, 2020],
+        "measure": ["claims", "patients", "claims", "claims"], "value": [120.0, 7.0, 300.0, 5.0]})
+    ndb["area_code"] = ndb["area_code"].where(ndb["area_level"] != "prefecture", "99000")
+    out = area_values(ndb, HIERARCHY)
+    # the patients row is not a count of claims; an area code no municipality belongs to is left out
+    assert sorted(zip(out["level"], out["value"])) == [("medical_area", 120.0), ("prefecture", 300.0)]
+    assert out.loc[out["level"] == "medical_area", "key"].tolist() == [HIERARCHY.medical_area_codes()["9901"]]
+
+
+def test_the_area_only_table_shows_each_levels_latest_year_and_says_秘匿_where_it_is_hidden():
+    from analysis import catalogue
+    from analysis.measures.indicators import area_only_table
+
+    series = pd.DataFrame({
+        "scene": "emergency", "indicator_id": "ndb_house_call_claims",
+        "area_level": ["medical_area", "medical_area", "prefecture", "prefecture"], "fiscal_year": [2019, 2020, 2019, 2020],
+        "display_value": [3.0, 5.0, 4.0, 6.0], "suppressed": [False, False, False, True]})
+    table = area_only_table(series, {"medical_area": "二次医療圏", "prefecture": "都道府県"})
+    row = table.iloc[0]
+    assert (row["公表のある年度"], row["最新年度"]) == ("2019〜2020", 2020)
+    assert row["二次医療圏"] == catalogue.format_indicator_value("ndb_house_call_claims", 5.0)  # 2020's, not 2019's 3.0
+    assert row["都道府県"] == "秘匿"
+
+
+def test_an_indicator_published_only_for_areas_is_not_missing_for_the_municipality():
+    from analysis.measures.indicators import unavailable
+
+    series = pd.concat([_summary_series([("home_visit_count", 2024, 3.0, False)]),
+                        _summary_series([("ndb_house_call_claims", 2020, 5.0, False)], "medical_area")], ignore_index=True)
+    listed = set(unavailable(series)["指標"])
+    assert "往診料の算定回数（NDB）" not in listed and "在宅死亡者数（自宅）" in listed and "訪問診療の実施件数（9月の1か月）" not in listed
+
+
+def test_a_series_without_the_disclosure_column_is_not_read_as_hidden():
+    from analysis.measures.indicators import summary_table
+
+    # a count without a per-capita value (no population) and no 秘匿 column: its count is shown, nothing is 秘匿
+    series = _summary_series([("home_deaths", 2023, 4.0, False), ("home_deaths", 2024, 5.0, False)]).drop(columns="suppressed")
+    series["display_value"] = float("nan")
+    row = summary_table(series, {}).iloc[0]
+    assert row["最新値"] == "5" and row["最新年度"] == 2024

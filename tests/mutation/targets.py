@@ -44,6 +44,10 @@ _FINITE_WIDTHS = "finite = [t.hide_below - 2 for t in self.options.tiers if t.hi
 _FACILITY_ROWS = ('rows = indicators[(indicators["code"] == code) & indicators["indicator_id"].isin(facility_ids '
                   '& set(counts["resource_id"]))]')
 _EQUIVALENT = [
+    ("demand.py", "@dataclass(frozen=True)", "True", "False",
+     "frozen only forbids assigning to a field, which no code does, and no InsurerFigures or ObservedUse is hashed"),
+    ("demand.py", 'year = int(figures.actual["fiscal_year"].iloc[0])', "0", "1",
+     "certified_actual keeps one fiscal year, so every row has it; the 年報 gives an insurer six age bands, never one"),
     ("areas.py", "@dataclass(frozen=True)", "True", "False",
      "frozen only forbids assigning to a field, which no code does, and no ComparisonAreas is hashed"),
     ("areas.py", 'is_prefecture = row["kind"] == "prefecture" or code.endswith("000")',
