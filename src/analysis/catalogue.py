@@ -243,6 +243,8 @@ REPORTS: tuple[tuple[str, str, str], ...] = (
     ("demand", "02_demand.ipynb", "将来の在宅医療・介護需要の推計"),
     ("scene_trends", "03_scene_trends.ipynb", "4つの場面の指標推移"),
     ("pdca", "04_pdca_check.ipynb", "PDCA 評価（目標と実績の確認）"),
+    # a prefecture's only: made after its municipalities' reports, from what they published (see batch.prefectures)
+    ("overview", "05_overview.ipynb", "在宅医療・介護連携の概要（管内の市区町村）"),
 )
 
 
@@ -252,6 +254,7 @@ REPORT_DESCRIPTIONS = {
     "demand": "2050年までの人口の見通しと、訪問診療・要介護認定・死亡数の推計（幅つき）",
     "scene_trends": "4つの場面の指標の年度ごとの推移と傾向、都道府県・類似自治体との比較",
     "pdca": "めざすべき姿・目標・指標の達成状況、協議のための論点",
+    "overview": "管内すべての市区町村の人口・高齢化、主な在宅の資源（人口あたり）、需要の伸び、PDCA の判定数、地図と主な指標、支援が必要と考えられる市区町村",
 }
 # What each CSV holds, for the municipality page (internal runs prefix the names; see reporting.context).
 CSV_DESCRIPTIONS = {
@@ -264,6 +267,7 @@ CSV_DESCRIPTIONS = {
     "supply_vs_demand.csv": "訪問診療の患者数の推計と施設数の目安",
     "scene_trends.csv": "4つの場面の指標の年度ごとの値（秘匿した値は空欄）",
     "pdca_check.csv": "目標と指標の達成状況",
+    "overview.csv": "管内の市区町村の一覧（人口・高齢化・人口あたりの資源・需要の伸び・主な指標）",
 }
 
 

@@ -296,7 +296,7 @@ class ReportContext:
 
         running = css_string(f"{self.name} {title}（{generation_date()} 作成）")
         links = [f"<a href='{html.escape(nb.replace('.ipynb', '.html'))}'>{html.escape(t)}</a>" if k != key else f"<strong>{html.escape(t)}</strong>"
-                 for k, nb, t in REPORTS if k in self.params.reports]
+                 for k, nb, t in REPORTS if k in self.params.reports or k == key]
         self._html(
             f"<style>@page {{ @top-left {{ content: {running}; }} }}</style>"
             + banner_html(sample=self.is_sample, not_for_distribution=self.disclosure.internal_label)
@@ -304,6 +304,11 @@ class ReportContext:
             + "<nav class='report-links' aria-label='レポート一覧'>" + " ｜ ".join(links)
             + f" ｜ <a href='index.html'>{'この自治体のページ' if self.areas.level == 'municipality' else 'この地域のページ'}</a></nav>"
         )
+
+    def link_to_batch_index(self) -> None:
+        """On screen only: a link back to reports/index.html, the list of every report of the run (a page of a
+        report folder)."""
+        self._html("<p class='screen-only'><a href='../index.html'>レポート一覧に戻る</a></p>")
 
     def section(self, title: str, level: int = 2, *, anchor: str | None = None) -> None:
         """A heading; ``anchor`` gives it a fixed id that the findings at the top link to."""

@@ -26,6 +26,7 @@ SHEET_TITLES = {
     "supply_vs_demand.csv": "供給と需要",
     "scene_trends.csv": "指標の推移",
     "pdca_check.csv": "目標の達成状況",
+    "overview.csv": "管内の市区町村",
 }
 MAX_WIDTH = 48  # characters: a long address or source wraps in Excel rather than widening the sheet
 
