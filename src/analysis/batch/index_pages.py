@@ -7,7 +7,7 @@ from pathlib import Path
 from analysis import __version__
 from analysis.batch.leftovers import write_page
 from analysis.batch.manifest import MANIFEST, read_manifest
-from analysis.batch.overview import index_section, linked_overviews
+from analysis.batch.prefectures import OVERVIEW_NOTEBOOK, overview_results_title
 from analysis.batch.tasks import Result, Task
 from analysis.catalogue import REPORTS
 from analysis.errors import InputError
@@ -48,6 +48,7 @@ def write_batch_index(reports_dir: Path, results: list[Result], *, echo=print) -
     from analysis.reporting.site import render_batch_index
 
     entries: dict[str, dict] = {}
+    overviews = []
     sample = False
     titles = {key: title for key, _, title in REPORTS}
     for manifest_path in sorted(reports_dir.glob(f"*/{MANIFEST}")):
@@ -61,6 +62,9 @@ def write_batch_index(reports_dir: Path, results: list[Result], *, echo=print) -
                                "error": str(exc), "duration_s": None}
             continue
         sample |= bool(manifest.get("is_sample"))
+        title = overview_results_title(manifest)
+        if title:  # the prefectures' overviews, linked above the list of municipalities
+            overviews.append({"href": f"{folder}/{OVERVIEW_NOTEBOOK.replace('.ipynb', '.html')}", "title": title})
         entries[folder] = {"code": manifest["code"], "name": manifest["name"], "status": "ok",
                            "href": f"{folder}/index.html", "error": None, "duration_s": None,
                            "internal": manifest.get("internal_label")
@@ -82,11 +86,8 @@ def write_batch_index(reports_dir: Path, results: list[Result], *, echo=print) -
         generated_on=generation_date(),
         package_version=__version__,
         sample=sample,
+        overviews=overviews,
     )
-    overviews = linked_overviews(reports_dir)
-    if overviews:
-        # the prefectures' overviews above the list of municipalities
-        page = page.replace("<table class=\"site-table batch\">", index_section(overviews) + "\n<table class=\"site-table batch\">", 1)
     path = reports_dir / "index.html"
     write_page(path, page)
     return path

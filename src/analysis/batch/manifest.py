@@ -19,6 +19,7 @@ from analysis.catalogue import REPORTS
 from analysis.errors import InputError
 from analysis.ingest.processed import ProcessedData
 from analysis.reporting.context import INSUFFICIENT_PREFIX
+from analysis.reporting.params import load_params
 
 MANIFEST = "manifest.json"
 
@@ -122,6 +123,9 @@ def write_manifest(task: Task, staging: Path, declared: dict) -> None:
         "fingerprint": task.fingerprint,
         "disclosure_control": task.disclosure_control,
         "internal_label": task.internal_label,
+        # the rules the reports were made with: a prefecture overview shows indicator values only beside reports
+        # made with its own (measures.overview.same_rules)
+        "disclosure": json.loads(load_params(task.params_file).disclosure.model_dump_json()),
         "insufficient_reports": {key.removeprefix(INSUFFICIENT_PREFIX): reason for key, reason in declared.items()
                                  if key.startswith(INSUFFICIENT_PREFIX)},
         "is_sample": bool(processed_meta.get("is_sample")),

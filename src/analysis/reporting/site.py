@@ -69,8 +69,9 @@ def render_municipality_index(*, name, code, reports, csv_files, dashboard, sour
     )
 
 
-def render_batch_index(*, entries, generated_on, package_version, sample) -> str:
-    """`reports/index.html`: every municipality with its status; failures with their one-line reason."""
+def render_batch_index(*, entries, generated_on, package_version, sample, overviews=()) -> str:
+    """`reports/index.html`: every municipality with its status; failures with their one-line reason; ``overviews``
+    ([{'href', 'title'}]) the prefecture overviews, linked above them."""
     rows = [_batch_row(entry) for entry in entries]
     statuses = [
         {"symbol": symbol, "label": label, "count": sum(row["status"] == status for row in rows)}
@@ -79,6 +80,7 @@ def render_batch_index(*, entries, generated_on, package_version, sample) -> str
     return _environment().get_template("batch.html.j2").render(
         title="在宅医療・介護連携 分析レポート一覧",
         entries=rows,
+        overviews=list(overviews),
         statuses=statuses,
         css=Markup(stylesheet()),
         banner=Markup(banner_html(sample=sample, not_for_distribution=False)),
