@@ -243,9 +243,11 @@ REPORTS: tuple[tuple[str, str, str], ...] = (
     ("demand", "02_demand.ipynb", "将来の在宅医療・介護需要の推計"),
     ("scene_trends", "03_scene_trends.ipynb", "4つの場面の指標推移"),
     ("pdca", "04_pdca_check.ipynb", "PDCA 評価（目標と実績の確認）"),
-    # a prefecture's only: made after its municipalities' reports, from what they published (see batch.prefectures)
-    ("overview", "05_overview.ipynb", "在宅医療・介護連携の概要（管内の市区町村）"),
 )
+# A prefecture's only, beside the reports above: the overview of its municipalities, made after their reports from what
+# they published (batch.prefectures). ALL_REPORTS is every notebook the batch runs.
+OVERVIEW_REPORT: tuple[str, str, str] = ("overview", "05_overview.ipynb", "在宅医療・介護連携の概要（管内の市区町村）")
+ALL_REPORTS: tuple[tuple[str, str, str], ...] = (*REPORTS, OVERVIEW_REPORT)
 
 
 # What each report holds, one line for the municipality page.

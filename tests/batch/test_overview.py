@@ -96,6 +96,7 @@ def test_overview_lists_all_18_municipalities_and_the_index_links_it(batch):
     index = (batch / "index.html").read_text(encoding="utf-8")
     assert "overview_40000/05_overview.html" in index and "都道府県の概要" in index
     assert "架空県の概要（管内 18 市区町村）" in index
+    assert index.count("overview_40000/") == 2  # the link above the list, and its row (its folder page) in the list
 
 
 def test_the_overview_is_a_report_like_the_others(batch):
@@ -118,8 +119,11 @@ def test_the_overview_is_a_report_like_the_others(batch):
 
 def test_a_run_with_nothing_changed_skips_the_overview_and_a_changed_municipality_reruns_it(batch, processed_sample):
     params = sorted((batch.parent / "params").glob("*.yaml"))
+    for suffix in ("html", "csv", "pdf"):  # the pages an earlier version wrote beside the folders
+        (batch / f"overview_40000.{suffix}").write_text("stale", encoding="utf-8")
     statuses, lines = _run(params, processed_sample, batch)
     assert statuses == {"40901_chikusui": "skipped", "40942_nangi": "skipped", "overview_40000": "skipped"}, lines
+    assert not list(batch.glob("overview_40000.*")) and "以前の版の都道府県の概要 overview_40000.html を削除しました（overview_40000/ に作り直します）" in lines
     before = (batch / OVERVIEW / "manifest.json").read_text(encoding="utf-8")
     # a changed parameter file re-runs its municipality, whose new manifest.json re-runs the overview
     nangi = batch.parent / "params" / "40942_nangi.yaml"

@@ -9,7 +9,7 @@ from analysis.batch.leftovers import write_page
 from analysis.batch.manifest import MANIFEST, read_manifest
 from analysis.batch.prefectures import OVERVIEW_NOTEBOOK, overview_results_title
 from analysis.batch.tasks import Result, Task
-from analysis.catalogue import REPORTS
+from analysis.catalogue import ALL_REPORTS
 from analysis.errors import InputError
 from analysis.ingest.processed import ProcessedData
 from analysis.measures.disclosure import NOT_FOR_DISTRIBUTION
@@ -50,7 +50,7 @@ def write_batch_index(reports_dir: Path, results: list[Result], *, echo=print) -
     entries: dict[str, dict] = {}
     overviews = []
     sample = False
-    titles = {key: title for key, _, title in REPORTS}
+    titles = {key: title for key, _, title in ALL_REPORTS}
     for manifest_path in sorted(reports_dir.glob(f"*/{MANIFEST}")):
         folder = manifest_path.parent.name
         try:
@@ -65,7 +65,9 @@ def write_batch_index(reports_dir: Path, results: list[Result], *, echo=print) -
         title = overview_results_title(manifest)
         if title:  # the prefectures' overviews, linked above the list of municipalities
             overviews.append({"href": f"{folder}/{OVERVIEW_NOTEBOOK.replace('.ipynb', '.html')}", "title": title})
-        entries[folder] = {"code": manifest["code"], "name": manifest["name"], "status": "ok",
+        # a folder of the overview alone is named as its link is, not as its prefecture's own reports
+        alone = title and list(manifest.get("notebooks", {})) == [OVERVIEW_NOTEBOOK]
+        entries[folder] = {"code": manifest["code"], "name": title if alone else manifest["name"], "status": "ok",
                            "href": f"{folder}/index.html", "error": None, "duration_s": None,
                            "internal": manifest.get("internal_label")
                            or (NOT_FOR_DISTRIBUTION if manifest.get("disclosure_control") is False else ""),

@@ -123,3 +123,18 @@ def overview_results_title(manifest: dict) -> str | None:
         return None
     count = (manifest.get("declared", {}).get(OVERVIEW) or {}).get("municipalities")
     return f"{manifest['name']}の概要" + (f"（管内 {count} 市区町村）" if count else "")
+
+
+LEGACY_PAGES = ("html", "csv", "pdf")
+
+
+def remove_legacy_overviews(reports_dir: Path) -> list[str]:
+    """The pages earlier versions wrote beside the folders (reports/overview_NN000.html, .csv, .pdf): no longer linked
+    nor rebuilt, they would be handed out stale. One console line each."""
+    lines = []
+    for suffix in LEGACY_PAGES:
+        for path in sorted(Path(reports_dir).glob(f"{OVERVIEW}_[0-9][0-9]000.{suffix}")):
+            if path.is_file():
+                path.unlink()
+                lines.append(f"以前の版の都道府県の概要 {path.name} を削除しました（{path.stem}/ に作り直します）")
+    return lines

@@ -53,6 +53,7 @@ from analysis.batch.prefectures import (
     PARAMS_FOLDER,
     overview_folder,
     prefectures_covered,
+    remove_legacy_overviews,
     runs_after_municipalities,
     with_members,
     write_overview_params,
@@ -65,7 +66,7 @@ from analysis.batch.tasks import (
     Result,
     Task,
 )
-from analysis.catalogue import REPORTS
+from analysis.catalogue import ALL_REPORTS
 from analysis.errors import InputError
 from analysis.measures.disclosure import DisclosureRules
 from analysis.reporting.context import INSUFFICIENT_PREFIX, collect_declared
@@ -119,7 +120,7 @@ def run_task(task: Task) -> Result:
     try:
         staging = Path(tempfile.mkdtemp(prefix=staging_prefix(task.folder_name), dir=reports_dir))
         kernel = worker_kernel() if task.warm_kernel else None
-        for key, notebook, title in REPORTS:
+        for key, notebook, title in ALL_REPORTS:
             if key not in task.reports:
                 continue
             if watch.time_left() <= 0:
@@ -302,6 +303,9 @@ def _clean_up_after_earlier_runs(options: BatchOptions, folders: set[str], echo)
     _remove_leftovers(options, folders, echo)
     if options.lock and move_legacy_failed(options.reports_dir, Path(options.debug_dir)):
         echo(f"共有フォルダにあったデバッグ用ノートブック（_failed/）を {options.debug_dir} に移しました")
+    if options.lock:
+        for line in remove_legacy_overviews(options.reports_dir):
+            echo(line)
 
 
 def _result_of(future, task: Task) -> Result:

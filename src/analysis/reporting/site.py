@@ -7,7 +7,7 @@ from functools import cache
 from jinja2 import Environment, FileSystemLoader
 from markupsafe import Markup
 
-from analysis.catalogue import REPORTS
+from analysis.catalogue import ALL_REPORTS
 from analysis.measures.disclosure import NOT_FOR_DISTRIBUTION
 from analysis.reporting.html_export import (
     INTERNAL_CSV_PREFIX,
@@ -109,7 +109,7 @@ def _csv_description(name: str) -> str:
 
 def _key_of(href: str | None) -> str | None:
     """The report key from its HTML file name (for callers that pass only title/href/status)."""
-    by_page = {notebook.replace(".ipynb", ".html"): key for key, notebook, _ in REPORTS}
+    by_page = {notebook.replace(".ipynb", ".html"): key for key, notebook, _ in ALL_REPORTS}
     return by_page.get(href or "")
 
 
