@@ -1,4 +1,4 @@
-"""Committed notebooks: no outputs, a tagged parameters cell pointing at a sample municipality, thin cells."""
+"""Committed notebooks: no outputs, a tagged parameters cell pointing at a sample subject, thin cells."""
 
 import ast
 import json
@@ -7,10 +7,10 @@ from pathlib import Path
 import papermill
 import pytest
 
-from analysis.catalogue import REPORTS
+from analysis.catalogue import ALL_REPORTS
 
 ROOT = Path(__file__).resolve().parents[1]
-NOTEBOOKS = [ROOT / "notebooks" / nb for _, nb, _ in REPORTS]
+NOTEBOOKS = [ROOT / "notebooks" / nb for _, nb, _ in ALL_REPORTS]
 EXPECTED_PARAMETERS = {"params_file", "processed_dir", "output_dir", "disclosure_control"}
 MAX_LOGIC_LINES = 15
 

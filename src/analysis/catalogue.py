@@ -244,6 +244,10 @@ REPORTS: tuple[tuple[str, str, str], ...] = (
     ("scene_trends", "03_scene_trends.ipynb", "4つの場面の指標推移"),
     ("pdca", "04_pdca_check.ipynb", "PDCA 評価（目標と実績の確認）"),
 )
+# A prefecture's only, beside the reports above: the overview of its municipalities, made after their reports from what
+# they published (batch.prefectures). ALL_REPORTS is every notebook the batch runs.
+OVERVIEW_REPORT: tuple[str, str, str] = ("overview", "05_overview.ipynb", "在宅医療・介護連携の概要（管内の市区町村）")
+ALL_REPORTS: tuple[tuple[str, str, str], ...] = (*REPORTS, OVERVIEW_REPORT)
 
 
 # What each report holds, one line for the municipality page.
@@ -253,6 +257,7 @@ REPORT_DESCRIPTIONS = {
     "scene_trends": "4つの場面の指標の年度ごとの推移と傾向、都道府県・類似自治体との比較",
     "pdca": "めざすべき姿・目標・指標の達成状況、協議のための論点",
     "meeting": "4つのレポートから、場面ごとに資源・2040年の需要・指標の傾向・目標の判定と協議の問いを1ページに（A4 横）",
+    "overview": "管内すべての市区町村の人口・高齢化、主な在宅の資源（人口あたり）、需要の伸び、PDCA の判定数、地図と主な指標、支援が必要と考えられる市区町村",
 }
 # What each CSV holds, for the municipality page (internal runs prefix the names; see reporting.context).
 CSV_DESCRIPTIONS = {
@@ -267,6 +272,7 @@ CSV_DESCRIPTIONS = {
     "pdca_check.csv": "目標と指標の達成状況",
     "pdca_act.csv": "協議のための論点（事実と選択肢、担当・期限は記入欄）",
     "pdca_do.csv": "取組（Do）の年度ごとの実績／計画",
+    "overview.csv": "管内の市区町村の一覧（人口・高齢化・人口あたりの資源・需要の伸び・主な指標）",
 }
 
 

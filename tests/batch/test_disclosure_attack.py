@@ -297,9 +297,9 @@ def test_the_prefecture_overview_lists_all_eighteen_and_publishes_only_values_th
     from bs4 import BeautifulSoup
 
     reports, _ = prefecture_batch
-    table = pd.read_csv(reports / "overview_40000.csv", dtype=str, encoding="utf-8-sig", keep_default_na=False)
+    table = pd.read_csv(reports / "overview_40000" / "overview.csv", dtype=str, encoding="utf-8-sig", keep_default_na=False)
     assert len(table) == 19 and table["団体コード"].iloc[-1] == "40000"
-    cells = [td.get_text("", strip=True) for td in BeautifulSoup((reports / "overview_40000.html").read_text(encoding="utf-8"),
+    cells = [td.get_text("", strip=True) for td in BeautifulSoup((reports / "overview_40000" / "05_overview.html").read_text(encoding="utf-8"),
                                                                   "html.parser").find_all("td")]
     names = table["市区町村"].iloc[:-1]
     assert all(cells.count(name) == 3 for name in names)  # the list, the PDCA table and the indicators

@@ -80,12 +80,12 @@ def _pages(reports: Path) -> dict[str, str]:
 
 
 def test_the_overview_judges_nothing_it_cannot_and_names_the_missing_file(saga):
-    page = _text(saga / "overview_41000.html")
+    page = _text(saga / "overview_41000" / "05_overview.html")
     assert "支援が必要と考えられる市区町村はありません" not in page
     assert "判定できません（人口の公表ファイルがないため" in page and "suikei_kekka.xlsx" in page
     assert "人口あたりの資源の順位" not in page  # no chart of nothing
     assert "—、" not in page
-    soup = BeautifulSoup((saga / "overview_41000.html").read_text(encoding="utf-8"), "html.parser")
+    soup = BeautifulSoup((saga / "overview_41000" / "05_overview.html").read_text(encoding="utf-8"), "html.parser")
     assert "screen-only" in soup.find("a", string="レポート一覧に戻る").parent["class"]
 
 

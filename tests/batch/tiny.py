@@ -21,7 +21,7 @@ from pathlib import Path
 import nbformat
 
 from analysis.batch.runner import BatchOptions
-from analysis.catalogue import REPORTS
+from analysis.catalogue import ALL_REPORTS
 
 PARAMETERS = 'params_file = ""\nprocessed_dir = ""\noutput_dir = ""\ndisclosure_control = True\n'
 # Writes "<params stem>.started" with the kernel's pid: the test knows the municipality's kernel runs.
@@ -30,9 +30,9 @@ HANG_IF_ASKED = "import time\nif Path(params_file).with_suffix('.hang').exists()
 
 
 def write_notebooks(folder: Path, cells: list[str] = (MARK_STARTED, HANG_IF_ASKED)) -> Path:
-    """The four report notebooks: a title, the parameters cell, then ``cells`` (so cell 3 is cells[0])."""
+    """The report notebooks (and the overview's): a title, the parameters cell, then ``cells`` (so cell 3 is cells[0])."""
     folder.mkdir(parents=True, exist_ok=True)
-    for _, notebook, title in REPORTS:
+    for _, notebook, title in ALL_REPORTS:
         nb = nbformat.v4.new_notebook()
         parameters = nbformat.v4.new_code_cell(PARAMETERS)
         parameters.metadata["tags"] = ["parameters"]

@@ -151,3 +151,16 @@ def test_support_needs_list_the_fastest_aging_first_and_ties_by_code():
                           "home_care_support_hospitals": np.nan, "visiting_nursing_offices": np.nan, "care_management_offices": np.nan})
     assert overview.support_needs(table, "40")["code"].tolist() == ["40001", "40003", "40002"]
     assert overview.support_needs(table, "40", limit=1)["code"].tolist() == ["40001"]
+
+
+def test_an_internal_municipalitys_pdca_statuses_stay_out_of_an_overview_that_may_be_handed_out(tmp_path):
+    from analysis.measures.disclosure import DisclosureRules
+
+    folder = tmp_path / "40901_chikusui"
+    folder.mkdir()
+    pd.DataFrame({"場面": ["日常の療養支援"], "判定": ["遅れ"]}).to_csv(folder / "内部確認用_配布不可_pdca_check.csv", index=False,
+                                                                encoding="utf-8-sig")
+    members = {"40901": {"folder": folder, "manifest": {"internal_label": "内部確認用（秘匿処理なし）"}}}
+    assert overview.pdca_checks(members, DisclosureRules(None, enabled=True)) == {}
+    checks = overview.pdca_checks(members, DisclosureRules(None, enabled=False))  # an internal overview counts them
+    assert overview.pdca_counts(checks).loc["40901", "日常の療養支援"] == "遅れ1"

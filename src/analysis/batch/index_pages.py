@@ -7,9 +7,9 @@ from pathlib import Path
 from analysis import __version__
 from analysis.batch.leftovers import write_page
 from analysis.batch.manifest import MANIFEST, read_manifest
-from analysis.batch.overview import index_section, linked_overviews
+from analysis.batch.prefectures import OVERVIEW_NOTEBOOK, overview_results_title
 from analysis.batch.tasks import Result, Task
-from analysis.catalogue import REPORTS
+from analysis.catalogue import ALL_REPORTS
 from analysis.errors import InputError
 from analysis.ingest.processed import ProcessedData
 from analysis.measures.disclosure import NOT_FOR_DISTRIBUTION
@@ -48,8 +48,9 @@ def write_batch_index(reports_dir: Path, results: list[Result], *, echo=print) -
     from analysis.reporting.site import render_batch_index
 
     entries: dict[str, dict] = {}
+    overviews = []
     sample = False
-    titles = {key: title for key, _, title in REPORTS}
+    titles = {key: title for key, _, title in ALL_REPORTS}
     for manifest_path in sorted(reports_dir.glob(f"*/{MANIFEST}")):
         folder = manifest_path.parent.name
         try:
@@ -61,7 +62,12 @@ def write_batch_index(reports_dir: Path, results: list[Result], *, echo=print) -
                                "error": str(exc), "duration_s": None}
             continue
         sample |= bool(manifest.get("is_sample"))
-        entries[folder] = {"code": manifest["code"], "name": manifest["name"], "status": "ok",
+        title = overview_results_title(manifest)
+        if title:  # the prefectures' overviews, linked above the list of municipalities
+            overviews.append({"href": f"{folder}/{OVERVIEW_NOTEBOOK.replace('.ipynb', '.html')}", "title": title})
+        # a folder of the overview alone is named as its link is, not as its prefecture's own reports
+        alone = title and list(manifest.get("notebooks", {})) == [OVERVIEW_NOTEBOOK]
+        entries[folder] = {"code": manifest["code"], "name": title if alone else manifest["name"], "status": "ok",
                            "href": f"{folder}/index.html", "error": None, "duration_s": None,
                            "internal": manifest.get("internal_label")
                            or (NOT_FOR_DISTRIBUTION if manifest.get("disclosure_control") is False else ""),
@@ -82,11 +88,8 @@ def write_batch_index(reports_dir: Path, results: list[Result], *, echo=print) -
         generated_on=generation_date(),
         package_version=__version__,
         sample=sample,
+        overviews=overviews,
     )
-    overviews = linked_overviews(reports_dir)
-    if overviews:
-        # the prefectures' overviews above the list of municipalities
-        page = page.replace("<table class=\"site-table batch\">", index_section(overviews) + "\n<table class=\"site-table batch\">", 1)
     path = reports_dir / "index.html"
     write_page(path, page)
     return path

@@ -15,10 +15,11 @@ from pathlib import Path
 
 from analysis import __version__
 from analysis.batch.tasks import Task
-from analysis.catalogue import REPORTS
+from analysis.catalogue import ALL_REPORTS
 from analysis.errors import InputError
 from analysis.ingest.processed import ProcessedData
 from analysis.reporting.context import INSUFFICIENT_PREFIX
+from analysis.reporting.params import load_params
 
 MANIFEST = "manifest.json"
 
@@ -47,7 +48,7 @@ def batch_fingerprint(notebooks_dir: Path, processed_dir: Path, disclosure_contr
     digest.update(b"suppression" if disclosure_control else b"no-suppression")
     if pdf:  # a folder built without PDFs is not up to date for a run that asks for them
         digest.update(b"pdf")
-    _hash_files([notebooks_dir / nb for _, nb, _ in REPORTS], digest)
+    _hash_files([notebooks_dir / nb for _, nb, _ in ALL_REPORTS], digest)
     _hash_files([p for p in processed_dir.iterdir() if p.is_file() and not p.name.startswith(".")], digest)
     _hash_files(_source_files(), digest)
     return digest.hexdigest()
@@ -122,12 +123,15 @@ def write_manifest(task: Task, staging: Path, declared: dict) -> None:
         "fingerprint": task.fingerprint,
         "disclosure_control": task.disclosure_control,
         "internal_label": task.internal_label,
+        # the rules the reports were made with: a prefecture overview shows indicator values only beside reports
+        # made with its own (measures.overview.same_rules)
+        "disclosure": json.loads(load_params(task.params_file).disclosure.model_dump_json()),
         "insufficient_reports": {key.removeprefix(INSUFFICIENT_PREFIX): reason for key, reason in declared.items()
                                  if key.startswith(INSUFFICIENT_PREFIX)},
         "is_sample": bool(processed_meta.get("is_sample")),
         "params_file": {"name": Path(task.params_file).name, "sha256": _sha256(Path(task.params_file))},
         "notebooks": {
-            nb: _sha256(Path(task.notebooks_dir) / nb) for key, nb, _ in REPORTS if key in task.reports
+            nb: _sha256(Path(task.notebooks_dir) / nb) for key, nb, _ in ALL_REPORTS if key in task.reports
         },
         "processed_tables": {
             p.name: _sha256(p) for p in sorted(processed_dir.glob("*.parquet"))

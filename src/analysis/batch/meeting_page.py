@@ -8,11 +8,13 @@ import pandas as pd
 
 from analysis import __version__
 from analysis.batch.tasks import Result, Task
+from analysis.catalogue import REPORTS
 from analysis.ingest.processed import ProcessedData
 
 MEETING_PAGE = "meeting.html"
 MEETING_TITLE = "会議用まとめ（1ページ）"
 MEETING_KEY = "meeting"
+SUMMED_UP = {key for key, _, _ in REPORTS}  # the subject's four reports (not the prefecture overview)
 
 
 def _csv(folder: Path, name: str) -> pd.DataFrame | None:
@@ -23,13 +25,13 @@ def _csv(folder: Path, name: str) -> pd.DataFrame | None:
 def write_meeting_page(task: Task, staging: Path, result: Result, declared: dict) -> dict | None:
     """Write the page beside the reports (with its PDF when the run makes PDFs); its entry for the report list, first.
 
-    None when no report ran (nothing to sum up).
+    None when none of the subject's four reports ran (nothing to sum up).
     """
     from analysis.measures.meeting import scene_summaries
     from analysis.reporting.context import generation_date
     from analysis.reporting.site import render_meeting_summary
 
-    if not result.reports:
+    if not any(report["key"] in SUMMED_UP for report in result.reports):  # e.g. a prefecture's overview alone
         return None
     scenes = scene_summaries(_csv(staging, "resource_summary.csv"), _csv(staging, "demand_projection.csv"),
                              declared.get("indicator_summary"), declared.get("pdca_dashboard"))

@@ -50,7 +50,15 @@ from analysis.batch.manifest import (
     task_fingerprint,
     write_manifest,
 )
-from analysis.batch.overview import write_overviews
+from analysis.batch.prefectures import (
+    PARAMS_FOLDER,
+    overview_folder,
+    prefectures_covered,
+    remove_legacy_overviews,
+    runs_after_municipalities,
+    with_members,
+    write_overview_params,
+)
 from analysis.batch.processes import init_worker, kill_pool_workers
 from analysis.batch.stopping import BatchStopped, StopRequest
 from analysis.batch.tasks import (
@@ -59,7 +67,7 @@ from analysis.batch.tasks import (
     Result,
     Task,
 )
-from analysis.catalogue import REPORTS
+from analysis.catalogue import ALL_REPORTS
 from analysis.errors import InputError
 from analysis.measures.disclosure import DisclosureRules
 from analysis.reporting.context import INSUFFICIENT_PREFIX, collect_declared
@@ -113,7 +121,7 @@ def run_task(task: Task) -> Result:
     try:
         staging = Path(tempfile.mkdtemp(prefix=staging_prefix(task.folder_name), dir=reports_dir))
         kernel = worker_kernel() if task.warm_kernel else None
-        for key, notebook, title in REPORTS:
+        for key, notebook, title in ALL_REPORTS:
             if key not in task.reports:
                 continue
             if watch.time_left() <= 0:
@@ -300,6 +308,9 @@ def _clean_up_after_earlier_runs(options: BatchOptions, folders: set[str], echo)
     _remove_leftovers(options, folders, echo)
     if options.lock and move_legacy_failed(options.reports_dir, Path(options.debug_dir)):
         echo(f"共有フォルダにあったデバッグ用ノートブック（_failed/）を {options.debug_dir} に移しました")
+    if options.lock:
+        for line in remove_legacy_overviews(options.reports_dir):
+            echo(line)
 
 
 def _result_of(future, task: Task) -> Result:
@@ -365,7 +376,7 @@ def _run_tasks(todo: list[Task], options: BatchOptions, stop: StopRequest, echo)
 
 
 def run_batch(params_paths: list[Path], options: BatchOptions, *, echo=print) -> list[Result]:
-    """Run all municipalities; returns one Result each (ok / skipped / failed / stopped).
+    """Run all municipalities, then the prefecture overviews; returns one Result each (ok / skipped / failed / stopped).
 
     Raises InputError when another run holds the reports folder, and BatchStopped (after
     writing the index) when Ctrl-C or SIGTERM stopped the run.
@@ -378,28 +389,14 @@ def run_batch(params_paths: list[Path], options: BatchOptions, *, echo=print) ->
         tasks, results = plan_tasks(params_paths, options)
         for failure in results:
             echo(f"[設定エラー] {failure.folder_name}: {failure.detail}")
-        _clean_up_after_earlier_runs(options, {task.folder_name for task in tasks}, echo)
-        todo = []
-        for task in tasks:
-            if not options.force and is_up_to_date(task):
-                results.append(Result.of(task, "skipped"))
-            else:
-                todo.append(task)
-        skipped = len(tasks) - len(todo)
-        if skipped:
-            echo(f"{skipped} 自治体は入力に変更がないため再実行しません（--force で強制）")
-        for task in todo:
-            if task.internal_label and published_for_distribution(Path(task.reports_dir) / task.folder_name):
-                echo(f"［注意］{task.folder_name}: 配布用のレポートを{task.internal_label.split('—')[0].strip()}のレポートで置き換えます")
-        if todo and not stop.requested:
-            results += _run_tasks(todo, options, stop, echo)
-        elif stop.requested:
-            results += _not_started(todo)
-        if stop.requested:
-            _remove_leftovers(options, {task.folder_name for task in todo}, echo)  # what the killed workers were building
+        folders = {task.folder_name for task in tasks} | {overview_folder(p) for p in prefectures_covered(tasks)} | {PARAMS_FOLDER}
+        _clean_up_after_earlier_runs(options, folders, echo)
+        # the prefecture overviews read what the municipalities publish: they run once those are done
+        results += _run_wave([t for t in tasks if not runs_after_municipalities(t)], options, stop, echo)
         if not stop.requested:
-            write_overviews(options.reports_dir, options.processed_dir, tasks,
-                            disclosure_control=options.disclosure_control, echo=echo, pdf=options.pdf)
+            results += _run_overviews(tasks, options, stop, echo)
+        else:
+            results += _not_started([t for t in tasks if runs_after_municipalities(t)])
         try:
             write_batch_index(options.reports_dir, results, echo=echo)
         except OSError as exc:
@@ -408,6 +405,42 @@ def run_batch(params_paths: list[Path], options: BatchOptions, *, echo=print) ->
             echo(f"一覧（index.html）を書けませんでした: {describe_os_error(exc)}")
     if stop.requested:
         raise BatchStopped(stop.signum, results)
+    return results
+
+
+def _run_overviews(tasks: list[Task], options: BatchOptions, stop: StopRequest, echo) -> list[Result]:
+    """The overview of every prefecture the batch covers (see batch.prefectures), after its municipalities."""
+    params_dir = Path(tempfile.mkdtemp(prefix=staging_prefix(PARAMS_FOLDER), dir=options.reports_dir))
+    try:
+        generated, results = plan_tasks(write_overview_params(tasks, params_dir), options)
+        later = [with_members(task) for task in [*tasks, *generated] if runs_after_municipalities(task)]
+        if later:
+            echo(f"都道府県の概要: {len(later)} 件（" + "、".join(f"{t.name} {t.folder_name}" for t in later) + "）")
+        return results + _run_wave(later, options, stop, echo)
+    finally:
+        shutil.rmtree(params_dir, ignore_errors=True)
+
+
+def _run_wave(tasks: list[Task], options: BatchOptions, stop: StopRequest, echo) -> list[Result]:
+    """Run the tasks that are not up to date (all with --force); the others are skipped."""
+    results, todo = [], []
+    for task in tasks:
+        if not options.force and is_up_to_date(task):
+            results.append(Result.of(task, "skipped"))
+        else:
+            todo.append(task)
+    skipped = len(tasks) - len(todo)
+    if skipped:
+        echo(f"{skipped} 自治体は入力に変更がないため再実行しません（--force で強制）")
+    for task in todo:
+        if task.internal_label and published_for_distribution(Path(task.reports_dir) / task.folder_name):
+            echo(f"［注意］{task.folder_name}: 配布用のレポートを{task.internal_label.split('—')[0].strip()}のレポートで置き換えます")
+    if todo and not stop.requested:
+        results += _run_tasks(todo, options, stop, echo)
+    elif stop.requested:
+        results += _not_started(todo)
+    if stop.requested:
+        _remove_leftovers(options, {task.folder_name for task in todo}, echo)  # what the killed workers were building
     return results
 
 

@@ -9,6 +9,9 @@ overview shows a value exactly where the municipality's own reports show it.
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 
@@ -150,3 +153,84 @@ def printed_table(table: pd.DataFrame, *, areas: bool = False) -> pd.DataFrame:
     for resource in KEY_RESOURCES:
         out[resource_heading(resource)] = table[resource].map(lambda v: "—" if pd.isna(v) else f"{v:.2f}")
     return out
+
+
+def needs_text(needs: pd.DataFrame) -> str:
+    """The paragraph (and list) of support_needs for ReportContext.text."""
+    if needs.empty:
+        return ("75歳以上の人口が県全体より速く増え、しかも在宅医療・介護の主な資源が人口あたりで県全体を下回る"
+                "市区町村はありません。")
+    items = []
+    for row in needs.itertuples(index=False):
+        lacking = "・".join(resource_heading(r).split("（")[0] for r in row.below)
+        items.append(f"- {row.name}：75歳以上の人口が2040年までに{row.aged75_growth:+.0f}%変わる見込みで、"
+                     f"{lacking}が人口あたりで県全体より少ない。")
+    return ("75歳以上の人口が県全体より速く増え、しかも次の資源が人口あたりで県全体を下回る市区町村です"
+            "（増え方の大きい順）。協議や支援の優先順位を考える材料としてください。\n\n" + "\n".join(items))
+
+
+# -- the municipalities' published reports (the overview runs after them, in the same reports folder) ---------------
+
+MANIFEST = "manifest.json"
+PDCA_CHECK = "pdca_check.csv"
+
+
+def published_members(reports_dir: str | Path, codes: list[str]) -> dict[str, dict]:
+    """code → {'folder': Path, 'manifest': dict} of the published report folders of these municipalities in the
+    reports folder (the first folder of a code in name order); a folder whose manifest does not read is left out."""
+    found: dict[str, dict] = {}
+    wanted = set(codes)
+    for path in sorted(Path(reports_dir).glob(f"*/{MANIFEST}")):
+        try:
+            manifest = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+            continue
+        code = manifest.get("code") if isinstance(manifest, dict) else None
+        if code in wanted and code not in found:
+            found[code] = {"folder": path.parent, "manifest": manifest}
+    return found
+
+
+def same_rules(members: dict[str, dict], rules: disclosure.DisclosureRules) -> bool:
+    """Whether every published municipality's reports were made with these disclosure rules (different rules hide
+    different values: a value one of them hides must not appear beside it)."""
+    ours = json.loads(rules.options.model_dump_json())
+    return all(m["manifest"].get("disclosure") == ours and m["manifest"].get("disclosure_control") == rules.enabled
+               for m in members.values())
+
+
+def pdca_checks(members: dict[str, dict], rules: disclosure.DisclosureRules) -> dict[str, pd.DataFrame]:
+    """code → the published pdca_check.csv of each municipality; an internal one (not for distribution) only on an
+    internal page, so a page that may be handed out carries no internal figure (an internal folder prefixes its CSVs'
+    names, hence the pattern)."""
+    checks = {}
+    for code, member in members.items():
+        internal = bool(member["manifest"].get("internal_label"))
+        found = sorted(member["folder"].glob(f"*{PDCA_CHECK}"))
+        if found and not (internal and rules.distributable):
+            checks[code] = pd.read_csv(found[0], dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    return checks
+
+
+def pdca_table(statuses: pd.DataFrame, table: pd.DataFrame, pref_code: str) -> pd.DataFrame:
+    """Every municipality of the prefecture with its counts of pdca_counts, — for those without a PDCA 評価."""
+    members = table[table["code"] != f"{pref_code}000"]
+    shown = statuses.reindex(members["code"]).fillna("—")
+    shown.insert(0, HEADINGS["name"], members["name"].to_numpy())
+    return shown.reset_index(drop=True)
+
+
+def overview_csv(table: pd.DataFrame, indicator_values: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The overview's CSV: printed_table with 団体コード and the indicator values (the prefecture's row has none)."""
+    csv = printed_table(table).assign(団体コード=table["code"].to_numpy())
+    if indicator_values is not None:
+        for column in indicator_values.columns.drop(HEADINGS["name"], errors="ignore"):
+            by_code = pd.Series(indicator_values[column].to_numpy(), index=table["code"].iloc[:len(indicator_values)])
+            csv[column] = table["code"].map(by_code).fillna("—").to_numpy()
+    return csv
+
+
+def ranked_resources(table: pd.DataFrame) -> list[str]:
+    """The key 在宅 resources the ranked chart shows (those with a value somewhere)."""
+    rows = table.iloc[:-1]
+    return [r for r in ("home_care_support_clinics", "visiting_nursing_offices") if rows[r].notna().any()]

@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from analysis import __version__
-from analysis.catalogue import AREA_LEVEL_LABELS, REPORTS
+from analysis.catalogue import ALL_REPORTS, AREA_LEVEL_LABELS
 from analysis.ingest.processed import METADATA_FILE, ProcessedData
 from analysis.measures import disclosure, indicators, medical_areas, peers, two_sources
 from analysis.measures import population as pop
@@ -77,7 +77,7 @@ class ReportContext:
     methods: list[str] = field(default_factory=list)  # HTML of the 方法 section, printed by footer()
     _suppression_explained: bool = False  # whether the rule of 「秘匿」 was printed in full (see _suppression_note)
     tables: dict[str, pd.DataFrame] = field(default_factory=dict)  # CSV name → the table as its CSV has it, for the workbook
-    report: str | None = None  # the key of the report being made (catalogue.REPORTS), when open_report was told
+    report: str | None = None  # the key of the report being made (catalogue.ALL_REPORTS), when open_report was told
     shared: dict = field(default_factory=dict)  # what the subject's reports compute alike (open_report shares it)
 
     def _shared(self, name: str, compute):
@@ -304,7 +304,7 @@ class ReportContext:
 
         running = css_string(f"{self.name} {title}（{generation_date()} 作成）")
         links = [f"<a href='{html.escape(nb.replace('.ipynb', '.html'))}'>{html.escape(t)}</a>" if k != key else f"<strong>{html.escape(t)}</strong>"
-                 for k, nb, t in REPORTS if k in self.params.reports]
+                 for k, nb, t in ALL_REPORTS if k in self.params.reports or k == key]
         self._html(
             f"<style>@page {{ @top-left {{ content: {running}; }} }}</style>"
             + banner_html(sample=self.is_sample, not_for_distribution=self.disclosure.internal_label)
@@ -312,6 +312,11 @@ class ReportContext:
             + "<nav class='report-links' aria-label='レポート一覧'>" + " ｜ ".join(links)
             + f" ｜ <a href='index.html'>{'この自治体のページ' if self.areas.level == 'municipality' else 'この地域のページ'}</a></nav>"
         )
+
+    def link_to_batch_index(self) -> None:
+        """On screen only: a link back to reports/index.html, the list of every report of the run (a page of a
+        report folder)."""
+        self._html("<p class='screen-only'><a href='../index.html'>レポート一覧に戻る</a></p>")
 
     def section(self, title: str, level: int = 2, *, anchor: str | None = None) -> None:
         """A heading; ``anchor`` gives it a fixed id that the findings at the top link to."""
@@ -624,7 +629,7 @@ def open_report(
 ) -> ReportContext:
     """Validate the parameters, open the processed data and work out the comparison areas.
 
-    With ``report`` (a key of catalogue.REPORTS) the page is set up too: Japanese figures and
+    With ``report`` (a key of catalogue.ALL_REPORTS) the page is set up too: Japanese figures and
     the title with its banners.
     """
     subject = _subject(params_file, processed_dir, bool(disclosure_control))
@@ -645,7 +650,7 @@ def open_report(
     if report is not None:
         from analysis.reporting.figures import setup_japanese
 
-        titles = {key: title for key, _, title in REPORTS}
+        titles = {key: title for key, _, title in ALL_REPORTS}
         if report not in titles:
             raise ValueError(f"unknown report {report!r}; expected one of {', '.join(titles)}")
         setup_japanese()

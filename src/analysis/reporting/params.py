@@ -17,7 +17,7 @@ from analysis.measures.demand import DemandOptions
 from analysis.measures.disclosure import DisclosureOptions
 from analysis.measures.pdca import Plan
 
-ReportKey = Literal["resources", "demand", "scene_trends", "pdca"]
+ReportKey = Literal["resources", "demand", "scene_trends", "pdca", "overview"]
 
 
 class Comparison(BaseModel):
@@ -87,6 +87,9 @@ class MunicipalityParams(BaseModel):
             raise ValueError("code is missing: write code: \"<5-digit code>\" (or medical_area: \"<4-digit code>\" for a 二次医療圏)")
         if self.medical_area:
             self.code = self.medical_area
+        if "overview" in self.reports and not (len(self.code) == 5 and self.code.endswith("000")):
+            raise ValueError("the report overview (管内の市区町村の概要) is a prefecture's: list it only in a file whose code "
+                             "is a prefecture's (e.g. code: \"40000\")")
         return self
 
 

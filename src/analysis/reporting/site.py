@@ -7,7 +7,7 @@ from functools import cache
 from jinja2 import Environment, FileSystemLoader
 from markupsafe import Markup
 
-from analysis.catalogue import REPORTS
+from analysis.catalogue import ALL_REPORTS
 from analysis.measures.disclosure import NOT_FOR_DISTRIBUTION
 from analysis.reporting.html_export import (
     INTERNAL_CSV_PREFIX,
@@ -87,8 +87,9 @@ def render_meeting_summary(*, name, scenes, reports, generated_on, package_versi
     )
 
 
-def render_batch_index(*, entries, generated_on, package_version, sample) -> str:
-    """`reports/index.html`: every municipality with its status; failures with their one-line reason."""
+def render_batch_index(*, entries, generated_on, package_version, sample, overviews=()) -> str:
+    """`reports/index.html`: every municipality with its status; failures with their one-line reason; ``overviews``
+    ([{'href', 'title'}]) the prefecture overviews, linked above them."""
     rows = [_batch_row(entry) for entry in entries]
     statuses = [
         {"symbol": symbol, "label": label, "count": sum(row["status"] == status for row in rows)}
@@ -97,6 +98,7 @@ def render_batch_index(*, entries, generated_on, package_version, sample) -> str
     return _environment().get_template("batch.html.j2").render(
         title="在宅医療・介護連携 分析レポート一覧",
         entries=rows,
+        overviews=list(overviews),
         statuses=statuses,
         css=Markup(stylesheet()),
         banner=Markup(banner_html(sample=sample, not_for_distribution=False)),
@@ -125,7 +127,7 @@ def _csv_description(name: str) -> str:
 
 def _key_of(href: str | None) -> str | None:
     """The report key from its HTML file name (for callers that pass only title/href/status)."""
-    by_page = {notebook.replace(".ipynb", ".html"): key for key, notebook, _ in REPORTS}
+    by_page = {notebook.replace(".ipynb", ".html"): key for key, notebook, _ in ALL_REPORTS}
     return by_page.get(href or "")
 
 
