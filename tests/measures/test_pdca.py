@@ -508,6 +508,11 @@ def test_a_target_standing_in_a_hidden_cells_place_is_hidden_and_not_judged():
     assert check.iloc[0]["target_suppressed"] and pd.isna(check.iloc[0]["target"])
     assert check.iloc[0]["status"] == "秘匿のため判定不可"
     assert display_table(check).loc[0, "目標値（2023年度）"] == "秘匿"
+    # a target without a baseline (the goal is not judged yet) is hidden the same way
+    no_baseline = Plan.model_validate({"vision": "v", "goals": [{"scene": "end_of_life", "goal": "g", "indicators": [
+        {"indicator_id": "home_deaths", "layer": "outcome", "target": {"fiscal_year": 2023, "value": 45}}]}]})
+    unset = check_table(no_baseline, series, DisclosureRules(), 13_600)
+    assert unset.iloc[0]["target_suppressed"] and pd.isna(unset.iloc[0]["target"])
 
 
 @pytest.mark.parametrize("point", [{"fiscal_year": 2026, "value": -5}, {"fiscal_year": 2026, "value": float("inf")},
@@ -677,6 +682,9 @@ def test_the_do_table_lists_a_planned_activity_without_records_and_a_missing_yea
     assert table.set_index("取組").loc["ACP 講座（回）", ["2023年度", "2024年度"]].tolist() == ["—", "5／4"]
     assert table.set_index("取組").loc["入退院ルール", "対象"] == "—" and table.set_index("取組").loc["ACP 講座（回）", "対象"] == "住民"
     assert do_table(records.iloc[0:0], None).iloc[0, 0] == "（実績の記録がありません）"
+    # no record yet, but the plan describes its activities: they are listed, not called unrecorded as a whole
+    planned_only = do_table(records.iloc[0:0], plan)
+    assert planned_only["取組"].tolist() == ["入退院ルール", "ACP 講座"]
 
 
 def test_the_program_items_are_the_eight_of_the_guide():
@@ -724,3 +732,11 @@ def test_a_year_without_a_value_prints_a_dash_without_its_year():
                       ignore_index=True)
     assert display_table(check)["最新値"].tolist() == ["120（2023年度）", "—"]
     assert dashboard_rows(check)[3]["goals"][1]["value"] == "目標 2026年度 130"
+
+
+def test_an_activitys_description_from_the_records_keeps_a_number_typed_as_text_and_blanks_a_missing_cell():
+    from analysis.measures.pdca import activity_table
+
+    records = _activities([("training", "研修会", 2024, 2, 2, "カ")]).assign(audience=[3], scene=[float("nan")])
+    row = activity_table(None, records).iloc[0]
+    assert (row["audience"], row["scenes"], row["program_item"]) == ("3", "", "カ")

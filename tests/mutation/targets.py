@@ -43,7 +43,11 @@ _JMAP_INDEX = "def jmap_index(pop: pd.DataFrame, weights: pd.DataFrame, base_yea
 _FINITE_WIDTHS = "finite = [t.hide_below - 2 for t in self.options.tiers if t.hide_below is not None and t.hide_below >= 2]"
 _FACILITY_ROWS = ('rows = indicators[(indicators["code"] == code) & indicators["indicator_id"].isin(facility_ids '
                   '& set(counts["resource_id"]))]')
+_DASHBOARD_VALUE = 'shown = "" if pd.isna(latest) or pd.isna(latest_year) else f"{int(latest_year)}年度 {catalogue.format_raw_value(row.indicator_id, latest)}"'
 _EQUIVALENT = [
+    ("pdca.py", _DASHBOARD_VALUE,
+     "pd.isna(latest) or pd.isna(latest_year)", "(pd.isna(latest))",
+     "assess sets the latest year whenever it sets a latest value, so a value never comes without its year"),
     ("demand.py", "@dataclass(frozen=True)", "True", "False",
      "frozen only forbids assigning to a field, which no code does, and no InsurerFigures or ObservedUse is hashed"),
     ("demand.py", 'year = int(figures.actual["fiscal_year"].iloc[0])', "0", "1",
