@@ -10,6 +10,7 @@ from analysis import __version__
 from analysis.batch.tasks import Result, Task
 from analysis.catalogue import REPORTS
 from analysis.ingest.processed import ProcessedData
+from analysis.reporting.html_export import INTERNAL_CSV_PREFIX
 
 MEETING_PAGE = "meeting.html"
 MEETING_TITLE = "会議用まとめ（1ページ）"
@@ -18,8 +19,11 @@ SUMMED_UP = {key for key, _, _ in REPORTS}  # the subject's four reports (not th
 
 
 def _csv(folder: Path, name: str) -> pd.DataFrame | None:
-    path = folder / name
-    return pd.read_csv(path, encoding="utf-8-sig", dtype=str) if path.exists() else None
+    """A CSV the reports published, under its internal name when the run was internal (reporting.context.save_csv)."""
+    for path in (folder / name, folder / f"{INTERNAL_CSV_PREFIX}{name}"):
+        if path.exists():
+            return pd.read_csv(path, encoding="utf-8-sig", dtype=str)
+    return None
 
 
 def write_meeting_page(task: Task, staging: Path, result: Result, declared: dict) -> dict | None:
