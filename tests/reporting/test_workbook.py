@@ -62,9 +62,9 @@ def test_amounts_show_thousands_separators_and_their_decimals_years_do_not(tmp_p
     import numpy as np
 
     frame = pd.DataFrame({"年度": [2024, 2025], "基準年度": [2019.0, np.nan], "総人口（人）": [302000, 1234567],
-                          "人口あたり": [11.7, 0.046], "比": [1.0, 12345.5]})
+                          "人口あたり": [11.7, 0.046], "比": [1.0, 12345.5], "年": [2020, 2040]})
     workbook.add_sheets(tmp_path / "c.xlsx", {"t": frame}, {}, "見出し")
     sheet = load_workbook(tmp_path / "c.xlsx")["t"]
     formats = [[cell.number_format for cell in row] for row in sheet.iter_rows(min_row=2)]
-    assert formats[0] == ["0", "0", "#,##0", "#,##0.0", "#,##0"]
-    assert formats[1][2:] == ["#,##0", "#,##0.000", "#,##0.0"]
+    assert formats[0] == ["0", "0", "#,##0", "#,##0.0", "#,##0", "0"]
+    assert formats[1][2:] == ["#,##0", "#,##0.000", "#,##0.0", "0"]

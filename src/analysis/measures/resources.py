@@ -86,14 +86,9 @@ def _with_published_national(package: pd.DataFrame, indicators: pd.DataFrame | N
     latest = rows.sort_values("fiscal_year").groupby("indicator_id").tail(1).set_index("indicator_id")
     if latest.empty:
         return package
-    published = pd.DataFrame({
-        "resource_id": latest.index.to_numpy(),
-        "source": (latest["source"].astype(str) + "；人口: " + NATIONAL_POPULATION_SOURCE).to_numpy(),
-        "as_of": latest["as_of"].astype(str).where(latest["as_of"].notna(), latest["fiscal_year"].astype(str)).to_numpy()
-        if "as_of" in latest else latest["fiscal_year"].astype(str).to_numpy(),
-        "count": latest["value"].astype("float64").to_numpy(),
-        "year": float(pop.CENSUS_YEAR), "total": float(NATIONAL_POPULATION_2020), "aged65": np.nan, "aged75": np.nan,
-    })
+    dated = latest["as_of"] if "as_of" in latest else pd.Series(np.nan, index=latest.index)
+    published = _national_counts(latest.index, latest["source"].astype(str),
+                                 dated.where(dated.notna(), latest["fiscal_year"]).astype(str), latest["value"])
     kept = package[~package["resource_id"].isin(published["resource_id"])]
     return pd.concat([kept, published], ignore_index=True)
 
@@ -131,11 +126,16 @@ def _national_from_package() -> pd.DataFrame:
     known = catalogue.resources()["resource_id"]
     totals = totals[totals["measure"].str.endswith("_total") & totals["resource_id"].isin(known)
                     & ~totals["measure"].isin(UNTRACEABLE_TOTALS)]
+    return _national_counts(totals["resource_id"], totals["source"], totals["year"].astype(str), totals["value"])
+
+
+def _national_counts(resource_ids, sources: pd.Series, as_of: pd.Series, counts: pd.Series) -> pd.DataFrame:
+    """National counts beside the 2020 census population of the country (its 65+ and 75+ are not packaged)."""
     return pd.DataFrame({
-        "resource_id": totals["resource_id"].to_numpy(),
-        "source": (totals["source"] + "；人口: " + NATIONAL_POPULATION_SOURCE).to_numpy(),
-        "as_of": totals["year"].astype(str).to_numpy(),
-        "count": totals["value"].astype("float64").to_numpy(),
+        "resource_id": np.asarray(resource_ids),
+        "source": (sources + "；人口: " + NATIONAL_POPULATION_SOURCE).to_numpy(),
+        "as_of": as_of.to_numpy(),
+        "count": counts.astype("float64").to_numpy(),
         "year": float(pop.CENSUS_YEAR),
         "total": float(NATIONAL_POPULATION_2020),
         "aged65": np.nan,

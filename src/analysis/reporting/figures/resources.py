@@ -29,8 +29,8 @@ def ratio_chart(counts: pd.DataFrame, *, levels=("municipality", "medical_area",
     order = {scene: i for i, scene in enumerate(catalogue.scenes()["scene"])}
     points = points.assign(_order=points["scene"].map(order)).sort_values("_order", kind="stable")
     served = points.drop_duplicates(["resource_id", "scene"]).groupby("resource_id", sort=False)["scene"].agg(list)
-    labels = {rid: f"{points.loc[points['resource_id'] == rid, 'resource_label'].iloc[0]}"
-                   f"\n（{'・'.join(catalogue.SCENE_SHORT[s] for s in scenes)}）" for rid, scenes in served.items()}
+    names = points.drop_duplicates("resource_id").set_index("resource_id")["resource_label"]
+    labels = {rid: f"{names[rid]}\n（{'・'.join(catalogue.SCENE_SHORT[s] for s in scenes)}）" for rid, scenes in served.items()}
     ids = list(served.index)
     one = points.drop_duplicates(["resource_id", "level"])
     # a resource's bars 0.16 in apart: its value labels (7 pt) never touch
