@@ -17,8 +17,7 @@ from analysis.measures.disclosure import NOT_FOR_DISTRIBUTION
 
 def write_municipality_index(task: Task, staging: Path, result: Result, declared: dict) -> None:
     """The folder's index.html from the reports that ran and what they declared (the PDCA dashboard)."""
-    from analysis.reporting.context import generation_date
-    from analysis.reporting.site import render_municipality_index
+    from analysis.reporting.site import generation_date, render_municipality_index
 
     dashboard = declared.get("pdca_dashboard")
     processed_meta = ProcessedData(task.processed_dir).metadata
@@ -44,8 +43,7 @@ def write_batch_index(reports_dir: Path, results: list[Result], *, echo=print) -
     A folder whose manifest.json cannot be read is listed as failed with the reason (and
     one console line); it never keeps the page from being written.
     """
-    from analysis.reporting.context import generation_date
-    from analysis.reporting.site import render_batch_index
+    from analysis.reporting.site import generation_date, render_batch_index
 
     entries: dict[str, dict] = {}
     overviews = []

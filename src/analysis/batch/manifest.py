@@ -18,7 +18,7 @@ from analysis.batch.tasks import Task
 from analysis.catalogue import ALL_REPORTS
 from analysis.errors import InputError
 from analysis.ingest.processed import ProcessedData
-from analysis.reporting.context import INSUFFICIENT_PREFIX
+from analysis.reporting.declared import INSUFFICIENT_PREFIX
 from analysis.reporting.params import load_params
 
 MANIFEST = "manifest.json"

@@ -32,8 +32,7 @@ def write_meeting_page(task: Task, staging: Path, result: Result, declared: dict
     None when none of the subject's four reports ran (nothing to sum up).
     """
     from analysis.measures.meeting import scene_summaries
-    from analysis.reporting.context import generation_date
-    from analysis.reporting.site import render_meeting_summary
+    from analysis.reporting.site import generation_date, render_meeting_summary
 
     if not any(report["key"] in SUMMED_UP for report in result.reports):  # e.g. a prefecture's overview alone
         return None

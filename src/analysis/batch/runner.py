@@ -70,7 +70,7 @@ from analysis.batch.tasks import (
 from analysis.catalogue import ALL_REPORTS
 from analysis.errors import InputError
 from analysis.measures.disclosure import DisclosureRules
-from analysis.reporting.context import INSUFFICIENT_PREFIX, collect_declared
+from analysis.reporting.declared import INSUFFICIENT_PREFIX, collect_declared
 from analysis.reporting.params import MunicipalityParams, load_params
 
 POLL_SECONDS = 0.2  # how often the batch loop looks for a stop request between results

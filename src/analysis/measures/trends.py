@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.stats import chi2, theilslopes
 
 MIN_POINTS = 3
 FLAT_TOLERANCE = 0.01  # |slope| below 1 % of the mean level per year counts as flat (→)
@@ -38,6 +37,10 @@ def fit_trend(years, values) -> TrendFit | None:
     x, y = x[keep], y[keep]
     if len(x) < MIN_POINTS:
         return None
+    # imported here: parameter validation (the batch parent) imports this module, and scipy.stats
+    # would add 0.6 s to a run that has nothing to do
+    from scipy.stats import theilslopes
+
     slope, intercept, _low, _high = theilslopes(y, x, method="separate")
     return TrendFit(float(slope), float(intercept), len(x), int(x.min()), int(x.max()))
 
@@ -102,6 +105,8 @@ def slope_text(slope: float | None, decimals: int) -> str:
 def poisson_ci(count, alpha: float = 0.05):
     """Exact (Garwood) interval for a Poisson count; arrays in, arrays out."""
     k = np.asarray(count, dtype=float)
+    from scipy.stats import chi2  # see fit_trend
+
     low = np.where(k > 0, chi2.ppf(alpha / 2, 2 * k) / 2, 0.0)
     high = chi2.ppf(1 - alpha / 2, 2 * (k + 1)) / 2
     return low, high

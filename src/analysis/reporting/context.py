@@ -7,13 +7,10 @@ sources for the footer.
 
 from __future__ import annotations
 
-import datetime as dt
 import html
 import json
-import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import numpy as np
 import pandas as pd
@@ -25,15 +22,11 @@ from analysis.measures import disclosure, indicators, medical_areas, peers, two_
 from analysis.measures import population as pop
 from analysis.measures.areas import ComparisonAreas, Hierarchy
 from analysis.measures.disclosure import DisclosureRules
+from analysis.reporting.declared import DECLARED_DIR, INSUFFICIENT_PREFIX, collect_declared, declare  # noqa: F401 (re-exported)
 from analysis.reporting.html_export import INTERNAL_CSV_PREFIX
+from analysis.reporting.site import generation_date
 from analysis.reporting.params import MunicipalityParams, load_params
 
-JST = ZoneInfo("Asia/Tokyo")
-# Results a report hands to pages built after it (the municipality page's PDCA dashboard): JSON
-# files in a folder the batch reads and removes before publishing.
-DECLARED_DIR = ".declared"
-# A report the data cannot fill declares why under this prefix and its key (ReportContext.insufficient).
-INSUFFICIENT_PREFIX = "insufficient_"
 # The notebooks' default output folder: interactive runs go to reports/_interactive/<code>/.
 INTERACTIVE_DIR = "_interactive"
 # 「秘匿」 under every table and figure after the first, which carries the rule in full
@@ -456,9 +449,7 @@ class ReportContext:
 
     def declare(self, name: str, value) -> None:
         """Hand a JSON-serialisable result to the pages built after the reports (see collect_declared)."""
-        folder = self.output_dir / DECLARED_DIR
-        folder.mkdir(parents=True, exist_ok=True)
-        (folder / f"{name}.json").write_text(json.dumps(value, ensure_ascii=False), encoding="utf-8")
+        declare(self.output_dir, name, value)
 
     def insufficient(self, reason_ja: str) -> None:
         """Mark this report as one the data cannot fill: the municipality page and the index say 「データ不足」 and why,
@@ -522,14 +513,6 @@ def _mark_columns(table_html: str, columns: list[int], css_class: str) -> str:
     return str(soup)
 
 
-def collect_declared(output_dir: Path) -> dict:
-    """Every result the reports of one folder declared, by name; the folder is removed."""
-    folder = Path(output_dir) / DECLARED_DIR
-    declared = {p.stem: json.loads(p.read_text(encoding="utf-8")) for p in sorted(folder.glob("*.json"))}
-    shutil.rmtree(folder, ignore_errors=True)
-    return declared
-
-
 def _date_span(dates: list[str]) -> list[str]:
     """Up to three dates listed; a longer series as its first and last date."""
     dates = sorted(set(dates))
@@ -574,11 +557,6 @@ def _undated(source: str, frame: pd.DataFrame) -> str:
 
 
 UNDATED_NOTE = "元の表に時点の記載なし"
-
-
-def generation_date() -> str:
-    """Today in Japan (the only line allowed to differ between two runs on the same inputs)."""
-    return dt.datetime.now(JST).date().isoformat()
 
 
 def css_string(text: str) -> str:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from functools import cache
+from zoneinfo import ZoneInfo
 
 from jinja2 import Environment, FileSystemLoader
 from markupsafe import Markup
@@ -39,6 +41,13 @@ MAX_REASON_CHARS = 300
 # A report the data could not fill (only its missing-data note): linked, but not called 完了
 INSUFFICIENT = ("△", "データ不足")
 PDCA_REPORT_KEY = "pdca"
+
+JST = ZoneInfo("Asia/Tokyo")
+
+
+def generation_date() -> str:
+    """Today in Japan (the only line allowed to differ between two runs on the same inputs)."""
+    return dt.datetime.now(JST).date().isoformat()
 
 
 @cache
