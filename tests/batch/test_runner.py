@@ -55,6 +55,16 @@ def test_unchanged_inputs_are_skipped_and_force_reruns(tmp_path, processed_sampl
     assert [r.status for r in forced] == ["ok"]
 
 
+def test_the_batch_parent_does_not_load_what_only_kernels_need():
+    # a run with nothing changed costs the parent's imports; scipy, scikit-learn, matplotlib and
+    # nbconvert add a second and a half to it (benchmarks/batch_speed.py measures the run itself)
+    code = ("import sys, analysis.cli, analysis.batch.runner, analysis.batch.index_pages, analysis.batch.meeting_page; "
+            "print(' '.join(m for m in ('scipy', 'sklearn', 'matplotlib', 'nbconvert', 'analysis.reporting.context') "
+            "if m in sys.modules))")
+    loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
+    assert loaded == []
+
+
 def test_warm_kernels_give_the_same_reports_as_cold_kernels(tmp_path, processed_sample):
     params = [_params(tmp_path, "40942_nangi.yaml", "demand, pdca"), _params(tmp_path, "40941_kitahara.yaml", "demand, pdca")]
     warm, cold = tmp_path / "warm", tmp_path / "cold"
