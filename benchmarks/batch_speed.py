@@ -15,11 +15,16 @@ with the naive loop: one ~20 s run on a shared machine can land on a burst of so
 load, while the naive loop's minutes average over such bursts. Usage:
 
     .venv/bin/python benchmarks/batch_speed.py [--jobs 2] [--repeat 3] [--synthetic 24] [--national /tmp/zaitaku-national/processed]
+        [--subjects 40942_nangi ...] [--processed data/processed] [--json figures.json]
+
+The sample must be ingested first (`make ingest`). ``--json`` writes every figure with the date,
+commit and machine; benchmarks/readme_table.py turns it into README's speed table.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import shutil
 import statistics
@@ -113,6 +118,11 @@ class PeakMemory:
                 f"worker + kernel {self.peak_slot_rss / mb:.0f} MB RSS, {self.peak_slot_pss / mb:.0f} MB PSS "
                 f"(the zaitaku parent: {self.peak_parent / mb:.0f} MB)")
 
+    def as_dict(self) -> dict:
+        mb = 2**20
+        return {"worker_mb": self.peak_worker / mb, "kernel_mb": self.peak_kernel / mb,
+                "slot_rss_mb": self.peak_slot_rss / mb, "slot_pss_mb": self.peak_slot_pss / mb}
+
     def __enter__(self):
         self._thread.start()
         return self
@@ -122,17 +132,26 @@ class PeakMemory:
         self._thread.join()
 
 
-def naive(params: list[Path], out: Path) -> float:
-    """papermill CLI then nbconvert CLI for each notebook, one after another."""
+def naive(params: list[Path], out: Path, processed: Path) -> float:
+    """papermill CLI then nbconvert CLI for each report each parameter file lists, one after another.
+
+    The prefecture overview (report 05), which `zaitaku run` adds for a prefecture with two or more
+    municipalities in the batch, has no place in this loop: the batch's side does one report more.
+    """
+    from analysis.catalogue import REPORTS
+    from analysis.reporting.params import load_params
+
+    notebooks = {key: notebook for key, notebook, _title in REPORTS}
     out.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
     for param_file in params:
-        for notebook in sorted((ROOT / "notebooks").glob("0*.ipynb")):
+        for report in load_params(param_file).reports:
+            notebook = ROOT / "notebooks" / notebooks[report]
             executed = out / f"{param_file.stem}_{notebook.name}"
             subprocess.run(
                 [BIN / "papermill", str(notebook), str(executed), "--no-progress-bar",
                  "-p", "params_file", str(param_file.resolve()),
-                 "-p", "processed_dir", str((ROOT / "data/processed").resolve()),
+                 "-p", "processed_dir", str(processed.resolve()),
                  "-p", "output_dir", str(out.resolve()),
                  "--cwd", str(ROOT / "notebooks")],
                 check=True, capture_output=True,
@@ -144,20 +163,18 @@ def naive(params: list[Path], out: Path) -> float:
     return time.perf_counter() - started
 
 
-def zaitaku(params: list[Path], reports: Path, jobs: int, *, force: bool, processed: Path | None = None) -> float:
+def zaitaku(params: list[Path], reports: Path, jobs: int, *, force: bool, processed: Path) -> float:
     started = time.perf_counter()
-    cmd = [BIN / "zaitaku", "run", *map(str, params), "--jobs", str(jobs), "--reports", str(reports)]
+    cmd = [BIN / "zaitaku", "run", *map(str, params), "--jobs", str(jobs), "--reports", str(reports),
+           "--processed", str(processed)]
     if force:
         cmd.append("--force")
-    if processed is not None:
-        cmd += ["--processed", str(processed)]
     subprocess.run(cmd, check=True, capture_output=True, cwd=ROOT)
     return time.perf_counter() - started
 
 
-def synthetic_params(n: int, folder: Path) -> list[Path]:
-    """n parameter files: the sample files repeated under new names (same analysis work each)."""
-    base = sorted((ROOT / "params").glob("*.yaml"))
+def synthetic_params(base: list[Path], n: int, folder: Path) -> list[Path]:
+    """n parameter files: the given sample files repeated under new names (same analysis work each)."""
     folder.mkdir(parents=True, exist_ok=True)
     out = []
     for i in range(n):
@@ -168,16 +185,33 @@ def synthetic_params(n: int, folder: Path) -> list[Path]:
     return out
 
 
+def _sample_plan_without_local_indicators() -> dict:
+    import yaml
+
+    from analysis.catalogue import LOCAL_PREFIX
+
+    for path in sorted((ROOT / "params").glob("*.yaml")):
+        plan = yaml.safe_load(path.read_text(encoding="utf-8")).get("plan")
+        if plan:
+            break
+    else:
+        raise SystemExit("no sample parameter file under params/ has a plan")
+    for goal in plan["goals"]:
+        goal["indicators"] = [i for i in goal["indicators"] if not i["indicator_id"].startswith(LOCAL_PREFIX)]
+    return plan
+
+
 def national_params(n: int, processed: Path, folder: Path) -> list[Path]:
     """n parameter files for municipalities spread evenly over the national processed data,
-    each given the plan of the first sample parameter file (so the PDCA report does its full work)."""
+    each given the plan of the first sample parameter file that has one (so the PDCA report does
+    its full work), without the sample's own local indicators, which national data does not carry."""
     import pandas as pd
     import yaml
 
     table = pd.read_parquet(processed / "municipalities.parquet")
     codes = table.loc[table["kind"] != "prefecture", "code"].sort_values().tolist()
     chosen = [codes[round(i * (len(codes) - 1) / max(n - 1, 1))] for i in range(n)]
-    plan = yaml.safe_load(sorted((ROOT / "params").glob("*.yaml"))[0].read_text(encoding="utf-8"))["plan"]
+    plan = _sample_plan_without_local_indicators()
     folder.mkdir(parents=True, exist_ok=True)
     out = []
     for code in chosen:
@@ -190,7 +224,7 @@ def national_params(n: int, processed: Path, folder: Path) -> list[Path]:
     return out
 
 
-def report_scale(label: str, seconds: float, n: int, jobs: int, memory: "PeakMemory") -> None:
+def report_scale(label: str, seconds: float, n: int, jobs: int, memory: "PeakMemory") -> dict:
     per = seconds / n
     cpu_per = per * jobs
     print(f"{label}: {seconds:.1f} s = {per:.2f} s/municipality ({cpu_per:.2f} core-s each with {jobs} jobs)")
@@ -198,48 +232,79 @@ def report_scale(label: str, seconds: float, n: int, jobs: int, memory: "PeakMem
         print(f"    projected {NATIONAL} municipalities on {cores} cores: "
               f"{NATIONAL} × {cpu_per:.2f} core-s ÷ {cores} = {NATIONAL * cpu_per / cores / 60:.1f} min")
     print(f"    peak memory: {memory.describe()}")
+    return {"municipalities": n, "seconds": seconds, "core_seconds_per_municipality": cpu_per,
+            "projected_minutes_16_cores": NATIONAL * cpu_per / 16 / 60, "memory": memory.as_dict()}
 
 
-def main() -> None:
+def git_commit() -> str:
+    found = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True)
+    dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=ROOT, capture_output=True, text=True)
+    return (found.stdout.strip() or "unknown") + ("+changes" if dirty.stdout.strip() else "")
+
+
+def main(argv: list[str] | None = None) -> dict:
     parser = argparse.ArgumentParser()
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 2)
     parser.add_argument("--repeat", type=int, default=3, help="fresh sample runs; the median is compared")
     parser.add_argument("--synthetic", type=int, default=24, help="municipalities in the scale run")
+    parser.add_argument("--subjects", nargs="*", help="stems of params/*.yaml to use (default: all of them)")
+    parser.add_argument("--processed", default=str(ROOT / "data" / "processed"), help="the ingested sample")
     parser.add_argument("--skip-naive", action="store_true")
     parser.add_argument("--national", help="processed folder written by benchmarks/national_ingest.py")
-    args = parser.parse_args()
+    parser.add_argument("--json", help="also write the figures to this file (benchmarks/readme_table.py reads it)")
+    args = parser.parse_args(argv)
 
     params = sorted((ROOT / "params").glob("*.yaml"))
+    if args.subjects:
+        params = [p for p in params if p.stem in set(args.subjects)]
+        missing = set(args.subjects) - {p.stem for p in params}
+        if missing:
+            raise SystemExit(f"no params/<name>.yaml for: {', '.join(sorted(missing))}")
+    processed = Path(args.processed)
+    if not (processed / "municipalities.parquet").exists():
+        raise SystemExit(f"{processed}: no ingested sample; run `make ingest` (or pass --processed)")
     work = Path(tempfile.mkdtemp(prefix="zaitaku-bench-"))
     n = len(params)
+    figures: dict = {"date": time.strftime("%Y-%m-%d"), "commit": git_commit(), "cores": os.cpu_count(),
+                     "memory_gib": round(psutil.virtual_memory().total / 2**30), "python": sys.version.split()[0],
+                     "jobs": args.jobs, "subjects": n, "command": " ".join(["benchmarks/batch_speed.py", *(argv or sys.argv[1:])])}
     print(f"machine: {os.cpu_count()} cores, {psutil.virtual_memory().total / 2**30:.0f} GiB; jobs={args.jobs}")
-    print(f"sample batch: {n} municipalities × 4 reports")
+    print(f"sample batch: {n} subjects ({', '.join(p.stem for p in params)})")
 
     if not args.skip_naive:
-        naive_s = naive(params, work / "naive")
-        print(f"(a) naive papermill+nbconvert CLI loop: {naive_s:7.1f} s  = {naive_s / n:6.2f} s/municipality")
+        naive_s = naive(params, work / "naive", processed)
+        figures["naive_seconds"] = naive_s
+        print(f"(a) naive papermill+nbconvert CLI loop: {naive_s:7.1f} s  = {naive_s / n:6.2f} s/subject")
     with PeakMemory() as memory:
-        runs = [zaitaku(params, work / "reports", args.jobs, force=True) for _ in range(max(1, args.repeat))]
+        runs = [zaitaku(params, work / "reports", args.jobs, force=True, processed=processed) for _ in range(max(1, args.repeat))]
     fresh = statistics.median(runs)
-    print(f"(b) zaitaku run (fresh, --force):        {fresh:7.1f} s  = {fresh / n:6.2f} s/municipality "
+    figures |= {"fresh_seconds": runs, "fresh_median_seconds": fresh, "sample_memory": memory.as_dict()}
+    print(f"(b) zaitaku run (fresh, --force):        {fresh:7.1f} s  = {fresh / n:6.2f} s/subject "
           f"(median of {', '.join(f'{run:.1f}' for run in runs)} s)")
-    incremental = zaitaku(params, work / "reports", args.jobs, force=False)
+    incremental = zaitaku(params, work / "reports", args.jobs, force=False, processed=processed)
+    figures["nothing_changed_seconds"] = incremental
     print(f"(b) zaitaku run (nothing changed):       {incremental:7.1f} s")
     if not args.skip_naive:
+        figures["ratio"] = naive_s / fresh
         print(f"throughput ratio naive/fresh: {naive_s / fresh:.1f}×")
     print(f"peak memory: {memory.describe()}")
 
-    batch = synthetic_params(args.synthetic, work / "params")
+    batch = synthetic_params(params, args.synthetic, work / "params")
     with PeakMemory() as memory:
-        scale = zaitaku(batch, work / "reports-scale", args.jobs, force=True)
-    report_scale(f"(c) synthetic batch of {args.synthetic} (sample data)", scale, args.synthetic, args.jobs, memory)
+        scale = zaitaku(batch, work / "reports-scale", args.jobs, force=True, processed=processed)
+    figures["synthetic"] = report_scale(f"(c) synthetic batch of {args.synthetic} (sample data)", scale,
+                                        args.synthetic, args.jobs, memory)
     if args.national:
-        processed = Path(args.national)
-        batch = national_params(args.synthetic, processed, work / "params-national")
+        national = Path(args.national)
+        batch = national_params(args.synthetic, national, work / "params-national")
         with PeakMemory() as memory:
-            seconds = zaitaku(batch, work / "reports-national", args.jobs, force=True, processed=processed)
-        report_scale(f"(d) {args.synthetic} municipalities on national-size data", seconds, args.synthetic, args.jobs, memory)
+            seconds = zaitaku(batch, work / "reports-national", args.jobs, force=True, processed=national)
+        figures["national"] = report_scale(f"(d) {args.synthetic} municipalities on national-size data", seconds,
+                                           args.synthetic, args.jobs, memory)
     shutil.rmtree(work, ignore_errors=True)
+    if args.json:
+        Path(args.json).write_text(json.dumps(figures, ensure_ascii=False, indent=1), encoding="utf-8")
+    return figures
 
 
 if __name__ == "__main__":

@@ -5,12 +5,17 @@ the IPSS national file (1,788 areas × 7 years × 84 columns), 介護サービ�
 with the national office counts, 医療情報ネット CSVs (105k clinics …), one 厚生局 名簿
 per prefecture and a 10-year 地域別データ集 — then times `ingest` on it.
 
-    .venv/bin/python benchmarks/national_ingest.py [--out /tmp/zaitaku-national]
+    .venv/bin/python benchmarks/national_ingest.py [--out /tmp/zaitaku-national] [--municipalities 1741] [--json figures.json]
+
+``--municipalities`` makes a smaller country with every count scaled down in proportion (the test
+suite runs it with 94, two per prefecture, so the script cannot rot).
 """
 
 from __future__ import annotations
 
 import argparse
+import json
+import shutil
 import time
 from pathlib import Path
 
@@ -28,11 +33,11 @@ IRYOU = {"01-1_hospital_facility_info_20251201.csv": ("1", 8100), "02-1_clinic_f
 NOTIFICATION_ROWS_PER_PREF = 15000
 
 
-def world() -> list[tuple[str, str]]:
-    """(code, name) for 1,741 synthetic municipalities spread over the 47 prefectures."""
+def world(municipalities: int = MUNICIPALITIES) -> list[tuple[str, str]]:
+    """(code, name) for the synthetic municipalities spread over the 47 prefectures."""
     out = []
-    per = np.full(47, MUNICIPALITIES // 47)
-    per[: MUNICIPALITIES - per.sum()] += 1
+    per = np.full(47, municipalities // 47)
+    per[: municipalities - per.sum()] += 1
     for pref, n in zip(sorted(PREFECTURES), per):
         for i in range(n):
             suffix = "市" if i % 3 == 0 else "町" if i % 3 == 1 else "村"
@@ -40,9 +45,10 @@ def world() -> list[tuple[str, str]]:
     return out
 
 
-def write(out: Path) -> None:
+def write(out: Path, municipalities: int = MUNICIPALITIES) -> None:
     rng = np.random.default_rng(0)
-    munis = world()
+    munis = world(municipalities)
+    scale = municipalities / MUNICIPALITIES
     codes = [c for c, _ in munis]
 
     rows = [[to_code6(f"{pref}000"), name, None, "ｹﾝ", None] for pref, name in PREFECTURES.items()]
@@ -60,7 +66,7 @@ def write(out: Path) -> None:
     serial = 0
     for service, n in KAIGO.items():
         rows = []
-        for code in rng.choice(codes, size=n):
+        for code in rng.choice(codes, size=max(1, round(n * scale))):
             serial += 1
             number = f"{code[:2]}{serial:08d}"
             rows.append([to_code6(code), number, "県", "市", f"事業所{serial}", "ｼﾞｷﾞｮｳｼｮ", "サービス", "住所1-1", "",
@@ -69,7 +75,7 @@ def write(out: Path) -> None:
 
     for filename, (section, n) in IRYOU.items():
         rows = []
-        for code in rng.choice(codes, size=n):
+        for code in rng.choice(codes, size=max(1, round(n * scale))):
             serial += 1
             rows.append([f"{serial:013d}", f"医療機関{serial}", "", "", "", "", section, code[:2], code[2:], "住所", 35.0, 135.0, ""])
         header = layouts.PHARMACY_COLUMNS if section == "5" else layouts.IRYOU_COLUMNS
@@ -80,7 +86,7 @@ def write(out: Path) -> None:
     for pref in PREFECTURES:
         pref_codes = [c for c in codes if c.startswith(pref)]
         rows = []
-        for i in range(NOTIFICATION_ROWS_PER_PREF):
+        for i in range(max(6, round(NOTIFICATION_ROWS_PER_PREF * scale))):
             institution = i // 6
             code = pref_codes[institution % len(pref_codes)]
             rows.append([str(institution), pref, "県", "医科", f"{institution:07d}", None, None, f"機関{institution}", "000-0000",
@@ -98,23 +104,34 @@ def write(out: Path) -> None:
     layouts.write_databook(out / "databook" / "databook.xlsx", sheets)
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> float:
     parser = argparse.ArgumentParser()
     parser.add_argument("--out", default="/tmp/zaitaku-national")
-    args = parser.parse_args()
+    parser.add_argument("--municipalities", type=int, default=MUNICIPALITIES)
+    parser.add_argument("--json", help="also write the figure to this file (benchmarks/readme_table.py reads it)")
+    args = parser.parse_args(argv)
+    if not 47 <= args.municipalities <= 47 * 799:
+        raise SystemExit("--municipalities: from 47 (one per prefecture) to 37,553 (codes 201–999 in each)")
     raw = Path(args.out) / "raw"
-    if not (raw / "databook" / "databook.xlsx").exists():
+    size = Path(args.out) / "raw-municipalities.txt"  # the raw folder is reused only at the size it was written for
+    if not (raw / "databook" / "databook.xlsx").exists() or not size.exists() or size.read_text() != str(args.municipalities):
+        shutil.rmtree(raw, ignore_errors=True)
         started = time.perf_counter()
-        write(raw)
+        write(raw, args.municipalities)
+        size.write_text(str(args.municipalities))
         print(f"wrote the synthetic national raw folder in {time.perf_counter() - started:.0f} s: {raw}")
     from analysis.ingest import ingest
 
     started = time.perf_counter()
     rows = ingest(raw, Path(args.out) / "processed")
     elapsed = time.perf_counter() - started
-    print(f"ingest of {MUNICIPALITIES} municipalities: {elapsed:.1f} s (target < 60 s)")
+    print(f"ingest of {args.municipalities} municipalities: {elapsed:.1f} s (target < 60 s)")
     for table, count in rows.items():
         print(f"  {table:16s} {count:>10,d}")
+    if args.json:
+        Path(args.json).write_text(json.dumps({"date": time.strftime("%Y-%m-%d"), "municipalities": args.municipalities,
+                                               "seconds": elapsed, "rows": rows}, ensure_ascii=False), encoding="utf-8")
+    return elapsed
 
 
 if __name__ == "__main__":

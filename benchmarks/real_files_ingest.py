@@ -2,7 +2,7 @@
 the 医療情報ネット hospital ZIP and 38 厚生局 名簿 of 37 prefectures) and ../shared/real-data-new
 (17 NDB 「C 在宅医療」 files of rounds 1–9 and the 年報 tables 02h and 04-1-1h), both in one raw folder.
 
-    .venv/bin/python benchmarks/real_files_ingest.py [--shared ../shared] [--raw FOLDER] [--out /tmp/zaitaku-real] [--repeat 3] [--verify]
+    .venv/bin/python benchmarks/real_files_ingest.py [--shared ../shared] [--raw FOLDER] [--out /tmp/zaitaku-real] [--repeat 3] [--verify] [--json figures.json]
 
 Without ``--raw`` the two folders are linked file by file into a temporary folder (the 年報 in a
 folder named for their year, 令和5年度, as tests/conftest.py's ``link_real_files`` does).
@@ -15,6 +15,7 @@ with every 名簿 counted independently with openpyxl (several minutes).
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import statistics
 import subprocess
@@ -34,6 +35,7 @@ def main() -> int:
     parser.add_argument("--out", default="/tmp/zaitaku-real")
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--verify", action="store_true")
+    parser.add_argument("--json", help="also write the figures to this file (benchmarks/readme_table.py reads it)")
     args = parser.parse_args()
     from analysis.ingest import ingest
     from tests.conftest import link_real_files
@@ -52,6 +54,9 @@ def main() -> int:
     for table, count in rows.items():
         print(f"  {table:16s} {count:>10,d}")
     links.cleanup()
+    if args.json:
+        Path(args.json).write_text(json.dumps({"date": time.strftime("%Y-%m-%d"), "wall_seconds": walls, "cpu_seconds": cpus,
+                                               "median_wall_seconds": statistics.median(walls)}), encoding="utf-8")
     if args.verify:
         env = os.environ | {"ZAITAKU_CHECK_EVERY_MEIBO": "1"}
         return subprocess.call([sys.executable, "-m", "pytest", "-q", "tests/ingest/test_real_files.py"], cwd=ROOT, env=env)

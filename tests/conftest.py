@@ -1,10 +1,18 @@
-"""Shared fixtures: the sample ingested once per test session into a temporary folder."""
+"""Shared fixtures: the sample ingested, and the sample batch run, once per test session.
+
+The suite runs on parallel workers (pytest-xdist, see pyproject.toml); each worker has its own
+session, so what every worker needs is built by the first worker that asks and read by the others
+from a folder they share (the recipe of pytest-xdist's documentation, with a file lock).
+"""
 
 from __future__ import annotations
 
+import json
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from filelock import FileLock
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
@@ -15,14 +23,32 @@ def sample_raw() -> Path:
     return ROOT / "data" / "raw" / "sample"
 
 
+def built_once(tmp_path_factory, name: str, build: Callable[[Path], object]) -> tuple[Path, object]:
+    """(folder, build's JSON result) of ``build(folder)`` run once for the whole test run.
+
+    Without workers the folder is the session's own; with workers it is in the folder the workers
+    share, and a worker that finds it built (its result file written last) reads the result.
+    """
+    worker_base = tmp_path_factory.getbasetemp()
+    shared = worker_base.parent if worker_base.name.startswith("popen-gw") else worker_base
+    folder, done = shared / name, shared / f"{name}.result.json"
+    with FileLock(str(shared / f"{name}.lock")):
+        if not done.exists():
+            folder.mkdir(parents=True, exist_ok=True)
+            done.write_text(json.dumps(build(folder)), encoding="utf-8")
+    return folder, json.loads(done.read_text(encoding="utf-8"))
+
+
 @pytest.fixture(scope="session")
 def processed_sample(tmp_path_factory, sample_raw) -> Path:
-    """data/raw/sample → Parquet tables, via the real `ingest` (done once per session)."""
+    """data/raw/sample → Parquet tables, via the real `ingest` (done once per test run)."""
     from analysis.ingest import ingest
 
-    out = tmp_path_factory.mktemp("processed") / "processed"
-    ingest(sample_raw, out)
-    return out
+    def build(folder: Path) -> None:
+        ingest(sample_raw, folder / "processed")
+
+    folder, _ = built_once(tmp_path_factory, "sample-processed", build)
+    return folder / "processed"
 
 
 @pytest.fixture(scope="session")
@@ -68,14 +94,17 @@ BACKTEST_PARAMS = ("40901_chikusui.yaml", "40942_nangi.yaml")  # the core city a
 @pytest.fixture(scope="session")
 def sample_batch(tmp_path_factory, processed_sample):
     """The real runner over the core city and the smallest town: the widest spread of sizes and
-    disclosure rules, with the PDFs. Built once per session; the end-to-end tests and the back-tests read it."""
+    disclosure rules, with the PDFs. Built once per test run; the end-to-end tests and the back-tests read it."""
     from analysis.cli import main as zaitaku
 
     from analysis.reporting.pdf import pdf_unavailable
 
-    reports = tmp_path_factory.mktemp("reports")
     params = [ROOT / "params" / name for name in BACKTEST_PARAMS]
     pdf = [] if pdf_unavailable() else ["--pdf"]  # the page budgets are measured on the project's own PDF
-    code = zaitaku(["run", *map(str, params), "--jobs", "2", "--processed", str(processed_sample),
-                    "--reports", str(reports), "--notebooks", str(ROOT / "notebooks"), *pdf])
+
+    def build(reports: Path) -> int:
+        return zaitaku(["run", *map(str, params), "--jobs", "2", "--processed", str(processed_sample),
+                        "--reports", str(reports), "--notebooks", str(ROOT / "notebooks"), *pdf])
+
+    reports, code = built_once(tmp_path_factory, "sample-batch-reports", build)
     return code, reports, params

@@ -238,7 +238,8 @@ def _pytest(tests: list[str], src: Path, timeout: float, cwd: Path) -> tuple[int
     """(exit code or None on timeout, output, seconds) of the tests against the package under ``src``."""
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(src), os.environ.get("PYTHONPATH", "")]).rstrip(os.pathsep),
            "PYTHONDONTWRITEBYTECODE": "1"}  # no stale bytecode of a mutant that differs by one byte in the same second
-    command = [sys.executable, "-m", "pytest", *tests, "-x", "-q", "-p", "no:cacheprovider", "--no-header", "-rfE", "--tb=no"]
+    command = [sys.executable, "-m", "pytest", *tests, "-x", "-q", "-p", "no:cacheprovider", "--no-header", "-rfE", "--tb=no",
+               "-n", "0"]  # one mutant at a time: starting workers would cost more than its tests
     started = time.monotonic()
     process = subprocess.Popen(command, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                                start_new_session=True)  # its own group: a timeout ends the kernels and workers it started too
