@@ -141,7 +141,7 @@ def _master(*rows: tuple[str, str]) -> pd.DataFrame:
 def _databook_rows(code_years: list[tuple[str, int, float]]) -> pd.DataFrame:
     return pd.DataFrame({
         "code": [c for c, _, _ in code_years], "indicator_id": "home_visit_patients",
-        "fiscal_year": [y for _, y, _ in code_years], "value": [v for _, _, v in code_years],
+        "fiscal_year": [y for _, y, _ in code_years], "value": [v for _, _, v in code_years], "numerator": float("nan"), "denominator": float("nan"),
         "unit": "人", "source": "在宅医療にかかる地域別データ集", "source_file": "databook.xlsx", "as_of": "",
     })
 

@@ -53,6 +53,56 @@ def test_per_capita_uses_the_catalogue_denominator_and_sums_areas():
     assert area["value"] == 120
 
 
+def _shares(parts, indicator_id="home_death_share"):
+    """Share rows (code, year) → (numerator, denominator); the value as the template would carry it (one decimal)."""
+    return pd.DataFrame([{"code": c, "indicator_id": indicator_id, "fiscal_year": y, "value": round(100 * n / d, 1),
+                          "numerator": n, "denominator": d} for (c, y), (n, d) in parts.items()])
+
+
+def _level(values, level, year, indicator_id="home_death_share"):
+    found = values[(values["level"] == level) & (values["fiscal_year"] == year) & (values["indicator_id"] == indicator_id)]
+    return found["value"].tolist()
+
+
+def test_an_areas_share_is_its_members_numerators_over_their_denominators():
+    # 2020: 10/100, 30/200 and 5/50 → 45/350 = 12.857 %, not the mean of 10, 15 and 10 % (11.67)
+    parts = {("99001", 2020): (10, 100), ("99002", 2020): (30, 200), ("99003", 2020): (5, 50)}
+    values = level_values(_shares(parts), HIERARCHY)
+    assert _level(values, "medical_area", 2020) == [pytest.approx(100 * 45 / 350)]
+    assert _level(values, "prefecture", 2020) == [pytest.approx(100 * 45 / 350)]  # no published 99000 row
+    assert _level(values, "municipality", 2020) == [10.0, 15.0, 10.0]
+
+
+def test_an_areas_share_needs_every_members_parts_and_a_published_prefecture_share_stands():
+    parts = {("99001", 2021): (10, 100), ("99002", 2021): (30, 200), ("99003", 2021): (5, 50)}
+    frame = _shares(parts)
+    frame.loc[frame["code"] == "99003", ["numerator", "denominator"]] = float("nan")  # a member with the rate only
+    published = pd.DataFrame([{"code": "99000", "indicator_id": "home_death_share", "fiscal_year": 2021, "value": 11.1,
+                               "numerator": float("nan"), "denominator": float("nan")}])
+    values = level_values(pd.concat([frame, published], ignore_index=True), HIERARCHY)
+    assert _level(values, "medical_area", 2021) == []
+    assert _level(values, "prefecture", 2021) == [11.1]
+
+
+def test_a_share_without_parts_is_not_summed_and_counts_still_are():
+    rows = pd.DataFrame([{"code": c, "indicator_id": "home_death_share", "fiscal_year": 2020, "value": 10.0} for c in ("99001", "99002", "99003")]
+                        + [{"code": c, "indicator_id": "home_deaths", "fiscal_year": 2020, "value": 4.0} for c in ("99001", "99002", "99003")])
+    values = level_values(rows, HIERARCHY)
+    assert _level(values, "medical_area", 2020) == []
+    assert _level(values, "medical_area", 2020, "home_deaths") == [12.0]
+
+
+def test_an_areas_share_is_hidden_with_its_hidden_count():
+    # 在宅死亡者数 of the area (2 + 3 + 4 = 9) is under every threshold: 自宅死の割合 (suppress_with) goes with it
+    population = _population({"99001": 30_000, "99002": 40_000, "99003": 50_000})
+    parts = {("99001", 2020): (2, 100), ("99002", 2020): (3, 200), ("99003", 2020): (4, 300)}
+    counts = _indicators({code_year: numerator for code_year, (numerator, _) in parts.items()})
+    decided = disclosure.decide(level_values(pd.concat([_shares(parts), counts], ignore_index=True), HIERARCHY),
+                                HIERARCHY, pop.size(population), DisclosureRules())
+    area = decided[(decided["level"] == "medical_area") & (decided["indicator_id"] == "home_death_share")]
+    assert area["value"].tolist() == [pytest.approx(1.5)] and area["suppressed"].tolist() == [True]
+
+
 def test_an_area_total_is_hidden_when_it_would_reveal_one_hidden_member():
     population = _population({"99001": 30_000, "99002": 14_000, "99003": 50_000})
     # 2020: only 99002 (a town of 14,000) is under its threshold of 20 → the total would reveal it

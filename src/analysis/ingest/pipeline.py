@@ -408,6 +408,8 @@ def build_indicators(raw: Discovered, databook_series: pd.DataFrame, resource_co
                 indicator_id=from_counts["resource_id"],
                 fiscal_year=from_counts["as_of"].map(japanese_dates.fiscal_year),
                 value=from_counts["count"].astype(float),
+                numerator=float("nan"),
+                denominator=float("nan"),
                 unit=from_counts["resource_id"].map(units),
                 source_file="",
                 _rank=2,

@@ -78,6 +78,10 @@ TABLES: dict[str, dict[str, str]] = {
         "indicator_id": "string",
         "fiscal_year": "Int64",
         "value": "float64",          # NaN where the source suppressed the cell
+        # a share's parts where the source gives them (the indicator template's optional columns): a 二次医療圏 or
+        # prefecture's share is its members' numerators over their denominators (measures.indicators.level_values)
+        "numerator": "float64",
+        "denominator": "float64",
         "unit": "string",
         "source": "string",
         "source_file": "string",

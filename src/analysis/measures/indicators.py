@@ -20,8 +20,9 @@ def level_values(indicators: pd.DataFrame, hierarchy: Hierarchy, areas_only: pd.
     """Every area's value per indicator and fiscal year: level, key, indicator_id, fiscal_year, value.
 
     municipality: each code's own row; medical_area: the sum over its members, only where every
-    member has the value (count kinds only); prefecture: the published NN000 row, else the
-    members' complete sum; national: the published row. The one place areas are summed.
+    member has the value (count kinds), or for a share the members' summed numerators over their
+    summed denominators, only where every member has both; prefecture: the published NN000 row,
+    else the members' complete sum or share; national: the published row. The one place areas are summed.
     ``areas_only``: values published only for 二次医療圏 and prefectures (area_values), taken as they are.
     """
     kinds = catalogue.indicators().set_index("indicator_id")["kind"]
@@ -29,9 +30,11 @@ def level_values(indicators: pd.DataFrame, hierarchy: Hierarchy, areas_only: pd.
     is_total = rows["code"].str.endswith("000")
     own = rows[~is_total].rename(columns={"code": "key"}).assign(level="municipality")
     counts = rows[~is_total & rows["indicator_id"].map(kinds).isin(COUNT_KINDS)]
-    pieces = [own, _sums(counts, hierarchy.area_members, "medical_area")]
+    shares = _share_parts(indicators[~indicators["code"].str.endswith("000")], kinds)
+    pieces = [own, _sums(counts, hierarchy.area_members, "medical_area"), _shares(shares, hierarchy.area_members, "medical_area")]
     published = rows[is_total & (rows["code"] != NATIONAL_CODE)].rename(columns={"code": "key"}).assign(level="prefecture")
-    summed = _sums(counts, hierarchy.prefecture_members, "prefecture")
+    summed = pd.concat([_sums(counts, hierarchy.prefecture_members, "prefecture"),
+                        _shares(shares, hierarchy.prefecture_members, "prefecture")])
     pieces.append(pd.concat([published, summed]).drop_duplicates(["key", "indicator_id", "fiscal_year"], keep="first"))
     pieces.append(rows[rows["code"] == NATIONAL_CODE].rename(columns={"code": "key"}).assign(level="national"))
     if areas_only is not None and not areas_only.empty:
@@ -39,6 +42,12 @@ def level_values(indicators: pd.DataFrame, hierarchy: Hierarchy, areas_only: pd.
     out = pd.concat([p for p in pieces if not p.empty], ignore_index=True) if any(not p.empty for p in pieces) else own
     return out[["level", "key", "indicator_id", "fiscal_year", "value"]].astype({"key": str}).reset_index(drop=True)
 
+
+AREA_RULE_JA = (
+    "二次医療圏・都道府県の値：人数・件数は、その地域の市区町村の合計です（すべての市区町村に値がある年度だけ）。"
+    "割合は、市区町村の分子の合計を分母の合計で割った値で（例：自宅での死亡数の合計 ÷ 死亡数の合計）、市区町村の割合の平均ではありません"
+    "（分子と分母がすべての市区町村にある年度だけ）。都道府県は、公表された値があればその値です。"
+)
 
 # NDB オープンデータ publishes prefecture and 二次医療圏 values, nothing per municipality (catalogue ids ndb_…)
 AREA_ONLY_PREFIX = "ndb_"
@@ -81,6 +90,25 @@ def _sums(rows: pd.DataFrame, members: dict[str, list[str]], level: str) -> pd.D
     total = grouped.sum(min_count=1)
     complete = grouped.count() == total.index.get_level_values("key").map(sizes).to_numpy()
     return total.where(complete).rename("value").reset_index().assign(level=level)[columns]
+
+
+def _share_parts(indicators: pd.DataFrame, kinds: pd.Series) -> pd.DataFrame:
+    """The municipalities' share rows that carry both parts: code, indicator_id, fiscal_year, numerator, denominator."""
+    columns = ["code", "indicator_id", "fiscal_year", "numerator", "denominator"]
+    if "numerator" not in indicators or "denominator" not in indicators:
+        return pd.DataFrame(columns=columns)
+    rows = indicators[(indicators["indicator_id"].map(kinds) == "share") & indicators["numerator"].notna()
+                      & indicators["denominator"].notna()]
+    return rows[columns]
+
+
+def _shares(parts: pd.DataFrame, members: dict[str, list[str]], level: str) -> pd.DataFrame:
+    """Per area key: 100 × the members' summed numerators ÷ their summed denominators, where every member has both."""
+    keys = ["key", "indicator_id", "fiscal_year", "level"]
+    numerators, denominators = (_sums(parts.assign(value=parts[part]), members, level) for part in ("numerator", "denominator"))
+    both = numerators.merge(denominators, on=keys, suffixes=("_numerator", "_denominator"))
+    both = both[both["value_numerator"].notna() & both["value_denominator"].notna()]
+    return both.assign(value=100 * both["value_numerator"] / both["value_denominator"])[["key", "indicator_id", "fiscal_year", "value", "level"]]
 
 
 def indicator_series(values: pd.DataFrame, population: pd.DataFrame, areas: ComparisonAreas, *, national: bool = True) -> pd.DataFrame:

@@ -463,23 +463,42 @@ def indicator_series(pops, facilities, kaigo_counts, rng) -> pd.DataFrame:
                 "nursing_home_death_share": nh_share * 100,
                 "home_pharmacy_visit_pharmacies": pharmacies * 0.3 * (1.04 ** (t - 9)),
             }
+            drawn = {}
             for indicator_id, value in values.items():
                 is_share = indicator_id.endswith(("_rate", "_share"))
-                value = round(value * rng.normal(1, 0.03), 1) if is_share else int(rng.poisson(max(value, 0)))
-                rows.append({"code": m.code, "indicator_id": indicator_id, "fiscal_year": fy, "value": value})
+                drawn[indicator_id] = round(value * rng.normal(1, 0.03), 1) if is_share else int(rng.poisson(max(value, 0)))
+            # Each share is written with its parts, as 見える化 and 人口動態統計 give them: 自宅死 over all deaths (its
+            # numerator is the home_deaths count itself), a 加算's claims over the users who could have it. The share
+            # drawn above sets the numerator; the value printed is the parts' quotient (no draw added or removed, so
+            # every other sample value stays as it was).
+            denominators = {"home_death_share": deaths, "nursing_home_death_share": deaths,
+                            "admission_info_collaboration_rate": aged75 * 0.03, "discharge_collaboration_rate": aged75 * 0.025,
+                            "emergency_visit_nursing_rate": aged75 * 0.02}
+            for indicator_id, value in drawn.items():
+                row = {"code": m.code, "indicator_id": indicator_id, "fiscal_year": fy, "value": value}
+                if indicator_id in denominators:
+                    denominator = max(1, round(denominators[indicator_id]))
+                    numerator = (drawn["home_deaths"] if indicator_id == "home_death_share"
+                                 else min(denominator, round(value / 100 * denominator)))
+                    row |= {"numerator": numerator, "denominator": denominator, "value": round(100 * numerator / denominator, 1)}
+                rows.append(row)
     frame = pd.DataFrame(rows)
-    counts = frame[~frame["indicator_id"].str.endswith(("_rate", "_share"))]
-    pref = counts.groupby(["indicator_id", "fiscal_year"], as_index=False)["value"].sum()
-    shares = frame[frame["indicator_id"].str.endswith(("_rate", "_share"))]
-    pref_shares = shares.groupby(["indicator_id", "fiscal_year"], as_index=False)["value"].mean().round(1)
+    is_share = frame["indicator_id"].str.endswith(("_rate", "_share"))
+    pref = frame[~is_share].groupby(["indicator_id", "fiscal_year"], as_index=False)["value"].sum()
+    # the prefecture's published share: its municipalities' numerators over their denominators
+    pref_shares = frame[is_share].groupby(["indicator_id", "fiscal_year"], as_index=False)[["numerator", "denominator"]].sum()
+    pref_shares["value"] = (100 * pref_shares["numerator"] / pref_shares["denominator"]).round(1)
     pref = pd.concat([pref, pref_shares]).assign(code=f"{PREF_CODE}000")
     return pd.concat([frame, pref], ignore_index=True).assign(source=NOTICE)
 
 
 def write_templates(out: Path, series: pd.DataFrame, rng) -> list[Path]:
     paths = []
-    paths.append(layouts.write_csv(out / "indicators" / "indicator_series.csv", ["code", "indicator_id", "fiscal_year", "value", "source"],
-                                   series[["code", "indicator_id", "fiscal_year", "value", "source"]].values.tolist()))
+    columns = ["code", "indicator_id", "fiscal_year", "value", "numerator", "denominator", "source"]
+    written = series[columns].astype(object).where(series[columns].notna(), "")
+    for part in ("numerator", "denominator"):  # whole counts, written as such
+        written[part] = [int(v) if v != "" else "" for v in written[part]]
+    paths.append(layouts.write_csv(out / "indicators" / "indicator_series.csv", columns, written.values.tolist()))
     paths.append(layouts.write_csv(out / "areas" / "medical_areas.csv", ["code", "medical_area_code", "medical_area_name", "area_km2"],
                                    [[m.code, m.area_code, m.area_name, m.area_km2] for m in SAMPLE_WORLD]))
     # Death rates near the national level (illustrative), male/female × 5-year group

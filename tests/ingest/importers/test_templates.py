@@ -118,6 +118,46 @@ def test_duplicate_key_is_an_error_naming_both_rows(tmp_path):
         _series(tmp_path, lines)
 
 
+PARTS = "code,indicator_id,fiscal_year,value,numerator,denominator"
+
+
+def test_a_share_keeps_its_parts_and_an_empty_value_is_their_quotient(tmp_path):
+    frame = _series(tmp_path, ["40203,home_death_share,2022,13.7,471,3443", "40203,home_death_share,2023,,40,320",
+                               "40203,home_deaths,2023,455,,"], header=PARTS)
+    assert frame["numerator"].tolist()[:2] == [471.0, 40.0] and frame["denominator"].tolist()[:2] == [3443.0, 320.0]
+    assert frame["value"].tolist() == [13.7, 12.5, 455.0]  # 40 ÷ 320 = 12.5 %
+    assert frame[["numerator", "denominator"]].iloc[2].isna().all()
+
+
+@pytest.mark.parametrize("value", ["13.75", "13.65"])
+def test_a_share_written_with_one_decimal_may_differ_from_its_parts_by_half_of_it(tmp_path, value):
+    # 100 × 137 ÷ 1000 = 13.7: a value within ±0.05 is the same share rounded
+    frame = _series(tmp_path, [f"40203,home_death_share,2022,{value},137,1000"], header=PARTS)
+    assert frame["value"].tolist() == [float(value)]
+
+
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        ("40203,home_death_share,2022,13.76,137,1000", r"row 2, column 'value': value 13.76 is not 100 × 137 ÷ 1000 = 13.70"),
+        ("40203,home_death_share,2022,13.64,137,1000", r"row 2, column 'value': value 13.64 is not"),
+        ("40203,home_deaths,2022,137,137,1000", r"row 2, column 'numerator': .*for shares.*'home_deaths' is a persons indicator"),
+        ("40203,home_death_share,2022,13.7,137,", r"row 2, column 'denominator': expected both the numerator and the denominator"),
+        ("40203,home_death_share,2022,13.7,,1000", r"row 2, column 'numerator': expected both"),
+        ("40203,home_death_share,2022,,5,0", r"row 2, column 'denominator': expected a denominator above 0 and not below the numerator, got 5 / 0"),
+        ("40203,home_death_share,2022,,6,5", r"row 2, column 'denominator': .*got 6 / 5"),
+        ("40203,home_death_share,2022,,x5,10", r"row 2, column 'numerator'"),
+    ],
+)
+def test_bad_share_parts_name_the_row_and_column(tmp_path, line, message):
+    with pytest.raises(InputError, match=message):
+        _series(tmp_path, [line], header=PARTS)
+
+
+def test_a_numerator_equal_to_its_denominator_is_a_whole_share(tmp_path):
+    assert _series(tmp_path, ["40203,home_death_share,2022,,5,5"], header=PARTS)["value"].tolist() == [100.0]
+
+
 def test_missing_required_column_is_named(tmp_path):
     with pytest.raises(InputError, match=r"missing required column\(s\) fiscal_year"):
         _series(tmp_path, ["40203,home_deaths,1"], header="code,indicator_id,value")

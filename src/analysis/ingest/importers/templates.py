@@ -1,6 +1,8 @@
 """CSV templates a municipality keeps itself, and the packaged national reference values.
 
-- indicator series (`code,indicator_id,fiscal_year,value`): any catalogue indicator by hand or from 見える化
+- indicator series (`code,indicator_id,fiscal_year,value[,numerator,denominator]`): any catalogue indicator by
+  hand or from 見える化; a share (%) may carry its numerator and denominator, from which a 二次医療圏's or
+  prefecture's share is computed (the value may then be left empty)
 - 二次医療圏 and area (`code,medical_area_code,medical_area_name[,area_km2]`)
 - PDCA activity counts (`code,activity_id,activity_name,fiscal_year,planned,actual,unit`)
 - age-specific rates (`measure,sex,age_group,rate,unit,year,area,source`), e.g. death rates
@@ -134,11 +136,15 @@ def read_indicator_series(path: str | Path | RawFile) -> pd.DataFrame:
                  "(local_indicators.csv) in the raw folder" if ids.iloc[i].startswith(catalogue.LOCAL_PREFIX)
                  else "not in the indicator catalogue (src/analysis/catalogues/indicators.csv)")
         raise InputError(path, f"indicator_id {ids.iloc[i]!r} is {where}", row=i + 2, column="indicator_id")
+    value = to_number(raw["value"], path=path, column="value", first_row=2)
+    numerator, denominator = _share_parts(raw, ids, known["kind"], value, path)
     frame = pd.DataFrame({
         "code": _codes(raw["code"], path),
         "indicator_id": ids,
         "fiscal_year": _integers(raw["fiscal_year"], path, "fiscal_year", 1990, 2100),
-        "value": to_number(raw["value"], path=path, column="value", first_row=2),
+        "value": value.where(value.notna() | numerator.isna(), 100 * numerator / denominator),
+        "numerator": numerator,
+        "denominator": denominator,
         # an empty unit cell means the catalogue unit, as when the column is left out
         "unit": raw["unit"].str.strip().replace("", pd.NA).fillna(ids.map(known["unit"])) if "unit" in raw else ids.map(known["unit"]),
         "source": raw["source"].replace("", TEMPLATE_SOURCE) if "source" in raw else TEMPLATE_SOURCE,
@@ -147,6 +153,34 @@ def read_indicator_series(path: str | Path | RawFile) -> pd.DataFrame:
     })
     _reject_duplicates(frame, ["code", "indicator_id", "fiscal_year"], path)
     return conform(frame, "indicators", origin=str(path))
+
+
+# A share written with one decimal, as 見える化 and the reports print it, differs from its parts by at most half of it
+SHARE_ROUNDING = 0.05 + 1e-9
+
+
+def _share_parts(raw: pd.DataFrame, ids: pd.Series, kinds: pd.Series, value: pd.Series, path: Path) -> tuple[pd.Series, pd.Series]:
+    """The optional numerator and denominator columns, checked: a share's only, both or neither, the denominator
+    above 0 and not below the numerator, and a value written beside them equal to 100 × numerator ÷ denominator."""
+    parts = [to_number(raw[column], path=path, column=column, first_row=2) if column in raw
+             else pd.Series(float("nan"), index=raw.index) for column in ("numerator", "denominator")]
+    numerator, denominator = parts
+    for i in raw.index[numerator.notna() | denominator.notna()]:
+        row = int(i) + 2
+        if kinds.get(ids[i]) != "share":
+            raise InputError(path, f"numerator and denominator are for shares (%); {ids[i]!r} is a {kinds.get(ids[i])} "
+                                   "indicator, leave them empty", row=row, column="numerator")
+        if pd.isna(numerator[i]) or pd.isna(denominator[i]):
+            missing = "numerator" if pd.isna(numerator[i]) else "denominator"
+            raise InputError(path, "expected both the numerator and the denominator, or neither", row=row, column=missing)
+        if denominator[i] <= 0 or numerator[i] > denominator[i]:
+            raise InputError(path, f"expected a denominator above 0 and not below the numerator, got "
+                                   f"{numerator[i]:g} / {denominator[i]:g}", row=row, column="denominator")
+        share = 100 * numerator[i] / denominator[i]
+        if pd.notna(value[i]) and abs(value[i] - share) > SHARE_ROUNDING:
+            raise InputError(path, f"value {value[i]:g} is not 100 × {numerator[i]:g} ÷ {denominator[i]:g} = {share:.2f} "
+                                   "(correct one of the three, or leave the value empty)", row=row, column="value")
+    return numerator, denominator
 
 
 def read_medical_areas(path: str | Path | RawFile) -> pd.DataFrame:

@@ -107,6 +107,7 @@ def _read_sheet(path: Path, name: str, sheet: pd.DataFrame, fiscal_year: int) ->
         frames.append(pd.DataFrame({
             "code": all_codes, "indicator_id": indicator_id, "fiscal_year": fiscal_year,
             "value": np.sum(parts, axis=0),  # NaN when any part is suppressed: never read as 0
+            "numerator": np.nan, "denominator": np.nan,  # counts only: no share in the データ集's items
             "unit": units.get(indicator_id, ""), "source": SOURCE, "source_file": path.name,
             "as_of": parse_date(sheet.iat[AS_OF_ROW, item_columns[numbers[0]]]),
         }))
