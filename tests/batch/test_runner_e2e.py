@@ -189,3 +189,26 @@ def test_each_report_opens_with_findings_that_link_to_sections_of_the_page(batch
             assert box and box.find_all("li"), (param.stem, notebook)
             for link in box.find_all("a"):
                 assert soup.find(id=link["href"].lstrip("#")), (param.stem, notebook, link["href"])
+
+
+def test_the_town_without_a_support_clinic_sees_which_neighbours_have_them(batch, processed_sample):
+    """南木町's 01 lists its 二次医療圏's municipalities with their 在宅 facilities and says where its missing ones are,
+    the counts recomputed here from the facility table."""
+    import pandas as pd
+
+    _, reports, _ = batch
+    soup = BeautifulSoup((reports / "40942_nangi" / "01_resources.html").read_text(encoding="utf-8"), "html.parser")
+    heading = soup.find(id="neighbours")
+    assert heading is not None and "架空中央医療圏" in heading.get_text()
+    facilities = pd.read_parquet(processed_sample / "facilities.parquet")
+    members = ["40901", "40902", "40903", "40904", "40941", "40942"]
+    clinics = facilities[facilities["code"].isin(members)
+                         & facilities["capabilities"].fillna("").str.split(";").map(lambda ids: "home_care_support_clinics" in ids)]
+    per_town = clinics.groupby("code").size()
+    assert per_town.get("40942", 0) == 0, "the sample's smallest town has no 在支診"
+    text = " ".join(soup.get_text(" ").split())
+    assert "南木町に在支診はありません。同じ架空中央医療圏では" in text
+    names = pd.read_parquet(processed_sample / "municipalities.parquet").set_index("code")["name"]
+    most = per_town.sort_values(ascending=False, kind="stable")
+    first = f"{names[most.index[0]]}（{most.iloc[0]:,}）"
+    assert f"同じ架空中央医療圏では{first}" in text

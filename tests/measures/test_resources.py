@@ -431,3 +431,22 @@ def test_the_countrys_row_of_a_published_table_replaces_the_packaged_total_with_
     assert published.loc["home_care_support_clinics", "source"].startswith("データ集；人口: ")
     assert "home_visit_count" not in published.index and len(published) == len(packaged)
     assert published.loc["clinics", "count"] == packaged.set_index("resource_id").loc["clinics", "count"]
+
+
+def _nearby_counts() -> pd.DataFrame:
+    """home_care_counts' shape: the municipality column, a column per function, a 計 row."""
+    return pd.DataFrame({"市区町村": ["筑水市", "川原町", "南木町", "計"], "在支診": [12, 3, 0, 15], "在支病": [2, 0, 0, 2],
+                         "訪問看護": [9, 1, 1, 11]})
+
+
+def test_a_function_the_town_lacks_names_the_neighbours_that_have_it_most_first():
+    sentences = resources.missing_nearby(_nearby_counts(), "南木町", "架空中央医療圏")
+    assert sentences == ["南木町に在支診はありません。同じ架空中央医療圏では筑水市（12）、川原町（3）にあります。",
+                         "南木町に在支病はありません。同じ架空中央医療圏では筑水市（2）にあります。"]
+
+
+def test_nothing_is_said_of_a_function_the_town_has_or_nobody_has():
+    counts = _nearby_counts().assign(在支病=[0, 0, 0, 0])
+    assert resources.missing_nearby(counts, "筑水市", "圏") == []
+    assert resources.missing_nearby(counts, "南木町", "圏") == ["南木町に在支診はありません。同じ圏では筑水市（12）、川原町（3）にあります。"]
+    assert resources.missing_nearby(counts, "どこでもない町", "圏") == []

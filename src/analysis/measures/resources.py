@@ -452,6 +452,22 @@ def home_care_counts(facilities: pd.DataFrame, names: dict[str, str]) -> pd.Data
     return counts.rename(index=names).rename_axis(AREA_LEVEL_LABELS["municipality"]).reset_index()
 
 
+def missing_nearby(counts: pd.DataFrame, name: str, area_name: str) -> list[str]:
+    """For each function ``name`` has none of (home_care_counts of its 二次医療圏, its own row named ``name``), one
+    sentence naming the area's municipalities that have it, most first: where its residents' care may come from."""
+    member_rows = counts[counts.iloc[:, 0] != "計"].set_index(counts.columns[0])
+    if name not in member_rows.index:
+        return []
+    sentences = []
+    for column in member_rows.columns:
+        others = member_rows[column].drop(index=name)
+        others = others[others > 0].sort_values(ascending=False, kind="stable")
+        if member_rows.at[name, column] == 0 and not others.empty:
+            where = "、".join(f"{place}（{count:,}）" for place, count in others.items())
+            sentences.append(f"{name}に{column}はありません。同じ{area_name}では{where}にあります。")
+    return sentences
+
+
 def capability_legend() -> str:
     """「在支診＝在宅療養支援診療所、…」 for the caption of the printed list."""
     return "、".join(f"{short}＝{label}" for short, label in zip(CAPABILITY_SHORT.values(), _kind_labels(pd.Series(list(CAPABILITY_SHORT)))))
