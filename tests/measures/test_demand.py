@@ -194,6 +194,23 @@ def test_an_insurer_of_two_towns_is_compared_with_both_towns_projections_summed(
     assert "南郡広域連合（北町・南町）" in text and "1つの市町村の値ではありません" in text
 
 
+@pytest.mark.parametrize("members, names, area, note", [
+    (["a"], {"a": "北町"}, "北町", False),  # an insurer of one town: its 年報 is the town's own figure
+    (["a", "b"], {"a": "北町", "b": "南町"}, "南郡広域連合（北町・南町）", True)])
+def test_without_a_projection_only_an_insurer_of_several_towns_is_said_to_be_their_sum(members, names, area, note):
+    from analysis.measures.demand import comparison_text
+
+    insurer = "北町" if len(members) == 1 else "南郡広域連合"
+    comparison = pd.DataFrame({"age_group": ["65-69", "計"], "actual": [50.0, 50.0], "projected": [float("nan")] * 2,
+                               "ratio": [float("nan")] * 2})
+    text = comparison_text(comparison, insurer, members, names, 2023)
+    expected = (f"2023年度末の{area}の要介護（要支援）認定者（第１号被保険者）は 50 人です"
+                "（比べる推計は、将来推計人口がないため作成していません）。")
+    if note:
+        expected += "年報は広域連合などの保険者ごとにしか公表されないため、この数は構成するすべての市町村の合計です（1つの市町村の値ではありません）。"
+    assert text == expected
+
+
 @pytest.mark.parametrize("ratio, apart", [(1.30, False), (0.70, False), (1.3001, True), (0.6999, True), (float("nan"), False)])
 def test_actual_and_projection_are_plainly_apart_only_beyond_thirty_percent(ratio, apart):
     from analysis.measures.demand import far_apart
@@ -276,6 +293,21 @@ def test_the_local_method_scales_the_base_projection_of_home_visits_by_the_obser
     assert visits.to_dict() == pytest.approx({2020: 130.0, 2040: 195.0})
     assert local[local["measure"] == "care_certified_persons"].set_index("year")["value"].to_dict() == {2020: 50.0, 2040: 70.0}
     assert len(out[out["scenario"] != LOCAL]) == len(projection)  # the national-rate scenarios stay as they were
+
+
+def test_without_the_insurers_own_rates_the_local_method_adds_only_the_scaled_home_visits():
+    from analysis.measures.demand import LOCAL, ObservedUse, with_local_method
+
+    # rate_area: insurer (or no 年報) passes no insurer projection: the 認定者 get no local scenario
+    projection = pd.DataFrame({"year": [2020, 2040, 2020, 2040], "scenario": "base", "value": [100.0, 150.0, 40.0, 60.0],
+                               "measure": ["home_visit_patients_per_month"] * 2 + ["care_certified_persons"] * 2})
+    use = ObservedUse("prefecture", "県", 2020, 0, observed=80.0, expected=100.0, members=["a"])
+    for certified in (None, pd.Series(dtype=float)):
+        local = with_local_method(projection, use, certified)
+        local = local[local["scenario"] == LOCAL]
+        assert local[["measure", "year"]].values.tolist() == [["home_visit_patients_per_month", 2020],
+                                                              ["home_visit_patients_per_month", 2040]]
+        assert local["value"].tolist() == pytest.approx([80.0, 120.0])
 
 
 # -- edges: option limits, age boundaries, rates by sex, deaths at home, the supply estimate ---------------------------

@@ -80,6 +80,9 @@ _EQUIVALENT = [
      "each frame holds one measure over every projected year (the projection has many): any row names it"),
     ("demand.py", 'deaths = pd.concat([r for r in rows if r["measure"].iloc[0] == "deaths_per_year"])', "iloc[0]", "iloc[1]",
      "each frame holds one measure over every projected year (the projection has many): any row names it"),
+    ("demand.py", "if ndb_indicators.empty or rates.empty:", " or ", " and ",
+     "a shortcut: without claims no area is found, and without national rates the expected use sums no band (NaN),"
+     " so the area is skipped; None either way (checked by hand; the processed table always has its columns)"),
     ("demand.py", "out = pd.concat(rows, ignore_index=True)", "True", "False",
      "the rows are sorted and renumbered (reset_index) before they leave the function"),
     ("trends.py", "@dataclass(frozen=True)", "True", "False",
