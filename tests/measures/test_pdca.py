@@ -399,6 +399,17 @@ def test_the_plan_describes_activities_before_the_template():
     assert described.loc["training", "name"] == "研修会"
 
 
+def test_without_an_activities_template_the_plan_alone_describes_its_activities():
+    from analysis.measures.pdca import activity_table
+
+    # the logic model of a plan whose municipality keeps no activities records asks with None
+    plan = Plan.model_validate({"vision": "v", "activities": [
+        {"activity_id": "lectures", "name": "ACP 普及啓発講座", "program_item": "キ", "scenes": ["end_of_life", "daily_care"]}]})
+    assert activity_table(plan, None).to_dict("records") == [
+        {"activity_id": "lectures", "name": "ACP 普及啓発講座", "program_item": "キ", "scenes": "end_of_life;daily_care", "audience": ""}]
+    assert activity_table(None, None).empty
+
+
 def test_a_plan_activity_described_twice_is_rejected():
     with pytest.raises(ValidationError, match="described twice"):
         Plan.model_validate({"vision": "v", "activities": [{"activity_id": "a", "name": "x"}, {"activity_id": "a", "name": "y"}]})

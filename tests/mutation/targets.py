@@ -158,6 +158,9 @@ _EQUIVALENT = [
     ("pdca.py", '"対象": info["audience"] if info is not None and info["audience"] else "—"}',
      'info is not None and info["audience"]', '(info["audience"])',
      "every activity with records is described (activity_table takes the records' latest row), so info is never None"),
+    ("pdca.py", 'latest = activities.sort_values("fiscal_year").groupby("activity_id").tail(1)', "tail(1)", "tail(2)",
+     "the rows are written in year order, so each activity's latest row is written last either way; only the order of"
+     " the activities changes, and every caller looks them up by activity_id (do_table, act_table, the logic model)"),
     ("resources.py", "NATIONAL_POPULATION_2020 = 126_146_099", "126_146_099", "126146100",
      "one person in 126 million moves a national value by a hundred-millionth, far below the printed decimals"),
     ("resources.py", 'located=rows["lat"].notna() & rows["lon"].notna(),', " & ", " | ",
