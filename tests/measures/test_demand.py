@@ -211,6 +211,46 @@ def test_without_a_projection_only_an_insurer_of_several_towns_is_said_to_be_the
     assert text == expected
 
 
+@pytest.mark.parametrize("members, names, area, note", [
+    (["a"], {"a": "北町"}, "北町", False),
+    (["a", "b"], {"a": "北町", "b": "南町"}, "南郡広域連合（北町・南町）", True)])
+def test_only_an_insurer_of_several_towns_is_said_to_be_compared_with_their_summed_projection(members, names, area, note):
+    from analysis.measures.demand import comparison_text
+
+    insurer = "北町" if len(members) == 1 else "南郡広域連合"
+    # 50 certified against 40 projected: 1.25 times, within the 30 % that is not plainly apart
+    comparison = pd.DataFrame({"age_group": ["65-69", "計"], "actual": [50.0, 50.0], "projected": [40.0, 40.0],
+                               "ratio": [1.25, 1.25]})
+    expected = (f"2023年度末の{area}の要介護（要支援）認定者（第１号被保険者）は 50 人で、"
+                "全国の年齢別の認定率から推計した同じ年度の 40 人の 1.25 倍です。")
+    if note:
+        expected += "年報は広域連合などの保険者ごとにしか公表されないため、構成するすべての市町村の推計の合計と比べています（1つの市町村の値ではありません）。"
+    assert comparison_text(comparison, insurer, members, names, 2023) == expected
+
+
+def _insurer_tables():
+    """A 広域連合 of two towns with two years of 認定者 (and a care level that is no total), and a town of its own."""
+    members = pd.DataFrame({"insurer_id": ["K01201", "K01201", "01301"], "code": ["01202", "01201", "01301"]})
+    insurers = pd.DataFrame({"insurer_id": ["K01201", "01301"], "name": ["南郡広域連合", "東町"]})
+    young, old = "(再掲)第1号被保険者 65歳以上70歳未満", "(再掲)第1号被保険者 90歳以上"
+    values = pd.DataFrame([{"insurer_id": "K01201", "measure": "certified_persons", "category": c, "care_level": level,
+                            "fiscal_year": y, "as_of": f"{y + 1}-03-31", "value": v}
+                           for c, level, y, v in ((young, "合計", 2022, 40.0), (young, "合計", 2023, 50.0),
+                                                  (old, "合計", 2023, 100.0), (old, "要介護1", 2023, 30.0))])
+    return values, insurers, members
+
+
+def test_a_municipalitys_insurer_figures_are_its_insurers_latest_certified_by_band_and_none_for_a_code_without_one():
+    from analysis.measures.demand import insurer_figures
+
+    values, insurers, members = _insurer_tables()
+    figures = insurer_figures(values, insurers, members, "01202")
+    assert (figures.insurer_id, figures.name, figures.members) == ("K01201", "南郡広域連合", ["01201", "01202"])
+    assert figures.actual[["age_group", "fiscal_year", "actual"]].values.tolist() == [["65-69", 2023, 50.0], ["90+", 2023, 100.0]]
+    assert insurer_figures(values, insurers, members, "01999") is None  # in no insurer's membership
+    assert insurer_figures(values, insurers, members, "01301") is None  # an insurer without a 年報 in the data
+
+
 @pytest.mark.parametrize("ratio, apart", [(1.30, False), (0.70, False), (1.3001, True), (0.6999, True), (float("nan"), False)])
 def test_actual_and_projection_are_plainly_apart_only_beyond_thirty_percent(ratio, apart):
     from analysis.measures.demand import far_apart
