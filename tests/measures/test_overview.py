@@ -190,3 +190,18 @@ def test_the_ranked_chart_shows_a_resource_only_the_last_municipality_has_and_no
     table = pd.DataFrame({"code": ["40001", "40002", "40000"], "name": ["甲", "乙", "県"],
                           "home_care_support_clinics": [np.nan, np.nan, 5.0], "visiting_nursing_offices": [np.nan, 0.4, 0.5]})
     assert overview.ranked_resources(table) == ["visiting_nursing_offices"]
+
+
+def test_the_overview_csv_adds_the_indicator_values_by_code_with_a_dash_for_the_prefecture():
+    table = pd.DataFrame({"code": ["40001", "40002", "40000"], "name": ["甲", "乙", "県"], "medical_area_name": ["甲圏", "乙圏", ""],
+                          "population": [1000.0, 2000.0, 3000.0], "aged75_share": 20.0, "aged75_growth": 10.0,
+                          "demand_growth": 5.0, "home_care_support_clinics": 1.0, "home_care_support_hospitals": 1.0,
+                          "visiting_nursing_offices": 1.0, "care_management_offices": 1.0})
+    printed = list(overview.printed_table(table).columns)
+    plain = overview.overview_csv(table)
+    assert list(plain.columns) == [*printed, "団体コード"] and plain["団体コード"].tolist() == ["40001", "40002", "40000"]
+    # indicator_values has one row per municipality, in the table's order, named as the table names them
+    values = pd.DataFrame({"市区町村": ["甲", "乙"], "在宅死亡者数": ["12", "秘匿"]})
+    csv = overview.overview_csv(table, values)
+    assert list(csv.columns) == [*printed, "団体コード", "在宅死亡者数"]
+    assert csv["在宅死亡者数"].tolist() == ["12", "秘匿", "—"]
