@@ -161,6 +161,10 @@ _EQUIVALENT = [
     ("pdca.py", 'latest = activities.sort_values("fiscal_year").groupby("activity_id").tail(1)', "tail(1)", "tail(2)",
      "the rows are written in year order, so each activity's latest row is written last either way; only the order of"
      " the activities changes, and every caller looks them up by activity_id (do_table, act_table, the logic model)"),
+    ("pdca.py", 'for i in described.index if activities.empty or i not in set(activities["activity_id"])]',
+     'activities.empty or i not in set(activities["activity_id"])', '(i not in set(activities["activity_id"]))',
+     "a shortcut: records without rows hold no activity_id (the processed table always has its columns, and a frame"
+     " without them already fails on its fiscal_year above)"),
     ("resources.py", "NATIONAL_POPULATION_2020 = 126_146_099", "126_146_099", "126146100",
      "one person in 126 million moves a national value by a hundred-millionth, far below the printed decimals"),
     ("resources.py", 'located=rows["lat"].notna() & rows["lon"].notna(),', " & ", " | ",
