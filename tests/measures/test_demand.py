@@ -274,6 +274,19 @@ def test_the_insurers_own_rates_give_back_its_actual_count_in_its_year():
     assert certified.set_index("year")["value"][2020] == pytest.approx(120)  # the same people in every year here
 
 
+def test_the_insurers_own_projection_applies_only_its_own_rates_to_every_year():
+    from analysis.measures.demand import InsurerFigures, insurer_projection
+
+    # 2023 lies 3/5 of the way from 2020 to 2025: 65–69 at 1,600 and 90+ at 220 people, so 64 and 176 certified give the
+    # insurer's rates 0.04 and 0.8 (the national ones, 0.028 and 0.727, must not enter)
+    population = pd.concat([_banded("a", {"65-69": 1000, "90-94": 100}, years=(2020,)),
+                            _banded("a", {"65-69": 2000, "90-94": 300}, years=(2025,))])
+    actual = pd.DataFrame({"age_group": ["65-69", "90+"], "fiscal_year": 2023, "as_of": "2024-03-31", "actual": [64.0, 176.0]})
+    projected = insurer_projection(population, RATES, InsurerFigures("a", "北町", ["a"], actual), "a")
+    assert projected.to_dict() == pytest.approx({2020: 1000 * 0.04 + 100 * 0.8, 2025: 2000 * 0.04 + 300 * 0.8})
+    assert insurer_projection(population, RATES, None, "a") is None
+
+
 def test_insurer_rates_without_the_annual_report_are_an_error_naming_the_key():
     from analysis.errors import InputError
     from analysis.measures.demand import DemandOptions, rates_for_projection
