@@ -153,6 +153,26 @@ def test_support_needs_list_the_fastest_aging_first_and_ties_by_code():
     assert overview.support_needs(table, "40", limit=1)["code"].tolist() == ["40001"]
 
 
+def test_members_published_under_other_tiers_or_another_control_setting_are_not_under_the_same_rules():
+    import json
+    import math
+
+    from analysis.measures.disclosure import DisclosureOptions, DisclosureRules
+
+    # a manifest records the parameter file's disclosure options as JSON and whether control was on
+    default = json.loads(DisclosureOptions().model_dump_json())
+    other = json.loads(DisclosureOptions(tiers=[{"population_below": math.inf, "hide_below": 40}]).model_dump_json())
+    rules = DisclosureRules()
+
+    def members(disclosure, control):
+        return {"40901": {"manifest": {"disclosure": default, "disclosure_control": True}},
+                "40902": {"manifest": {"disclosure": disclosure, "disclosure_control": control}}}
+
+    assert overview.same_rules(members(default, True), rules)
+    assert not overview.same_rules(members(other, True), rules)
+    assert not overview.same_rules(members(default, False), rules)
+
+
 def test_an_internal_municipalitys_pdca_statuses_stay_out_of_an_overview_that_may_be_handed_out(tmp_path):
     from analysis.measures.disclosure import DisclosureRules
 
