@@ -618,6 +618,30 @@ def test_report_03s_trend_since_the_baseline_is_the_municipalitys_own_not_its_ar
     assert (trend["baseline_year"], trend["first_year"], trend["last_year"]) == (2020, 2020, 2023)
 
 
+def test_report_03_lists_each_indicator_with_a_baseline_and_a_target_once():
+    from analysis.measures.pdca import baseline_trends
+
+    numbers = {"baseline": {"fiscal_year": 2020, "value": 10}, "target": {"fiscal_year": 2030, "value": 30}}
+    plan = Plan.model_validate({"vision": "v", "goals": [
+        {"scene": "end_of_life", "goal": "g", "indicators": [
+            {"indicator_id": "home_deaths", "layer": "outcome", **numbers},
+            {"indicator_id": "home_visit_count", "layer": "process", "baseline": numbers["baseline"]},  # no target yet
+            {"indicator_id": "home_death_share", "layer": "outcome", "target": numbers["target"]}]},  # no baseline yet
+        {"scene": "daily_care", "goal": "h", "indicators": [{"indicator_id": "home_deaths", "layer": "outcome", **numbers}]}]})
+    no_values = pd.DataFrame(columns=["area_level", "indicator_id", "fiscal_year", "value", "suppressed"])
+    assert baseline_trends(plan, no_values)["indicator_id"].tolist() == ["home_deaths"]
+
+
+def test_a_trend_is_flat_against_the_latest_value_not_the_first():
+    from analysis.measures.pdca import baseline_trend
+
+    # a count that jumped from 1 to 1,000 and then held: the median of the ten pairwise slopes is (0.5 + 1) / 2 = 0.75 a
+    # year, under 1 % of the latest 1,001 (10.01) but not of the first 1 (0.01)
+    actuals = pd.DataFrame({"fiscal_year": [2020, 2021, 2022, 2023, 2024], "value": [1.0, 1000.0, 1000.0, 1000.0, 1001.0]})
+    trend = baseline_trend(Point(fiscal_year=2020, value=1), Point(fiscal_year=2030, value=2000), actuals, 0)
+    assert (trend.text, trend.slope) == ("→ 横ばい", pytest.approx(0.75))
+
+
 def test_each_goals_scene_and_wording_are_printed_on_its_first_row_only():
     from analysis.measures.disclosure import DisclosureRules
     from analysis.measures.pdca import check_table, display_table
