@@ -111,6 +111,8 @@ _EQUIVALENT = [
      "asking for no peers gives no rows either way (head(0) of the neighbours)"),
     ("peers.py", "distances, indices = model.kneighbors(scaled[is_target][:1])", "[:1]", "[:2]",
      "codes are unique, so there is one row of the municipality to take"),
+    ("peers.py", 'area = table["area_km2"].where(table["area_km2"] > 0).to_numpy()', "> 0", "> 1",
+     "no municipality or ward has an area between 0 and 1 km² (the smallest, 舟橋村, has 3.47 km²)"),
     ("population.py", "out.append(grid.reindex(codes).rename_axis(columns=\"year\").stack(future_stack=True).rename(column))",
      "True", "False", "the missing values the old stack leaves out come back with the reindex on every code and year"),
     ("population.py", "return grouped.sum(min_count=1).where(grouped.count() == len(members)).reset_index()",
