@@ -194,6 +194,63 @@ def test_an_insurer_of_two_towns_is_compared_with_both_towns_projections_summed(
     assert "南郡広域連合（北町・南町）" in text and "1つの市町村の値ではありません" in text
 
 
+@pytest.mark.parametrize("members, names, area, note", [
+    (["a"], {"a": "北町"}, "北町", False),  # an insurer of one town: its 年報 is the town's own figure
+    (["a", "b"], {"a": "北町", "b": "南町"}, "南郡広域連合（北町・南町）", True)])
+def test_without_a_projection_only_an_insurer_of_several_towns_is_said_to_be_their_sum(members, names, area, note):
+    from analysis.measures.demand import comparison_text
+
+    insurer = "北町" if len(members) == 1 else "南郡広域連合"
+    comparison = pd.DataFrame({"age_group": ["65-69", "計"], "actual": [50.0, 50.0], "projected": [float("nan")] * 2,
+                               "ratio": [float("nan")] * 2})
+    text = comparison_text(comparison, insurer, members, names, 2023)
+    expected = (f"2023年度末の{area}の要介護（要支援）認定者（第１号被保険者）は 50 人です"
+                "（比べる推計は、将来推計人口がないため作成していません）。")
+    if note:
+        expected += "年報は広域連合などの保険者ごとにしか公表されないため、この数は構成するすべての市町村の合計です（1つの市町村の値ではありません）。"
+    assert text == expected
+
+
+@pytest.mark.parametrize("members, names, area, note", [
+    (["a"], {"a": "北町"}, "北町", False),
+    (["a", "b"], {"a": "北町", "b": "南町"}, "南郡広域連合（北町・南町）", True)])
+def test_only_an_insurer_of_several_towns_is_said_to_be_compared_with_their_summed_projection(members, names, area, note):
+    from analysis.measures.demand import comparison_text
+
+    insurer = "北町" if len(members) == 1 else "南郡広域連合"
+    # 50 certified against 40 projected: 1.25 times, within the 30 % that is not plainly apart
+    comparison = pd.DataFrame({"age_group": ["65-69", "計"], "actual": [50.0, 50.0], "projected": [40.0, 40.0],
+                               "ratio": [1.25, 1.25]})
+    expected = (f"2023年度末の{area}の要介護（要支援）認定者（第１号被保険者）は 50 人で、"
+                "全国の年齢別の認定率から推計した同じ年度の 40 人の 1.25 倍です。")
+    if note:
+        expected += "年報は広域連合などの保険者ごとにしか公表されないため、構成するすべての市町村の推計の合計と比べています（1つの市町村の値ではありません）。"
+    assert comparison_text(comparison, insurer, members, names, 2023) == expected
+
+
+def _insurer_tables():
+    """A 広域連合 of two towns with two years of 認定者 (and a care level that is no total), and a town of its own."""
+    members = pd.DataFrame({"insurer_id": ["K01201", "K01201", "01301"], "code": ["01202", "01201", "01301"]})
+    insurers = pd.DataFrame({"insurer_id": ["K01201", "01301"], "name": ["南郡広域連合", "東町"]})
+    young, old = "(再掲)第1号被保険者 65歳以上70歳未満", "(再掲)第1号被保険者 90歳以上"
+    values = pd.DataFrame([{"insurer_id": "K01201", "measure": "certified_persons", "category": c, "care_level": level,
+                            "fiscal_year": y, "as_of": f"{y + 1}-03-31", "value": v}
+                           for c, level, y, v in ((young, "合計", 2022, 40.0), (young, "合計", 2023, 50.0),
+                                                  (old, "合計", 2023, 100.0), (old, "要介護1", 2023, 30.0))])
+    return values, insurers, members
+
+
+def test_a_municipalitys_insurer_figures_are_its_insurers_latest_certified_by_band_and_none_for_a_code_without_one():
+    from analysis.measures.demand import insurer_figures
+
+    values, insurers, members = _insurer_tables()
+    figures = insurer_figures(values, insurers, members, "01202")
+    assert (figures.insurer_id, figures.name, figures.members) == ("K01201", "南郡広域連合", ["01201", "01202"])
+    assert figures.actual[["age_group", "fiscal_year", "actual"]].values.tolist() == [["65-69", 2023, 50.0], ["90+", 2023, 100.0]]
+    assert insurer_figures(values, insurers, members, "01999") is None  # in no insurer's membership
+    assert insurer_figures(values, insurers, members, "01301") is None  # an insurer without a 年報 in the data
+
+
 @pytest.mark.parametrize("ratio, apart", [(1.30, False), (0.70, False), (1.3001, True), (0.6999, True), (float("nan"), False)])
 def test_actual_and_projection_are_plainly_apart_only_beyond_thirty_percent(ratio, apart):
     from analysis.measures.demand import far_apart
@@ -215,6 +272,19 @@ def test_the_insurers_own_rates_give_back_its_actual_count_in_its_year():
     projection = project(population, rates, "a", options)
     certified = projection[(projection["measure"] == "care_certified_persons") & (projection["scenario"] == "base")]
     assert certified.set_index("year")["value"][2020] == pytest.approx(120)  # the same people in every year here
+
+
+def test_the_insurers_own_projection_applies_only_its_own_rates_to_every_year():
+    from analysis.measures.demand import InsurerFigures, insurer_projection
+
+    # 2023 lies 3/5 of the way from 2020 to 2025: 65–69 at 1,600 and 90+ at 220 people, so 64 and 176 certified give the
+    # insurer's rates 0.04 and 0.8 (the national ones, 0.028 and 0.727, must not enter)
+    population = pd.concat([_banded("a", {"65-69": 1000, "90-94": 100}, years=(2020,)),
+                            _banded("a", {"65-69": 2000, "90-94": 300}, years=(2025,))])
+    actual = pd.DataFrame({"age_group": ["65-69", "90+"], "fiscal_year": 2023, "as_of": "2024-03-31", "actual": [64.0, 176.0]})
+    projected = insurer_projection(population, RATES, InsurerFigures("a", "北町", ["a"], actual), "a")
+    assert projected.to_dict() == pytest.approx({2020: 1000 * 0.04 + 100 * 0.8, 2025: 2000 * 0.04 + 300 * 0.8})
+    assert insurer_projection(population, RATES, None, "a") is None
 
 
 def test_insurer_rates_without_the_annual_report_are_an_error_naming_the_key():
@@ -276,6 +346,21 @@ def test_the_local_method_scales_the_base_projection_of_home_visits_by_the_obser
     assert visits.to_dict() == pytest.approx({2020: 130.0, 2040: 195.0})
     assert local[local["measure"] == "care_certified_persons"].set_index("year")["value"].to_dict() == {2020: 50.0, 2040: 70.0}
     assert len(out[out["scenario"] != LOCAL]) == len(projection)  # the national-rate scenarios stay as they were
+
+
+def test_without_the_insurers_own_rates_the_local_method_adds_only_the_scaled_home_visits():
+    from analysis.measures.demand import LOCAL, ObservedUse, with_local_method
+
+    # rate_area: insurer (or no 年報) passes no insurer projection: the 認定者 get no local scenario
+    projection = pd.DataFrame({"year": [2020, 2040, 2020, 2040], "scenario": "base", "value": [100.0, 150.0, 40.0, 60.0],
+                               "measure": ["home_visit_patients_per_month"] * 2 + ["care_certified_persons"] * 2})
+    use = ObservedUse("prefecture", "県", 2020, 0, observed=80.0, expected=100.0, members=["a"])
+    for certified in (None, pd.Series(dtype=float)):
+        local = with_local_method(projection, use, certified)
+        local = local[local["scenario"] == LOCAL]
+        assert local[["measure", "year"]].values.tolist() == [["home_visit_patients_per_month", 2020],
+                                                              ["home_visit_patients_per_month", 2040]]
+        assert local["value"].tolist() == pytest.approx([80.0, 120.0])
 
 
 # -- edges: option limits, age boundaries, rates by sex, deaths at home, the supply estimate ---------------------------

@@ -288,6 +288,36 @@ def test_a_town_under_25000_keeps_the_eighteen_steps_its_rule_hides():
     assert _determined_by_published(decided) == []
 
 
+def test_widening_hides_the_cell_whose_hiding_opens_the_range_not_a_smaller_one_that_opens_nothing():
+    # 99204 has no value that year, so area B and the prefecture have no sum. Area A publishes 17 = 0 + 12 + 5: the town's
+    # hidden 12 lies in 0–17, one short of its 18 steps. The first cell tried (a member before a total, a zero last) is the
+    # city 99205's 10, which opens nothing: it is in no published sum with the town. Hiding area A's 17 leaves the town
+    # bounded by no published sum. So A alone is hidden, and 99205 stays shown
+    decided = _decide({"99201": 0, "99202": 12, "99203": 5, "99205": 10})
+    assert set(decided.index[decided["suppressed"]]) == {("municipality", "99202", "home_deaths"),
+                                                          ("municipality", "99203", "home_deaths"),
+                                                          ("medical_area", "99:A", "home_deaths")}
+    assert _ranges_left_open(decided)[("municipality", "99202")] >= 18
+
+
+def test_a_sibling_tried_for_hiding_opens_the_range_by_adding_values_without_solving_a_linear_programme(monkeypatch):
+    from analysis.measures import disclosure
+
+    # members of one 二次医療圏 are in the same sums, so a hidden 3 and its neighbour's 6, hidden too, can trade values:
+    # 0–9 is open enough for 8 steps without solving anything (what keeps the national run fast, open_enough's promise)
+    hierarchy = Hierarchy(MUNICIPALITIES.astype({"code": "string"}))
+    values = {"99201": 30, "99202": 25, "99203": 50, "99204": 3, "99205": 6}
+    rows = level_values(pd.DataFrame([{"code": c, "indicator_id": "home_deaths", "fiscal_year": 2023, "value": v}
+                                      for c, v in values.items()]).astype({"code": "string"}), hierarchy)
+    group = rows.assign(suppressed=(rows["level"] == "municipality") & (rows["key"] == "99204"))
+    system = disclosure._System(disclosure._Sums(disclosure._blocks(hierarchy)), group)
+    label = {key: label for label, level, key in zip(group.index, group["level"], group["key"]) if level == "municipality"}
+    hidden, sibling = system.column_of[label["99204"]], system.column_of[label["99205"]]
+    assert not system.open_enough(hidden, 8)  # area B's published 9 less the 6 gives the 3 back
+    monkeypatch.setattr(system, "bounds", lambda *args, **kwargs: pytest.fail("a linear programme was solved"))
+    assert system.open_enough(hidden, 8, also_unknown=sibling)
+
+
 @pytest.mark.parametrize("values", [
     {"99201": 30, "99202": 12, "99203": 50, "99204": 25, "99205": 70},
     {"99201": 30, "99202": 12, "99203": 50, "99204": 4, "99205": 6},

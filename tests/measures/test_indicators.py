@@ -348,3 +348,14 @@ def test_a_series_without_the_disclosure_column_is_not_read_as_hidden():
     series["display_value"] = float("nan")
     row = summary_table(series, {}).iloc[0]
     assert row["最新値"] == "5" and row["最新年度"] == 2024
+
+
+def test_a_medical_area_of_one_municipality_has_that_municipalitys_value():
+    # an island 二次医療圏 of one town: its sum is the town's own count, not missing
+    municipalities = MUNICIPALITIES.assign(medical_area_code=["", "9901", "9901", "9902"], medical_area_name=["", "圏", "圏", "島"])
+    hierarchy = Hierarchy(municipalities)
+    values = level_values(_indicators({("99001", 2020): 30, ("99002", 2020): 40, ("99003", 2020): 50}), hierarchy)
+    areas = values[values["level"] == "medical_area"].set_index("key")["value"]
+    island = hierarchy.comparison_areas("99003").medical_area_key
+    mainland = hierarchy.comparison_areas("99001").medical_area_key
+    assert areas.to_dict() == {mainland: 70, island: 50}

@@ -153,6 +153,26 @@ def test_support_needs_list_the_fastest_aging_first_and_ties_by_code():
     assert overview.support_needs(table, "40", limit=1)["code"].tolist() == ["40001"]
 
 
+def test_members_published_under_other_tiers_or_another_control_setting_are_not_under_the_same_rules():
+    import json
+    import math
+
+    from analysis.measures.disclosure import DisclosureOptions, DisclosureRules
+
+    # a manifest records the parameter file's disclosure options as JSON and whether control was on
+    default = json.loads(DisclosureOptions().model_dump_json())
+    other = json.loads(DisclosureOptions(tiers=[{"population_below": math.inf, "hide_below": 40}]).model_dump_json())
+    rules = DisclosureRules()
+
+    def members(disclosure, control):
+        return {"40901": {"manifest": {"disclosure": default, "disclosure_control": True}},
+                "40902": {"manifest": {"disclosure": disclosure, "disclosure_control": control}}}
+
+    assert overview.same_rules(members(default, True), rules)
+    assert not overview.same_rules(members(other, True), rules)
+    assert not overview.same_rules(members(default, False), rules)
+
+
 def test_an_internal_municipalitys_pdca_statuses_stay_out_of_an_overview_that_may_be_handed_out(tmp_path):
     from analysis.measures.disclosure import DisclosureRules
 
@@ -164,3 +184,44 @@ def test_an_internal_municipalitys_pdca_statuses_stay_out_of_an_overview_that_ma
     assert overview.pdca_checks(members, DisclosureRules(None, enabled=True)) == {}
     checks = overview.pdca_checks(members, DisclosureRules(None, enabled=False))  # an internal overview counts them
     assert overview.pdca_counts(checks).loc["40901", "日常の療養支援"] == "遅れ1"
+
+
+def test_a_municipality_aging_exactly_as_fast_as_the_prefecture_is_not_listed():
+    # "faster than the prefecture": a tie is not faster, even when a resource is below
+    table = pd.DataFrame({"code": ["40001", "40002", "40000"], "name": ["甲", "乙", "県"],
+                          "aged75_growth": [20.0, 20.5, 20.0], "home_care_support_clinics": [1.0, 1.0, 10.0],
+                          "home_care_support_hospitals": np.nan, "visiting_nursing_offices": np.nan, "care_management_offices": np.nan})
+    assert overview.support_needs(table, "40")["code"].tolist() == ["40002"]
+
+
+def test_the_printed_changes_carry_their_sign_and_the_share_does_not():
+    table = pd.DataFrame({"code": ["40001", "40000"], "name": ["甲", "県"], "medical_area_name": ["甲圏", ""],
+                          "population": [12_345.0, 50_000.0], "aged75_share": [31.0, 20.0], "aged75_growth": [12.0, -3.0],
+                          "demand_growth": [8.34, np.nan], "home_care_support_clinics": 1.0, "home_care_support_hospitals": 1.0,
+                          "visiting_nursing_offices": 1.0, "care_management_offices": 1.0})
+    printed = overview.printed_table(table)
+    assert printed[overview.HEADINGS["aged75_share"]].tolist() == ["31.0", "20.0"]
+    assert printed[overview.HEADINGS["aged75_growth"]].tolist() == ["+12.0", "-3.0"]
+    assert printed[overview.HEADINGS["demand_growth"]].tolist() == ["+8.3", "—"]
+
+
+def test_the_ranked_chart_shows_a_resource_only_the_last_municipality_has_and_not_one_only_the_prefecture_has():
+    # the prefecture's row (last) is no bar: a resource known only for it has nothing to rank
+    table = pd.DataFrame({"code": ["40001", "40002", "40000"], "name": ["甲", "乙", "県"],
+                          "home_care_support_clinics": [np.nan, np.nan, 5.0], "visiting_nursing_offices": [np.nan, 0.4, 0.5]})
+    assert overview.ranked_resources(table) == ["visiting_nursing_offices"]
+
+
+def test_the_overview_csv_adds_the_indicator_values_by_code_with_a_dash_for_the_prefecture():
+    table = pd.DataFrame({"code": ["40001", "40002", "40000"], "name": ["甲", "乙", "県"], "medical_area_name": ["甲圏", "乙圏", ""],
+                          "population": [1000.0, 2000.0, 3000.0], "aged75_share": 20.0, "aged75_growth": 10.0,
+                          "demand_growth": 5.0, "home_care_support_clinics": 1.0, "home_care_support_hospitals": 1.0,
+                          "visiting_nursing_offices": 1.0, "care_management_offices": 1.0})
+    printed = list(overview.printed_table(table).columns)
+    plain = overview.overview_csv(table)
+    assert list(plain.columns) == [*printed, "団体コード"] and plain["団体コード"].tolist() == ["40001", "40002", "40000"]
+    # indicator_values has one row per municipality, in the table's order, named as the table names them
+    values = pd.DataFrame({"市区町村": ["甲", "乙"], "在宅死亡者数": ["12", "秘匿"]})
+    csv = overview.overview_csv(table, values)
+    assert list(csv.columns) == [*printed, "団体コード", "在宅死亡者数"]
+    assert csv["在宅死亡者数"].tolist() == ["12", "秘匿", "—"]

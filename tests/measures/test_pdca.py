@@ -399,6 +399,25 @@ def test_the_plan_describes_activities_before_the_template():
     assert described.loc["training", "name"] == "研修会"
 
 
+def test_without_an_activities_template_the_plan_alone_describes_its_activities():
+    from analysis.measures.pdca import activity_table
+
+    # the logic model of a plan whose municipality keeps no activities records asks with None
+    plan = Plan.model_validate({"vision": "v", "activities": [
+        {"activity_id": "lectures", "name": "ACP 普及啓発講座", "program_item": "キ", "scenes": ["end_of_life", "daily_care"]}]})
+    assert activity_table(plan, None).to_dict("records") == [
+        {"activity_id": "lectures", "name": "ACP 普及啓発講座", "program_item": "キ", "scenes": "end_of_life;daily_care", "audience": ""}]
+    assert activity_table(None, None).empty
+
+
+def test_a_plan_activity_without_an_item_or_audience_describes_them_as_empty_text_as_a_records_blank_cell_does():
+    from analysis.measures.pdca import activity_table
+
+    plan = Plan.model_validate({"vision": "v", "activities": [{"activity_id": "rules", "name": "ルール会議"}]})
+    row = activity_table(plan, None).iloc[0]
+    assert (row["program_item"], row["scenes"], row["audience"]) == ("", "", "")
+
+
 def test_a_plan_activity_described_twice_is_rejected():
     with pytest.raises(ValidationError, match="described twice"):
         Plan.model_validate({"vision": "v", "activities": [{"activity_id": "a", "name": "x"}, {"activity_id": "a", "name": "y"}]})
@@ -575,6 +594,69 @@ def test_one_indicator_with_two_baselines_is_refused_and_one_goal_may_leave_the_
         Plan.model_validate({"vision": "v", "goals": [HOME_DEATHS_GOAL, _second_goal(baseline={"fiscal_year": 2019, "value": 25})]})
     bare = {**HOME_DEATHS_GOAL, "goal": "h", "indicators": [{"indicator_id": "home_deaths", "layer": "outcome"}]}
     assert len(Plan.model_validate({"vision": "v", "goals": [HOME_DEATHS_GOAL, bare]}).goals) == 2
+
+
+def test_an_earlier_goal_may_leave_the_numbers_to_a_later_one():
+    # the order of the goals is the plan's wording, not which of them carries the baseline and target
+    bare = {**HOME_DEATHS_GOAL, "goal": "h", "indicators": [{"indicator_id": "home_deaths", "layer": "outcome"}]}
+    plan = Plan.model_validate({"vision": "v", "goals": [bare, HOME_DEATHS_GOAL]})
+    assert [g.indicators[0].target for g in plan.goals] == [None, Point(fiscal_year=2026, value=70)]
+
+
+def test_report_03s_trend_since_the_baseline_is_the_municipalitys_own_not_its_areas():
+    from analysis.measures.pdca import baseline_trends
+
+    # the town rises 2 a year toward its higher target while its prefecture falls 10 a year
+    plan = Plan.model_validate({"vision": "v", "goals": [{"scene": "end_of_life", "goal": "g", "indicators": [
+        {"indicator_id": "home_deaths", "layer": "outcome", "baseline": {"fiscal_year": 2020, "value": 10},
+         "target": {"fiscal_year": 2030, "value": 30}}]}]})
+    rows = [{"area_level": level, "indicator_id": "home_deaths", "fiscal_year": year, "value": start + step * (year - 2020),
+             "suppressed": False}
+            for level, start, step in (("municipality", 10, 2), ("prefecture", 100, -10)) for year in range(2020, 2024)]
+    trend = baseline_trends(plan, pd.DataFrame(rows)).iloc[0]
+    assert (trend["trend_since_baseline"], trend["slope_since_baseline"]) == ("↑ 改善", pytest.approx(2.0))
+    assert (trend["baseline_year"], trend["first_year"], trend["last_year"]) == (2020, 2020, 2023)
+
+
+def test_report_03_lists_each_indicator_with_a_baseline_and_a_target_once():
+    from analysis.measures.pdca import baseline_trends
+
+    numbers = {"baseline": {"fiscal_year": 2020, "value": 10}, "target": {"fiscal_year": 2030, "value": 30}}
+    plan = Plan.model_validate({"vision": "v", "goals": [
+        {"scene": "end_of_life", "goal": "g", "indicators": [
+            {"indicator_id": "home_deaths", "layer": "outcome", **numbers},
+            {"indicator_id": "home_visit_count", "layer": "process", "baseline": numbers["baseline"]},  # no target yet
+            {"indicator_id": "home_death_share", "layer": "outcome", "target": numbers["target"]}]},  # no baseline yet
+        {"scene": "daily_care", "goal": "h", "indicators": [{"indicator_id": "home_deaths", "layer": "outcome", **numbers}]}]})
+    no_values = pd.DataFrame(columns=["area_level", "indicator_id", "fiscal_year", "value", "suppressed"])
+    assert baseline_trends(plan, no_values)["indicator_id"].tolist() == ["home_deaths"]
+
+
+def test_a_trend_is_flat_against_the_latest_value_not_the_first():
+    from analysis.measures.pdca import baseline_trend
+
+    # a count that jumped from 1 to 1,000 and then held: the median of the ten pairwise slopes is (0.5 + 1) / 2 = 0.75 a
+    # year, under 1 % of the latest 1,001 (10.01) but not of the first 1 (0.01)
+    actuals = pd.DataFrame({"fiscal_year": [2020, 2021, 2022, 2023, 2024], "value": [1.0, 1000.0, 1000.0, 1000.0, 1001.0]})
+    trend = baseline_trend(Point(fiscal_year=2020, value=1), Point(fiscal_year=2030, value=2000), actuals, 0)
+    assert (trend.text, trend.slope) == ("→ 横ばい", pytest.approx(0.75))
+
+
+def test_each_goals_scene_and_wording_are_printed_on_its_first_row_only():
+    from analysis.measures.disclosure import DisclosureRules
+    from analysis.measures.pdca import check_table, display_table
+
+    def goal(scene, wording, *ids):
+        return {"scene": scene, "goal": wording, "indicators": [{"indicator_id": i, "layer": "outcome"} for i in ids]}
+
+    # each goal is a group, even a second one in the same scene or the same wording under another scene
+    plan = Plan.model_validate({"vision": "v", "goals": [
+        goal("daily_care", "G1", "home_deaths", "home_death_share"), goal("daily_care", "G2", "home_visit_count"),
+        goal("end_of_life", "G2", "home_terminal_care_patients")]})
+    no_values = pd.DataFrame(columns=["area_level", "indicator_id", "fiscal_year", "value", "suppressed"])
+    shown = display_table(check_table(plan, no_values, DisclosureRules(enabled=False), 100_000))
+    assert shown["場面"].tolist() == ["日常の療養支援", "", "日常の療養支援", "看取り"]
+    assert shown["目標"].tolist() == ["G1", "", "G2", "G2"]
 
 
 def test_the_plan_tables_cite_the_plan_by_title_and_date_or_the_parameter_file():

@@ -332,6 +332,14 @@ def test_a_point_published_far_from_its_municipality_is_stray_and_the_rest_are_n
     assert stray.tolist() == [False] * 12 + [True, False]
 
 
+def test_three_points_are_enough_to_tell_a_stray_one_and_two_are_not():
+    # 唐津市's two offices 1 km apart and one record at 町田市's coordinates: the middle of three is an office, so the
+    # far record lies about 900 km from it; of two points neither is the middle, so nothing is judged
+    points = pd.DataFrame({"code": "41202", "lat": [33.45, 33.459, 35.58], "lon": [129.97, 129.97, 139.46], "located": True})
+    assert resources.stray_points(points).tolist() == [False, False, True]
+    assert not resources.stray_points(points.iloc[[0, 2]]).any()
+
+
 def test_island_villages_spread_over_a_hundred_km_keep_their_far_islands():
     # a village whose islands lie up to 80 km from the middle of its points: five times their usual distance is more
     points = pd.concat([_scatter("46303", (29.5, 129.7), 10, spread_km=60), _scatter("46303", (29.5, 129.7), 1, spread_km=80)],

@@ -80,6 +80,9 @@ _EQUIVALENT = [
      "each frame holds one measure over every projected year (the projection has many): any row names it"),
     ("demand.py", 'deaths = pd.concat([r for r in rows if r["measure"].iloc[0] == "deaths_per_year"])', "iloc[0]", "iloc[1]",
      "each frame holds one measure over every projected year (the projection has many): any row names it"),
+    ("demand.py", "if ndb_indicators.empty or rates.empty:", " or ", " and ",
+     "a shortcut: without claims no area is found, and without national rates the expected use sums no band (NaN),"
+     " so the area is skipped; None either way (checked by hand; the processed table always has its columns)"),
     ("demand.py", "out = pd.concat(rows, ignore_index=True)", "True", "False",
      "the rows are sorted and renumbered (reset_index) before they leave the function"),
     ("trends.py", "@dataclass(frozen=True)", "True", "False",
@@ -108,6 +111,8 @@ _EQUIVALENT = [
      "asking for no peers gives no rows either way (head(0) of the neighbours)"),
     ("peers.py", "distances, indices = model.kneighbors(scaled[is_target][:1])", "[:1]", "[:2]",
      "codes are unique, so there is one row of the municipality to take"),
+    ("peers.py", 'area = table["area_km2"].where(table["area_km2"] > 0).to_numpy()', "> 0", "> 1",
+     "no municipality or ward has an area between 0 and 1 km² (the smallest, 舟橋村, has 3.47 km²)"),
     ("population.py", "out.append(grid.reindex(codes).rename_axis(columns=\"year\").stack(future_stack=True).rename(column))",
      "True", "False", "the missing values the old stack leaves out come back with the reindex on every code and year"),
     ("population.py", "return grouped.sum(min_count=1).where(grouped.count() == len(members)).reset_index()",
@@ -155,6 +160,13 @@ _EQUIVALENT = [
     ("pdca.py", '"対象": info["audience"] if info is not None and info["audience"] else "—"}',
      'info is not None and info["audience"]', '(info["audience"])',
      "every activity with records is described (activity_table takes the records' latest row), so info is never None"),
+    ("pdca.py", 'latest = activities.sort_values("fiscal_year").groupby("activity_id").tail(1)', "tail(1)", "tail(2)",
+     "the rows are written in year order, so each activity's latest row is written last either way; only the order of"
+     " the activities changes, and every caller looks them up by activity_id (do_table, act_table, the logic model)"),
+    ("pdca.py", 'for i in described.index if activities.empty or i not in set(activities["activity_id"])]',
+     'activities.empty or i not in set(activities["activity_id"])', '(i not in set(activities["activity_id"]))',
+     "a shortcut: records without rows hold no activity_id (the processed table always has its columns, and a frame"
+     " without them already fails on its fiscal_year above)"),
     ("resources.py", "NATIONAL_POPULATION_2020 = 126_146_099", "126_146_099", "126146100",
      "one person in 126 million moves a national value by a hundred-millionth, far below the printed decimals"),
     ("resources.py", 'located=rows["lat"].notna() & rows["lon"].notna(),', " & ", " | ",
@@ -189,6 +201,10 @@ _EQUIVALENT = [
      "with the tolerance subtracted, a range exactly as wide as needed passes both ways"),
     ("disclosure.py", "for other in np.flatnonzero(touches[row] & unknown):", "touches[row] & unknown", "(unknown)",
      "the component only trims the linear programme to the sums around the cell; more sums give the same bounds"),
+    ("disclosure.py", "fixed[columns] = np.all(np.abs(null_space) < 1e-7, axis=1) if null_space.size else True",
+     " < 1e-7", " <= 1e-7",
+     "a cell the null space reaches has an entry far above 1e-7 (the sums' coefficients are 0 and ±1), one it does not has"
+     " only rounding noise near 1e-16: its largest entry is never exactly 1e-7 (150 random data sets decide the same)"),
     ("disclosure.py", "self.touches = self.matrix != 0", "!= 0", "== 0",
      "the component only trims the linear programme to the sums around the cell (judged harmless: the bounds came out"
      " the same on every fixture and 40 random data sets, checked by the independent linear programme)"),
