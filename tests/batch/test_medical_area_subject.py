@@ -83,3 +83,32 @@ def test_report_01_counts_home_care_per_member_and_compares_them_below_it(area_r
     assert int(rows["筑水市"][heads.index("訪問看護") - 1].replace(",", "")) == nursing
     total = [int(value.replace(",", "")) for value in rows["計"]]
     assert total == [sum(int(rows[name][i].replace(",", "")) for name in CENTRAL) for i in range(len(total))]
+
+
+def test_the_medical_areas_shares_are_its_members_numerators_over_their_denominators(area_reports, sample_raw):
+    """Recomputed from the raw template with the csv module: 100 × Σ numerators ÷ Σ denominators of the six members,
+    every share and year of the published scene_trends.csv (not the mean of the members' shares)."""
+    import csv
+
+    codes = {"40901", "40902", "40903", "40904", "40941", "40942"}
+    with open(sample_raw / "indicators" / "indicator_series.csv", encoding="utf-8-sig", newline="") as handle:
+        rows = [r for r in csv.DictReader(handle) if r["code"] in codes and r["numerator"]]
+    sums: dict[tuple[str, str], list[int]] = {}
+    for r in rows:
+        parts = sums.setdefault((r["indicator_id"], r["fiscal_year"]), [0, 0, 0])
+        parts[0] += int(r["numerator"])
+        parts[1] += int(r["denominator"])
+        parts[2] += 1
+    labels = {"home_death_share": "自宅死の割合", "nursing_home_death_share": "老人ホーム死の割合",
+              "admission_info_collaboration_rate": "入院時情報連携加算の算定率"}
+    published = _csv(area_reports / "scene_trends.csv")
+    own = published[published["地域の区分"] == "当該二次医療圏"]
+    checked = 0
+    for (indicator_id, year), (numerator, denominator, members) in sums.items():
+        if indicator_id not in labels or members != len(codes):
+            continue
+        cell = own[(own["指標"] == labels[indicator_id]) & (own["年度"] == year)]
+        assert len(cell) == 1, (indicator_id, year)
+        assert float(cell["値"].iloc[0]) == pytest.approx(100 * numerator / denominator, rel=1e-12), (indicator_id, year)
+        checked += 1
+    assert checked >= 25  # three shares over ten years
