@@ -350,6 +350,30 @@ def test_a_series_without_the_disclosure_column_is_not_read_as_hidden():
     assert row["最新値"] == "5" and row["最新年度"] == 2024
 
 
+def test_the_area_only_table_of_a_series_without_the_disclosure_column_shows_every_levels_value():
+    from analysis.measures.indicators import area_only_table
+
+    # no 秘匿 column (a series before disclosure control): nothing is read as hidden, every level's latest value is
+    # printed at its denominator's two decimals (per 1,000 aged 75+)
+    series = pd.DataFrame({"scene": "emergency", "indicator_id": "ndb_house_call_claims",
+                           "area_level": ["medical_area", "prefecture"], "fiscal_year": [2020, 2020],
+                           "display_value": [1234.5, 6.0]})
+    row = area_only_table(series, {"medical_area": "二次医療圏", "prefecture": "都道府県"}).iloc[0]
+    assert (row["二次医療圏"], row["都道府県"]) == ("1,234.50", "6.00")
+
+
+def test_an_indicator_whose_municipality_values_are_all_missing_and_not_hidden_is_listed_as_having_no_data():
+    from analysis.measures.indicators import unavailable
+
+    # a row without a value that disclosure control did not hide is no data; the prefecture's value is not the town's
+    series = pd.DataFrame({"area_level": ["municipality", "municipality", "prefecture"],
+                           "indicator_id": ["home_deaths", "home_deaths", "end_of_life_count"],
+                           "fiscal_year": [2023, 2024, 2024], "value": [float("nan"), float("nan"), 40.0],
+                           "suppressed": [False, False, False]})
+    listed = set(unavailable(series)["指標"])
+    assert {"在宅死亡者数（自宅）", "看取り数（9月の1か月、死亡診断のみを含む）"} <= listed
+
+
 def test_a_medical_area_of_one_municipality_has_that_municipalitys_value():
     # an island 二次医療圏 of one town: its sum is the town's own count, not missing
     municipalities = MUNICIPALITIES.assign(medical_area_code=["", "9901", "9901", "9902"], medical_area_name=["", "圏", "圏", "島"])
