@@ -43,6 +43,13 @@ def test_the_2040_change_is_computed_from_the_two_published_values_of_the_base_s
     assert meeting.demand_line(None, "daily_care") == "データなし"
 
 
+def test_a_projection_without_its_2020_value_has_no_change_to_show():
+    # only 2030 and 2040 published: the change from 2020 cannot be computed, whichever year is there
+    projection = _projection("訪問診療を受ける患者数（1か月あたり）", "1234", "1567").iloc[1:]
+    assert meeting.demand_line(projection, "daily_care") == "データなし"
+    assert meeting.demand_line(_projection("訪問診療を受ける患者数（1か月あたり）", "1234", "1567").iloc[:2], "daily_care") == "データなし"
+
+
 SUMMARY = [
     {"指標": "在宅療養支援診療所数（人口10万人あたり 施設）", "傾向": "↑ 改善"},  # daily care, emergency and end of life
     {"指標": "在宅死亡者数（自宅）（75歳以上人口1,000人あたり 人）", "傾向": "↓ 悪化"},
@@ -77,6 +84,14 @@ def test_the_question_is_the_first_rule_that_holds(statuses, worsening, rule):
     assert number == rule and text
     if rule in (1, 2):
         assert f"「目標{statuses.index(('悪化' if rule == 1 else '遅れ'))}」" in text
+
+
+def test_goals_that_cannot_be_judged_ask_how_to_gather_the_data_and_goals_all_on_track_ask_for_the_next_target():
+    # rules 5 and 6 of the printed list, each with its own question (not its neighbour's)
+    assert meeting.question([_goal("達成"), _goal("秘匿のため判定不可")], []) == (
+        5, "判定に使えるデータ（記入表・公表ファイル）をどう集めるか決めますか。")
+    assert meeting.question([_goal("達成"), _goal("順調")], []) == (6, "順調です。目標値の引き上げや次の目標を検討しますか。")
+    assert meeting.question([], []) == (4, "この場面の目標がありません。めざす姿と指標を決めますか。")
 
 
 def test_goals_are_counted_in_the_order_of_the_statuses_and_a_subject_without_a_plan_says_so():
