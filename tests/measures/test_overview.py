@@ -186,6 +186,49 @@ def test_an_internal_municipalitys_pdca_statuses_stay_out_of_an_overview_that_ma
     assert overview.pdca_counts(checks).loc["40901", "日常の療養支援"] == "遅れ1"
 
 
+def _manifest(folder, code):
+    import json
+
+    folder.mkdir()
+    (folder / "manifest.json").write_text(json.dumps({"code": code}), encoding="utf-8")
+    return folder
+
+
+def test_published_members_are_the_asked_municipalities_first_folder_each(tmp_path):
+    first = _manifest(tmp_path / "40901_a", "40901")
+    _manifest(tmp_path / "40901_b", "40901")  # a second folder of the same code, later in name order
+    other = _manifest(tmp_path / "40902_c", "40902")
+    _manifest(tmp_path / "41001_d", "41001")  # another prefecture's municipality, not asked for
+    (tmp_path / "broken").mkdir()
+    (tmp_path / "broken" / "manifest.json").write_text("{", encoding="utf-8")  # does not read: left out
+    found = overview.published_members(tmp_path, ["40901", "40902", "40903"])
+    assert {code: member["folder"] for code, member in found.items()} == {"40901": first, "40902": other}
+
+
+def test_a_published_municipality_without_a_pdca_check_has_no_counts(tmp_path):
+    from analysis.measures.disclosure import DisclosureRules
+
+    # 40902 published its reports without a plan, so without pdca_check.csv: it is left out, not an error
+    with_check = _manifest(tmp_path / "40901_a", "40901")
+    pd.DataFrame({"場面": ["看取り"], "判定": ["達成"]}).to_csv(with_check / "pdca_check.csv", index=False, encoding="utf-8-sig")
+    without = _manifest(tmp_path / "40902_b", "40902")
+    members = {"40901": {"folder": with_check, "manifest": {}}, "40902": {"folder": without, "manifest": {}}}
+    checks = overview.pdca_checks(members, DisclosureRules())
+    assert list(checks) == ["40901"] and checks["40901"]["判定"].tolist() == ["達成"]
+
+
+def test_the_municipalities_table_names_each_municipality_and_its_medical_area():
+    table = pd.DataFrame({"code": ["40001", "40000"], "name": ["甲", "県"], "medical_area_name": ["甲圏", ""],
+                          "population": [12_345.0, 50_000.0], "aged75_share": 20.0, "aged75_growth": 1.0, "demand_growth": 1.0,
+                          "home_care_support_clinics": 1.0, "home_care_support_hospitals": 1.0,
+                          "visiting_nursing_offices": 1.0, "care_management_offices": 1.0})
+    printed = overview.printed_table(table)
+    assert printed["市区町村"].tolist() == ["甲", "県"] and printed["二次医療圏"].tolist() == ["甲圏", ""]
+    # the table of 二次医療圏 names each area once, under 二次医療圏
+    areas = overview.printed_table(table.assign(name=["甲圏", "県"]), areas=True)
+    assert "市区町村" not in areas and areas["二次医療圏"].tolist() == ["甲圏", "県"]
+
+
 def test_a_municipality_aging_exactly_as_fast_as_the_prefecture_is_not_listed():
     # "faster than the prefecture": a tie is not faster, even when a resource is below
     table = pd.DataFrame({"code": ["40001", "40002", "40000"], "name": ["甲", "乙", "県"],
