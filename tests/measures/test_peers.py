@@ -174,6 +174,19 @@ def test_growth_is_2040_over_2020_and_empty_areas_or_populations_are_missing_not
     assert np.isnan(table.loc["40903", "growth75"])                  # no one aged 75+ in 2020: no ratio
 
 
+def test_an_area_recorded_as_zero_gives_no_density_and_density_is_left_out_of_the_distance():
+    # people on an area of 0 km² have no density (not an infinite one); the feature then has a gap and is not compared
+    municipalities = pd.DataFrame({"code": ["40901", "40902", "40903"], "name": ["a", "b", "c"], "kind": "town",
+                                   "area_km2": [10.0, 0.0, 20.0]}).astype({"code": "string"})
+    population = _feature_population([("40901", 2020, 800, 200), ("40901", 2040, 800, 300),
+                                      ("40902", 2020, 400, 100), ("40902", 2040, 400, 150),
+                                      ("40903", 2020, 1600, 400), ("40903", 2040, 1600, 600)])
+    table = peers.peer_features(population, municipalities)
+    assert table.set_index("code").loc["40901", "density"] == pytest.approx(100.0)  # 1,000 people on 10 km²
+    assert np.isnan(table.set_index("code").loc["40902", "density"])
+    assert peers.usable_features(table, "40901") == ["population", "share75", "growth75"]
+
+
 def test_five_peers_by_default_in_a_table_with_the_columns_the_report_reads(features):
     table = pd.concat([features, features_frame([("40906", "六市", "city", 3000, 0.15, 1.2, 500.0),
                                                  ("40907", "七市", "city", 5000, 0.15, 1.2, 500.0)])], ignore_index=True)
