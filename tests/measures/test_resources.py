@@ -441,6 +441,24 @@ def test_the_countrys_row_of_a_published_table_replaces_the_packaged_total_with_
     assert published.loc["clinics", "count"] == packaged.set_index("resource_id").loc["clinics", "count"]
 
 
+def test_packaged_national_values_are_the_catalogue_resources_whose_total_is_traceable():
+    # the packaged table (national_totals.csv) holds deaths_total (no resource of the catalogue), two totals of the 介護
+    # open data that name no edition, and two further values that are no totals: only clinics and 在支診 are left
+    empty = pd.DataFrame(columns=["code", "resource_id", "count", "source", "as_of"])
+    population = pd.DataFrame(columns=["code", "year", "sex", "age_group", "population", "is_projection"])
+    national = resources.national_reference(empty, population)
+    assert sorted(national["resource_id"]) == ["clinics", "home_care_support_clinics"]
+
+
+def test_resources_without_data_are_those_the_subject_has_no_count_for_whatever_its_areas_have():
+    counts = pd.DataFrame({"level": ["municipality", "municipality", "prefecture", "prefecture", "national"],
+                           "resource_id": ["clinics", "pharmacies", "clinics", "pharmacies", "hospitals"],
+                           "count": [3.0, np.nan, 10.0, 5.0, 8000.0]})
+    # the town counts clinics only: its prefecture's pharmacies and the country's hospitals are not its data
+    expected = [r for r in catalogue.resources()["resource_id"] if r != "clinics"]
+    assert resources.without_data(counts) == expected and "pharmacies" in expected and "hospitals" in expected
+
+
 def _nearby_counts() -> pd.DataFrame:
     """home_care_counts' shape: the municipality column, a column per function, a 計 row."""
     return pd.DataFrame({"市区町村": ["筑水市", "川原町", "南木町", "計"], "在支診": [12, 3, 0, 15], "在支病": [2, 0, 0, 2],
