@@ -227,6 +227,12 @@ _EQUIVALENT = [
     ("resources.py", "if len(group) < 3:", "< 3", "< 2",
      "with two points each is as far from their middle as the other, so neither is more than five times the median"
      " distance (with one, its distance is 0): none is stray either way (checked on 400 random one- and two-point codes)"),
+    ("pdca.py", 'return out.astype({"baseline_suppressed": bool, "target_suppressed": bool, "latest_suppressed": bool}) if not out.empty else out',
+     "not out.empty", "not (not out.empty)",
+     "every row writes the three flags as True or False, so they are bool columns already (11 check tables of the tests'"
+     " plans came out equal, dtypes too); the cast only types a table without rows, which has no flag to read"),
+    ("resources.py", ").reset_index(drop=True)", "True", "False",
+     "map_points' frame: the maps and their caption read its columns by name, never the old index drop=False would add"),
 ]
 _FOLDERS = {"editions.py": "analysis/ingest/"}
 EQUIVALENT: dict[tuple[str, str, str], str] = {
