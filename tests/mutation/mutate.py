@@ -7,7 +7,7 @@ change a reader would see that no test notices. The mutants are made on a copy o
 temporary folder, put first on PYTHONPATH; the working tree is never written, so an interrupted
 run (Ctrl-C, a crash, a mutant that never ends) leaves nothing behind.
 
-    .venv/bin/python -m tests.mutation.mutate --sample 300 --seed 32  # 300 of the ~1,450 mutants, drawn by the seed
+    .venv/bin/python -m tests.mutation.mutate --sample 300 --seed 32  # 300 of the ~2,000 mutants, drawn by the seed
     .venv/bin/python -m tests.mutation.mutate                         # every mutant of the targets (hours)
     .venv/bin/python -m tests.mutation.mutate --module pdca --quick   # one module against its own test file only
     .venv/bin/python -m tests.mutation.mutate --module pdca --list    # only list what would be made
