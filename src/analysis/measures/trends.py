@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 
 MIN_POINTS = 3
-FLAT_TOLERANCE = 0.01  # |slope| below 1 % of the mean level per year counts as flat (→)
+FLAT_TOLERANCE = 0.01  # |slope| below 1 % of the latest value per year counts as flat (→); see judge
 
 
 @dataclass(frozen=True)
