@@ -341,3 +341,27 @@ def test_titles_break_between_phrases_never_inside_a_number_and_its_counter():
     lines = phrase_lines("訪問診療を実施している診療所・病院数（2024年度）", 10)
     assert "".join(lines) == "訪問診療を実施している診療所・病院数（2024年度）"
     assert not any(line.endswith(("2", "20", "202")) for line in lines)
+
+
+def test_a_panel_of_two_close_years_writes_the_years_out_and_no_offset():
+    """NDB gives a 二次医療圏 two rounds (2019, 2020): the axis reads 2019 2020, not "-1 0" over "+2.02e3", and values
+    of 1,296–1,312 are printed as they are, not as an offset."""
+    import pandas as pd
+
+    from analysis.reporting.figures.indicators import small_multiples
+
+    setup_japanese()
+    rows = [{"indicator_id": "ndb_home_visit_claims", "scene": "daily_care", "area_level": level, "fiscal_year": year,
+             "value": value, "display_value": value, "ci_low": float("nan"), "ci_high": float("nan"), "suppressed": False}
+            for level, values in (("municipality", (1296.4, 1312.2)), ("prefecture", (1301.0, 1299.5)))
+            for year, value in zip((2019, 2020), values)]
+    figures = small_multiples(pd.DataFrame(rows), "daily_care", {}, {"municipality": "架空中央医療圏", "prefecture": "架空県"})
+    axes = [ax for fig in figures for ax in fig.axes if ax.axison]
+    assert len(axes) == 1
+    ax = axes[0]
+    ax.figure.canvas.draw()
+    low, high = ax.get_xlim()
+    shown = [t.get_text() for t in ax.get_xticklabels() if low <= t.get_position()[0] <= high]
+    assert shown == ["2019", "2020"]
+    assert ax.xaxis.get_offset_text().get_text() == "" and ax.yaxis.get_offset_text().get_text() == ""
+    assert all(float(t.get_text().replace(",", "").replace("−", "-")) > 1000 for t in ax.get_yticklabels() if t.get_text())

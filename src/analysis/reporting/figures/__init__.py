@@ -187,6 +187,20 @@ def year_ticks(ax, years, most: int = 6) -> None:
     ax.set_xticks(years[::step])
 
 
+def fiscal_year_axes(ax, *, whole_values: bool) -> None:
+    """A panel of values by fiscal year: a few whole years on x written out (2019, 2020 — never "-1, 0" and
+    "+2.02e3" beneath, the offset a plotting library puts under two close years), whole values on y where the
+    values are counts, and no offset on y either (1,304 is read as it is printed)."""
+    from matplotlib.ticker import MaxNLocator, ScalarFormatter, StrMethodFormatter
+
+    ax.xaxis.set_major_locator(MaxNLocator(nbins=4, integer=True, min_n_ticks=1))  # never 2025.5
+    ax.xaxis.set_major_formatter(StrMethodFormatter("{x:.0f}"))
+    ax.yaxis.set_major_locator(MaxNLocator(nbins=4, integer=whole_values))  # counts, never 12.5
+    plain = ScalarFormatter(useOffset=False)
+    plain.set_scientific(False)
+    ax.yaxis.set_major_formatter(plain)
+
+
 def halo(width: float = 2.5) -> list:
     """A white outline around text drawn over a map or lines, so the text stays readable over any mark."""
     from matplotlib import patheffects

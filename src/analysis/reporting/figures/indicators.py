@@ -12,9 +12,8 @@ from analysis.measures.indicators import LEVEL_LABELS
 def small_multiples(series: pd.DataFrame, scene: str, trend_fits: dict, area_names: dict[str, str]) -> list:
     """The scene's indicators, one panel each (the municipality against the comparison areas, with its trend), three
     to a row: one figure per row at its printed size, the legend under the last (ReportContext.figure takes the list)."""
-    from matplotlib.ticker import MaxNLocator
 
-    from analysis.reporting.figures import TICK_POINTS, area_style, panel_rows, shared_legend
+    from analysis.reporting.figures import TICK_POINTS, area_style, fiscal_year_axes, panel_rows, shared_legend
 
     cat = catalogue.indicators().set_index("indicator_id")
     ids = [i for i in catalogue.in_scene(scene) if i in set(series["indicator_id"])]  # every indicator serving the scene
@@ -43,8 +42,7 @@ def small_multiples(series: pd.DataFrame, scene: str, trend_fits: dict, area_nam
         years = data.loc[data["display_value"].notna(), "fiscal_year"]
         if not years.empty:
             ax.set_xlim(years.min() - 0.5, years.max() + 0.5)
-        ax.xaxis.set_major_locator(MaxNLocator(nbins=4, integer=True, min_n_ticks=1))  # fiscal years, never 2025.5
-        ax.yaxis.set_major_locator(MaxNLocator(nbins=4, integer=info["denominator"] == "none" and info["kind"] != "share"))
+        fiscal_year_axes(ax, whole_values=info["denominator"] == "none" and info["kind"] != "share")
     if rows:  # the subject first, as the caption reads (drawn last, on top)
         shared_legend(rows[-1][0], drawn, first=area_names.get("municipality", LEVEL_LABELS["municipality"]))
     return [fig for fig, _axes in rows]

@@ -10,10 +10,9 @@ from analysis import catalogue
 def goal_figures(check: pd.DataFrame, series: pd.DataFrame) -> list:
     """Per goal indicator with a target: actual values, the straight path from baseline to target and the target,
     three panels to a row: one figure per row at its printed size, the legend under the last."""
-    from matplotlib.ticker import MaxNLocator
 
     from analysis.measures.pdca import status_word
-    from analysis.reporting.figures import TICK_POINTS, panel_rows, shared_legend, wrap_text
+    from analysis.reporting.figures import TICK_POINTS, fiscal_year_axes, panel_rows, shared_legend, wrap_text
     from analysis.reporting.figures.indicators import every_year
 
     drawn = check[check["indicator_id"].astype(bool) & check["target"].notna()]  # goals with a target to draw
@@ -31,8 +30,7 @@ def goal_figures(check: pd.DataFrame, series: pd.DataFrame) -> list:
                 linewidth=1, label="基準値から目標値への直線")
         ax.plot([row.target_year], [row.target], marker="*", markersize=9, color="#333333", linestyle="none", label="目標値")
         ax.tick_params(labelsize=TICK_POINTS, pad=1.5)
-        ax.xaxis.set_major_locator(MaxNLocator(nbins=4, integer=True, min_n_ticks=1))  # fiscal years, never 2024.5
-        ax.yaxis.set_major_locator(MaxNLocator(nbins=4, integer=catalogue.raw_decimals(row.indicator_id) == 0))  # counts, never 12.5
+        fiscal_year_axes(ax, whole_values=catalogue.raw_decimals(row.indicator_id) == 0)
     if rows:
         shared_legend(rows[-1][0], panels)
     return [fig for fig, _axes in rows]
