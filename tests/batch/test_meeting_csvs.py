@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from analysis.batch.meeting_page import _csv
-from analysis.reporting.html_export import INTERNAL_CSV_PREFIX
+from analysis.measures.disclosure import INTERNAL_CSV_PREFIX
 
 
 def test_the_published_csv_is_found_under_its_own_or_its_internal_name_and_none_is_none(tmp_path):

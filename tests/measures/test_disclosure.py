@@ -424,3 +424,14 @@ def test_on_many_small_data_sets_no_hidden_count_is_recovered_or_narrowed_below_
         assert _determined_by_published(decided) == [], values
         for (level, key), width in _ranges_left_open(decided).items():
             assert width >= widths.get(key, 8) - 1e-9, (values, level, key, width)
+
+
+def test_a_published_csv_is_found_under_its_own_name_or_its_internal_one(tmp_path):
+    from analysis.measures.disclosure import INTERNAL_CSV_PREFIX, published_csv
+
+    assert published_csv(tmp_path, "pdca_check.csv") is None
+    (tmp_path / f"{INTERNAL_CSV_PREFIX}pdca_check.csv").write_text("x", encoding="utf-8")
+    assert published_csv(tmp_path, "pdca_check.csv") == tmp_path / f"{INTERNAL_CSV_PREFIX}pdca_check.csv"
+    assert published_csv(tmp_path, "scene_trends.csv") is None  # another report's name is not taken for it
+    (tmp_path / "pdca_check.csv").write_text("x", encoding="utf-8")
+    assert published_csv(tmp_path, "pdca_check.csv") == tmp_path / "pdca_check.csv"

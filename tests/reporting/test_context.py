@@ -25,7 +25,8 @@ def test_format_table_separates_thousands_but_not_years():
 
 
 def test_declared_results_are_collected_by_name_and_their_folder_removed(tmp_path):
-    from analysis.reporting.context import DECLARED_DIR, ReportContext, collect_declared
+    from analysis.reporting.context import ReportContext
+    from analysis.reporting.declared import DECLARED_DIR, collect_declared
 
     context = ReportContext.__new__(ReportContext)
     context.output_dir = tmp_path
@@ -41,7 +42,8 @@ def test_csv_of_an_internal_run_says_so_in_its_file_name(tmp_path):
     import pandas as pd
 
     from analysis.measures.disclosure import DisclosureRules
-    from analysis.reporting.context import INTERNAL_CSV_PREFIX, ReportContext
+    from analysis.measures.disclosure import INTERNAL_CSV_PREFIX
+    from analysis.reporting.context import ReportContext
 
     for enabled, expected in ((True, "scene_trends.csv"), (False, INTERNAL_CSV_PREFIX + "scene_trends.csv")):
         folder = tmp_path / str(enabled)

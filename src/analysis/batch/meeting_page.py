@@ -10,7 +10,7 @@ from analysis import __version__
 from analysis.batch.tasks import Result, Task
 from analysis.catalogue import REPORTS
 from analysis.ingest.processed import ProcessedData
-from analysis.reporting.html_export import INTERNAL_CSV_PREFIX
+from analysis.measures.disclosure import published_csv
 
 MEETING_PAGE = "meeting.html"
 MEETING_TITLE = "会議用まとめ（1ページ）"
@@ -19,11 +19,9 @@ SUMMED_UP = {key for key, _, _ in REPORTS}  # the subject's four reports (not th
 
 
 def _csv(folder: Path, name: str) -> pd.DataFrame | None:
-    """A CSV the reports published, under its internal name when the run was internal (reporting.context.save_csv)."""
-    for path in (folder / name, folder / f"{INTERNAL_CSV_PREFIX}{name}"):
-        if path.exists():
-            return pd.read_csv(path, encoding="utf-8-sig", dtype=str)
-    return None
+    """A CSV the reports published (the page is of the same run, internal or not, as the reports it sums up)."""
+    path = published_csv(folder, name)
+    return None if path is None else pd.read_csv(path, encoding="utf-8-sig", dtype=str)
 
 
 def write_meeting_page(task: Task, staging: Path, result: Result, declared: dict) -> dict | None:

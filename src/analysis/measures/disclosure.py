@@ -26,6 +26,7 @@ from a hidden count (a share, a per-capita value, a per-provider figure) are hid
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -38,6 +39,8 @@ from analysis.measures.areas import Hierarchy
 
 SUPPRESSED_MARK = "秘匿"
 NOT_FOR_DISTRIBUTION = "内部確認用（秘匿処理なし）— 配布しないでください"
+# File names of CSVs written without the default disclosure control (not for distribution) start with this.
+INTERNAL_CSV_PREFIX = "内部確認用_配布不可_"
 WEAKER_THAN_DEFAULT = "内部確認用（秘匿の規則が既定より弱い）— 配布しないでください"
 
 # kinds of value in the indicator catalogue that describe persons or events
@@ -470,3 +473,12 @@ def apply(frame: pd.DataFrame, *, value_columns=("value", "per_capita", "display
         if column in out:
             out[column] = out[column].where(~hidden)
     return out
+
+
+def published_csv(folder: Path, name: str) -> Path | None:
+    """A CSV a report folder published: under its own name, or under INTERNAL_CSV_PREFIX + name when the run was
+    internal; None when the folder has neither. Whether an internal one may be used is the caller's decision."""
+    for path in (folder / name, folder / f"{INTERNAL_CSV_PREFIX}{name}"):
+        if path.exists():
+            return path
+    return None

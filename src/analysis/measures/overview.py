@@ -201,14 +201,13 @@ def same_rules(members: dict[str, dict], rules: disclosure.DisclosureRules) -> b
 
 def pdca_checks(members: dict[str, dict], rules: disclosure.DisclosureRules) -> dict[str, pd.DataFrame]:
     """code → the published pdca_check.csv of each municipality; an internal one (not for distribution) only on an
-    internal page, so a page that may be handed out carries no internal figure (an internal folder prefixes its CSVs'
-    names, hence the pattern)."""
+    internal page, so a page that may be handed out carries no internal figure."""
     checks = {}
     for code, member in members.items():
         internal = bool(member["manifest"].get("internal_label"))
-        found = sorted(member["folder"].glob(f"*{PDCA_CHECK}"))
+        found = disclosure.published_csv(member["folder"], PDCA_CHECK)
         if found and not (internal and rules.distributable):
-            checks[code] = pd.read_csv(found[0], dtype=str, keep_default_na=False, encoding="utf-8-sig")
+            checks[code] = pd.read_csv(found, dtype=str, keep_default_na=False, encoding="utf-8-sig")
     return checks
 
 

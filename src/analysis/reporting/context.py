@@ -21,9 +21,8 @@ from analysis.ingest.processed import METADATA_FILE, ProcessedData
 from analysis.measures import disclosure, indicators, medical_areas, peers, two_sources
 from analysis.measures import population as pop
 from analysis.measures.areas import ComparisonAreas, Hierarchy
-from analysis.measures.disclosure import DisclosureRules
-from analysis.reporting.declared import DECLARED_DIR, INSUFFICIENT_PREFIX, collect_declared, declare  # noqa: F401 (re-exported)
-from analysis.reporting.html_export import INTERNAL_CSV_PREFIX
+from analysis.measures.disclosure import INTERNAL_CSV_PREFIX, DisclosureRules
+from analysis.reporting.declared import INSUFFICIENT_PREFIX, declare
 from analysis.reporting.site import generation_date
 from analysis.reporting.params import MunicipalityParams, load_params
 

@@ -24,8 +24,6 @@ if TYPE_CHECKING:
 # nbformat, BeautifulSoup and nbconvert are imported where used: report notebooks import this
 # module for the banner and footer only, and each import costs kernel start-up time.
 
-# File names of CSVs written without disclosure control (--no-suppression) start with this.
-INTERNAL_CSV_PREFIX = "内部確認用_配布不可_"
 SAMPLE_BANNER = "架空のサンプルデータです。実在の地域・施設を表すものではありません。"
 TOC_TITLE = "目次"
 # Table cells and headings break lines only between phrases (see _phrase_breaks); these

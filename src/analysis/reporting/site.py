@@ -10,9 +10,8 @@ from jinja2 import Environment, FileSystemLoader
 from markupsafe import Markup
 
 from analysis.catalogue import ALL_REPORTS
-from analysis.measures.disclosure import NOT_FOR_DISTRIBUTION
+from analysis.measures.disclosure import INTERNAL_CSV_PREFIX, NOT_FOR_DISTRIBUTION
 from analysis.reporting.html_export import (
-    INTERNAL_CSV_PREFIX,
     banner_html,
     footer_html,
     stylesheet,
