@@ -106,8 +106,8 @@ def _shares(parts: pd.DataFrame, members: dict[str, list[str]], level: str) -> p
     """Per area key: 100 × the members' summed numerators ÷ their summed denominators, where every member has both."""
     keys = ["key", "indicator_id", "fiscal_year", "level"]
     numerators, denominators = (_sums(parts.assign(value=parts[part]), members, level) for part in ("numerator", "denominator"))
-    both = numerators.merge(denominators, on=keys, suffixes=("_numerator", "_denominator"))
-    both = both[both["value_numerator"].notna() & both["value_denominator"].notna()]
+    # both parts come from the same rows, so a year without every member's parts is empty in both
+    both = numerators.merge(denominators, on=keys, suffixes=("_numerator", "_denominator")).dropna(subset=["value_denominator"])
     return both.assign(value=100 * both["value_numerator"] / both["value_denominator"])[["key", "indicator_id", "fiscal_year", "value", "level"]]
 
 
