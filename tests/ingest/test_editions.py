@@ -374,3 +374,77 @@ def test_a_meibo_of_three_sections_is_one_file_and_only_its_medical_rows_count(t
     kouseikyoku = next(s for s in data.metadata["sources"] if s["key"] == "kouseikyoku")
     assert [(f["name"], f["kinds"], f["rows"]) for f in kouseikyoku["files_used"]] == [("41_佐賀_届出受理医療機関名簿.xlsx", ["医科", "歯科"], 2)]
     assert _counts(data, "home_care_support_clinics") == {"41201": 1, "41202": 0, "41000": 1}
+
+
+# -- editions as a series: the older editions counted at their own dates, and what changed since the one before ----
+
+def _changes(data: ProcessedData) -> set[tuple[str, str, str, str, str]]:
+    changes = data.table("facility_changes")
+    return set(zip(changes["code"], changes["resource_id"], changes["facility_id"], changes["change"], changes["previous_as_of"]))
+
+
+def test_three_downloads_of_a_care_csv_compare_the_newest_with_the_one_just_before_and_count_each(tmp_path):
+    raw = tmp_path / "raw"
+    _soumu(raw)
+    write_kaigo_csv(raw / "jigyosho_110_all_20250630120000.csv", [_office(f"40100000{n:02d}") for n in (0, 1, 2, 8, 9)])
+    write_kaigo_csv(raw / "jigyosho_110_all_20251231120000.csv", [_office(f"40100000{n:02d}") for n in (0, 1, 2, 3)])
+    write_kaigo_csv(raw / "jigyosho_110_all_20260630120000.csv", [_office(f"40100000{n:02d}") for n in (1, 2, 3, 4, 5)])
+    data, _ = _run(raw, tmp_path / "out")
+    assert _changes(data) == {("40203", "home_help_offices", "4010000000", "disappeared", "2025-12-31"),
+                              ("40203", "home_help_offices", "4010000004", "appeared", "2025-12-31"),
+                              ("40203", "home_help_offices", "4010000005", "appeared", "2025-12-31")}
+    changes = data.table("facility_changes")
+    assert set(changes["as_of"]) == {"2026-06-30"} and set(changes["name"]) == {"事業所4010000000", "事業所4010000004", "事業所4010000005"}
+    editions = data.table("edition_counts")
+    kurume = editions[(editions["code"] == "40203") & (editions["resource_id"] == "home_help_offices")]
+    assert dict(zip(kurume["as_of"], kurume["count"])) == {"2025-06-30": 5, "2025-12-31": 4, "2026-06-30": 5}
+    assert _counts(data, "home_help_offices")["40203"] == 5  # the report's count is the newest edition's alone
+    # the indicator series takes each fiscal year's newest edition: FY2025 from December, FY2026 from June
+    series = data.indicators[(data.indicators["code"] == "40203") & (data.indicators["indicator_id"] == "home_help_offices")]
+    assert dict(zip(series["fiscal_year"], series["value"])) == {2025: 4.0, 2026: 5.0}
+
+
+def test_a_second_copy_of_an_edition_is_no_earlier_edition(tmp_path):
+    raw = tmp_path / "raw"
+    _soumu(raw)
+    offices = [_office(f"40100000{n:02d}") for n in range(3)]
+    write_kaigo_csv(raw / "jigyosho_110_all_20260630120000.csv", offices)
+    write_kaigo_csv(raw / "copy" / "jigyosho_110_all_20260630120000.csv", offices)
+    data, _ = _run(raw, tmp_path / "out")
+    assert data.table("facility_changes").empty
+    assert set(data.table("edition_counts")["as_of"]) == {"2026-06-30"}
+
+
+def test_a_notification_withdrawn_is_a_change_of_that_resource_only_and_a_change_of_type_is_none(tmp_path):
+    raw = tmp_path / "raw"
+    _soumu(raw)
+    july = [_notice("0100001", "支援診３", "佐賀市神園1"), _notice("0100001", "在医総管１", "佐賀市神園1"),
+            _notice("0100002", "支援診３", "佐賀市神園2"), _notice("0100003", "在医総管１", "唐津市西城内1")]
+    august = [_notice("0100001", "在医総管１", "佐賀市神園1"),              # withdrew 在支診, kept 在医総管
+              _notice("0100002", "支援診２", "佐賀市神園2"),                # 従来型 → 機能強化型: still a 在支診
+              _notice("0100003", "在医総管１", "唐津市西城内1"), _notice("0100004", "入退支", "唐津市西城内1")]
+    august[-1][16] = "令和 6年 8月 1日"
+    _meibo(raw / "r6_07_shisetsu_saga_ika_02.xlsx", 7, july)
+    _meibo(raw / "r6_08_shisetsu_saga_ika_02.xlsx", 8, august)
+    data, _ = _run(raw, tmp_path / "out")
+    assert _changes(data) == {("41201", "home_care_support_clinics", "4110100001", "disappeared", "2024-07-01"),
+                              ("41202", "discharge_support_hospitals", "4110100004", "appeared", "2024-07-01")}
+    changes = data.table("facility_changes").set_index("facility_id")
+    assert changes.loc["4110100004", "start_date"] == "2024-08-01" and changes.loc["4110100004", "name"] == "医療機関0100004"
+    editions = data.table("edition_counts")
+    clinics = editions[editions["resource_id"] == "home_care_support_clinics"]
+    assert {(c, a): n for c, a, n in zip(clinics["code"], clinics["as_of"], clinics["count"])} == {
+        ("41201", "2024-07-01"): 2, ("41201", "2024-08-01"): 1, ("41202", "2024-07-01"): 0, ("41202", "2024-08-01"): 0,
+        ("41000", "2024-07-01"): 2, ("41000", "2024-08-01"): 1}
+
+
+def test_a_newer_file_of_one_prefecture_is_compared_with_the_national_file_for_that_prefecture_only(tmp_path):
+    raw = tmp_path / "raw"
+    _soumu(raw)
+    saga = to_code6("41201")
+    national = [_office("4010000001")] + [_office(f"41100000{n:02d}", saga) for n in range(3)]
+    write_kaigo_csv(raw / "2025-12-31" / "jigyosho_110.csv", national)
+    write_kaigo_csv(raw / "2026-06-30" / "110_saga.csv", [_office(f"41100000{n:02d}", saga) for n in (1, 2, 7)])
+    data, _ = _run(raw, tmp_path / "out")
+    assert _changes(data) == {("41201", "home_help_offices", "4110000000", "disappeared", "2025-12-31"),
+                              ("41201", "home_help_offices", "4110000007", "appeared", "2025-12-31")}

@@ -269,3 +269,28 @@ def test_notified_hospitals_are_mostly_joined_to_the_listed_hospitals(processed)
     notified = data.facilities[data.facilities["source"].str.startswith("地方厚生局")]
     assert notified["facility_id"].str.fullmatch(r"\d{2}1\d{7}").all() and notified["lat"].isna().all()
     assert len(notified) == match["unmatched"]
+
+
+def test_the_two_saga_editions_make_a_series_and_name_what_changed_as_openpyxl_does(processed, real, master):
+    """佐賀's July 名簿 is kept as an edition: its counts per municipality at its own date, and the notifications that
+    appeared or disappeared by August, each equal to what the two files read with openpyxl say."""
+    data, _ = processed
+    july = _expected_from_meibo(real / "kouseikyoku" / "九州" / "r6_07_shisetsu_saga_ika_02.xlsx", master)
+    august = _expected_from_meibo(real / "kouseikyoku" / "r6_08_shisetsu_saga_ika_02.xlsx", master)
+    editions = data.table("edition_counts")
+    in_july = editions[(editions["as_of"] == "2024-07-01") & editions["code"].str.startswith("41")]
+    got = {(c, r): n for c, r, n in zip(in_july["code"], in_july["resource_id"], in_july["count"])
+           if not c.endswith("000") and r in SYMBOL_GROUPS and n}
+    assert got == {key: len(numbers) for key, numbers in july.items()}
+    expected = {(code, resource, f"411{number}", change)
+                for (new, old, change) in ((august, july, "appeared"), (july, august, "disappeared"))
+                for (code, resource), numbers in new.items() for number in numbers - old.get((code, resource), set())}
+    changes = data.table("facility_changes")
+    saga = changes[changes["code"].str.startswith("41")]
+    assert set(zip(saga["code"], saga["resource_id"], saga["facility_id"], saga["change"])) == expected
+    assert expected == {("41205", "discharge_support_hospitals", "4110511799", "appeared")}  # 伊万里市's hospital
+    assert set(saga["previous_as_of"]) == {"2024-07-01"} and set(saga["as_of"]) == {"2024-08-01"}
+    # only 佐賀 had two editions: no other prefecture has a change or a second date
+    assert set(changes["code"].str[:2]) == {"41"}
+    assert set(editions.loc[~editions["code"].str.startswith("41"), "as_of"].groupby(
+        [editions["code"], editions["resource_id"]]).nunique()) == {1}

@@ -38,6 +38,12 @@ class Edition:
     def rows_in(self, prefectures: Iterable[str]) -> pd.DataFrame:
         return self.frame[self.prefectures.isin(set(prefectures)).to_numpy()]
 
+    def cut(self, prefectures: Iterable[str]) -> Edition:
+        """This edition speaking only for ``prefectures``."""
+        kept = self.prefectures.isin(set(prefectures)).to_numpy()
+        return Edition(self.source_key, self.kind, self.file, self.as_of, self.as_of_basis, self.frame[kept],
+                       self.prefectures[kept], frozenset(prefectures) & self.covers, self.issues)
+
 
 @dataclass
 class Superseded:
@@ -85,9 +91,23 @@ def newest_editions(editions: list[Edition]) -> tuple[list[Edition], list[Supers
             winner = best[(edition.source_key, edition.kind, prefs[0])]
             superseded.append(Superseded(edition, winner, prefs, duplicate=winner.as_of == edition.as_of))
         if won or not edition.covers:
-            if lost:
-                kept = edition.prefectures.isin(won).to_numpy()
-                edition = Edition(edition.source_key, edition.kind, edition.file, edition.as_of, edition.as_of_basis,
-                                  edition.frame[kept], edition.prefectures[kept], frozenset(won), edition.issues)
-            used.append(edition)
+            used.append(edition.cut(won) if lost else edition)
     return used, superseded
+
+
+def earlier_editions(superseded: list[Superseded]) -> list[Edition]:
+    """The older editions, each cut to the prefectures a newer one replaced: what a series of editions is drawn
+    from. A second copy of one edition (the same date) adds nothing to it."""
+    return [item.edition.cut(item.prefectures) for item in superseded if not item.duplicate]
+
+
+def previous_edition(edition: Edition, earlier: list[Edition]) -> dict[str, Edition]:
+    """Prefecture → the newest earlier edition of the same file that ``edition`` replaced there."""
+    previous: dict[str, Edition] = {}
+    for older in earlier:
+        if (older.source_key, older.kind) != (edition.source_key, edition.kind):
+            continue
+        for pref in older.covers & edition.covers:
+            if pref not in previous or older.as_of > previous[pref].as_of:
+                previous[pref] = older
+    return previous

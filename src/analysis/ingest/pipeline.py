@@ -16,6 +16,7 @@ import re
 import shutil
 import tempfile
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -26,7 +27,7 @@ from analysis.atomic import replace_dir
 from analysis.codes import PREFECTURES, excluded_municipalities
 from analysis.errors import InputError
 from analysis.ingest import institutions, insurers
-from analysis.ingest.editions import Edition, newest_editions
+from analysis.ingest.editions import Edition, earlier_editions, newest_editions, previous_edition
 from analysis.ingest.importers import dates, ipss_projection, iryou_net, kaigo_kouhyou, kouseikyoku, soumu_codes  # noqa: I001
 from analysis.ingest.importers import boundaries, kaigo_nenpo, ndb, templates, zaitaku_databook
 from analysis.ingest.output_folder import check_output_folder, remove_leftovers, staging_prefix
@@ -240,33 +241,45 @@ def _coverage(editions: list[Edition]) -> dict[str, dict[str, tuple[str, str]]]:
     return coverage
 
 
+def _listed_rows(editions: list[Edition], municipalities: pd.DataFrame, summary: IngestSummary) -> pd.DataFrame:
+    """The facilities the 介護 and 医療情報ネット editions list, under today's codes, wards rolled up into their city."""
+    frames = [current_codes(e.frame).drop(columns="code_before_change") for e in editions]
+    for frame in frames:
+        reject_unknown_codes(frame, municipalities, "facility")
+    frames = [_without_excluded(frame, summary, e.source_key) for e, frame in zip(editions, frames)]
+    listed = pd.concat(frames, ignore_index=True) if frames else empty_table("facilities")
+    return conform(_roll_up_wards(listed, municipalities), "facilities")
+
+
+def _notified_rows(editions: list[Edition], municipalities: pd.DataFrame, summary: IngestSummary) -> pd.DataFrame:
+    """The 医科 notifications of the 名簿 editions that some report counts, placed in their municipality."""
+    medical = [e.frame for e in editions if e.kind == kouseikyoku.MEDICAL_SECTION]
+    if not medical:
+        return pd.DataFrame()
+    notifications = pd.concat(medical, ignore_index=True)
+    matched = kouseikyoku.assign_municipalities(notifications, municipalities)
+    summary.add_issues("kouseikyoku", {"unmatched_unused_rows": len(notifications) - len(matched)})
+    # only the notifications some report counts are kept past this point
+    matched = matched.assign(resource_id=kouseikyoku.resource_ids(matched["symbol"])).dropna(subset=["resource_id"])
+    return _roll_up_wards(matched, municipalities)
+
+
 def build_facilities(raw: Discovered, municipalities: pd.DataFrame, summary: IngestSummary | None = None
-                     ) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, dict[str, tuple[str, str]]]]:
-    """The facility list, the notification table (for counting 厚生局 resources) and what each resource covers."""
+                     ) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, dict[str, tuple[str, str]]], EditionHistory]:
+    """The facility list, the notification table (for counting 厚生局 resources), what each resource covers and
+    the editions each newest one replaced (for the series of editions)."""
     summary = summary or IngestSummary(raw)
     facility_editions, superseded = newest_editions(_dated_beside_others(_facility_editions(raw)))
     notification_editions, notification_superseded = newest_editions(_dated_beside_others(_notification_editions(raw)))
     summary.used_editions(facility_editions, superseded, national=True)
     summary.used_editions(notification_editions, notification_superseded, national=False)
-    frames = [current_codes(e.frame).drop(columns="code_before_change") for e in facility_editions]
-    for frame in frames:
-        reject_unknown_codes(frame, municipalities, "facility")
-    frames = [_without_excluded(frame, summary, e.source_key) for e, frame in zip(facility_editions, frames)]
-    listed = pd.concat(frames, ignore_index=True) if frames else empty_table("facilities")
-    listed = conform(_roll_up_wards(listed, municipalities), "facilities")
-
-    notifications = pd.DataFrame()
-    medical = [e.frame for e in notification_editions if e.kind == kouseikyoku.MEDICAL_SECTION]
-    if medical:
-        notifications = pd.concat(medical, ignore_index=True)
-        matched = kouseikyoku.assign_municipalities(notifications, municipalities)
-        summary.add_issues("kouseikyoku", {"unmatched_unused_rows": len(notifications) - len(matched)})
-        # only the notifications some report counts are kept past this point
-        matched = matched.assign(resource_id=kouseikyoku.resource_ids(matched["symbol"])).dropna(subset=["resource_id"])
-        notifications = _roll_up_wards(matched, municipalities)
+    listed = _listed_rows(facility_editions, municipalities, summary)
+    notifications = _notified_rows(notification_editions, municipalities, summary)
     coverage = _coverage(facility_editions + notification_editions)
     facilities = _with_notified_functions(listed, notifications, municipalities, coverage, summary)
-    return facilities, notifications, coverage
+    history = EditionHistory(facility_editions + notification_editions,
+                             earlier_editions(superseded) + earlier_editions(notification_superseded))
+    return facilities, notifications, coverage, history
 
 
 def _with_notified_functions(listed: pd.DataFrame, notifications: pd.DataFrame, municipalities: pd.DataFrame,
@@ -349,6 +362,81 @@ def build_resource_counts(
     return conform(pd.concat([counts, prefecture], ignore_index=True), "resource_counts")
 
 
+@dataclass
+class EditionHistory:
+    """The newest editions of the facility files and 名簿 and the older ones they replaced, prefecture by prefecture."""
+
+    newest: list[Edition]
+    earlier: list[Edition]
+
+
+# what a row of one edition is, for telling which facilities appeared or disappeared between two editions
+_CHANGE_COLUMNS = ["code", "resource_id", "facility_id", "name", "address", "start_date", "source", "as_of"]
+
+
+def _scratch_summary() -> IngestSummary:
+    """Where a second reading of an edition says what it drops: the first reading said it already."""
+    return IngestSummary(Discovered(Path(".")))
+
+
+def _edition_rows(edition: Edition, municipalities: pd.DataFrame) -> pd.DataFrame:
+    """One row per facility and counted resource that ``edition`` lists (a 名簿: per institution and resource)."""
+    scratch = _scratch_summary()
+    if edition.source_key == "kouseikyoku":
+        rows = _notified_rows([edition], municipalities, scratch)
+        if rows.empty:
+            return pd.DataFrame(columns=_CHANGE_COLUMNS)
+        rows = rows.sort_values("start_date", kind="stable").drop_duplicates(["institution_code", "resource_id"])
+        return rows.assign(facility_id=rows["institution_code"])[_CHANGE_COLUMNS].reset_index(drop=True)
+    rows = _listed_rows([edition], municipalities, scratch)
+    return rows.assign(resource_id=rows["facility_type"], start_date="")[_CHANGE_COLUMNS].reset_index(drop=True)
+
+
+def build_edition_counts(history: EditionHistory, resource_counts: pd.DataFrame, municipalities: pd.DataFrame) -> pd.DataFrame:
+    """Resource counts of every edition in the raw folder: the newest (``resource_counts``) and each one it replaced,
+    counted the same way, so a report can draw a resource by edition date."""
+    frames = [resource_counts]
+    scratch = _scratch_summary()
+    for edition in history.earlier:
+        if edition.source_key == "kouseikyoku":
+            facilities, notifications = empty_table("facilities"), _notified_rows([edition], municipalities, scratch)
+        else:
+            facilities, notifications = _listed_rows([edition], municipalities, scratch), pd.DataFrame()
+        frames.append(build_resource_counts(facilities, notifications, municipalities, _coverage([edition])))
+    counts = pd.concat([f for f in frames if not f.empty], ignore_index=True) if any(not f.empty for f in frames) else resource_counts
+    return conform(counts.drop_duplicates(["code", "resource_id", "as_of"]).sort_values(["code", "resource_id", "as_of"]),
+                   "resource_counts")
+
+
+def build_facility_changes(history: EditionHistory, municipalities: pd.DataFrame) -> pd.DataFrame:
+    """Facilities that appeared in, or disappeared from, the newest edition since the one before it.
+
+    Compared per prefecture with the newest earlier edition of the same file (service, facility type, 名簿 区分);
+    a facility is its 事業所番号 / 医療情報ネット ID, a notification its 医療機関コード and resource.
+    """
+    frames = []
+    for edition in history.newest:
+        previous = previous_edition(edition, history.earlier)
+        by_older: dict[int, list[str]] = {}
+        for pref, older in previous.items():
+            by_older.setdefault(id(older), []).append(pref)
+        for prefs in by_older.values():
+            older = previous[prefs[0]]
+            new = _edition_rows(edition.cut(prefs), municipalities)
+            old = _edition_rows(older.cut(prefs), municipalities)
+            new_keys = set(zip(new["facility_id"], new["resource_id"]))
+            old_keys = set(zip(old["facility_id"], old["resource_id"]))
+            appeared = new[[k not in old_keys for k in zip(new["facility_id"], new["resource_id"])]]
+            gone = old[[k not in new_keys for k in zip(old["facility_id"], old["resource_id"])]]
+            frames.append(appeared.assign(change="appeared", previous_as_of=older.as_of))
+            frames.append(gone.assign(change="disappeared", previous_as_of=older.as_of, as_of=edition.as_of))
+    frames = [f for f in frames if not f.empty]
+    if not frames:
+        return empty_table("facility_changes")
+    changes = pd.concat(frames, ignore_index=True).sort_values(["code", "resource_id", "change", "facility_id"])
+    return conform(changes, "facility_changes")
+
+
 def read_databooks(raw: Discovered, summary: IngestSummary | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Series and 二次医療圏 codes from every 地域別データ集 workbook (read once).
 
@@ -381,9 +469,9 @@ def read_databooks(raw: Discovered, summary: IngestSummary | None = None) -> tup
     return pd.concat(series, ignore_index=True), pd.concat(areas[::-1], ignore_index=True).drop_duplicates("code", keep="last")
 
 
-def build_indicators(raw: Discovered, databook_series: pd.DataFrame, resource_counts: pd.DataFrame,
+def build_indicators(raw: Discovered, databook_series: pd.DataFrame, edition_counts: pd.DataFrame,
                      municipalities: pd.DataFrame, summary: IngestSummary | None = None) -> pd.DataFrame:
-    """Indicator series; precedence: the municipality's own template > 地域別データ集 > facility counts."""
+    """Indicator series; precedence: the municipality's own template > 地域別データ集 > facility counts (of every edition)."""
     summary = summary or IngestSummary(raw)
     frames = []
     for file in raw["indicator_series"]:
@@ -400,7 +488,8 @@ def build_indicators(raw: Discovered, databook_series: pd.DataFrame, resource_co
     for frame in frames:
         reject_unknown_codes(frame, municipalities, "indicator")
     catalogue_ids = set(catalogue.indicators()["indicator_id"])
-    from_counts = resource_counts[resource_counts["resource_id"].isin(catalogue_ids)]
+    # every edition counts (a series of 名簿 or 介護 CSVs); of two in one fiscal year, the newer gives its value
+    from_counts = edition_counts[edition_counts["resource_id"].isin(catalogue_ids)].sort_values("as_of", ascending=False, kind="stable")
     if not from_counts.empty:
         units = catalogue.indicators().set_index("indicator_id")["unit"]
         frames.append(
@@ -587,11 +676,12 @@ def build_tables(raw: Discovered, summary: IngestSummary | None = None) -> dict[
     population = build_population(raw, summary)
     databook_series, databook_areas = read_databooks(raw, summary)
     municipalities = build_municipalities(raw, databook_areas, summary)
-    facilities, notifications, coverage = build_facilities(raw, municipalities, summary)
+    facilities, notifications, coverage, history = build_facilities(raw, municipalities, summary)
     resource_counts = build_resource_counts(facilities, notifications, municipalities, coverage)
+    edition_counts = build_edition_counts(history, resource_counts, municipalities)
     support_types = conform(kouseikyoku.count_support_types(notifications), "support_types")
     local_indicators = build_local_indicators(raw, summary)
-    indicators = build_indicators(raw, databook_series, resource_counts, municipalities, summary)
+    indicators = build_indicators(raw, databook_series, edition_counts, municipalities, summary)
     outlines = build_boundaries(raw, municipalities, summary)
     insurer_list, insurer_members, insurer_values = build_insurers(raw, municipalities, summary)
     ndb_values, ndb_indicators = build_ndb(raw, summary)
@@ -601,6 +691,8 @@ def build_tables(raw: Discovered, summary: IngestSummary | None = None) -> dict[
         "population": population,
         "facilities": facilities,
         "resource_counts": resource_counts,
+        "edition_counts": edition_counts,
+        "facility_changes": build_facility_changes(history, municipalities),
         "support_types": support_types,
         "indicators": indicators,
         "reference_rates": build_reference_rates(raw, summary),

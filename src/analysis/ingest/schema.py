@@ -65,6 +65,25 @@ TABLES: dict[str, dict[str, str]] = {
         "source": "string",
         "as_of": "string",
     },
+    "edition_counts": {              # resource_counts of every edition in the raw folder, the newest included
+        "code": "string",
+        "resource_id": "string",
+        "count": "Int64",
+        "source": "string",
+        "as_of": "string",           # the edition's as-of date
+    },
+    "facility_changes": {            # facilities that appeared in / disappeared from the newest edition since the one before
+        "code": "string",
+        "resource_id": "string",
+        "facility_id": "string",     # 事業所番号, 医療情報ネット ID or 医療機関コード (名簿)
+        "name": "string",
+        "address": "string",
+        "start_date": "string",      # 名簿: 算定開始年月日 as published (ISO); else empty
+        "change": "string",          # appeared / disappeared
+        "previous_as_of": "string",
+        "as_of": "string",           # the newest edition's as-of date
+        "source": "string",
+    },
     "support_types": {               # 在支診・在支病 by type (機能強化型 単独型・連携型 / 従来型) from the 名簿's 受理記号
         "code": "string",
         "resource_id": "string",     # home_care_support_clinics / home_care_support_hospitals
