@@ -108,7 +108,7 @@ def test_files_are_recognised_by_published_names_wherever_they_sit(tmp_path, sam
         if path.is_file():
             shutil.copy(path, raw / path.name)  # everything flat in one folder
     found = discover(raw)
-    assert len(found["kaigo"]) == 14 and len(found["iryou"]) == 4 and found["soumu"] and found["databook"]
+    assert len(found["kaigo"]) == 15 and len(found["iryou"]) == 4 and found["soumu"] and found["databook"]  # 14 services, 訪問看護 also in its 2025 edition
     assert found["indicator_series"] and found["medical_areas"] and found["activities"] and found["rates"]
     assert found.is_sample
 
@@ -262,7 +262,7 @@ def test_a_password_protected_zip_is_an_error_naming_it(tmp_path):
 
 
 def test_files_inside_a_zip_are_offered_like_files(tmp_path, sample_raw):
-    members = {f"r8/{p.name}": p.read_bytes() for p in (sample_raw / "kouseikyoku").glob("*.xlsx")}
+    members = {f"r8/{p.name}": p.read_bytes() for p in (sample_raw / "kouseikyoku").glob("r8_06_*.xlsx")}
     members |= {p.name: p.read_bytes() for p in (sample_raw / "iryou").glob("*.csv")}
     write_zip(tmp_path / "downloads.zip", members | {"__MACOSX/._x.xlsx": b"", "凡例.txt": "凡例".encode()})
     found = discover(tmp_path)

@@ -9,6 +9,7 @@ a fixed seed and no clock, so regenerating gives the committed files.
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import shutil
 import tempfile
@@ -16,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+import openpyxl
 import pandas as pd
 
 from analysis.codes import to_code6
@@ -363,6 +365,54 @@ def write_kouseikyoku(out: Path, facilities, rng) -> Path:
                     rows.append(base[:18] + ["届出区分", "入退院支援加算１"] + base[20:])
     return layouts.write_kouseikyoku_xlsx(out / "kouseikyoku" / "r8_06_shisetsu_kakuu_ika_02.xlsx", rows,
                                           title=f"[令和８年６月１日 現在 ]令和８年６月１６日作成【{NOTICE}】", stamp=STAMP)
+
+
+_MEIBO_TITLE = "[令和{month}月１日 現在 ]令和{made}日作成【{notice}】"
+_NEWEST_MEIBO = "r8_06_shisetsu_kakuu_ika_02.xlsx"
+
+
+def write_earlier_editions(out: Path) -> list[Path]:
+    """Older editions of two files, as a raw folder keeps last quarter's and last year's downloads: the 名簿 of
+    令和8年3月 and the 訪問看護 CSV of 2025-06-30. Each differs from the newest by a few facilities of 筑水市 and
+    南木町, so the reports show what appeared and disappeared between editions. Written from the newest files, so
+    every other sample value stays as it was; the newest 名簿 is rewritten only to date its new notification."""
+    col = {name: i for i, name in enumerate(layouts.KOUSEIKYOKU_COLUMNS)}
+    newest = out / "kouseikyoku" / _NEWEST_MEIBO
+    book = openpyxl.load_workbook(newest)
+    title = book.active.cell(row=2, column=1).value
+    rows = [list(r) for r in book.active.iter_rows(min_row=5, max_col=len(col), values_only=True)]
+    address, symbol, start = col["医療機関所在地（住所）"], col["受理記号"], col["算定開始年月日"]
+    in_town = [r for r in rows if "筑水市" in str(r[address])]
+    # a clinic of 筑水市 notified as 在支診 since April: in the June 名簿, not in March's
+    new_notice = next(r for r in in_town if str(r[symbol]).startswith("支援診"))
+    new_notice[start] = "令和 8年 4月 1日"
+    # a clinic of 筑水市 that was a 在支診 in March and withdrew by June (it keeps 在医総管)
+    managed_only = {r[col["医療機関番号"]] for r in in_town if r[symbol] == "在医総管１"} - {
+        r[col["医療機関番号"]] for r in in_town if str(r[symbol]).startswith("支援診")}
+    withdrawn = next(r for r in in_town if r[col["医療機関番号"]] == sorted(managed_only)[0])
+    # 南木町's hospital notified 入退院支援加算 since April (its two rows: the notification and its 備考)
+    nanboku_new = [r for r in rows if "南木町" in str(r[address]) and r[symbol] == "入退支"]
+    march = [r for r in rows if r is not new_notice and not any(r is n for n in nanboku_new)]
+    march.insert(march.index(withdrawn) + 1, withdrawn[:col["受理届出名称"]] + ["在宅療養支援診療所（３）", "支援診３", "第9990号", "令和 4年 4月 1日"] + withdrawn[start + 1:])
+    for r in nanboku_new:
+        r[start] = "令和 8年 4月 1日"
+    paths = [
+        layouts.write_kouseikyoku_xlsx(newest, rows, title=title, stamp=STAMP),
+        layouts.write_kouseikyoku_xlsx(out / "kouseikyoku" / "r8_03_shisetsu_kakuu_ika_02.xlsx", march,
+                                       title=title.replace("令和８年６月１日", "令和８年３月１日").replace("令和８年６月１６日", "令和８年３月１６日"),
+                                       stamp=STAMP),
+    ]
+    # 訪問看護 a year earlier: 筑水市's newest station had not opened, and a station of 南木町 has since closed
+    newest_csv = out / "kaigo" / "jigyosho_130_all_20260630120000.csv"
+    with newest_csv.open(encoding="utf-8-sig", newline="") as handle:
+        header, *offices = list(csv.reader(handle))
+    town = [r for r in offices if r[3] == "筑水市"]
+    earlier = [r for r in offices if r is not town[-1]]
+    closed = next(r for r in offices if r[3] == "南木町")
+    earlier.append(closed[:1] + ["4099999990"] + closed[2:4] + ["南木訪問看護ステーションはなみずき"] + closed[5:15]
+                   + ["4099999990"] + closed[16:])
+    paths.append(layouts.write_kaigo_csv(out / "kaigo" / "jigyosho_130_all_20250630120000.csv", earlier, header=header))
+    return paths
 
 
 def _sheet_name(fiscal_year: int) -> str:
@@ -723,6 +773,7 @@ def write_sample(out_dir: Path) -> list[Path]:
         paths += write_kaigo_nenpo(staging, pops)
         paths += write_ndb(staging, pops)
         paths += write_community_services(staging, pops)
+        paths += write_earlier_editions(staging)
         (staging / "README.txt").write_text(README.format(notice=NOTICE), encoding="utf-8")
         paths.append(staging / "README.txt")
         from analysis.atomic import replace_dir
@@ -731,7 +782,7 @@ def write_sample(out_dir: Path) -> list[Path]:
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    return [out_dir / p.relative_to(staging) for p in paths]
+    return [out_dir / p.relative_to(staging) for p in dict.fromkeys(paths)]
 
 
 def _kaigo_counts(folder: Path) -> dict[str, int]:
