@@ -476,3 +476,59 @@ def test_nothing_is_said_of_a_function_the_town_has_or_nobody_has():
     assert resources.missing_nearby(counts, "筑水市", "圏") == []
     assert resources.missing_nearby(counts, "南木町", "圏") == ["南木町に在支診はありません。同じ圏では筑水市（12）、川原町（3）にあります。"]
     assert resources.missing_nearby(counts, "どこでもない町", "圏") == []
+
+
+# -- editions -------------------------------------------------------------------------------
+
+def _edition_counts(rows):
+    return pd.DataFrame(rows, columns=["code", "resource_id", "count", "source", "as_of"])
+
+
+def test_an_edition_series_sums_the_members_and_leaves_out_a_date_some_member_lacks():
+    counts = _edition_counts([
+        ("40901", "home_care_support_clinics", 30, "名簿", "2026-03-01"), ("40901", "home_care_support_clinics", 31, "名簿", "2026-06-01"),
+        ("40942", "home_care_support_clinics", 2, "名簿", "2026-03-01"), ("40942", "home_care_support_clinics", 1, "名簿", "2026-06-01"),
+        # a 介護 CSV of 2025 covering 筑水市 only in this made-up case: no area total for that date
+        ("40901", "visiting_nursing_offices", 41, "介護", "2025-06-30"), ("40901", "visiting_nursing_offices", 42, "介護", "2026-06-30"),
+        ("40942", "visiting_nursing_offices", 3, "介護", "2026-06-30"),
+        ("40901", "hospitals", 33, "ネット", "2025-12-01"),          # one edition: no series
+    ])
+    series = resources.edition_series(counts, ["40901", "40942"])
+    assert series[["resource_id", "as_of", "count"]].values.tolist() == [
+        ["home_care_support_clinics", "2026-03-01", 32], ["home_care_support_clinics", "2026-06-01", 32]]
+    assert series["label"].tolist() == ["在宅療養支援診療所"] * 2
+    alone = resources.edition_series(counts, "40901")
+    assert alone.groupby("resource_id")["count"].apply(list).to_dict() == {
+        "home_care_support_clinics": [30, 31], "visiting_nursing_offices": [41, 42]}
+
+
+def test_a_resource_whose_count_did_not_change_is_a_row_not_a_flat_panel():
+    counts = _edition_counts([("40901", "home_care_support_clinics", 30, "名簿", "2026-03-01"),
+                              ("40901", "home_care_support_clinics", 30, "名簿", "2026-06-01"),
+                              ("40901", "visiting_nursing_offices", 41, "介護", "2025-06-30"),
+                              ("40901", "visiting_nursing_offices", 42, "介護", "2026-06-30")])
+    changed, unchanged = resources.split_unchanged(resources.edition_series(counts, "40901"))
+    assert set(changed["resource_id"]) == {"visiting_nursing_offices"}
+    assert unchanged.values.tolist() == [["在宅療養支援診療所", 30, "2026-03-01、2026-06-01"]]
+    assert resources.unchanged_text(unchanged).endswith("：在宅療養支援診療所（30）。")
+
+
+def test_changes_are_counted_per_resource_and_listed_with_their_editions():
+    changes = pd.DataFrame({
+        "code": ["40901", "40901", "40901", "40942"],
+        "resource_id": ["home_care_support_clinics", "home_care_support_clinics", "visiting_nursing_offices", "visiting_nursing_offices"],
+        "facility_id": ["4011000067", "4011000064", "4000000106", "4099999990"],
+        "name": ["上野医院", "宮本在宅クリニック", "筑水訪問看護", "南木訪問看護"],
+        "address": [""] * 4, "start_date": ["2026-04-01", "2022-04-01", "", ""],
+        "change": ["appeared", "disappeared", "appeared", "disappeared"],
+        "previous_as_of": ["2026-03-01", "2026-03-01", "2025-06-30", "2025-06-30"],
+        "as_of": ["2026-06-01", "2026-06-01", "2026-06-30", "2026-06-30"], "source": [""] * 4})
+    counted = resources.change_counts(changes, ["40901", "40942"])
+    assert counted.values.tolist() == [["訪問看護事業所", 1, 1, "2025-06-30 → 2026-06-30"],
+                                       ["在宅療養支援診療所", 1, 1, "2026-03-01 → 2026-06-01"]]
+    listed = resources.facility_changes(changes, "40901")
+    assert listed[["資源", "変化", "名称"]].values.tolist() == [["訪問看護事業所", "新たに載った", "筑水訪問看護"],
+                                                          ["在宅療養支援診療所", "新たに載った", "上野医院"],
+                                                          ["在宅療養支援診療所", "載らなくなった", "宮本在宅クリニック"]]
+    named = resources.facility_changes(changes, ["40901", "40942"], {"40901": "筑水市", "40942": "南木町"})
+    assert named.loc[named["名称"] == "南木訪問看護", "市区町村"].item() == "南木町"

@@ -619,3 +619,86 @@ def support_type_table(support_types: pd.DataFrame, resource_counts: pd.DataFram
                 row[heading] = f"{int(typed['count'].sum()):,}"
             rows.append(row)
     return pd.DataFrame(rows)
+
+
+# -- editions: what changed since the previous edition of a file ----------------------------
+
+CHANGE_LABELS = {"appeared": "新たに載った", "disappeared": "載らなくなった"}
+# a municipality's printed list stops here (the whole list is facility_changes.csv): two national 介護 CSVs a year
+# apart differ by hundreds of offices in a large city
+CHANGES_PRINTED = 30
+CHANGES_RULE_JA = (
+    "前の版との比較：同じ公表ファイル（サービスごとの介護の CSV、医療情報ネットの種類ごとのファイル、都道府県ごとの施設基準名簿）の"
+    "前の版が取り込んだフォルダにあるとき、最新の版と、その前の版のうち最も新しいものを比べています。"
+    "施設は事業所番号・医療情報ネットの ID で、施設基準名簿は医療機関コードと届出の種類（在宅療養支援診療所など）で照らし合わせています。"
+    "この報告の資源の数は最新の版で数えています。前の版は、この比較と、報告3の版ごとの数の推移に使います。"
+)
+
+
+def facility_changes(changes: pd.DataFrame, codes: str | list[str], names: dict[str, str] | None = None) -> pd.DataFrame:
+    """The facilities (a 名簿: the notifications) that appeared in or disappeared from the newest edition of a file
+    since the one before it, for printing: by resource (catalogue order), change, then name. ``names`` maps member
+    codes to names and adds a 市区町村 column (a 二次医療圏 or prefecture subject)."""
+    rows = _located_in(changes, codes)
+    order = {rid: i for i, rid in enumerate(catalogue.resources()["resource_id"])}
+    rows = rows.assign(_order=rows["resource_id"].map(order), _change=rows["change"].map({"appeared": 0, "disappeared": 1}))
+    rows = rows.sort_values(["_order", "_change", "name"], kind="stable")
+    out = pd.DataFrame({"資源": _kind_labels(rows["resource_id"]).to_numpy(),
+                        "変化": rows["change"].map(CHANGE_LABELS).to_numpy(),
+                        LABELS["facility_name"]: rows["name"].to_numpy()})
+    if names is not None:
+        out.insert(2, "市区町村", rows["code"].map(names).to_numpy())
+    out["番号"] = rows["facility_id"].to_numpy()
+    out["算定開始日"] = rows["start_date"].fillna("").to_numpy()
+    out["前の版 → 今の版"] = (rows["previous_as_of"] + " → " + rows["as_of"]).to_numpy()
+    return out
+
+
+def edition_series(edition_counts: pd.DataFrame, codes: str | list[str]) -> pd.DataFrame:
+    """Each resource counted in two or more editions, summed over ``codes`` per edition date (resource_id, label,
+    as_of, count, source), in catalogue order. An edition date missing for one of the codes leaves that date out: a sum over part of the
+    area is not the area's count."""
+    codes = [codes] if isinstance(codes, str) else list(codes)
+    rows = edition_counts[edition_counts["code"].isin(codes)]
+    grouped = rows.groupby(["resource_id", "as_of"], as_index=False).agg(
+        count=("count", "sum"), members=("code", "nunique"), source=("source", "first"))
+    grouped = grouped[grouped["members"] == len(set(codes))].drop(columns="members")
+    editions = grouped.groupby("resource_id")["as_of"].transform("nunique")
+    order = {rid: i for i, rid in enumerate(catalogue.resources()["resource_id"])}
+    series = grouped[editions >= 2].assign(_order=lambda f: f["resource_id"].map(order))
+    series = series.sort_values(["_order", "as_of"]).drop(columns="_order").reset_index(drop=True)
+    series.insert(1, "label", _kind_labels(series["resource_id"]).to_numpy())
+    return series
+
+
+def change_counts(changes: pd.DataFrame, codes: str | list[str]) -> pd.DataFrame:
+    """How many facilities of each resource appeared and disappeared between the two editions compared."""
+    rows = _located_in(changes, codes)
+    table = (rows.assign(editions=rows["previous_as_of"] + " → " + rows["as_of"])
+             .pivot_table(index=["resource_id", "editions"], columns="change", values="facility_id", aggfunc="count", fill_value=0)
+             .reindex(columns=list(CHANGE_LABELS), fill_value=0).reset_index())
+    order = {rid: i for i, rid in enumerate(catalogue.resources()["resource_id"])}
+    table = table.sort_values("resource_id", key=lambda ids: ids.map(order), kind="stable")
+    return pd.DataFrame({"資源": _kind_labels(table["resource_id"]).to_numpy(),
+                         **{label: table[change].astype(int).to_numpy() for change, label in CHANGE_LABELS.items()},
+                         "前の版 → 今の版": table["editions"].to_numpy()})
+
+
+def split_unchanged(series: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """An edition series (``edition_series``) split into the resources whose count changed between editions and, as
+    one printed row each instead of flat panels, the others: 資源, 件数, the editions compared."""
+    spread = series.groupby("resource_id", sort=False)["count"].agg(lambda c: c.nunique())
+    flat = series[series["resource_id"].isin(set(spread[spread == 1].index))]
+    unchanged = flat.groupby("resource_id", sort=False).agg(label=("label", "first"), count=("count", "first"),
+                                                            dates=("as_of", "、".join))
+    return (series[~series["resource_id"].isin(set(flat["resource_id"]))].reset_index(drop=True),
+            pd.DataFrame({"資源": unchanged["label"].to_numpy(), LABELS["count"]: unchanged["count"].astype(int).to_numpy(),
+                          "版の時点": unchanged["dates"].to_numpy()}))
+
+
+def unchanged_text(unchanged: pd.DataFrame) -> str:
+    """The resources ``split_unchanged`` found flat, as one sentence beside the figure of those that changed."""
+    if unchanged.empty:
+        return ""
+    listed = "、".join(f"{label}（{count:,}）" for label, count in zip(unchanged["資源"], unchanged[LABELS["count"]]))
+    return f"次の資源は版の間で数が変わっていません（数が同じでも、施設が入れ替わっていることがあります）：{listed}。"

@@ -58,3 +58,34 @@ def ratio_chart(counts: pd.DataFrame, *, levels=("municipality", "medical_area",
     lines = [line for label in labels.values() for line in label.split("\n")]
     grid_layout(fig, left=text_width_inches(lines, tick_points) + 0.3, right=0.3, top=0.6, bottom=0.5, hspace=0, wspace=0)
     return fig
+
+
+def edition_chart(series: pd.DataFrame) -> list:
+    """One small panel per resource counted in two or more editions of its file: the count at each edition's as-of
+    date, each point labelled with its count (a change of one facility must be readable on paper)."""
+    from matplotlib.dates import DateFormatter
+    from matplotlib.ticker import MaxNLocator
+
+    from analysis.reporting.figures import TICK_POINTS, panel_rows
+
+    ids = list(dict.fromkeys(series["resource_id"]))
+    titles = list(series.drop_duplicates("resource_id")["label"])
+    rows = panel_rows(titles, panel_inches=1.1, legend=False)
+    panels = [ax for _, axes in rows for ax in axes]
+    for ax, rid in zip(panels, ids):
+        one = series[series["resource_id"] == rid].sort_values("as_of")
+        dates = pd.to_datetime(one["as_of"])
+        ax.plot(dates, one["count"].astype(float), color="black", marker="o", markersize=3.5, linewidth=1)
+        for date, count in zip(dates, one["count"]):
+            ax.annotate(f"{int(count):,}", (date, float(count)), textcoords="offset points", xytext=(0, 4), ha="center",
+                        fontsize=TICK_POINTS)
+        ax.set_xticks(list(dates))
+        ax.xaxis.set_major_formatter(DateFormatter("%Y-%m"))
+        ax.tick_params(labelsize=TICK_POINTS)
+        ax.yaxis.set_major_locator(MaxNLocator(nbins=3, integer=True))
+        low, high = float(one["count"].min()), float(one["count"].max())
+        pad = max(1.0, (high - low) * 0.35)
+        ax.set_ylim(max(0.0, low - pad), high + pad)
+        span = dates.max() - dates.min()
+        ax.set_xlim(dates.min() - span * 0.2, dates.max() + span * 0.2)
+    return [fig for fig, _ in rows]
