@@ -268,6 +268,8 @@ CSV_DESCRIPTIONS = {
     "demand_scenarios.csv": "推計のシナリオの定義",
     "population_summary.csv": "年齢区分別の人口の見通し",
     "supply_vs_demand.csv": "訪問診療の患者数の推計と施設数の目安",
+    "capacity.csv": "入所・居住系の施設の数と定員（定員の記載がある施設の数、記載された定員の合計、誤記とみなした件数）",
+    "capacity_vs_certified.csv": "記載された定員の合計と保険者の要介護3以上の認定者数（秘匿した値は「秘匿」）",
     "scene_trends.csv": "4つの場面の指標の年度ごとの値（秘匿した値は空欄）",
     "pdca_check.csv": "目標と指標の達成状況",
     "pdca_act.csv": "協議のための論点（事実と選択肢、担当・期限は記入欄）",
@@ -300,3 +302,41 @@ RESOURCE_REPORT_LABELS = {
     "growth75": "75歳以上人口の伸び（2040年÷2020年）",
     "density": "人口密度（人/km²）",
 }
+
+
+# ---------------------------------------------------------------------------
+# 入所・居住系 services and what a published 定員 says (ingest counts the implausible ones, report 02 sums the stated)
+# ---------------------------------------------------------------------------
+
+# 入所・居住系 services whose 定員 report 02 sets against 要介護3以上 (group → service codes, in the report's order).
+# 短期入所 (210, 220, 230, 551) is a 居宅 service: its beds are not anyone's home, so it is left out.
+RESIDENTIAL = {
+    "特別養護老人ホーム（介護老人福祉施設）": ("510",),
+    "地域密着型特別養護老人ホーム": ("540",),
+    "介護老人保健施設": ("520",),
+    "介護医療院": ("550",),
+    "介護療養型医療施設": ("530",),
+    "認知症高齢者グループホーム（認知症対応型共同生活介護）": ("320",),
+    "特定施設（有料老人ホーム・軽費老人ホーム・サービス付き高齢者向け住宅）": ("331", "332", "334", "335", "336", "337"),
+    "地域密着型特定施設": ("361", "362", "364"),
+}
+# The most a 定員 can be. 地域密着型 facilities are 29 or fewer by definition (介護保険法 第8条 第21項・第22項);
+# a グループホーム has 1–3 共同生活住居 of 5–9 residents (地域密着型サービス基準 第93条), so 27. Elsewhere the law sets no
+# maximum: the largest 定員 any 入所・居住系 office of the national files states is 604, and the 通所リハ file holds
+# 20,170,814 (a date typed into the cell), so more than 1,000 is taken for a typo.
+CAPACITY_MAX = {"540": 29, "361": 29, "362": 29, "364": 29, "320": 27}
+CAPACITY_CEILING = 1_000
+# what a 定員 cell says (capacity_status)
+NOT_STATED, STATED, IMPLAUSIBLE = "not_stated", "stated", "implausible"
+
+
+def capacity_status(service_codes: pd.Series, capacity: pd.Series) -> pd.Series:
+    """not_stated / stated / implausible for each published 定員.
+
+    Blank and 0 both mean the office did not state it (the 老健 file: 2,248 zeros among 4,121 offices, far below the
+    survey's national 定員): never a capacity of zero. A stated 定員 is a whole number up to the service's maximum.
+    """
+    limit = service_codes.map(CAPACITY_MAX).fillna(CAPACITY_CEILING).astype(float)
+    stated = capacity.notna() & (capacity > 0)
+    plausible = (capacity % 1 == 0) & (capacity <= limit)
+    return pd.Series(NOT_STATED, index=capacity.index).mask(stated & plausible, STATED).mask(stated & ~plausible, IMPLAUSIBLE)

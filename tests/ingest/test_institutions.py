@@ -51,7 +51,7 @@ def _facilities(rows: list[tuple]) -> pd.DataFrame:
     frame = pd.DataFrame([(*r, None) if len(r) == 5 else r for r in rows],
                          columns=["facility_id", "name", "facility_type", "code", "address", "institution_code"])
     return frame.assign(lat=np.nan, lon=np.nan, capabilities="", source="医療情報ネット オープンデータ", source_file="x.csv",
-                        as_of="2025-12-01")[list(TABLES["facilities"])]
+                        as_of="2025-12-01", service_code=None, capacity=np.nan)[list(TABLES["facilities"])]
 
 
 def _institutions(rows: list[tuple]) -> pd.DataFrame:

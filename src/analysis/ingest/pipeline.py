@@ -303,7 +303,7 @@ def _with_notified_functions(listed: pd.DataFrame, notifications: pd.DataFrame, 
         "facility_id": own["institution_code"], "name": own["name"], "facility_type": own["kind"], "code": own["code"],
         "address": own["address"], "lat": np.nan, "lon": np.nan, "capabilities": own["resources"],
         "source": own["source"], "source_file": own["source_file"], "as_of": own["as_of"],
-        "institution_code": own["institution_code"],
+        "institution_code": own["institution_code"], "service_code": pd.NA, "capacity": np.nan,
     })
     summary.source("kouseikyoku").match = _match_rates(found, hit, listed)
     return conform(pd.concat([listed, own_rows], ignore_index=True), "facilities")

@@ -57,6 +57,9 @@ TABLES: dict[str, dict[str, str]] = {
         "source_file": "string",
         "as_of": "string",
         "institution_code": "string",  # 医療機関コード (10 digits) from the source or the 名簿 matched; else missing
+        "service_code": "string",    # 介護 サービスコード (3 digits) of the file the office came from; missing for others
+        "capacity": "float64",       # 定員 as published: missing where the cell is blank, 0 where it says 0 (both mean
+                                     # "not stated", never a capacity of zero: measures.capacity); missing for non-介護
     },
     "resource_counts": {
         "code": "string",

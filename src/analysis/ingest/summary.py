@@ -20,6 +20,8 @@ ISSUE_MESSAGES = {
     "coordinates_outside_japan": "日本の範囲の外にある {n:,} 件の座標を欠測にしました",
     "coordinates_incomplete": "緯度・経度の片方しかない {n:,} 件の座標を欠測にしました",
     "duplicate_rows": "同じ番号が重なった {n:,} 行を除き、最初の行を使いました",
+    "capacity_implausible": ("入所・居住系の定員のうち {n:,} 件は規則（地域密着型は29人まで、グループホームは27人まで、"
+                             "ほかは1,000人まで、整数）に合わないため、レポート 02 の定員の合計に含めません（値は公表どおり残します）"),
     "duplicate_offices_other_address": "そのうち {n:,} 事業所は行によって住所が違い、最初の行の住所を使いました",
     "unmatched_unused_rows": "市区町村を特定できない住所の {n:,} 行（レポートで使わない受理記号）を除きました",
     "excluded_municipality_rows": "北方領土の村の {n:,} 行を除きました",

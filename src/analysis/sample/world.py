@@ -234,10 +234,30 @@ def write_kaigo(out: Path, pops, rng) -> list[Path]:
                     "000-000-0000", "", f"9{serial:012d}", f"社会福祉法人架空会{serial % 17}", number, "月火水木金", "",
                     0 if service in _VISITING else int(rng.integers(20, 100)), "", "", "", "", NOTICE,
                 ])
+    _published_capacity(rows_by_service)
     paths = []
     for service, rows in rows_by_service.items():
         paths.append(layouts.write_kaigo_csv(out / "kaigo" / f"jigyosho_{service}_all_20260630120000.csv", rows))
     return paths
+
+
+# 定員 of the 入所 services as the real files publish it: many blank or 0 (not stated), the rest within each service's
+# range, and one typo in the core city (290 for a 地域密着型 home of at most 29) that report 02 must leave out and name
+_CAPACITY_RANGES = {"510": (50, 100), "520": (60, 100), "540": (20, 29), "550": (20, 60)}
+_CAPACITY_SHARES = (0.2, 0.3)  # blank, 0
+_CAPACITY_COLUMN = layouts.KAIGO_COLUMNS.index("定員")
+
+
+def _published_capacity(rows_by_service: dict[str, list[list]]) -> None:
+    """Rewrite the 定員 cells in place from a random stream of their own, so every other sample value stays as it was."""
+    rng = np.random.default_rng(SEED + 520)
+    for service, (low, high) in _CAPACITY_RANGES.items():
+        for row in rows_by_service[service]:
+            draw = rng.random()
+            row[_CAPACITY_COLUMN] = ("" if draw < _CAPACITY_SHARES[0] else 0 if draw < sum(_CAPACITY_SHARES)
+                                     else int(rng.integers(low, high + 1)))
+    typo = next(row for row in rows_by_service["540"] if row[0] == to_code6("40901"))
+    typo[_CAPACITY_COLUMN] = 290
 
 
 # 地域密着型 services added after the sample's first release: written from a random stream of their own, so

@@ -9,6 +9,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from analysis import catalogue
 from analysis.errors import InputError
 from analysis.ingest.importers import kaigo_kouhyou
 from analysis.ingest.schema import TABLES
@@ -52,7 +53,7 @@ def test_kaigo_csv_with_bom_and_cp932_reads_same(tmp_path):
 
 def test_result_has_the_facilities_columns_and_the_service_code(tmp_path):
     frame = kaigo_kouhyou.read_kaigo_csv(_write(tmp_path / "jigyosho_130_all_20260709180342.csv"))
-    assert list(frame.columns) == [*TABLES["facilities"], "service_code", "as_of_basis"]
+    assert list(frame.columns) == [*TABLES["facilities"], "as_of_basis"]
     assert frame["service_code"].unique().tolist() == ["130"]
     assert frame["capabilities"].unique().tolist() == [""]
     assert frame["source"].unique().tolist() == ["介護サービス情報公表システム オープンデータ"]
@@ -310,3 +311,55 @@ def test_every_published_service_is_named_in_the_catalogue_as_its_files_name_it(
         assert len(published) == 1, path.name
         # the publisher mixes full- and half-width brackets; the catalogue writes them one way
         assert unicodedata.normalize("NFKC", names[code]) == unicodedata.normalize("NFKC", published.pop()), path.name
+
+
+# 定員: kept as published; what a cell says is decided once (kaigo_kouhyou.capacity_status)
+
+def _with_capacity(values: list[str]) -> list[list[str]]:
+    rows = []
+    for i, value in enumerate(values):
+        row = _row(number=f"40702{i:05d}", name=f"老健{i}", service="介護老人保健施設")
+        row[HEADER.index("定員")] = value
+        rows.append(row)
+    return rows
+
+
+def test_capacity_is_kept_as_published_blank_missing_and_zero_zero(tmp_path):
+    frame = kaigo_kouhyou.read_kaigo_csv(_write(tmp_path / "jigyosho_520.csv", rows=_with_capacity(["", "0", "100", "２９"])))
+    assert frame["capacity"].isna().tolist() == [True, False, False, False]
+    assert frame["capacity"].iloc[1:].tolist() == [0.0, 100.0, 29.0]
+    assert frame["service_code"].unique().tolist() == ["520"]
+
+
+def test_a_capacity_that_is_not_a_number_names_file_row_and_column(tmp_path):
+    with pytest.raises(InputError, match=r"jigyosho_520\.csv.*row 3.*定員"):
+        kaigo_kouhyou.read_kaigo_csv(_write(tmp_path / "jigyosho_520.csv", rows=_with_capacity(["100", "百"])))
+    with pytest.raises(InputError, match=r"jigyosho_520\.csv.*row 2.*定員"):
+        kaigo_kouhyou.read_kaigo_csv(_write(tmp_path / "jigyosho_520.csv", rows=_with_capacity(["-5"])))
+
+
+def test_blank_and_zero_capacity_are_not_stated_never_zero():
+    status = catalogue.capacity_status(pd.Series(["520"] * 4), pd.Series([float("nan"), 0.0, 1.0, 80.0]))
+    assert status.tolist() == ["not_stated", "not_stated", "stated", "stated"]
+
+
+@pytest.mark.parametrize(("service", "at_limit"), [("540", 29), ("361", 29), ("362", 29), ("364", 29), ("320", 27),
+                                                   ("520", 1_000), ("331", 1_000), ("510", 1_000)])
+def test_capacity_at_the_services_maximum_is_stated_one_more_is_implausible(service, at_limit):
+    status = catalogue.capacity_status(pd.Series([service] * 2), pd.Series([float(at_limit), at_limit + 1.0]))
+    assert status.tolist() == ["stated", "implausible"]
+
+
+def test_a_fractional_capacity_is_implausible():
+    assert catalogue.capacity_status(pd.Series(["520"]), pd.Series([80.5])).tolist() == ["implausible"]
+
+
+def test_ingest_counts_the_implausible_capacities_of_residential_services_only(tmp_path):
+    issues: dict[str, int] = {}
+    kaigo_kouhyou.read_kaigo_csv(_write(tmp_path / "jigyosho_520.csv", rows=_with_capacity(["1000", "1001", "0", ""])), issues)
+    assert issues["capacity_implausible"] == 1
+    (tmp_path / "day").mkdir()
+    rows = _with_capacity(["20170814"])
+    issues = {}
+    kaigo_kouhyou.read_kaigo_csv(_write(tmp_path / "day" / "jigyosho_160.csv", rows=rows), issues)
+    assert "capacity_implausible" not in issues  # 通所リハ's 定員 is no residence; report 02 does not use it

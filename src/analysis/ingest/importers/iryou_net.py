@@ -108,6 +108,8 @@ def _read(source: RawFile, issues: dict[str, int] | None) -> pd.DataFrame:
         "source": dates.source_label(SOURCE, basis),
         "source_file": display,
         "as_of": as_of,
+        "service_code": pd.NA,  # 介護 only
+        "capacity": float("nan"),  # 定員 is the 介護 files'; beds are not a 入所 capacity
     })
     duplicated = frame["facility_id"].duplicated()
     if duplicated.any() and issues is not None:

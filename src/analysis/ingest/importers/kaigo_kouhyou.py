@@ -30,6 +30,8 @@ ALIASES = {
     "NO": "No",
 }
 REQUIRED = (CODE_COLUMN, "事業所名", "住所", "緯度", "経度", "事業所番号")
+CAPACITY_COLUMN = "定員"
+
 OFFICE_NUMBER_DIGITS = 10
 _NAME = re.compile(r"^(?:jigyosho_)?(\d{3})(?:_all_(\d{8})\d*)?(?:[_.].*)?\.csv$", re.IGNORECASE)
 
@@ -76,6 +78,9 @@ def read_kaigo_csv(path: str | Path | RawFile, issues: dict[str, int] | None = N
         to_number(raw["緯度"], path=source.display, column="緯度", first_row=2, allow_negative=True),
         to_number(raw["経度"], path=source.display, column="経度", first_row=2, allow_negative=True),
         path=source.display, columns=("緯度", "経度"), issues=issues)
+    # 定員 kept as published (blank → missing, 0 → 0); a cell that is not a number is an error naming its row
+    capacity = (to_number(raw[CAPACITY_COLUMN], path=source.display, column=CAPACITY_COLUMN, first_row=2)
+                if CAPACITY_COLUMN in raw else pd.Series(float("nan"), index=raw.index))
     as_of, basis = dates.as_of(source, from_name=as_of_from_filename(source.name))
     types = catalogue.resources().set_index("source_key")["resource_id"]
     frame = pd.DataFrame({
@@ -92,6 +97,7 @@ def read_kaigo_csv(path: str | Path | RawFile, issues: dict[str, int] | None = N
         "source_file": source.display,
         "as_of": as_of,
         "service_code": service,
+        "capacity": capacity.to_numpy(),
     })
     empty_ids = frame["facility_id"].eq("")
     if empty_ids.any():
@@ -105,7 +111,11 @@ def read_kaigo_csv(path: str | Path | RawFile, issues: dict[str, int] | None = N
         issues["duplicate_offices_other_address"] = (issues.get("duplicate_offices_other_address", 0)
                                                      + int(frame.loc[moved, "facility_id"].nunique()))
     frame = frame[~duplicated]
-    return conform(frame, "facilities", origin=source.display).assign(service_code=service, as_of_basis=basis)
+    if issues is not None and any(service in codes for codes in catalogue.RESIDENTIAL.values()):
+        # kept in the table as published; the console says how many the report's capacity leaves out
+        implausible = catalogue.capacity_status(frame["service_code"], frame["capacity"]).eq(catalogue.IMPLAUSIBLE)
+        issues["capacity_implausible"] = issues.get("capacity_implausible", 0) + int(implausible.sum())
+    return conform(frame, "facilities", origin=source.display).assign(as_of_basis=basis)
 
 
 def _is_office_list(file: RawFile) -> bool:
