@@ -116,8 +116,9 @@ class GoalIndicator(BaseModel):
         for k, m in enumerate(self.milestones):
             where = f"milestone {m.fiscal_year}: {m.value:g}"
             if not b.fiscal_year < m.fiscal_year < t.fiscal_year:
-                side = "after the target year" if m.fiscal_year > t.fiscal_year else (
-                    "in the target year" if m.fiscal_year == t.fiscal_year else "not after the baseline year")
+                side = (f"after the target year {t.fiscal_year}" if m.fiscal_year > t.fiscal_year else
+                        f"in the target year {t.fiscal_year}" if m.fiscal_year == t.fiscal_year else
+                        f"not after the baseline year {b.fiscal_year}")
                 raise _at(f"milestones.{k}", f"{where} is {side}; a milestone's fiscal year lies between the baseline "
                                              f"year {b.fiscal_year} and the target year {t.fiscal_year}")
             if not ((m.value - b.value) * direction > 0 and (m.value - t.value) * direction <= 0):
@@ -476,7 +477,7 @@ def check_table(plan: Plan, series: pd.DataFrame, rules, size: float, hidden_nea
     out = pd.DataFrame(rows).reindex(columns=CHECK_COLUMNS)
     if not out.empty:  # rows without milestones (no numbers, or a goal without indicators) hold none
         out["milestones"] = [m if isinstance(m, tuple) else () for m in out["milestones"]]
-        out["milestone_suppressed"] = [value is True for value in out["milestone_suppressed"]]
+        out["milestone_suppressed"] = [bool(v) if isinstance(v, (bool, np.bool_)) else False for v in out["milestone_suppressed"]]
     return out.astype({"baseline_suppressed": bool, "target_suppressed": bool, "latest_suppressed": bool}) if not out.empty else out
 
 
@@ -523,6 +524,7 @@ def csv_table(check: pd.DataFrame) -> pd.DataFrame:
     """pdca_check.csv's columns, 秘匿 in every hidden baseline, target, milestone and latest value (as scene_trends.csv
     marks them); the milestone is the one the status was judged against, empty where none was due."""
     out = check[CSV_COLUMNS].astype({column: object for column in ("baseline", "target", "milestone", "latest")})
+    out["milestone_year"] = pd.array([None if pd.isna(y) else int(y) for y in check["milestone_year"]], dtype="Int64")  # 2023, not 2023.0
     for column in ("baseline", "target", "milestone", "latest"):
         hidden = check[f"{column}_suppressed"].fillna(False).astype(bool) if f"{column}_suppressed" in check else False
         out.loc[hidden, column] = SUPPRESSED_MARK

@@ -493,6 +493,8 @@ def read_workbook(path: str | Path) -> tuple[str, str, Plan]:
                 continue
             if not ident:
                 raise acts.error(f"A{row}", "the activity id is empty (the id the activities template uses, e.g. training_sessions)")
+            if typed_text.problem(ident):  # here, before the budget sheet looks the id up and would call it unknown
+                raise acts.error(f"A{row}", f"the activity id: {typed_text.problem(ident)}")
             if not (label or program or scenes or audience or measured or unit):
                 continue  # an id alone: an activity the goals name, not described yet
             if not label:
