@@ -268,3 +268,73 @@ def test_a_new_parameter_file_keeps_a_name_with_a_line_break_or_a_setting_inside
         path = wb.write_params(tmp_path / "40901_y.yaml", "40901", odd, plan)
         assert yaml.safe_load(path.read_text(encoding="utf-8")) == {"code": "40901", "name": odd, "plan": {"vision": "暮らし続けられる"}}
         path.unlink()
+
+
+# ---------------------------------------------------------------------------
+# milestones and the activities' money, as a coordinator edits them in Excel
+# ---------------------------------------------------------------------------
+
+CHIKUSUI = ROOT / "params" / "40901_chikusui.yaml"
+
+
+def test_a_milestone_changed_and_added_in_excel_comes_back_as_written(tmp_path):
+    """Export, edit with openpyxl as Excel would save it (a milestone moved, one added in 令和 years, an amount typed
+    with separators and 円, a 決算 cleared), import, write the parameter file: the plan reads back as written."""
+    path = _export(tmp_path, CHIKUSUI)
+    book = load_workbook(path)
+    steps, money = book[wb.MILESTONES], book[wb.BUDGETS]
+    assert [c.value for c in steps[2]] == ["訪問診療を実施している診療所・病院数", 2023, 66]
+    steps["C2"] = 67
+    steps.append(["往診の実施件数（9月の1か月）", "令和5年度", 600])
+    assert [c.value for c in money[3]][:4] == ["training_sessions", 2024, 1_200_000, 1_152_000]
+    money["C3"], money["D3"] = "1,250,000円", None
+    book.save(path)
+
+    copy = tmp_path / CHIKUSUI.name
+    copy.write_text(CHIKUSUI.read_text(encoding="utf-8"), encoding="utf-8")
+    assert main(["plan", "import", str(path), "--out", str(copy)]) == 0
+    plan = load_params(copy).plan
+    by_id = {gi.indicator_id: gi for goal in plan.goals for gi in goal.indicators}
+    assert [(m.fiscal_year, m.value) for m in by_id["home_visit_facilities"].milestones] == [(2023, 67), (2025, 68)]
+    assert [(m.fiscal_year, m.value) for m in by_id["house_call_count"].milestones] == [(2023, 600)]
+    training = next(a for a in plan.activities if a.activity_id == "training_sessions")
+    year_2024 = next(y for y in training.years if y.fiscal_year == 2024)
+    assert (year_2024.budget_yen, year_2024.spent_yen, year_2024.evaluation) == (1_250_000, None, 88.0)
+    # everything not edited is as it was
+    original = load_params(CHIKUSUI).plan
+    assert [a.activity_id for a in plan.activities] == [a.activity_id for a in original.activities]
+    assert by_id["home_death_share"].milestones == next(gi for g in original.goals for gi in g.indicators
+                                                         if gi.indicator_id == "home_death_share").milestones
+    text = copy.read_text(encoding="utf-8")
+    assert "- {fiscal_year: 2023, value: 67}" in text and "{fiscal_year: 2024, budget_yen: 1250000, evaluation: 88}" in text
+
+
+@pytest.mark.parametrize("sheet, cells, where, expected", [
+    (wb.MILESTONES, {"B2": 2027}, "cell A2:C2", "after the target year 2026"),
+    (wb.MILESTONES, {"C2": 75}, "cell A2:C2", "not between the baseline value 61 and the target value 70"),
+    (wb.MILESTONES, {"B3": 2022}, "cell A3:C3", "comes after the milestone of 2023"),
+    (wb.MILESTONES, {"C3": None}, "cell C3", "both its fiscal year and its value"),
+    (wb.MILESTONES, {"A2": "ない指標"}, "cell A2", "indicator from the list"),
+    (wb.MILESTONES, {"A5": "home_deaths", "B5": 2023, "C5": 1}, "cell A5", "not among the goals' indicators"),
+    (wb.BUDGETS, {"C2": -1}, "cell C2", "greater than or equal to 0"),
+    (wb.BUDGETS, {"D2": 1.5}, "cell D2", "valid integer"),
+    (wb.BUDGETS, {"C2": "百万円"}, "cell C2", "amount in yen"),
+    (wb.BUDGETS, {"B3": 2023}, "cell A3:E3", "fiscal year 2023 is written twice"),
+    (wb.BUDGETS, {"A7": "consultations", "B7": 2024, "C7": 100}, "cell A7", "not described on sheet '取組'"),
+    (wb.BUDGETS, {"B2": None}, "cell B2", "fiscal year is empty"),
+    (wb.ACTIVITIES, {"G2": None}, "cell G2", "needs its unit"),
+])
+def test_a_wrong_milestone_or_amount_is_named_by_sheet_and_cell(tmp_path, sheet, cells, where, expected):
+    path = _edit(_export(tmp_path, CHIKUSUI), sheet, cells)
+    with pytest.raises(InputError) as err:
+        wb.read_workbook(path)
+    message = str(err.value)
+    assert f"'{sheet}'" in message and where in message and expected in message, message
+
+
+def test_a_workbook_from_before_milestones_and_money_still_imports(tmp_path):
+    path = _export(tmp_path, ROOT / "params" / "40942_nangi.yaml")
+    book = load_workbook(path)
+    del book[wb.MILESTONES], book[wb.BUDGETS]
+    book.save(path)
+    assert wb.read_workbook(path)[2] == load_params(ROOT / "params" / "40942_nangi.yaml").plan

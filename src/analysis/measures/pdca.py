@@ -6,13 +6,14 @@ Status rule (printed in the report as well):
 |------------|--------------------------------------------------------------------------------------------|
 | 達成       | the latest actual has reached the target (in the direction from baseline to target)        |
 | 悪化       | the trend since the baseline year moves away from the target (without a trend: progress < 0) |
-| 順調       | progress ≥ the straight-line expectation − 0.10, or progress ≥ 0 and the trend reaches the target in time |
-| 遅れ       | otherwise                                                                                  |
+| 順調       | a milestone is due: the latest actual has reached it; none due: progress ≥ the straight-line expectation − 0.10, or progress ≥ 0 and the trend reaches the target in time |
+| 遅れ       | otherwise (a due milestone not reached is 遅れ even if the trend would reach the target)     |
 | 秘匿のため判定不可 | the judgement needs a value hidden by disclosure control                          |
 | データなし | no actual value after the baseline year                                                    |
 
 progress = (actual − baseline) / (target − baseline); the straight-line expectation for
-year y is (y − baseline year) / (target year − baseline year). The trend since the baseline is
+year y is (y − baseline year) / (target year − baseline year). The milestone due is the plan's latest milestone whose
+fiscal year is at or before the latest actual's year; where one is due, the expectation is its progress instead. The trend since the baseline is
 trends.judge on the plan's own unit (counts as counted), the same judgement report 03 prints
 beside its all-years trend, so the two reports never point opposite ways.
 """
@@ -21,11 +22,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from typing import Literal
+from typing import Annotated, Literal
 
 import numpy as np
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictInt, field_validator, model_validator
+from pydantic_core import PydanticCustomError
 
 from analysis import catalogue
 from analysis.typed_text import OneLine, Paragraph
@@ -46,8 +48,10 @@ STATUS_RULE = pd.DataFrame({
     "規則": [
         "最新の実績が目標値に達している（目標の向き（増やす・減らす）で判断。基準値を秘匿していても、示している最新値と目標値で判断できます）",
         "基準年度からの傾向（3年度以上の実績の傾き）が目標から遠ざかる向き。実績が2年度以下のときは、最新の実績が基準値より目標から遠い",
-        f"進捗率が、基準年から目標年まで直線的に進んだ場合の想定 −{TOLERANCE:.0%} 以上、または進捗率が0以上で、傾向を延ばすと目標年に目標値に届く",
-        "上のいずれにも当たらない",
+        "中間目標の期限が来ている（中間目標の年度が最新値の年度以前）ときは、最新値がその中間目標（期限の来た最も新しいもの）に達している。"
+        f"期限の来た中間目標がないときは、進捗率が、基準年から目標年まで直線的に進んだ場合の想定 −{TOLERANCE:.0%} 以上、"
+        "または進捗率が0以上で、傾向を延ばすと目標年に目標値に届く",
+        "上のいずれにも当たらない（期限の来た中間目標に届いていなければ、傾向が目標に届く向きでも遅れ）",
         "判定に、少数のため秘匿した値（基準値・最新値・目標値）が必要（値を示せないため判定しない）",
         "計画に指標の基準値・目標値がまだない（実績だけを示す）",
         "基準年より後の実績がない",
@@ -61,6 +65,12 @@ class Point(BaseModel):
     value: float = Field(ge=0, allow_inf_nan=False)  # counts, facilities and shares are never negative or infinite
 
 
+def _at(part: str, message: str) -> PydanticCustomError:
+    """A model error that names the part it is about (``milestones.1``): the parameter file's key and the workbook's
+    cell then point at that milestone, not at the whole indicator (params.load_params, plan_workbook.read_workbook)."""
+    return PydanticCustomError("plan_part", message.replace("{", "(").replace("}", ")"), {"at": part})
+
+
 class GoalIndicator(BaseModel):
     model_config = ConfigDict(extra="forbid")
     indicator_id: str
@@ -68,6 +78,8 @@ class GoalIndicator(BaseModel):
     # a plan being written may name its indicators before it sets their baseline and target
     baseline: Point | None = None
     target: Point | None = None
+    # 中間目標: the values the plan expects on the way, each due in its fiscal year (see milestone_due)
+    milestones: list[Point] = Field(default_factory=list)
 
     @field_validator("indicator_id")
     @classmethod
@@ -90,6 +102,37 @@ class GoalIndicator(BaseModel):
             raise ValueError("target value equals the baseline value: no direction to assess")
         return self
 
+    @model_validator(mode="after")
+    def _milestones_on_the_way(self) -> "GoalIndicator":
+        """Each milestone lies strictly between the baseline and target years, past the baseline value and not beyond
+        the target (at the baseline value it would ask for no progress at all), in year order, never going back."""
+        if not self.milestones:
+            return self
+        if self.baseline is None or self.target is None:
+            raise _at("milestones", "a milestone needs the indicator's baseline and target (it lies on the way between them)")
+        b, t = self.baseline, self.target
+        direction = 1 if t.value > b.value else -1
+        previous: Point | None = None
+        for k, m in enumerate(self.milestones):
+            where = f"milestone {m.fiscal_year}: {m.value:g}"
+            if not b.fiscal_year < m.fiscal_year < t.fiscal_year:
+                side = (f"after the target year {t.fiscal_year}" if m.fiscal_year > t.fiscal_year else
+                        f"in the target year {t.fiscal_year}" if m.fiscal_year == t.fiscal_year else
+                        f"not after the baseline year {b.fiscal_year}")
+                raise _at(f"milestones.{k}", f"{where} is {side}; a milestone's fiscal year lies between the baseline "
+                                             f"year {b.fiscal_year} and the target year {t.fiscal_year}")
+            if not ((m.value - b.value) * direction > 0 and (m.value - t.value) * direction <= 0):
+                raise _at(f"milestones.{k}", f"{where} is not between the baseline value {b.value:g} and the target "
+                                             f"value {t.value:g}; a milestone lies past the baseline, at most at the target")
+            if previous is not None and m.fiscal_year <= previous.fiscal_year:
+                raise _at(f"milestones.{k}", f"{where} comes after the milestone of {previous.fiscal_year}; "
+                                             "list the milestones in year order, each year once")
+            if previous is not None and (m.value - previous.value) * direction < 0:
+                raise _at(f"milestones.{k}", f"{where} is farther from the target than the milestone of "
+                                             f"{previous.fiscal_year} ({previous.value:g}); a later milestone does not go back")
+            previous = m
+        return self
+
 
 class Goal(BaseModel):
     model_config = ConfigDict(extra="forbid")
@@ -110,8 +153,39 @@ class Goal(BaseModel):
 SceneId = Literal["daily_care", "admission_discharge", "emergency", "end_of_life"]
 
 
+# 円 as whole numbers: a budget is never negative, fractional or a bool (strict: YAML's `yes` is no amount)
+Yen = Annotated[StrictInt, Field(ge=0)]
+
+
+class ActivityYear(BaseModel):
+    """One fiscal year of an activity's money and evaluation: 予算 (budget), 決算 (spent; absent until the accounts
+    are settled, which is 'not yet', never 0) and the evaluation's value (e.g. 研修後アンケートの満足度)."""
+
+    model_config = ConfigDict(extra="forbid")
+    fiscal_year: int = Field(ge=1990, le=2100)
+    budget_yen: Yen | None = None
+    spent_yen: Yen | None = None
+    evaluation: float | None = Field(default=None, allow_inf_nan=False)
+
+    @model_validator(mode="after")
+    def _something(self) -> "ActivityYear":
+        if self.budget_yen is None and self.spent_yen is None and self.evaluation is None:
+            raise ValueError(f"fiscal year {self.fiscal_year} has neither budget_yen, spent_yen nor evaluation; "
+                             "write at least one, or leave the year out")
+        return self
+
+
+class Evaluation(BaseModel):
+    """What an activity's evaluation value measures and in which unit (満足度, %)."""
+
+    model_config = ConfigDict(extra="forbid")
+    name: OneLine = Field(min_length=1)
+    unit: OneLine = Field(min_length=1)
+
+
 class Activity(BaseModel):
-    """One activity (Do) of the plan: its 事業項目 (ア〜ク), the scenes it serves and whom it reaches."""
+    """One activity (Do) of the plan: its 事業項目 (ア〜ク), the scenes it serves and whom it reaches, and per fiscal
+    year its budget, spending and evaluation."""
 
     model_config = ConfigDict(extra="forbid")
     activity_id: OneLine = Field(min_length=1)  # as in the activities template
@@ -119,6 +193,20 @@ class Activity(BaseModel):
     program_item: Literal["ア", "イ", "ウ", "エ", "オ", "カ", "キ", "ク"] | None = None
     scenes: list[SceneId] = Field(default_factory=list)
     audience: OneLine | None = None
+    evaluation: Evaluation | None = None
+    years: list[ActivityYear] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _years_once_and_evaluated_by_name(self) -> "Activity":
+        seen: set[int] = set()
+        for k, year in enumerate(self.years):
+            if year.fiscal_year in seen:
+                raise _at(f"years.{k}", f"fiscal year {year.fiscal_year} is written twice; keep one row per year")
+            seen.add(year.fiscal_year)
+            if year.evaluation is not None and self.evaluation is None:
+                raise _at(f"years.{k}", f"an evaluation value ({year.evaluation:g}) without what it measures; "
+                                        "write the activity's evaluation: {name: …, unit: …}")
+        return self
 
 
 class Plan(BaseModel):
@@ -157,6 +245,9 @@ class Plan(BaseModel):
                             f"indicator {gi.indicator_id!r} has the {part} {theirs.value:g} ({theirs.fiscal_year}) under goal "
                             f"{other_goal + 1} and {mine.value:g} ({mine.fiscal_year}) under goal {g + 1}; "
                             f"one indicator has one {part}")
+                if gi.milestones and other.milestones and gi.milestones != other.milestones:
+                    raise ValueError(f"indicator {gi.indicator_id!r} has other milestones under goal {g + 1} than under "
+                                     f"goal {other_goal + 1}; one indicator has one set of milestones")
         return self
 
 
@@ -213,17 +304,26 @@ def baseline_trend(baseline: Point, target: Point, actuals: pd.DataFrame, decima
     return judge(fit_trend(shown["fiscal_year"], shown["value"]), level, target.value > baseline.value, decimals)
 
 
-def assess(baseline: Point, target: Point, actuals: pd.DataFrame, decimals: int = 0) -> dict:
+def milestone_due(milestones: list[Point], latest_year: int) -> Point | None:
+    """The milestone the latest actual is judged against: the last one whose fiscal year has come (≤ the latest
+    actual's year; a milestone of that very year is due), None before the first."""
+    due = [m for m in milestones if m.fiscal_year <= latest_year]
+    return max(due, key=lambda m: m.fiscal_year) if due else None
+
+
+def assess(baseline: Point, target: Point, actuals: pd.DataFrame, decimals: int = 0,
+           milestones: list[Point] | None = None) -> dict:
     """Latest actual, progress, expected progress, trend since the baseline, its projection and the status of one goal.
 
     ``actuals`` has fiscal_year, value and optionally suppressed; ``decimals`` is the precision of the plan's unit.
     The projection continues the latest value at the trend's slope to the target year, so it lies on the side the
-    trend's arrow points to.
+    trend's arrow points to. With a milestone due (milestone_due), the expected progress is that milestone's and the
+    status asks whether the latest actual has reached it.
     """
     trend = baseline_trend(baseline, target, actuals, decimals)
     after = actuals[actuals["fiscal_year"] > baseline.fiscal_year].sort_values("fiscal_year")
     result = {"latest_year": None, "latest": np.nan, "progress": np.nan, "expected": np.nan, "projected": np.nan,
-              "trend": trend, "status": "データなし"}
+              "trend": trend, "status": "データなし", "milestone": None}
     if after.empty:
         return result
     last = after.iloc[-1]
@@ -236,12 +336,14 @@ def assess(baseline: Point, target: Point, actuals: pd.DataFrame, decimals: int 
     latest, latest_year = float(last["value"]), int(last["fiscal_year"])
     span = target.value - baseline.value
     progress = (latest - baseline.value) / span
-    expected = min(1.0, (latest_year - baseline.fiscal_year) / (target.fiscal_year - baseline.fiscal_year))
+    due = milestone_due(milestones or [], latest_year)
+    expected = ((due.value - baseline.value) / span if due is not None
+                else min(1.0, (latest_year - baseline.fiscal_year) / (target.fiscal_year - baseline.fiscal_year)))
     projected = latest + trend.slope * (target.fiscal_year - latest_year) if trend.slope is not None else None
     reaches = projected is not None and (projected - target.value) * np.sign(span) >= 0
-    status = judged_status(latest, target, span, progress, expected, trend, reaches)
+    status = judged_status(latest, target, span, progress, expected, trend, reaches, due)
     result.update(latest_year=latest_year, latest=latest, progress=progress, expected=expected,
-                  projected=np.nan if projected is None else projected, status=status)
+                  projected=np.nan if projected is None else projected, status=status, milestone=due)
     return result
 
 
@@ -251,19 +353,23 @@ def reached(latest: float, target: Point, span: float) -> bool:
 
 
 def judged_status(latest: float, target: Point, span: float, progress: float, expected: float, trend: Judgement,
-                  reaches: bool) -> str:
-    """STATUS_RULE: 達成 by the values, 悪化 by the trend since the baseline (by the latest value without one)."""
+                  reaches: bool, milestone: Point | None = None) -> str:
+    """STATUS_RULE: 達成 by the values, 悪化 by the trend since the baseline (by the latest value without one), then
+    a due milestone decides alone: the plan said where the value should be by now."""
     if reached(latest, target, span):
         return "達成"
     if trend.word == "悪化" or (trend.slope is None and progress < 0):
         return "悪化"
+    if milestone is not None:
+        return "順調" if reached(latest, milestone, span) else "遅れ"
     if round(progress, _DECIMALS) >= round(expected - TOLERANCE, _DECIMALS) or (reaches and progress >= 0):
         return "順調"
     return "遅れ"
 
 
 CHECK_COLUMNS = ["scene", "goal", "indicator_id", "layer", "baseline_year", "baseline", "baseline_suppressed", "target_year",
-                 "target", "target_suppressed", "latest_year", "latest", "latest_suppressed", "progress", "expected_progress",
+                 "target", "target_suppressed", "milestone_year", "milestone", "milestone_suppressed", "milestones",
+                 "latest_year", "latest", "latest_suppressed", "progress", "expected_progress",
                  "trend_projection", "trend_since_baseline", "slope_since_baseline", "status", "activities"]
 
 
@@ -341,14 +447,18 @@ def check_table(plan: Plan, series: pd.DataFrame, rules, size: float, hidden_nea
                 continue
             baseline_hidden = shown_plan.baseline_hidden(gi.indicator_id, gi.baseline)
             target_hidden = shown_plan.target_hidden(gi.indicator_id, gi.target)
-            outcome = assess(gi.baseline, gi.target, actuals, catalogue.raw_decimals(gi.indicator_id))
+            outcome = assess(gi.baseline, gi.target, actuals, catalogue.raw_decimals(gi.indicator_id), gi.milestones)
             latest_hidden = outcome["status"] == HIDDEN_STATUS
-            # the shown latest value and target decide 達成 without the baseline (the goal's direction is its wording);
-            # every other status measures the way from the baseline, which would reveal it
-            decided_without_baseline = baseline_hidden and not target_hidden and outcome["status"] == "達成"
-            if (baseline_hidden or target_hidden) and not decided_without_baseline:
+            # a milestone is a goal like the target: hidden only where it stands in a hidden data cell's place
+            milestones = tuple((m.fiscal_year, m.value, shown_plan.target_hidden(gi.indicator_id, m)) for m in gi.milestones)
+            due = outcome["milestone"]
+            due_hidden = due is not None and shown_plan.target_hidden(gi.indicator_id, due)
+            # the shown latest value and target decide 達成 without the baseline or a milestone (the goal's direction is
+            # its wording); every other status measures the way from the baseline or to the milestone, which would reveal it
+            decided_by_shown = not target_hidden and outcome["status"] == "達成"
+            if (baseline_hidden or target_hidden or due_hidden) and not decided_by_shown:
                 outcome.update(status=HIDDEN_STATUS, latest=np.nan if latest_hidden else outcome["latest"])
-            if baseline_hidden or target_hidden or latest_hidden:
+            if baseline_hidden or target_hidden or latest_hidden or due_hidden:
                 outcome.update(progress=np.nan, expected=np.nan, projected=np.nan)
             rows.append({
                 **common, "indicator_id": gi.indicator_id, "layer": gi.layer,
@@ -356,12 +466,18 @@ def check_table(plan: Plan, series: pd.DataFrame, rules, size: float, hidden_nea
                 "baseline_suppressed": baseline_hidden,
                 "target_year": gi.target.fiscal_year, "target": np.nan if target_hidden else gi.target.value,
                 "target_suppressed": target_hidden,
+                "milestone_year": due.fiscal_year if due is not None else np.nan,
+                "milestone": due.value if due is not None and not due_hidden else np.nan,
+                "milestone_suppressed": due_hidden, "milestones": milestones,
                 "latest_year": outcome["latest_year"], "latest": outcome["latest"], "latest_suppressed": latest_hidden,
                 "progress": outcome["progress"], "expected_progress": outcome["expected"],
                 "trend_projection": outcome["projected"], "status": outcome["status"],
                 "trend_since_baseline": outcome["trend"].text, "slope_since_baseline": outcome["trend"].slope,
             })
     out = pd.DataFrame(rows).reindex(columns=CHECK_COLUMNS)
+    if not out.empty:  # rows without milestones (no numbers, or a goal without indicators) hold none
+        out["milestones"] = [m if isinstance(m, tuple) else () for m in out["milestones"]]
+        out["milestone_suppressed"] = [bool(v) if isinstance(v, (bool, np.bool_)) else False for v in out["milestone_suppressed"]]
     return out.astype({"baseline_suppressed": bool, "target_suppressed": bool, "latest_suppressed": bool}) if not out.empty else out
 
 
@@ -401,13 +517,15 @@ def baseline_trend_table(trends: pd.DataFrame) -> pd.DataFrame:
 
 
 CSV_COLUMNS = ["scene", "goal", "indicator_id", "baseline_year", "baseline", "target_year", "target",
-               "latest_year", "latest", "progress", "trend_since_baseline", "slope_since_baseline", "status"]
+               "milestone_year", "milestone", "latest_year", "latest", "progress", "trend_since_baseline", "slope_since_baseline", "status"]
 
 
 def csv_table(check: pd.DataFrame) -> pd.DataFrame:
-    """pdca_check.csv's columns, 秘匿 in every hidden baseline, target and latest value (as scene_trends.csv marks them)."""
-    out = check[CSV_COLUMNS].astype({column: object for column in ("baseline", "target", "latest")})
-    for column in ("baseline", "target", "latest"):
+    """pdca_check.csv's columns, 秘匿 in every hidden baseline, target, milestone and latest value (as scene_trends.csv
+    marks them); the milestone is the one the status was judged against, empty where none was due."""
+    out = check[CSV_COLUMNS].astype({column: object for column in ("baseline", "target", "milestone", "latest")})
+    out["milestone_year"] = pd.array([None if pd.isna(y) else int(y) for y in check["milestone_year"]], dtype="Int64")  # 2023, not 2023.0
+    for column in ("baseline", "target", "milestone", "latest"):
         hidden = check[f"{column}_suppressed"].fillna(False).astype(bool) if f"{column}_suppressed" in check else False
         out.loc[hidden, column] = SUPPRESSED_MARK
     return out
@@ -450,8 +568,23 @@ def _with_year(check: pd.DataFrame, column: str, shared: bool) -> pd.Series:
     return pd.Series([v if pd.isna(y) or v == "—" else f"{v}（{int(y)}年度）" for v, y in zip(values, years)], index=check.index)
 
 
+MILESTONE_USED = "（判定）"
+
+
+def milestones_text(row) -> str:
+    """'2023年度 66（判定）、2025年度 68': a goal's milestones in year order, the one its status was judged against
+    marked, a hidden one as 秘匿; '—' without milestones."""
+    parts = []
+    for year, value, hidden in row.milestones or ():
+        shown = SUPPRESSED_MARK if hidden else catalogue.format_raw_value(row.indicator_id, value)
+        used = MILESTONE_USED if not pd.isna(row.milestone_year) and int(row.milestone_year) == year else ""
+        parts.append(f"{year}年度 {shown}{used}")
+    return "、".join(parts) or "—"
+
+
 def display_table(check: pd.DataFrame) -> pd.DataFrame:
-    """The goal table for the report: nine columns that fit an A4 page (years in the headings, the status as a short word).
+    """The goal table for the report: nine columns that fit an A4 page (years in the headings, the status as a short word),
+    a tenth, 中間目標, where the plan has milestones.
 
     The expected progress and the trend projection are in the Act table and pdca_check.csv; the layer is in the logic model.
     """
@@ -461,6 +594,8 @@ def display_table(check: pd.DataFrame) -> pd.DataFrame:
     for column, label in (("baseline", "基準値"), ("target", "目標値"), ("latest", "最新値")):
         heading, shared = _year_heading(check, column, label)
         columns[heading] = _with_year(check, column, shared)
+    if "milestones" in check and check["milestones"].map(bool).any():  # the column only for a plan with milestones
+        columns["中間目標"] = [milestones_text(row) for row in check.itertuples()]
     columns["進捗率"] = _percent(check["progress"])
     # "判定できない" (fewer than three years) is a dash in the narrow column; the caption says why
     columns["基準年度からの傾向"] = check["trend_since_baseline"].astype(object).replace(NO_JUDGEMENT.text, "—").fillna("—")
@@ -626,3 +761,39 @@ def program_items_table() -> pd.DataFrame:
     """The 8 事業項目 (ア〜ク) with their short names used in the tables."""
     return pd.DataFrame({"事業項目": list(catalogue.PROGRAM_ITEMS), "表での略称": list(catalogue.PROGRAM_ITEM_SHORT.values()),
                          "名称": list(catalogue.PROGRAM_ITEMS.values())})
+
+
+NOT_SETTLED = "決算前"
+BUDGET_COLUMNS = ["事業項目", "取組", "年度", "予算（円）", "決算（円）", "執行率（%）", "評価の項目", "評価の値"]
+
+
+def budget_table(plan: Plan | None) -> pd.DataFrame:
+    """The Do's money and evaluation: one row per activity and fiscal year the plan records, in 事業項目 order.
+
+    The amounts are the municipality's own 予算・決算 typed into its plan, like the Do table's 実績／計画 (the activities
+    template): administrative figures, not counts of people, so they are published as typed, outside the disclosure
+    decision that governs the indicators. A budget without its 決算 reads 決算前 (not settled yet), never 0, and has no
+    執行率; an evaluation is printed with its unit.
+    """
+    rows = []
+    for a in plan.activities if plan is not None else []:
+        for year in sorted(a.years, key=lambda y: y.fiscal_year):
+            spent = NOT_SETTLED if year.spent_yen is None and year.budget_yen is not None else year.spent_yen
+            rate = (round(100 * year.spent_yen / year.budget_yen, 1)
+                    if year.spent_yen is not None and year.budget_yen else np.nan)  # no rate against a budget of 0
+            rows.append({"_order": "アイウエオカキク".find(a.program_item) if a.program_item else 99,
+                         "事業項目": f"{a.program_item} {catalogue.PROGRAM_ITEM_SHORT[a.program_item]}" if a.program_item else "（未設定）",
+                         "取組": a.name, "年度": year.fiscal_year,
+                         "予算（円）": year.budget_yen, "決算（円）": spent, "執行率（%）": rate,
+                         "評価の項目": a.evaluation.name if a.evaluation and year.evaluation is not None else "",
+                         "評価の値": (f"{year.evaluation:,.{_evaluation_decimals(a)}f}{a.evaluation.unit}"
+                                  if a.evaluation and year.evaluation is not None else "")})
+    # object columns: whole yen stay whole in the CSV (a float column would write 1200000.0), missing stays empty
+    out = pd.DataFrame(rows, columns=["_order", *BUDGET_COLUMNS]).astype({"予算（円）": object, "決算（円）": object})
+    return out.sort_values("_order", kind="stable").drop(columns="_order").reset_index(drop=True)
+
+
+def _evaluation_decimals(activity: Activity) -> int:
+    """The decimals an activity's evaluation values were typed with (at most 2), so 88 and 87.5 print alike as typed."""
+    typed = [f"{y.evaluation:g}" for y in activity.years if y.evaluation is not None]
+    return min(2, max((len(t.split(".")[1]) if "." in t else 0) for t in typed)) if typed else 0

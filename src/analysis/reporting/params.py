@@ -216,7 +216,8 @@ def load_params(path: str | Path) -> MunicipalityParams:
     except ValidationError as exc:
         problems = []
         for err in exc.errors():
-            key = _key_path(err["loc"]) or "code"
+            at = (err.get("ctx") or {}).get("at")  # a plan error about one part of its model (pdca._at): that part's key
+            key = _key_path((*err["loc"], *at.split("."))) if at else _key_path(err["loc"]) or "code"
             message = "unknown key (not allowed here)" if err["type"] == "extra_forbidden" else err["msg"].removeprefix("Value error, ")
             problems.append((key, message))
         key, message = problems[0]

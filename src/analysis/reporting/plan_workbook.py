@@ -28,10 +28,14 @@ from analysis.measures.pdca import Plan
 from analysis.reporting.spreadsheet import neutralise_workbook
 
 VISION, GOALS, ACTIVITIES, LATEST, LISTS = "めざすべき姿", "目標と指標", "取組", "参考_最新値", "選択肢"
+MILESTONES, BUDGETS = "中間目標", "取組の予算・決算・評価"  # optional on import: a workbook from before they existed has neither
 VISION_ROWS = {"code": 2, "name": 3, "title": 4, "adopted": 5, "vision": 6}  # then one row per scene from 7
 GOAL_COLUMNS = ("場面", "目標", "指標", "区分", "基準年度", "基準値", "目標年度", "目標値",
                 "関連する取組（取組IDを「、」で区切る）", "最新年度（参考）", "最新値（参考）", "単位（参考）")
-ACTIVITY_COLUMNS = ("取組ID", "取組の名称", "事業項目", "場面（複数は「、」で区切る）", "対象")
+ACTIVITY_COLUMNS = ("取組ID", "取組の名称", "事業項目", "場面（複数は「、」で区切る）", "対象",
+                    "評価の項目（例 研修後アンケートの満足度）", "評価の単位（例 %）")
+MILESTONE_COLUMNS = ("指標", "中間目標の年度", "中間目標の値")
+BUDGET_COLUMNS = ("取組ID", "年度", "予算（円）", "決算（円）（決算前は空欄）", "評価の値（単位は「取組」のシート）")
 LETTERS = "ABCDEFGHIJKL"
 FIRST_SCENE_ROW = 7
 SEPARATORS = r"[、,，;；]"
@@ -145,16 +149,57 @@ def write_workbook(path: str | Path, code: str, name: str, plan: Plan | None, la
         acts.append([activity_id, a.name if a else None,
                      _program_choice(a.program_item) if a and a.program_item else None,
                      "、".join(catalogue.scene_label(s) for s in a.scenes) if a and a.scenes else None,
-                     a.audience if a else None])
+                     a.audience if a else None,
+                     a.evaluation.name if a and a.evaluation else None, a.evaluation.unit if a and a.evaluation else None])
     last = max(acts.max_row + 30, 60)
     for letter, list_column, strict in (("C", "D", True), ("D", "A", False), ("E", "E", False)):
         rule = choice_list(list_column, strict)
         acts.add_data_validation(rule)
         rule.add(f"{letter}2:{letter}{last}")
-    for letter, width in zip("ABCDE", (22, 40, 44, 34, 22)):
+    for letter, width in zip("ABCDEFG", (22, 40, 44, 34, 22, 34, 14)):
         acts.column_dimensions[letter].width = width
     for cell in acts[1]:
         cell.font, cell.fill, cell.alignment = head, shade, wrap
+
+    # 中間目標: one row per milestone of an indicator (an indicator under two goals has one set, written once)
+    steps = book.create_sheet(MILESTONES, index=book.sheetnames.index(GOALS) + 1)
+    steps.append(list(MILESTONE_COLUMNS))
+    written: set[str] = set()
+    for goal in (plan.goals if plan else []):
+        for gi in goal.indicators:
+            if gi.milestones and gi.indicator_id not in written:
+                written.add(gi.indicator_id)
+                for m in gi.milestones:
+                    steps.append([label_of.get(gi.indicator_id, gi.indicator_id), m.fiscal_year, m.value])
+    rule = choice_list("C")
+    steps.add_data_validation(rule)
+    rule.add(f"A2:A{max(steps.max_row + 30, 60)}")
+    for letter, width in zip("ABC", (44, 16, 14)):
+        steps.column_dimensions[letter].width = width
+    for cell in steps[1]:
+        cell.font, cell.fill, cell.alignment = head, shade, wrap
+    steps.freeze_panes = "A2"
+
+    # the activities' money and evaluation, one row per activity and fiscal year
+    money = book.create_sheet(BUDGETS)
+    money.append(list(BUDGET_COLUMNS))
+    for a in (plan.activities if plan else []):
+        for year in a.years:
+            money.append([a.activity_id, year.fiscal_year, year.budget_yen, year.spent_yen, year.evaluation])
+    last = max(money.max_row + 30, 60)
+    ids = DataValidation(type="list", formula1=f"'{ACTIVITIES}'!$A$2:$A${last}", allow_blank=True,
+                         showErrorMessage=True, errorStyle="warning")
+    ids.error = "「取組」のシートにない取組IDです"
+    money.add_data_validation(ids)
+    ids.add(f"A2:A{last}")
+    for row in range(2, last + 1):
+        for letter in "CD":
+            money[f"{letter}{row}"].number_format = "#,##0"
+    for letter, width in zip("ABCDE", (22, 10, 16, 22, 24)):
+        money.column_dimensions[letter].width = width
+    for cell in money[1]:
+        cell.font, cell.fill, cell.alignment = head, shade, wrap
+    money.freeze_panes = "A2"
 
     reference = book.create_sheet(LATEST)
     reference.append(["場面", "指標", "単位", "最新年度", "最新値", "出典"])
@@ -274,6 +319,22 @@ class _Cells:
         except ValueError:
             raise self.error(cell, f"expected a number, got {value!r}") from None
 
+    def yen(self, cell: str) -> int | float | None:
+        """An amount in 円 as typed (1200000, 1,200,000 or 1,200,000円); a whole number becomes an int, anything
+        else is left to the plan's validation (a fraction or a negative amount is refused there, naming this cell)."""
+        value = self.ws[cell].value
+        if isinstance(value, str):
+            value = unicodedata.normalize("NFKC", value).strip().removesuffix("円").replace(",", "").strip() or None
+        if value is None:
+            return None
+        if isinstance(value, bool):
+            raise self.error(cell, f"expected an amount in yen (e.g. 1,200,000), got {value!r}")
+        try:
+            number = float(value)
+        except ValueError:
+            raise self.error(cell, f"expected an amount in yen (e.g. 1,200,000), got {self.ws[cell].value!r}") from None
+        return int(number) if number.is_integer() else number
+
     def date(self, cell: str) -> str | None:
         value = self.ws[cell].value
         if value is None or (isinstance(value, str) and not value.strip()):
@@ -320,7 +381,7 @@ def _open_checked(path: Path):
         raise InputError(path, f"cannot be read as an Excel workbook (.xlsx) ({type(exc).__name__}: {exc}); "
                                "open it in Excel and save it again") from None
     try:
-        for sheet in (VISION, GOALS, ACTIVITIES):
+        for sheet in (VISION, GOALS, MILESTONES, ACTIVITIES, BUDGETS):
             if sheet not in values.sheetnames:
                 continue
             if values[sheet].max_row > MAX_ROWS:
@@ -427,12 +488,14 @@ def read_workbook(path: str | Path) -> tuple[str, str, Plan]:
     if acts is not None:
         programs = {_program_choice(k): k for k in catalogue.PROGRAM_ITEMS} | {k: k for k in catalogue.PROGRAM_ITEMS}
         for row in range(2, acts.ws.max_row + 1):
-            ident, label, program, scenes, audience = (acts.text(f"{c}{row}") for c in "ABCDE")
-            if not any((ident, label, program, scenes, audience)):
+            ident, label, program, scenes, audience, measured, unit = (acts.text(f"{c}{row}") for c in "ABCDEFG")
+            if not any((ident, label, program, scenes, audience, measured, unit)):
                 continue
             if not ident:
                 raise acts.error(f"A{row}", "the activity id is empty (the id the activities template uses, e.g. training_sessions)")
-            if not (label or program or scenes or audience):
+            if typed_text.problem(ident):  # here, before the budget sheet looks the id up and would call it unknown
+                raise acts.error(f"A{row}", f"the activity id: {typed_text.problem(ident)}")
+            if not (label or program or scenes or audience or measured or unit):
                 continue  # an id alone: an activity the goals name, not described yet
             if not label:
                 raise acts.error(f"B{row}", "the activity name is empty")
@@ -447,23 +510,107 @@ def read_workbook(path: str | Path) -> tuple[str, str, Plan]:
                 activity["program_item"] = programs[program]
             if audience:
                 activity["audience"] = audience
+            if measured or unit:
+                if not measured:
+                    raise acts.error(f"F{row}", f"the evaluation's unit {unit!r} is given without what it measures "
+                                                "(e.g. 研修後アンケートの満足度)")
+                if not unit:
+                    raise acts.error(f"G{row}", f"the evaluation {measured!r} needs its unit (e.g. % or 点)")
+                activity["evaluation"] = {"name": measured, "unit": unit}
             k = len(raw["activities"])
             raw["activities"].append(activity)
             where[("activities", k)] = f"'{ACTIVITIES}' A{row}"
-            for field, column in (("activity_id", "A"), ("name", "B"), ("program_item", "C"), ("scenes", "D"), ("audience", "E")):
+            for field, column in (("activity_id", "A"), ("name", "B"), ("program_item", "C"), ("scenes", "D"), ("audience", "E"),
+                                  ("evaluation", "F")):
                 where[("activities", k, field)] = f"'{ACTIVITIES}' {column}{row}"
+            where[("activities", k, "evaluation", "unit")] = f"'{ACTIVITIES}' G{row}"
+
+    _read_milestones(path, book, raw, where, indicator_ids, set(choices["indicator_id"]))
+    _read_budgets(path, book, raw, where)
 
     try:
         plan = Plan.model_validate(raw)
     except ValidationError as exc:
         err = exc.errors()[0]
         loc = tuple(err["loc"])
+        at = (err.get("ctx") or {}).get("at")  # a model error about one of its parts (pdca._at): name that part's cell
+        if at:
+            loc += tuple(int(part) if part.isdigit() else part for part in at.split("."))
         cell = next((where[loc[:n]] for n in range(len(loc), 0, -1) if loc[:n] in where), f"'{VISION}'")
         message = err["msg"].removeprefix("Value error, ")
         if loc == ("vision",):
             message = "the overall めざすべき姿 is empty; write one sentence"
         raise InputError(path, f"sheet {cell.split(' ')[0]}, cell {cell.split(' ', 1)[1] if ' ' in cell else ''}: {message}") from None
     return code, name, plan
+
+
+def _read_milestones(path: Path, book, raw: dict, where: dict, indicator_ids: dict, packaged: set) -> None:
+    """The 中間目標 sheet into the goals: each row's milestone goes to every goal listing its indicator with a baseline
+    and a target (one indicator has one set of milestones, as it has one baseline and target)."""
+    if MILESTONES not in book.sheetnames:
+        return
+    steps = _Cells(path, book, MILESTONES)
+    found: dict[str, list[tuple[int, dict]]] = {}
+    for row in range(2, steps.ws.max_row + 1):
+        given = steps.text(f"A{row}")
+        year, value = steps.year(f"B{row}"), steps.number(f"C{row}")
+        if not (given or year is not None or value is not None):
+            continue
+        if not given:
+            raise steps.error(f"A{row}", "the indicator is empty; choose the indicator this milestone belongs to")
+        indicator_id = indicator_ids.get(given, given if given in packaged or given.startswith(catalogue.LOCAL_PREFIX) else None)
+        if indicator_id is None:
+            raise steps.error(f"A{row}", f"expected an indicator from the list (or a local indicator id), got {given!r}")
+        if year is None or value is None:
+            raise steps.error(f"{'B' if year is None else 'C'}{row}", "a milestone needs both its fiscal year and its value")
+        found.setdefault(indicator_id, []).append((row, {"fiscal_year": year, "value": value}))
+    for indicator_id, rows in found.items():
+        homes = [(g, i) for g, goal in enumerate(raw["goals"]) for i, item in enumerate(goal["indicators"])
+                 if item["indicator_id"] == indicator_id]
+        if not homes:
+            raise steps.error(f"A{rows[0][0]}", f"the indicator {indicator_id!r} is not among the goals' indicators on sheet "
+                                                f"'{GOALS}'; a milestone belongs to an indicator of a goal")
+        numbered = [(g, i) for g, i in homes if {"baseline", "target"} <= set(raw["goals"][g]["indicators"][i])]
+        if not numbered:
+            raise steps.error(f"A{rows[0][0]}", f"the indicator {indicator_id!r} has no baseline and target on sheet "
+                                                f"'{GOALS}'; a milestone lies on the way between them")
+        for g, i in numbered:
+            raw["goals"][g]["indicators"][i]["milestones"] = [point for _row, point in rows]
+            where[("goals", g, "indicators", i, "milestones")] = f"'{MILESTONES}' A{rows[0][0]}:C{rows[0][0]}"
+            for k, (row, _point) in enumerate(rows):
+                where[("goals", g, "indicators", i, "milestones", k)] = f"'{MILESTONES}' A{row}:C{row}"
+
+
+def _read_budgets(path: Path, book, raw: dict, where: dict) -> None:
+    """The money and evaluation sheet into the activities described on the 取組 sheet."""
+    if BUDGETS not in book.sheetnames:
+        return
+    money = _Cells(path, book, BUDGETS)
+    described = {a["activity_id"]: k for k, a in enumerate(raw["activities"])}
+    for row in range(2, money.ws.max_row + 1):
+        ident = money.text(f"A{row}")
+        year = money.year(f"B{row}")
+        budget, spent, evaluation = money.yen(f"C{row}"), money.yen(f"D{row}"), money.number(f"E{row}")
+        if not ident and year is None and budget is None and spent is None and evaluation is None:
+            continue
+        if not ident:
+            raise money.error(f"A{row}", "the activity id is empty; write the id of an activity on sheet 取組")
+        if ident not in described:
+            raise money.error(f"A{row}", f"the activity {ident!r} is not described on sheet '{ACTIVITIES}' (its name there); "
+                                         "describe it before its budget")
+        if year is None:
+            raise money.error(f"B{row}", "the fiscal year is empty (e.g. 2025 or 令和7年度)")
+        entry = {"fiscal_year": year}
+        for key, value in (("budget_yen", budget), ("spent_yen", spent), ("evaluation", evaluation)):
+            if value is not None:
+                entry[key] = value
+        k = described[ident]
+        years = raw["activities"][k].setdefault("years", [])
+        j = len(years)
+        years.append(entry)
+        where[("activities", k, "years", j)] = f"'{BUDGETS}' A{row}:E{row}"
+        for key, column in (("fiscal_year", "B"), ("budget_yen", "C"), ("spent_yen", "D"), ("evaluation", "E")):
+            where[("activities", k, "years", j, key)] = f"'{BUDGETS}' {column}{row}"
 
 
 # ---------------------------------------------------------------------------
@@ -488,10 +635,11 @@ _PlanDumper.add_representer(_FlowList, lambda d, v: d.represent_sequence("tag:ya
 
 
 def _tidy(value):
-    """Whole numbers as integers, points and short lists on one line."""
+    """Whole numbers as integers, points, an activity's years and short lists on one line."""
     if isinstance(value, dict):
         out = {k: _tidy(v) for k, v in value.items()}
-        return _Flow(out) if set(out) == {"fiscal_year", "value"} else out
+        one_line = "fiscal_year" in out and not any(isinstance(v, (dict, list)) for v in out.values())
+        return _Flow(out) if one_line or set(out) == {"name", "unit"} else out
     if isinstance(value, list):
         items = [_tidy(v) for v in value]
         return _FlowList(items) if all(isinstance(v, str) for v in items) else items

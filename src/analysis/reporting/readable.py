@@ -46,6 +46,8 @@ HEADERS = {
     "baseline": "基準値",
     "target_year": "目標年度",
     "target": "目標値",
+    "milestone_year": "判定に使った中間目標の年度",
+    "milestone": "判定に使った中間目標の値",
     "latest_year": "最新年度",
     "latest": "最新値",
     "progress": "進捗率（%）",
@@ -66,7 +68,7 @@ COORDINATES = ("緯度", "経度")  # kept as published (6 decimals locate a bui
 _PERSONS = ("total", "aged65", "aged75", "aged85")
 _SHARES = ("aged65_share", "aged75_share", "aged85_share")
 _INDICATOR_VALUES = ("per_capita", "ci_low", "ci_high")
-_RAW_VALUES = ("baseline", "target", "latest")  # as counted: whole counts, shares with one decimal
+_RAW_VALUES = ("baseline", "target", "milestone", "latest")  # as counted: whole counts, shares with one decimal
 
 
 def readable(frame: pd.DataFrame) -> pd.DataFrame:

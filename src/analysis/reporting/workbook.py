@@ -28,6 +28,7 @@ SHEET_TITLES = {
     "pdca_check.csv": "目標の達成状況",
     "pdca_act.csv": "協議の論点",
     "pdca_do.csv": "取組の実績",
+    "pdca_do_budget.csv": "取組の予算・決算と評価",
     "overview.csv": "管内の市区町村",
 }
 MAX_WIDTH = 48  # characters: a long address or source wraps in Excel rather than widening the sheet
