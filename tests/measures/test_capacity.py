@@ -257,3 +257,12 @@ def test_karatsu_care_level_3_plus_equals_the_real_annual_report_read_with_openp
     assert found.value == expected and found.fiscal_year == 2023
     # without a population the tier comes from 唐津市's 38,729 第１号被保険者: counts of 10 and more are shown
     assert capacity.tier_size(pd.Series(dtype=float), [KARATSU], data.table("insurer_values"), KARATSU) == 38_729
+
+
+def test_a_town_without_any_residential_office_gets_one_sentence_with_its_insurers_count_or_the_hidden_mark():
+    shown = capacity.Comparison(0.0, 0, 0, 325.0, 2023, "2024-03-31")
+    text = capacity.none_in_area_text(shown, "南木町", ["介護医療院"])
+    assert text.startswith("2023年度末の南木町の要介護3以上の認定者（保険者の数、") and "は 325 人です。" in text
+    assert "南木町には、公表ファイルに載った入所・居住系の施設がありません。" in text and "介護医療院" in text
+    hidden = capacity.Comparison(0.0, 0, 0, None, 2023, "2024-03-31")
+    assert "325" not in capacity.none_in_area_text(hidden, "南木町", []) and "秘匿" in capacity.none_in_area_text(hidden, "南木町", [])

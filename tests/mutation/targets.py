@@ -260,7 +260,7 @@ LISTED: list[tuple[str, str, str]] = [
     # 8. a 基準値 with a blank 基準年度 imports silently (only the other direction was tested)
     ("analysis/reporting/plan_workbook.py", "if (year is None) != (value is None):", "if value is None and year is not None:"),
     # 5. a partly superseded edition keeps the rows it lost
-    ("analysis/ingest/editions.py", "if lost:", "if False:"),
+    ("analysis/ingest/editions.py", "used.append(edition.cut(won) if lost else edition)", "used.append(edition)"),
     # 6. an office listed twice is dropped only if its address is the same too
     ("analysis/ingest/importers/kaigo_kouhyou.py", 'duplicated = frame["facility_id"].duplicated()',
      'duplicated = frame[["facility_id", "address"]].duplicated()'),

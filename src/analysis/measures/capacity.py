@@ -14,10 +14,12 @@ import pandas as pd
 
 from analysis import catalogue
 from analysis.catalogue import CAPACITY_CEILING, CAPACITY_MAX, IMPLAUSIBLE, NOT_STATED, RESIDENTIAL, STATED, capacity_status
+from analysis.measures.demand import INSURER_SOURCE
 from analysis.measures.disclosure import SUPPRESSED_MARK, DisclosureRules
 
 CARE_LEVELS_3_PLUS = ("要介護3", "要介護4", "要介護5")
-CERTIFIED_SOURCE = "厚生労働省「介護保険事業状況報告（年報）」第４－１－１表 保険者別 要介護（要支援）認定者数（総数）"
+# the same words as report 02's other table from this 年報 table, so the sources list names it once
+CERTIFIED_SOURCE = INSURER_SOURCE
 FIRST_INSURED_TOTAL = "計"  # 02h's 第１号被保険者 of all ages: the lower bound of an insurer's population (tier_size)
 TOTAL_LABEL = "計"
 NO_COMPARISON_JA = ("要介護3以上の認定者数は介護保険の保険者（市町村・広域連合）ごとにしか公表されないため、定員との比較は"
@@ -277,3 +279,11 @@ def view(facilities: pd.DataFrame, members: list[str], insurer_values: pd.DataFr
     comparison = compare(area_groups, certified, tier_size(sizes, insurer_members, insurer_values, insurer_id), rules,
                          all_services=not missing_services(loaded))
     return CapacityView(found, cited, groups, missing_services(loaded), comparison, area_groups if several else None)
+
+
+def none_in_area_text(comparison: Comparison, name: str, missing: list[str]) -> str:
+    """A municipality without any 入所・居住系 office of a loaded file, and its insurer covering it alone: the insurer's
+    要介護3以上 in one sentence (a table of zeros and 「0.0 以上」 per 100 would say nothing more)."""
+    count = "秘匿の規則により表示していません" if comparison.certified is None else f"{comparison.certified:,.0f} 人です"
+    return (f"{comparison.fiscal_year}年度末の{name}の要介護3以上の認定者（保険者の数、{CERTIFIED_SOURCE}）は{count}。"
+            f"{name}には、公表ファイルに載った入所・居住系の施設がありません。" + missing_text(missing))
