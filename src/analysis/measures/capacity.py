@@ -284,6 +284,6 @@ def view(facilities: pd.DataFrame, members: list[str], insurer_values: pd.DataFr
 def none_in_area_text(comparison: Comparison, name: str, missing: list[str]) -> str:
     """A municipality without any 入所・居住系 office of a loaded file, and its insurer covering it alone: the insurer's
     要介護3以上 in one sentence (a table of zeros and 「0.0 以上」 per 100 would say nothing more)."""
-    count = "秘匿の規則により表示していません" if comparison.certified is None else f"{comparison.certified:,.0f} 人です"
+    count = "秘匿の規則により表示していません" if comparison.certified is None else f" {comparison.certified:,.0f} 人です"
     return (f"{comparison.fiscal_year}年度末の{name}の要介護3以上の認定者（保険者の数、{CERTIFIED_SOURCE}）は{count}。"
             f"{name}には、公表ファイルに載った入所・居住系の施設がありません。" + missing_text(missing))
