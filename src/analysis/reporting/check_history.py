@@ -92,3 +92,18 @@ def history_digest(params_file: str | Path) -> str:
 def keep_check(params_file: str | Path, rows: list[dict]) -> Path | None:
     """Keep the check report 04 declared (its record as rows) beside the parameter file; see add_record."""
     return add_record(history_dir(params_file), pd.DataFrame(rows, columns=RECORD_COLUMNS).fillna("").astype(str))
+
+
+def this_check(ctx, check: pd.DataFrame, params_file: str | Path) -> tuple[pd.DataFrame, tuple[str, pd.DataFrame] | None]:
+    """(this check's record, the previous kept check or None) for report 04, the record declared for zaitaku run.
+
+    Only a distributable check is kept and compared: an internal one would set unhidden values beside hidden ones.
+    """
+    from analysis.measures import history
+    from analysis.reporting.site import generation_date
+
+    record = history.record(check, history.as_of_dates(ctx.own("indicators")), generation_date())
+    if not ctx.disclosure.distributable:
+        return record, None
+    ctx.declare(PDCA_RECORD, record.to_dict(orient="records"))  # kept by batch.runner once the reports are built
+    return record, history.previous_record(read_records(history_dir(params_file)), stored(record))
