@@ -216,6 +216,39 @@ def _cmd_plan_import(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_check_history(args: argparse.Namespace) -> int:
+    from analysis.measures.history import changes_table
+    from analysis.measures.pdca import STATUS_SHORT
+    from analysis.reporting.check_history import history_dir, read_records
+    from analysis.reporting.params import load_params
+
+    from analysis.ingest.processed import METADATA_FILE, ProcessedData
+
+    params = load_params(args.params)
+    if (Path(args.processed) / METADATA_FILE).exists():
+        ProcessedData(args.processed)  # its local indicators: their names instead of their ids
+    folder = history_dir(args.params)
+    records = read_records(folder)
+    if not records:
+        print(f"{params.name}（{params.code}）の確認の記録はまだありません（{folder}）。"
+              "zaitaku run で報告4を配布用に作ると記録されます。")
+        return 0
+    print(f"{params.name}（{params.code}）の確認の記録: {folder}（{len(records)} 件）")
+    for name, record in records:
+        years = sorted({y for y in record["latest_year"] if y})
+        counts = record.drop_duplicates("indicator_id")["status"].map(lambda s: STATUS_SHORT.get(s, s)).value_counts()
+        print(f"  {record['checked_on'].iloc[0] if len(record) else name}  {name}  "
+              f"データ {'・'.join(years) + '年度' if years else 'なし'}  "
+              + "・".join(f"{status} {count}" for status, count in counts.items()))
+    for (_, before), (name, now) in zip(records, records[1:]):
+        print(f"{before['checked_on'].iloc[0]} → {now['checked_on'].iloc[0]}:")
+        for row in changes_table(now, ("", before)).itertuples():
+            change = row.判定の変化 or "—"
+            print(f"  {row.指標}: {row.前回の判定 or '—'}（{row.前回の最新年度 or '—'}年度 {row.前回の最新値 or '—'}）→ "
+                  f"{row.今回の判定}（{row.今回の最新年度 or '—'}年度 {row.今回の最新値 or '—'}） {change}・{row.変化のもと}")
+    return 0
+
+
 def _at_least_one(text: str) -> int:
     """argparse type of --jobs: a whole number of 1 or more."""
     try:
@@ -288,6 +321,13 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--processed", default="data/processed")
     export.add_argument("--out", help="workbook to write (default: <parameter file name>.xlsx)")
     export.set_defaults(func=_cmd_plan_export)
+
+    checks = sub.add_parser("check", help="the checks (report 04) kept beside a parameter file")
+    checks_sub = checks.add_subparsers(dest="check_command", required=True)
+    history = checks_sub.add_parser("history", help="list the kept checks of a parameter file and what changed between them")
+    history.add_argument("params", help="parameter file (its checks are in params/history/<its name>/)")
+    history.add_argument("--processed", default="data/processed", help="processed data whose local indicators the records name")
+    history.set_defaults(func=_cmd_check_history)
 
     run = sub.add_parser("run", help="run the report notebooks and write HTML")
     run.add_argument("params", nargs="*", help="parameter files")

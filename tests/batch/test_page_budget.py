@@ -13,8 +13,10 @@ from analysis.reporting.pdf import pdf_unavailable
 
 # 03 grew from 10 to 11 pages with the plan's trends since their baselines and figures whose every text prints at
 # 7 pt or more (issue 29): rows of panels at the full printed width, about four to a page. The 会議用まとめ is one page.
+# 04 of 筑水市 grew from 8 to 9 pages with the PDCA cycle's memory (issue 31): 「前回の確認からの変化」 (one row per
+# indicator) and 「前回の協議で決めたこと」, and their two rules under 方法; 南木町 has neither (one check kept, no decisions).
 BUDGETS = {
-    "40901_chikusui": {"01_resources": 12, "02_demand": 8, "03_scene_trends": 11, "04_pdca_check": 8, "meeting": 1},
+    "40901_chikusui": {"01_resources": 12, "02_demand": 8, "03_scene_trends": 11, "04_pdca_check": 9, "meeting": 1},
     "40942_nangi": {"01_resources": 10, "02_demand": 7, "03_scene_trends": 11, "04_pdca_check": 8, "meeting": 1},
 }
 CASES = [(folder, report) for folder, budgets in BUDGETS.items() for report in budgets]

@@ -338,3 +338,50 @@ def test_a_workbook_from_before_milestones_and_money_still_imports(tmp_path):
     del book[wb.MILESTONES], book[wb.BUDGETS]
     book.save(path)
     assert wb.read_workbook(path)[2] == load_params(ROOT / "params" / "40942_nangi.yaml").plan
+
+
+def test_a_decision_added_in_excel_comes_back_as_written(tmp_path):
+    """Export the sample's two meetings, add a decision of a third as Excel would save it (a date cell, a 和暦 due date,
+    a goal and an option from the lists), import through the command: every decision reads back as written."""
+    import datetime as dt
+
+    path = _export(tmp_path, CHIKUSUI)
+    book = load_workbook(path)
+    decided = book[wb.DECISIONS]
+    assert [c.value for c in decided[4]][1:4] == ["訪問診療を受けられる体制を広げる／訪問診療を実施している診療所・病院数",
+                                                  "取組の実施体制を見直す", "地域包括ケア推進課・医師会"]
+    rule_columns = {str(rule.sqref).split(":")[0][0]: rule.formula1 for rule in decided.data_validations.dataValidation}
+    lists = book[wb.LISTS]
+    options = [lists[f"G{r}"].value for r in range(2, 2 + len(wb.ACT_OPTIONS))]
+    assert options == list(wb.ACT_OPTIONS) and "$G$2" in rule_columns["C"] and "$F$2" in rule_columns["B"]
+    decided.append([dt.datetime(2025, 7, 24), "望む場所で最期を迎えられる", "この目標に取組を割り当てる", "健康づくり課",
+                    "令和8年3月31日", "ACP の担当を決める"])
+    book.save(path)
+
+    copy = tmp_path / CHIKUSUI.name
+    copy.write_text(CHIKUSUI.read_text(encoding="utf-8"), encoding="utf-8")
+    assert main(["plan", "import", str(path), "--out", str(copy)]) == 0
+    plan, original = load_params(copy).plan, load_params(CHIKUSUI).plan
+    assert plan.decisions[:-1] == original.decisions
+    added = plan.decisions[-1]
+    assert (added.meeting, added.goal, added.indicator_id, added.option, added.owner, added.due, added.note) == (
+        dt.date(2025, 7, 24), "望む場所で最期を迎えられる", None, "この目標に取組を割り当てる", "健康づくり課",
+        dt.date(2026, 3, 31), "ACP の担当を決める")
+    assert "meeting: 2025-07-24" in copy.read_text(encoding="utf-8")  # a date, not quoted text
+
+
+@pytest.mark.parametrize("cells, where, expected", [
+    ({"A2": "先週"}, "cell A2", "expected a date"),
+    ({"A2": None}, "cell A2", "meeting date is empty"),
+    ({"B2": "ない目標"}, "cell B2", "goal or 目標／指標 from the list"),
+    ({"C2": "様子を見る"}, "cell C2", "option from the list"),
+    ({"E2": None}, "cell E2", "due date (期限) is empty"),
+    ({"E2": "2024-05-01"}, "cell E2", "is before the meeting"),
+    ({"D2": "担当\u202e課"}, "cell D2", "U+202E"),
+])
+def test_a_wrong_decision_is_named_by_sheet_and_cell(tmp_path, cells, where, expected):
+    path = _edit(_export(tmp_path, CHIKUSUI), wb.DECISIONS, cells)
+    with pytest.raises(InputError) as err:
+        wb.read_workbook(path)
+    message = str(err.value)
+    assert f"'{wb.DECISIONS}'" in message and where in message and expected in message, message

@@ -18,6 +18,7 @@ from analysis.batch.tasks import Task
 from analysis.catalogue import ALL_REPORTS
 from analysis.errors import InputError
 from analysis.ingest.processed import ProcessedData
+from analysis.reporting.check_history import history_digest
 from analysis.reporting.declared import INSUFFICIENT_PREFIX
 from analysis.reporting.params import load_params
 
@@ -95,9 +96,11 @@ def is_up_to_date(task: Task) -> bool:
     if not manifest.exists():
         return False
     try:
-        return read_manifest(manifest)["fingerprint"] == task.fingerprint
+        recorded = read_manifest(manifest)
     except InputError:
         return False
+    # report 04 compares with the checks kept beside the parameter file: other records, another report
+    return recorded["fingerprint"] == task.fingerprint and recorded.get("history_sha256") == history_digest(task.params_file)
 
 
 def _sha256(path: Path) -> str:
@@ -130,6 +133,8 @@ def write_manifest(task: Task, staging: Path, declared: dict) -> None:
                                  if key.startswith(INSUFFICIENT_PREFIX)},
         "is_sample": bool(processed_meta.get("is_sample")),
         "params_file": {"name": Path(task.params_file).name, "sha256": _sha256(Path(task.params_file))},
+        # the checks beside the parameter file, after this run kept its own (reporting.check_history)
+        "history_sha256": history_digest(task.params_file),
         "notebooks": {
             nb: _sha256(Path(task.notebooks_dir) / nb) for key, nb, _ in ALL_REPORTS if key in task.reports
         },

@@ -71,6 +71,7 @@ from analysis.catalogue import ALL_REPORTS
 from analysis.errors import InputError
 from analysis.measures.disclosure import DisclosureRules
 from analysis.reporting.declared import INSUFFICIENT_PREFIX, collect_declared
+from analysis.reporting.check_history import PDCA_RECORD, keep_check
 from analysis.reporting.params import MunicipalityParams, load_params
 
 POLL_SECONDS = 0.2  # how often the batch loop looks for a stop request between results
@@ -166,6 +167,11 @@ def run_task(task: Task) -> Result:
             reason = declared.get(f"{INSUFFICIENT_PREFIX}{entry['key']}")
             if reason:
                 entry.update(status="insufficient", reason=reason)
+        record = declared.pop(PDCA_RECORD, None)
+        if record and task.disclosure_control and not task.internal_label:
+            # only what may be handed out is kept: the history travels with the parameter file
+            step = "（確認の記録）"
+            keep_check(task.params_file, record)
         step = "（会議用まとめ）"
         meeting = write_meeting_page(task, staging, result, declared)
         if meeting:  # first in the list: the page a meeting starts from

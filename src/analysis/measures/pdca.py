@@ -209,6 +209,48 @@ class Activity(BaseModel):
         return self
 
 
+# The discussion options report 04's Act table prints (ACT_RULES), one each: what a meeting can choose in its record
+# (協議の記録). Defined here, before ACT_RULES is written out of them, so the two can never drift apart.
+_OPTIONS_BY_STATE = {
+    "達成（目標年より前）": ("目標値を引き上げる", "アウトカム指標を加える", "重点を他の目標に移す"),
+    "達成（目標年以降）": ("次の計画の目標値を決める", "アウトカム指標を加える"),
+    "悪化・遅れ（取組は計画どおり）": ("取組が届いている範囲（対象・地域・職種）を確かめる", "取組の内容を見直す",
+                                   "指標の定義や集計の変化を確かめる"),
+    "悪化・遅れ（取組が計画に届かない）": ("取組が計画に届かない理由を確かめる", "取組の実施体制を見直す"),
+    "悪化・遅れ（取組の記録・割り当てなし）": ("この目標に取組を割り当てる", "実績を記録する"),
+    "秘匿・データなし・目標値なし": ("公開できる代わりの指標を選ぶ", "値の入手先を決める", "基準値・目標値を決める"),
+}
+ACT_OPTIONS = tuple(dict.fromkeys(option for options in _OPTIONS_BY_STATE.values() for option in options))
+
+
+class Decision(BaseModel):
+    """One decision of a meeting (協議の記録): which goal (and indicator) it is about, the Act option chosen, who
+    does it and by when. What the activities' actuals say about it is decisions.outcome's."""
+
+    model_config = ConfigDict(extra="forbid")
+    meeting: dt.date  # the day of the meeting that decided it
+    goal: Paragraph = Field(min_length=1)  # a goal of the plan, as worded there
+    indicator_id: str | None = None  # one of that goal's indicators (none: the goal as a whole)
+    option: str
+    owner: OneLine | None = None  # 担当
+    due: dt.date  # 期限
+    note: Paragraph | None = None  # メモ
+
+    @field_validator("option")
+    @classmethod
+    def _an_act_option(cls, value: str) -> str:
+        if value not in ACT_OPTIONS:
+            raise ValueError(f"option {value!r} is not one of the Act table's options ({'、'.join(ACT_OPTIONS)})")
+        return value
+
+    @model_validator(mode="after")
+    def _due_after_meeting(self) -> "Decision":
+        if self.due < self.meeting:
+            raise _at("due", f"the due date {self.due} is before the meeting {self.meeting}; a decision is due on or after "
+                             "the day it was made")
+        return self
+
+
 class Plan(BaseModel):
     """めざすべき姿 (overall and per scene), the goals per scene and the activities that serve them."""
 
@@ -219,6 +261,21 @@ class Plan(BaseModel):
     scene_visions: dict[SceneId, Paragraph] = Field(default_factory=dict)
     goals: list[Goal] = Field(default_factory=list)
     activities: list[Activity] = Field(default_factory=list)
+    decisions: list[Decision] = Field(default_factory=list)  # 協議の記録: what the meetings decided, oldest first
+
+    @model_validator(mode="after")
+    def _decisions_about_the_goals(self) -> "Plan":
+        """A decision names a goal of this plan (by its wording) and, if any, one of that goal's indicators."""
+        for k, decision in enumerate(self.decisions):
+            goals = [goal for goal in self.goals if goal.goal == decision.goal]
+            if not goals:
+                raise _at(f"decisions.{k}.goal", f"the goal {decision.goal!r} is not a goal of the plan; name a goal as "
+                                                 "worded under goals (the 目標 column)")
+            if decision.indicator_id is not None and not any(
+                    gi.indicator_id == decision.indicator_id for goal in goals for gi in goal.indicators):
+                raise _at(f"decisions.{k}.indicator_id", f"the indicator {decision.indicator_id!r} is not an indicator of "
+                                                         f"the goal {decision.goal!r}")
+        return self
 
     @model_validator(mode="after")
     def _activity_ids_once(self) -> "Plan":
@@ -609,16 +666,8 @@ def display_table(check: pd.DataFrame) -> pd.DataFrame:
 
 # The rule set of the Act table, printed in the report: which discussion options each state opens.
 ACT_RULES = pd.DataFrame({
-    "状況": ["達成（目標年より前）", "達成（目標年以降）", "悪化・遅れ（取組は計画どおり）", "悪化・遅れ（取組が計画に届かない）",
-             "悪化・遅れ（取組の記録・割り当てなし）", "秘匿・データなし・目標値なし"],
-    "協議の選択肢": [
-        "目標値を引き上げる／アウトカム指標を加える／重点を他の目標に移す",
-        "次の計画の目標値を決める／アウトカム指標を加える",
-        "取組が届いている範囲（対象・地域・職種）を確かめる／取組の内容を見直す／指標の定義や集計の変化を確かめる",
-        "取組が計画に届かない理由を確かめる／取組の実施体制を見直す",
-        "この目標に取組を割り当てる／実績を記録する",
-        "公開できる代わりの指標を選ぶ／値の入手先を決める／基準値・目標値を決める",
-    ],
+    "状況": list(_OPTIONS_BY_STATE),
+    "協議の選択肢": ["／".join(options) for options in _OPTIONS_BY_STATE.values()],
 })
 ACT_STATES = ["悪化", "遅れ", "達成", HIDDEN_STATUS, "データなし", UNSET_STATUS]
 

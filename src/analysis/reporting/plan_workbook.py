@@ -24,11 +24,12 @@ from pydantic import ValidationError
 from analysis import catalogue, japanese_dates, typed_text
 from analysis.codes import CodeError, normalize_code
 from analysis.errors import InputError
-from analysis.measures.pdca import Plan
+from analysis.measures.pdca import ACT_OPTIONS, Plan
 from analysis.reporting.spreadsheet import neutralise_workbook
 
 VISION, GOALS, ACTIVITIES, LATEST, LISTS = "めざすべき姿", "目標と指標", "取組", "参考_最新値", "選択肢"
 MILESTONES, BUDGETS = "中間目標", "取組の予算・決算・評価"  # optional on import: a workbook from before they existed has neither
+DECISIONS = "協議の記録"  # optional on import too
 VISION_ROWS = {"code": 2, "name": 3, "title": 4, "adopted": 5, "vision": 6}  # then one row per scene from 7
 GOAL_COLUMNS = ("場面", "目標", "指標", "区分", "基準年度", "基準値", "目標年度", "目標値",
                 "関連する取組（取組IDを「、」で区切る）", "最新年度（参考）", "最新値（参考）", "単位（参考）")
@@ -36,6 +37,9 @@ ACTIVITY_COLUMNS = ("取組ID", "取組の名称", "事業項目", "場面（複
                     "評価の項目（例 研修後アンケートの満足度）", "評価の単位（例 %）")
 MILESTONE_COLUMNS = ("指標", "中間目標の年度", "中間目標の値")
 BUDGET_COLUMNS = ("取組ID", "年度", "予算（円）", "決算（円）（決算前は空欄）", "評価の値（単位は「取組」のシート）")
+DECISION_COLUMNS = ("協議の日（例 2025-07-15）", "目標・指標（一覧から）", "選んだ選択肢（報告4の「協議のための論点」から）",
+                    "担当", "期限（例 2026-03-31）", "メモ")
+GOAL_SEPARATOR = "／"  # 目標／指標, as report 04's Act table names a row
 LETTERS = "ABCDEFGHIJKL"
 FIRST_SCENE_ROW = 7
 SEPARATORS = r"[、,，;；]"
@@ -83,6 +87,9 @@ def write_workbook(path: str | Path, code: str, name: str, plan: Plan | None, la
         "C": ("指標", list(choices["choice"])),
         "D": ("事業項目", [_program_choice(k) for k in catalogue.PROGRAM_ITEMS]),
         "E": ("対象（例）", list(catalogue.AUDIENCES)),
+        "F": ("目標・指標", list({key: text for text, key in reversed(
+            _goal_choices(plan.model_dump()["goals"] if plan else [], choices).items())}.values())[::-1] or [""]),
+        "G": ("協議の選択肢", list(ACT_OPTIONS)),
     }
     for letter, (title, values) in columns.items():
         lists[f"{letter}1"] = title
@@ -200,6 +207,29 @@ def write_workbook(path: str | Path, code: str, name: str, plan: Plan | None, la
     for cell in money[1]:
         cell.font, cell.fill, cell.alignment = head, shade, wrap
     money.freeze_panes = "A2"
+
+    # 協議の記録: one row per decision of a meeting, the goal and the option chosen from lists
+    decided = book.create_sheet(DECISIONS, index=book.sheetnames.index(BUDGETS) + 1)
+    decided.append(list(DECISION_COLUMNS))
+    goal_label: dict[tuple, str] = {}
+    for text, key in _goal_choices(plan.model_dump()["goals"] if plan else [], choices).items():
+        goal_label.setdefault(key, text)  # the list's own wording (label before plain label and id)
+    for d in (plan.decisions if plan else []):
+        decided.append([d.meeting, goal_label.get((d.goal, d.indicator_id), d.goal), d.option, d.owner, d.due, d.note])
+    last = max(decided.max_row + 30, 60)
+    for letter, list_column, strict in (("B", "F", False), ("C", "G", True)):
+        # a goal added on the goals sheet in the same edit is not in the list yet: a warning, not a refusal
+        rule = choice_list(list_column, strict)
+        decided.add_data_validation(rule)
+        rule.add(f"{letter}2:{letter}{last}")
+    for row in range(2, last + 1):
+        for letter in "AE":
+            decided[f"{letter}{row}"].number_format = "yyyy-mm-dd"
+    for letter, width in zip("ABCDEF", (16, 50, 44, 20, 16, 40)):
+        decided.column_dimensions[letter].width = width
+    for cell in decided[1]:
+        cell.font, cell.fill, cell.alignment = head, shade, wrap
+    decided.freeze_panes = "A2"
 
     reference = book.create_sheet(LATEST)
     reference.append(["場面", "指標", "単位", "最新年度", "最新値", "出典"])
@@ -381,7 +411,7 @@ def _open_checked(path: Path):
         raise InputError(path, f"cannot be read as an Excel workbook (.xlsx) ({type(exc).__name__}: {exc}); "
                                "open it in Excel and save it again") from None
     try:
-        for sheet in (VISION, GOALS, MILESTONES, ACTIVITIES, BUDGETS):
+        for sheet in (VISION, GOALS, MILESTONES, ACTIVITIES, BUDGETS, DECISIONS):
             if sheet not in values.sheetnames:
                 continue
             if values[sheet].max_row > MAX_ROWS:
@@ -527,9 +557,17 @@ def read_workbook(path: str | Path) -> tuple[str, str, Plan]:
 
     _read_milestones(path, book, raw, where, indicator_ids, set(choices["indicator_id"]))
     _read_budgets(path, book, raw, where)
+    # the plan's own sheets first: a decision names a goal, and a wrong goal cell is the first problem to name
+    _validated(path, raw, where)
+    _read_decisions(path, book, raw, where, choices)
+    plan = _validated(path, raw, where)
+    return code, name, plan
 
+
+def _validated(path: Path, raw: dict, where: dict) -> Plan:
+    """The plan from the sheets' values; InputError naming the sheet and cell of the first problem."""
     try:
-        plan = Plan.model_validate(raw)
+        return Plan.model_validate(raw)
     except ValidationError as exc:
         err = exc.errors()[0]
         loc = tuple(err["loc"])
@@ -541,7 +579,6 @@ def read_workbook(path: str | Path) -> tuple[str, str, Plan]:
         if loc == ("vision",):
             message = "the overall めざすべき姿 is empty; write one sentence"
         raise InputError(path, f"sheet {cell.split(' ')[0]}, cell {cell.split(' ', 1)[1] if ' ' in cell else ''}: {message}") from None
-    return code, name, plan
 
 
 def _read_milestones(path: Path, book, raw: dict, where: dict, indicator_ids: dict, packaged: set) -> None:
@@ -613,6 +650,61 @@ def _read_budgets(path: Path, book, raw: dict, where: dict) -> None:
             where[("activities", k, "years", j, key)] = f"'{BUDGETS}' {column}{row}"
 
 
+def _goal_choices(goals: list[dict], choices: pd.DataFrame) -> dict[str, tuple[str, str | None]]:
+    """The 協議の記録 list: each goal as a whole ('目標'), then each of its indicators ('目標／指標'), → (goal, indicator_id).
+
+    ``goals`` as the plan's raw mapping (read from the workbook, or a Plan dumped). A row's text may also name the
+    indicator by its plain label or id, as the goals sheet accepts them.
+    """
+    label_of = dict(zip(choices["indicator_id"], choices["choice"]))
+    plain = dict(zip(choices["indicator_id"], choices["label_ja"]))
+    found: dict[str, tuple[str, str | None]] = {}
+    for goal in goals:
+        found.setdefault(goal["goal"], (goal["goal"], None))
+        for item in goal.get("indicators", []):
+            indicator_id = item["indicator_id"]
+            for name in (label_of.get(indicator_id, indicator_id), plain.get(indicator_id, indicator_id), indicator_id):
+                found.setdefault(f"{goal['goal']}{GOAL_SEPARATOR}{name}", (goal["goal"], indicator_id))
+    return found
+
+
+def _read_decisions(path: Path, book, raw: dict, where: dict, choices: pd.DataFrame) -> None:
+    """The 協議の記録 sheet into the plan's decisions; each cell checked here or by the plan's validation (named)."""
+    if DECISIONS not in book.sheetnames:
+        return
+    decided = _Cells(path, book, DECISIONS)
+    goals = _goal_choices(raw["goals"], choices)
+    raw["decisions"] = []
+    for row in range(2, decided.ws.max_row + 1):
+        if not any(decided.text(f"{c}{row}") for c in "ABCDEF"):
+            continue
+        meeting, due = decided.date(f"A{row}"), decided.date(f"E{row}")
+        target, option = decided.text(f"B{row}"), decided.text(f"C{row}")
+        if meeting is None:
+            raise decided.error(f"A{row}", "the meeting date is empty (e.g. 2025-07-15 or 令和7年7月15日)")
+        if target not in goals:
+            raise decided.error(f"B{row}", f"expected a goal or 目標／指標 from the list (the goals on sheet '{GOALS}'), "
+                                           f"got {target!r}")
+        if option not in ACT_OPTIONS:
+            raise decided.error(f"C{row}", f"expected an option from the list (the options of report 04's Act table), "
+                                           f"got {option!r}")
+        if due is None:
+            raise decided.error(f"E{row}", "the due date (期限) is empty (e.g. 2026-03-31)")
+        goal, indicator_id = goals[target]
+        entry = {"meeting": meeting, "goal": goal, "option": option, "due": due}
+        if indicator_id:
+            entry["indicator_id"] = indicator_id
+        for key, column in (("owner", "D"), ("note", "F")):
+            if decided.text(f"{column}{row}"):
+                entry[key] = decided.text(f"{column}{row}")
+        k = len(raw["decisions"])
+        raw["decisions"].append(entry)
+        where[("decisions", k)] = f"'{DECISIONS}' A{row}:F{row}"
+        for key, column in (("meeting", "A"), ("goal", "B"), ("indicator_id", "B"), ("option", "C"), ("owner", "D"),
+                            ("due", "E"), ("note", "F")):
+            where[("decisions", k, key)] = f"'{DECISIONS}' {column}{row}"
+
+
 # ---------------------------------------------------------------------------
 # the parameter file
 # ---------------------------------------------------------------------------
@@ -653,6 +745,9 @@ def plan_yaml(plan: Plan) -> str:
     data = plan.model_dump(mode="json", exclude_defaults=True, exclude_none=True)
     if "adopted" in data:
         data["adopted"] = dt.date.fromisoformat(data["adopted"])  # written as a date, not quoted text
+    for decision in data.get("decisions", []):
+        for key in ("meeting", "due"):
+            decision[key] = dt.date.fromisoformat(decision[key])
     return yaml.dump({"plan": _tidy(data)}, Dumper=_PlanDumper, allow_unicode=True, sort_keys=False, width=1000)
 
 

@@ -26,6 +26,8 @@ SHEET_TITLES = {
     "supply_vs_demand.csv": "供給と需要",
     "scene_trends.csv": "指標の推移",
     "pdca_check.csv": "目標の達成状況",
+    "pdca_changes.csv": "前回の確認からの変化",
+    "pdca_decisions.csv": "協議で決めたこと",
     "pdca_act.csv": "協議の論点",
     "pdca_do.csv": "取組の実績",
     "pdca_do_budget.csv": "取組の予算・決算と評価",
