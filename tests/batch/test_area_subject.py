@@ -133,3 +133,31 @@ def test_the_area_is_compared_with_its_medical_area_and_its_members_are_listed_b
     html = (reports / "01_resources.html").read_text(encoding="utf-8")
     assert "架空中央医療圏・件数" in _csv(reports / "resource_summary.csv").columns
     assert "管内の市区町村との比較" in html and all(name in html for name in ("筑水市", "川原市", "北原町"))
+
+
+@pytest.fixture(scope="module")
+def member_reports(tmp_path_factory, processed_sample):
+    """川原市 with the area as one more comparison level (comparison.area)."""
+    folder = tmp_path_factory.mktemp("member")
+    text = (ROOT / "params" / "40902_kawahara.yaml").read_text(encoding="utf-8")
+    params = folder / "40902_kawahara.yaml"
+    params.write_text(text.replace("comparison:\n", f"comparison:\n  area: {CODE}\n", 1), encoding="utf-8")
+    code = zaitaku(["run", str(params), "--jobs", "1", "--processed", str(processed_sample), "--reports", str(folder / "reports"),
+                    "--notebooks", str(ROOT / "notebooks")])
+    assert code == 0
+    return next((folder / "reports").glob("40902_*/"))
+
+
+def test_a_member_compared_with_its_area_shows_the_areas_own_numbers_under_its_name_and_kind(member_reports, reports):
+    label = f"{NAME}（{KIND}）"
+    city = _csv(member_reports / "resource_summary.csv").set_index("資源")
+    area = _csv(reports / "resource_summary.csv").set_index("資源")
+    assert list(city.columns).index(f"{label}・件数") < list(city.columns).index("架空中央医療圏・件数")
+    pd.testing.assert_series_equal(city[f"{label}・件数"], area[f"{NAME}・件数"], check_names=False)
+    columns = ["指標", "年度", "値", "人口あたりの値", "秘匿"]
+    seen = _csv(member_reports / "scene_trends.csv")
+    seen = seen[(seen["地域の区分"] == "区域") & (seen["地域"] == label)][columns].sort_values(["指標", "年度"]).reset_index(drop=True)
+    own = _csv(reports / "scene_trends.csv")
+    own = own[own["地域の区分"] == f"当該{KIND}"][columns].sort_values(["指標", "年度"]).reset_index(drop=True)
+    assert len(own) > 50
+    pd.testing.assert_frame_equal(seen, own)
