@@ -27,7 +27,7 @@ PROGRAM_ITEMS = {
 PROGRAM_ITEM_SHORT = {"ア": "資源の把握", "イ": "課題の抽出・対応策", "ウ": "提供体制の構築", "エ": "情報共有の支援",
                       "オ": "相談支援", "カ": "研修", "キ": "普及啓発", "ク": "市区町村の連携"}
 AUDIENCES = ("住民", "医療・介護関係者", "医療機関", "介護事業所", "行政・関係機関")  # suggestions; any text is accepted
-AREA_LEVEL_LABELS = {"municipality": "市区町村", "medical_area": "二次医療圏", "prefecture": "都道府県", "national": "全国",
+AREA_LEVEL_LABELS = {"municipality": "市区町村", "area": "区域", "medical_area": "二次医療圏", "prefecture": "都道府県", "national": "全国",
                      "peers": "類似自治体"}
 
 

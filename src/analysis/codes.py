@@ -209,3 +209,14 @@ class AddressMatcher:
 
     def match_many(self, addresses: Iterable[str], pref_code: str | None = None) -> list[str | None]:
         return [self.match(a, pref_code) for a in addresses]
+
+
+# An area of the users' own (areas.csv: a 医師会区域, 日常生活圏域 …): "A" and 1–15 capitals, digits or hyphens.
+# The letter keeps it apart from every published code (municipality and prefecture 5 digits, 二次医療圏 4), and capitals
+# only keep two codes from naming one report folder on a case-insensitive disk.
+AREA_CODE = re.compile(r"A[0-9A-Z-]{1,15}")
+
+
+def is_area_code(code: str) -> bool:
+    """An area code of areas.csv (AREA_CODE)."""
+    return bool(AREA_CODE.fullmatch(str(code)))

@@ -233,7 +233,9 @@ def test_comparison_levels_follow_the_parameter_file():
     from analysis.reporting.params import Comparison
 
     assert resources.comparison_levels(Comparison(medical_area=False)) == ("municipality", "prefecture", "national")
-    assert resources.comparison_levels(Comparison()) == resources.LEVELS
+    assert resources.comparison_levels(Comparison()) == ("municipality", "medical_area", "prefecture", "national")
+    # an area of areas.csv is compared only when the file names one
+    assert resources.comparison_levels(Comparison(area="A-X")) == resources.LEVELS
 
 
 # -- ratio chart -----------------------------------------------------------------------------------

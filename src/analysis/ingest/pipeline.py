@@ -597,6 +597,48 @@ def build_activities(raw: Discovered, municipalities: pd.DataFrame, summary: Ing
     return conform(pd.concat(frames, ignore_index=True), "activities")
 
 
+def build_areas(raw: Discovered, municipalities: pd.DataFrame, summary: IngestSummary | None = None
+                ) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(areas, area_members) from the raw folder's areas.csv files; every member a basic municipality of the master.
+
+    Nothing is left out quietly: an unknown code, a prefecture, a ward or an area code given twice stops the
+    ingest with the file, row and column (a report on an area without one of its members would read as the whole).
+    """
+    summary = summary or IngestSummary(raw)
+    frames = []
+    for file in raw["areas"]:
+        frame = templates.read_areas(file)
+        frames.append(frame)
+        summary.used("areas", file, int(frame["area_code"].nunique()))
+    if not frames:
+        return empty_table("areas"), empty_table("area_members")
+    members = current_codes(pd.concat(frames, ignore_index=True))
+    master = municipalities.set_index("code")
+    for record in members.itertuples():
+        where = {"row": int(record.row), "column": "member_codes"}
+        if record.code not in master.index:
+            raise InputError(record.source_file, f"member code {record.code_before_change} is not in the 総務省 municipality list "
+                                                 "(check the code; a municipality merged away has no code today)", **where)
+        kind = master.at[record.code, "kind"]
+        if kind == "prefecture" or record.code.endswith("000"):
+            raise InputError(record.source_file, f"member code {record.code} is a prefecture; list its municipalities", **where)
+        if kind == "ward":
+            city = master.at[record.code, "parent_code"]
+            raise InputError(record.source_file, f"member code {record.code} is a ward (区) of the designated city {city}; list the "
+                                                 f"city {city} and restrict it to the area's 町名 with the towns column", **where)
+    first = members.drop_duplicates("area_code")
+    again = members.drop_duplicates(["area_code", "source_file"])
+    twice = again[again["area_code"].duplicated()]
+    if not twice.empty:
+        code = twice.iloc[0]["area_code"]
+        files = ", ".join(again.loc[again["area_code"] == code, "source_file"])
+        raise InputError(twice.iloc[0]["source_file"], f"area code {code} is also defined in {files}; keep one definition",
+                         row=int(twice.iloc[0]["row"]), column="area_code")
+    areas = first.assign(pref_code=first["code"].str[:2],
+                         source=first["source"].where(first["source"] != "", templates.TEMPLATE_SOURCE))
+    return conform(areas, "areas"), conform(members, "area_members")
+
+
 def build_insurers(raw: Discovered, municipalities: pd.DataFrame, summary: IngestSummary | None = None
                    ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """(insurers, insurer_members, insurer_values) from the 年報 保険者別 tables; the insurer stays the unit.
@@ -685,6 +727,7 @@ def build_tables(raw: Discovered, summary: IngestSummary | None = None) -> dict[
     outlines = build_boundaries(raw, municipalities, summary)
     insurer_list, insurer_members, insurer_values = build_insurers(raw, municipalities, summary)
     ndb_values, ndb_indicators = build_ndb(raw, summary)
+    areas, area_members = build_areas(raw, municipalities, summary)
     return {
         "local_indicators": local_indicators,
         "municipalities": municipalities,
@@ -702,6 +745,8 @@ def build_tables(raw: Discovered, summary: IngestSummary | None = None) -> dict[
         "insurer_values": insurer_values,
         "ndb_values": ndb_values,
         "ndb_indicators": ndb_indicators,
+        "areas": areas,
+        "area_members": area_members,
         **({} if outlines is None else {"boundaries": outlines}),
     }
 

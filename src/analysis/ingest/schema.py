@@ -134,6 +134,19 @@ TABLES: dict[str, dict[str, str]] = {
         "mieruka": "string",
         "suppress_with": "string",
     },
+    "areas": {                       # areas.csv: groupings the users work in (医師会区域, 日常生活圏域 …), one row each
+        "area_code": "string",       # A + capitals, digits or hyphens (measures.areas.AREA_CODE): never a numeric code
+        "name": "string",
+        "kind": "string",            # 医師会区域 / 日常生活圏域 / 在宅医療圏 or the user's own word
+        "pref_code": "string",       # every member is in this one prefecture
+        "source": "string",
+        "source_file": "string",
+    },
+    "area_members": {                # area → member municipality; towns restrict only its facility list and map
+        "area_code": "string",
+        "code": "string",            # a basic municipality (a designated city whole)
+        "towns": "string",           # 町名 separated by |; empty when the whole municipality belongs to the area
+    },
     "insurers": {                    # 介護保険の保険者 of the 年報 (one municipality, or a 広域連合・一部事務組合 of several)
         "insurer_id": "string",      # a single municipality's code; K + smallest member code for a multi-municipality insurer; 00000 全国
         "pref_code": "string",

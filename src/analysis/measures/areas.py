@@ -3,7 +3,13 @@
 Only basic municipalities are members of the areas above them: a designated city counts as a
 whole (its wards are parts of it, not members beside it), prefecture rows are totals.
 
-A report's subject is a municipality, a 二次医療圏 or a prefecture. The subject takes the
+Beside them stand the areas the users work in (areas.csv: a 医師会区域, 日常生活圏域 …): sets of
+basic municipalities of one prefecture, not nested in the rest (an area may straddle 二次医療圏).
+Level ``area`` sits between the municipality and its 二次医療圏: an area as the subject is
+compared with its 二次医療圏 (when all its members share one), prefecture and country, and a
+municipality's report may add an area as a comparison level.
+
+A report's subject is a municipality, an area, a 二次医療圏 or a prefecture. The subject takes the
 place of "the municipality" in every table and figure (level ``municipality`` is always the
 subject), and the levels at or below it drop out of the comparison: a 二次医療圏 is compared
 with its prefecture and the country, and its municipalities are the comparison below it.
@@ -11,14 +17,45 @@ with its prefecture and the country, and its municipalities are the comparison b
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 
 import pandas as pd
 
+from analysis.codes import is_area_code
 from analysis.ingest.schema import NATIONAL_CODE
 
-LEVELS = ("municipality", "medical_area", "prefecture", "national")
+LEVELS = ("municipality", "area", "medical_area", "prefecture", "national")
+
+
+@dataclass(frozen=True)
+class UserArea:
+    """One area of areas.csv: its code, name, kind, prefecture, members and the 町名 of members it covers in part."""
+
+    code: str
+    name: str
+    kind: str
+    pref_code: str
+    members: list[str]
+    towns: dict[str, list[str]] = field(default_factory=dict)  # member code → 町名 (only members covered in part)
+
+    @property
+    def label(self) -> str:
+        """How tables name it as a comparison level: its name and kind, e.g. 筑水医師会区域（医師会区域）."""
+        return f"{self.name}（{self.kind}）"
+
+
+def user_areas(areas: pd.DataFrame | None, members: pd.DataFrame | None) -> dict[str, UserArea]:
+    """area code → UserArea from the processed tables areas and area_members (none when they are empty)."""
+    if areas is None or members is None or areas.empty:
+        return {}
+    out = {}
+    for row in areas.itertuples():
+        own = members[members["area_code"] == row.area_code]
+        towns = {code: str(t).split("|") for code, t in zip(own["code"], own["towns"].fillna("")) if str(t)}
+        out[str(row.area_code)] = UserArea(str(row.area_code), str(row.name), str(row.kind), str(row.pref_code),
+                                           sorted(own["code"].astype(str)), towns)
+    return out
 
 
 def medical_area_key(pref_code: str, medical_area_code: str) -> str:
@@ -47,18 +84,29 @@ class ComparisonAreas:
     national: str = NATIONAL_CODE
     medical_area_key: str = ""
     level: str = "municipality"
+    # an area of areas.csv: the subject (level area) or a municipality's comparison level; None without one
+    area: UserArea | None = None
+
+    @property
+    def area_members(self) -> list[str]:
+        return self.area.members if self.area else []
 
     def key(self, level: str) -> str:
         """The cell key of this report's area at a level (see Hierarchy.cells); level municipality is the subject."""
         if level == "municipality":
             return self.key(self.level) if self.level != "municipality" else self.municipality
-        return {"medical_area": self.medical_area_key, "prefecture": self.prefecture, "national": self.national}[level]
+        return {"area": self.area.code if self.area else "", "medical_area": self.medical_area_key,
+                "prefecture": self.prefecture, "national": self.national}[level]
 
     @property
     def members(self) -> list[str]:
-        """The basic municipalities the subject covers: itself, its 二次医療圏's or its prefecture's members."""
-        return {"municipality": [self.municipality], "medical_area": self.medical_area,
+        """The basic municipalities the subject covers: itself, its area's, its 二次医療圏's or its prefecture's members."""
+        return {"municipality": [self.municipality], "area": self.area_members, "medical_area": self.medical_area,
                 "prefecture": self.pref_members}[self.level]
+
+    def towns(self) -> dict[str, list[str]]:
+        """Member code → 町名 of the subject's members it covers only in part (an area's); empty for whole members."""
+        return dict(self.area.towns) if self.area and self.level == "area" else {}
 
     @property
     def below(self) -> list[str]:
@@ -74,10 +122,11 @@ class ComparisonAreas:
 class Hierarchy:
     """Membership of every basic municipality in its 二次医療圏 and prefecture, from the municipalities table."""
 
-    def __init__(self, municipalities: pd.DataFrame) -> None:
+    def __init__(self, municipalities: pd.DataFrame, areas: dict[str, UserArea] | None = None) -> None:
         self.municipalities = municipalities
-        # 二次医療圏 rows (kind medical_area, see measures.medical_areas) are areas, not members
-        basic = municipalities[~municipalities["kind"].isin(["prefecture", "ward", "medical_area"])
+        self.user_areas = dict(areas or {})
+        # 二次医療圏 and area rows (kind medical_area and area, see measures.medical_areas) are areas, not members
+        basic = municipalities[~municipalities["kind"].isin(["prefecture", "ward", "medical_area", "area"])
                                & ~municipalities["code"].str.endswith("000")]
         area_codes = basic["medical_area_code"].fillna("").astype(str)
         self.basic = pd.DataFrame({
@@ -93,6 +142,11 @@ class Hierarchy:
         return {key: sorted(group["code"]) for key, group in with_area.groupby("medical_area")}
 
     @cached_property
+    def user_area_members(self) -> dict[str, list[str]]:
+        """area code (areas.csv) → sorted member codes."""
+        return {code: area.members for code, area in self.user_areas.items()}
+
+    @cached_property
     def prefecture_members(self) -> dict[str, list[str]]:
         """prefecture key (NN000) → sorted basic member codes."""
         return {prefecture_key(p): sorted(group["code"]) for p, group in self.basic.groupby("pref_code")}
@@ -105,6 +159,8 @@ class Hierarchy:
         """
         if is_medical_area_code(code):
             return self.medical_area_subject(code)
+        if is_area_code(code):
+            return self.area_subject(code)
         rows = self.municipalities.loc[self.municipalities["code"] == code]
         if rows.empty:
             raise KeyError(f"municipality {code} is not in the municipalities table")
@@ -144,12 +200,44 @@ class Hierarchy:
             level="medical_area",
         )
 
+    def area_subject(self, code: str) -> ComparisonAreas:
+        """An area of areas.csv as the subject: its members, and their 二次医療圏 when they all share one."""
+        area = self.user_areas.get(code)
+        if area is None:
+            known = "、".join(sorted(self.user_areas)) or "なし"
+            raise KeyError(f"area {code} is not in the processed data (areas from areas.csv: {known})")
+        keys = set(self.basic.loc[self.basic["code"].isin(area.members), "medical_area"])
+        key = keys.pop() if len(keys) == 1 else ""
+        name = ""
+        if key:
+            first = self.municipalities.loc[self.municipalities["code"] == area.members[0]].iloc[0]
+            name = str(first["medical_area_name"]) if pd.notna(first["medical_area_name"]) else ""
+        pref = prefecture_key(area.pref_code)
+        return ComparisonAreas(
+            municipality=code, medical_area=self.area_members.get(key, []), medical_area_name=name,
+            prefecture=pref, pref_name=str(self.municipalities.loc[self.municipalities["code"] == area.members[0], "pref_name"].iloc[0]),
+            pref_members=self.prefecture_members.get(pref, []), medical_area_key=key, level="area", area=area,
+        )
+
+    def with_area(self, areas: ComparisonAreas, code: str) -> ComparisonAreas:
+        """A municipality's comparison areas with an area of areas.csv added as level ``area``; the municipality must be
+        one of its members (an area elsewhere compares nothing the reader lives in)."""
+        area = self.user_areas.get(code)
+        if area is None:
+            known = "、".join(sorted(self.user_areas)) or "なし"
+            raise KeyError(f"area {code} is not in the processed data (areas from areas.csv: {known})")
+        if areas.level != "municipality" or areas.municipality not in area.members:
+            raise KeyError(f"{areas.municipality} is not a member of the area {code} ({area.label}: {'、'.join(area.members)})")
+        return replace(areas, area=area)
+
     def cell_of(self, code: str) -> tuple[str, str, list[str] | None]:
         """(level, key, members) of the cell a code stands for: a municipality's own (no members), a 二次医療圏's
         (4 digits) or a prefecture's (NN000) with their member municipalities, or the country's (no members)."""
         if is_medical_area_code(code):
             key = self.medical_area_of_code(code) or ""
             return "medical_area", key, self.area_members.get(key)
+        if is_area_code(code):
+            return "area", code, self.user_area_members.get(code)
         if code == NATIONAL_CODE:
             return "national", code, None
         if code.endswith("000"):

@@ -174,7 +174,9 @@ def cell_sizes(values: pd.DataFrame, hierarchy: Hierarchy, sizes: pd.Series) -> 
     pref = {key: sizes.get(key, sizes.reindex(members).sum(min_count=len(members)))
             for key, members in hierarchy.prefecture_members.items()}
     national = sizes.get(NATIONAL_CODE, math.inf)
-    lookup = {"medical_area": area, "prefecture": pref}
+    # an area of areas.csv takes the tier of its whole members' population, as a 二次医療圏 does
+    own = {code: sizes.reindex(members).sum(min_count=len(members)) for code, members in hierarchy.user_area_members.items()}
+    lookup = {"area": own, "medical_area": area, "prefecture": pref}
     return pd.Series([
         sizes.get(key, np.nan) if level == "municipality" else national if level == "national" else lookup[level].get(key, np.nan)
         for level, key in zip(values["level"], values["key"])
@@ -226,14 +228,19 @@ def _hide_derived(out: pd.DataFrame, cat: pd.DataFrame) -> pd.DataFrame:
 def _blocks(hierarchy: Hierarchy) -> list[list[tuple]]:
     """The sums between levels as equations (total level, total key, member cells), in independent blocks.
 
-    One block per prefecture (its 二次医療圏 and its total over its municipalities) and one
+    One block per prefecture (its 二次医療圏, its areas of areas.csv and its total over its municipalities) and one
     national block (the country over the prefectures): a total hidden in one block is an
     unknown of the other, so ``_complements`` solves them in turn.
     """
     areas_of: dict[str, list[str]] = {}
     for key in hierarchy.area_members:
         areas_of.setdefault(key.split(":")[0], []).append(key)
+    # an area of areas.csv is one more sum over municipalities of its one prefecture: its equation joins that block
+    own_of: dict[str, list[str]] = {}
+    for code, area in hierarchy.user_areas.items():
+        own_of.setdefault(area.pref_code, []).append(code)
     blocks = [[("medical_area", key, [("municipality", m) for m in hierarchy.area_members[key]]) for key in areas_of.get(prefecture[:2], [])]
+              + [("area", code, [("municipality", m) for m in hierarchy.user_area_members[code]]) for code in own_of.get(prefecture[:2], [])]
               + [("prefecture", prefecture, [("municipality", m) for m in members])]
               for prefecture, members in hierarchy.prefecture_members.items()]
     blocks.append([("national", NATIONAL_CODE, [("prefecture", f"{p}000") for p in PREFECTURES])])

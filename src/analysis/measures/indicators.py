@@ -13,13 +13,13 @@ from analysis.measures.areas import LEVELS, ComparisonAreas, Hierarchy
 from analysis.measures.trends import fit_trend, judge, poisson_ci, slope_text
 
 COUNT_KINDS = {"facilities", "persons", "events"}
-LEVEL_LABELS = {"municipality": "当該市区町村", "medical_area": "二次医療圏", "prefecture": "都道府県", "national": "全国"}
+LEVEL_LABELS = {"municipality": "当該市区町村", "area": "区域", "medical_area": "二次医療圏", "prefecture": "都道府県", "national": "全国"}
 
 
 def level_values(indicators: pd.DataFrame, hierarchy: Hierarchy, areas_only: pd.DataFrame | None = None) -> pd.DataFrame:
     """Every area's value per indicator and fiscal year: level, key, indicator_id, fiscal_year, value.
 
-    municipality: each code's own row; medical_area: the sum over its members, only where every
+    municipality: each code's own row; medical_area and area (areas.csv, same rule): the sum over its members, only where every
     member has the value (count kinds), or for a share the members' summed numerators over their
     summed denominators, only where every member has both; prefecture: the published NN000 row,
     else the members' complete sum or share; national: the published row. The one place areas are summed.
@@ -31,7 +31,8 @@ def level_values(indicators: pd.DataFrame, hierarchy: Hierarchy, areas_only: pd.
     own = rows[~is_total].rename(columns={"code": "key"}).assign(level="municipality")
     counts = rows[~is_total & rows["indicator_id"].map(kinds).isin(COUNT_KINDS)]
     shares = _share_parts(indicators[~indicators["code"].str.endswith("000")], kinds)
-    pieces = [own, _sums(counts, hierarchy.area_members, "medical_area"), _shares(shares, hierarchy.area_members, "medical_area")]
+    pieces = [own, _sums(counts, hierarchy.area_members, "medical_area"), _shares(shares, hierarchy.area_members, "medical_area"),
+              _sums(counts, hierarchy.user_area_members, "area"), _shares(shares, hierarchy.user_area_members, "area")]
     published = rows[is_total & (rows["code"] != NATIONAL_CODE)].rename(columns={"code": "key"}).assign(level="prefecture")
     summed = pd.concat([_sums(counts, hierarchy.prefecture_members, "prefecture"),
                         _shares(shares, hierarchy.prefecture_members, "prefecture")])
@@ -125,6 +126,8 @@ def indicator_series(values: pd.DataFrame, population: pd.DataFrame, areas: Comp
     rows = values.merge(wanted[wanted["key"] != ""], on=["level", "key"]).drop(columns="level")
     series = rows.rename(columns={"key": "code"})
     member_codes = {areas.medical_area_key: areas.medical_area, areas.prefecture: areas.pref_members}
+    if areas.area:  # an area of areas.csv, the subject or a comparison level: per capita on its whole members' population
+        member_codes[areas.area.code] = areas.area_members
     member_codes = {key: members for key, members in member_codes.items()
                     if key and (key != areas.municipality or areas.level != "municipality")}
     return _with_per_capita(series, population, member_codes)
@@ -380,7 +383,8 @@ def map_subject(areas: ComparisonAreas) -> tuple[list[str], str, str | None]:
     """(codes, area name, code to outline) of the indicator maps: a municipality among its 二次医療圏's municipalities
     (its prefecture's without one), outlined; a 二次医療圏 or prefecture as its municipalities, none outlined."""
     if areas.level != "municipality":
-        return areas.below, areas.medical_area_name if areas.level == "medical_area" else areas.pref_name, None
+        name = {"area": areas.area.name if areas.area else "", "medical_area": areas.medical_area_name}.get(areas.level, areas.pref_name)
+        return areas.below, name, None
     if areas.medical_area:
         return areas.medical_area, areas.medical_area_name or LEVEL_LABELS["medical_area"], areas.municipality
     return areas.pref_members, areas.pref_name, areas.municipality

@@ -11,13 +11,17 @@ they read the same in every report.
 
 from __future__ import annotations
 
+from functools import cached_property
+
 import pandas as pd
 
 from analysis.errors import InputError
 from analysis.ingest.processed import ProcessedData
-from analysis.measures.areas import Hierarchy, is_medical_area_code, subject_code
+from analysis.codes import is_area_code
+from analysis.measures.areas import Hierarchy, is_medical_area_code, subject_code, user_areas
 
 KIND = "medical_area"
+AREA_KIND = "area"  # an area of areas.csv (a 医師会区域, 日常生活圏域 …)
 SUMMED_TABLES = ("municipalities", "population", "resource_counts")
 
 
@@ -114,6 +118,58 @@ class WithMedicalAreas(ProcessedData):
         return pd.concat([outlines, *pieces], ignore_index=True) if pieces else outlines
 
 
+class WithAreas(WithMedicalAreas):
+    """The processed data with every 二次医療圏 and every area of areas.csv added as areas, for a report whose subject
+    is an area: its population and resource counts are its whole members' sums, as a 二次医療圏's are (a member the
+    area covers only in part still counts whole: no source publishes population or counts by 町名), and the other
+    areas and 二次医療圏 are there for the peers it is compared with."""
+
+    @cached_property
+    def user_areas(self):
+        return user_areas(super().table("areas"), super().table("area_members"))
+
+    @property
+    def area_members(self) -> dict[str, list[str]]:
+        return {**super().area_members, **{code: area.members for code, area in self.user_areas.items()}}
+
+    def municipality(self, code: str) -> pd.Series:
+        if not is_area_code(code):
+            return super().municipality(code)
+        rows = self.municipalities[self.municipalities["code"] == code]
+        if rows.empty:
+            known = "、".join(sorted(self.user_areas)) or "なし"
+            raise InputError(self.directory, f"area {code} is not in the processed data (areas there: {known}); areas come from "
+                             "a CSV area_code,area_name,kind,member_codes (areas.csv) in data/raw", key="area")
+        return rows.iloc[0]
+
+    def table(self, name: str) -> pd.DataFrame:
+        frame = super().table(name)
+        if name != "municipalities":
+            return frame
+        if "_areas_added" not in self._added:
+            self._added["_areas_added"] = self._with_area_rows(frame)
+        return self._added["_areas_added"].copy(deep=False)
+
+    def _with_area_rows(self, frame: pd.DataFrame) -> pd.DataFrame:
+        """The municipalities (with the 二次医療圏) and one row per area: code, name, kind area, prefecture, summed area."""
+        base = ProcessedData.table(self, "municipalities")
+        rows = []
+        for code, area in self.user_areas.items():
+            own = base[base["code"].isin(area.members)]
+            first = own.iloc[0]
+            rows.append({
+                "code": code, "code6": "", "pref_code": area.pref_code, "pref_name": first["pref_name"], "name": area.name,
+                "kana": "", "kind": AREA_KIND, "parent_code": "", "medical_area_code": "", "medical_area_name": "",
+                "area_km2": own["area_km2"].sum(min_count=len(area.members)) if own["area_km2"].notna().all() else float("nan"),
+                "source": first["source"], "as_of": first["as_of"],
+            })
+        added = pd.DataFrame(rows, columns=frame.columns).astype(frame.dtypes.to_dict())
+        return pd.concat([frame, added], ignore_index=True) if rows else frame
+
+
 def data_for(processed_dir, code: str) -> ProcessedData:
-    """The processed data a report on ``code`` reads: with the 二次医療圏 added when the code is one."""
+    """The processed data a report on ``code`` reads: with the 二次医療圏 (and the areas of areas.csv) added when the
+    code is one of them."""
+    if is_area_code(code):
+        return WithAreas(processed_dir)
     return WithMedicalAreas(processed_dir) if is_medical_area_code(code) else ProcessedData(processed_dir)

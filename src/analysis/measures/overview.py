@@ -77,10 +77,11 @@ def _area_rows(rows: pd.DataFrame, municipalities: pd.DataFrame, population: pd.
 
 
 def indicator_values(indicator_table: pd.DataFrame, population: pd.DataFrame, municipalities: pd.DataFrame, pref_code: str,
-                     rules: disclosure.DisclosureRules) -> pd.DataFrame:
+                     rules: disclosure.DisclosureRules, areas: dict | None = None) -> pd.DataFrame:
     """indicators.latest_disclosed for the prefecture's municipalities, decided as ReportContext.disclosed_values decides:
-    over the whole data set, with the population sizes and the parameter files' rules."""
-    decided = indicators.decided_values(indicator_table, Hierarchy(municipalities), population, rules)
+    over the whole data set, with the population sizes and the parameter files' rules. ``areas``: the areas of
+    areas.csv (measures.areas.user_areas), whose sums are part of that one decision."""
+    decided = indicators.decided_values(indicator_table, Hierarchy(municipalities, areas), population, rules)
     return indicators.latest_disclosed(decided, population, list(municipalities_of(municipalities, pref_code)["code"]))
 
 

@@ -52,7 +52,7 @@ def peer_features(population: pd.DataFrame, municipalities: pd.DataFrame) -> pd.
 
 def _candidates(features: pd.DataFrame, code: str) -> pd.DataFrame:
     """The municipality and the rows it may be compared with (no prefectures, no nation, no rows without population);
-    for a prefecture, the prefectures; for a 二次医療圏, the 二次医療圏."""
+    for a prefecture, the prefectures; for a 二次医療圏, the 二次医療圏; for an area, the areas and 二次医療圏."""
     is_prefecture = features["code"].str.endswith("000") & (features["code"] != NATIONAL_CODE)
     if code.endswith("000"):
         rows = features[is_prefecture]
@@ -64,9 +64,16 @@ def _candidates(features: pd.DataFrame, code: str) -> pd.DataFrame:
         # a designated city's wards are parts of a city; only a ward is compared with wards (and cities)
         if not (target_kind == "ward").any():
             rows = rows[rows["kind"] != "ward"]
-        # a 二次医療圏 (measures.medical_areas) only with the other 二次医療圏, a municipality never with one
-        is_area = rows["kind"] == "medical_area"
-        rows = rows[is_area] if (target_kind == "medical_area").any() else rows[~is_area]
+        # a 二次医療圏 (measures.medical_areas) only with the other 二次医療圏, an area of areas.csv with the other areas and
+        # the 二次医療圏 (groupings of a few municipalities alike; a prefecture has few areas of one kind), a municipality
+        # with neither
+        is_area = rows["kind"].isin(["medical_area", "area"])
+        if (target_kind == "area").any():
+            rows = rows[is_area]
+        elif (target_kind == "medical_area").any():
+            rows = rows[rows["kind"] == "medical_area"]
+        else:
+            rows = rows[~is_area]
     if not (rows["code"] == code).any() or rows.loc[rows["code"] == code, "population"].isna().all():
         raise InputError(None, f"municipality {code} has no 2020 population in the processed data; no peers can be found", key="code")
     return rows[rows["population"].notna()]

@@ -17,7 +17,7 @@ from analysis.catalogue import AREA_LEVEL_LABELS, DENOMINATOR_LABELS, RESOURCE_R
 from analysis.ingest.schema import NATIONAL_CODE
 from analysis.measures import population as pop
 
-LEVELS = ("municipality", "medical_area", "prefecture", "national")
+LEVELS = ("municipality", "area", "medical_area", "prefecture", "national")
 
 # 令和2年国勢調査 total population: the denominator for packaged national counts when the
 # loaded data does not cover the whole country (the one exception to the rule in
@@ -101,8 +101,8 @@ def _national_from_data(resource_counts, population, municipalities) -> pd.DataF
     by_prefs = prefs.sum().astype("float64").where(prefs.size() == 47)
     basic = counts[~counts["code"].str.endswith("000")]
     if municipalities is not None:
-        # a designated city's wards are counted inside the city already; a 二次医療圏 row sums its members
-        wards = municipalities.loc[municipalities["kind"].isin(["ward", "medical_area"]), "code"]
+        # a designated city's wards are counted inside the city already; a 二次医療圏 or area row sums its members
+        wards = municipalities.loc[municipalities["kind"].isin(["ward", "medical_area", "area"]), "code"]
         basic = basic[~basic["code"].isin(wards)]
     by_municipalities = basic.groupby("resource_id")["count"].sum().astype("float64")
     count = national.combine_first(by_prefs).combine_first(by_municipalities)
@@ -158,6 +158,8 @@ def area_counts(
     if national is None:
         national = national_reference(resource_counts, population)
     frames = {}
+    if areas.area:  # an area of areas.csv (the subject or a comparison level): its whole members' sum
+        frames["area"] = _with_population(_area_sum(resource_counts, areas.area_members), population, areas.area_members)
     if areas.medical_area:
         frames["medical_area"] = _with_population(_area_sum(resource_counts, areas.medical_area), population, areas.medical_area)
     direct = _with_population(_area_sum(resource_counts, [areas.prefecture]), population, [areas.prefecture])
@@ -168,8 +170,8 @@ def area_counts(
     # the subject: a municipality's own counts, or exactly the 二次医療圏's or prefecture's row above
     frames["municipality"] = (frames[areas.level] if areas.level != "municipality" else
                               _with_population(_area_sum(resource_counts, [areas.municipality]), population, [areas.municipality]))
-    frames = {level: frames[level] for level in ("municipality", "medical_area", "prefecture", "national") if level in frames}
-    codes = {"municipality": areas.municipality, "medical_area": "", "prefecture": areas.prefecture,
+    frames = {level: frames[level] for level in LEVELS if level in frames}
+    codes = {"municipality": areas.municipality, "area": areas.area.code if areas.area else "", "medical_area": "", "prefecture": areas.prefecture,
              "national": NATIONAL_CODE}
 
     ids = catalogue.resources()[["resource_id", "per_capita_basis"]]
@@ -214,7 +216,7 @@ def national_table(counts: pd.DataFrame) -> pd.DataFrame:
 
 def comparison_levels(comparison) -> tuple[str, ...]:
     """The area levels the parameter file asks for (``analysis.reporting.params.Comparison``), municipality first."""
-    wanted = {"municipality": True, "medical_area": comparison.medical_area,
+    wanted = {"municipality": True, "area": bool(getattr(comparison, "area", None)), "medical_area": comparison.medical_area,
               "prefecture": comparison.prefecture, "national": comparison.national}
     return tuple(level for level in LEVELS if wanted[level])
 
@@ -489,6 +491,32 @@ def home_care_list(facilities: pd.DataFrame, codes: str | list[str], municipalit
     prefix = rf"^\s*(\S{{2,3}}?[都道府県])?{re.escape(municipality_name)}" if municipality_name else r"^$"
     out[LABELS["address"]] = printed_address(rows["address"].fillna("").astype(str).str.replace(prefix, "", regex=True).str.strip())
     return out.reset_index(drop=True)
+
+
+def in_towns(facilities: pd.DataFrame, towns: dict[str, list[str]], names: dict[str, str]) -> pd.DataFrame:
+    """The facilities without those of a partly covered member (``towns``: code → 町名 of an area of areas.csv) whose
+    address is in none of its 町名; other members' facilities all stay.
+
+    The address is read after the municipality's name (and a 大字・字): 「架空県筑水市本町5丁目…」 is in 本町, and 本町
+    matches 本町1丁目 but not 本町田 only when the list says 本町 and the address continues with a digit, 丁目 or 番.
+    """
+    if not towns:
+        return facilities
+    keep = ~facilities["code"].isin(list(towns))
+    for code, listed in towns.items():
+        rows = facilities["code"] == code
+        name = names.get(code, "")
+        rest = facilities.loc[rows, "address"].fillna("").astype(str).str.replace(r"\s", "", regex=True)
+        if name:
+            rest = rest.str.split(re.escape(name), n=1, regex=True).str[-1]
+        rest = rest.str.replace(r"^(大字|字)", "", regex=True)
+        pattern = "^(?:" + "|".join(re.escape(t) for t in sorted(listed, key=len, reverse=True)) + r")(?![^\d０-９一二三四五六七八九十丁番-])"
+        keep[rows] = rest.str.contains(pattern, regex=True)
+    return facilities[keep]
+
+
+TOWNS_RULE_JA = ("{names}は区域に含まれる町名（{towns}）の施設だけを一覧と地図に示しています（所在地の町名で判断）。"
+                 "人口・資源の数・指標など人口にもとづく値は、町名では公表されていないため市区町村全体の値です。")
 
 
 def map_points(facilities: pd.DataFrame, code: str, areas, shapes=None) -> pd.DataFrame:

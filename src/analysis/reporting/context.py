@@ -17,10 +17,11 @@ import pandas as pd
 
 from analysis import __version__
 from analysis.catalogue import ALL_REPORTS, AREA_LEVEL_LABELS
+from analysis.errors import InputError
 from analysis.ingest.processed import METADATA_FILE, ProcessedData
 from analysis.measures import disclosure, indicators, medical_areas, peers, two_sources
 from analysis.measures import population as pop
-from analysis.measures.areas import ComparisonAreas, Hierarchy
+from analysis.measures.areas import ComparisonAreas, Hierarchy, user_areas
 from analysis.measures.disclosure import INTERNAL_CSV_PREFIX, DisclosureRules
 from analysis.reporting.declared import INSUFFICIENT_PREFIX, declare
 from analysis.reporting.site import generation_date
@@ -105,6 +106,28 @@ class ReportContext:
             return frame[frame["code"].isin([self.code, *self.areas.below])]
         return frame[frame["code"] == self.code]
 
+    def listed_facilities(self) -> pd.DataFrame:
+        """The facilities table for the facility list and map: an area's members it covers only in part (the 町名 of
+        areas.csv) keep only the facilities in those 町名; counts and every population-based figure stay whole."""
+        from analysis.measures import resources
+
+        towns = self.areas.towns()
+        if not towns:
+            return self.data.facilities
+        names = dict(zip(self.data.municipalities["code"], self.data.municipalities["name"]))
+        return resources.in_towns(self.data.facilities, towns, names)
+
+    def note_towns(self) -> None:
+        """The one sentence that says which members the list and map show by 町名 and that the rest stays whole."""
+        from analysis.measures import resources
+
+        towns = self.areas.towns()
+        if not towns:
+            return
+        names = dict(zip(self.data.municipalities["code"], self.data.municipalities["name"]))
+        self.text(resources.TOWNS_RULE_JA.format(names="・".join(names.get(c, c) for c in towns),
+                                                 towns="、".join(f"{names.get(c, c)}：{'・'.join(t)}" for c, t in towns.items())))
+
     @property
     def population(self) -> pd.DataFrame:
         """The population every per-capita value divides by: the projection, and where a municipality has none and is
@@ -126,7 +149,8 @@ class ReportContext:
     @property
     def area_names(self) -> dict[str, str]:
         """The name shown for each comparison level (the city's name, its 二次医療圏, prefecture, 全国)."""
-        return {"municipality": self.name, "medical_area": self.areas.medical_area_name or AREA_LEVEL_LABELS["medical_area"],
+        return {"municipality": self.name, "area": self.areas.area.label if self.areas.area else AREA_LEVEL_LABELS["area"],
+                "medical_area": self.areas.medical_area_name or AREA_LEVEL_LABELS["medical_area"],
                 "prefecture": self.areas.pref_name, "national": AREA_LEVEL_LABELS["national"]}
 
     @property
@@ -144,7 +168,7 @@ class ReportContext:
         rules = self.disclosure
 
         def decide() -> pd.DataFrame:
-            hierarchy = Hierarchy(whole.municipalities)
+            hierarchy = Hierarchy(whole.municipalities, user_areas(whole.table("areas"), whole.table("area_members")))
             published = indicators.area_values(whole.table("ndb_indicators"), hierarchy)
             return indicators.decided_values(whole.indicators, hierarchy, whole.population, rules, published)
 
@@ -174,7 +198,9 @@ class ReportContext:
     def member_areas(self) -> dict[str, list[str]]:
         """Heading → member municipalities of the subject and each area above it (its 二次医療圏, its prefecture)."""
         out = {self.name: self.areas.members}
-        if self.areas.level == "municipality" and self.areas.medical_area:
+        if self.areas.level == "municipality" and self.areas.area:
+            out[self.area_names["area"]] = self.areas.area_members
+        if self.areas.level in ("municipality", "area") and self.areas.medical_area:
             out[self.area_names["medical_area"]] = self.areas.medical_area
         if self.areas.level != "prefecture":
             out[self.areas.pref_name] = self.areas.pref_members
@@ -439,7 +465,8 @@ class ReportContext:
             frame.insert(list(frame.columns).index("area_level"), "area_name", frame["area_level"].map(self.area_names))
         if getattr(self.areas, "level", "municipality") != "municipality" and "area_level" in frame:
             # the subject's rows are a 二次医療圏's or prefecture's, and their label says so
-            frame = frame.assign(area_level=frame["area_level"].replace({"municipality": SUBJECT_LEVEL_LABELS[self.areas.level]}))
+            label = f"当該{self.areas.area.kind}" if self.areas.level == "area" and self.areas.area else SUBJECT_LEVEL_LABELS[self.areas.level]
+            frame = frame.assign(area_level=frame["area_level"].replace({"municipality": label}))
         shown = readable(frame)
         path.write_text(csv_text(shown), encoding="utf-8", newline="")
         if filename not in self.csv_files:
@@ -588,11 +615,17 @@ def _subject(params_file: str | Path, processed_dir: str | Path, disclosure_cont
     if _SUBJECT is not None and _SUBJECT[0] == key and None not in key:
         return _SUBJECT[1]
     params = load_params(path)
-    # a 二次医療圏 as the subject: its population and counts are its members' sums (measures.medical_areas)
+    # a 二次医療圏 or an area as the subject: its population and counts are its members' sums (measures.medical_areas)
     data = medical_areas.data_for(processed, params.code)
     data.municipality(params.code)  # a clear error when the code is not in the data
-    hierarchy = data.derived("hierarchy", lambda: Hierarchy(data.municipalities))
-    shared = {"params": params, "data": data, "hierarchy": hierarchy, "areas": hierarchy.comparison_areas(params.code)}
+    hierarchy = data.derived("hierarchy", lambda: Hierarchy(data.municipalities, user_areas(data.table("areas"), data.table("area_members"))))
+    areas = hierarchy.comparison_areas(params.code)
+    if params.comparison.area:  # a municipality compared with an area of areas.csv it belongs to
+        try:
+            areas = hierarchy.with_area(areas, params.comparison.area)
+        except KeyError as exc:
+            raise InputError(path, str(exc.args[0]), key="comparison.area") from None
+    shared = {"params": params, "data": data, "hierarchy": hierarchy, "areas": areas}
     _SUBJECT = (key, shared)
     return shared
 

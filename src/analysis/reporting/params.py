@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from analysis import typed_text
 from analysis.typed_text import OneLine
-from analysis.codes import CodeError, normalize_code, validate_prefecture
+from analysis.codes import CodeError, is_area_code, normalize_code, validate_prefecture
 from analysis.errors import InputError
 from analysis.measures.demand import DemandOptions
 from analysis.measures.disclosure import DisclosureOptions
@@ -28,6 +28,22 @@ class Comparison(BaseModel):
     prefecture: bool = True
     national: bool = True
     peers: int = Field(default=5, ge=0, le=20)
+    # an area of areas.csv the municipality belongs to (a 医師会区域 …), compared as one more level; none by default
+    area: str | None = None
+
+    @field_validator("area", mode="before")
+    @classmethod
+    def _area(cls, value: object) -> str | None:
+        return None if value is None else _area_code(value, "comparison.area")
+
+
+def _area_code(value: object, key: str) -> str:
+    """An area code of areas.csv (codes.AREA_CODE), as written in the parameter file."""
+    text = value.strip() if isinstance(value, str) else value
+    if not isinstance(text, str) or not is_area_code(text):
+        raise ValueError(f"write the area code of areas.csv: A and 1–15 capitals, digits or hyphens, e.g. {key}: A-CHIKUSUI "
+                         f"(got {value!r})")
+    return text
 
 
 class TimeLimits(BaseModel):
@@ -45,6 +61,7 @@ class MunicipalityParams(BaseModel):
     # a municipality or prefecture code (5 digits), or instead `medical_area:` for a 二次医療圏 (4 digits)
     code: str = ""
     medical_area: str | None = None
+    area: str | None = None  # instead an area of areas.csv (A…): reports on its members' sums, as for a 二次医療圏
     name: OneLine = Field(min_length=1)  # one line, nothing invisible: it heads every page and names the folder
     comparison: Comparison = Field(default_factory=Comparison)
     reports: list[ReportKey] = Field(default_factory=lambda: ["resources", "demand", "scene_trends", "pdca"])
@@ -78,15 +95,27 @@ class MunicipalityParams(BaseModel):
             raise ValueError(str(exc)) from None
         return value.strip()
 
+    @field_validator("area", mode="before")
+    @classmethod
+    def _area(cls, value: object) -> str | None:
+        return None if value is None else _area_code(value, "area")
+
     @model_validator(mode="after")
     def _one_subject(self) -> MunicipalityParams:
-        """Exactly one of code and medical_area; a 二次医療圏's code is its 4-digit code."""
-        if self.medical_area and self.code:
-            raise ValueError("write either code (a municipality or prefecture) or medical_area (a 二次医療圏), not both")
-        if not self.medical_area and not self.code:
-            raise ValueError("code is missing: write code: \"<5-digit code>\" (or medical_area: \"<4-digit code>\" for a 二次医療圏)")
+        """Exactly one of code, medical_area and area; a 二次医療圏's code is its 4-digit code, an area's its A… code."""
+        if sum(bool(x) for x in (self.code, self.medical_area, self.area)) > 1:
+            raise ValueError("write only one subject, code (a municipality or prefecture), medical_area (a 二次医療圏) or area "
+                             "(an area of areas.csv), not both")
+        if not self.medical_area and not self.code and not self.area:
+            raise ValueError("code is missing: write code: \"<5-digit code>\" (or medical_area: \"<4-digit code>\" for a 二次医療圏, "
+                             "area: <code in areas.csv> for an area)")
         if self.medical_area:
             self.code = self.medical_area
+        if self.area:
+            self.code = self.area
+        if self.comparison.area and (self.area or self.medical_area or self.code.endswith("000")):
+            raise ValueError("comparison.area adds an area to a municipality's report; a 二次医療圏, prefecture or area "
+                             "compares with the levels above it")
         if "overview" in self.reports and not (len(self.code) == 5 and self.code.endswith("000")):
             raise ValueError("the report overview (管内の市区町村の概要) is a prefecture's: list it only in a file whose code "
                              "is a prefecture's (e.g. code: \"40000\")")

@@ -694,6 +694,17 @@ def write_kaigo_nenpo(out: Path, pops) -> list[Path]:
     return paths
 
 
+# The sample's one area of areas.csv: a 郡市医師会 whose 区域 is three municipalities of 架空中央医療圏
+SAMPLE_AREA = ("A-CHIKUSUI", "筑水医師会区域", "医師会区域", ("40901", "40902", "40941"))
+
+
+def write_areas(out: Path) -> Path:
+    """areas.csv: the area the users work in (a 医師会区域) as its members; its reports are the members' sums."""
+    code, name, kind, members = SAMPLE_AREA
+    return layouts.write_csv(out / "areas" / "areas.csv", ["area_code", "area_name", "kind", "member_codes", "towns", "source"],
+                             [[code, name, kind, ";".join(members), "", f"{NOTICE}（架空の医師会区域）"]])
+
+
 # NDB rounds in the sample: 第6回 (FY2019) and 第7回 (FY2020, with the note row of 二次医療圏判別不可 that moves the header down)
 NDB_ROUNDS = {6: "診療年月：H31年04月～R02年03月", 7: "診療年月：2020年04月～2021年03月"}
 # (class code, class name, code, name, points, sheet, claims per 1,000 aged 75+ a year); names as 第6回・第7回 print them
@@ -763,7 +774,7 @@ iryou/        医療情報ネット オープンデータ（病院・診療所�
 kouseikyoku/  地方厚生局 届出受理医療機関名簿（施設基準）の形式
 databook/     厚労省「在宅医療にかかる地域別データ集」の形式（10年度分）
 indicators/   自治体が把握している指標の取込テンプレート（10年度分）と地域独自の指標のカタログ（local_indicators.csv）
-areas/        二次医療圏と面積
+areas/        二次医療圏と面積（medical_areas.csv）、医師会区域などの区域（areas.csv: 筑水医師会区域 = 筑水市・川原市・北原町）
 rates/        年齢別死亡率（例示）
 activities/   事業の実績（研修回数・相談件数など）
 boundaries/   国土数値情報「行政区域」（N03）の ZIP の形式（架空の境界）
@@ -794,6 +805,7 @@ def write_sample(out_dir: Path) -> list[Path]:
         paths += write_ndb(staging, pops)
         paths += write_community_services(staging, pops)
         paths += write_earlier_editions(staging)
+        paths.append(write_areas(staging))
         (staging / "README.txt").write_text(README.format(notice=NOTICE), encoding="utf-8")
         paths.append(staging / "README.txt")
         from analysis.atomic import replace_dir

@@ -4,6 +4,8 @@
   hand or from 見える化; a share (%) may carry its numerator and denominator, from which a 二次医療圏's or
   prefecture's share is computed (the value may then be left empty)
 - 二次医療圏 and area (`code,medical_area_code,medical_area_name[,area_km2]`)
+- areas the users work in (`area_code,area_name,kind,member_codes[,towns,source]`, areas.csv): 医師会区域,
+  日常生活圏域, 在宅医療圏 or the users' own kind, each a set of municipalities of one prefecture
 - PDCA activity counts (`code,activity_id,activity_name,fiscal_year,planned,actual,unit`)
 - age-specific rates (`measure,sex,age_group,rate,unit,year,area,source`), e.g. death rates
 - a local indicator catalogue (the packaged catalogue's columns, ids starting ``local_``): indicators
@@ -18,7 +20,7 @@ from pathlib import Path
 import pandas as pd
 
 from analysis import catalogue
-from analysis.codes import CodeError, normalize_code
+from analysis.codes import AREA_CODE, CodeError, normalize_code
 from analysis.errors import InputError
 from analysis.ingest import insurers
 from analysis.ingest.importers.textfile import read_csv_text
@@ -204,6 +206,88 @@ def read_medical_areas(path: str | Path | RawFile) -> pd.DataFrame:
     return frame
 
 
+AREA_COLUMNS = ("area_code", "area_name", "kind", "member_codes")
+AREA_KINDS = ("医師会区域", "日常生活圏域", "在宅医療圏")  # the usual kinds; any other one-line word is the users' own
+
+
+def read_areas(path: str | Path | RawFile) -> pd.DataFrame:
+    """areas.csv, one row per area, as one row per member: area_code, name, kind, code, towns, source, source_file, row.
+
+    ``towns`` (optional column) restricts members that an area covers only in part, as
+    ``<member code>:<町名>|<町名>…`` with ``;`` between members; only their facility list and map use it.
+    Codes are checked against the municipality master by the pipeline (it has the master).
+    """
+    source = as_raw_file(path)
+    path = Path(source.display)  # names the file (or ZIP member) in messages and source_file
+    raw = read_csv_text(source, required_columns=AREA_COLUMNS)
+    _require_text(raw, AREA_COLUMNS, path)
+    rows = []
+    for i, record in raw.iterrows():
+        row = int(i) + 2
+        code = record["area_code"].strip()
+        if not AREA_CODE.fullmatch(code):
+            raise InputError(path, f"expected an area code of A and 1–15 capitals, digits or hyphens (e.g. A-CHIKUSUI), got {code!r}; "
+                                   "the letter A keeps it apart from municipality (5 digits), 二次医療圏 (4) and prefecture codes",
+                             row=row, column="area_code")
+        for column in ("area_name", "kind"):
+            if "\n" in record[column] or "\r" in record[column]:
+                raise InputError(path, f"{column} must be one line", row=row, column=column)
+        members = []
+        for text in record["member_codes"].replace("；", ";").split(";"):
+            if not text.strip():
+                continue
+            try:
+                member = normalize_code(text.strip())
+            except CodeError as exc:
+                raise InputError(path, f"member code {text.strip()!r}: {exc}", row=row, column="member_codes") from None
+            if member in members:
+                raise InputError(path, f"member {member} is listed twice", row=row, column="member_codes")
+            members.append(member)
+        if not members:
+            raise InputError(path, "no member code; list the municipality codes separated by ; (e.g. 40901;40902)",
+                             row=row, column="member_codes")
+        prefectures = sorted({m[:2] for m in members})
+        if len(prefectures) > 1:
+            # one prefecture: an area is compared with its prefecture, and its sums join that prefecture's one
+            # disclosure decision; 郡市医師会 and 圏域 belong to one prefecture
+            raise InputError(path, f"members are in more than one prefecture ({', '.join(prefectures)}); an area lies in one "
+                                   "prefecture (make one area per prefecture)", row=row, column="member_codes")
+        towns = _area_towns(record.get("towns", ""), members, path, row)
+        rows += [{"area_code": code, "name": record["area_name"].strip(), "kind": record["kind"].strip(), "code": member,
+                  "towns": towns.get(member, ""), "source": (record.get("source") or "").strip(), "row": row} for member in members]
+    frame = pd.DataFrame(rows, columns=["area_code", "name", "kind", "code", "towns", "source", "row"])
+    codes = frame.groupby("area_code")["row"].nunique()
+    if (codes > 1).any():
+        code = codes[codes > 1].index[0]
+        found = sorted(frame.loc[frame["area_code"] == code, "row"].unique())
+        raise InputError(path, f"area code {code} appears in rows {', '.join(map(str, found))}; give each area one row",
+                         row=int(found[-1]), column="area_code")
+    return frame.assign(source_file=str(path))
+
+
+def _area_towns(text: str | None, members: list[str], path: Path, row: int) -> dict[str, str]:
+    """member code → its 町名 joined by |, from the towns cell ``40901:本町|大手町;40902:…``."""
+    out: dict[str, str] = {}
+    for entry in str(text or "").replace("；", ";").split(";"):
+        if not entry.strip():
+            continue
+        code, sep, names = entry.replace("：", ":").partition(":")
+        towns = [t.strip() for t in names.replace("｜", "|").split("|") if t.strip()]
+        if not sep or not towns:
+            raise InputError(path, f"expected <member code>:<町名>|<町名> (e.g. 40901:本町|大手町), got {entry.strip()!r}",
+                             row=row, column="towns")
+        try:
+            code = normalize_code(code.strip())
+        except CodeError as exc:
+            raise InputError(path, f"{entry.strip()!r}: {exc}", row=row, column="towns") from None
+        if code not in members:
+            raise InputError(path, f"{code} has 町名 but is not in member_codes of this row", row=row, column="towns")
+        if code in out:
+            raise InputError(path, f"{code} has two 町名 lists; write its 町名 once, separated by |", row=row, column="towns")
+        out[code] = "|".join(dict.fromkeys(towns))
+    return out
+
+
 def read_activities(path: str | Path | RawFile) -> pd.DataFrame:
     source = as_raw_file(path)
     path = Path(source.display)  # names the file (or ZIP member) in messages and source_file
@@ -335,6 +419,8 @@ SOURCES = (
            "取組（Do）の実績（04）", _has_columns("code", "activity_id", "fiscal_year")),
     Source("medical_areas", "二次医療圏と面積", "CSV: code,medical_area_code,medical_area_name,area_km2", _OWN,
            "二次医療圏との比較（01・03）、人口密度（類似自治体）", _has_columns("code", "medical_area_code")),
+    Source("areas", "地域の区域（医師会区域・日常生活圏域など）の構成市町村", "CSV: area_code,area_name,kind,member_codes[,towns,source]", _OWN,
+           "区域を主体にしたレポート（01〜03。構成市町村の合計）", _has_columns("area_code", "area_name", "member_codes")),
     Source("insurers", "広域の介護保険者（広域連合・一部事務組合）の構成市町村", "CSV: pref_code,insurer_name,member_codes[,member_names,as_of,basis,source]",
            _OWN, "介護保険事業状況報告（年報）の保険者と市町村の対応（パッケージの表にない・変わった広域の保険者）",
            _has_columns("pref_code", "insurer_name", "member_codes")),

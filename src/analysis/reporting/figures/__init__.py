@@ -36,6 +36,7 @@ TITLE_POINTS = 8.5
 # the darkest, solid, thickest and drawn on top.
 AREA_STYLES = {
     "municipality": {"color": GREYS[0], "linestyle": "-", "marker": "o", "linewidth": 2.4, "hatch": "", "zorder": 5},
+    "area": {"color": GREYS[1], "linestyle": (0, (5, 1, 1, 1, 1, 1)), "marker": "P", "linewidth": 1.8, "hatch": "---", "zorder": 4},
     "medical_area": {"color": GREYS[1], "linestyle": "--", "marker": "s", "linewidth": 1.6, "hatch": "///", "zorder": 4},
     "prefecture": {"color": GREYS[2], "linestyle": "-.", "marker": "^", "linewidth": 1.6, "hatch": "...", "zorder": 3},
     "national": {"color": GREYS[3], "linestyle": ":", "marker": "D", "linewidth": 1.6, "hatch": "xx", "zorder": 2},

@@ -22,7 +22,7 @@ def small_multiples(series: pd.DataFrame, scene: str, trend_fits: dict, area_nam
     for ax, indicator_id in zip(drawn, ids):
         info = cat.loc[indicator_id]
         data = series[series["indicator_id"] == indicator_id]
-        for level in ("national", "prefecture", "medical_area", "municipality"):
+        for level in ("national", "prefecture", "medical_area", "area", "municipality"):
             # every year of the series, hidden ones as gaps: a line never bridges a hidden value
             part = every_year(data[data["area_level"] == level])
             if part["display_value"].isna().all():

@@ -261,10 +261,12 @@ def drawn_points(points: pd.DataFrame) -> pd.DataFrame:
 
 def facility_map_caption(points: pd.DataFrame, outlines, name: str, code: str, per_capita: pd.DataFrame | None = None) -> str:
     """What the map shows and leaves out, in plain Japanese (the count without coordinates included)."""
+    from analysis.codes import is_area_code
     from analysis.measures.areas import is_medical_area_code
 
     unlocated = int((~points["located"] & points["group"].eq("municipality")).sum())
-    whole_area = code.endswith("000") or is_medical_area_code(code)  # a prefecture or 二次医療圏 and its municipalities
+    # a prefecture, 二次医療圏 or area of areas.csv and its municipalities
+    whole_area = code.endswith("000") or is_medical_area_code(code) or is_area_code(code)
     shapes = municipal_outlines(outlines, code)
     if shapes is None or code not in shapes.index:
         text = (f"在宅療養支援診療所・病院、在宅療養後方支援病院と訪問看護事業所を記号で（{name}の施設は黒、周辺の施設は灰色。"
