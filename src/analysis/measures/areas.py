@@ -45,6 +45,11 @@ class UserArea:
         return f"{self.name}（{self.kind}）"
 
 
+def data_set_hierarchy(data) -> Hierarchy:
+    """The hierarchy of a whole processed data set: its municipalities and the areas its areas.csv defines."""
+    return Hierarchy(data.municipalities, user_areas(data.table("areas"), data.table("area_members")))
+
+
 def user_areas(areas: pd.DataFrame | None, members: pd.DataFrame | None) -> dict[str, UserArea]:
     """area code → UserArea from the processed tables areas and area_members (none when they are empty)."""
     if areas is None or members is None or areas.empty:

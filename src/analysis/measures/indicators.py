@@ -72,6 +72,15 @@ def area_values(ndb_indicators: pd.DataFrame, hierarchy: Hierarchy) -> pd.DataFr
     return out[out["key"] != ""].reset_index(drop=True)
 
 
+def data_set_decision(data, rules: disclosure.DisclosureRules) -> pd.DataFrame:
+    """The one disclosure decision over a whole processed data set (every level and area, NDB's published areas
+    included): what the reports, the plan workbook and the overview hide is decided here, the same way."""
+    from analysis.measures.areas import data_set_hierarchy
+
+    hierarchy = data_set_hierarchy(data)
+    return decided_values(data.indicators, hierarchy, data.population, rules, area_values(data.table("ndb_indicators"), hierarchy))
+
+
 def decided_values(indicators: pd.DataFrame, hierarchy: Hierarchy, population: pd.DataFrame,
                    rules: disclosure.DisclosureRules, areas_only: pd.DataFrame | None = None) -> pd.DataFrame:
     """level_values with the disclosure decision, made once over the whole data set: what every published

@@ -76,12 +76,9 @@ def _area_rows(rows: pd.DataFrame, municipalities: pd.DataFrame, population: pd.
     return out[list(COLUMNS)]
 
 
-def indicator_values(indicator_table: pd.DataFrame, population: pd.DataFrame, municipalities: pd.DataFrame, pref_code: str,
-                     rules: disclosure.DisclosureRules, areas: dict | None = None) -> pd.DataFrame:
-    """indicators.latest_disclosed for the prefecture's municipalities, decided as ReportContext.disclosed_values decides:
-    over the whole data set, with the population sizes and the parameter files' rules. ``areas``: the areas of
-    areas.csv (measures.areas.user_areas), whose sums are part of that one decision."""
-    decided = indicators.decided_values(indicator_table, Hierarchy(municipalities, areas), population, rules)
+def indicator_values(decided: pd.DataFrame, population: pd.DataFrame, municipalities: pd.DataFrame, pref_code: str) -> pd.DataFrame:
+    """indicators.latest_disclosed for the prefecture's municipalities, from the decision every report uses
+    (indicators.data_set_decision over the whole data set: ReportContext.disclosed_values)."""
     return indicators.latest_disclosed(decided, population, list(municipalities_of(municipalities, pref_code)["code"]))
 
 

@@ -21,7 +21,7 @@ from analysis.errors import InputError
 from analysis.ingest.processed import METADATA_FILE, ProcessedData
 from analysis.measures import disclosure, indicators, medical_areas, peers, two_sources
 from analysis.measures import population as pop
-from analysis.measures.areas import ComparisonAreas, Hierarchy, user_areas
+from analysis.measures.areas import ComparisonAreas, Hierarchy, data_set_hierarchy
 from analysis.measures.disclosure import INTERNAL_CSV_PREFIX, DisclosureRules
 from analysis.reporting.declared import INSUFFICIENT_PREFIX, declare
 from analysis.reporting.site import generation_date
@@ -167,12 +167,7 @@ class ReportContext:
         whole = self.data if type(self.data) is ProcessedData else self._shared("data as ingested", lambda: ProcessedData(self.data.directory))
         rules = self.disclosure
 
-        def decide() -> pd.DataFrame:
-            hierarchy = Hierarchy(whole.municipalities, user_areas(whole.table("areas"), whole.table("area_members")))
-            published = indicators.area_values(whole.table("ndb_indicators"), hierarchy)
-            return indicators.decided_values(whole.indicators, hierarchy, whole.population, rules, published)
-
-        return whole.derived(f"disclosure decision {rules.key}", decide)
+        return whole.derived(f"disclosure decision {rules.key}", lambda: indicators.data_set_decision(whole, rules))
 
     def indicator_series(self, *, national: bool = True) -> pd.DataFrame:
         """This municipality's indicator series beside its comparison areas, as shared output may show them."""
@@ -618,7 +613,7 @@ def _subject(params_file: str | Path, processed_dir: str | Path, disclosure_cont
     # a 二次医療圏 or an area as the subject: its population and counts are its members' sums (measures.medical_areas)
     data = medical_areas.data_for(processed, params.code)
     data.municipality(params.code)  # a clear error when the code is not in the data
-    hierarchy = data.derived("hierarchy", lambda: Hierarchy(data.municipalities, user_areas(data.table("areas"), data.table("area_members"))))
+    hierarchy = data.derived("hierarchy", lambda: data_set_hierarchy(data))
     areas = hierarchy.comparison_areas(params.code)
     if params.comparison.area:  # a municipality compared with an area of areas.csv it belongs to
         try:

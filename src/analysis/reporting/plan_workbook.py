@@ -273,11 +273,10 @@ def latest_values(data, code: str, rules) -> pd.DataFrame:
     whole data set: a cell the reports hide (small, or hidden to protect another) is 秘匿 here too, its value dropped.
     """
     from analysis.measures import indicators
-    from analysis.measures.areas import Hierarchy
+    from analysis.measures.areas import data_set_hierarchy
 
-    hierarchy = Hierarchy(data.municipalities)
-    decided = indicators.decided_values(data.indicators, hierarchy, data.population, rules)
-    level, key, _ = hierarchy.cell_of(code)
+    decided = indicators.data_set_decision(data, rules)
+    level, key, _ = data_set_hierarchy(data).cell_of(code)
     own = decided[(decided["level"] == level) & (decided["key"] == key)]
     own = own[own["value"].notna() | own["suppressed"].astype(bool)]
     latest = own.sort_values("fiscal_year").groupby("indicator_id").tail(1)
