@@ -22,7 +22,7 @@ def _items() -> list[dict]:
         if len(cells) == 7 and cells[0] in {"1", "2"}:
             table, scenes, mark, label, ident, route, note = cells
             rows.append({"table": int(table), "scenes": set(scenes.split(";")), "mark": mark == "●", "label": label,
-                         "id": ident.strip("`"), "route": route})
+                         "id": ident.strip("`"), "route": route, "ndb": re.findall(r"`(ndb_\w+)`", note)})
     return rows
 
 
@@ -102,4 +102,13 @@ def test_the_opening_split_counts_what_the_table_holds():
     assert text.index("## 自動・転記・地域独自・なし") < text.index("## 件数")
     for label, rule in rows.items():
         whole, table2 = sum(rule(i) for i in items), sum(rule(i) and i["table"] == 2 for i in items)
-        assert re.search(rf"\| {re.escape(label)} \| {whole} \| {table2} \|", text), (label, whole, table2)
+        with_ndb = sum(rule(i) and bool(i["ndb"]) for i in items)  # the notes name the NDB indicator that feeds the item
+        assert re.search(rf"\| {re.escape(label)} \| {whole} \| {table2} \| {with_ndb} \|", text), (label, whole, table2, with_ndb)
+
+
+def test_every_ndb_indicator_a_note_names_is_catalogued_for_the_items_scenes():
+    scenes = catalogue.packaged_indicators().set_index("indicator_id")["scenes"]
+    named = [(i, ident) for i in _items() for ident in i["ndb"]]
+    assert len({ident for _, ident in named}) == 6
+    for item, ident in named:
+        assert set(scenes[ident]) == item["scenes"], (item["label"], ident)

@@ -264,3 +264,17 @@ def test_the_sample_series_of_two_rounds(processed_sample):
     assert sorted(calls["round"]) == [6, 7]
     areas = set(data.ndb_values.loc[data.ndb_values["area_level"] == "medical_area", "area_code"])
     assert areas == {"4009", "4010", "4011"}
+
+
+def test_emergency_visit_nursing_is_the_sum_of_its_codes_as_published_per_prefecture(processed, ndb_folder):
+    """緊急訪問看護加算 (seed 000 表2): 佐賀県 in round 6, the one code of that round summed from the 加算 sheet."""
+    data, _ = processed
+    ind = data.ndb_indicators
+    mine = ind[(ind["area_code"] == "41000") & (ind["round"] == 6)].set_index("indicator_id")
+    rows = list(load_workbook(ndb_folder / "r06" / "000821446.xlsx", read_only=True)["全体（加算）"].iter_rows(values_only=True))
+    header = next(i for i, r in enumerate(rows) if "診療行為コード" in [_nfkc(c) for c in r])
+    code_col = [_nfkc(c) for c in rows[header]].index("診療行為コード")
+    saga = 8 + 40  # column of 41 佐賀県 right of 総計 on the 加算 sheet
+    found = [r[saga] for r in rows[header + 1:] if r[code_col] not in (None, "") and _code(r[code_col]) == "114012670"]
+    assert len(found) == 1 and isinstance(found[0], (int, float)) and found[0] > 0
+    assert mine.loc["ndb_emergency_visit_nursing_claims", "value"] == found[0]
