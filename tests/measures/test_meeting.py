@@ -51,11 +51,31 @@ def test_a_projection_without_its_2020_value_has_no_change_to_show():
 
 
 SUMMARY = [
-    {"指標": "在宅療養支援診療所数（人口10万人あたり 施設）", "傾向": "↑ 改善"},  # daily care, emergency and end of life
-    {"指標": "在宅死亡者数（自宅）（75歳以上人口1,000人あたり 人）", "傾向": "↓ 悪化"},
-    {"指標": "訪問看護事業所数（75歳以上人口1,000人あたり 事業所）", "傾向": "→ 横ばい"},
-    {"指標": "居宅介護支援事業所数（75歳以上人口1,000人あたり 事業所）", "傾向": "—"},
+    {"指標": "在宅療養支援診療所数（人口10万人あたり 施設）", "傾向": "↑ 改善", "scenes": ["daily_care", "emergency", "end_of_life"]},
+    {"指標": "在宅死亡者数（自宅）（75歳以上人口1,000人あたり 人）", "傾向": "↓ 悪化", "scenes": ["end_of_life"]},
+    {"指標": "訪問看護事業所数（75歳以上人口1,000人あたり 事業所）", "傾向": "→ 横ばい", "scenes": ["daily_care"]},
+    {"指標": "居宅介護支援事業所数（75歳以上人口1,000人あたり 事業所）", "傾向": "—", "scenes": ["daily_care"]},
 ]
+
+
+def test_the_summary_rows_carry_their_scenes_for_the_meeting_page_a_local_indicator_too():
+    from analysis.measures import indicators
+
+    from analysis import catalogue
+
+    catalogue.use_local_indicators(pd.DataFrame([{
+        "indicator_id": "local_discharge_adjustment_rate", "label_ja": "退院調整率", "scene": "admission_discharge", "layer": "process",
+        "unit": "%", "kind": "share", "denominator": "none", "higher_is_better": True, "source": "県の調査", "mieruka": False,
+        "suppress_with": ""}]))
+    summary = pd.DataFrame({indicators.SUMMARY_INDICATOR: ["在宅療養支援診療所数（人口10万人あたり 施設）", "退院調整率（%）"],
+                            "傾向": ["↑ 改善", "↓ 悪化"]}, index=["home_care_support_clinics", "local_discharge_adjustment_rate"])
+    try:
+        rows = indicators.summary_trends(summary)
+    finally:
+        catalogue.use_local_indicators(None)
+    assert [r["scenes"] for r in rows] == [["daily_care", "emergency", "end_of_life"], ["admission_discharge"]]
+    assert meeting.trend_facts(rows, "admission_discharge") == ("悪化 1", ["退院調整率"])
+    assert meeting.trend_facts(rows, "emergency") == ("改善 1", [])
 
 
 def test_indicator_directions_are_counted_in_every_scene_an_indicator_serves():

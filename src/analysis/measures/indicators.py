@@ -296,14 +296,19 @@ def summary_table(series: pd.DataFrame, trend_fits: dict, peer_values: pd.DataFr
         return out
     position = {ident: i for i, ident in enumerate(cat.index)}
     out["_order"] = out["_scene"].map(order) * 10_000 + out["_id"].map(position)
-    return out.sort_values("_order", kind="stable").drop(columns=["_scene", "_id", "_order"]).reset_index(drop=True)
+    # indexed by indicator id (tables print without their index): what a row is travels with it (summary_trends)
+    out = out.sort_values("_order", kind="stable")
+    return out.drop(columns=["_scene", "_id", "_order"]).set_index(pd.Index(out["_id"].to_numpy(), name="indicator_id"))
 
 
 def summary_trends(summary: pd.DataFrame) -> list[dict]:
-    """The 指標（単位） and 傾向 of each row of summary_table, as printed (for the 会議用まとめ, measures.meeting)."""
+    """The 指標（単位）, 傾向 and scenes of each row of summary_table, as printed (for the 会議用まとめ, measures.meeting):
+    the scenes come from the row's indicator id (summary_table's index), so a local indicator counts in its scenes
+    and no printed label is looked up again."""
     if summary.empty:
         return []
-    return summary[[SUMMARY_INDICATOR, "傾向"]].set_axis(["指標", "傾向"], axis=1).to_dict("records")
+    rows = summary[[SUMMARY_INDICATOR, "傾向"]].set_axis(["指標", "傾向"], axis=1)
+    return rows.assign(scenes=[list(catalogue.indicator_scenes(ident)) for ident in summary.index]).to_dict("records")
 
 
 def _count_only_row(indicator_id: str, group: pd.DataFrame, info: pd.Series, compared_label: str) -> dict:

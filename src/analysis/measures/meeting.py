@@ -96,21 +96,13 @@ def demand_line(projection: pd.DataFrame | None, scene: str) -> str:
     return f"{SCENE_DEMAND[scene]}: {FROM_YEAR}年 {_whole(values[FROM_YEAR])} → {TO_YEAR}年 {_whole(values[TO_YEAR])}{change}"
 
 
-def _indicator_ids(label_with_unit: str) -> list[str]:
-    """The catalogue ids of a row of report 03's summary (「label（unit）」)."""
-    label = label_with_unit.rsplit("（", 1)[0]
-    cat = catalogue.indicators()
-    return cat.loc[cat["label_ja"] == label, "indicator_id"].tolist()
-
-
 def trend_facts(rows: list[dict] | None, scene: str) -> tuple[str, list[str]]:
     """('改善 2・悪化 1・横ばい 3', [labels worsening]) of the scene's indicators in report 03's summary table."""
     if not rows:
         return NO_DATA, []
     words = {"改善": [], "悪化": [], "横ばい": []}
-    serving = catalogue.in_scene(scene)
     for row in rows:
-        if not set(_indicator_ids(row["指標"])) & set(serving):
+        if scene not in row["scenes"]:
             continue
         for word, names in words.items():
             if word in str(row["傾向"]):
