@@ -198,6 +198,8 @@ def _sample_plan_without_local_indicators() -> dict:
         raise SystemExit("no sample parameter file under params/ has a plan")
     for goal in plan["goals"]:
         goal["indicators"] = [i for i in goal["indicators"] if not i["indicator_id"].startswith(LOCAL_PREFIX)]
+    # a decision of the meeting about a local indicator goes with it; one about its goal stays
+    plan["decisions"] = [d for d in plan.get("decisions", []) if not str(d.get("indicator_id") or "").startswith(LOCAL_PREFIX)]
     return plan
 
 

@@ -32,17 +32,36 @@ REPORTS = "demand, scene_trends, pdca"  # report 01 shows facility counts only, 
 
 
 # 南木町's plan gains the issue's reproduction: a baseline typed from the count scene_trends.csv hides (2015: 20)
-TYPED_BASELINE = {"indicator_id": "home_deaths", "layer": "outcome", "baseline": {"fiscal_year": 2015, "value": 20},
-                  "target": {"fiscal_year": 2026, "value": 30}}
+TYPED_TARGET = 30
 SUBJECTS = ("4009_kakuu_chuo.yaml", "40000_kakuu.yaml")
 
 
-def _with_typed_baseline(path: Path) -> None:
+def _hidden_home_deaths(processed: Path) -> tuple[int, float]:
+    """A year of 南木町's 在宅死亡者数 the disclosure decision hides (the first), and its value as ingested: what an
+    analyst might type from an internal run as the plan's baseline. Which year is hidden follows from the whole data
+    set (complementary cells move when an area or a municipality is added), so it is looked up, not written here."""
+    from analysis.measures.disclosure import DisclosureRules
+    from analysis.measures.indicators import data_set_decision
+
+    data = ProcessedData(processed)
+    decided = data_set_decision(data, DisclosureRules())
+    cells = decided[(decided["level"] == "municipality") & (decided["key"] == "40942")
+                    & (decided["indicator_id"] == "home_deaths") & decided["suppressed"].astype(bool)]
+    assert not cells.empty, "the sample no longer hides a year of 南木町's 在宅死亡者数: the attack needs another cell"
+    year = int(cells["fiscal_year"].min())
+    raw = data.indicators[(data.indicators["code"] == "40942") & (data.indicators["indicator_id"] == "home_deaths")
+                          & (data.indicators["fiscal_year"] == year)]
+    return year, float(raw["value"].iloc[0])
+
+
+def _with_typed_baseline(path: Path, processed: Path) -> None:
     import yaml
 
+    year, value = _hidden_home_deaths(processed)
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
     goal = next(g for g in data["plan"]["goals"] if g["scene"] == "end_of_life")
-    goal["indicators"].append(TYPED_BASELINE)
+    goal["indicators"].append({"indicator_id": "home_deaths", "layer": "outcome", "baseline": {"fiscal_year": year, "value": value},
+                               "target": {"fiscal_year": 2026, "value": TYPED_TARGET}})
     path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
 
 
@@ -63,7 +82,7 @@ def _all_params(folder: Path, processed: Path, *, tiers: str = "", subjects: boo
         text = re.sub(r"^reports: .*$", f"reports: [{REPORTS}]", path.read_text(encoding="utf-8"), flags=re.M)
         path.write_text(text + tiers, encoding="utf-8")
     if subjects:
-        _with_typed_baseline(folder / "40942_nangi.yaml")
+        _with_typed_baseline(folder / "40942_nangi.yaml", processed)
     return sorted(folder.glob("*.yaml"))
 
 
@@ -236,15 +255,16 @@ def test_no_hidden_count_can_be_narrowed_below_the_range_its_rule_hides(prefectu
 def test_a_plan_baseline_typed_from_a_hidden_cell_is_printed_as_hidden(prefecture_batch):
     reports, _ = prefecture_batch
     check = pd.read_csv(reports / "40942_nangi" / "pdca_check.csv", dtype=str, encoding="utf-8-sig", keep_default_na=False)
-    row = check[(check["指標"] == "在宅死亡者数（自宅）") & (check["基準年度"] == "2015")]
+    row = check[check["指標"] == "在宅死亡者数（自宅）"]
+    year = int(row["基準年度"].iloc[0])
     assert row["基準値"].tolist() == ["秘匿"]
-    # the shown latest value and target still decide 達成 (the target 30 is above the hidden 20); anything else would
-    # measure the way from the hidden baseline
+    # the shown latest value and target still decide 達成; anything else would measure the way from the hidden baseline
     latest, target = float(row["最新値"].iloc[0].replace(",", "")), float(row["目標値"].iloc[0])
+    assert target == TYPED_TARGET
     assert row["判定"].tolist() == (["達成"] if latest >= target else ["秘匿のため判定不可"])
     assert row["進捗率（%）"].tolist() == [""]
     trends = _read_trends(reports / "40942_nangi" / "scene_trends.csv")
-    cell = trends[(trends["indicator_id"] == "home_deaths") & (trends["fiscal_year"] == 2015) & (trends["area_level"] == "municipality")]
+    cell = trends[(trends["indicator_id"] == "home_deaths") & (trends["fiscal_year"] == year) & (trends["area_level"] == "municipality")]
     assert cell["suppressed"].tolist() == [True]
 
 
