@@ -68,3 +68,18 @@ def test_amounts_show_thousands_separators_and_their_decimals_years_do_not(tmp_p
     formats = [[cell.number_format for cell in row] for row in sheet.iter_rows(min_row=2)]
     assert formats[0] == ["0", "0", "#,##0", "#,##0.0", "#,##0", "0"]
     assert formats[1][2:] == ["#,##0", "#,##0.000", "#,##0.0", "0"]
+
+
+def test_every_csv_a_report_publishes_has_a_japanese_sheet_title():
+    """A CSV added to a notebook without a title would reach 表一式.xlsx as an English file name."""
+    import re
+
+    from analysis.reporting.workbook import SHEET_TITLES
+    from tests.conftest import ROOT
+
+    published = set()
+    for notebook in sorted((ROOT / "notebooks").glob("*.ipynb")):
+        # every quoted CSV name in the notebooks' code (save_csv's argument, or a name read back from a report folder)
+        published |= set(re.findall(r'\\"(\w+\.csv)\\"', notebook.read_text(encoding="utf-8")))
+    assert {"facility_changes.csv", "capacity.csv", "pdca_check.csv"} <= published  # the pattern finds them
+    assert published - set(SHEET_TITLES) == set()

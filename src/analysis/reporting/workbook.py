@@ -20,10 +20,13 @@ ABOUT_SHEET = "説明"
 SHEET_TITLES = {
     "resource_summary.csv": "資源の集計",
     "facility_list.csv": "施設・事業所の一覧",
+    "facility_changes.csv": "前の版からの変化",
     "population_summary.csv": "人口の見通し",
     "demand_projection.csv": "需要の推計",
     "demand_scenarios.csv": "推計のシナリオ",
     "supply_vs_demand.csv": "供給と需要",
+    "capacity.csv": "入所・居住系の定員",
+    "capacity_vs_certified.csv": "定員と要介護3以上の認定者",
     "scene_trends.csv": "指標の推移",
     "pdca_check.csv": "目標の達成状況",
     "pdca_changes.csv": "前回の確認からの変化",
