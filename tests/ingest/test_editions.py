@@ -413,6 +413,10 @@ def test_a_second_copy_of_an_edition_is_no_earlier_edition(tmp_path):
     data, _ = _run(raw, tmp_path / "out")
     assert data.table("facility_changes").empty
     assert set(data.table("edition_counts")["as_of"]) == {"2026-06-30"}
+    # beside a genuinely older edition, the copy is not what the newest is compared with
+    write_kaigo_csv(raw / "jigyosho_110_all_20250630120000.csv", offices[:2])
+    data, _ = _run(raw, tmp_path / "out2")
+    assert _changes(data) == {("40203", "home_help_offices", "4010000002", "appeared", "2025-06-30")}
 
 
 def test_a_notification_withdrawn_is_a_change_of_that_resource_only_and_a_change_of_type_is_none(tmp_path):
