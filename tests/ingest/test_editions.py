@@ -71,7 +71,7 @@ def test_two_monthly_meibo_of_one_prefecture_give_the_newer_figures(tmp_path):
     data, lines = _run(raw, tmp_path / "out")
     assert _counts(data, "home_care_support_clinics") == {"41201": 3, "41202": 1, "41000": 4}  # not 8 + 1
     assert set(data.resource_counts.loc[data.resource_counts["resource_id"] == "home_care_support_clinics", "as_of"]) == {"2024-08-01"}
-    assert any("読まなかった旧版: r6_07_shisetsu_saga_ika_02.xlsx（2024-07-01）" in line and "r6_08_shisetsu_saga_ika_02.xlsx" in line
+    assert any("前の版（数には使わず、版ごとの推移と変化に使う）: r6_07_shisetsu_saga_ika_02.xlsx（2024-07-01）" in line and "r6_08_shisetsu_saga_ika_02.xlsx" in line
                for line in lines)
     source = next(s for s in data.metadata["sources"] if s["key"] == "kouseikyoku")
     assert [f["name"] for f in source["files_used"]] == ["r6_08_shisetsu_saga_ika_02.xlsx"]
@@ -91,7 +91,7 @@ def test_two_downloads_of_a_care_csv_give_the_newer_offices_and_date(tmp_path):
     assert _counts(data, "home_help_offices")["40203"] == 7
     offices = data.facilities[data.facilities["facility_type"] == "home_help_offices"]
     assert len(offices) == 7 and set(offices["as_of"]) == {"2026-06-30"}
-    assert any("読まなかった旧版: jigyosho_110.csv（2025-12-31）" in line for line in lines)
+    assert any("前の版（数には使わず、版ごとの推移と変化に使う）: jigyosho_110.csv（2025-12-31）" in line for line in lines)
 
 
 def test_a_newer_file_of_one_prefecture_replaces_only_that_prefectures_rows_of_an_older_national_file(tmp_path):
@@ -111,7 +111,7 @@ def test_a_newer_file_of_one_prefecture_replaces_only_that_prefectures_rows_of_a
     assert sorted((f["name"], f["rows"]) for f in kaigo["files_used"]) == [("110_saga.csv", 2), ("jigyosho_110.csv", 3)]
     assert [(f["name"], f["superseded_by"], f["prefectures"]) for f in kaigo["files_superseded"]] == [
         ("jigyosho_110.csv", "110_saga.csv", ["41"])]
-    assert "  読まなかった旧版: jigyosho_110.csv（2025-12-31）（41）: 新しい版 110_saga.csv（2026-06-30）がある" in lines
+    assert "  前の版（数には使わず、版ごとの推移と変化に使う）: jigyosho_110.csv（2025-12-31）（41）: 新しい版 110_saga.csv（2026-06-30）がある" in lines
 
 
 def test_a_file_of_one_prefecture_alone_leaves_the_other_prefectures_without_data_not_at_zero(tmp_path):

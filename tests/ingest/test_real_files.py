@@ -178,7 +178,7 @@ def test_the_two_saga_editions_give_the_august_figures(processed, real, master):
     assert got == {key: len(numbers) for key, numbers in august.items()}
     # 伊万里市 gained an 入退支 hospital in August; the two editions added up would give 13
     assert len(july[("41205", "discharge_support_hospitals")]) == 6 and got[("41205", "discharge_support_hospitals")] == 7
-    assert any("読まなかった旧版: r6_07_shisetsu_saga_ika_02.xlsx" in line for line in lines)
+    assert any("前の版（数には使わず、版ごとの推移と変化に使う）: r6_07_shisetsu_saga_ika_02.xlsx" in line for line in lines)
 
 
 def test_every_meibo_prefecture_total_is_its_distinct_institutions(processed, real):

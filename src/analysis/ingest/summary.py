@@ -54,6 +54,11 @@ class SourceSummary:
         return SOURCES_BY_KEY[self.key].label
 
 
+# sources whose older editions are kept as a series (edition_counts, facility_changes): counted at their own dates,
+# never in the reports' counts
+EDITION_SERIES_SOURCES = frozenset({"kaigo", "iryou", "kouseikyoku"})
+
+
 class IngestSummary:
     """Collects, while the tables are built, what each source contributed."""
 
@@ -144,12 +149,15 @@ class IngestSummary:
                 when += ("、" if when else "") + ("一部は" if len(undated) < len(s.files_used) else "") + "時点の記載なし"
             line = f"{s.label}: {len(s.files_used):,} ファイル、{s.rows:,} 行" + (f"、{when}" if when else "")
             if s.files_superseded:
-                line += f"、旧版・重複 {len(s.files_superseded):,} ファイルは読まず"
+                line += f"、旧版・重複 {len(s.files_superseded):,} ファイルは" + ("数に使わず" if s.key in EDITION_SERIES_SOURCES else "読まず")
             out.append(line)
             for item in s.files_superseded:
-                why = "同じ版の重複" if item["reason"].startswith("same") else f"新しい版 {item['superseded_by']}（{item['superseded_by_as_of']}）がある"
+                duplicate = item["reason"].startswith("same")
+                why = "同じ版の重複" if duplicate else f"新しい版 {item['superseded_by']}（{item['superseded_by_as_of']}）がある"
                 where = f"（{', '.join(item['prefectures'])}）" if item.get("prefectures") else ""
-                out.append(f"  読まなかった旧版: {item['name']}（{item['as_of']}）{where}: {why}")
+                kept = s.key in EDITION_SERIES_SOURCES and not duplicate
+                what = "前の版（数には使わず、版ごとの推移と変化に使う）" if kept else "読まなかった旧版"
+                out.append(f"  {what}: {item['name']}（{item['as_of']}）{where}: {why}")
             if undated:
                 out.append(f"  注意: {len(undated):,} ファイル（{'、'.join(undated[:3])}{' ほか' if len(undated) > 3 else ''}）は"
                            f"ファイル名にも中にも時点がないため、時点なしとして扱い、年度の推移には使いません。{NAMING_HINT}")
