@@ -244,3 +244,19 @@ def test_workers_are_no_more_than_the_tasks_and_the_cores_and_lowering_is_said(m
     assert count == expected
     assert bool(note) is (expected != requested)
     assert not note or f"{requested} から {expected}" in note
+
+
+def test_an_overview_starts_once_its_prefectures_municipalities_are_done_before_other_prefectures(tmp_path):
+    # one pool for the whole run: the overview takes the next free slot as soon as the last of its municipalities
+    # is done, ahead of another prefecture's municipality still waiting (no idle second wave at the end)
+    from tests.batch.tiny import tiny_batch, write_params
+
+    options = tiny_batch(tmp_path)
+    params = [write_params(tmp_path / "params", stem) for stem in ("40201_a", "40202_b", "13101_c", "13102_d")]
+    lines: list[str] = []
+    results = run_batch(params, options, echo=lines.append)
+    assert [r.folder_name for r in results] == ["40201_a", "40202_b", "overview_40000", "13101_c", "13102_d", "overview_13000"]
+    assert {r.status for r in results} == {"ok"}, lines
+
+    again = run_batch(params, options, echo=lines.append)  # nothing changed: nothing runs, the overviews included
+    assert {r.status for r in again} == {"skipped"} and len(again) == 6

@@ -52,6 +52,7 @@ from analysis.batch.manifest import (
 )
 from analysis.batch.prefectures import (
     PARAMS_FOLDER,
+    is_municipality,
     overview_folder,
     prefectures_covered,
     remove_legacy_overviews,
@@ -330,9 +331,44 @@ def _not_started(tasks) -> list[Result]:
     return [Result.of(task, "stopped", error=STOPPED_BEFORE_START) for task in tasks]
 
 
-def _run_tasks(todo: list[Task], options: BatchOptions, stop: StopRequest, echo) -> list[Result]:
-    """Run the tasks, at most ``jobs`` at a time, until all are done or a stop is requested."""
-    total = len(todo)
+class _Overviews:
+    """The overviews of a run, each waiting for its prefecture's municipalities in the run to finish.
+
+    An overview reads what those municipalities publish, so it starts once the last of them is done (whatever
+    came of it), in the same pool: the slot it needs is warm, and the other slots go on with other
+    municipalities instead of waiting idle for a second wave. Whether it is up to date is decided only then,
+    from what they published (prefectures.with_members).
+    """
+
+    def __init__(self, later: list[Task], first: list[Task], options: BatchOptions, echo) -> None:
+        self.options, self.echo = options, echo
+        self.waiting = {
+            id(task): (task, {t.folder_name for t in first if is_municipality(t.code) and t.code[:2] == task.code[:2]})
+            for task in later
+        }
+
+    def finished(self, folders: set[str]) -> tuple[list[Task], list[Result]]:
+        """(the overviews that may start now and are not up to date, the skipped ones) once ``folders`` are done."""
+        ready = []
+        for key, (task, needs) in list(self.waiting.items()):
+            needs -= folders
+            if not needs:
+                del self.waiting[key]
+                ready.append(with_members(task))
+        todo, results = _up_to_date(ready, self.options, self.echo)
+        return todo, results
+
+    def not_started(self) -> list[Task]:
+        return [task for task, _ in self.waiting.values()]
+
+
+def _run_tasks(todo: list[Task], options: BatchOptions, stop: StopRequest, echo,
+               overviews: _Overviews | None = None) -> list[Result]:
+    """Run the tasks, at most ``jobs`` at a time, until all are done or a stop is requested; the overviews join
+    the queue, first in line, as their municipalities finish."""
+    results: list[Result] = []
+    later = overviews.waiting if overviews is not None else {}
+    total = len(todo) + len(later)
     jobs, lowered = worker_count(options.jobs, total, options.executor)
     if lowered:
         echo(lowered)
@@ -341,7 +377,7 @@ def _run_tasks(todo: list[Task], options: BatchOptions, stop: StopRequest, echo)
     # Submitting only as many as run at once means a stop has nothing queued to cancel in the
     # pool; a Dask cluster schedules its own queue, which is cancelled instead.
     window = jobs if client is None else total
-    waiting, running, results = deque(todo), {}, []
+    waiting, running, finished_folders = deque(todo), {}, set()
     try:
         while waiting or running:
             while waiting and len(running) < window and not stop.requested:
@@ -354,9 +390,15 @@ def _run_tasks(todo: list[Task], options: BatchOptions, stop: StopRequest, echo)
                 task = running.pop(future)
                 result = _result_of(future, task)
                 results.append(result)
+                finished_folders.add(task.folder_name)
                 mark = "完了" if result.status == "ok" else "失敗"
                 echo(f"[{len(results)}/{total}] {task.code} {task.name}: {mark}（{result.duration_s:.1f} 秒）"
                      + (f" — {result.detail}" if result.status == "failed" else ""))
+            if overviews is not None and finished:
+                ready, skipped = overviews.finished(finished_folders)
+                results += skipped
+                total -= len(skipped)
+                waiting.extendleft(reversed(ready))
         if stop.requested:
             echo(f"{stop.name} を受け取りました。新しい自治体は始めず、実行中の {len(running)} 自治体を止めます")
             if client is None:
@@ -382,7 +424,8 @@ def _run_tasks(todo: list[Task], options: BatchOptions, stop: StopRequest, echo)
 
 
 def run_batch(params_paths: list[Path], options: BatchOptions, *, echo=print) -> list[Result]:
-    """Run all municipalities, then the prefecture overviews; returns one Result each (ok / skipped / failed / stopped).
+    """Run all municipalities, each prefecture overview once its municipalities are done; returns one Result each
+    (ok / skipped / failed / stopped).
 
     Raises InputError when another run holds the reports folder, and BatchStopped (after
     writing the index) when Ctrl-C or SIGTERM stopped the run.
@@ -397,12 +440,7 @@ def run_batch(params_paths: list[Path], options: BatchOptions, *, echo=print) ->
             echo(f"[設定エラー] {failure.folder_name}: {failure.detail}")
         folders = {task.folder_name for task in tasks} | {overview_folder(p) for p in prefectures_covered(tasks)} | {PARAMS_FOLDER}
         _clean_up_after_earlier_runs(options, folders, echo)
-        # the prefecture overviews read what the municipalities publish: they run once those are done
-        results += _run_wave([t for t in tasks if not runs_after_municipalities(t)], options, stop, echo)
-        if not stop.requested:
-            results += _run_overviews(tasks, options, stop, echo)
-        else:
-            results += _not_started([t for t in tasks if runs_after_municipalities(t)])
+        results += _run_all(tasks, options, stop, echo)
         try:
             write_batch_index(options.reports_dir, results, echo=echo)
         except OSError as exc:
@@ -414,21 +452,37 @@ def run_batch(params_paths: list[Path], options: BatchOptions, *, echo=print) ->
     return results
 
 
-def _run_overviews(tasks: list[Task], options: BatchOptions, stop: StopRequest, echo) -> list[Result]:
-    """The overview of every prefecture the batch covers (see batch.prefectures), after its municipalities."""
+def _run_all(tasks: list[Task], options: BatchOptions, stop: StopRequest, echo) -> list[Result]:
+    """Every municipality, and the overview of every prefecture the batch covers (see batch.prefectures) as soon as
+    that prefecture's municipalities are done, in one pool."""
     params_dir = Path(tempfile.mkdtemp(prefix=staging_prefix(PARAMS_FOLDER), dir=options.reports_dir))
     try:
         generated, results = plan_tasks(write_overview_params(tasks, params_dir), options)
-        later = [with_members(task) for task in [*tasks, *generated] if runs_after_municipalities(task)]
+        first = [t for t in tasks if not runs_after_municipalities(t)]
+        later = [t for t in [*tasks, *generated] if runs_after_municipalities(t)]
         if later:
             echo(f"都道府県の概要: {len(later)} 件（" + "、".join(f"{t.name} {t.folder_name}" for t in later) + "）")
-        return results + _run_wave(later, options, stop, echo)
+        todo, skipped = _up_to_date(first, options, echo)
+        results += skipped
+        overviews = _Overviews(later, first, options, echo)
+        ready, skipped = overviews.finished({task.folder_name for task in first if task not in todo})
+        results += skipped
+        todo = [*ready, *todo]
+        if todo and not stop.requested:
+            results += _run_tasks(todo, options, stop, echo, overviews)
+        elif stop.requested:
+            results += _not_started(todo)
+        # an overview the run was asked for by its parameter file and never reached (a stop) is listed as such
+        results += _not_started([t for t in overviews.not_started() if t in tasks])
+        if stop.requested:
+            _remove_leftovers(options, {task.folder_name for task in todo}, echo)  # what the killed workers were building
+        return results
     finally:
         shutil.rmtree(params_dir, ignore_errors=True)
 
 
-def _run_wave(tasks: list[Task], options: BatchOptions, stop: StopRequest, echo) -> list[Result]:
-    """Run the tasks that are not up to date (all with --force); the others are skipped."""
+def _up_to_date(tasks: list[Task], options: BatchOptions, echo) -> tuple[list[Task], list[Result]]:
+    """(the tasks to run, the skipped ones' results): a task runs when it is not up to date, or always with --force."""
     results, todo = [], []
     for task in tasks:
         if not options.force and is_up_to_date(task):
@@ -441,13 +495,7 @@ def _run_wave(tasks: list[Task], options: BatchOptions, stop: StopRequest, echo)
     for task in todo:
         if task.internal_label and published_for_distribution(Path(task.reports_dir) / task.folder_name):
             echo(f"［注意］{task.folder_name}: 配布用のレポートを{task.internal_label.split('—')[0].strip()}のレポートで置き換えます")
-    if todo and not stop.requested:
-        results += _run_tasks(todo, options, stop, echo)
-    elif stop.requested:
-        results += _not_started(todo)
-    if stop.requested:
-        _remove_leftovers(options, {task.folder_name for task in todo}, echo)  # what the killed workers were building
-    return results
+    return todo, results
 
 
 def summary(results: list[Result]) -> dict[str, int]:
