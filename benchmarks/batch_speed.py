@@ -173,6 +173,18 @@ def zaitaku(params: list[Path], reports: Path, jobs: int, *, force: bool, proces
     return time.perf_counter() - started
 
 
+def copied_params(params: list[Path], folder: Path) -> list[Path]:
+    """The sample parameter files copied with their committed checks (params/history/<stem>/): a run keeps its check
+    beside the parameter file it read, and a benchmark must not write into the repository."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for path in params:
+        shutil.copy(path, folder / path.name)
+        history = path.parent / "history" / path.stem
+        if history.is_dir():
+            shutil.copytree(history, folder / "history" / path.stem)
+    return [folder / path.name for path in params]
+
+
 def synthetic_params(base: list[Path], n: int, folder: Path) -> list[Path]:
     """n parameter files: the given sample files repeated under new names (same analysis work each)."""
     folder.mkdir(parents=True, exist_ok=True)
@@ -266,6 +278,7 @@ def main(argv: list[str] | None = None) -> dict:
     if not (processed / "municipalities.parquet").exists():
         raise SystemExit(f"{processed}: no ingested sample; run `make ingest` (or pass --processed)")
     work = Path(tempfile.mkdtemp(prefix="zaitaku-bench-"))
+    params = copied_params(params, work / "params-sample")
     n = len(params)
     figures: dict = {"date": time.strftime("%Y-%m-%d"), "commit": git_commit(), "cores": os.cpu_count(),
                      "memory_gib": round(psutil.virtual_memory().total / 2**30), "python": sys.version.split()[0],

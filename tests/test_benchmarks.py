@@ -48,9 +48,12 @@ def test_the_national_ingest_benchmark_writes_a_country_of_the_asked_size(small_
 def test_the_batch_benchmark_runs_every_comparison_and_its_figures_make_the_readme_table(small_country, processed_sample, tmp_path):
     national, _ = small_country
     figures_file = tmp_path / "batch.json"
+    history = {p: p.read_bytes() for p in (ROOT / "params" / "history").rglob("*") if p.is_file()}
     printed = _run("batch_speed.py", "--jobs", "2", "--repeat", "1", "--synthetic", "1", "--subjects", "40942_nangi",
                    "--processed", str(processed_sample), "--national", str(national / "processed"), "--json", str(figures_file))
     figures = json.loads(figures_file.read_text(encoding="utf-8"))
+    # the runs keep their checks beside copies of the parameter files, never in the repository's params/history
+    assert {p: p.read_bytes() for p in (ROOT / "params" / "history").rglob("*") if p.is_file()} == history
     assert figures["subjects"] == 1
     # the ratio is the naive loop's seconds over the fresh run's median, as printed
     assert figures["ratio"] == pytest.approx(figures["naive_seconds"] / figures["fresh_median_seconds"])
