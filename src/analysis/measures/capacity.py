@@ -244,7 +244,7 @@ def implausible_text(rows: pd.DataFrame) -> str:
 def missing_text(missing: list[str]) -> str:
     if not missing:
         return ""
-    return (f"次のサービスは公表ファイルを取り込んでいないため、表に含みません：{'、'.join(missing)}"
+    return (f"次のサービスは公表ファイルを取り込んでいないため、施設数・定員に含みません：{'、'.join(missing)}"
             "（介護サービス情報公表システムのオープンデータの各サービスの CSV で埋まります）。")
 
 
