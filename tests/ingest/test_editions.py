@@ -452,3 +452,19 @@ def test_a_newer_file_of_one_prefecture_is_compared_with_the_national_file_for_t
     data, _ = _run(raw, tmp_path / "out")
     assert _changes(data) == {("41201", "home_help_offices", "4110000000", "disappeared", "2025-12-31"),
                               ("41201", "home_help_offices", "4110000007", "appeared", "2025-12-31")}
+
+
+def test_a_national_file_is_compared_prefecture_by_prefecture_with_each_prefectures_own_older_list(tmp_path):
+    raw = tmp_path / "raw"
+    _soumu(raw)
+    saga = to_code6("41201")
+    write_kaigo_csv(raw / "2025-06-30" / "110_saga.csv", [_office(f"41100000{n:02d}", saga) for n in (0, 1)])
+    write_kaigo_csv(raw / "2025-12-31" / "110_fukuoka.csv", [_office(f"40100000{n:02d}") for n in (0, 1)])
+    write_kaigo_csv(raw / "jigyosho_110_all_20260630120000.csv",
+                    [_office("4010000001"), _office("4010000002")] + [_office(f"41100000{n:02d}", saga) for n in (1, 2)])
+    data, _ = _run(raw, tmp_path / "out")
+    # each prefecture against its own list, at its own date: nothing of 福岡 compared with 佐賀's list or back
+    assert _changes(data) == {("40203", "home_help_offices", "4010000000", "disappeared", "2025-12-31"),
+                              ("40203", "home_help_offices", "4010000002", "appeared", "2025-12-31"),
+                              ("41201", "home_help_offices", "4110000000", "disappeared", "2025-06-30"),
+                              ("41201", "home_help_offices", "4110000002", "appeared", "2025-06-30")}

@@ -16,7 +16,7 @@ import re
 import shutil
 import tempfile
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -364,31 +364,36 @@ def build_resource_counts(
 
 @dataclass
 class EditionHistory:
-    """The newest editions of the facility files and 名簿 and the older ones they replaced, prefecture by prefecture."""
+    """The newest editions of the facility files and 名簿 and the older ones they replaced, prefecture by prefecture.
+
+    ``rows`` reads an edition once (codes, wards, the 名簿's addresses matched) for both the counts of the older
+    editions and the changes since the previous one; what that reading drops was said when the edition was read.
+    """
 
     newest: list[Edition]
     earlier: list[Edition]
+    _read: dict[int, pd.DataFrame] = field(default_factory=dict)
+
+    def rows(self, edition: Edition, municipalities: pd.DataFrame) -> pd.DataFrame:
+        """The edition's facilities (介護・医療情報ネット) or counted notifications (名簿), placed in their municipality."""
+        if id(edition) not in self._read:
+            scratch = IngestSummary(Discovered(Path(".")))
+            self._read[id(edition)] = (_notified_rows([edition], municipalities, scratch) if edition.source_key == "kouseikyoku"
+                                       else _listed_rows([edition], municipalities, scratch))
+        return self._read[id(edition)]
 
 
 # what a row of one edition is, for telling which facilities appeared or disappeared between two editions
 _CHANGE_COLUMNS = ["code", "resource_id", "facility_id", "name", "address", "start_date", "source", "as_of"]
 
 
-def _scratch_summary() -> IngestSummary:
-    """Where a second reading of an edition says what it drops: the first reading said it already."""
-    return IngestSummary(Discovered(Path(".")))
-
-
-def _edition_rows(edition: Edition, municipalities: pd.DataFrame) -> pd.DataFrame:
-    """One row per facility and counted resource that ``edition`` lists (a 名簿: per institution and resource)."""
-    scratch = _scratch_summary()
-    if edition.source_key == "kouseikyoku":
-        rows = _notified_rows([edition], municipalities, scratch)
+def _change_rows(rows: pd.DataFrame, kouseikyoku_rows: bool) -> pd.DataFrame:
+    """One row per facility and counted resource of an edition's rows (a 名簿: per institution and resource)."""
+    if kouseikyoku_rows:
         if rows.empty:
             return pd.DataFrame(columns=_CHANGE_COLUMNS)
         rows = rows.sort_values("start_date", kind="stable").drop_duplicates(["institution_code", "resource_id"])
         return rows.assign(facility_id=rows["institution_code"])[_CHANGE_COLUMNS].reset_index(drop=True)
-    rows = _listed_rows([edition], municipalities, scratch)
     return rows.assign(resource_id=rows["facility_type"], start_date="")[_CHANGE_COLUMNS].reset_index(drop=True)
 
 
@@ -396,12 +401,12 @@ def build_edition_counts(history: EditionHistory, resource_counts: pd.DataFrame,
     """Resource counts of every edition in the raw folder: the newest (``resource_counts``) and each one it replaced,
     counted the same way, so a report can draw a resource by edition date."""
     frames = [resource_counts]
-    scratch = _scratch_summary()
     for edition in history.earlier:
+        rows = history.rows(edition, municipalities)
         if edition.source_key == "kouseikyoku":
-            facilities, notifications = empty_table("facilities"), _notified_rows([edition], municipalities, scratch)
+            facilities, notifications = empty_table("facilities"), rows
         else:
-            facilities, notifications = _listed_rows([edition], municipalities, scratch), pd.DataFrame()
+            facilities, notifications = rows, pd.DataFrame()
         frames.append(build_resource_counts(facilities, notifications, municipalities, _coverage([edition])))
     counts = pd.concat([f for f in frames if not f.empty], ignore_index=True) if any(not f.empty for f in frames) else resource_counts
     return conform(counts.drop_duplicates(["code", "resource_id", "as_of"]).sort_values(["code", "resource_id", "as_of"]),
@@ -420,10 +425,11 @@ def build_facility_changes(history: EditionHistory, municipalities: pd.DataFrame
         by_older: dict[int, list[str]] = {}
         for pref, older in previous.items():
             by_older.setdefault(id(older), []).append(pref)
+        notified = edition.source_key == "kouseikyoku"
         for prefs in by_older.values():
             older = previous[prefs[0]]
-            new = _edition_rows(edition.cut(prefs), municipalities)
-            old = _edition_rows(older.cut(prefs), municipalities)
+            new, old = (_change_rows(frame[frame["code"].str[:2].isin(prefs)] if len(frame) else frame, notified)
+                        for frame in (history.rows(edition, municipalities), history.rows(older, municipalities)))
             new_keys = set(zip(new["facility_id"], new["resource_id"]))
             old_keys = set(zip(old["facility_id"], old["resource_id"]))
             appeared = new[[k not in old_keys for k in zip(new["facility_id"], new["resource_id"])]]
