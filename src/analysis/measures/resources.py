@@ -414,10 +414,14 @@ def printed_address(addresses: pd.Series) -> pd.Series:
     return addresses.map(lambda a: a.translate(_HALF_WIDTH) if isinstance(a, str) else a)
 
 
+def _catalogue_order(resource_ids: pd.Series) -> pd.Series:
+    """Each resource's position in the resource catalogue (a service the catalogue does not count: missing, last)."""
+    return resource_ids.map({rid: i for i, rid in enumerate(catalogue.resources()["resource_id"])})
+
+
 def _in_list_order(rows: pd.DataFrame) -> pd.DataFrame:
     """Facilities by type (catalogue order), then name."""
-    order = {rid: i for i, rid in enumerate(catalogue.resources()["resource_id"])}
-    return rows.assign(_order=rows["facility_type"].map(order)).sort_values(["_order", "name", "facility_id"]).drop(columns="_order")
+    return rows.assign(_order=_catalogue_order(rows["facility_type"])).sort_values(["_order", "name", "facility_id"]).drop(columns="_order")
 
 
 # Facility kinds the report lists by name: those that work in patients' homes (the full list is the CSV).
@@ -668,8 +672,7 @@ def facility_changes(changes: pd.DataFrame, codes: str | list[str], names: dict[
     since the one before it, for printing: by resource (catalogue order), change, then name. ``names`` maps member
     codes to names and adds a 市区町村 column (a 二次医療圏 or prefecture subject)."""
     rows = _located_in(changes, codes)
-    order = {rid: i for i, rid in enumerate(catalogue.resources()["resource_id"])}
-    rows = rows.assign(_order=rows["resource_id"].map(order), _change=rows["change"].map({"appeared": 0, "disappeared": 1}))
+    rows = rows.assign(_order=_catalogue_order(rows["resource_id"]), _change=rows["change"].map({"appeared": 0, "disappeared": 1}))
     rows = rows.sort_values(["_order", "_change", "name"], kind="stable")
     out = pd.DataFrame({"資源": _kind_labels(rows["resource_id"]).to_numpy(),
                         "変化": rows["change"].map(CHANGE_LABELS).to_numpy(),
@@ -692,8 +695,7 @@ def edition_series(edition_counts: pd.DataFrame, codes: str | list[str]) -> pd.D
         count=("count", "sum"), members=("code", "nunique"), source=("source", "first"))
     grouped = grouped[grouped["members"] == len(set(codes))].drop(columns="members")
     editions = grouped.groupby("resource_id")["as_of"].transform("nunique")
-    order = {rid: i for i, rid in enumerate(catalogue.resources()["resource_id"])}
-    series = grouped[editions >= 2].assign(_order=lambda f: f["resource_id"].map(order))
+    series = grouped[editions >= 2].assign(_order=lambda f: _catalogue_order(f["resource_id"]))
     series = series.sort_values(["_order", "as_of"]).drop(columns="_order").reset_index(drop=True)
     series.insert(1, "label", _kind_labels(series["resource_id"]).to_numpy())
     return series
@@ -705,8 +707,7 @@ def change_counts(changes: pd.DataFrame, codes: str | list[str]) -> pd.DataFrame
     table = (rows.assign(editions=rows["previous_as_of"] + " → " + rows["as_of"])
              .pivot_table(index=["resource_id", "editions"], columns="change", values="facility_id", aggfunc="count", fill_value=0)
              .reindex(columns=list(CHANGE_LABELS), fill_value=0).reset_index())
-    order = {rid: i for i, rid in enumerate(catalogue.resources()["resource_id"])}
-    table = table.sort_values("resource_id", key=lambda ids: ids.map(order), kind="stable")
+    table = table.sort_values("resource_id", key=_catalogue_order, kind="stable")
     return pd.DataFrame({"資源": _kind_labels(table["resource_id"]).to_numpy(),
                          **{label: table[change].astype(int).to_numpy() for change, label in CHANGE_LABELS.items()},
                          "前の版 → 今の版": table["editions"].to_numpy()})
