@@ -271,14 +271,15 @@ def view(facilities: pd.DataFrame, members: list[str], insurer_values: pd.DataFr
     found = offices(facilities, members)
     cited = found if len(found) else facilities[facilities["service_code"].isin(list(loaded))]
     groups = by_group(found, loaded)
+    missing = missing_services(loaded)
     certified = certified_3_plus(insurer_values, insurer_id) if insurer_id else None
     if certified is None:
-        return CapacityView(found, cited, groups, missing_services(loaded), None, None)
+        return CapacityView(found, cited, groups, missing, None, None)
     several = sorted(insurer_members) != sorted(members)
     area_groups = by_group(offices(facilities, insurer_members), loaded) if several else groups
     comparison = compare(area_groups, certified, tier_size(sizes, insurer_members, insurer_values, insurer_id), rules,
-                         all_services=not missing_services(loaded))
-    return CapacityView(found, cited, groups, missing_services(loaded), comparison, area_groups if several else None)
+                         all_services=not missing)
+    return CapacityView(found, cited, groups, missing, comparison, area_groups if several else None)
 
 
 def none_in_area_text(comparison: Comparison, name: str, missing: list[str]) -> str:
