@@ -8,7 +8,8 @@ import pandas as pd
 import pytest
 from pydantic import ValidationError
 
-from analysis.measures.decisions import DONE, LATE, NO_DATA, NOT_YET_DUE, decisions_table, fiscal_year, outcome, records_as_of
+from analysis.japanese_dates import fiscal_year
+from analysis.measures.decisions import DONE, LATE, NO_DATA, NOT_YET_DUE, decisions_table, outcome, records_as_of
 from analysis.measures.pdca import ACT_OPTIONS, ACT_RULES, Plan
 
 

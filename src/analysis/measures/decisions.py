@@ -23,6 +23,7 @@ import datetime as dt
 import pandas as pd
 
 from analysis import catalogue
+from analysis.japanese_dates import fiscal_year
 from analysis.measures.pdca import NO_INDICATOR, Decision, Plan, activity_table
 
 DONE, NOT_YET_DUE, NO_DATA, LATE = "実施済み", "期限前", "データなし", "遅れ"
@@ -36,11 +37,6 @@ OUTCOME_RULE = pd.DataFrame({
     ],
 })
 DECISION_COLUMNS = ["協議の日", "場面", "目標", "指標", "選んだ選択肢", "担当", "期限", "メモ", "取組の実績から", "根拠"]
-
-
-def fiscal_year(day: dt.date) -> int:
-    """The fiscal year a day falls in (April to March): 2025-03-31 → 2024, 2025-04-01 → 2025."""
-    return day.year if day.month >= 4 else day.year - 1
 
 
 def records_as_of(activities: pd.DataFrame) -> dt.date | None:
@@ -59,7 +55,7 @@ def outcome(decision: Decision, plan: Plan, activities: pd.DataFrame) -> tuple[s
     if not ids:
         return NO_DATA, "この目標に取組が割り当てられていない"
     names = activity_table(plan, activities).set_index("activity_id")["name"]  # the plan's names, else the template's
-    first, last = fiscal_year(decision.meeting), fiscal_year(decision.due)
+    first, last = int(fiscal_year(decision.meeting)), int(fiscal_year(decision.due))
     recorded = (activities[activities["activity_id"].isin(ids) & activities["fiscal_year"].between(first, last)
                            & activities["actual"].notna()] if activities is not None and not activities.empty
                 else pd.DataFrame(columns=["activity_id", "fiscal_year", "planned", "actual", "unit"]))
