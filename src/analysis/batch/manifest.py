@@ -18,7 +18,7 @@ from analysis.batch.tasks import Task
 from analysis.catalogue import ALL_REPORTS
 from analysis.errors import InputError
 from analysis.ingest.processed import ProcessedData
-from analysis.reporting.check_history import history_digest
+from analysis.reporting.check_history import history_dir
 from analysis.reporting.declared import INSUFFICIENT_PREFIX
 from analysis.reporting.params import load_params
 
@@ -52,6 +52,14 @@ def batch_fingerprint(notebooks_dir: Path, processed_dir: Path, disclosure_contr
     _hash_files([notebooks_dir / nb for _, nb, _ in ALL_REPORTS], digest)
     _hash_files([p for p in processed_dir.iterdir() if p.is_file() and not p.name.startswith(".")], digest)
     _hash_files(_source_files(), digest)
+    return digest.hexdigest()
+
+
+def history_digest(params_file: Path) -> str:
+    """SHA-256 over the kept checks' names and contents: a report built on other records is not up to date."""
+    digest = hashlib.sha256()
+    folder = history_dir(params_file)
+    _hash_files(list(folder.glob("*.csv")) if folder.is_dir() else [], digest)
     return digest.hexdigest()
 
 

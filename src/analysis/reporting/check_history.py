@@ -9,7 +9,6 @@ written whole or not at all (atomic.replaced_file). Text cells are written as ev
 
 from __future__ import annotations
 
-import hashlib
 import io
 from pathlib import Path
 
@@ -77,16 +76,6 @@ def add_record(folder: str | Path, record: pd.DataFrame) -> Path | None:
     with replaced_file(path) as temporary:
         temporary.write_text(_text(record), encoding="utf-8", newline="")
     return path
-
-
-def history_digest(params_file: str | Path) -> str:
-    """SHA-256 over the records' names and contents: a report built on other records is not up to date."""
-    digest = hashlib.sha256()
-    folder = history_dir(params_file)
-    for path in sorted(folder.glob("*.csv")) if folder.is_dir() else []:
-        digest.update(path.name.encode())
-        digest.update(path.read_bytes())
-    return digest.hexdigest()
 
 
 def keep_check(params_file: str | Path, rows: list[dict]) -> Path | None:
