@@ -55,3 +55,27 @@ def test_a_small_town_never_has_more_pages_than_the_largest_city(sample_batch):
     for report in BUDGETS["40942_nangi"]:
         city, town = (len(PdfReader(reports / folder / f"{report}.pdf").pages) for folder in BUDGETS)
         assert town <= city, f"{report}: 南木町 {town} pages, 筑水市 {city}"
+
+
+def test_no_report_ends_on_a_page_holding_only_its_sources(sample_batch):
+    """The sources list is not a page of its own, whole or its tail: it stays whole and takes the method's
+    last paragraph with it (lab's clipped outputs once moved it alone to the last page)."""
+    from pypdf import PdfReader
+
+    _, reports, _ = sample_batch
+    pdfs = sorted(reports.glob("*/*.pdf"))
+    assert len(pdfs) >= len(CASES), pdfs
+    alone = []
+    for pdf in pdfs:
+        pages = [page.extract_text() for page in PdfReader(pdf).pages]
+        if not any(HEADING in text for text in pages):
+            continue
+        last = pages[-1]
+        # what precedes the list on the last page, beyond the running title (its first line)
+        before = "".join(last.split(HEADING)[0].strip().splitlines()[1:]).strip() if HEADING in last else ""
+        if not before:
+            alone.append(pdf.relative_to(reports).as_posix())
+    assert not alone, f"the last page holds only (part of) the sources: {alone}"
+
+
+HEADING = "出典・データ時点"

@@ -348,3 +348,15 @@ def test_a_source_cited_with_several_dates_is_one_footer_line_with_each_date_onc
     ]
     items = [li.get_text() for li in BeautifulSoup(footer_html(sources, "2026-11-23", "0.1.0"), "html.parser").find_all("li")]
     assert items == ["データ集（2015-10-01〜2025-03-31、2025-10-01 時点）", "名簿（2026-06-01 時点）"]
+
+
+def test_a_source_cited_for_its_parts_is_one_footer_line_when_the_source_itself_is_cited():
+    sources = [
+        {"source": "人口動態統計（資料）", "as_of": "2023"},
+        {"source": "人口動態統計（資料）（自宅）", "as_of": "2023"},
+        {"source": "人口動態統計（資料）（老人ホーム）", "as_of": "2024"},
+        # a part of a source never cited whole keeps its own line: the reader would not find it otherwise
+        {"source": "医療施設調査（全国）", "as_of": "2023"},
+    ]
+    items = [li.get_text() for li in BeautifulSoup(footer_html(sources, "2026-11-23", "0.1.0"), "html.parser").find_all("li")]
+    assert items == ["人口動態統計（資料）（2023、2024 時点）", "医療施設調査（全国）（2023 時点）"]

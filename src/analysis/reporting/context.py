@@ -508,7 +508,7 @@ class ReportContext:
         from analysis.reporting.html_export import footer_html
 
         if self.methods:
-            self._html("<h2 id='method'>方法</h2>" + "".join(self.methods))
+            self._html("<section class='method'><h2 id='method'>方法</h2>" + "".join(self.methods) + "</section>")
         if self.tables:
             self._write_workbook()
         self._html(

@@ -336,10 +336,13 @@ def _one_line_per_source(lines: list[str]) -> list[str]:
     (「データ集（2015-10-01〜2025-03-31 時点）」 and 「データ集（2024-10-01 時点）」 read as one source); a date
     inside a span already listed is not repeated."""
     dates: dict[str, list[str]] = {}
+    parsed = []
     for line in lines:
         found = _DATED_LINE.match(line)
-        name, when = (found["name"], found["when"]) if found else (line, "")
-        listed = dates.setdefault(name, [])
+        parsed.append((found["name"], found["when"]) if found else (line, ""))
+    names = {name for name, _ in parsed}
+    for name, when in parsed:
+        listed = dates.setdefault(_without_part(name, names), [])
         for item in (part.strip() for part in when.split("、") if part.strip()):
             if item not in listed:
                 listed.append(item)
@@ -349,6 +352,16 @@ def _one_line_per_source(lines: list[str]) -> list[str]:
         kept = [item for item in listed if "〜" in item or not any(low <= item <= high for low, high in spans)]
         merged.append(f"{name}（{'、'.join(kept)} 時点）" if kept else name)
     return merged
+
+
+_PART = re.compile(r"^(?P<whole>.+)（[^（）]*）$")
+
+
+def _without_part(name: str, names: set[str]) -> str:
+    """A source cited for a part of it (「人口動態統計（…資料）（自宅）」) is listed as the source itself when that
+    is cited too: the footer names documents, the captions name the parts."""
+    found = _PART.match(name)
+    return found["whole"] if found and found["whole"] in names else name
 
 
 _OPENING, _CLOSING = "（「(『【", "）」)』】"
