@@ -83,3 +83,30 @@ def test_every_csv_a_report_publishes_has_a_japanese_sheet_title():
         published |= set(re.findall(r'\\"(\w+\.csv)\\"', notebook.read_text(encoding="utf-8")))
     assert {"facility_changes.csv", "capacity.csv", "pdca_check.csv"} <= published  # the pattern finds them
     assert published - set(SHEET_TITLES) == set()
+
+
+def _book(path):
+    return {title: _rows(path, title) for title in load_workbook(path).sheetnames}
+
+
+def test_sheets_collected_in_a_batch_make_the_workbook_report_by_report_additions_make(tmp_path):
+    """A batch saves the workbook once from what its reports left; the result is the one each report's own
+    save gives, the later report's sheet winning, and nothing of the collecting is left to publish."""
+    first = pd.DataFrame({"年": [2020, 2025], "総人口（人）": [302000, 296399]})
+    steps = [
+        ("demand", {"人口の見通し": first}, {"人口の見通し": "年齢区分別の人口"}),
+        ("resources", {"資源の集計": pd.DataFrame({"資源": ["薬局数"], "件数": [148]})}, {}),
+        ("pdca", {"人口の見通し": first.iloc[:1]}, {"人口の見通し": "年齢区分別の人口"}),
+    ]
+    one_by_one, collected = tmp_path / "one_by_one", tmp_path / "collected"
+    one_by_one.mkdir()
+    workbook.start_collecting(collected)
+    for report, sheets, descriptions in steps:
+        workbook.add_or_collect(one_by_one, report, workbook.WORKBOOK_NAME, sheets, descriptions, "筑水市 表一式")
+        workbook.add_or_collect(collected, report, workbook.WORKBOOK_NAME, sheets, descriptions, "筑水市 表一式")
+    assert (one_by_one / workbook.WORKBOOK_NAME).exists(), "a report run on its own writes the workbook at once"
+    assert not (collected / workbook.WORKBOOK_NAME).exists(), "a batch's reports leave their sheets for one save"
+    workbook.write_collected(collected, ["resources", "demand", "scene_trends", "pdca"])
+    assert [p.name for p in collected.iterdir()] == [workbook.WORKBOOK_NAME]
+    assert _book(collected / workbook.WORKBOOK_NAME) == _book(one_by_one / workbook.WORKBOOK_NAME) != {}
+    assert _rows(collected / workbook.WORKBOOK_NAME, "人口の見通し") == [["年", "総人口（人）"], [2020, 302000]]

@@ -123,6 +123,9 @@ def run_task(task: Task) -> Result:
     try:
         staging = Path(tempfile.mkdtemp(prefix=staging_prefix(task.folder_name), dir=reports_dir))
         kernel = worker_kernel() if task.warm_kernel else None
+        from analysis.reporting import workbook
+
+        workbook.start_collecting(staging)  # one save of 表一式.xlsx after the reports, not one per report
         for key, notebook, title in ALL_REPORTS:
             if key not in task.reports:
                 continue
@@ -162,6 +165,8 @@ def run_task(task: Task) -> Result:
                 entry["pdf"] = html_name.replace(".html", ".pdf")
                 entry["pdf_pages"] = write_pdf(staging / html_name, staging / entry["pdf"])
             result.reports.append(entry)
+        step = "（表一式.xlsx の書き出し）"
+        workbook.write_collected(staging, [key for key, _, _ in ALL_REPORTS])
         step = "（レポートの公開）"
         declared = collect_declared(staging)
         for entry in result.reports:  # a report the data could not fill says so instead of 完了

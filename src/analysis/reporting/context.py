@@ -497,8 +497,10 @@ class ReportContext:
         name = workbook.WORKBOOK_NAME if self.disclosure.distributable else INTERNAL_CSV_PREFIX + workbook.WORKBOOK_NAME
         notes = ([] if self.disclosure.distributable else [self.disclosure.internal_label]) + (
             ["架空のサンプルデータです。"] if self.is_sample else [])
-        workbook.add_sheets(
-            self.output_dir / name,
+        workbook.add_or_collect(
+            self.output_dir,
+            self.report or "report",
+            name,
             {workbook.sheet_title(csv): frame for csv, frame in self.tables.items()},
             descriptions={workbook.sheet_title(csv): CSV_DESCRIPTIONS.get(csv, "") for csv in workbook.SHEET_TITLES},
             heading=f"{self.name} 在宅医療・介護連携の表一式（{generation_date()} 作成）" + "".join(notes),
