@@ -109,8 +109,9 @@ def resource_file(resource_id: str) -> tuple[str, str]:
 
     row = catalogue.resources().set_index("resource_id").loc[resource_id]
     kind, _, detail = str(row["source_key"]).partition(":")
-    if kind == "kaigo":
-        return "厚生労働省「介護サービス情報公表システム オープンデータ」", f"jigyosho_{detail}.csv"
+    if kind == "kaigo":  # a family of services (短期入所) is counted from every file of it
+        files = "・".join(f"jigyosho_{code}.csv" for code in catalogue.kaigo_codes(resource_id))
+        return "厚生労働省「介護サービス情報公表システム オープンデータ」", files
     if kind == "iryou":
         return "厚生労働省「医療情報ネット（ナビイ）オープンデータ」", f"{_IRYOU_FILES.get(detail, detail)}_（日付）.zip"
     if kind == "kouseikyoku":
