@@ -164,12 +164,24 @@ def test_the_real_specified_facilities_equal_the_csv_module_count_in_every_munic
 
 
 def test_the_real_files_without_210_give_short_stay_no_count_and_name_the_files(real_care):
-    from analysis.reporting.sources import files_for_missing
+    from analysis.reporting.sources import files_for_missing, resource_gaps
 
     data, _ = real_care
     assert not (data.resource_counts["resource_id"] == "short_stay_offices").any()  # 220, 230, 551 alone are part of it
     assert "jigyosho_210.csv・jigyosho_220.csv・jigyosho_230.csv・jigyosho_551.csv" in files_for_missing(["short_stay_offices"])[0]
+    # the note under report 01's table names the file the data lacks, not those it has
+    karatsu = data.resource_counts[data.resource_counts["code"] == "41202"]
+    notes = resource_gaps(karatsu.assign(level="municipality"), data.facilities, ["41202"])
+    assert "jigyosho_210.csv（短期入所（ショートステイ）事業所）" in notes[0] and "jigyosho_220.csv" not in notes[0]
     # one file each: counted where ../shared has it (120, 155, 720), no data where it does not (320, 780)
     counted = set(data.resource_counts["resource_id"])
     assert {"home_bathing_offices", "nursing_day_care_offices", "dementia_day_care_offices", "specified_facilities"} <= counted
     assert not {"dementia_group_homes", "community_day_care_offices"} & counted
+
+
+def test_the_method_names_every_service_of_each_family_in_words():
+    rule = resources.families_rule()
+    assert "サービスコード" not in rule  # a reader knows the services by name
+    assert "短期入所生活介護、短期入所療養介護（介護老人保健施設・療養病床を有する病院等・介護医療院）の4つの公表ファイル" in rule
+    assert "地域密着型特定施設入居者生活介護（有料老人ホーム・軽費老人ホーム・有料老人ホーム（サービス付き高齢者向け住宅））" in rule
+    assert "の9つの公表ファイル" in rule and "「データなし」" in rule

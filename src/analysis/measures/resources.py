@@ -243,15 +243,26 @@ SCENE_MARK = "●"
 NO_DATA = "データなし"
 
 
+def _service_names(codes) -> str:
+    """The services of ``codes`` as the files name them, those of one kind under its name once: 短期入所療養介護（介護老人保健施設・
+    介護医療院） for 220 and 551 (a reader knows services by name, not by their codes)."""
+    names = catalogue.kaigo_service_names()
+    kinds: dict[str, list[str]] = {}
+    for code in codes:
+        kind, _, detail = names[code].partition("（")
+        kinds.setdefault(kind, []).append(detail.removesuffix("）"))
+    return "、".join(kind + (f"（{'・'.join(d for d in details if d)}）" if any(details) else "") for kind, details in kinds.items())
+
+
 def families_rule() -> str:
-    """The method's sentence on the resources counted over the files of several services (短期入所, 特定施設), from the
+    """The method's sentences on the resources counted over the files of several services (短期入所, 特定施設), from the
     catalogue ('' when it has none)."""
     families = [(catalogue.resource_label(r), catalogue.kaigo_codes(r)) for r in catalogue.resources()["resource_id"]
                 if len(catalogue.kaigo_codes(r)) > 1]
     if not families:
         return ""
-    return ("、".join(f"{label}は{len(codes)}つのサービス（サービスコード {'・'.join(codes)}）" for label, codes in families)
-            + "の公表ファイルを合わせて数えています。2つのファイルに載る事業所（同じ事業所番号）は1つと数えます。"
+    return ("".join(f"{label}は、{_service_names(codes)}の{len(codes)}つの公表ファイルを合わせて数えています。" for label, codes in families)
+            + "2つのファイルに載る事業所（同じ事業所番号）は1つと数えます。"
             "一部のファイルだけでは数が少なく出るため、どれかのファイルがない地域は「データなし」としています。")
 
 
