@@ -53,6 +53,31 @@ def resources() -> pd.DataFrame:
     return frame
 
 
+KAIGO_PREFIX = "kaigo:"
+
+
+def kaigo_codes(resource_id: str) -> tuple[str, ...]:
+    """The 介護 service codes whose files a resource counts (``kaigo:210|220|230|551``: a family of services counted as
+    one resource, each office once); () for a resource of another source."""
+    key = str(resources().set_index("resource_id").loc[resource_id, "source_key"])
+    return tuple(key.removeprefix(KAIGO_PREFIX).split("|")) if key.startswith(KAIGO_PREFIX) else ()
+
+
+@cache
+def kaigo_resources() -> dict[str, str]:
+    """介護 service code → the resource that counts its offices (a code no resource counts is absent).
+
+    A code in two resources would count its offices twice: that is an error in the catalogue, said here.
+    """
+    out: dict[str, str] = {}
+    for resource_id in resources()["resource_id"]:
+        for code in kaigo_codes(resource_id):
+            if code in out:
+                raise ValueError(f"service code {code} is in both {out[code]} and {resource_id} of resources.csv")
+            out[code] = resource_id
+    return out
+
+
 INDICATOR_COLUMNS = ("indicator_id", "label_ja", "scene", "layer", "unit", "kind", "denominator", "higher_is_better",
                      "source", "mieruka", "suppress_with")
 LOCAL_PREFIX = "local_"

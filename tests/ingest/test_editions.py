@@ -468,3 +468,71 @@ def test_a_national_file_is_compared_prefecture_by_prefecture_with_each_prefectu
                               ("40203", "home_help_offices", "4010000002", "appeared", "2025-12-31"),
                               ("41201", "home_help_offices", "4110000000", "disappeared", "2025-06-30"),
                               ("41201", "home_help_offices", "4110000002", "appeared", "2025-06-30")}
+
+
+# A resource over the files of several services (短期入所: 210, 220, 230, 551; 特定施設: 331 … 364): counted as one
+# family, each office once, only where every file of the family is there
+
+SHORT_STAY = ("210", "220", "230", "551")
+
+
+def _short_stay(raw: Path, stamp: str, offices: dict[str, tuple[int, ...]]) -> None:
+    for service in SHORT_STAY:
+        write_kaigo_csv(raw / f"jigyosho_{service}_all_{stamp}120000.csv",
+                        [_office(f"40{service}000{n:02d}") for n in offices.get(service, (0,))])
+
+
+def test_a_family_is_counted_once_per_office_from_all_its_files_and_not_at_all_from_some(tmp_path):
+    raw = tmp_path / "raw"
+    _soumu(raw)
+    _short_stay(raw, "20260630", {"210": (0, 1, 2), "220": (0,), "230": (0,), "551": (0,)})
+    # a 老健 publishes its short stay under its own number in 220; the same number again in 551 counts once
+    write_kaigo_csv(raw / "jigyosho_551_all_20260630120000.csv", [_office("4022000000"), _office("4055100000")])
+    data, _ = _run(raw, tmp_path / "out")
+    assert _counts(data, "short_stay_offices") == {"40203": 6, "41201": 0, "41202": 0, "40000": 6, "41000": 0}
+    # without 551 the other three files are part of 短期入所: no count, never 5 printed as all of it
+    (raw / "jigyosho_551_all_20260630120000.csv").unlink()
+    data, _ = _run(raw, tmp_path / "out2")
+    assert _counts(data, "short_stay_offices") == {}
+    assert not data.table("edition_counts")["resource_id"].eq("short_stay_offices").any()
+
+
+def test_an_older_edition_of_one_file_of_a_family_is_no_count_of_the_family_at_its_date(tmp_path):
+    raw = tmp_path / "raw"
+    _soumu(raw)
+    _short_stay(raw, "20260630", {"210": (0, 1, 2)})
+    write_kaigo_csv(raw / "jigyosho_220_all_20250630120000.csv", [_office(f"402200000{n}") for n in range(5)])
+    data, _ = _run(raw, tmp_path / "out")
+    editions = data.table("edition_counts")
+    kurume = editions[(editions["code"] == "40203") & (editions["resource_id"] == "short_stay_offices")]
+    # 2025-06-30 had only 220's file: its five offices are not 短期入所 of that date
+    assert dict(zip(kurume["as_of"], kurume["count"])) == {"2026-06-30": 6}
+    # with every file of that date, the family is counted at it: each service's edition in force then
+    _short_stay(raw, "20250630", {"210": (0, 1), "220": (0, 1, 2, 3, 4), "551": (0, 1)})
+    data, _ = _run(raw, tmp_path / "out2")
+    editions = data.table("edition_counts")
+    kurume = editions[(editions["code"] == "40203") & (editions["resource_id"] == "short_stay_offices")]
+    assert dict(zip(kurume["as_of"], kurume["count"])) == {"2025-06-30": 10, "2026-06-30": 6}
+
+
+def test_an_office_moving_between_two_files_of_a_family_neither_appeared_nor_disappeared(tmp_path):
+    raw = tmp_path / "raw"
+    _soumu(raw)
+    tokutei = ("331", "332", "334", "335", "336", "337", "361", "362", "364")
+    for stamp in ("20250630", "20260630"):
+        for service in tokutei[2:]:
+            write_kaigo_csv(raw / f"jigyosho_{service}_all_{stamp}120000.csv", [_office(f"40{service}00000")])
+    # 4033100001 moved from 331 to 334; 4033100002 is new and published under both 331 and 332; 4033100003 closed
+    write_kaigo_csv(raw / "jigyosho_331_all_20250630120000.csv", [_office(f"403310000{n}") for n in (0, 1, 3)])
+    write_kaigo_csv(raw / "jigyosho_331_all_20260630120000.csv", [_office(f"403310000{n}") for n in (0, 2)])
+    write_kaigo_csv(raw / "jigyosho_332_all_20250630120000.csv", [_office("4033200000")])
+    write_kaigo_csv(raw / "jigyosho_332_all_20260630120000.csv", [_office("4033200000"), _office("4033100002")])
+    write_kaigo_csv(raw / "jigyosho_334_all_20260630120000.csv", [_office("4033400000"), _office("4033100001")])
+    data, _ = _run(raw, tmp_path / "out")
+    assert _changes(data) == {("40203", "specified_facilities", "4033100002", "appeared", "2025-06-30"),
+                              ("40203", "specified_facilities", "4033100003", "disappeared", "2025-06-30")}
+    assert len(data.table("facility_changes")) == 2  # the office in two files appeared once
+    editions = data.table("edition_counts")
+    kurume = editions[(editions["code"] == "40203") & (editions["resource_id"] == "specified_facilities")]
+    # 2025: 331's three, 332's one, 334 … 364's seven; 2026: 4033100002 once, 4033100001 under 334 now
+    assert dict(zip(kurume["as_of"], kurume["count"])) == {"2025-06-30": 11, "2026-06-30": 11}

@@ -108,7 +108,7 @@ def test_files_are_recognised_by_published_names_wherever_they_sit(tmp_path, sam
         if path.is_file():
             shutil.copy(path, raw / path.name)  # everything flat in one folder
     found = discover(raw)
-    assert len(found["kaigo"]) == 15 and len(found["iryou"]) == 4 and found["soumu"] and found["databook"]  # 14 services, 訪問看護 also in its 2025 edition
+    assert len(found["kaigo"]) == 33 and len(found["iryou"]) == 4 and found["soumu"] and found["databook"]  # 32 services, 訪問看護 also in its 2025 edition
     assert found["indicator_series"] and found["medical_areas"] and found["activities"] and found["rates"]
     assert found.is_sample
 

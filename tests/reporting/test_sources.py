@@ -13,7 +13,7 @@ def test_the_sample_has_every_source_and_each_line_gives_files_dates_and_rows(pr
     statuses = source_statuses(processed_sample)
     assert all(s.found for s in statuses)
     kaigo = next(s for s in statuses if s.key == "kaigo")
-    assert kaigo.line.startswith("○ 介護サービス情報公表システム") and "14 ファイル" in kaigo.line and "2026-06-30" in kaigo.line
+    assert kaigo.line.startswith("○ 介護サービス情報公表システム") and "32 ファイル" in kaigo.line and "2026-06-30" in kaigo.line
     # the national IPSS file stands in for the prefecture files: neither is listed as missing
     assert {s.key for s in statuses} >= {"soumu", "kaigo", "iryou", "kouseikyoku", "databook", "ipss_national"}
 

@@ -222,22 +222,37 @@ def _dated_beside_others(editions: list[Edition]) -> list[Edition]:
 
 
 def _coverage(editions: list[Edition]) -> dict[str, dict[str, tuple[str, str]]]:
-    """resource_id → prefecture → (出典, as-of) of the edition that speaks for it; a prefecture absent has no data."""
+    """resource_id → prefecture → (出典, as-of) of the edition that speaks for it; a prefecture absent has no data.
+
+    A 介護 resource over a family of services (短期入所: 210|220|230|551) speaks for a prefecture only where the files of
+    every service in it do, as of the newest of them: a count from some of its files would be part of the count,
+    printed as if it were all of it.
+    """
     resources = catalogue.resources()
-    by_key = dict(zip(resources["source_key"], resources["resource_id"]))
+    services = catalogue.kaigo_resources()
     notified = resources.loc[resources["source_key"].str.startswith("kouseikyoku:"), "resource_id"]
     coverage: dict[str, dict[str, tuple[str, str]]] = {}
+    by_service: dict[str, dict[str, dict[str, tuple[str, str]]]] = {}  # resource → prefecture → service → (出典, as-of)
     for edition in editions:
+        label = edition.frame["source"].iloc[0] if len(edition.frame) else ""
+        if edition.source_key == "kaigo":
+            if edition.kind in services:
+                family = by_service.setdefault(services[edition.kind], {})
+                for pref in edition.covers:
+                    family.setdefault(pref, {})[edition.kind] = (label, edition.as_of)
+            continue
         if edition.source_key == "kouseikyoku":
             ids = list(notified) if edition.kind == kouseikyoku.MEDICAL_SECTION else []
-        elif edition.source_key == "kaigo":
-            ids = [by_key[f"kaigo:{edition.kind}"]] if f"kaigo:{edition.kind}" in by_key else []
         else:
             ids = [edition.kind]
-        label = edition.frame["source"].iloc[0] if len(edition.frame) else ""
         for resource_id in ids:
             for pref in edition.covers:
                 coverage.setdefault(resource_id, {})[pref] = (label, edition.as_of)
+    for resource_id, prefectures in by_service.items():
+        wanted = set(catalogue.kaigo_codes(resource_id))
+        for pref, found in prefectures.items():
+            if wanted <= set(found):
+                coverage.setdefault(resource_id, {})[pref] = max(found.values(), key=lambda dated: dated[1])
     return coverage
 
 
@@ -408,28 +423,75 @@ def build_edition_counts(history: EditionHistory, resource_counts: pd.DataFrame,
         else:
             facilities, notifications = rows, pd.DataFrame()
         frames.append(build_resource_counts(facilities, notifications, municipalities, _coverage([edition])))
+    frames += _family_edition_counts(history, municipalities)
     counts = pd.concat([f for f in frames if not f.empty], ignore_index=True) if any(not f.empty for f in frames) else resource_counts
     return conform(counts.drop_duplicates(["code", "resource_id", "as_of"]).sort_values(["code", "resource_id", "as_of"]),
                    "resource_counts")
+
+
+def _family_edition_counts(history: EditionHistory, municipalities: pd.DataFrame) -> list[pd.DataFrame]:
+    """Counts of each 介護 resource over a family of services (短期入所) at the date of each older edition of one of its
+    files. One file's older edition alone is part of the family (``_coverage``): at that date the family is counted
+    from every service's edition in force then (its newest edition not after the date), in each prefecture where
+    every service has one; where one has none, that date is no count of the family."""
+    kaigo = [e for e in (*history.newest, *history.earlier) if e.source_key == "kaigo" and e.as_of]
+    frames = []
+    for resource_id in catalogue.resources()["resource_id"]:
+        services = catalogue.kaigo_codes(resource_id)
+        if len(services) < 2:
+            continue  # a resource of one file is counted per edition by build_edition_counts
+        mine = [e for e in kaigo if e.kind in services]
+        for date in sorted({e.as_of for e in history.earlier if e.source_key == "kaigo" and e.kind in services and e.as_of}):
+            covered, rows = {}, []
+            for pref in sorted(set().union(*(e.covers for e in mine))):
+                in_force = []
+                for service in services:
+                    candidates = [e for e in mine if e.kind == service and pref in e.covers and e.as_of <= date]
+                    if not candidates:
+                        break
+                    in_force.append(max(candidates, key=lambda e: e.as_of))
+                else:
+                    newest = max(in_force, key=lambda e: e.as_of)
+                    covered[pref] = (newest.frame["source"].iloc[0] if len(newest.frame) else "", date)
+                    for edition in in_force:
+                        placed = history.rows(edition, municipalities)
+                        rows.append(placed[placed["code"].str[:2] == pref])
+            if covered:
+                facilities = pd.concat(rows, ignore_index=True) if rows else empty_table("facilities")
+                frames.append(build_resource_counts(facilities, pd.DataFrame(), municipalities, {resource_id: covered}))
+    return frames
 
 
 def build_facility_changes(history: EditionHistory, municipalities: pd.DataFrame) -> pd.DataFrame:
     """Facilities that appeared in, or disappeared from, the newest edition since the one before it.
 
     Compared per prefecture with the newest earlier edition of the same file (service, facility type, 名簿 区分);
-    a facility is its 事業所番号 / 医療情報ネット ID, a notification its 医療機関コード and resource.
+    a facility is its 事業所番号 / 医療情報ネット ID, a notification its 医療機関コード and resource. Of a resource over
+    several files (特定施設: 331 … 364), an office still listed in one of them did not disappear, one listed in the
+    older edition of another did not appear (it moved between two of the family's files), and one in two of them
+    changed once.
     """
     frames = []
+    previous_of = {id(e): previous_edition(e, history.earlier) for e in history.newest}
+    services = catalogue.kaigo_resources()
+    compared = {services[e.kind] for e in history.newest
+                if previous_of[id(e)] and e.source_key == "kaigo" and e.kind in services}  # resources with a comparison
+    listed_now: set[tuple] = set()     # (code, facility, resource) of the newest editions compared and their families'
+    listed_before: set[tuple] = set()  # … of every older edition compared with one
     for edition in history.newest:
-        previous = previous_edition(edition, history.earlier)
+        notified = edition.source_key == "kouseikyoku"
+        previous = previous_of[id(edition)]
+        if previous or (edition.source_key == "kaigo" and services.get(edition.kind) in compared):
+            now = _change_rows(history.rows(edition, municipalities), notified)
+            listed_now |= set(zip(now["code"], now["facility_id"], now["resource_id"]))
         by_older: dict[int, list[str]] = {}
         for pref, older in previous.items():
             by_older.setdefault(id(older), []).append(pref)
-        notified = edition.source_key == "kouseikyoku"
         for prefs in by_older.values():
             older = previous[prefs[0]]
             new, old = (_change_rows(frame[frame["code"].str[:2].isin(prefs)] if len(frame) else frame, notified)
                         for frame in (history.rows(edition, municipalities), history.rows(older, municipalities)))
+            listed_before |= set(zip(old["code"], old["facility_id"], old["resource_id"]))
             new_keys = set(zip(new["facility_id"], new["resource_id"]))
             old_keys = set(zip(old["facility_id"], old["resource_id"]))
             appeared = new[[k not in old_keys for k in zip(new["facility_id"], new["resource_id"])]]
@@ -439,8 +501,14 @@ def build_facility_changes(history: EditionHistory, municipalities: pd.DataFrame
     frames = [f for f in frames if not f.empty]
     if not frames:
         return empty_table("facility_changes")
-    changes = pd.concat(frames, ignore_index=True).sort_values(["code", "resource_id", "change", "facility_id"])
-    return conform(changes, "facility_changes")
+    changes = pd.concat(frames, ignore_index=True)
+    keys = list(zip(changes["code"], changes["facility_id"], changes["resource_id"]))
+    moved = [key in (listed_before if change == "appeared" else listed_now) for key, change in zip(keys, changes["change"])]
+    moved = pd.Series(moved, index=changes.index, dtype=bool)
+    changes = changes[~moved].drop_duplicates(["code", "facility_id", "resource_id", "change"])
+    if changes.empty:
+        return empty_table("facility_changes")
+    return conform(changes.sort_values(["code", "resource_id", "change", "facility_id"]), "facility_changes")
 
 
 def read_databooks(raw: Discovered, summary: IngestSummary | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:

@@ -243,6 +243,29 @@ SCENE_MARK = "●"
 NO_DATA = "データなし"
 
 
+def _service_names(codes) -> str:
+    """The services of ``codes`` as the files name them, those of one kind under its name once: 短期入所療養介護（介護老人保健施設・
+    介護医療院） for 220 and 551 (a reader knows services by name, not by their codes)."""
+    names = catalogue.kaigo_service_names()
+    kinds: dict[str, list[str]] = {}
+    for code in codes:
+        kind, _, detail = names[code].partition("（")
+        kinds.setdefault(kind, []).append(detail.removesuffix("）"))
+    return "、".join(kind + (f"（{'・'.join(d for d in details if d)}）" if any(details) else "") for kind, details in kinds.items())
+
+
+def families_rule() -> str:
+    """The method's sentences on the resources counted over the files of several services (短期入所, 特定施設), from the
+    catalogue ('' when it has none)."""
+    families = [(catalogue.resource_label(r), catalogue.kaigo_codes(r)) for r in catalogue.resources()["resource_id"]
+                if len(catalogue.kaigo_codes(r)) > 1]
+    if not families:
+        return ""
+    return ("".join(f"{label}は、{_service_names(codes)}の{len(codes)}つの公表ファイルを合わせて数えています。" for label, codes in families)
+            + "2つのファイルに載る事業所（同じ事業所番号）は1つと数えます。"
+            "一部のファイルだけでは数が少なく出るため、どれかのファイルがない地域は「データなし」としています。")
+
+
 def summary_table(counts: pd.DataFrame, *, levels=LEVELS, names: dict | None = None) -> pd.DataFrame:
     """The summary table: one row per resource, a ● under each scene it serves, count and per-capita value per area level.
 
@@ -355,9 +378,22 @@ def _located_in(facilities: pd.DataFrame, codes: str | list[str]) -> pd.DataFram
     return facilities[facilities["code"].isin([codes] if isinstance(codes, str) else list(codes))]
 
 
+def _once_per_resource(rows: pd.DataFrame) -> pd.DataFrame:
+    """One row per facility and resource: an office in two files of one family of services (a 有料老人ホーム published
+    under 331 and 334) is one 特定施設, as the summary table counts it; its first row (the file first by name) stays."""
+    known = rows["facility_id"].notna() & rows["facility_id"].astype(str).ne("")
+    return rows[~(known & rows.duplicated(["facility_id", "facility_type"]))]
+
+
+def listed_count(facilities: pd.DataFrame) -> int:
+    """How many lines the facility list of these facilities has (each facility once per resource), for the sentences
+    that count them."""
+    return len(_once_per_resource(facilities))
+
+
 def facility_list(facilities: pd.DataFrame, codes: str | list[str]) -> pd.DataFrame:
     """The municipality's (or the members') facilities with Japanese headings, by type (catalogue order) then name."""
-    rows = _in_list_order(_located_in(facilities, codes))
+    rows = _in_list_order(_once_per_resource(_located_in(facilities, codes)))
     return pd.DataFrame({
         LABELS["facility_name"]: rows["name"],
         LABELS["facility_type"]: _kind_labels(rows["facility_type"]),
@@ -534,7 +570,7 @@ def map_points(facilities: pd.DataFrame, code: str, areas, shapes=None) -> pd.Da
     # a 二次医療圏's or prefecture's report maps all its municipalities as its own, the rest of the prefecture around
     own = set(areas.members)
     neighbours = set(areas.pref_members if areas.level != "municipality" else areas.medical_area or areas.pref_members) - own
-    rows = facilities[facilities["code"].isin(neighbours | own)]
+    rows = _once_per_resource(facilities[facilities["code"].isin(neighbours | own)])
     out = rows[["facility_id", "name", "facility_type", "code", "address", "source", "lat", "lon"]].assign(
         type_label=_kind_labels(rows["facility_type"]),
         group=np.where(rows["code"].isin(own), "municipality", "neighbour"),

@@ -6,6 +6,7 @@ sources each importer declares (label, file names, where published, what it is n
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from analysis.ingest import all_sources
@@ -103,14 +104,20 @@ def published_files(source_keys) -> str:
     return "、".join(dict.fromkeys(texts))
 
 
-def resource_file(resource_id: str) -> tuple[str, str]:
-    """(published data set, file) whose rows a resource's count is made from; the file '' where the data set is one."""
+def resource_file(resource_id: str, loaded: Iterable[str] = ()) -> tuple[str, str]:
+    """(published data set, file) whose rows a resource's count is made from; the file '' where the data set is one.
+
+    A family of 介護 services (短期入所) is counted from the files of all its services: those of ``loaded`` (the service
+    codes of the files the data has) are left out, unless all are (the files then lack this prefecture).
+    """
     from analysis import catalogue
 
     row = catalogue.resources().set_index("resource_id").loc[resource_id]
     kind, _, detail = str(row["source_key"]).partition(":")
     if kind == "kaigo":
-        return "厚生労働省「介護サービス情報公表システム オープンデータ」", f"jigyosho_{detail}.csv"
+        codes = catalogue.kaigo_codes(resource_id)
+        files = "・".join(f"jigyosho_{code}.csv" for code in [c for c in codes if c not in set(loaded)] or codes)
+        return "厚生労働省「介護サービス情報公表システム オープンデータ」", files
     if kind == "iryou":
         return "厚生労働省「医療情報ネット（ナビイ）オープンデータ」", f"{_IRYOU_FILES.get(detail, detail)}_（日付）.zip"
     if kind == "kouseikyoku":
@@ -118,14 +125,15 @@ def resource_file(resource_id: str) -> tuple[str, str]:
     return str(row["source"]), ""
 
 
-def files_for_missing(resource_ids) -> list[str]:
-    """One line per published data set that would fill the given resources' counts, each file with what it counts."""
+def files_for_missing(resource_ids, loaded: Iterable[str] = ()) -> list[str]:
+    """One line per published data set that would fill the given resources' counts, each file with what it counts
+    (``loaded``: see resource_file)."""
     from analysis import catalogue
 
     labels = catalogue.resources().set_index("resource_id")["label_ja"].str.removesuffix("数")
     by_source: dict[str, list[str]] = {}
     for resource_id in resource_ids:
-        data_set, file = resource_file(resource_id)
+        data_set, file = resource_file(resource_id, loaded)
         by_source.setdefault(data_set, []).append(f"{file}（{labels[resource_id]}）" if file else str(labels[resource_id]))
     return [f"{data_set}：{'、'.join(items)}" for data_set, items in by_source.items()]
 
@@ -136,7 +144,9 @@ def resource_gaps(counts, facilities, codes) -> list[str]:
     from analysis.measures import resources
 
     unfilled = resources.without_data(counts)
+    # a national 介護 file speaks for every prefecture even where it lists no office, so what the data has anywhere is loaded
+    loaded = set(facilities["service_code"].dropna().astype(str)) if "service_code" in facilities else set()
     notes = ["「データなし」の資源は、次の公表ファイルを取り込むと数えられます。\n\n"
-             + "\n".join(f"- {line}" for line in files_for_missing(unfilled))] if unfilled else []
+             + "\n".join(f"- {line}" for line in files_for_missing(unfilled, loaded))] if unfilled else []
     beyond = resources.listed_beyond_counts(facilities, counts, codes)
     return notes + (["".join(beyond)] if beyond else [])

@@ -287,6 +287,96 @@ def write_community_services(out: Path, pops) -> list[Path]:
             for service, rows in rows_by_service.items()]
 
 
+# The other 在宅 services of the published files, added after the 地域密着型 ones (their own random stream again):
+# service → (サービスの種類, name part, offices per 1,000 aged 75+ near the national rate, 定員 range or None when the
+# files publish 0). Where the country has a few dozen offices (療養通所介護: 54) the prefecture's expected count is below
+# one; the core city then has the prefecture's only office, as such a service often sits in the largest city.
+_MORE_SERVICES = {
+    "120": ("訪問入浴介護", "訪問入浴サービス", 0.08, None),
+    "155": ("指定療養通所介護", "療養通所介護センター", 0.003, (5, 18)),
+    "210": ("短期入所生活介護", "ショートステイ", 0.1, (10, 40)),  # besides the 特養 that offer it (below)
+    "320": ("認知症対応型共同生活介護", "グループホーム", 0.7, None),
+    "720": ("認知症対応型通所介護", "認知症デイサービス", 0.15, (10, 12)),
+    "780": ("地域密着型通所介護", "小規模デイサービス", 0.95, (10, 18)),
+    "331": ("特定施設入居者生活介護（有料老人ホーム）", "介護付き有料老人ホーム", 0.22, (30, 100)),
+    "332": ("特定施設入居者生活介護（軽費老人ホーム）", "ケアハウス", 0.024, (20, 50)),
+    "334": ("特定施設入居者生活介護（有料老人ホーム（サービス付き高齢者向け住宅））", "サービス付き高齢者向け住宅", 0.035, (20, 60)),
+    "335": ("特定施設入居者生活介護（有料老人ホーム（外部サービス利用型））", "住宅型有料老人ホーム", 0.0005, (20, 50)),
+    "336": ("特定施設入居者生活介護（軽費老人ホーム（外部サービス利用型））", "軽費老人ホーム", 0.0003, (20, 50)),
+    "337": ("特定施設入居者生活介護（有料老人ホーム（サービス付き高齢者向け住宅（外部サービス利用型）））", "高齢者住宅", 0.0005, (20, 50)),
+    "361": ("地域密着型特定施設入居者生活介護（有料老人ホーム）", "地域密着型有料老人ホーム", 0.013, (10, 29)),
+    "362": ("地域密着型特定施設入居者生活介護（軽費老人ホーム）", "地域密着型ケアハウス", 0.003, (10, 29)),
+    "364": ("地域密着型特定施設入居者生活介護（有料老人ホーム（サービス付き高齢者向け住宅））", "地域密着型サ高住", 0.003, (10, 29)),
+}
+# 短期入所 of the 入所 facilities, published under the facility's own 事業所番号: service → (the facility's file, label,
+# share of those facilities that offer it)
+_SHORT_STAY_OF = {"210": ("510", "短期入所生活介護", 0.85), "220": ("520", "短期入所療養介護（介護老人保健施設）", 0.9),
+                  "551": ("550", "短期入所療養介護（介護医療院）", 0.5)}
+_HOSPITAL_SHORT_STAY = ("230", "短期入所療養介護（療養病床を有する病院等）")
+_GROUP_HOME_UNITS = (9, 18, 27)  # 1–3 共同生活住居 of 9 (地域密着型サービス基準 第93条)
+_CORE_CITY = SAMPLE_WORLD[0]
+
+
+def write_more_services(out: Path, pops) -> list[Path]:
+    """訪問入浴・療養通所・短期入所・グループホーム・認知症デイ・地域密着型デイ・特定施設 in the published layout.
+
+    The 短期入所 of a 特養・老健・介護医療院 is that facility's row again under the short-stay service (same 事業所番号,
+    name and place), as the national files list it; a 療養病床 hospital of the core city offers 230. One 介護付き有料老人ホーム
+    of the core city is also published under 334, as the national files list some offices under two 特定施設 services.
+    """
+    # the stream's number was chosen among a few for plausible draws: a core city of 43,000 aged 75+ without any
+    # 訪問入浴 (the first stream's draw) would puzzle a reader of the sample more than it would exercise a report
+    rng = np.random.default_rng(SEED + 217)
+    rows_by_service: dict[str, list[list]] = {code: [] for code in sorted([*_MORE_SERVICES, *_SHORT_STAY_OF, _HOSPITAL_SHORT_STAY[0]])}
+    serial = 91_000_000  # office numbers clear of the other services'
+
+    def office(m: Municipality, service: str, label: str, name: str, place=None, number=None, capacity=None) -> None:
+        nonlocal serial
+        serial += 1
+        number = number or f"40{serial:08d}"
+        address, lat, lon = place or (_address(rng, m, with_gun=False), *_point(rng, m))
+        days = "月火水木金" if service in ("155", "720", "780") else "" if service == "120" else "月火水木金土日"
+        rows_by_service[service].append([
+            to_code6(m.code), number, PREF_NAME, m.name, name, "カクウ", label, address, "", lat, lon, "000-000-0000", "",
+            f"7{serial:012d}", f"{'医療法人' if service == _HOSPITAL_SHORT_STAY[0] else '社会福祉法人'}架空会{serial % 17}", number, days, "", "" if capacity is None else capacity,
+            "", "", "", "", NOTICE,
+        ])
+
+    def capacity_of(service: str, bounds) -> int | str:
+        if service == "320":
+            return int(rng.choice(_GROUP_HOME_UNITS))
+        return 0 if bounds is None else int(rng.integers(bounds[0], bounds[1] + 1))
+
+    # how many of each service first, then their places and 定員 (so the counts are drawn apart from the rest)
+    counts = {(m.code, service): int(rng.poisson(rate * _aged(pops, m.code, 15) / 1000))
+              for m in SAMPLE_WORLD for service, (_, _, rate, _) in _MORE_SERVICES.items()}
+    for m in SAMPLE_WORLD:
+        for service, (label, name_part, _, bounds) in _MORE_SERVICES.items():
+            for k in range(counts[m.code, service]):
+                office(m, service, label, f"{m.name[:-1]}{name_part}{chr(0x3042 + k % 40)}", capacity=capacity_of(service, bounds))
+    for service, (label, name_part, _, bounds) in _MORE_SERVICES.items():
+        if not rows_by_service[service]:
+            office(_CORE_CITY, service, label, f"{_CORE_CITY.name[:-1]}{name_part}あ", capacity=capacity_of(service, bounds))
+    by_number = {m.code: m for m in SAMPLE_WORLD}
+    for service, (facility_file, label, share) in _SHORT_STAY_OF.items():
+        with (out / "kaigo" / f"jigyosho_{facility_file}_all_20260630120000.csv").open(encoding="utf-8-sig", newline="") as handle:
+            facilities = list(csv.reader(handle))[1:]
+        offering = [rng.random() < share for _ in facilities]
+        offering[0] = True  # a published file lists at least one office
+        for row, offers in zip(facilities, offering):
+            if offers:
+                office(by_number[row[0][:5]], service, label, row[4], place=(row[7], row[9], row[10]), number=row[15],
+                       capacity=0 if service != "210" else int(rng.integers(10, 21)))
+    hospitals = pd.read_csv(next((out / "iryou").glob("01-1_hospital_*.csv")), dtype=str, encoding="utf-8-sig")
+    hospital = hospitals[(hospitals["市区町村コード"] == _CORE_CITY.code[2:]) & (hospitals["療養病床"].astype(int) > 0)].iloc[0]
+    office(_CORE_CITY, _HOSPITAL_SHORT_STAY[0], _HOSPITAL_SHORT_STAY[1], hospital["正式名称"],
+           place=(hospital["所在地"], float(hospital["所在地座標（緯度）"]), float(hospital["所在地座標（経度）"])), capacity=0)
+    twice = next(r for r in rows_by_service["331"] if r[0] == to_code6(_CORE_CITY.code))
+    rows_by_service["334"].insert(0, twice[:6] + [_MORE_SERVICES["334"][0]] + twice[7:])
+    return [layouts.write_kaigo_csv(out / "kaigo" / f"jigyosho_{service}_all_20260630120000.csv", rows)
+            for service, rows in rows_by_service.items()]
+
+
 def medical_facilities(pops, rng) -> dict[str, list[dict]]:
     """Hospitals, clinics, dental clinics and pharmacies per type, with names unique per municipality."""
     facilities: dict[str, list[dict]] = {t: [] for t in _MEDICAL_RATES}
@@ -804,6 +894,7 @@ def write_sample(out_dir: Path) -> list[Path]:
         paths += write_kaigo_nenpo(staging, pops)
         paths += write_ndb(staging, pops)
         paths += write_community_services(staging, pops)
+        paths += write_more_services(staging, pops)
         paths += write_earlier_editions(staging)
         paths.append(write_areas(staging))
         (staging / "README.txt").write_text(README.format(notice=NOTICE), encoding="utf-8")

@@ -146,7 +146,11 @@ def test_same_office_in_two_service_files_appears_in_each(tmp_path):
         ("jigyosho_130.csv", "visiting_nursing_offices"),
         ("jigyosho_520.csv", "geriatric_health_facilities"),
         ("jigyosho_770.csv", "nursing_small_multi_offices"),
-        ("jigyosho_120.csv", "care_service_120"),  # 訪問入浴介護 is not in the resource catalogue
+        ("jigyosho_120.csv", "home_bathing_offices"),
+        ("jigyosho_220.csv", "short_stay_offices"),  # a service of a family is the family's resource
+        ("jigyosho_551.csv", "short_stay_offices"),
+        ("jigyosho_364.csv", "specified_facilities"),
+        ("jigyosho_170.csv", "care_service_170"),  # 福祉用具貸与 is not in the resource catalogue
     ],
 )
 def test_facility_type_is_the_catalogue_resource_of_the_service(tmp_path, name, facility_type):

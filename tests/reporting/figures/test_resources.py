@@ -60,8 +60,8 @@ def test_a_resource_serving_three_scenes_is_one_group_of_bars_naming_its_scenes(
 
 
 def test_a_care_service_the_catalogue_does_not_count_is_listed_by_its_published_name(facilities):
-    other = facilities.iloc[[0]].assign(facility_id="x1", facility_type="care_service_120", name="訪問入浴テスト")
+    other = facilities.iloc[[0]].assign(facility_id="x1", facility_type="care_service_170", name="福祉用具テスト")
     unknown = facilities.iloc[[0]].assign(facility_id="x2", facility_type="care_service_999", name="未知のサービス")
     listed = resources.facility_list(pd.concat([facilities, other, unknown], ignore_index=True), "40901").set_index("名称")
-    assert listed.loc["訪問入浴テスト", "種別"] == "訪問入浴介護"
+    assert listed.loc["福祉用具テスト", "種別"] == "福祉用具貸与"
     assert listed.loc["未知のサービス", "種別"] == "介護サービス（サービスコード999）"

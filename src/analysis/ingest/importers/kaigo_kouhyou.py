@@ -82,11 +82,11 @@ def read_kaigo_csv(path: str | Path | RawFile, issues: dict[str, int] | None = N
     capacity = (to_number(raw[CAPACITY_COLUMN], path=source.display, column=CAPACITY_COLUMN, first_row=2)
                 if CAPACITY_COLUMN in raw else pd.Series(float("nan"), index=raw.index))
     as_of, basis = dates.as_of(source, from_name=as_of_from_filename(source.name))
-    types = catalogue.resources().set_index("source_key")["resource_id"]
     frame = pd.DataFrame({
         "facility_id": office_numbers(raw["事業所番号"], codes),
         "name": raw["事業所名"].str.strip(),
-        "facility_type": types.get(f"kaigo:{service}", f"care_service_{service}"),
+        # a service of a family (短期入所 over 210|220|230|551) is that family's resource
+        "facility_type": catalogue.kaigo_resources().get(service, f"care_service_{service}"),
         "code": codes,
         "address": raw["住所"].str.strip(),
         "lat": lat,
