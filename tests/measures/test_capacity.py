@@ -58,6 +58,19 @@ def test_only_loaded_residential_codes_count_and_the_others_are_named():
                          pd.Series(dtype=float), DisclosureRules()) is None
 
 
+def test_an_office_in_two_files_of_one_group_is_one_office_with_the_capacity_of_the_file_that_states_it():
+    rows = _facilities([("40901", "331", 0.0, "ホームA"), ("40901", "334", 30.0, "ホームA"), ("40901", "331", 20.0, "ホームB"),
+                        ("40901", "334", 25.0, "ホームB"), ("40901", "510", 50.0, "特養C"), ("40901", "332", 10.0, "番号なし"),
+                        ("40901", "336", 10.0, "番号なし")])
+    # ホームC's 特養 and its short stay share a number with no group in common: counted in its own group only
+    rows["facility_id"] = ["4070000001", "4070000001", "4070000002", "4070000002", "4070000001", None, ""]
+    groups = capacity.by_group(capacity.offices(rows, ["40901"]), capacity.loaded_codes(rows)).set_index("group")
+    tokutei = groups.loc["特定施設（有料老人ホーム・軽費老人ホーム・サービス付き高齢者向け住宅）"]
+    # A: 334's 30 (331 states none); B: 331's 20 (the first file by code); two rows without a number stay two offices
+    assert (tokutei["offices"], tokutei["stated"], tokutei["capacity"]) == (4, 4, 70)
+    assert groups.loc["特別養護老人ホーム（介護老人福祉施設）", "offices"] == 1
+
+
 def _nenpo(insurer_id: str, levels: dict[str, float], first_insured: float = 30_000.0, year: int = 2023) -> pd.DataFrame:
     rows = [{"insurer_id": insurer_id, "fiscal_year": year, "measure": "certified_persons", "category": "総数",
              "care_level": level, "value": value, "as_of": f"{year + 1}-03-31"} for level, value in levels.items()]
@@ -138,19 +151,28 @@ def test_the_tier_is_the_members_population_else_the_first_insured_a_lower_bound
 # ---------------------------------------------------------------------------
 
 def _by_csv(folder: Path, codes: set[str], municipality: str) -> dict[str, tuple[int, int, int]]:
-    """service code → (offices, stated, stated sum) of one municipality, from the raw CSVs with the csv module; a 0 or
-    blank is not stated and a 定員 over the service's maximum is left out."""
+    """group → (offices, stated, stated sum) of one municipality, from the raw CSVs with the csv module; a 0 or blank
+    is not stated, a 定員 over the service's maximum is left out, and an office (事業所番号) in two files of one group
+    is one office with the 定員 of the first file, by code, that states one."""
     limits = {"540": 29, "361": 29, "362": 29, "364": 29, "320": 27}
-    out = {}
-    for path in sorted(folder.glob("jigyosho_*.csv")):
+    groups = capacity.residential_codes()
+    offices: dict[tuple[str, str], tuple[str, str]] = {}  # (group, 事業所番号) → (code, 定員 cell) kept
+    for path in sorted(folder.glob("jigyosho_*.csv")):  # by code
         code = path.name[9:12]
         if code not in codes:
             continue
         with path.open(encoding="utf-8-sig", newline="") as handle:
             rows = [r for r in csv.DictReader(handle) if r["都道府県コード又は市町村コード"][:5] == municipality]
-        values = [float(r["定員"]) for r in rows if r["定員"].strip() not in ("", "0")]
-        kept = [v for v in values if v <= limits.get(code, 1000) and v == int(v)]
-        out[code] = (len(rows), len(kept), int(sum(kept)))
+        for row in rows:
+            key, cell = (groups[code], row["事業所番号"]), row["定員"].strip()
+            if key not in offices or offices[key][1] in ("", "0"):
+                offices[key] = (code, cell)
+    out: dict[str, tuple[int, int, int]] = {}
+    for (group, _number), (code, cell) in offices.items():
+        value = float(cell) if cell not in ("", "0") else None
+        kept = value is not None and value <= limits.get(code, 1000) and value == int(value)
+        count, stated, total = out.get(group, (0, 0, 0))
+        out[group] = (count + 1, stated + kept, total + (int(value) if kept else 0))
     return out
 
 
@@ -161,12 +183,10 @@ def test_the_sample_report_table_equals_the_csv_module_count(sample_raw, process
     facilities = data.table("facilities")
     found = capacity.offices(facilities, ["40901"])
     groups = capacity.by_group(found, capacity.loaded_codes(facilities)).set_index("group")
-    expected = _by_csv(sample_raw / "kaigo", set(capacity.residential_codes()), "40901")
-    assert set(expected) == set(capacity.residential_codes()) - {"530"}  # every file but the 介護療養型医療施設 (abolished 2024)
-    names = capacity.residential_codes()
-    by_group: dict[str, tuple[int, int, int]] = {}
-    for code, counted in expected.items():  # a group of several services (特定施設) is their sum
-        by_group[names[code]] = tuple(a + b for a, b in zip(by_group.get(names[code], (0, 0, 0)), counted))
+    by_group = _by_csv(sample_raw / "kaigo", set(capacity.residential_codes()), "40901")
+    # every file but the 介護療養型医療施設's (abolished 2024)
+    assert sorted(p.name[9:12] for p in (sample_raw / "kaigo").glob("jigyosho_*.csv") if p.name[9:12] in capacity.residential_codes()) \
+        == sorted(set(capacity.residential_codes()) - {"530"})
     for group, (offices, stated, total) in by_group.items():
         row = groups.loc[group]
         assert (row["offices"], row["stated"], row["capacity"]) == (offices, stated, total), group
@@ -230,11 +250,8 @@ def test_karatsu_real_capacity_equals_the_csv_module_count(shared_dir, real_proc
     assert missing == ["特別養護老人ホーム（介護老人福祉施設）", "認知症高齢者グループホーム（認知症対応型共同生活介護）"]
     groups = capacity.by_group(capacity.offices(facilities, [KARATSU]), loaded).set_index("group")
     expected = _by_csv(shared_dir / "real-data" / "kaigo", loaded, KARATSU)
-    names = capacity.residential_codes()
     for group in groups.index.drop("計"):
-        parts = [v for code, v in expected.items() if names[code] == group]
-        assert (groups.loc[group, "offices"], groups.loc[group, "stated"], groups.loc[group, "capacity"]) == tuple(
-            sum(p[i] for p in parts) for i in range(3)), group
+        assert (groups.loc[group, "offices"], groups.loc[group, "stated"], groups.loc[group, "capacity"]) == expected.get(group, (0, 0, 0)), group
     assert groups.loc["計", "offices"] > groups.loc["計", "stated"] > 0
 
 

@@ -30,6 +30,8 @@ RULE_JA = (
     "（全国の介護老人保健施設の半数あまりが空欄か 0 です）。そのため定員の合計は記載のあった施設だけの合計で、地域の定員のすべてではありません"
     "（実際の定員はこれより多くなります）。地域密着型の施設（29人まで）、グループホーム（1〜3ユニット×9人で27人まで）の上限を超える値、"
     "上限の定めのない施設で1,000人を超える値、整数でない値は誤記とみなして合計から除き、施設名と値を示します。"
+    "2つのファイルに載る同じ事業所（同じ事業所番号。有料老人ホームとサービス付き高齢者向け住宅の両方など）は1か所と数え、"
+    "定員はそのうち記載のある1つのファイルの値だけを使います。"
     "要介護3以上の認定者数は、介護保険事業状況報告（年報）の保険者ごとの数（第１号・第２号被保険者の合計、年度末）です。"
     "広域連合などでは保険者の数しか公表されないため、構成するすべての市町村の定員の合計と比べます。"
     "特別養護老人ホームへの入所は原則として要介護3以上ですが、ほかの施設には要介護1・2の人も入り、ほかの市町村の施設に入る人もいるため、"
@@ -61,11 +63,22 @@ def missing_services(loaded: set[str]) -> list[str]:
 
 
 def offices(facilities: pd.DataFrame, codes: list[str]) -> pd.DataFrame:
-    """The 入所・居住系 offices located in ``codes`` with their group and what their 定員 cell says."""
+    """The 入所・居住系 offices located in ``codes`` with their group and what their 定員 cell says.
+
+    An office published in two files of one group (a 有料老人ホーム under 331 and 334, one 事業所番号) is one office:
+    its 定員 counted twice would be a capacity that is not there. It keeps the row of the first file (by service code)
+    that states a 定員, else its first row.
+    """
     groups = residential_codes()
     rows = facilities[facilities["code"].isin(codes) & facilities["service_code"].isin(list(groups))]
-    return rows.assign(group=rows["service_code"].map(groups).to_numpy(),
+    rows = rows.assign(group=rows["service_code"].map(groups).to_numpy(),
                        status=capacity_status(rows["service_code"].astype(str), rows["capacity"]).to_numpy())
+    if "facility_id" not in rows:
+        return rows
+    known = rows["facility_id"].notna() & rows["facility_id"].astype(str).str.strip().ne("")
+    ordered = rows.assign(_unstated=rows["status"].ne(STATED)).sort_values(["_unstated", "service_code"], kind="stable")
+    repeated = known.reindex(ordered.index) & ordered.duplicated(["facility_id", "group"])
+    return rows.drop(index=ordered.index[repeated])
 
 
 def by_group(found: pd.DataFrame, loaded: set[str]) -> pd.DataFrame:
