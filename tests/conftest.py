@@ -8,6 +8,8 @@ from a folder they share (the recipe of pytest-xdist's documentation, with a fil
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -76,6 +78,26 @@ def link_real_files(shared: Path, root: Path) -> Path:
             target.parent.mkdir(parents=True, exist_ok=True)
             target.symlink_to(path)
     return root
+
+
+@pytest.fixture(scope="session")
+def real_ingest(tmp_path_factory, shared_dir) -> tuple[Path, subprocess.CompletedProcess]:
+    """benchmarks/real_files_ingest.py run once per test run at one repeat: (its folder, the finished process).
+
+    The ingest of every real file takes a minute on the development machine; tests/ingest/test_real_files.py reads
+    the processed tables it writes (out/processed) and the console lines it prints, and tests/test_benchmarks.py
+    checks the benchmark's figures (real.json) and output, so the real files are ingested once, not once for each.
+    The benchmark calls the real `ingest` on the files laid out by ``link_real_files``, as the tests did themselves.
+    A failed run is kept as it ended, so every test that reads it fails with its output.
+    """
+    def build(folder: Path) -> dict:
+        done = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "real_files_ingest.py"), "--shared", str(shared_dir),
+                               "--out", str(folder / "out"), "--repeat", "1", "--json", str(folder / "real.json")],
+                              cwd=ROOT, capture_output=True, text=True)
+        return {"args": done.args, "returncode": done.returncode, "stdout": done.stdout, "stderr": done.stderr}
+
+    folder, result = built_once(tmp_path_factory, "real-files-ingest", build)
+    return folder, subprocess.CompletedProcess(**result)
 
 
 def ingest_with_lines(raw: Path, out: Path):
