@@ -56,7 +56,8 @@ def processed(real_ingest) -> tuple[ProcessedData, list[str]]:
     folder, done = real_ingest
     assert done.returncode == 0, f"real_files_ingest.py failed:\n{done.stdout[-2000:]}\n{done.stderr[-3000:]}"
     printed = done.stdout.splitlines()
-    timings = next(i for i, line in enumerate(printed) if line.startswith("run 1: "))
+    timings = next((i for i, line in enumerate(printed) if line.startswith("run 1: ")), None)
+    assert timings is not None, f"real_files_ingest.py printed no 'run 1:' line after the ingest's:\n{done.stdout[-2000:]}"
     return ProcessedData(folder / "out" / "processed"), printed[:timings]
 
 
