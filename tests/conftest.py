@@ -8,6 +8,8 @@ from a folder they share (the recipe of pytest-xdist's documentation, with a fil
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -16,6 +18,29 @@ from filelock import FileLock
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
+
+
+# The files that take longest (CPU seconds of one run on the 2-core development machine), started first, about the
+# longest first: pytest-xdist gives a worker a whole file at a time in the order of this list (--dist loadfile and
+# --no-loadscope-reorder in pyproject.toml), so a long file left to the end would keep one worker busy after the other
+# has finished. The other files follow in the order pytest collects them. Only the order changes; every test runs.
+LONG_FILES = (
+    "tests/batch/test_disclosure_attack.py",              # 126 s: a batch of the 18 sample municipalities and 2 areas
+    "tests/batch/test_runner.py",                         # 116 s
+    "tests/ingest/test_real_files.py",                    # 75 s: real_ingest, built before test_benchmarks asks
+    "tests/test_benchmarks.py",                           # 88 s
+    "tests/batch/test_overview.py",                       # 82 s
+    "tests/batch/test_disclosure_attack_thresholds.py",   # 70 s
+    "tests/backtests/test_backtests.py",                  # 52 s: sample_batch, which a dozen files read
+    "tests/batch/test_real_files_reports.py",             # 36 s
+    "tests/batch/test_runner_e2e.py",                     # 28 s
+)
+
+
+def pytest_collection_modifyitems(config, items):
+    rank = {name: i for i, name in enumerate(LONG_FILES)}
+    # a stable sort: the tests of a file keep their order, and so do the files not listed
+    items.sort(key=lambda item: rank.get(item.nodeid.split("::")[0], len(rank)))
 
 
 @pytest.fixture(scope="session")
@@ -76,6 +101,26 @@ def link_real_files(shared: Path, root: Path) -> Path:
             target.parent.mkdir(parents=True, exist_ok=True)
             target.symlink_to(path)
     return root
+
+
+@pytest.fixture(scope="session")
+def real_ingest(tmp_path_factory, shared_dir) -> tuple[Path, subprocess.CompletedProcess]:
+    """benchmarks/real_files_ingest.py run once per test run at one repeat: (its folder, the finished process).
+
+    The ingest of every real file takes a minute on the development machine; tests/ingest/test_real_files.py reads
+    the processed tables it writes (out/processed) and the console lines it prints, and tests/test_benchmarks.py
+    checks the benchmark's figures (real.json) and output, so the real files are ingested once, not once for each.
+    The benchmark calls the real `ingest` on the files laid out by ``link_real_files``, as the tests did themselves.
+    A failed run is kept as it ended, so every test that reads it fails with its output.
+    """
+    def build(folder: Path) -> dict:
+        script = ROOT / "benchmarks" / "real_files_ingest.py"
+        done = subprocess.run([sys.executable, str(script), "--shared", str(shared_dir), "--out", str(folder / "out"),
+                               "--repeat", "1", "--json", str(folder / "real.json")], cwd=ROOT, capture_output=True, text=True)
+        return {"args": done.args, "returncode": done.returncode, "stdout": done.stdout, "stderr": done.stderr}
+
+    folder, result = built_once(tmp_path_factory, "real-files-ingest", build)
+    return folder, subprocess.CompletedProcess(**result)
 
 
 def ingest_with_lines(raw: Path, out: Path):

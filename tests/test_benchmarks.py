@@ -77,10 +77,12 @@ def test_the_batch_benchmark_runs_every_comparison_and_its_figures_make_the_read
 
 
 @pytest.mark.slow
-def test_the_real_files_benchmark_runs(shared_dir, tmp_path):
-    printed = _run("real_files_ingest.py", "--shared", str(shared_dir), "--out", str(tmp_path / "out"), "--repeat", "1",
-                   "--json", str(tmp_path / "real.json"))
-    figures = json.loads((tmp_path / "real.json").read_text(encoding="utf-8"))
+def test_the_real_files_benchmark_runs(real_ingest):
+    # the run at one repeat that tests/ingest/test_real_files.py reads too (conftest's real_ingest): one ingest of the real files
+    folder, done = real_ingest
+    assert done.returncode == 0, f"real_files_ingest.py failed:\n{done.stdout[-2000:]}\n{done.stderr[-3000:]}"
+    printed = done.stdout
+    figures = json.loads((folder / "real.json").read_text(encoding="utf-8"))
     assert len(figures["wall_seconds"]) == 1
     assert f"median {figures['median_wall_seconds']:.1f} s wall" in printed
 

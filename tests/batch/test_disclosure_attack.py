@@ -435,18 +435,3 @@ def test_goals_on_hidden_values_are_not_judged(prefecture_batch):
     reached = judged[judged["status"] == "達成"]
     assert reached["target"].ne("秘匿").all() and reached["latest"].notna().all()
     assert checks.loc[latest_hidden | plan_hidden, "progress"].isna().all()
-
-
-def test_other_thresholds_from_the_parameter_files_pass_the_same_attack(tmp_path, processed_sample):
-    tiers = "disclosure:\n  tiers:\n    - {population_below: 5000, hide_below: null}\n    - {population_below: .inf, hide_below: 40}\n"
-    params = _all_params(tmp_path / "params", processed_sample, tiers=tiers)
-    for path in params:
-        text = re.sub(r"^reports: .*$", "reports: [scene_trends]", path.read_text(encoding="utf-8"), flags=re.M)
-        path.write_text(text, encoding="utf-8")
-    _run(params, processed_sample, tmp_path / "reports")
-    municipalities = ProcessedData(processed_sample).municipalities
-    cells = _published_cells(tmp_path / "reports", municipalities)
-    assert cells["suppressed"].mean() > 0.05
-    assert _recoverable(cells, municipalities) == []
-    widths = {key: 38.0 for key in _ranges_needed(processed_sample, municipalities)}  # 1–39 hidden (all, under 5,000)
-    assert _narrowed(cells, municipalities, widths) == []

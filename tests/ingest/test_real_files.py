@@ -20,7 +20,7 @@ import pytest
 from openpyxl import load_workbook
 
 from analysis.ingest.processed import ProcessedData
-from tests.conftest import NENPO_YEAR_FOLDER, SHARED, ingest_with_lines, link_real_files
+from tests.conftest import NENPO_YEAR_FOLDER, SHARED
 
 # the 名簿 the issue found unreadable or miscounted, 佐賀's newer edition and a 中国 file that lists 医科・歯科・薬局
 # together; reading every 名簿 with openpyxl takes minutes, so all of them only with ZAITAKU_CHECK_EVERY_MEIBO=1
@@ -49,14 +49,16 @@ def real(shared_dir) -> Path:
 
 
 @pytest.fixture(scope="module")
-def both(shared_dir, tmp_path_factory) -> Path:
-    """real-data and real-data-new side by side (linked), as a user would put them under one raw folder."""
-    return link_real_files(shared_dir, tmp_path_factory.mktemp("both") / "raw")
-
-
-@pytest.fixture(scope="module")
-def processed(both, tmp_path_factory) -> tuple[ProcessedData, list[str]]:
-    return ingest_with_lines(both, tmp_path_factory.mktemp("real") / "processed")
+def processed(real_ingest) -> tuple[ProcessedData, list[str]]:
+    """real-data and real-data-new side by side (linked by ``link_real_files``, as a user would put them under one raw
+    folder) through the real `ingest`: the run benchmarks/real_files_ingest.py makes once per test run (conftest's
+    ``real_ingest``). The console lines are what it prints before its timings."""
+    folder, done = real_ingest
+    assert done.returncode == 0, f"real_files_ingest.py failed:\n{done.stdout[-2000:]}\n{done.stderr[-3000:]}"
+    printed = done.stdout.splitlines()
+    timings = next((i for i, line in enumerate(printed) if line.startswith("run 1: ")), None)
+    assert timings is not None, f"real_files_ingest.py printed no 'run 1:' line after the ingest's:\n{done.stdout[-2000:]}"
+    return ProcessedData(folder / "out" / "processed"), printed[:timings]
 
 
 def _nfkc(value) -> str:

@@ -201,19 +201,31 @@ class _Finder(ast.NodeVisitor):
     visit_AsyncFunctionDef = visit_FunctionDef
 
 
-def mutants_of(path: Path, root: Path = SRC) -> list[Mutant]:
-    """Every mutant of one file that still compiles, in the order of the source."""
+def compiles(source: bytes) -> bool:
+    """Whether a mutated file still parses: what ``mutants_of`` keeps."""
+    try:
+        ast.parse(source)
+    except SyntaxError:
+        return False
+    return True
+
+
+def candidates_of(path: Path, root: Path = SRC) -> tuple[bytes, list[Mutant]]:
+    """The file's bytes and every edit the operators make in it, in the order of the source, whether it compiles or not.
+
+    Parsing each mutated file is most of the cost of ``mutants_of`` (thousands of parses of the targets); a caller that
+    needs only some of the mutants parses only those (``compiles``).
+    """
     source = path.read_bytes()
     finder = _Finder(path.relative_to(root).as_posix(), source)
     finder.visit(ast.parse(source))
-    valid = []
-    for mutant in sorted(set(finder.found), key=lambda m: (m.start, m.end, m.operator, m.replacement)):
-        try:
-            ast.parse(mutant.apply(source))
-        except SyntaxError:
-            continue
-        valid.append(mutant)
-    return valid
+    return source, sorted(set(finder.found), key=lambda m: (m.start, m.end, m.operator, m.replacement))
+
+
+def mutants_of(path: Path, root: Path = SRC) -> list[Mutant]:
+    """Every mutant of one file that still compiles, in the order of the source."""
+    source, candidates = candidates_of(path, root)
+    return [mutant for mutant in candidates if compiles(mutant.apply(source))]
 
 
 def listed_mutant(path: str, original: str, replacement: str, operator: str = "listed", root: Path = SRC) -> Mutant:
