@@ -123,6 +123,28 @@ def real_ingest(tmp_path_factory, shared_dir) -> tuple[Path, subprocess.Complete
     return folder, subprocess.CompletedProcess(**result)
 
 
+@pytest.fixture(scope="session")
+def real_care_ingest(tmp_path_factory, shared_dir) -> tuple[Path, list[str]]:
+    """The real 介護 CSVs, the 総務省 code list and the 年報 tables (no 名簿, no 医療情報ネット: quick) ingested once per
+    test run by the real `ingest`: (the processed folder, its console lines). The 年報 are in a folder naming their year."""
+    from analysis.ingest import ingest
+
+    def build(folder: Path) -> list[str]:
+        raw = folder / "raw"
+        for path in sorted((shared_dir / "real-data" / "kaigo").glob("*.csv")) + [shared_dir / "real-data" / "soumu" / "000925835.xlsx"]:
+            (raw / path.parent.name).mkdir(parents=True, exist_ok=True)
+            (raw / path.parent.name / path.name).symlink_to(path)
+        for path in sorted((shared_dir / "real-data-new" / "kaigo-hokoku").glob("*.xlsx")):
+            (raw / "kaigo-hokoku" / NENPO_YEAR_FOLDER).mkdir(parents=True, exist_ok=True)
+            (raw / "kaigo-hokoku" / NENPO_YEAR_FOLDER / path.name).symlink_to(path)
+        lines: list[str] = []
+        ingest(raw, folder / "processed", echo=lines.append)
+        return lines
+
+    folder, lines = built_once(tmp_path_factory, "real-care-ingest", build)
+    return folder / "processed", lines
+
+
 def ingest_with_lines(raw: Path, out: Path):
     """The real `ingest` of ``raw`` into ``out``: (ProcessedData of out, the console lines)."""
     from analysis.ingest import ingest

@@ -221,21 +221,11 @@ def _care_3_plus_by_openpyxl(path: Path, insurer: str, load_workbook) -> float:
 # ---------------------------------------------------------------------------
 
 @pytest.fixture(scope="module")
-def real_processed(shared_dir, tmp_path_factory):
-    from analysis.ingest import ingest
+def real_processed(real_care_ingest):
     from analysis.ingest.processed import ProcessedData
 
-    root = tmp_path_factory.mktemp("capacity-real")
-    raw = root / "raw"
-    for path in sorted((shared_dir / "real-data" / "kaigo").glob("*.csv")) + [shared_dir / "real-data" / "soumu" / "000925835.xlsx"]:
-        (raw / path.parent.name).mkdir(parents=True, exist_ok=True)
-        (raw / path.parent.name / path.name).symlink_to(path)
-    for path in sorted((shared_dir / "real-data-new" / "kaigo-hokoku").glob("*.xlsx")):
-        (raw / "kaigo-hokoku" / "令和5年度").mkdir(parents=True, exist_ok=True)
-        (raw / "kaigo-hokoku" / "令和5年度" / path.name).symlink_to(path)
-    lines: list[str] = []
-    ingest(raw, root / "processed", echo=lines.append)
-    return ProcessedData(root / "processed"), lines
+    folder, lines = real_care_ingest
+    return ProcessedData(folder), lines
 
 
 KARATSU = "41202"

@@ -135,18 +135,11 @@ def test_a_town_without_a_family_has_zero_not_no_data(processed_sample):
 # -- the real files -----------------------------------------------------------------------------------
 
 @pytest.fixture(scope="module")
-def real_care(shared_dir, tmp_path_factory):
-    """The real 介護 CSVs and the 総務省 code list ingested (no 名簿: quick), with the code list's ward → city."""
-    from analysis.ingest import ingest
+def real_care(real_care_ingest):
+    """The real 介護 CSVs ingested (tests/conftest.py), with the code list's ward → city."""
     from analysis.ingest.processed import ProcessedData
 
-    root = tmp_path_factory.mktemp("families-real")
-    raw = root / "raw"
-    for path in sorted((shared_dir / "real-data" / "kaigo").glob("*.csv")) + [shared_dir / "real-data" / "soumu" / "000925835.xlsx"]:
-        (raw / path.parent.name).mkdir(parents=True, exist_ok=True)
-        (raw / path.parent.name / path.name).symlink_to(path)
-    ingest(raw, root / "processed")
-    data = ProcessedData(root / "processed")
+    data = ProcessedData(real_care_ingest[0])
     return data, dict(zip(data.municipalities["code"], data.municipalities["parent_code"]))
 
 
