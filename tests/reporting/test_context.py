@@ -103,3 +103,22 @@ def test_the_rule_of_hidden_values_is_printed_in_full_once_in_the_method_and_poi
     assert not any(rule in part for part in page)
     assert [SUPPRESSED_SHORT_NOTE in part for part in page] == [True, True, False, True]
     assert sum(rule in method for method in ctx.methods) == 1
+
+
+def test_a_subject_reopened_after_other_data_reset_the_catalogue_still_knows_its_local_indicators(processed_sample, tmp_path):
+    """A kernel (or a test worker) keeps its last subject; opening it again must bring back its data's local
+    indicators, which opening other data (or none) replaced in the module-level catalogue."""
+    from pathlib import Path
+
+    from analysis import catalogue
+    from analysis.reporting.context import open_report
+
+    params = Path(__file__).resolve().parents[2] / "params" / "40901_chikusui.yaml"
+    open_report(params, processed_sample, tmp_path, True)
+    assert "local_ems_transports" in set(catalogue.indicators()["indicator_id"])
+    catalogue.use_local_indicators(None)
+    try:
+        open_report(params, processed_sample, tmp_path, True)
+        assert "local_ems_transports" in set(catalogue.indicators()["indicator_id"])
+    finally:
+        catalogue.use_local_indicators(None)

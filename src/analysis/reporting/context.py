@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from analysis import __version__
+from analysis import __version__, catalogue
 from analysis.catalogue import ALL_REPORTS, AREA_LEVEL_LABELS
 from analysis.errors import InputError
 from analysis.ingest.processed import METADATA_FILE, ProcessedData
@@ -610,6 +610,8 @@ def _subject(params_file: str | Path, processed_dir: str | Path, disclosure_cont
     key = (str(path.resolve()), path.read_bytes() if path.is_file() else None, str(processed.resolve()),
            stamp.stat().st_mtime_ns if stamp.exists() else None, disclosure_control)
     if _SUBJECT is not None and _SUBJECT[0] == key and None not in key:
+        # the catalogue is module state that opening other data replaces: this subject's local indicators again
+        catalogue.use_local_indicators(_SUBJECT[1]["data"].table("local_indicators"))
         return _SUBJECT[1]
     params = load_params(path)
     # a 二次医療圏 or an area as the subject: its population and counts are its members' sums (measures.medical_areas)
