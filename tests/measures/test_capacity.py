@@ -19,6 +19,7 @@ def _facilities(rows: list[tuple]) -> pd.DataFrame:
     return pd.DataFrame({
         "code": [r[0] for r in rows], "service_code": [r[1] for r in rows], "capacity": [r[2] for r in rows],
         "name": [r[3] if len(r) > 3 else f"施設{i}" for i, r in enumerate(rows)], "source_file": "x.csv",
+        "facility_id": [f"40700000{i:02d}" for i in range(len(rows))],  # every row its own office, as in the data
     })
 
 

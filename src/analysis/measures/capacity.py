@@ -73,8 +73,6 @@ def offices(facilities: pd.DataFrame, codes: list[str]) -> pd.DataFrame:
     rows = facilities[facilities["code"].isin(codes) & facilities["service_code"].isin(list(groups))]
     rows = rows.assign(group=rows["service_code"].map(groups).to_numpy(),
                        status=capacity_status(rows["service_code"].astype(str), rows["capacity"]).to_numpy())
-    if "facility_id" not in rows:
-        return rows
     known = rows["facility_id"].notna() & rows["facility_id"].astype(str).str.strip().ne("")
     ordered = rows.assign(_unstated=rows["status"].ne(STATED)).sort_values(["_unstated", "service_code"], kind="stable")
     repeated = known.reindex(ordered.index) & ordered.duplicated(["facility_id", "group"])
